@@ -1,0 +1,73 @@
+//! Command-line definitions.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use iospki::keystore::pkcs12::Protection;
+
+/// The PKI of a clustered WSO2 / Entgra IoT Server for iOS, without openssl or keytool.
+#[derive(Debug, Parser)]
+#[command(name = "iospki", version, about, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Make the CA (from the nginx key), RA and SSL certificates, PKCS#12 files, JKS keystores and WSO2 XML.
+    Init(InitArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The nginx private key (RSA, 2048 bits or more), which becomes the SCEP CA key.
+    #[arg(long, value_name = "FILE")]
+    pub key: PathBuf,
+
+    /// Where to write the files.
+    #[arg(long, value_name = "DIR", default_value = "output")]
+    pub out: PathBuf,
+
+    /// The cluster's domain: workers at DOMAIN and gateway.DOMAIN, manager at mgt.DOMAIN, key manager at keymgt.DOMAIN.
+    #[arg(long, value_name = "DOMAIN", default_value = iospki::cluster::DEFAULT_DOMAIN)]
+    pub domain: String,
+
+    /// CN of the SSL certificate (also added to its subjectAltName) [default: DOMAIN].
+    #[arg(long, value_name = "HOST")]
+    pub ssl_cn: Option<String>,
+
+    /// Alias of the SSL key in wso2carbon.jks and KEYSTORE.p12; carbon.xml's KeyAlias.
+    #[arg(long, value_name = "ALIAS", default_value = iospki::init::DEFAULT_SSL_ALIAS)]
+    pub ssl_alias: String,
+
+    /// Replace iospki's files in DIR if it already holds them.
+    #[arg(long)]
+    pub force: bool,
+
+    /// File whose first line is the store password (else $IOSPKI_PASSWORD, else wso2carbon).
+    #[arg(long, value_name = "FILE")]
+    pub password_file: Option<PathBuf>,
+
+    /// File whose first line is the password of an encrypted --key (else $IOSPKI_KEY_PASSWORD, else a prompt).
+    #[arg(long, value_name = "FILE")]
+    pub key_password_file: Option<PathBuf>,
+
+    /// Protection of the .p12 files: legacy is read by every Java 8 and OpenSSL 3; modern needs Java 8u301+.
+    #[arg(long, value_name = "PROFILE", value_enum, default_value_t = Protection::Legacy)]
+    pub p12_profile: Protection,
+
+    /// Size of the RA and SSL keys iospki generates.
+    #[arg(long, value_name = "BITS", default_value_t = 4096, value_parser = clap::value_parser!(u16).range(2048..=8192))]
+    pub key_bits: u16,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        super::Cli::command().debug_assert();
+    }
+}

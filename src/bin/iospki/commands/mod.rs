@@ -1,0 +1,60 @@
+//! One module per command, and what they share: where passwords come from.
+
+mod init;
+
+use std::io::IsTerminal;
+use std::path::Path;
+use std::process::ExitCode;
+
+use iospki::error::{Error, Result};
+use iospki::secret::Password;
+
+use crate::cli::{Cli, Command};
+
+/// Environment variable with the store password.
+const PASSWORD_ENV: &str = "IOSPKI_PASSWORD";
+/// Environment variable with the password of an encrypted input key.
+const KEY_PASSWORD_ENV: &str = "IOSPKI_KEY_PASSWORD";
+
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Init(args) => init::run(args),
+    }
+}
+
+/// The store password: from `file`, else the environment, else WSO2's default (with a warning).
+fn store_password(file: Option<&Path>) -> Result<Password> {
+    let password = match file {
+        Some(file) => Password::from_file(file)?,
+        None => Password::from_env(PASSWORD_ENV)?
+            .unwrap_or_else(|| Password::new(iospki::secret::WSO2_DEFAULT_PASSWORD)),
+    };
+    if password.is_well_known() {
+        eprintln!(
+            "iospki: warning: the stores use a published default password; give your own with --password-file or \
+             {PASSWORD_ENV} (iospki writes it into certificate-config.xml; set the same in carbon.xml)"
+        );
+    }
+    Ok(password)
+}
+
+/// The password of an encrypted input key: from `file`, else the environment, else a prompt on the terminal.
+fn key_password(file: Option<&Path>, key: &Path) -> Result<Password> {
+    if let Some(file) = file {
+        return Password::from_file(file);
+    }
+    if let Some(password) = Password::from_env(KEY_PASSWORD_ENV)? {
+        return Ok(password);
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(Error::key(
+            key,
+            format!(
+                "key is encrypted; give its password with --key-password-file FILE or {KEY_PASSWORD_ENV}"
+            ),
+        ));
+    }
+    let prompt = format!("Password for {}: ", key.display());
+    let text = rpassword::prompt_password(prompt).map_err(|e| Error::io("/dev/tty", e))?;
+    Ok(Password::new(text))
+}

@@ -1,0 +1,310 @@
+//! `iospki init`: the whole iOS-cluster PKI from the nginx key, as a plan of files.
+//!
+//! CA (self-signed, from the nginx key) → RA and SSL certificates → PEM files, PKCS#12 files, the three
+//! Java keystores and WSO2's XML, all built in memory. Nothing here touches the disk.
+
+use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
+
+use crate::cluster::Cluster;
+use crate::error::{Error, Result};
+use crate::issue::{Issued, Request, issue, random_serial};
+use crate::key::RsaKey;
+use crate::keystore::pkcs12::Protection;
+use crate::keystore::{Entry, Keystore, jks, pkcs12};
+use crate::output::{PUBLIC_MODE, Plan, SECRET_MODE};
+use crate::profile::{self, Profile};
+use crate::secret::Password;
+use crate::subject::Subject;
+use crate::wso2::{self, CA_ALIAS, RA_ALIAS};
+
+/// The alias carbon.xml's `KeyStore/KeyAlias` names by default.
+pub const DEFAULT_SSL_ALIAS: &str = "wso2carbon";
+
+/// Everything `init` needs besides the keys.
+#[derive(Debug)]
+pub struct InitOptions {
+    /// Domain and host names.
+    pub cluster: Cluster,
+    /// Subject fields shared by the three certificates.
+    pub subject: Subject,
+    /// Alias of the SSL key in wso2carbon.jks and KEYSTORE.p12 (carbon.xml's KeyAlias).
+    pub ssl_alias: String,
+    /// Password of every store and every key entry.
+    pub store_password: Password,
+    /// How the .p12 files are protected.
+    pub protection: Protection,
+}
+
+/// The three keys: the operator's (the CA's) and the two iospki generates.
+#[derive(Debug)]
+pub struct Keys {
+    /// The nginx key, used as the CA key.
+    pub ca: RsaKey,
+    /// The RA key.
+    pub ra: RsaKey,
+    /// The SSL key.
+    pub ssl: RsaKey,
+}
+
+impl Keys {
+    /// Generates the RA and SSL keys in parallel, one thread each.
+    pub fn generate(ca: RsaKey, bits: usize) -> Result<Keys> {
+        let (ra, ssl) = std::thread::scope(|scope| {
+            let ra = scope.spawn(|| RsaKey::generate(bits));
+            let ssl = RsaKey::generate(bits);
+            (ra.join().expect("key generation thread panicked"), ssl)
+        });
+        Ok(Keys {
+            ca,
+            ra: ra?,
+            ssl: ssl?,
+        })
+    }
+}
+
+/// One issued certificate, as the user is told about it.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    /// "CA", "RA" or "SSL".
+    pub name: &'static str,
+    /// Serial in hex, as `openssl x509 -serial` prints it.
+    pub serial_hex: String,
+    /// End of validity.
+    pub not_after: OffsetDateTime,
+    /// SHA-256 over the DER, colon-separated, as keytool prints it.
+    pub sha256: String,
+}
+
+/// The files `init` writes, and what was issued.
+#[derive(Debug)]
+pub struct Outcome {
+    /// The files.
+    pub plan: Plan,
+    /// The CA, RA and SSL certificates.
+    pub issued: Vec<Summary>,
+}
+
+/// Builds every file of the documented script's output, at time `now`.
+pub fn plan(options: &InitOptions, keys: &Keys, now: OffsetDateTime) -> Result<Outcome> {
+    let cluster = &options.cluster;
+    let ca_request = request(
+        &profile::CA,
+        options,
+        &format!("*.{}", cluster.domain()),
+        now,
+    )?;
+    let ca = issue(&ca_request, &keys.ca, None)?;
+    let ra_request = request(&profile::RA, options, cluster.domain(), now)?;
+    let ra = issue(&ra_request, &keys.ra, Some((&ca, &keys.ca)))?;
+    let ssl_request = request(&profile::SSL, options, cluster.ssl_common_name(), now)?;
+    let ssl = issue(&ssl_request, &keys.ssl, Some((&ca, &keys.ca)))?;
+
+    let mut plan = Plan::default();
+    add_pem_files(&mut plan, keys, &ca, &ra, &ssl)?;
+    add_stores(&mut plan, options, keys, [&ca, &ra, &ssl], now)?;
+    let config = wso2::CertificateConfig {
+        store_password: &options.store_password,
+    };
+    plan.add(
+        "certificate-config.xml",
+        config.to_xml().as_bytes(),
+        SECRET_MODE,
+        "SCEP keystore settings (passwords)",
+    );
+    plan.add(
+        "iot-api-config.xml",
+        wso2::iot_api_config_xml(cluster),
+        SECRET_MODE,
+        "manager's API endpoints",
+    );
+
+    let issued = [(&ca_request, &ca), (&ra_request, &ra), (&ssl_request, &ssl)]
+        .into_iter()
+        .map(|(request, cert)| summary(request, cert))
+        .collect();
+    Ok(Outcome { plan, issued })
+}
+
+fn request<'a>(
+    profile: &'a Profile,
+    options: &InitOptions,
+    cn: &str,
+    now: OffsetDateTime,
+) -> Result<Request<'a>> {
+    Ok(Request {
+        profile,
+        subject: options.subject.name(cn, profile.email_in_subject)?,
+        serial: profile.serial.map_or_else(random_serial, Into::into),
+        not_before: now,
+        days: profile.days,
+        hosts: if profile.subject_alt_names {
+            options.cluster.ssl_hosts()
+        } else {
+            Vec::new()
+        },
+    })
+}
+
+fn add_pem_files(
+    plan: &mut Plan,
+    keys: &Keys,
+    ca: &Issued,
+    ra: &Issued,
+    ssl: &Issued,
+) -> Result<()> {
+    let ca_key = keys.ca.secret_pkcs8_pem()?;
+    let ra_key = keys.ra.secret_pkcs8_pem()?;
+    plan.add("ca.crt", ca.pem(), PUBLIC_MODE, "CA certificate");
+    plan.add(
+        "ca_cert.pem",
+        ca.pem(),
+        PUBLIC_MODE,
+        "CA certificate (copy the script also made)",
+    );
+    plan.add(
+        "ca_private.pem",
+        ca_key.as_bytes(),
+        SECRET_MODE,
+        "CA private key (the nginx key)",
+    );
+    plan.add(
+        "ra_private.key",
+        ra_key.as_bytes(),
+        SECRET_MODE,
+        "RA private key",
+    );
+    plan.add(
+        "ra_private.pem",
+        ra_key.as_bytes(),
+        SECRET_MODE,
+        "RA private key (copy the script also made)",
+    );
+    plan.add("ra.crt", ra.pem(), PUBLIC_MODE, "RA certificate");
+    plan.add(
+        "ra_cert.pem",
+        ra.pem(),
+        PUBLIC_MODE,
+        "RA certificate (copy the script also made)",
+    );
+    plan.add(
+        "ia.key",
+        keys.ssl.secret_pkcs8_pem()?.as_bytes(),
+        SECRET_MODE,
+        "SSL private key",
+    );
+    plan.add("ia.crt", ssl.pem(), PUBLIC_MODE, "SSL certificate");
+    Ok(())
+}
+
+fn add_stores(
+    plan: &mut Plan,
+    options: &InitOptions,
+    keys: &Keys,
+    certs: [&Issued; 3],
+    now: OffsetDateTime,
+) -> Result<()> {
+    let [ca, ra, ssl] = certs;
+    let key_entry = |key: &RsaKey, chain: &[&Issued]| -> Result<Entry> {
+        Ok(Entry::PrivateKey {
+            key: key.secret_pkcs8_der()?.to_vec().into(),
+            chain: chain.iter().map(|c| c.der.clone()).collect(),
+        })
+    };
+    let store = |entries: Vec<(&str, Entry)>| -> Result<Keystore> {
+        let mut store = Keystore::new();
+        for (alias, entry) in entries {
+            store.insert(alias, now, entry)?;
+        }
+        Ok(store)
+    };
+    let alias = options.ssl_alias.as_str();
+    let ssl_store = store(vec![(alias, key_entry(&keys.ssl, &[ssl, ca])?)])?;
+    let ca_store = store(vec![(CA_ALIAS, key_entry(&keys.ca, &[ca])?)])?;
+    let ra_store = store(vec![(RA_ALIAS, key_entry(&keys.ra, &[ra, ca])?)])?;
+    let trust_store = store(vec![
+        (alias, Entry::TrustedCert(ssl.der.clone())),
+        (CA_ALIAS, Entry::TrustedCert(ca.der.clone())),
+    ])?;
+    let scep_store = store(vec![
+        (CA_ALIAS, key_entry(&keys.ca, &[ca])?),
+        (RA_ALIAS, key_entry(&keys.ra, &[ra, ca])?),
+    ])?;
+
+    let password = &options.store_password;
+    let p12 = |name: &'static str, store: &Keystore| {
+        pkcs12::write(store, password, options.protection)
+            .map_err(|source| store_error(name, source))
+    };
+    let java = |name: &'static str, store: &Keystore| {
+        jks::write(store, password).map_err(|source| store_error(name, source))
+    };
+    plan.add(
+        "KEYSTORE.p12",
+        p12("KEYSTORE.p12", &ssl_store)?,
+        SECRET_MODE,
+        "SSL key and chain (PKCS#12)",
+    );
+    plan.add(
+        "ca.p12",
+        p12("ca.p12", &ca_store)?,
+        SECRET_MODE,
+        "CA key and certificate (PKCS#12)",
+    );
+    plan.add(
+        "ra.p12",
+        p12("ra.p12", &ra_store)?,
+        SECRET_MODE,
+        "RA key and chain (PKCS#12)",
+    );
+    plan.add(
+        "wso2carbon.jks",
+        java("wso2carbon.jks", &ssl_store)?,
+        SECRET_MODE,
+        "carbon.xml KeyStore: SSL key",
+    );
+    plan.add(
+        "client-truststore.jks",
+        java("client-truststore.jks", &trust_store)?,
+        SECRET_MODE,
+        "carbon.xml TrustStore: SSL and CA certificates",
+    );
+    plan.add(
+        "wso2certs.jks",
+        java("wso2certs.jks", &scep_store)?,
+        SECRET_MODE,
+        "certificate-config.xml: SCEP CA and RA keys",
+    );
+    Ok(())
+}
+
+fn store_error(name: &str, source: crate::keystore::StoreError) -> Error {
+    Error::Store {
+        path: name.into(),
+        source,
+    }
+}
+
+fn trim_leading_zeros(bytes: &[u8]) -> &[u8] {
+    let first = bytes
+        .iter()
+        .position(|&b| b != 0)
+        .unwrap_or(bytes.len().saturating_sub(1));
+    &bytes[first..]
+}
+
+fn summary(request: &Request<'_>, cert: &Issued) -> Summary {
+    let hex = |bytes: &[u8], sep: &str| {
+        bytes
+            .iter()
+            .map(|b| format!("{b:02X}"))
+            .collect::<Vec<_>>()
+            .join(sep)
+    };
+    Summary {
+        name: request.profile.name,
+        serial_hex: hex(trim_leading_zeros(request.serial.as_ref()), ""),
+        not_after: request.not_before + time::Duration::days(i64::from(request.days)),
+        sha256: hex(&Sha256::digest(&cert.der), ":"),
+    }
+}

@@ -1,0 +1,110 @@
+//! Issuing certificates: a profile, a subject, a serial and a validity, signed by rcgen with our RSA key.
+
+use rand::RngExt;
+use rcgen::{
+    CertificateParams, CustomExtension, DistinguishedName, Issuer, KeyIdMethod, SerialNumber,
+};
+use rustls_pki_types::CertificateDer;
+use time::{Duration, OffsetDateTime};
+
+use crate::error::{Error, Result};
+use crate::key::RsaKey;
+use crate::profile::{Extension, Profile};
+
+/// What to put in one certificate.
+#[derive(Debug, Clone)]
+pub struct Request<'a> {
+    /// Which kind of certificate.
+    pub profile: &'a Profile,
+    /// Its subject name.
+    pub subject: DistinguishedName,
+    /// Its serial number, big-endian, positive.
+    pub serial: SerialNumber,
+    /// Start of validity.
+    pub not_before: OffsetDateTime,
+    /// Validity in days from `not_before`.
+    pub days: u32,
+    /// DNS names for subjectAltName (used when the profile has one).
+    pub hosts: Vec<String>,
+}
+
+/// An issued certificate, with what it takes to sign others with it.
+#[derive(Debug, Clone)]
+pub struct Issued {
+    /// The certificate.
+    pub der: CertificateDer<'static>,
+    name: DistinguishedName,
+    key_id: Vec<u8>,
+}
+
+impl Issued {
+    /// The certificate as PEM (`BEGIN CERTIFICATE`).
+    pub fn pem(&self) -> String {
+        crate::pem::certificate(&self.der)
+    }
+}
+
+/// Signs `request` for `subject_key`: by `issuer` (certificate and key) or, without one, by `subject_key` itself.
+pub fn issue(
+    request: &Request<'_>,
+    subject_key: &RsaKey,
+    issuer: Option<(&Issued, &RsaKey)>,
+) -> Result<Issued> {
+    let fail = |reason: String| Error::Issue {
+        profile: request.profile.name,
+        reason,
+    };
+    let key_id = subject_key.key_identifier();
+    let issuer_key_id = issuer.map_or(key_id.as_slice(), |(cert, _)| cert.key_id.as_slice());
+    let extensions = request
+        .profile
+        .extensions(&key_id, issuer_key_id, &request.hosts)
+        .map_err(|e| fail(format!("cannot encode extensions: {e}")))?;
+
+    let mut params = CertificateParams::default();
+    params.distinguished_name = request.subject.clone();
+    params.serial_number = Some(request.serial.clone());
+    params.not_before = request.not_before;
+    params.not_after = request.not_before + Duration::days(i64::from(request.days));
+    params.key_identifier_method = KeyIdMethod::PreSpecified(key_id.clone());
+    params.custom_extensions = extensions.iter().map(custom_extension).collect();
+
+    let certificate = match issuer {
+        None => params.self_signed(subject_key),
+        Some((cert, key)) => params.signed_by(subject_key, &issuer_of(cert, key)),
+    }
+    .map_err(|e| fail(e.to_string()))?;
+    Ok(Issued {
+        der: certificate.der().clone(),
+        name: request.subject.clone(),
+        key_id,
+    })
+}
+
+fn issuer_of<'a>(cert: &Issued, key: &'a RsaKey) -> Issuer<'static, &'a RsaKey> {
+    let mut params = CertificateParams::default();
+    params.distinguished_name = cert.name.clone();
+    params.key_identifier_method = KeyIdMethod::PreSpecified(cert.key_id.clone());
+    Issuer::new(params, key)
+}
+
+fn custom_extension(extension: &Extension) -> CustomExtension {
+    let arcs: Vec<u64> = extension.oid.arcs().map(u64::from).collect();
+    let mut custom = CustomExtension::from_oid_content(&arcs, extension.value.clone());
+    custom.set_criticality(extension.critical);
+    custom
+}
+
+/// A random positive 128-bit serial, as a CA serial should be (CA/B BR 7.1: at least 64 random bits).
+pub fn random_serial() -> SerialNumber {
+    let mut bytes: [u8; 16] = rand::rng().random();
+    // Positive and of fixed length: top bit clear, next bit set.
+    bytes[0] = (bytes[0] & 0x7f) | 0x40;
+    SerialNumber::from_slice(&bytes)
+}
+
+/// The current time, truncated to whole seconds as certificates store it.
+pub fn now() -> OffsetDateTime {
+    let now = OffsetDateTime::now_utc();
+    now - Duration::nanoseconds(i64::from(now.nanosecond()))
+}

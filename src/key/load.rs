@@ -1,0 +1,212 @@
+//! Reading the operator's private key: PKCS#1 or PKCS#8, PEM or DER, encrypted or not, with text around the PEM.
+
+use std::path::Path;
+
+use der::Decode;
+use rsa::RsaPrivateKey;
+use rsa::pkcs1::DecodeRsaPrivateKey;
+use rsa::pkcs8::{DecodePrivateKey, EncryptedPrivateKeyInfoRef, PrivateKeyInfoRef};
+use zeroize::Zeroizing;
+
+use super::{MIN_BITS, RsaKey};
+use crate::error::{Error, Result};
+use crate::secret::Password;
+
+/// Key files larger than this are not keys (an RSA-16384 PEM is under 13 KiB).
+const MAX_KEY_FILE: u64 = 1 << 20;
+
+const RSA_OID: &str = "1.2.840.113549.1.1.1";
+const WHY_RSA: &str =
+    "WSO2's SCEP signs device certificates with SHA256withRSA using the CA key, give an RSA key";
+
+/// Loads the RSA private key in `path`. `password` is asked for only when the key is encrypted.
+pub fn load(path: &Path, password: impl FnOnce() -> Result<Password>) -> Result<RsaKey> {
+    let bytes = read_limited(path)?;
+    let private = decode(&bytes, password).map_err(|e| match e {
+        Decoded::Refused(reason) => Error::key(path, reason),
+        Decoded::Failed(err) => err,
+    })?;
+    let key = RsaKey::from_private(private).map_err(|reason| Error::key(path, reason))?;
+    if key.bits() < MIN_BITS {
+        return Err(Error::key(
+            path,
+            format!(
+                "key is RSA-{}; Apple requires at least {MIN_BITS} bits, give a larger RSA key",
+                key.bits()
+            ),
+        ));
+    }
+    Ok(key)
+}
+
+enum Decoded {
+    /// The key was read but cannot be used; the text says why.
+    Refused(String),
+    /// Getting the password failed.
+    Failed(Error),
+}
+
+impl From<String> for Decoded {
+    fn from(reason: String) -> Self {
+        Decoded::Refused(reason)
+    }
+}
+
+impl From<&str> for Decoded {
+    fn from(reason: &str) -> Self {
+        Decoded::Refused(reason.into())
+    }
+}
+
+fn read_limited(path: &Path) -> Result<Zeroizing<Vec<u8>>> {
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    if meta.is_dir() {
+        return Err(Error::key(path, "is a directory, not a key file"));
+    }
+    if meta.len() > MAX_KEY_FILE {
+        return Err(Error::key(
+            path,
+            format!("file is {} bytes, too large to be a key", meta.len()),
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    if bytes.is_empty() {
+        return Err(Error::key(path, "file is empty"));
+    }
+    Ok(Zeroizing::new(bytes))
+}
+
+fn decode(
+    bytes: &[u8],
+    password: impl FnOnce() -> Result<Password>,
+) -> Result<RsaPrivateKey, Decoded> {
+    if !bytes.windows(11).any(|w| w == b"-----BEGIN ") {
+        return decode_der(bytes, password);
+    }
+    let blocks = pem::parse_many(bytes).map_err(|e| format!("malformed PEM: {e}"))?;
+    let keys: Vec<_> = blocks
+        .iter()
+        .filter(|b| b.tag().ends_with("PRIVATE KEY"))
+        .collect();
+    match keys.as_slice() {
+        [] => Err(no_key_in(&blocks).into()),
+        [block] => decode_pem_block(block, password),
+        _ => Err(format!(
+            "file holds {} private keys; give a file with exactly one",
+            keys.len()
+        )
+        .into()),
+    }
+}
+
+fn no_key_in(blocks: &[pem::Pem]) -> String {
+    match blocks.first().map(pem::Pem::tag) {
+        None => "malformed PEM: no complete BEGIN/END block".into(),
+        Some("CERTIFICATE") => {
+            "holds a certificate, not a private key; give the key the certificate was made from"
+                .into()
+        }
+        Some(tag) => format!("holds a PEM '{tag}' block, not a private key"),
+    }
+}
+
+fn decode_pem_block(
+    block: &pem::Pem,
+    password: impl FnOnce() -> Result<Password>,
+) -> Result<RsaPrivateKey, Decoded> {
+    let body = block.contents();
+    match block.tag() {
+        "PRIVATE KEY" => decode_pkcs8(body),
+        "ENCRYPTED PRIVATE KEY" => decode_encrypted_pkcs8(body, password),
+        "RSA PRIVATE KEY" => match block.headers().get("DEK-Info") {
+            None => RsaPrivateKey::from_pkcs1_der(body)
+                .map_err(|e| format!("malformed RSA private key: {e}").into()),
+            Some(dek_info) => {
+                let password = password().map_err(Decoded::Failed)?;
+                let plain = super::legacy_pem::decrypt(dek_info, body, &password)?;
+                RsaPrivateKey::from_pkcs1_der(&plain)
+                    .map_err(|_| "wrong key password (the decrypted key is not an RSA key)".into())
+            }
+        },
+        "EC PRIVATE KEY" => Err(format!("key is EC; {WHY_RSA}").into()),
+        "DSA PRIVATE KEY" => Err(format!("key is DSA; {WHY_RSA}").into()),
+        "OPENSSH PRIVATE KEY" => {
+            Err("key is in OpenSSH format; convert it with `ssh-keygen -p -m PEM -f FILE`".into())
+        }
+        tag => Err(format!("unsupported PEM block '{tag}'").into()),
+    }
+}
+
+fn decode_der(
+    bytes: &[u8],
+    password: impl FnOnce() -> Result<Password>,
+) -> Result<RsaPrivateKey, Decoded> {
+    if PrivateKeyInfoRef::from_der(bytes).is_ok() {
+        return decode_pkcs8(bytes);
+    }
+    if EncryptedPrivateKeyInfoRef::from_der(bytes).is_ok() {
+        return decode_encrypted_pkcs8(bytes, password);
+    }
+    if let Ok(key) = RsaPrivateKey::from_pkcs1_der(bytes) {
+        return Ok(key);
+    }
+    if x509_parser::parse_x509_certificate(bytes).is_ok() {
+        return Err(
+            "holds a certificate, not a private key; give the key the certificate was made from"
+                .into(),
+        );
+    }
+    Err("not a private key: neither PEM nor DER PKCS#1/PKCS#8".into())
+}
+
+fn decode_pkcs8(der: &[u8]) -> Result<RsaPrivateKey, Decoded> {
+    let info =
+        PrivateKeyInfoRef::from_der(der).map_err(|e| format!("malformed PKCS#8 key: {e}"))?;
+    let oid = info.algorithm.oid.to_string();
+    if oid != RSA_OID {
+        return Err(format!("key is {}; {WHY_RSA}", algorithm_name(&oid, &info)).into());
+    }
+    RsaPrivateKey::from_pkcs8_der(der).map_err(|e| format!("malformed RSA private key: {e}").into())
+}
+
+fn decode_encrypted_pkcs8(
+    der: &[u8],
+    password: impl FnOnce() -> Result<Password>,
+) -> Result<RsaPrivateKey, Decoded> {
+    let info = EncryptedPrivateKeyInfoRef::from_der(der)
+        .map_err(|e| format!("malformed encrypted PKCS#8 key: {e}"))?;
+    let password = password().map_err(Decoded::Failed)?;
+    let plain = info.decrypt(password.secret_str()).map_err(|e| match e {
+        rsa::pkcs8::Error::EncryptedPrivateKey(pkcs5::Error::DecryptFailed) => {
+            "wrong key password (the key did not decrypt)".to_string()
+        }
+        _ => format!(
+            "key is encrypted with {}, which iospki does not read; re-encrypt with `openssl pkcs8 -topk8 -v2 aes-256-cbc`",
+            info.encryption_algorithm.oid()
+        ),
+    })?;
+    decode_pkcs8(plain.as_bytes())
+}
+
+fn algorithm_name(oid: &str, info: &PrivateKeyInfoRef<'_>) -> String {
+    match oid {
+        "1.2.840.10045.2.1" => {
+            let curve = info
+                .algorithm
+                .parameters_oid()
+                .map(|c| c.to_string())
+                .unwrap_or_default();
+            match curve.as_str() {
+                "1.2.840.10045.3.1.7" => "EC P-256".into(),
+                "1.3.132.0.34" => "EC P-384".into(),
+                "1.3.132.0.35" => "EC P-521".into(),
+                _ => "EC".into(),
+            }
+        }
+        "1.3.101.112" => "Ed25519".into(),
+        "1.3.101.113" => "Ed448".into(),
+        "1.2.840.10040.4.1" => "DSA".into(),
+        "1.2.840.113549.1.1.10" => "RSASSA-PSS (an RSA key restricted to PSS)".into(),
+        other => format!("of algorithm {other}"),
+    }
+}

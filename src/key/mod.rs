@@ -1,0 +1,149 @@
+//! RSA keys: loading the operator's key in any format OpenSSL writes, generating new ones, signing for rcgen.
+
+mod legacy_pem;
+mod load;
+
+use std::fmt;
+
+use rsa::pkcs1::EncodeRsaPublicKey;
+use rsa::pkcs8::{EncodePrivateKey, LineEnding};
+use rsa::signature::Signer;
+use rsa::traits::PublicKeyParts;
+use rsa::{RsaPrivateKey, pkcs1v15};
+use sha1::{Digest, Sha1};
+use zeroize::Zeroizing;
+
+pub use load::load;
+
+use crate::error::{Error, Result};
+
+/// Apple's minimum for TLS server keys, and so iospki's minimum for every key.
+pub const MIN_BITS: usize = 2048;
+
+/// The size of the keys iospki generates for the RA and SSL certificates, as the documented script does.
+pub const DEFAULT_BITS: usize = 4096;
+
+/// An RSA private key with its encoded public half.
+pub struct RsaKey {
+    private: RsaPrivateKey,
+    /// PKCS#1 RSAPublicKey: the BIT STRING content of SubjectPublicKeyInfo.
+    public_der: Vec<u8>,
+}
+
+impl RsaKey {
+    /// Generates a new key of `bits` bits from the operating system's random source.
+    pub fn generate(bits: usize) -> Result<Self> {
+        let private = RsaPrivateKey::new(&mut rand::rng(), bits).map_err(|e| Error::Issue {
+            profile: "key",
+            reason: format!("RSA-{bits} generation failed: {e}"),
+        })?;
+        Self::from_private(private).map_err(|reason| Error::Issue {
+            profile: "key",
+            reason,
+        })
+    }
+
+    fn from_private(private: RsaPrivateKey) -> Result<Self, String> {
+        let public_der = private
+            .to_public_key()
+            .to_pkcs1_der()
+            .map_err(|e| format!("cannot encode the public key: {e}"))?
+            .into_vec();
+        Ok(RsaKey {
+            private,
+            public_der,
+        })
+    }
+
+    /// The modulus size in bits.
+    pub fn bits(&self) -> usize {
+        self.private.n().bits() as usize
+    }
+
+    /// SHA-1 of the public key, as OpenSSL's `subjectKeyIdentifier=hash` computes it (RFC 5280 4.2.1.2 method 1).
+    pub fn key_identifier(&self) -> Vec<u8> {
+        Sha1::digest(&self.public_der).to_vec()
+    }
+
+    /// The PKCS#1 RSAPublicKey encoding.
+    pub fn public_key_der(&self) -> &[u8] {
+        &self.public_der
+    }
+
+    /// The private key as unencrypted PKCS#8 DER.
+    pub fn secret_pkcs8_der(&self) -> Result<Zeroizing<Vec<u8>>> {
+        let doc = self
+            .private
+            .to_pkcs8_der()
+            .map_err(|e| encode_error(e.to_string()))?;
+        Ok(Zeroizing::new(doc.as_bytes().to_vec()))
+    }
+
+    /// The private key as unencrypted PKCS#8 PEM (`BEGIN PRIVATE KEY`), as OpenSSL 3 writes it.
+    pub fn secret_pkcs8_pem(&self) -> Result<Zeroizing<String>> {
+        self.private
+            .to_pkcs8_pem(LineEnding::LF)
+            .map_err(|e| encode_error(e.to_string()))
+    }
+
+    /// Whether `cert_public_key` (PKCS#1 RSAPublicKey bytes) is this key's public half.
+    pub fn matches_public_key(&self, cert_public_key: &[u8]) -> bool {
+        self.public_der == cert_public_key
+    }
+}
+
+fn encode_error(reason: String) -> Error {
+    Error::Issue {
+        profile: "key",
+        reason: format!("cannot encode the private key: {reason}"),
+    }
+}
+
+impl fmt::Debug for RsaKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "RsaKey(RSA-{}, [secret elided])", self.bits())
+    }
+}
+
+impl rcgen::PublicKeyData for RsaKey {
+    fn der_bytes(&self) -> &[u8] {
+        &self.public_der
+    }
+
+    fn algorithm(&self) -> &'static rcgen::SignatureAlgorithm {
+        &rcgen::PKCS_RSA_SHA256
+    }
+}
+
+impl rcgen::SigningKey for RsaKey {
+    /// SHA256withRSA (PKCS#1 v1.5), the algorithm WSO2's SCEP uses with the CA key.
+    fn sign(&self, msg: &[u8]) -> Result<Vec<u8>, rcgen::Error> {
+        let signer = pkcs1v15::SigningKey::<sha2::Sha256>::new(self.private.clone());
+        let signature = signer
+            .try_sign(msg)
+            .map_err(|_| rcgen::Error::RemoteKeyError)?;
+        Ok(rsa::signature::SignatureEncoding::to_vec(&signature))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_shows_size_not_key() {
+        let key = crate::test_keys::ca();
+        let shown = format!("{key:?}");
+        assert_eq!(shown, "RsaKey(RSA-2048, [secret elided])");
+    }
+
+    #[test]
+    fn key_identifier_is_sha1_of_the_public_key_bits() {
+        let key = crate::test_keys::ca();
+        assert_eq!(
+            key.key_identifier(),
+            Sha1::digest(key.public_key_der()).to_vec()
+        );
+        assert_eq!(key.key_identifier().len(), 20);
+    }
+}

@@ -1,0 +1,349 @@
+//! Java's JKS keystore format (OpenJDK `sun.security.provider.JavaKeyStore`), written and read by hand:
+//! no crate implements it.
+//!
+//! ```text
+//! u32 0xFEEDFEED, u32 version (2; 1 has no certificate type strings), u32 entry count
+//! key entry:     u32 1, UTF alias, i64 ms, u32 len + EncryptedPrivateKeyInfo, u32 chain length, certificates
+//! trusted entry: u32 2, UTF alias, i64 ms, certificate
+//! certificate:   UTF "X.509" (version 2 only), u32 len + DER
+//! SHA-1(password as UTF-16BE || "Mighty Aphrodite" || everything above)
+//! ```
+
+use rustls_pki_types::{CertificateDer, PrivatePkcs8KeyDer};
+use sha1::{Digest, Sha1};
+use time::OffsetDateTime;
+
+use super::{Entry, Keystore, StoreError, key_protector};
+use crate::secret::Password;
+
+/// The first four bytes of every JKS file.
+pub const MAGIC: [u8; 4] = [0xfe, 0xed, 0xfe, 0xed];
+const VERSION: u32 = 2;
+const TAG_KEY: u32 = 1;
+const TAG_TRUSTED: u32 = 2;
+const TAG_SECRET: u32 = 3;
+const CERT_TYPE: &str = "X.509";
+const WHITENER: &[u8] = b"Mighty Aphrodite";
+
+/// Encodes `store` as JKS, protecting every key and the whole file with `password`.
+pub fn write(store: &Keystore, password: &Password) -> Result<Vec<u8>, StoreError> {
+    let mut out = Vec::with_capacity(4096);
+    out.extend_from_slice(&MAGIC);
+    put_u32(&mut out, VERSION);
+    put_u32(&mut out, len_u32(store.len())?);
+    for item in store.entries() {
+        match &item.entry {
+            Entry::PrivateKey { key, chain } => {
+                put_u32(&mut out, TAG_KEY);
+                put_utf(&mut out, &item.alias)?;
+                put_date(&mut out, item.created);
+                let protected =
+                    key_protector::protect(key.secret_pkcs8_der(), password).map_err(|e| {
+                        StoreError::Unsupported(format!("cannot protect key '{}': {e}", item.alias))
+                    })?;
+                put_bytes(&mut out, &protected)?;
+                put_u32(&mut out, len_u32(chain.len())?);
+                for cert in chain {
+                    put_cert(&mut out, cert)?;
+                }
+            }
+            Entry::TrustedCert(cert) => {
+                put_u32(&mut out, TAG_TRUSTED);
+                put_utf(&mut out, &item.alias)?;
+                put_date(&mut out, item.created);
+                put_cert(&mut out, cert)?;
+            }
+        }
+    }
+    let digest = integrity_digest(password, &out);
+    out.extend_from_slice(&digest);
+    Ok(out)
+}
+
+/// Decodes a JKS file, checking its integrity digest and recovering each key with `password`.
+pub fn read(data: &[u8], password: &Password) -> Result<Keystore, StoreError> {
+    let body_len = data
+        .len()
+        .checked_sub(20)
+        .ok_or_else(|| malformed("file is shorter than its digest"))?;
+    let (body, digest) = data.split_at(body_len);
+    let mut reader = Reader { data: body };
+    if reader.take(4)? != MAGIC {
+        return Err(malformed("not a JKS file (no FEEDFEED magic)"));
+    }
+    let version = reader.u32()?;
+    if version != 1 && version != 2 {
+        return Err(malformed(&format!("unknown version {version}")));
+    }
+    if integrity_digest(password, body).as_slice() != digest {
+        return Err(StoreError::WrongPassword);
+    }
+    let count = reader.u32()?;
+    let mut store = Keystore::new();
+    for _ in 0..count {
+        let (alias, created, entry) = reader.entry(version, password)?;
+        if store
+            .insert(&alias, created, entry)
+            .ok()
+            .flatten()
+            .is_some()
+        {
+            return Err(malformed(&format!("alias '{alias}' appears twice")));
+        }
+    }
+    if !reader.data.is_empty() {
+        return Err(malformed("bytes after the last entry"));
+    }
+    Ok(store)
+}
+
+fn integrity_digest(password: &Password, body: &[u8]) -> [u8; 20] {
+    Sha1::new()
+        .chain_update(password.secret_utf16_be().as_slice())
+        .chain_update(WHITENER)
+        .chain_update(body)
+        .finalize()
+        .into()
+}
+
+fn malformed(reason: &str) -> StoreError {
+    StoreError::Malformed {
+        format: "JKS",
+        reason: reason.into(),
+    }
+}
+
+fn len_u32(len: usize) -> Result<u32, StoreError> {
+    u32::try_from(len).map_err(|_| StoreError::Unsupported(format!("{len} is too large for JKS")))
+}
+
+fn put_u32(out: &mut Vec<u8>, value: u32) {
+    out.extend_from_slice(&value.to_be_bytes());
+}
+
+fn put_date(out: &mut Vec<u8>, date: OffsetDateTime) {
+    let millis = date.unix_timestamp_nanos() / 1_000_000;
+    out.extend_from_slice(&(millis as i64).to_be_bytes());
+}
+
+fn put_bytes(out: &mut Vec<u8>, bytes: &[u8]) -> Result<(), StoreError> {
+    put_u32(out, len_u32(bytes.len())?);
+    out.extend_from_slice(bytes);
+    Ok(())
+}
+
+fn put_cert(out: &mut Vec<u8>, cert: &CertificateDer<'_>) -> Result<(), StoreError> {
+    put_utf(out, CERT_TYPE)?;
+    put_bytes(out, cert)
+}
+
+/// Java's `DataOutput.writeUTF`: modified UTF-8 (NUL as C0 80, supplementary characters as two 3-byte
+/// surrogates) behind a u16 length.
+fn put_utf(out: &mut Vec<u8>, text: &str) -> Result<(), StoreError> {
+    let mut encoded = Vec::with_capacity(text.len());
+    for unit in text.encode_utf16() {
+        match unit {
+            0x01..=0x7f => encoded.push(unit as u8),
+            0x00 | 0x80..=0x7ff => {
+                encoded.extend_from_slice(&[0xc0 | (unit >> 6) as u8, 0x80 | (unit & 0x3f) as u8])
+            }
+            _ => encoded.extend_from_slice(&[
+                0xe0 | (unit >> 12) as u8,
+                0x80 | ((unit >> 6) & 0x3f) as u8,
+                0x80 | (unit & 0x3f) as u8,
+            ]),
+        }
+    }
+    let len = u16::try_from(encoded.len()).map_err(|_| {
+        StoreError::Unsupported(format!(
+            "alias of {} bytes is too long for JKS",
+            encoded.len()
+        ))
+    })?;
+    out.extend_from_slice(&len.to_be_bytes());
+    out.extend_from_slice(&encoded);
+    Ok(())
+}
+
+struct Reader<'a> {
+    data: &'a [u8],
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, len: usize) -> Result<&'a [u8], StoreError> {
+        if len > self.data.len() {
+            return Err(malformed(
+                "truncated: a length runs past the end of the file",
+            ));
+        }
+        let (head, tail) = self.data.split_at(len);
+        self.data = tail;
+        Ok(head)
+    }
+
+    fn u32(&mut self) -> Result<u32, StoreError> {
+        Ok(u32::from_be_bytes(
+            self.take(4)?.try_into().expect("4 bytes"),
+        ))
+    }
+
+    fn bytes(&mut self) -> Result<&'a [u8], StoreError> {
+        let len = self.u32()? as usize;
+        self.take(len)
+    }
+
+    fn date(&mut self) -> Result<OffsetDateTime, StoreError> {
+        let millis = i64::from_be_bytes(self.take(8)?.try_into().expect("8 bytes"));
+        OffsetDateTime::from_unix_timestamp_nanos(i128::from(millis) * 1_000_000)
+            .map_err(|_| malformed(&format!("entry date {millis} ms is out of range")))
+    }
+
+    fn utf(&mut self) -> Result<String, StoreError> {
+        let len = u16::from_be_bytes(self.take(2)?.try_into().expect("2 bytes")) as usize;
+        decode_modified_utf8(self.take(len)?)
+            .ok_or_else(|| malformed("alias is not valid modified UTF-8"))
+    }
+
+    fn cert(&mut self, version: u32) -> Result<CertificateDer<'static>, StoreError> {
+        if version == 2 {
+            let kind = self.utf()?;
+            if kind != CERT_TYPE {
+                return Err(StoreError::Unsupported(format!(
+                    "certificate type '{kind}' is not X.509"
+                )));
+            }
+        }
+        Ok(CertificateDer::from(self.bytes()?.to_vec()))
+    }
+
+    fn entry(
+        &mut self,
+        version: u32,
+        password: &Password,
+    ) -> Result<(String, OffsetDateTime, Entry), StoreError> {
+        let tag = self.u32()?;
+        let alias = self.utf()?;
+        let created = self.date()?;
+        let entry = match tag {
+            TAG_KEY => {
+                let protected = self.bytes()?;
+                let key = key_protector::recover(protected, password)
+                    .ok_or_else(|| StoreError::WrongKeyPassword(alias.clone()))?;
+                let count = self.u32()?;
+                let chain = (0..count)
+                    .map(|_| self.cert(version))
+                    .collect::<Result<Vec<_>, _>>()?;
+                Entry::PrivateKey {
+                    key: PrivatePkcs8KeyDer::from(key.to_vec()),
+                    chain,
+                }
+            }
+            TAG_TRUSTED => Entry::TrustedCert(self.cert(version)?),
+            TAG_SECRET => {
+                return Err(StoreError::Unsupported(format!(
+                    "alias '{alias}' is a secret-key entry, which only JCEKS holds"
+                )));
+            }
+            other => {
+                return Err(malformed(&format!(
+                    "unknown entry tag {other} for alias '{alias}'"
+                )));
+            }
+        };
+        Ok((alias, created, entry))
+    }
+}
+
+fn decode_modified_utf8(bytes: &[u8]) -> Option<String> {
+    let mut units = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let (unit, width) = match b {
+            0x01..=0x7f => (u16::from(b), 1),
+            0xc0..=0xdf => {
+                let b1 = *bytes.get(i + 1)?;
+                ((u16::from(b & 0x1f) << 6) | u16::from(b1 & 0x3f), 2)
+            }
+            0xe0..=0xef => {
+                let (b1, b2) = (*bytes.get(i + 1)?, *bytes.get(i + 2)?);
+                (
+                    (u16::from(b & 0x0f) << 12)
+                        | (u16::from(b1 & 0x3f) << 6)
+                        | u16::from(b2 & 0x3f),
+                    3,
+                )
+            }
+            _ => return None,
+        };
+        units.push(unit);
+        i += width;
+    }
+    String::from_utf16(&units).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Keystore {
+        let mut store = Keystore::new();
+        let when = OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap();
+        let cert = CertificateDer::from(vec![0x30, 0x03, 0x02, 0x01, 0x05]);
+        let key = PrivatePkcs8KeyDer::from(vec![0x30, 0x01, 0x00]);
+        store
+            .insert(
+                "wso2carbon",
+                when,
+                Entry::PrivateKey {
+                    key,
+                    chain: vec![cert.clone()],
+                },
+            )
+            .unwrap();
+        store
+            .insert("ca \u{e9}\u{1F600}", when, Entry::TrustedCert(cert))
+            .unwrap();
+        store
+    }
+
+    #[test]
+    fn written_store_reads_back() {
+        let password = Password::new("pässword");
+        let bytes = write(&sample(), &password).unwrap();
+        assert_eq!(&bytes[..4], &MAGIC);
+        let store = read(&bytes, &password).unwrap();
+        assert_eq!(store.len(), 2);
+        assert_eq!(store.entries()[1].alias, "ca \u{e9}\u{1F600}");
+        assert_eq!(
+            store.get("WSO2CARBON").unwrap().entry.secret_key(),
+            Some(&[0x30, 0x01, 0x00][..])
+        );
+    }
+
+    #[test]
+    fn wrong_password_is_reported_as_such() {
+        let bytes = write(&sample(), &Password::new("right")).unwrap();
+        assert!(matches!(
+            read(&bytes, &Password::new("wrong")),
+            Err(StoreError::WrongPassword)
+        ));
+    }
+
+    #[test]
+    fn modified_utf8_matches_java_for_nul_and_supplementary() {
+        let mut out = Vec::new();
+        put_utf(&mut out, "\0\u{1F600}").unwrap();
+        assert_eq!(out, [0, 8, 0xc0, 0x80, 0xed, 0xa0, 0xbd, 0xed, 0xb8, 0x80]);
+        assert_eq!(decode_modified_utf8(&out[2..]).unwrap(), "\0\u{1F600}");
+    }
+
+    #[test]
+    fn every_truncation_is_an_error_not_a_panic() {
+        let password = Password::new("pw");
+        let bytes = write(&sample(), &password).unwrap();
+        for len in 0..bytes.len() {
+            assert!(read(&bytes[..len], &password).is_err(), "length {len}");
+        }
+    }
+}

@@ -1,0 +1,53 @@
+//! iospki: the PKI of a clustered WSO2 / Entgra IoT Server with iOS support, in pure Rust.
+//!
+//! It replaces the openssl + keytool script of the clustering guide: from the nginx key it makes the SCEP
+//! CA, the RA and the SSL certificates, the PKCS#12 files, real JKS keystores (readable by every Java 8)
+//! and the WSO2 XML that names them.
+//!
+//! ```no_run
+//! use iospki::{cluster::Cluster, init, key, keystore::pkcs12::Protection, secret::Password, subject::Subject};
+//!
+//! # fn main() -> iospki::error::Result<()> {
+//! let ca_key = key::load("iots310_wso2_com.key".as_ref(), || Ok(Password::new("key password")))?;
+//! let keys = init::Keys::generate(ca_key, key::DEFAULT_BITS)?;
+//! let options = init::InitOptions {
+//!     cluster: Cluster::new("iots310.wso2.com", None)?,
+//!     subject: Subject::default(),
+//!     ssl_alias: init::DEFAULT_SSL_ALIAS.into(),
+//!     store_password: Password::new("wso2carbon"),
+//!     protection: Protection::Legacy,
+//! };
+//! let outcome = init::plan(&options, &keys, iospki::issue::now())?;
+//! outcome.plan.publish("output".as_ref(), false)?;
+//! # Ok(())
+//! # }
+//! ```
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod cluster;
+pub mod error;
+pub mod init;
+pub mod issue;
+pub mod key;
+pub mod keystore;
+pub mod output;
+pub mod pem;
+pub mod profile;
+pub mod secret;
+pub mod subject;
+pub mod wso2;
+
+#[cfg(test)]
+mod test_keys {
+    use crate::key::{RsaKey, load};
+
+    /// The throwaway demo key shipped in examples/, RSA-2048.
+    pub fn ca() -> RsaKey {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/examples/demo-throwaway-iots310_wso2_com.key"
+        );
+        load(path.as_ref(), || panic!("the demo key is not encrypted")).unwrap()
+    }
+}

@@ -1,0 +1,267 @@
+//! Plans of files and their atomic publication: a set is written completely beside the output directory,
+//! fsync'ed, and swapped into place in one rename, so a crash leaves the old set or the new one, never a mix.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+use rustix::fs::{CWD, RenameFlags, renameat_with};
+use zeroize::Zeroizing;
+
+use crate::error::{Error, Result};
+
+/// Mode of files that hold a private key, a keystore or a password.
+pub const SECRET_MODE: u32 = 0o600;
+/// Mode of public files (certificates).
+pub const PUBLIC_MODE: u32 = 0o644;
+/// Mode of an output directory iospki creates: it holds keys, so it is not listable by others.
+const NEW_DIR_MODE: u32 = 0o700;
+
+/// One file of a plan.
+#[derive(Debug)]
+pub struct PlannedFile {
+    /// Its name inside the output directory.
+    pub name: &'static str,
+    /// Its bytes; zeroized when dropped, as many hold secrets.
+    pub contents: Zeroizing<Vec<u8>>,
+    /// Its permission bits.
+    pub mode: u32,
+    /// What it is, for the summary the user sees.
+    pub description: &'static str,
+}
+
+/// The files one command writes, complete in memory before anything touches the disk.
+#[derive(Debug, Default)]
+pub struct Plan {
+    /// The files, in the order they are listed to the user.
+    pub files: Vec<PlannedFile>,
+}
+
+impl Plan {
+    /// Adds a file.
+    pub fn add(
+        &mut self,
+        name: &'static str,
+        contents: impl Into<Vec<u8>>,
+        mode: u32,
+        description: &'static str,
+    ) {
+        self.files.push(PlannedFile {
+            name,
+            contents: Zeroizing::new(contents.into()),
+            mode,
+            description,
+        });
+    }
+
+    /// The names of the plan's files that already exist in `dir`.
+    pub fn existing_in(&self, dir: &Path) -> Vec<&'static str> {
+        self.files
+            .iter()
+            .filter(|f| dir.join(f.name).symlink_metadata().is_ok())
+            .map(|f| f.name)
+            .collect()
+    }
+
+    /// Writes the plan into `dir` atomically. Files in `dir` that the plan does not name are kept.
+    /// Files it names are replaced only with `force`.
+    pub fn publish(&self, dir: &Path, force: bool) -> Result<()> {
+        let existing = check_target(dir)?;
+        if existing {
+            let clashes = self.existing_in(dir);
+            if !clashes.is_empty() && !force {
+                return Err(Error::OutputExists {
+                    path: dir.to_path_buf(),
+                    existing: clashes.join(", "),
+                });
+            }
+        }
+        let parent = parent_of(dir);
+        let staging = tempfile::Builder::new()
+            .prefix(&format!(".{}.iospki-", file_name(dir)))
+            .tempdir_in(&parent)
+            .map_err(|e| Error::io(&parent, e))?;
+        let subdirs = if existing {
+            self.carry_over(dir, staging.path())?
+        } else {
+            set_mode(staging.path(), NEW_DIR_MODE)?;
+            Vec::new()
+        };
+        for file in &self.files {
+            write_synced(&staging.path().join(file.name), &file.contents, file.mode)?;
+        }
+        sync_dir(staging.path())?;
+        if existing {
+            swap_in(staging.path(), dir, &subdirs)?;
+        } else {
+            fs::rename(staging.path(), dir).map_err(|e| Error::io(dir, e))?;
+            let _ = staging.keep();
+        }
+        sync_dir(&parent)
+    }
+
+    /// Links the files of `dir` the plan does not replace into `staging`; returns `dir`'s subdirectories,
+    /// which are moved across after the swap.
+    fn carry_over(&self, dir: &Path, staging: &Path) -> Result<Vec<PathBuf>> {
+        set_mode(
+            staging,
+            dir.metadata()
+                .map_err(|e| Error::io(dir, e))?
+                .permissions()
+                .mode(),
+        )?;
+        let mut subdirs = Vec::new();
+        for entry in fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+            let entry = entry.map_err(|e| Error::io(dir, e))?;
+            let name = entry.file_name();
+            if self.files.iter().any(|f| name == f.name) {
+                continue;
+            }
+            let kind = entry.file_type().map_err(|e| Error::io(entry.path(), e))?;
+            let target = staging.join(&name);
+            if kind.is_dir() {
+                subdirs.push(PathBuf::from(name));
+            } else if kind.is_symlink() {
+                let link = fs::read_link(entry.path()).map_err(|e| Error::io(entry.path(), e))?;
+                std::os::unix::fs::symlink(link, &target).map_err(|e| Error::io(&target, e))?;
+            } else {
+                fs::hard_link(entry.path(), &target)
+                    .or_else(|_| fs::copy(entry.path(), &target).map(drop))
+                    .map_err(|e| Error::io(entry.path(), e))?;
+            }
+        }
+        Ok(subdirs)
+    }
+}
+
+/// Whether `dir` exists; an error when it is something other than a real directory.
+fn check_target(dir: &Path) -> Result<bool> {
+    match dir.symlink_metadata() {
+        Ok(meta) if meta.is_dir() => Ok(true),
+        Ok(meta) if meta.file_type().is_symlink() => Err(Error::io(
+            dir,
+            std::io::Error::other("output is a symbolic link; give the real directory"),
+        )),
+        Ok(_) => Err(Error::io(
+            dir,
+            std::io::Error::other("output exists and is not a directory"),
+        )),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(Error::io(dir, e)),
+    }
+}
+
+/// Exchanges the finished `staging` with `dir` in one step, then moves `dir`'s old subdirectories across.
+/// The old set is left in `staging`, which its owner removes.
+fn swap_in(staging: &Path, dir: &Path, subdirs: &[PathBuf]) -> Result<()> {
+    renameat_with(CWD, staging, CWD, dir, RenameFlags::EXCHANGE)
+        .map_err(|e| Error::io(dir, e.into()))?;
+    for sub in subdirs {
+        fs::rename(staging.join(sub), dir.join(sub)).map_err(|e| Error::io(dir.join(sub), e))?;
+    }
+    sync_dir(dir)
+}
+
+fn write_synced(path: &Path, contents: &[u8], mode: u32) -> Result<()> {
+    let mut file = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(mode)
+        .open(path)
+        .map_err(|e| Error::io(path, e))?;
+    // The umask can only have narrowed the mode; set it exactly so public files stay readable.
+    set_mode(path, mode)?;
+    file.write_all(contents).map_err(|e| Error::io(path, e))?;
+    file.sync_all().map_err(|e| Error::io(path, e))
+}
+
+fn set_mode(path: &Path, mode: u32) -> Result<()> {
+    fs::set_permissions(path, fs::Permissions::from_mode(mode)).map_err(|e| Error::io(path, e))
+}
+
+fn sync_dir(dir: &Path) -> Result<()> {
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| Error::io(dir, e))
+}
+
+fn parent_of(dir: &Path) -> PathBuf {
+    match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+fn file_name(dir: &Path) -> String {
+    dir.file_name()
+        .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(text: &str) -> Plan {
+        let mut plan = Plan::default();
+        plan.add("key.pem", text.as_bytes(), SECRET_MODE, "a key");
+        plan.add("cert.pem", text.as_bytes(), PUBLIC_MODE, "a cert");
+        plan
+    }
+
+    fn mode(path: &Path) -> u32 {
+        path.metadata().unwrap().permissions().mode() & 0o777
+    }
+
+    #[test]
+    fn new_directory_gets_the_files_with_their_modes() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("output");
+        plan("one").publish(&out, false).unwrap();
+        assert_eq!(fs::read_to_string(out.join("key.pem")).unwrap(), "one");
+        assert_eq!(mode(&out.join("key.pem")), 0o600);
+        assert_eq!(mode(&out.join("cert.pem")), 0o644);
+        assert_eq!(mode(&out), 0o700);
+        assert_eq!(
+            fs::read_dir(tmp.path()).unwrap().count(),
+            1,
+            "no staging left behind"
+        );
+    }
+
+    #[test]
+    fn existing_set_needs_force_and_other_files_survive() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("output");
+        fs::create_dir(&out).unwrap();
+        fs::write(out.join("nginx.key"), "mine").unwrap();
+        fs::create_dir(out.join("backup")).unwrap();
+        fs::write(out.join("backup/old"), "old").unwrap();
+        plan("one").publish(&out, false).unwrap();
+        let err = plan("two").publish(&out, false).unwrap_err().to_string();
+        assert!(err.contains("pass --force"), "{err}");
+        assert_eq!(fs::read_to_string(out.join("key.pem")).unwrap(), "one");
+        plan("two").publish(&out, true).unwrap();
+        assert_eq!(fs::read_to_string(out.join("key.pem")).unwrap(), "two");
+        assert_eq!(fs::read_to_string(out.join("nginx.key")).unwrap(), "mine");
+        assert_eq!(fs::read_to_string(out.join("backup/old")).unwrap(), "old");
+        assert_eq!(
+            fs::read_dir(tmp.path()).unwrap().count(),
+            1,
+            "no staging left behind"
+        );
+    }
+
+    #[test]
+    fn symlinked_output_is_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        fs::create_dir(tmp.path().join("real")).unwrap();
+        std::os::unix::fs::symlink(tmp.path().join("real"), tmp.path().join("link")).unwrap();
+        let err = plan("x")
+            .publish(&tmp.path().join("link"), false)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("symbolic link"), "{err}");
+        assert_eq!(fs::read_dir(tmp.path().join("real")).unwrap().count(), 0);
+    }
+}

@@ -1,0 +1,142 @@
+//! The WSO2 configuration files iospki writes: certificate-config.xml and iot-api-config.xml, complete
+//! (the server binds them with JAXB and every element is required), in the shape carbon-device-mgt ships.
+
+use std::fmt::Write;
+
+use zeroize::Zeroizing;
+
+use crate::cluster::Cluster;
+use crate::secret::Password;
+
+/// The file name of the keystore holding the SCEP CA and RA keys.
+pub const CERTIFICATE_STORE: &str = "wso2certs.jks";
+/// The alias of the CA key entry in wso2certs.jks.
+pub const CA_ALIAS: &str = "cacert";
+/// The alias of the RA key entry in wso2certs.jks.
+pub const RA_ALIAS: &str = "racert";
+
+/// What certificate-config.xml tells the server about wso2certs.jks.
+#[derive(Debug)]
+pub struct CertificateConfig<'a> {
+    /// The store password, also the CA and RA key passwords.
+    pub store_password: &'a Password,
+}
+
+impl CertificateConfig<'_> {
+    /// The XML text. It holds passwords, so it is a secret.
+    pub fn to_xml(&self) -> Zeroizing<String> {
+        let password = escape(self.store_password.secret_str());
+        let mut xml = Zeroizing::new(String::with_capacity(1024));
+        // write! to a String cannot fail.
+        let _ = write!(
+            &mut *xml,
+            r#"<?xml version="1.0" encoding="ISO-8859-1"?>
+<CertificateConfigurations>
+    <CertificateKeystore>
+        <CertificateKeystoreLocation>${{carbon.home}}/repository/resources/security/{CERTIFICATE_STORE}</CertificateKeystoreLocation>
+        <CertificateKeystoreType>JKS</CertificateKeystoreType>
+        <CertificateKeystorePassword>{password}</CertificateKeystorePassword>
+        <CACertAlias>{CA_ALIAS}</CACertAlias>
+        <CAPrivateKeyPassword>{password}</CAPrivateKeyPassword>
+        <RACertAlias>{RA_ALIAS}</RACertAlias>
+        <RAPrivateKeyPassword>{password}</RAPrivateKeyPassword>
+    </CertificateKeystore>
+    <ManagementRepository>
+        <DataSourceConfiguration>
+            <JndiLookupDefinition>
+                <Name>jdbc/DM_DS</Name>
+            </JndiLookupDefinition>
+        </DataSourceConfiguration>
+    </ManagementRepository>
+    <DefaultPageSize>10</DefaultPageSize>
+</CertificateConfigurations>
+"#
+        );
+        xml
+    }
+}
+
+/// iot-api-config.xml for the manager node, with the cluster's endpoints as the clustering guide sets them.
+/// Hostname, Username and Password keep the shipped values: the guide does not change them.
+pub fn iot_api_config_xml(cluster: &Cluster) -> String {
+    let domain = escape(cluster.domain());
+    let key_manager = escape(&cluster.key_manager());
+    let gateway = escape(&cluster.gateway());
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<ServerConfiguration>
+    <Hostname>https://${{iot.core.host}}:${{iot.core.https.port}}/</Hostname>
+    <VerificationEndpoint>https://{domain}/api/certificate-mgt/v1.0/admin/certificates/verify/</VerificationEndpoint>
+    <Username>admin</Username>
+    <Password>admin</Password>
+    <DynamicClientRegistrationEndpoint>https://{key_manager}/client-registration/v0.11/register</DynamicClientRegistrationEndpoint>
+    <OauthTokenEndpoint>https://{gateway}/token</OauthTokenEndpoint>
+    <APIS>
+        <ContextPath>/services</ContextPath>
+    </APIS>
+</ServerConfiguration>
+"#
+    )
+}
+
+/// Escapes XML's five special characters, and writes every non-ASCII character as a character reference so
+/// the text means the same under the ISO-8859-1 declaration WSO2 ships.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c if c.is_ascii() => out.push(c),
+            c => {
+                let _ = write!(out, "&#x{:X};", u32::from(c));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_escaped_for_any_encoding() {
+        assert_eq!(
+            escape("a<b&'c\"\u{e9}\u{1F600}"),
+            "a&lt;b&amp;&apos;c&quot;&#xE9;&#x1F600;"
+        );
+    }
+
+    #[test]
+    fn certificate_config_names_the_aliases_and_passwords() {
+        let password = Password::new("s3cret");
+        let xml = CertificateConfig {
+            store_password: &password,
+        }
+        .to_xml();
+        for element in [
+            "<CertificateKeystorePassword>s3cret<",
+            "<CACertAlias>cacert<",
+            "<CAPrivateKeyPassword>s3cret<",
+            "<RACertAlias>racert<",
+            "<RAPrivateKeyPassword>s3cret<",
+            "<CertificateKeystoreType>JKS<",
+            "/repository/resources/security/wso2certs.jks<",
+            "<DefaultPageSize>10<",
+        ] {
+            assert!(xml.contains(element), "{element} missing");
+        }
+    }
+
+    #[test]
+    fn iot_api_config_uses_the_cluster_hosts() {
+        let xml = iot_api_config_xml(&Cluster::new("example.org", None).unwrap());
+        assert!(xml.contains("<DynamicClientRegistrationEndpoint>https://keymgt.example.org/client-registration/v0.11/register<"));
+        assert!(xml.contains("<OauthTokenEndpoint>https://gateway.example.org/token<"));
+        assert!(xml.contains("<VerificationEndpoint>https://example.org/api/certificate-mgt/v1.0/admin/certificates/verify/<"));
+    }
+}
