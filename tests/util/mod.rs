@@ -1,0 +1,179 @@
+//! Shared helpers for the integration tests: run the built binary and the real consumers (openssl, keytool,
+//! javac, java), printing the command, stdout and stderr whenever something fails.
+//!
+//! A missing tool fails the test: interop tests never pass by skipping.
+#![allow(dead_code)] // each test binary uses a different part of this module
+
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
+
+/// The throwaway demo key shipped in examples/.
+pub fn demo_key() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/demo-throwaway-iots310_wso2_com.key")
+}
+
+/// A command's result, with what is needed to explain a failure.
+pub struct Run {
+    pub shown: String,
+    pub output: Output,
+}
+
+impl Run {
+    pub fn stdout(&self) -> String {
+        String::from_utf8_lossy(&self.output.stdout).into_owned()
+    }
+
+    pub fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.output.stderr).into_owned()
+    }
+
+    pub fn code(&self) -> Option<i32> {
+        self.output.status.code()
+    }
+
+    fn explain(&self) -> String {
+        format!(
+            "command: {}\nexit: {:?}\n--- stdout\n{}\n--- stderr\n{}",
+            self.shown,
+            self.code(),
+            self.stdout(),
+            self.stderr()
+        )
+    }
+
+    /// Asserts exit code 0 and returns stdout.
+    pub fn success(&self) -> String {
+        assert!(
+            self.output.status.success(),
+            "expected success\n{}",
+            self.explain()
+        );
+        self.stdout()
+    }
+
+    /// Asserts the exit code and returns stderr.
+    pub fn fails_with(&self, code: i32) -> String {
+        assert_eq!(
+            self.code(),
+            Some(code),
+            "unexpected exit code\n{}",
+            self.explain()
+        );
+        self.stderr()
+    }
+}
+
+/// Runs `program` with `args` in `dir`, with `env` added and nothing on stdin.
+pub fn run_in<I, S>(dir: &Path, program: &str, args: I, env: &[(&str, &str)]) -> Run
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let args: Vec<_> = args
+        .into_iter()
+        .map(|a| a.as_ref().to_os_string())
+        .collect();
+    let shown = format!(
+        "(cd {} && {} {})",
+        dir.display(),
+        program,
+        args.iter()
+            .map(|a| a.to_string_lossy())
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    let mut command = Command::new(program);
+    command.args(&args).current_dir(dir).stdin(Stdio::null());
+    command
+        .env_remove("IOSPKI_PASSWORD")
+        .env_remove("IOSPKI_KEY_PASSWORD");
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let output = command.output().unwrap_or_else(|e| {
+        panic!("cannot run {shown}: {e}; is {program} installed? (.ci/run installs it)")
+    });
+    Run { shown, output }
+}
+
+/// Runs the built iospki binary.
+pub fn iospki<I, S>(dir: &Path, args: I) -> Run
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    run_in(dir, env!("CARGO_BIN_EXE_iospki"), args, &[])
+}
+
+/// Runs the built iospki binary with extra environment variables.
+pub fn iospki_env<I, S>(dir: &Path, args: I, env: &[(&str, &str)]) -> Run
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    run_in(dir, env!("CARGO_BIN_EXE_iospki"), args, env)
+}
+
+/// Runs a real tool and asserts that it succeeded; returns stdout.
+pub fn tool<I, S>(dir: &Path, program: &str, args: I) -> String
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    run_in(dir, program, args, &[]).success()
+}
+
+/// A fresh scratch directory under cargo's target/tmp, named after the test, so nothing leaks into /tmp.
+pub fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// One `iospki init` on the demo key with default settings, shared by every test of a test binary.
+/// Returns the output directory.
+pub fn default_init(binary: &str) -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = scratch(&format!("{binary}-default-init"));
+        iospki(&dir, ["init", "--key", demo_key().to_str().unwrap()]).success();
+        dir.join("output")
+    })
+}
+
+/// Every file name `init` writes.
+pub const INIT_FILES: [&str; 17] = [
+    "ca.crt",
+    "ca_cert.pem",
+    "ca_private.pem",
+    "ra_private.key",
+    "ra_private.pem",
+    "ra.crt",
+    "ra_cert.pem",
+    "ia.key",
+    "ia.crt",
+    "KEYSTORE.p12",
+    "ca.p12",
+    "ra.p12",
+    "wso2carbon.jks",
+    "client-truststore.jks",
+    "wso2certs.jks",
+    "certificate-config.xml",
+    "iot-api-config.xml",
+];
+
+/// The names in `dir`, sorted.
+pub fn listing(dir: &Path) -> Vec<String> {
+    let mut names: Vec<_> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
