@@ -36,6 +36,16 @@ pub struct InitOptions {
     pub protection: Protection,
 }
 
+impl InitOptions {
+    /// Checks what can be checked before the slow key generation.
+    pub fn check(&self) -> Result<()> {
+        pkcs12::check_password(&self.store_password).map_err(|source| Error::Password {
+            source_name: "store password".into(),
+            reason: source.to_string(),
+        })
+    }
+}
+
 /// The three keys: the operator's (the CA's) and the two iospki generates.
 #[derive(Debug)]
 pub struct Keys {

@@ -39,12 +39,29 @@ impl Protection {
     }
 }
 
+/// Whether `password` can protect a PKCS#12 file: its password is a BMPString, so characters beyond
+/// U+FFFF (emoji, for instance) cannot be part of it.
+pub fn check_password(password: &Password) -> Result<(), StoreError> {
+    match password
+        .secret_str()
+        .chars()
+        .find(|&c| u32::from(c) > 0xffff)
+    {
+        Some(c) => Err(StoreError::Unsupported(format!(
+            "the password has a character beyond U+FFFF (U+{:X}), which a PKCS#12 password (BMPString) cannot hold; choose another",
+            u32::from(c)
+        ))),
+        None => Ok(()),
+    }
+}
+
 /// Encodes `store` as PKCS#12 with `password` for keys, certificates and the MAC.
 pub fn write(
     store: &Keystore,
     password: &Password,
     protection: Protection,
 ) -> Result<Vec<u8>, StoreError> {
+    check_password(password)?;
     let mut p12 = KeyStore::new();
     for item in store.entries() {
         let entry = match &item.entry {

@@ -18,6 +18,7 @@ pub fn run(args: InitArgs) -> Result<ExitCode> {
         store_password: super::store_password(args.password_file.as_deref())?,
         protection: args.p12_profile,
     };
+    options.check()?;
     let ca_key = iospki::key::load(&args.key, || {
         super::key_password(args.key_password_file.as_deref(), &args.key)
     })?;

@@ -1,0 +1,367 @@
+//! `iospki init` as a command: options, passwords, and what happens to an existing output directory.
+
+mod util;
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+
+use util::{INIT_FILES, demo_key, iospki, listing, run_in, scratch};
+
+fn key() -> String {
+    demo_key().to_str().unwrap().to_owned()
+}
+
+fn sorted(names: &[&str]) -> Vec<String> {
+    let mut names: Vec<String> = names.iter().map(|s| s.to_string()).collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn writes_exactly_the_documented_files_with_secret_modes() {
+    let dir = scratch("cli-files");
+    let stdout = iospki(&dir, ["init", "--key", &key(), "--key-bits", "2048"]).success();
+    let out = dir.join("output");
+    assert_eq!(listing(&out), sorted(&INIT_FILES));
+    assert_eq!(
+        fs::metadata(&out).unwrap().permissions().mode() & 0o777,
+        0o700
+    );
+    for name in INIT_FILES {
+        let mode = fs::metadata(out.join(name)).unwrap().permissions().mode() & 0o777;
+        let public = name.ends_with(".crt") || name.ends_with("_cert.pem");
+        assert_eq!(mode, if public { 0o644 } else { 0o600 }, "{name}");
+        assert!(stdout.contains(name), "{name} not reported:\n{stdout}");
+    }
+    assert!(stdout.contains("serial 0B08BAC6E699"), "{stdout}");
+}
+
+#[test]
+fn existing_set_is_kept_without_force_and_replaced_with_it() {
+    let dir = scratch("cli-force");
+    let out = dir.join("output");
+    fs::create_dir(&out).unwrap();
+    fs::write(
+        out.join("iots310_wso2_com.key"),
+        fs::read(demo_key()).unwrap(),
+    )
+    .unwrap();
+    iospki(
+        &dir,
+        [
+            "init",
+            "--key",
+            "output/iots310_wso2_com.key",
+            "--key-bits",
+            "2048",
+        ],
+    )
+    .success();
+    let before = fs::read(out.join("wso2carbon.jks")).unwrap();
+
+    let stderr = iospki(
+        &dir,
+        [
+            "init",
+            "--key",
+            "output/iots310_wso2_com.key",
+            "--key-bits",
+            "2048",
+        ],
+    )
+    .fails_with(2);
+    assert!(
+        stderr.contains("already holds iospki's files") && stderr.contains("--force"),
+        "{stderr}"
+    );
+    assert_eq!(
+        fs::read(out.join("wso2carbon.jks")).unwrap(),
+        before,
+        "refused run changed a file"
+    );
+
+    iospki(
+        &dir,
+        [
+            "init",
+            "--key",
+            "output/iots310_wso2_com.key",
+            "--key-bits",
+            "2048",
+            "--force",
+        ],
+    )
+    .success();
+    assert_ne!(
+        fs::read(out.join("wso2carbon.jks")).unwrap(),
+        before,
+        "--force did not replace the set"
+    );
+    assert!(
+        out.join("iots310_wso2_com.key").exists(),
+        "the operator's own file was lost"
+    );
+    assert_eq!(listing(&dir), ["output"], "staging directory left behind");
+}
+
+#[test]
+fn output_that_is_a_file_is_refused_and_left_alone() {
+    let dir = scratch("cli-out-file");
+    fs::write(dir.join("output"), "not a directory").unwrap();
+    let stderr = iospki(&dir, ["init", "--key", &key(), "--key-bits", "2048"]).fails_with(2);
+    assert!(
+        stderr.contains("output: output exists and is not a directory"),
+        "{stderr}"
+    );
+    assert_eq!(
+        fs::read_to_string(dir.join("output")).unwrap(),
+        "not a directory"
+    );
+    assert_eq!(listing(&dir), ["output"]);
+}
+
+#[test]
+fn non_ascii_store_password_works_in_openssl_keytool_and_java_and_is_never_printed() {
+    let dir = scratch("cli-password");
+    let password = "pässwörd-€-ключ";
+    fs::write(dir.join("store.pass"), format!("{password}\n")).unwrap();
+    let run = iospki(
+        &dir,
+        [
+            "init",
+            "--key",
+            &key(),
+            "--key-bits",
+            "2048",
+            "--password-file",
+            "store.pass",
+        ],
+    );
+    run.success();
+    assert!(!run.stdout().contains(password) && !run.stderr().contains(password));
+    assert!(
+        !run.stderr().contains("published default password"),
+        "{}",
+        run.stderr()
+    );
+    let out = dir.join("output");
+
+    let xml = fs::read_to_string(out.join("certificate-config.xml")).unwrap();
+    assert!(xml.contains("<CAPrivateKeyPassword>p&#xE4;ssw&#xF6;rd-&#x20AC;-&#x43A;&#x43B;&#x44E;&#x447;</CAPrivateKeyPassword>"), "{xml}");
+    let env = [("P", password)];
+    run_in(
+        &out,
+        "keytool",
+        [
+            "-list",
+            "-storetype",
+            "JKS",
+            "-keystore",
+            "wso2certs.jks",
+            "-storepass:env",
+            "P",
+        ],
+        &env,
+    )
+    .success();
+    run_in(
+        &out,
+        "openssl",
+        ["pkcs12", "-in", "ra.p12", "-noout", "-passin", "env:P"],
+        &env,
+    )
+    .success();
+    let classes = scratch("cli-password-classes");
+    let source =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/java/ServerStores.java");
+    util::tool(&classes, "javac", ["-d", ".", source.to_str().unwrap()]);
+    let shown = run_in(
+        &out,
+        "java",
+        [
+            "-cp",
+            classes.to_str().unwrap(),
+            "ServerStores",
+            out.to_str().unwrap(),
+            "mgt.iots310.wso2.com",
+        ],
+        &[("STORE_PASSWORD", password)],
+    )
+    .success();
+    assert!(
+        shown.contains("ok CA and RA keys recovered with the passwords in certificate-config.xml"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn password_beyond_the_bmp_is_refused_before_anything_is_written() {
+    let dir = scratch("cli-password-emoji");
+    fs::write(dir.join("store.pass"), "key-\u{1F511}\n").unwrap();
+    let stderr = iospki(
+        &dir,
+        ["init", "--key", &key(), "--password-file", "store.pass"],
+    )
+    .fails_with(2);
+    assert!(stderr.contains("beyond U+FFFF (U+1F511)"), "{stderr}");
+    assert!(!stderr.contains("key-\u{1F511}"), "{stderr}");
+    assert_eq!(listing(&dir), ["store.pass"]);
+}
+
+#[test]
+fn default_password_gets_a_warning_naming_how_to_change_it() {
+    let dir = scratch("cli-default-password");
+    let run = iospki(&dir, ["init", "--key", &key(), "--key-bits", "2048"]);
+    run.success();
+    let stderr = run.stderr();
+    assert!(
+        stderr.contains("warning: the stores use a published default password"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("--password-file") && stderr.contains("carbon.xml"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn password_from_the_environment_is_used() {
+    let dir = scratch("cli-password-env");
+    util::iospki_env(
+        &dir,
+        ["init", "--key", &key(), "--key-bits", "2048"],
+        &[("IOSPKI_PASSWORD", "from-env")],
+    )
+    .success();
+    run_in(
+        &dir.join("output"),
+        "keytool",
+        [
+            "-list",
+            "-storetype",
+            "JKS",
+            "-keystore",
+            "wso2carbon.jks",
+            "-storepass:env",
+            "P",
+        ],
+        &[("P", "from-env")],
+    )
+    .success();
+}
+
+#[test]
+fn domain_ssl_cn_and_alias_options_reach_the_certificates_stores_and_xml() {
+    let dir = scratch("cli-options");
+    let args = [
+        "init",
+        "--key",
+        &key(),
+        "--key-bits",
+        "2048",
+        "--domain",
+        "iot.example.org",
+    ];
+    let mut args = args.to_vec();
+    args.extend([
+        "--ssl-cn",
+        "lb.example.org",
+        "--ssl-alias",
+        "nginx",
+        "--out",
+        "custom",
+    ]);
+    iospki(&dir, args).success();
+    let out = dir.join("custom");
+    let ssl = util::tool(
+        &out,
+        "openssl",
+        [
+            "x509",
+            "-in",
+            "ia.crt",
+            "-noout",
+            "-subject",
+            "-ext",
+            "subjectAltName",
+        ],
+    );
+    assert!(ssl.contains("CN = lb.example.org"), "{ssl}");
+    assert!(
+        ssl.contains("DNS:iot.example.org, DNS:gateway.iot.example.org, DNS:mgt.iot.example.org, DNS:keymgt.iot.example.org, DNS:lb.example.org"),
+        "{ssl}"
+    );
+    let ca = util::tool(
+        &out,
+        "openssl",
+        ["x509", "-in", "ca.crt", "-noout", "-subject"],
+    );
+    assert!(ca.contains("CN = *.iot.example.org"), "{ca}");
+    let listing = run_in(
+        &out,
+        "keytool",
+        [
+            "-list",
+            "-storetype",
+            "JKS",
+            "-keystore",
+            "wso2carbon.jks",
+            "-storepass:env",
+            "P",
+        ],
+        &[("P", "wso2carbon")],
+    )
+    .success();
+    assert!(listing.contains("nginx, "), "{listing}");
+    let api = fs::read_to_string(out.join("iot-api-config.xml")).unwrap();
+    assert!(
+        api.contains("https://keymgt.iot.example.org/client-registration/v0.11/register"),
+        "{api}"
+    );
+}
+
+#[test]
+fn modern_p12_profile_uses_aes_and_a_sha256_mac() {
+    let dir = scratch("cli-modern");
+    iospki(
+        &dir,
+        [
+            "init",
+            "--key",
+            &key(),
+            "--key-bits",
+            "2048",
+            "--p12-profile",
+            "modern",
+        ],
+    )
+    .success();
+    let info = run_in(
+        &dir.join("output"),
+        "openssl",
+        [
+            "pkcs12",
+            "-in",
+            "KEYSTORE.p12",
+            "-info",
+            "-noout",
+            "-passin",
+            "env:P",
+        ],
+        &[("P", "wso2carbon")],
+    );
+    let shown = format!("{}{}", info.success(), info.stderr());
+    assert!(shown.contains("MAC: sha256"), "{shown}");
+    assert!(shown.contains("PBES2, PBKDF2, AES-256-CBC"), "{shown}");
+}
+
+#[test]
+fn default_key_size_is_rsa_4096() {
+    let out = util::default_init("init_cli");
+    let text = util::tool(out, "openssl", ["pkey", "-in", "ia.key", "-noout", "-text"]);
+    assert!(
+        text.contains("Private-Key: (4096 bit"),
+        "{}",
+        text.lines().next().unwrap_or_default()
+    );
+}
