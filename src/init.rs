@@ -318,3 +318,187 @@ fn summary(request: &Request<'_>, cert: &Issued) -> Summary {
         sha256: hex(&Sha256::digest(&cert.der), ":"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use rsa::pkcs1::DecodeRsaPublicKey;
+    use rsa::signature::Verifier;
+    use x509_parser::extensions::{GeneralName, ParsedExtension};
+    use x509_parser::prelude::{FromDer, X509Certificate};
+
+    use super::*;
+
+    fn outcome() -> Outcome {
+        let options = InitOptions {
+            cluster: Cluster::new(crate::cluster::DEFAULT_DOMAIN, None).unwrap(),
+            subject: Subject::default(),
+            ssl_alias: DEFAULT_SSL_ALIAS.into(),
+            store_password: Password::new("test-password"),
+            protection: Protection::Legacy,
+        };
+        let keys = Keys::generate(crate::test_keys::ca(), 2048).unwrap();
+        plan(&options, &keys, crate::issue::now()).unwrap()
+    }
+
+    fn pem_der(outcome: &Outcome, name: &str) -> Vec<u8> {
+        let file = outcome.plan.files.iter().find(|f| f.name == name).unwrap();
+        ::pem::parse(&file.contents[..]).unwrap().into_contents()
+    }
+
+    /// (critical, parsed) per extension OID.
+    fn extensions<'a>(
+        cert: &'a X509Certificate<'a>,
+    ) -> Vec<(String, bool, &'a ParsedExtension<'a>)> {
+        cert.extensions()
+            .iter()
+            .map(|e| (e.oid.to_id_string(), e.critical, e.parsed_extension()))
+            .collect()
+    }
+
+    fn verify(cert: &X509Certificate<'_>, issuer: &X509Certificate<'_>) {
+        let key = rsa::RsaPublicKey::from_pkcs1_der(&issuer.public_key().subject_public_key.data)
+            .unwrap();
+        let verifier = rsa::pkcs1v15::VerifyingKey::<sha2::Sha256>::new(key);
+        let signature = rsa::pkcs1v15::Signature::try_from(&cert.signature_value.data[..]).unwrap();
+        verifier
+            .verify(cert.tbs_certificate.as_ref(), &signature)
+            .unwrap();
+    }
+
+    #[test]
+    fn certificates_carry_exactly_their_profiles_extensions_and_verify() {
+        let outcome = outcome();
+        let (ca_der, ra_der, ssl_der) = (
+            pem_der(&outcome, "ca.crt"),
+            pem_der(&outcome, "ra.crt"),
+            pem_der(&outcome, "ia.crt"),
+        );
+        let (_, ca) = X509Certificate::from_der(&ca_der).unwrap();
+        let (_, ra) = X509Certificate::from_der(&ra_der).unwrap();
+        let (_, ssl) = X509Certificate::from_der(&ssl_der).unwrap();
+        verify(&ca, &ca);
+        verify(&ra, &ca);
+        verify(&ssl, &ca);
+        assert_eq!(ca.subject(), ca.issuer());
+        assert_eq!(ra.issuer(), ca.subject());
+
+        let ca_exts = extensions(&ca);
+        let oids: Vec<_> = ca_exts
+            .iter()
+            .map(|(oid, critical, _)| (oid.as_str(), *critical))
+            .collect();
+        assert_eq!(
+            oids,
+            [
+                ("2.5.29.14", false),
+                ("2.5.29.35", false),
+                ("2.5.29.19", true),
+                ("2.5.29.15", false)
+            ]
+        );
+        let ra_exts = extensions(&ra);
+        let oids: Vec<_> = ra_exts
+            .iter()
+            .map(|(oid, critical, _)| (oid.as_str(), *critical))
+            .collect();
+        assert_eq!(
+            oids,
+            [
+                ("2.5.29.14", false),
+                ("2.5.29.35", false),
+                ("2.5.29.19", false),
+                ("2.5.29.15", false)
+            ]
+        );
+
+        let ssl_exts = extensions(&ssl);
+        let sans = ssl_exts.iter().find_map(|(_, _, e)| match e {
+            ParsedExtension::SubjectAlternativeName(san) => Some(san.general_names.clone()),
+            _ => None,
+        });
+        let names: Vec<_> = sans
+            .unwrap()
+            .into_iter()
+            .map(|n| match n {
+                GeneralName::DNSName(name) => name.to_owned(),
+                other => panic!("unexpected {other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            names,
+            crate::cluster::Cluster::new("iots310.wso2.com", None)
+                .unwrap()
+                .ssl_hosts()
+        );
+        let eku = ssl.extended_key_usage().unwrap().unwrap().value;
+        assert!(eku.server_auth && eku.client_auth && !eku.any);
+        let ku = ssl.key_usage().unwrap().unwrap().value;
+        assert!(ku.digital_signature() && ku.key_encipherment() && !ku.key_cert_sign());
+        assert!(!ssl.basic_constraints().unwrap().unwrap().value.ca);
+        assert_eq!(
+            ssl.validity().time_to_expiration().unwrap().whole_days(),
+            729
+        );
+    }
+
+    #[test]
+    fn key_identifiers_chain_ssl_and_ra_to_the_ca() {
+        let outcome = outcome();
+        let (ca_der, ssl_der) = (pem_der(&outcome, "ca.crt"), pem_der(&outcome, "ia.crt"));
+        let (_, ca) = X509Certificate::from_der(&ca_der).unwrap();
+        let (_, ssl) = X509Certificate::from_der(&ssl_der).unwrap();
+        let ski = |cert: &X509Certificate<'_>| {
+            cert.extensions()
+                .iter()
+                .find_map(|e| match e.parsed_extension() {
+                    ParsedExtension::SubjectKeyIdentifier(id) => Some(id.0.to_vec()),
+                    _ => None,
+                })
+        };
+        let aki = |cert: &X509Certificate<'_>| {
+            cert.extensions()
+                .iter()
+                .find_map(|e| match e.parsed_extension() {
+                    ParsedExtension::AuthorityKeyIdentifier(id) => {
+                        id.key_identifier.as_ref().map(|k| k.0.to_vec())
+                    }
+                    _ => None,
+                })
+        };
+        let ca_key_id = crate::test_keys::ca().key_identifier();
+        assert_eq!(ski(&ca).unwrap(), ca_key_id);
+        assert_eq!(aki(&ca).unwrap(), ca_key_id);
+        assert_eq!(aki(&ssl).unwrap(), ca_key_id);
+    }
+
+    #[test]
+    fn stores_read_back_with_the_password_and_hold_the_documented_entries() {
+        let outcome = outcome();
+        let password = Password::new("test-password");
+        let read = |name: &str| {
+            let file = outcome.plan.files.iter().find(|f| f.name == name).unwrap();
+            jks::read(&file.contents, &password).unwrap()
+        };
+        let aliases = |store: &Keystore| {
+            store
+                .entries()
+                .iter()
+                .map(|e| e.alias.clone())
+                .collect::<Vec<_>>()
+        };
+        let carbon = read("wso2carbon.jks");
+        assert_eq!(aliases(&carbon), ["wso2carbon"]);
+        assert!(
+            matches!(&carbon.entries()[0].entry, Entry::PrivateKey { chain, .. } if chain.len() == 2)
+        );
+        let trust = read("client-truststore.jks");
+        assert_eq!(aliases(&trust), ["wso2carbon", "cacert"]);
+        assert!(
+            trust
+                .entries()
+                .iter()
+                .all(|e| e.entry.secret_key().is_none())
+        );
+        assert_eq!(aliases(&read("wso2certs.jks")), ["cacert", "racert"]);
+    }
+}

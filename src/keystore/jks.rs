@@ -338,6 +338,68 @@ mod tests {
         assert_eq!(decode_modified_utf8(&out[2..]).unwrap(), "\0\u{1F600}");
     }
 
+    /// keystores/keytool-jks.jks and the listing keytool printed for it (keystores/make.sh).
+    const KEYTOOL_JKS: &[u8] = include_bytes!("../../keystores/keytool-jks.jks");
+    const KEYTOOL_LISTING: &str = include_str!("../../keystores/keytool-jks.txt");
+
+    fn sha256_colons(der: &[u8]) -> String {
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(der);
+        digest
+            .iter()
+            .map(|b| format!("{b:02X}"))
+            .collect::<Vec<_>>()
+            .join(":")
+    }
+
+    #[test]
+    fn keytool_store_reads_with_the_fingerprints_keytool_prints() {
+        let store = read(KEYTOOL_JKS, &Password::new("changeit")).unwrap();
+        let mut aliases: Vec<_> = store.entries().iter().map(|e| e.alias.as_str()).collect();
+        aliases.sort();
+        assert_eq!(aliases, ["server", "trusted-ca"]);
+        for item in store.entries() {
+            let fingerprint = sha256_colons(item.entry.certificate().unwrap());
+            let listed = KEYTOOL_LISTING
+                .split("Alias name: ")
+                .find(|b| b.starts_with(&format!("{}\n", item.alias)));
+            assert!(
+                listed.unwrap().contains(&fingerprint),
+                "{}: {fingerprint}",
+                item.alias
+            );
+        }
+        assert!(store.get("server").unwrap().entry.secret_key().is_some());
+    }
+
+    #[test]
+    fn key_protection_reencodes_keytools_entry_byte_for_byte() {
+        let password = Password::new("changeit");
+        let mut reader = Reader { data: KEYTOOL_JKS };
+        reader.take(12).unwrap(); // magic, version, count
+        let protected = loop {
+            let tag = reader.u32().unwrap();
+            reader.utf().unwrap();
+            reader.date().unwrap();
+            match tag {
+                TAG_KEY => break reader.bytes().unwrap(),
+                _ => drop(reader.cert(VERSION).unwrap()),
+            }
+        };
+        let plain = key_protector::recover(protected, &password).unwrap();
+        let info = der::Decode::from_der(protected)
+            .map(|o: der::asn1::Any| o.value().to_vec())
+            .unwrap();
+        // The salt is the first 20 bytes of the OCTET STRING, after the AlgorithmIdentifier.
+        let octets = &info[info.len() - (key_protector::SALT_LEN + plain.len() + 20)..];
+        let salt: [u8; key_protector::SALT_LEN] =
+            octets[..key_protector::SALT_LEN].try_into().unwrap();
+        assert_eq!(
+            key_protector::protect_with_salt(&plain, &password, salt).unwrap(),
+            protected
+        );
+    }
+
     #[test]
     fn every_truncation_is_an_error_not_a_panic() {
         let password = Password::new("pw");

@@ -16,7 +16,7 @@ use crate::secret::Password;
 
 /// 1.3.6.1.4.1.42.2.17.1.1, Sun's key-protection algorithm.
 const KEY_PROTECTOR: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.4.1.42.2.17.1.1");
-const SALT_LEN: usize = 20;
+pub(super) const SALT_LEN: usize = 20;
 const DIGEST_LEN: usize = 20;
 
 #[derive(Sequence)]
@@ -31,7 +31,7 @@ pub fn protect(pkcs8: &[u8], password: &Password) -> der::Result<Vec<u8>> {
     protect_with_salt(pkcs8, password, salt)
 }
 
-fn protect_with_salt(
+pub(super) fn protect_with_salt(
     pkcs8: &[u8],
     password: &Password,
     salt: [u8; SALT_LEN],
