@@ -442,6 +442,17 @@ mod tests {
     }
 
     #[test]
+    fn debug_output_shows_no_key_and_no_password() {
+        let keys = Keys::generate(crate::test_keys::ca(), 2048).unwrap();
+        let outcome = outcome();
+        let shown = format!("{outcome:?} {keys:?}");
+        for secret in ["PRIVATE KEY", "test-password", "MII"] {
+            assert!(!shown.contains(secret), "{secret} in Debug output");
+        }
+        assert!(shown.contains("[secret elided]") && shown.contains("bytes elided"));
+    }
+
+    #[test]
     fn key_identifiers_chain_ssl_and_ra_to_the_ca() {
         let outcome = outcome();
         let (ca_der, ssl_der) = (pem_der(&outcome, "ca.crt"), pem_der(&outcome, "ia.crt"));

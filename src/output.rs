@@ -19,7 +19,6 @@ pub const PUBLIC_MODE: u32 = 0o644;
 const NEW_DIR_MODE: u32 = 0o700;
 
 /// One file of a plan.
-#[derive(Debug)]
 pub struct PlannedFile {
     /// Its name inside the output directory.
     pub name: &'static str,
@@ -29,6 +28,20 @@ pub struct PlannedFile {
     pub mode: u32,
     /// What it is, for the summary the user sees.
     pub description: &'static str,
+}
+
+/// Contents are left out: most files hold keys or passwords.
+impl std::fmt::Debug for PlannedFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PlannedFile")
+            .field("name", &self.name)
+            .field(
+                "contents",
+                &format_args!("[{} bytes elided]", self.contents.len()),
+            )
+            .field("mode", &format_args!("{:04o}", self.mode))
+            .finish()
+    }
 }
 
 /// The files one command writes, complete in memory before anything touches the disk.

@@ -46,6 +46,15 @@ pub enum Entry {
     TrustedCert(CertificateDer<'static>),
 }
 
+/// Key bytes are wiped when the entry goes: `PrivatePkcs8KeyDer` can zeroize but does not on drop.
+impl Drop for Entry {
+    fn drop(&mut self) {
+        if let Entry::PrivateKey { key, .. } = self {
+            zeroize::Zeroize::zeroize(key);
+        }
+    }
+}
+
 impl Entry {
     /// The PKCS#8 bytes of a key entry.
     pub fn secret_key(&self) -> Option<&[u8]> {

@@ -1,0 +1,45 @@
+//! The cost of `iospki init`'s parts: RSA-4096 generation (the subject only here) and the whole pipeline
+//! from fixed keys (signing, PKCS#12, JKS, XML), without the disk.
+
+use std::hint::black_box;
+use std::path::Path;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use iospki::cluster::Cluster;
+use iospki::init::{DEFAULT_SSL_ALIAS, InitOptions, Keys};
+use iospki::key::{DEFAULT_BITS, RsaKey};
+use iospki::keystore::pkcs12::Protection;
+use iospki::secret::Password;
+use iospki::subject::Subject;
+
+fn demo_key() -> RsaKey {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/demo-throwaway-iots310_wso2_com.key");
+    iospki::key::load(&path, || unreachable!("the demo key is not encrypted")).unwrap()
+}
+
+fn key_generation(c: &mut Criterion) {
+    let mut group = c.benchmark_group("keygen");
+    group.sample_size(10);
+    group.bench_function("rsa-4096", |b| {
+        b.iter(|| RsaKey::generate(black_box(DEFAULT_BITS)).unwrap())
+    });
+    group.finish();
+}
+
+fn init_pipeline(c: &mut Criterion) {
+    let keys = Keys::generate(demo_key(), DEFAULT_BITS).unwrap();
+    let options = InitOptions {
+        cluster: Cluster::new(iospki::cluster::DEFAULT_DOMAIN, None).unwrap(),
+        subject: Subject::default(),
+        ssl_alias: DEFAULT_SSL_ALIAS.into(),
+        store_password: Password::new("bench-password"),
+        protection: Protection::Legacy,
+    };
+    c.bench_function("init plan (fixed keys)", |b| {
+        b.iter(|| iospki::init::plan(black_box(&options), &keys, iospki::issue::now()).unwrap())
+    });
+}
+
+criterion_group!(benches, key_generation, init_pipeline);
+criterion_main!(benches);
