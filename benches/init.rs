@@ -13,8 +13,7 @@ use iospki::secret::Password;
 use iospki::subject::Subject;
 
 fn demo_key() -> RsaKey {
-    let path =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/demo-throwaway-iots310_wso2_com.key");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/demo-throwaway-iots310_wso2_com.key");
     iospki::key::load(&path, || unreachable!("the demo key is not encrypted")).unwrap()
 }
 

@@ -17,9 +17,7 @@ fn main() -> Result<(), iospki::error::Error> {
         env!("CARGO_MANIFEST_DIR"),
         "/examples/demo-throwaway-iots310_wso2_com.key"
     );
-    let ca_key = iospki::key::load(demo.as_ref(), || {
-        unreachable!("the demo key is not encrypted")
-    })?;
+    let ca_key = iospki::key::load(demo.as_ref(), || unreachable!("the demo key is not encrypted"))?;
     let keys = Keys::generate(ca_key, 2048)?;
     let options = InitOptions {
         cluster: Cluster::new(&domain, None)?,
@@ -30,18 +28,10 @@ fn main() -> Result<(), iospki::error::Error> {
     };
     let outcome = iospki::init::plan(&options, &keys, iospki::issue::now())?;
     for file in &outcome.plan.files {
-        println!(
-            "{:<24} {:>6} bytes  {:04o}",
-            file.name,
-            file.contents.len(),
-            file.mode
-        );
+        println!("{:<24} {:>6} bytes  {:04o}", file.name, file.contents.len(), file.mode);
     }
     for cert in &outcome.issued {
-        println!(
-            "{} serial {} SHA-256 {}",
-            cert.name, cert.serial_hex, cert.sha256
-        );
+        println!("{} serial {} SHA-256 {}", cert.name, cert.serial_hex, cert.sha256);
     }
     Ok(())
 }

@@ -54,12 +54,7 @@ impl Cluster {
 
     /// Every name the SSL certificate must carry in subjectAltName, without repeats.
     pub fn ssl_hosts(&self) -> Vec<String> {
-        let mut hosts = vec![
-            self.domain.clone(),
-            self.gateway(),
-            self.manager(),
-            self.key_manager(),
-        ];
+        let mut hosts = vec![self.domain.clone(), self.gateway(), self.manager(), self.key_manager()];
         if !hosts.contains(&self.ssl_common_name) {
             hosts.push(self.ssl_common_name.clone());
         }
@@ -72,9 +67,7 @@ fn host_name(option: &'static str, name: &str) -> Result<String> {
     let name = name.trim_end_matches('.').to_ascii_lowercase();
     let label_ok = |label: &str| {
         (1..=63).contains(&label.len())
-            && label
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
             && !label.starts_with('-')
             && !label.ends_with('-')
     };

@@ -65,11 +65,7 @@ impl Keys {
             let ssl = RsaKey::generate(bits);
             (ra.join().expect("key generation thread panicked"), ssl)
         });
-        Ok(Keys {
-            ca,
-            ra: ra?,
-            ssl: ssl?,
-        })
+        Ok(Keys { ca, ra: ra?, ssl: ssl? })
     }
 }
 
@@ -98,12 +94,7 @@ pub struct Outcome {
 /// Builds every file of the documented script's output, at time `now`.
 pub fn plan(options: &InitOptions, keys: &Keys, now: OffsetDateTime) -> Result<Outcome> {
     let cluster = &options.cluster;
-    let ca_request = request(
-        &profile::CA,
-        options,
-        &format!("*.{}", cluster.domain()),
-        now,
-    )?;
+    let ca_request = request(&profile::CA, options, &format!("*.{}", cluster.domain()), now)?;
     let ca = issue(&ca_request, &keys.ca, None)?;
     let ra_request = request(&profile::RA, options, cluster.domain(), now)?;
     let ra = issue(&ra_request, &keys.ra, Some((&ca, &keys.ca)))?;
@@ -136,12 +127,7 @@ pub fn plan(options: &InitOptions, keys: &Keys, now: OffsetDateTime) -> Result<O
     Ok(Outcome { plan, issued })
 }
 
-fn request<'a>(
-    profile: &'a Profile,
-    options: &InitOptions,
-    cn: &str,
-    now: OffsetDateTime,
-) -> Result<Request<'a>> {
+fn request<'a>(profile: &'a Profile, options: &InitOptions, cn: &str, now: OffsetDateTime) -> Result<Request<'a>> {
     Ok(Request {
         profile,
         subject: options.subject.name(cn, profile.email_in_subject)?,
@@ -156,13 +142,7 @@ fn request<'a>(
     })
 }
 
-fn add_pem_files(
-    plan: &mut Plan,
-    keys: &Keys,
-    ca: &Issued,
-    ra: &Issued,
-    ssl: &Issued,
-) -> Result<()> {
+fn add_pem_files(plan: &mut Plan, keys: &Keys, ca: &Issued, ra: &Issued, ssl: &Issued) -> Result<()> {
     let ca_key = keys.ca.secret_pkcs8_pem()?;
     let ra_key = keys.ra.secret_pkcs8_pem()?;
     plan.add("ca.crt", ca.pem(), PUBLIC_MODE, "CA certificate");
@@ -178,12 +158,7 @@ fn add_pem_files(
         SECRET_MODE,
         "CA private key (the nginx key)",
     );
-    plan.add(
-        "ra_private.key",
-        ra_key.as_bytes(),
-        SECRET_MODE,
-        "RA private key",
-    );
+    plan.add("ra_private.key", ra_key.as_bytes(), SECRET_MODE, "RA private key");
     plan.add(
         "ra_private.pem",
         ra_key.as_bytes(),
@@ -216,10 +191,10 @@ fn add_stores(
 ) -> Result<()> {
     let [ca, ra, ssl] = certs;
     let key_entry = |key: &RsaKey, chain: &[&Issued]| -> Result<Entry> {
-        Ok(Entry::PrivateKey {
-            key: key.secret_pkcs8_der()?.to_vec().into(),
-            chain: chain.iter().map(|c| c.der.clone()).collect(),
-        })
+        Ok(Entry::key(
+            &key.secret_pkcs8_der()?,
+            chain.iter().map(|c| c.der.clone()).collect(),
+        ))
     };
     let store = |entries: Vec<(&str, Entry)>| -> Result<Keystore> {
         let mut store = Keystore::new();
@@ -243,12 +218,10 @@ fn add_stores(
 
     let password = &options.store_password;
     let p12 = |name: &'static str, store: &Keystore| {
-        pkcs12::write(store, password, options.protection)
-            .map_err(|source| store_error(name, source))
+        pkcs12::write(store, password, options.protection).map_err(|source| store_error(name, source))
     };
-    let java = |name: &'static str, store: &Keystore| {
-        jks::write(store, password).map_err(|source| store_error(name, source))
-    };
+    let java =
+        |name: &'static str, store: &Keystore| jks::write(store, password).map_err(|source| store_error(name, source));
     plan.add(
         "KEYSTORE.p12",
         p12("KEYSTORE.p12", &ssl_store)?,
@@ -304,13 +277,7 @@ fn trim_leading_zeros(bytes: &[u8]) -> &[u8] {
 }
 
 fn summary(request: &Request<'_>, cert: &Issued) -> Summary {
-    let hex = |bytes: &[u8], sep: &str| {
-        bytes
-            .iter()
-            .map(|b| format!("{b:02X}"))
-            .collect::<Vec<_>>()
-            .join(sep)
-    };
+    let hex = |bytes: &[u8], sep: &str| bytes.iter().map(|b| format!("{b:02X}")).collect::<Vec<_>>().join(sep);
     Summary {
         name: request.profile.name,
         serial_hex: hex(trim_leading_zeros(request.serial.as_ref()), ""),
@@ -346,9 +313,7 @@ mod tests {
     }
 
     /// (critical, parsed) per extension OID.
-    fn extensions<'a>(
-        cert: &'a X509Certificate<'a>,
-    ) -> Vec<(String, bool, &'a ParsedExtension<'a>)> {
+    fn extensions<'a>(cert: &'a X509Certificate<'a>) -> Vec<(String, bool, &'a ParsedExtension<'a>)> {
         cert.extensions()
             .iter()
             .map(|e| (e.oid.to_id_string(), e.critical, e.parsed_extension()))
@@ -356,13 +321,10 @@ mod tests {
     }
 
     fn verify(cert: &X509Certificate<'_>, issuer: &X509Certificate<'_>) {
-        let key = rsa::RsaPublicKey::from_pkcs1_der(&issuer.public_key().subject_public_key.data)
-            .unwrap();
+        let key = rsa::RsaPublicKey::from_pkcs1_der(&issuer.public_key().subject_public_key.data).unwrap();
         let verifier = rsa::pkcs1v15::VerifyingKey::<sha2::Sha256>::new(key);
         let signature = rsa::pkcs1v15::Signature::try_from(&cert.signature_value.data[..]).unwrap();
-        verifier
-            .verify(cert.tbs_certificate.as_ref(), &signature)
-            .unwrap();
+        verifier.verify(cert.tbs_certificate.as_ref(), &signature).unwrap();
     }
 
     #[test]
@@ -435,10 +397,7 @@ mod tests {
         let ku = ssl.key_usage().unwrap().unwrap().value;
         assert!(ku.digital_signature() && ku.key_encipherment() && !ku.key_cert_sign());
         assert!(!ssl.basic_constraints().unwrap().unwrap().value.ca);
-        assert_eq!(
-            ssl.validity().time_to_expiration().unwrap().whole_days(),
-            729
-        );
+        assert_eq!(ssl.validity().time_to_expiration().unwrap().whole_days(), 729);
     }
 
     #[test]
@@ -459,22 +418,16 @@ mod tests {
         let (_, ca) = X509Certificate::from_der(&ca_der).unwrap();
         let (_, ssl) = X509Certificate::from_der(&ssl_der).unwrap();
         let ski = |cert: &X509Certificate<'_>| {
-            cert.extensions()
-                .iter()
-                .find_map(|e| match e.parsed_extension() {
-                    ParsedExtension::SubjectKeyIdentifier(id) => Some(id.0.to_vec()),
-                    _ => None,
-                })
+            cert.extensions().iter().find_map(|e| match e.parsed_extension() {
+                ParsedExtension::SubjectKeyIdentifier(id) => Some(id.0.to_vec()),
+                _ => None,
+            })
         };
         let aki = |cert: &X509Certificate<'_>| {
-            cert.extensions()
-                .iter()
-                .find_map(|e| match e.parsed_extension() {
-                    ParsedExtension::AuthorityKeyIdentifier(id) => {
-                        id.key_identifier.as_ref().map(|k| k.0.to_vec())
-                    }
-                    _ => None,
-                })
+            cert.extensions().iter().find_map(|e| match e.parsed_extension() {
+                ParsedExtension::AuthorityKeyIdentifier(id) => id.key_identifier.as_ref().map(|k| k.0.to_vec()),
+                _ => None,
+            })
         };
         let ca_key_id = crate::test_keys::ca().key_identifier();
         assert_eq!(ski(&ca).unwrap(), ca_key_id);
@@ -490,26 +443,13 @@ mod tests {
             let file = outcome.plan.files.iter().find(|f| f.name == name).unwrap();
             jks::read(&file.contents, &password).unwrap()
         };
-        let aliases = |store: &Keystore| {
-            store
-                .entries()
-                .iter()
-                .map(|e| e.alias.clone())
-                .collect::<Vec<_>>()
-        };
+        let aliases = |store: &Keystore| store.entries().iter().map(|e| e.alias.clone()).collect::<Vec<_>>();
         let carbon = read("wso2carbon.jks");
         assert_eq!(aliases(&carbon), ["wso2carbon"]);
-        assert!(
-            matches!(&carbon.entries()[0].entry, Entry::PrivateKey { chain, .. } if chain.len() == 2)
-        );
+        assert!(matches!(&carbon.entries()[0].entry, Entry::PrivateKey { chain, .. } if chain.len() == 2));
         let trust = read("client-truststore.jks");
         assert_eq!(aliases(&trust), ["wso2carbon", "cacert"]);
-        assert!(
-            trust
-                .entries()
-                .iter()
-                .all(|e| e.entry.secret_key().is_none())
-        );
+        assert!(trust.entries().iter().all(|e| !e.entry.is_key()));
         assert_eq!(aliases(&read("wso2certs.jks")), ["cacert", "racert"]);
     }
 }

@@ -1,9 +1,7 @@
 //! Issuing certificates: a profile, a subject, a serial and a validity, signed by rcgen with our RSA key.
 
 use rand::RngExt;
-use rcgen::{
-    CertificateParams, CustomExtension, DistinguishedName, Issuer, KeyIdMethod, SerialNumber,
-};
+use rcgen::{CertificateParams, CustomExtension, DistinguishedName, Issuer, KeyIdMethod, SerialNumber};
 use rustls_pki_types::CertificateDer;
 use time::{Duration, OffsetDateTime};
 
@@ -45,11 +43,7 @@ impl Issued {
 }
 
 /// Signs `request` for `subject_key`: by `issuer` (certificate and key) or, without one, by `subject_key` itself.
-pub fn issue(
-    request: &Request<'_>,
-    subject_key: &RsaKey,
-    issuer: Option<(&Issued, &RsaKey)>,
-) -> Result<Issued> {
+pub fn issue(request: &Request<'_>, subject_key: &RsaKey, issuer: Option<(&Issued, &RsaKey)>) -> Result<Issued> {
     let fail = |reason: String| Error::Issue {
         profile: request.profile.name,
         reason,

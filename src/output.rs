@@ -35,10 +35,7 @@ impl std::fmt::Debug for PlannedFile {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PlannedFile")
             .field("name", &self.name)
-            .field(
-                "contents",
-                &format_args!("[{} bytes elided]", self.contents.len()),
-            )
+            .field("contents", &format_args!("[{} bytes elided]", self.contents.len()))
             .field("mode", &format_args!("{:04o}", self.mode))
             .finish()
     }
@@ -53,13 +50,7 @@ pub struct Plan {
 
 impl Plan {
     /// Adds a file.
-    pub fn add(
-        &mut self,
-        name: &'static str,
-        contents: impl Into<Vec<u8>>,
-        mode: u32,
-        description: &'static str,
-    ) {
+    pub fn add(&mut self, name: &'static str, contents: impl Into<Vec<u8>>, mode: u32, description: &'static str) {
         self.files.push(PlannedFile {
             name,
             contents: Zeroizing::new(contents.into()),
@@ -119,10 +110,7 @@ impl Plan {
     fn carry_over(&self, dir: &Path, staging: &Path) -> Result<Vec<PathBuf>> {
         set_mode(
             staging,
-            dir.metadata()
-                .map_err(|e| Error::io(dir, e))?
-                .permissions()
-                .mode(),
+            dir.metadata().map_err(|e| Error::io(dir, e))?.permissions().mode(),
         )?;
         let mut subdirs = Vec::new();
         for entry in fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
@@ -168,8 +156,7 @@ fn check_target(dir: &Path) -> Result<bool> {
 /// Exchanges the finished `staging` with `dir` in one step, then moves `dir`'s old subdirectories across.
 /// The old set is left in `staging`, which its owner removes.
 fn swap_in(staging: &Path, dir: &Path, subdirs: &[PathBuf]) -> Result<()> {
-    renameat_with(CWD, staging, CWD, dir, RenameFlags::EXCHANGE)
-        .map_err(|e| Error::io(dir, e.into()))?;
+    renameat_with(CWD, staging, CWD, dir, RenameFlags::EXCHANGE).map_err(|e| Error::io(dir, e.into()))?;
     for sub in subdirs {
         fs::rename(staging.join(sub), dir.join(sub)).map_err(|e| Error::io(dir.join(sub), e))?;
     }
@@ -235,11 +222,7 @@ mod tests {
         assert_eq!(mode(&out.join("key.pem")), 0o600);
         assert_eq!(mode(&out.join("cert.pem")), 0o644);
         assert_eq!(mode(&out), 0o700);
-        assert_eq!(
-            fs::read_dir(tmp.path()).unwrap().count(),
-            1,
-            "no staging left behind"
-        );
+        assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 1, "no staging left behind");
     }
 
     #[test]
@@ -258,11 +241,7 @@ mod tests {
         assert_eq!(fs::read_to_string(out.join("key.pem")).unwrap(), "two");
         assert_eq!(fs::read_to_string(out.join("nginx.key")).unwrap(), "mine");
         assert_eq!(fs::read_to_string(out.join("backup/old")).unwrap(), "old");
-        assert_eq!(
-            fs::read_dir(tmp.path()).unwrap().count(),
-            1,
-            "no staging left behind"
-        );
+        assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 1, "no staging left behind");
     }
 
     #[test]

@@ -7,8 +7,8 @@ use der::Encode;
 use der::asn1::{Ia5String, OctetString};
 use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::ext::pkix::{
-    AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage, KeyUsage, KeyUsages,
-    SubjectAltName, SubjectKeyIdentifier,
+    AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage, KeyUsage, KeyUsages, SubjectAltName,
+    SubjectKeyIdentifier,
 };
 
 /// Which certificate of the cluster a profile describes.
@@ -55,11 +55,7 @@ pub const CA: Profile = Profile {
     serial: None,
     is_ca: true,
     ca_critical: true,
-    key_usage: &[
-        KeyUsages::DigitalSignature,
-        KeyUsages::KeyCertSign,
-        KeyUsages::CRLSign,
-    ],
+    key_usage: &[KeyUsages::DigitalSignature, KeyUsages::KeyCertSign, KeyUsages::CRLSign],
     extended_key_usage: &[],
     email_in_subject: true,
     subject_alt_names: false,
@@ -119,10 +115,7 @@ impl Profile {
         hosts: &[String],
     ) -> der::Result<Vec<Extension>> {
         let mut out = vec![
-            extension(
-                false,
-                &SubjectKeyIdentifier(OctetString::new(subject_key_id)?),
-            )?,
+            extension(false, &SubjectKeyIdentifier(OctetString::new(subject_key_id)?))?,
             extension(
                 false,
                 &AuthorityKeyIdentifier {
@@ -139,18 +132,11 @@ impl Profile {
             )?,
             extension(
                 false,
-                &KeyUsage(
-                    self.key_usage
-                        .iter()
-                        .fold(None.into(), |set, &bit| set | bit),
-                ),
+                &KeyUsage(self.key_usage.iter().fold(None.into(), |set, &bit| set | bit)),
             )?,
         ];
         if !self.extended_key_usage.is_empty() {
-            out.push(extension(
-                false,
-                &ExtendedKeyUsage(self.extended_key_usage.to_vec()),
-            )?);
+            out.push(extension(false, &ExtendedKeyUsage(self.extended_key_usage.to_vec()))?);
         }
         if self.subject_alt_names {
             let names = hosts
@@ -163,10 +149,7 @@ impl Profile {
     }
 }
 
-fn extension<T: Encode + const_oid::AssociatedOid>(
-    critical: bool,
-    value: &T,
-) -> der::Result<Extension> {
+fn extension<T: Encode + const_oid::AssociatedOid>(critical: bool, value: &T) -> der::Result<Extension> {
     Ok(Extension {
         oid: T::OID,
         critical,

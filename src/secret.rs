@@ -101,10 +101,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("pw");
         std::fs::write(&path, "pässwörd \r\n").unwrap();
-        assert_eq!(
-            Password::from_file(&path).unwrap().secret_str(),
-            "pässwörd "
-        );
+        assert_eq!(Password::from_file(&path).unwrap().secret_str(), "pässwörd ");
     }
 
     #[test]

@@ -59,18 +59,11 @@ impl Subject {
         name.push(DnType::OrganizationalUnitName, self.unit.as_str());
         name.push(DnType::CommonName, common_name);
         if with_email {
-            let email = self
-                .email
-                .as_str()
-                .try_into()
-                .map_err(|_| Error::InvalidOption {
-                    option: "email",
-                    reason: format!("'{}' is not an ASCII e-mail address", self.email),
-                })?;
-            name.push(
-                DnType::CustomDnType(EMAIL_ADDRESS.to_vec()),
-                DnValue::Ia5String(email),
-            );
+            let email = self.email.as_str().try_into().map_err(|_| Error::InvalidOption {
+                option: "email",
+                reason: format!("'{}' is not an ASCII e-mail address", self.email),
+            })?;
+            name.push(DnType::CustomDnType(EMAIL_ADDRESS.to_vec()), DnValue::Ia5String(email));
         }
         Ok(name)
     }

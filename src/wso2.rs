@@ -135,8 +135,12 @@ mod tests {
     #[test]
     fn iot_api_config_uses_the_cluster_hosts() {
         let xml = iot_api_config_xml(&Cluster::new("example.org", None).unwrap());
-        assert!(xml.contains("<DynamicClientRegistrationEndpoint>https://keymgt.example.org/client-registration/v0.11/register<"));
+        assert!(xml.contains(
+            "<DynamicClientRegistrationEndpoint>https://keymgt.example.org/client-registration/v0.11/register<"
+        ));
         assert!(xml.contains("<OauthTokenEndpoint>https://gateway.example.org/token<"));
-        assert!(xml.contains("<VerificationEndpoint>https://example.org/api/certificate-mgt/v1.0/admin/certificates/verify/<"));
+        assert!(xml.contains(
+            "<VerificationEndpoint>https://example.org/api/certificate-mgt/v1.0/admin/certificates/verify/<"
+        ));
     }
 }

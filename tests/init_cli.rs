@@ -23,10 +23,7 @@ fn writes_exactly_the_documented_files_with_secret_modes() {
     let stdout = iospki(&dir, ["init", "--key", &key(), "--key-bits", "2048"]).success();
     let out = dir.join("output");
     assert_eq!(listing(&out), sorted(&INIT_FILES));
-    assert_eq!(
-        fs::metadata(&out).unwrap().permissions().mode() & 0o777,
-        0o700
-    );
+    assert_eq!(fs::metadata(&out).unwrap().permissions().mode() & 0o777, 0o700);
     for name in INIT_FILES {
         let mode = fs::metadata(out.join(name)).unwrap().permissions().mode() & 0o777;
         let public = name.ends_with(".crt") || name.ends_with("_cert.pem");
@@ -41,33 +38,17 @@ fn existing_set_is_kept_without_force_and_replaced_with_it() {
     let dir = scratch("cli-force");
     let out = dir.join("output");
     fs::create_dir(&out).unwrap();
-    fs::write(
-        out.join("iots310_wso2_com.key"),
-        fs::read(demo_key()).unwrap(),
-    )
-    .unwrap();
+    fs::write(out.join("iots310_wso2_com.key"), fs::read(demo_key()).unwrap()).unwrap();
     iospki(
         &dir,
-        [
-            "init",
-            "--key",
-            "output/iots310_wso2_com.key",
-            "--key-bits",
-            "2048",
-        ],
+        ["init", "--key", "output/iots310_wso2_com.key", "--key-bits", "2048"],
     )
     .success();
     let before = fs::read(out.join("wso2carbon.jks")).unwrap();
 
     let stderr = iospki(
         &dir,
-        [
-            "init",
-            "--key",
-            "output/iots310_wso2_com.key",
-            "--key-bits",
-            "2048",
-        ],
+        ["init", "--key", "output/iots310_wso2_com.key", "--key-bits", "2048"],
     )
     .fails_with(2);
     assert!(
@@ -113,10 +94,7 @@ fn output_that_is_a_file_is_refused_and_left_alone() {
         stderr.contains("output: output exists and is not a directory"),
         "{stderr}"
     );
-    assert_eq!(
-        fs::read_to_string(dir.join("output")).unwrap(),
-        "not a directory"
-    );
+    assert_eq!(fs::read_to_string(dir.join("output")).unwrap(), "not a directory");
     assert_eq!(listing(&dir), ["output"]);
 }
 
@@ -139,15 +117,16 @@ fn non_ascii_store_password_works_in_openssl_keytool_and_java_and_is_never_print
     );
     run.success();
     assert!(!run.stdout().contains(password) && !run.stderr().contains(password));
-    assert!(
-        !run.stderr().contains("published default password"),
-        "{}",
-        run.stderr()
-    );
+    assert!(!run.stderr().contains("published default password"), "{}", run.stderr());
     let out = dir.join("output");
 
     let xml = fs::read_to_string(out.join("certificate-config.xml")).unwrap();
-    assert!(xml.contains("<CAPrivateKeyPassword>p&#xE4;ssw&#xF6;rd-&#x20AC;-&#x43A;&#x43B;&#x44E;&#x447;</CAPrivateKeyPassword>"), "{xml}");
+    assert!(
+        xml.contains(
+            "<CAPrivateKeyPassword>p&#xE4;ssw&#xF6;rd-&#x20AC;-&#x43A;&#x43B;&#x44E;&#x447;</CAPrivateKeyPassword>"
+        ),
+        "{xml}"
+    );
     let env = [("P", password)];
     run_in(
         &out,
@@ -172,8 +151,7 @@ fn non_ascii_store_password_works_in_openssl_keytool_and_java_and_is_never_print
     )
     .success();
     let classes = scratch("cli-password-classes");
-    let source =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/java/ServerStores.java");
+    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/java/ServerStores.java");
     util::tool(&classes, "javac", ["-d", ".", source.to_str().unwrap()]);
     let shown = run_in(
         &out,
@@ -198,11 +176,7 @@ fn non_ascii_store_password_works_in_openssl_keytool_and_java_and_is_never_print
 fn password_beyond_the_bmp_is_refused_before_anything_is_written() {
     let dir = scratch("cli-password-emoji");
     fs::write(dir.join("store.pass"), "key-\u{1F511}\n").unwrap();
-    let stderr = iospki(
-        &dir,
-        ["init", "--key", &key(), "--password-file", "store.pass"],
-    )
-    .fails_with(2);
+    let stderr = iospki(&dir, ["init", "--key", &key(), "--password-file", "store.pass"]).fails_with(2);
     assert!(stderr.contains("beyond U+FFFF (U+1F511)"), "{stderr}");
     assert!(!stderr.contains("key-\u{1F511}"), "{stderr}");
     assert_eq!(listing(&dir), ["store.pass"]);
@@ -263,39 +237,20 @@ fn domain_ssl_cn_and_alias_options_reach_the_certificates_stores_and_xml() {
         "iot.example.org",
     ];
     let mut args = args.to_vec();
-    args.extend([
-        "--ssl-cn",
-        "lb.example.org",
-        "--ssl-alias",
-        "nginx",
-        "--out",
-        "custom",
-    ]);
+    args.extend(["--ssl-cn", "lb.example.org", "--ssl-alias", "nginx", "--out", "custom"]);
     iospki(&dir, args).success();
     let out = dir.join("custom");
     let ssl = util::tool(
         &out,
         "openssl",
-        [
-            "x509",
-            "-in",
-            "ia.crt",
-            "-noout",
-            "-subject",
-            "-ext",
-            "subjectAltName",
-        ],
+        ["x509", "-in", "ia.crt", "-noout", "-subject", "-ext", "subjectAltName"],
     );
     assert!(ssl.contains("CN = lb.example.org"), "{ssl}");
     assert!(
         ssl.contains("DNS:iot.example.org, DNS:gateway.iot.example.org, DNS:mgt.iot.example.org, DNS:keymgt.iot.example.org, DNS:lb.example.org"),
         "{ssl}"
     );
-    let ca = util::tool(
-        &out,
-        "openssl",
-        ["x509", "-in", "ca.crt", "-noout", "-subject"],
-    );
+    let ca = util::tool(&out, "openssl", ["x509", "-in", "ca.crt", "-noout", "-subject"]);
     assert!(ca.contains("CN = *.iot.example.org"), "{ca}");
     let listing = run_in(
         &out,
@@ -325,29 +280,13 @@ fn modern_p12_profile_uses_aes_and_a_sha256_mac() {
     let dir = scratch("cli-modern");
     iospki(
         &dir,
-        [
-            "init",
-            "--key",
-            &key(),
-            "--key-bits",
-            "2048",
-            "--p12-profile",
-            "modern",
-        ],
+        ["init", "--key", &key(), "--key-bits", "2048", "--p12-profile", "modern"],
     )
     .success();
     let info = run_in(
         &dir.join("output"),
         "openssl",
-        [
-            "pkcs12",
-            "-in",
-            "KEYSTORE.p12",
-            "-info",
-            "-noout",
-            "-passin",
-            "env:P",
-        ],
+        ["pkcs12", "-in", "KEYSTORE.p12", "-info", "-noout", "-passin", "env:P"],
         &[("P", "wso2carbon")],
     );
     let shown = format!("{}{}", info.success(), info.stderr());

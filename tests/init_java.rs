@@ -38,10 +38,7 @@ fn server_stores(java: &str, dir: &Path, host: &str, password: &str) -> util::Ru
 #[test]
 fn keytool_lists_each_jks_with_its_aliases_and_entry_types() {
     for (store, expected) in [
-        (
-            "wso2carbon.jks",
-            vec![("wso2carbon", "PrivateKeyEntry", Some(2))],
-        ),
+        ("wso2carbon.jks", vec![("wso2carbon", "PrivateKeyEntry", Some(2))]),
         (
             "client-truststore.jks",
             vec![
@@ -132,14 +129,8 @@ fn keytool_fingerprints_match_the_pem_certificates() {
 fn java_loads_the_stores_as_the_server_does_and_handshakes_with_hostname_verification() {
     let run = server_stores("java", out(), "mgt.iots310.wso2.com", "wso2carbon");
     let shown = run.success();
-    assert!(
-        shown.contains("HANDSHAKE OK TLSv1.2 mgt.iots310.wso2.com"),
-        "{shown}"
-    );
-    assert!(
-        shown.contains("HANDSHAKE OK TLSv1.3 mgt.iots310.wso2.com"),
-        "{shown}"
-    );
+    assert!(shown.contains("HANDSHAKE OK TLSv1.2 mgt.iots310.wso2.com"), "{shown}");
+    assert!(shown.contains("HANDSHAKE OK TLSv1.3 mgt.iots310.wso2.com"), "{shown}");
     assert!(
         shown.contains("ok RA key decrypts what was sealed to the RA certificate"),
         "{shown}"
@@ -167,16 +158,7 @@ fn every_other_installed_jdk_reads_the_stores_too() {
         .collect();
     assert!(!jdks.is_empty(), "no JDK under /usr/lib/jvm");
     for java in jdks {
-        let run = server_stores(
-            java.to_str().unwrap(),
-            out(),
-            "keymgt.iots310.wso2.com",
-            "wso2carbon",
-        );
-        assert!(
-            run.success().contains("HANDSHAKE OK TLSv1.3"),
-            "{}",
-            java.display()
-        );
+        let run = server_stores(java.to_str().unwrap(), out(), "keymgt.iots310.wso2.com", "wso2carbon");
+        assert!(run.success().contains("HANDSHAKE OK TLSv1.3"), "{}", java.display());
     }
 }

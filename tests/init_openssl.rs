@@ -17,10 +17,7 @@ fn text(cert: &str) -> String {
 
 fn assert_contains_all(haystack: &str, needles: &[&str]) {
     for needle in needles {
-        assert!(
-            haystack.contains(needle),
-            "missing {needle:?} in\n{haystack}"
-        );
+        assert!(haystack.contains(needle), "missing {needle:?} in\n{haystack}");
     }
 }
 
@@ -45,14 +42,7 @@ fn openssl_verifies_ra_and_strictly_verifies_ssl_against_the_ca() {
     let ca = tool(
         out(),
         "openssl",
-        [
-            "verify",
-            "-x509_strict",
-            "-check_ss_sig",
-            "-CAfile",
-            "ca.crt",
-            "ca.crt",
-        ],
+        ["verify", "-x509_strict", "-check_ss_sig", "-CAfile", "ca.crt", "ca.crt"],
     );
     assert_eq!(ca.trim(), "ca.crt: OK");
 }
@@ -150,16 +140,8 @@ fn ca_private_key_is_the_given_nginx_key() {
         "openssl",
         ["pkey", "-in", util::demo_key().to_str().unwrap(), "-pubout"],
     );
-    let written = tool(
-        out(),
-        "openssl",
-        ["pkey", "-in", "ca_private.pem", "-pubout"],
-    );
-    let in_cert = tool(
-        out(),
-        "openssl",
-        ["x509", "-in", "ca.crt", "-noout", "-pubkey"],
-    );
+    let written = tool(out(), "openssl", ["pkey", "-in", "ca_private.pem", "-pubout"]);
+    let in_cert = tool(out(), "openssl", ["x509", "-in", "ca.crt", "-noout", "-pubkey"]);
     assert_eq!(given, written);
     assert_eq!(given, in_cert);
     for (key, cert) in [
@@ -183,15 +165,7 @@ fn every_p12_opens_in_openssl_3_without_legacy_and_shows_its_alias() {
         let info = util::run_in(
             out(),
             "openssl",
-            [
-                "pkcs12",
-                "-in",
-                file,
-                "-info",
-                "-nodes",
-                "-passin",
-                "env:P12_PASS",
-            ],
+            ["pkcs12", "-in", file, "-info", "-nodes", "-passin", "env:P12_PASS"],
             &[("P12_PASS", "wso2carbon")],
         );
         let shown = format!("{}{}", info.success(), info.stderr());
@@ -237,13 +211,6 @@ fn aki(text: &str) -> String {
 
 fn value_after(text: &str, heading: &str) -> String {
     let mut lines = text.lines().skip_while(|l| !l.contains(heading));
-    lines
-        .next()
-        .unwrap_or_else(|| panic!("no {heading} in\n{text}"));
-    lines
-        .next()
-        .unwrap()
-        .trim()
-        .trim_start_matches("keyid:")
-        .to_owned()
+    lines.next().unwrap_or_else(|| panic!("no {heading} in\n{text}"));
+    lines.next().unwrap().trim().trim_start_matches("keyid:").to_owned()
 }

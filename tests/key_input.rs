@@ -32,12 +32,7 @@ fn key(name: &str) -> String {
 }
 
 /// Runs `init` on `key_file` in a new directory and returns the directory.
-fn init_with(
-    test: &str,
-    key_file: &str,
-    extra: &[&str],
-    env: &[(&str, &str)],
-) -> (PathBuf, util::Run) {
+fn init_with(test: &str, key_file: &str, extra: &[&str], env: &[(&str, &str)]) -> (PathBuf, util::Run) {
     let dir = scratch(test);
     let mut args = vec!["init", "--key", key_file, "--key-bits", "2048"];
     args.extend_from_slice(extra);
@@ -48,20 +43,9 @@ fn init_with(
 fn assert_loaded(test: &str, key_file: &str, extra: &[&str], env: &[(&str, &str)]) {
     let (dir, run) = init_with(test, key_file, extra, env);
     run.success();
-    let given = util::tool(
-        &dir,
-        "openssl",
-        ["pkey", "-in", &key("pkcs8.pem"), "-pubout"],
-    );
-    let in_ca = util::tool(
-        &dir,
-        "openssl",
-        ["x509", "-in", "output/ca.crt", "-noout", "-pubkey"],
-    );
-    assert_eq!(
-        given, in_ca,
-        "{key_file}: the CA certificate is not for the given key"
-    );
+    let given = util::tool(&dir, "openssl", ["pkey", "-in", &key("pkcs8.pem"), "-pubout"]);
+    let in_ca = util::tool(&dir, "openssl", ["x509", "-in", "output/ca.crt", "-noout", "-pubkey"]);
+    assert_eq!(given, in_ca, "{key_file}: the CA certificate is not for the given key");
 }
 
 #[test]
@@ -136,14 +120,8 @@ fn assert_refused(test: &str, key_file: &str, reason: &str, extra: &[&str], env:
     let lines: Vec<_> = stderr.lines().filter(|l| !l.contains("warning:")).collect();
     assert_eq!(lines.len(), 1, "expected one error line:\n{stderr}");
     assert!(lines[0].starts_with("iospki: "), "{stderr}");
-    assert!(
-        lines[0].contains(key_file),
-        "error does not name {key_file}:\n{stderr}"
-    );
-    assert!(
-        lines[0].contains(reason),
-        "error lacks {reason:?}:\n{stderr}"
-    );
+    assert!(lines[0].contains(key_file), "error does not name {key_file}:\n{stderr}");
+    assert!(lines[0].contains(reason), "error lacks {reason:?}:\n{stderr}");
     assert!(
         !stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"),
         "{stderr}"
@@ -153,13 +131,7 @@ fn assert_refused(test: &str, key_file: &str, reason: &str, extra: &[&str], env:
 
 #[test]
 fn ec_key_is_refused_with_the_reason() {
-    assert_refused(
-        "ec",
-        &key("ec.pem"),
-        "key is EC P-256; WSO2's SCEP signs",
-        &[],
-        &[],
-    );
+    assert_refused("ec", &key("ec.pem"), "key is EC P-256; WSO2's SCEP signs", &[], &[]);
 }
 
 #[test]
@@ -217,13 +189,7 @@ fn empty_key_file_is_refused() {
 
 #[test]
 fn two_keys_in_one_file_are_refused() {
-    assert_refused(
-        "two_keys",
-        &key("two-keys.pem"),
-        "file holds 2 private keys",
-        &[],
-        &[],
-    );
+    assert_refused("two_keys", &key("two-keys.pem"), "file holds 2 private keys", &[], &[]);
 }
 
 #[test]
@@ -260,20 +226,13 @@ fn encrypted_key_with_a_wrong_password_is_refused() {
 fn missing_key_file_is_named() {
     let (dir, run) = init_with("missing", "no-such.key", &[], &[]);
     let stderr = run.fails_with(2);
-    assert!(
-        stderr.contains("no-such.key: No such file or directory"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("no-such.key: No such file or directory"), "{stderr}");
     assert_eq!(listing(&dir), Vec::<String>::new());
 }
 
 #[test]
 fn cli_refuses_a_key_size_below_apples_minimum() {
     let dir = scratch("small_bits");
-    let stderr = iospki(
-        &dir,
-        ["init", "--key", &key("pkcs8.pem"), "--key-bits", "1024"],
-    )
-    .fails_with(2);
+    let stderr = iospki(&dir, ["init", "--key", &key("pkcs8.pem"), "--key-bits", "1024"]).fails_with(2);
     assert!(stderr.contains("--key-bits"), "{stderr}");
 }

@@ -13,16 +13,11 @@ use crate::secret::Password;
 
 /// Decrypts the body of a PEM block whose `DEK-Info` header is `dek_info`.
 /// Errors are sentences for the user, without the file name.
-pub(super) fn decrypt(
-    dek_info: &str,
-    body: &[u8],
-    password: &Password,
-) -> Result<Zeroizing<Vec<u8>>, String> {
+pub(super) fn decrypt(dek_info: &str, body: &[u8], password: &Password) -> Result<Zeroizing<Vec<u8>>, String> {
     let (cipher, iv_hex) = dek_info
         .split_once(',')
         .ok_or_else(|| format!("malformed DEK-Info header '{dek_info}'"))?;
-    let iv = decode_hex(iv_hex.trim())
-        .ok_or_else(|| format!("malformed IV in DEK-Info header '{dek_info}'"))?;
+    let iv = decode_hex(iv_hex.trim()).ok_or_else(|| format!("malformed IV in DEK-Info header '{dek_info}'"))?;
     let key_len = match cipher.trim() {
         "DES-EDE3-CBC" => 24,
         "DES-CBC" => 8,

@@ -16,8 +16,7 @@ use crate::secret::Password;
 const MAX_KEY_FILE: u64 = 1 << 20;
 
 const RSA_OID: &str = "1.2.840.113549.1.1.1";
-const WHY_RSA: &str =
-    "WSO2's SCEP signs device certificates with SHA256withRSA using the CA key, give an RSA key";
+const WHY_RSA: &str = "WSO2's SCEP signs device certificates with SHA256withRSA using the CA key, give an RSA key";
 
 /// Loads the RSA private key in `path`. `password` is asked for only when the key is encrypted.
 pub fn load(path: &Path, password: impl FnOnce() -> Result<Password>) -> Result<RsaKey> {
@@ -76,26 +75,16 @@ fn read_limited(path: &Path) -> Result<Zeroizing<Vec<u8>>> {
     Ok(Zeroizing::new(bytes))
 }
 
-fn decode(
-    bytes: &[u8],
-    password: impl FnOnce() -> Result<Password>,
-) -> Result<RsaPrivateKey, Decoded> {
+fn decode(bytes: &[u8], password: impl FnOnce() -> Result<Password>) -> Result<RsaPrivateKey, Decoded> {
     if !bytes.windows(11).any(|w| w == b"-----BEGIN ") {
         return decode_der(bytes, password);
     }
     let blocks = pem::parse_many(bytes).map_err(|e| format!("malformed PEM: {e}"))?;
-    let keys: Vec<_> = blocks
-        .iter()
-        .filter(|b| b.tag().ends_with("PRIVATE KEY"))
-        .collect();
+    let keys: Vec<_> = blocks.iter().filter(|b| b.tag().ends_with("PRIVATE KEY")).collect();
     match keys.as_slice() {
         [] => Err(no_key_in(&blocks).into()),
         [block] => decode_pem_block(block, password),
-        _ => Err(format!(
-            "file holds {} private keys; give a file with exactly one",
-            keys.len()
-        )
-        .into()),
+        _ => Err(format!("file holds {} private keys; give a file with exactly one", keys.len()).into()),
     }
 }
 
@@ -103,24 +92,19 @@ fn no_key_in(blocks: &[pem::Pem]) -> String {
     match blocks.first().map(pem::Pem::tag) {
         None => "malformed PEM: no complete BEGIN/END block".into(),
         Some("CERTIFICATE") => {
-            "holds a certificate, not a private key; give the key the certificate was made from"
-                .into()
+            "holds a certificate, not a private key; give the key the certificate was made from".into()
         }
         Some(tag) => format!("holds a PEM '{tag}' block, not a private key"),
     }
 }
 
-fn decode_pem_block(
-    block: &pem::Pem,
-    password: impl FnOnce() -> Result<Password>,
-) -> Result<RsaPrivateKey, Decoded> {
+fn decode_pem_block(block: &pem::Pem, password: impl FnOnce() -> Result<Password>) -> Result<RsaPrivateKey, Decoded> {
     let body = block.contents();
     match block.tag() {
         "PRIVATE KEY" => decode_pkcs8(body),
         "ENCRYPTED PRIVATE KEY" => decode_encrypted_pkcs8(body, password),
         "RSA PRIVATE KEY" => match block.headers().get("DEK-Info") {
-            None => RsaPrivateKey::from_pkcs1_der(body)
-                .map_err(|e| format!("malformed RSA private key: {e}").into()),
+            None => RsaPrivateKey::from_pkcs1_der(body).map_err(|e| format!("malformed RSA private key: {e}").into()),
             Some(dek_info) => {
                 let password = password().map_err(Decoded::Failed)?;
                 let plain = super::legacy_pem::decrypt(dek_info, body, &password)?;
@@ -130,17 +114,12 @@ fn decode_pem_block(
         },
         "EC PRIVATE KEY" => Err(format!("key is EC; {WHY_RSA}").into()),
         "DSA PRIVATE KEY" => Err(format!("key is DSA; {WHY_RSA}").into()),
-        "OPENSSH PRIVATE KEY" => {
-            Err("key is in OpenSSH format; convert it with `ssh-keygen -p -m PEM -f FILE`".into())
-        }
+        "OPENSSH PRIVATE KEY" => Err("key is in OpenSSH format; convert it with `ssh-keygen -p -m PEM -f FILE`".into()),
         tag => Err(format!("unsupported PEM block '{tag}'").into()),
     }
 }
 
-fn decode_der(
-    bytes: &[u8],
-    password: impl FnOnce() -> Result<Password>,
-) -> Result<RsaPrivateKey, Decoded> {
+fn decode_der(bytes: &[u8], password: impl FnOnce() -> Result<Password>) -> Result<RsaPrivateKey, Decoded> {
     if PrivateKeyInfoRef::from_der(bytes).is_ok() {
         return decode_pkcs8(bytes);
     }
@@ -151,17 +130,13 @@ fn decode_der(
         return Ok(key);
     }
     if x509_parser::parse_x509_certificate(bytes).is_ok() {
-        return Err(
-            "holds a certificate, not a private key; give the key the certificate was made from"
-                .into(),
-        );
+        return Err("holds a certificate, not a private key; give the key the certificate was made from".into());
     }
     Err("not a private key: neither PEM nor DER PKCS#1/PKCS#8".into())
 }
 
 fn decode_pkcs8(der: &[u8]) -> Result<RsaPrivateKey, Decoded> {
-    let info =
-        PrivateKeyInfoRef::from_der(der).map_err(|e| format!("malformed PKCS#8 key: {e}"))?;
+    let info = PrivateKeyInfoRef::from_der(der).map_err(|e| format!("malformed PKCS#8 key: {e}"))?;
     let oid = info.algorithm.oid.to_string();
     if oid != RSA_OID {
         return Err(format!("key is {}; {WHY_RSA}", algorithm_name(&oid, &info)).into());
@@ -169,12 +144,8 @@ fn decode_pkcs8(der: &[u8]) -> Result<RsaPrivateKey, Decoded> {
     RsaPrivateKey::from_pkcs8_der(der).map_err(|e| format!("malformed RSA private key: {e}").into())
 }
 
-fn decode_encrypted_pkcs8(
-    der: &[u8],
-    password: impl FnOnce() -> Result<Password>,
-) -> Result<RsaPrivateKey, Decoded> {
-    let info = EncryptedPrivateKeyInfoRef::from_der(der)
-        .map_err(|e| format!("malformed encrypted PKCS#8 key: {e}"))?;
+fn decode_encrypted_pkcs8(der: &[u8], password: impl FnOnce() -> Result<Password>) -> Result<RsaPrivateKey, Decoded> {
+    let info = EncryptedPrivateKeyInfoRef::from_der(der).map_err(|e| format!("malformed encrypted PKCS#8 key: {e}"))?;
     let password = password().map_err(Decoded::Failed)?;
     let plain = info.decrypt(password.secret_str()).map_err(|e| match e {
         rsa::pkcs8::Error::EncryptedPrivateKey(pkcs5::Error::DecryptFailed) => {

@@ -37,10 +37,7 @@ impl RsaKey {
             profile: "key",
             reason: format!("RSA-{bits} generation failed: {e}"),
         })?;
-        Self::from_private(private).map_err(|reason| Error::Issue {
-            profile: "key",
-            reason,
-        })
+        Self::from_private(private).map_err(|reason| Error::Issue { profile: "key", reason })
     }
 
     fn from_private(private: RsaPrivateKey) -> Result<Self, String> {
@@ -49,10 +46,7 @@ impl RsaKey {
             .to_pkcs1_der()
             .map_err(|e| format!("cannot encode the public key: {e}"))?
             .into_vec();
-        Ok(RsaKey {
-            private,
-            public_der,
-        })
+        Ok(RsaKey { private, public_der })
     }
 
     /// The modulus size in bits.
@@ -72,10 +66,7 @@ impl RsaKey {
 
     /// The private key as unencrypted PKCS#8 DER.
     pub fn secret_pkcs8_der(&self) -> Result<Zeroizing<Vec<u8>>> {
-        let doc = self
-            .private
-            .to_pkcs8_der()
-            .map_err(|e| encode_error(e.to_string()))?;
+        let doc = self.private.to_pkcs8_der().map_err(|e| encode_error(e.to_string()))?;
         Ok(Zeroizing::new(doc.as_bytes().to_vec()))
     }
 
@@ -119,9 +110,7 @@ impl rcgen::SigningKey for RsaKey {
     /// SHA256withRSA (PKCS#1 v1.5), the algorithm WSO2's SCEP uses with the CA key.
     fn sign(&self, msg: &[u8]) -> Result<Vec<u8>, rcgen::Error> {
         let signer = pkcs1v15::SigningKey::<sha2::Sha256>::new(self.private.clone());
-        let signature = signer
-            .try_sign(msg)
-            .map_err(|_| rcgen::Error::RemoteKeyError)?;
+        let signature = signer.try_sign(msg).map_err(|_| rcgen::Error::RemoteKeyError)?;
         Ok(rsa::signature::SignatureEncoding::to_vec(&signature))
     }
 }
@@ -140,10 +129,7 @@ mod tests {
     #[test]
     fn key_identifier_is_sha1_of_the_public_key_bits() {
         let key = crate::test_keys::ca();
-        assert_eq!(
-            key.key_identifier(),
-            Sha1::digest(key.public_key_der()).to_vec()
-        );
+        assert_eq!(key.key_identifier(), Sha1::digest(key.public_key_der()).to_vec());
         assert_eq!(key.key_identifier().len(), 20);
     }
 }

@@ -9,11 +9,11 @@
 //! SHA-1(password as UTF-16BE || "Mighty Aphrodite" || everything above)
 //! ```
 
-use rustls_pki_types::{CertificateDer, PrivatePkcs8KeyDer};
+use rustls_pki_types::CertificateDer;
 use sha1::{Digest, Sha1};
 use time::OffsetDateTime;
 
-use super::{Entry, Keystore, StoreError, key_protector};
+use super::{Entry, Integrity, Keystore, Opened, PrivateKey, StoreError, key_protector};
 use crate::secret::Password;
 
 /// The first four bytes of every JKS file.
@@ -25,7 +25,8 @@ const TAG_SECRET: u32 = 3;
 const CERT_TYPE: &str = "X.509";
 const WHITENER: &[u8] = b"Mighty Aphrodite";
 
-/// Encodes `store` as JKS, protecting every key and the whole file with `password`.
+/// Encodes `store` as JKS, protecting the whole file and every key in the clear with `password`. Keys still
+/// protected as read from a JKS file are written as they were, with their own key passwords.
 pub fn write(store: &Keystore, password: &Password) -> Result<Vec<u8>, StoreError> {
     let mut out = Vec::with_capacity(4096);
     out.extend_from_slice(&MAGIC);
@@ -37,11 +38,15 @@ pub fn write(store: &Keystore, password: &Password) -> Result<Vec<u8>, StoreErro
                 put_u32(&mut out, TAG_KEY);
                 put_utf(&mut out, &item.alias)?;
                 put_date(&mut out, item.created);
-                let protected =
-                    key_protector::protect(key.secret_pkcs8_der(), password).map_err(|e| {
-                        StoreError::Unsupported(format!("cannot protect key '{}': {e}", item.alias))
-                    })?;
-                put_bytes(&mut out, &protected)?;
+                match key {
+                    PrivateKey::Pkcs8(pkcs8) => {
+                        let protected = key_protector::protect(pkcs8.secret_pkcs8_der(), password).map_err(|e| {
+                            StoreError::Unsupported(format!("cannot protect key '{}': {e}", item.alias))
+                        })?;
+                        put_bytes(&mut out, &protected)?;
+                    }
+                    PrivateKey::JksProtected(protected) => put_bytes(&mut out, protected)?,
+                }
                 put_u32(&mut out, len_u32(chain.len())?);
                 for cert in chain {
                     put_cert(&mut out, cert)?;
@@ -60,8 +65,28 @@ pub fn write(store: &Keystore, password: &Password) -> Result<Vec<u8>, StoreErro
     Ok(out)
 }
 
-/// Decodes a JKS file, checking its integrity digest and recovering each key with `password`.
+/// Decodes a JKS file, checking its integrity digest with `password`. Keys stay protected until asked for
+/// ([`PrivateKey::secret_pkcs8`](super::PrivateKey::secret_pkcs8)), with the store password or their own.
 pub fn read(data: &[u8], password: &Password) -> Result<Keystore, StoreError> {
+    decode(data, Some(password))
+}
+
+/// Opens a JKS file: checked with `password`, or listed unchecked without one, as `keytool -list` does.
+pub fn open(data: &[u8], password: Option<&Password>) -> Result<Opened, StoreError> {
+    Ok(Opened {
+        format: super::Format::Jks,
+        protection: "JKS (Sun KeyProtector, SHA-1 integrity digest): any Java".into(),
+        java8_readable: true,
+        integrity: if password.is_some() {
+            Integrity::Verified
+        } else {
+            Integrity::NotChecked
+        },
+        store: decode(data, password)?,
+    })
+}
+
+fn decode(data: &[u8], password: Option<&Password>) -> Result<Keystore, StoreError> {
     let body_len = data
         .len()
         .checked_sub(20)
@@ -75,19 +100,17 @@ pub fn read(data: &[u8], password: &Password) -> Result<Keystore, StoreError> {
     if version != 1 && version != 2 {
         return Err(malformed(&format!("unknown version {version}")));
     }
-    if integrity_digest(password, body).as_slice() != digest {
+    if password.is_some_and(|p| integrity_digest(p, body).as_slice() != digest) {
         return Err(StoreError::WrongPassword);
     }
     let count = reader.u32()?;
     let mut store = Keystore::new();
     for _ in 0..count {
-        let (alias, created, entry) = reader.entry(version, password)?;
-        if store
+        let (alias, created, entry) = reader.entry(version)?;
+        let duplicate = store
             .insert(&alias, created, entry)
-            .ok()
-            .flatten()
-            .is_some()
-        {
+            .map_err(|_| malformed(&format!("alias '{}' is not usable", alias.escape_debug())))?;
+        if duplicate.is_some() {
             return Err(malformed(&format!("alias '{alias}' appears twice")));
         }
     }
@@ -144,9 +167,7 @@ fn put_utf(out: &mut Vec<u8>, text: &str) -> Result<(), StoreError> {
     for unit in text.encode_utf16() {
         match unit {
             0x01..=0x7f => encoded.push(unit as u8),
-            0x00 | 0x80..=0x7ff => {
-                encoded.extend_from_slice(&[0xc0 | (unit >> 6) as u8, 0x80 | (unit & 0x3f) as u8])
-            }
+            0x00 | 0x80..=0x7ff => encoded.extend_from_slice(&[0xc0 | (unit >> 6) as u8, 0x80 | (unit & 0x3f) as u8]),
             _ => encoded.extend_from_slice(&[
                 0xe0 | (unit >> 12) as u8,
                 0x80 | ((unit >> 6) & 0x3f) as u8,
@@ -154,12 +175,8 @@ fn put_utf(out: &mut Vec<u8>, text: &str) -> Result<(), StoreError> {
             ]),
         }
     }
-    let len = u16::try_from(encoded.len()).map_err(|_| {
-        StoreError::Unsupported(format!(
-            "alias of {} bytes is too long for JKS",
-            encoded.len()
-        ))
-    })?;
+    let len = u16::try_from(encoded.len())
+        .map_err(|_| StoreError::Unsupported(format!("alias of {} bytes is too long for JKS", encoded.len())))?;
     out.extend_from_slice(&len.to_be_bytes());
     out.extend_from_slice(&encoded);
     Ok(())
@@ -172,9 +189,7 @@ struct Reader<'a> {
 impl<'a> Reader<'a> {
     fn take(&mut self, len: usize) -> Result<&'a [u8], StoreError> {
         if len > self.data.len() {
-            return Err(malformed(
-                "truncated: a length runs past the end of the file",
-            ));
+            return Err(malformed("truncated: a length runs past the end of the file"));
         }
         let (head, tail) = self.data.split_at(len);
         self.data = tail;
@@ -182,9 +197,7 @@ impl<'a> Reader<'a> {
     }
 
     fn u32(&mut self) -> Result<u32, StoreError> {
-        Ok(u32::from_be_bytes(
-            self.take(4)?.try_into().expect("4 bytes"),
-        ))
+        Ok(u32::from_be_bytes(self.take(4)?.try_into().expect("4 bytes")))
     }
 
     fn bytes(&mut self) -> Result<&'a [u8], StoreError> {
@@ -200,8 +213,7 @@ impl<'a> Reader<'a> {
 
     fn utf(&mut self) -> Result<String, StoreError> {
         let len = u16::from_be_bytes(self.take(2)?.try_into().expect("2 bytes")) as usize;
-        decode_modified_utf8(self.take(len)?)
-            .ok_or_else(|| malformed("alias is not valid modified UTF-8"))
+        decode_modified_utf8(self.take(len)?).ok_or_else(|| malformed("alias is not valid modified UTF-8"))
     }
 
     fn cert(&mut self, version: u32) -> Result<CertificateDer<'static>, StoreError> {
@@ -216,25 +228,17 @@ impl<'a> Reader<'a> {
         Ok(CertificateDer::from(self.bytes()?.to_vec()))
     }
 
-    fn entry(
-        &mut self,
-        version: u32,
-        password: &Password,
-    ) -> Result<(String, OffsetDateTime, Entry), StoreError> {
+    fn entry(&mut self, version: u32) -> Result<(String, OffsetDateTime, Entry), StoreError> {
         let tag = self.u32()?;
         let alias = self.utf()?;
         let created = self.date()?;
         let entry = match tag {
             TAG_KEY => {
-                let protected = self.bytes()?;
-                let key = key_protector::recover(protected, password)
-                    .ok_or_else(|| StoreError::WrongKeyPassword(alias.clone()))?;
+                let protected = self.bytes()?.to_vec();
                 let count = self.u32()?;
-                let chain = (0..count)
-                    .map(|_| self.cert(version))
-                    .collect::<Result<Vec<_>, _>>()?;
+                let chain = (0..count).map(|_| self.cert(version)).collect::<Result<Vec<_>, _>>()?;
                 Entry::PrivateKey {
-                    key: PrivatePkcs8KeyDer::from(key.to_vec()),
+                    key: PrivateKey::JksProtected(protected),
                     chain,
                 }
             }
@@ -245,9 +249,7 @@ impl<'a> Reader<'a> {
                 )));
             }
             other => {
-                return Err(malformed(&format!(
-                    "unknown entry tag {other} for alias '{alias}'"
-                )));
+                return Err(malformed(&format!("unknown entry tag {other} for alias '{alias}'")));
             }
         };
         Ok((alias, created, entry))
@@ -268,9 +270,7 @@ fn decode_modified_utf8(bytes: &[u8]) -> Option<String> {
             0xe0..=0xef => {
                 let (b1, b2) = (*bytes.get(i + 1)?, *bytes.get(i + 2)?);
                 (
-                    (u16::from(b & 0x0f) << 12)
-                        | (u16::from(b1 & 0x3f) << 6)
-                        | u16::from(b2 & 0x3f),
+                    (u16::from(b & 0x0f) << 12) | (u16::from(b1 & 0x3f) << 6) | u16::from(b2 & 0x3f),
                     3,
                 )
             }
@@ -290,16 +290,8 @@ mod tests {
         let mut store = Keystore::new();
         let when = OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap();
         let cert = CertificateDer::from(vec![0x30, 0x03, 0x02, 0x01, 0x05]);
-        let key = PrivatePkcs8KeyDer::from(vec![0x30, 0x01, 0x00]);
         store
-            .insert(
-                "wso2carbon",
-                when,
-                Entry::PrivateKey {
-                    key,
-                    chain: vec![cert.clone()],
-                },
-            )
+            .insert("wso2carbon", when, Entry::key(&[0x30, 0x01, 0x00], vec![cert.clone()]))
             .unwrap();
         store
             .insert("ca \u{e9}\u{1F600}", when, Entry::TrustedCert(cert))
@@ -315,10 +307,15 @@ mod tests {
         let store = read(&bytes, &password).unwrap();
         assert_eq!(store.len(), 2);
         assert_eq!(store.entries()[1].alias, "ca \u{e9}\u{1F600}");
+        let Entry::PrivateKey { key, .. } = &store.get("WSO2CARBON").unwrap().entry else {
+            panic!("not a key entry")
+        };
         assert_eq!(
-            store.get("WSO2CARBON").unwrap().entry.secret_key(),
-            Some(&[0x30, 0x01, 0x00][..])
+            key.secret_pkcs8("wso2carbon", &password).unwrap().as_slice(),
+            &[0x30, 0x01, 0x00]
         );
+        let err = key.secret_pkcs8("wso2carbon", &Password::new("other")).unwrap_err();
+        assert!(matches!(err, StoreError::WrongKeyPassword(_)));
     }
 
     #[test]
@@ -345,11 +342,7 @@ mod tests {
     fn sha256_colons(der: &[u8]) -> String {
         use sha2::Digest;
         let digest = sha2::Sha256::digest(der);
-        digest
-            .iter()
-            .map(|b| format!("{b:02X}"))
-            .collect::<Vec<_>>()
-            .join(":")
+        digest.iter().map(|b| format!("{b:02X}")).collect::<Vec<_>>().join(":")
     }
 
     #[test]
@@ -363,13 +356,12 @@ mod tests {
             let listed = KEYTOOL_LISTING
                 .split("Alias name: ")
                 .find(|b| b.starts_with(&format!("{}\n", item.alias)));
-            assert!(
-                listed.unwrap().contains(&fingerprint),
-                "{}: {fingerprint}",
-                item.alias
-            );
+            assert!(listed.unwrap().contains(&fingerprint), "{}: {fingerprint}", item.alias);
         }
-        assert!(store.get("server").unwrap().entry.secret_key().is_some());
+        let Entry::PrivateKey { key, .. } = &store.get("server").unwrap().entry else {
+            panic!("not a key")
+        };
+        assert!(key.secret_pkcs8("server", &Password::new("changeit")).is_ok());
     }
 
     #[test]
@@ -392,8 +384,7 @@ mod tests {
             .unwrap();
         // The salt is the first 20 bytes of the OCTET STRING, after the AlgorithmIdentifier.
         let octets = &info[info.len() - (key_protector::SALT_LEN + plain.len() + 20)..];
-        let salt: [u8; key_protector::SALT_LEN] =
-            octets[..key_protector::SALT_LEN].try_into().unwrap();
+        let salt: [u8; key_protector::SALT_LEN] = octets[..key_protector::SALT_LEN].try_into().unwrap();
         assert_eq!(
             key_protector::protect_with_salt(&plain, &password, salt).unwrap(),
             protected

@@ -6,12 +6,13 @@
 
 use der::asn1::{Any, OctetString};
 use der::oid::ObjectIdentifier;
-use der::{Decode, Encode, Sequence};
+use der::{Decode, Encode};
 use rand::RngExt;
 use sha1::{Digest, Sha1};
 use spki::AlgorithmIdentifierOwned;
 use zeroize::Zeroizing;
 
+use super::EncryptedPrivateKeyInfo;
 use crate::secret::Password;
 
 /// 1.3.6.1.4.1.42.2.17.1.1, Sun's key-protection algorithm.
@@ -19,23 +20,13 @@ const KEY_PROTECTOR: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.4.
 pub(super) const SALT_LEN: usize = 20;
 const DIGEST_LEN: usize = 20;
 
-#[derive(Sequence)]
-struct EncryptedPrivateKeyInfo {
-    algorithm: AlgorithmIdentifierOwned,
-    encrypted_data: OctetString,
-}
-
 /// Protects a PKCS#8 key: returns the DER EncryptedPrivateKeyInfo a JKS key entry holds.
 pub fn protect(pkcs8: &[u8], password: &Password) -> der::Result<Vec<u8>> {
     let salt: [u8; SALT_LEN] = rand::rng().random();
     protect_with_salt(pkcs8, password, salt)
 }
 
-pub(super) fn protect_with_salt(
-    pkcs8: &[u8],
-    password: &Password,
-    salt: [u8; SALT_LEN],
-) -> der::Result<Vec<u8>> {
+pub(super) fn protect_with_salt(pkcs8: &[u8], password: &Password, salt: [u8; SALT_LEN]) -> der::Result<Vec<u8>> {
     let pass = password.secret_utf16_be();
     let mut data = Vec::with_capacity(SALT_LEN + pkcs8.len() + DIGEST_LEN);
     data.extend_from_slice(&salt);
@@ -45,12 +36,7 @@ pub(super) fn protect_with_salt(
             .zip(keystream(&pass, &salt, pkcs8.len()).iter())
             .map(|(k, s)| k ^ s),
     );
-    data.extend_from_slice(
-        &Sha1::new()
-            .chain_update(&pass)
-            .chain_update(pkcs8)
-            .finalize(),
-    );
+    data.extend_from_slice(&Sha1::new().chain_update(&pass).chain_update(pkcs8).finalize());
     EncryptedPrivateKeyInfo {
         algorithm: AlgorithmIdentifierOwned {
             oid: KEY_PROTECTOR,
@@ -73,16 +59,8 @@ pub fn recover(encrypted: &[u8], password: &Password) -> Option<Zeroizing<Vec<u8
     let (body, check) = rest.split_at(body_len);
     let pass = password.secret_utf16_be();
     let stream = keystream(&pass, salt, body_len);
-    let plain = Zeroizing::new(
-        body.iter()
-            .zip(stream.iter())
-            .map(|(c, s)| c ^ s)
-            .collect::<Vec<u8>>(),
-    );
-    let digest = Sha1::new()
-        .chain_update(&pass)
-        .chain_update(&plain)
-        .finalize();
+    let plain = Zeroizing::new(body.iter().zip(stream.iter()).map(|(c, s)| c ^ s).collect::<Vec<u8>>());
+    let digest = Sha1::new().chain_update(&pass).chain_update(&plain).finalize();
     (digest.as_slice() == check).then_some(plain)
 }
 
@@ -90,11 +68,7 @@ fn keystream(pass: &[u8], salt: &[u8], len: usize) -> Zeroizing<Vec<u8>> {
     let mut stream = Zeroizing::new(Vec::with_capacity(len + DIGEST_LEN));
     let mut block = salt.to_vec();
     while stream.len() < len {
-        block = Sha1::new()
-            .chain_update(pass)
-            .chain_update(&block)
-            .finalize()
-            .to_vec();
+        block = Sha1::new().chain_update(pass).chain_update(&block).finalize().to_vec();
         stream.extend_from_slice(&block);
     }
     stream.truncate(len);
@@ -110,10 +84,7 @@ mod tests {
         let password = Password::new("wso2carbon");
         let key = (0..=255u8).cycle().take(1217).collect::<Vec<_>>();
         let protected = protect(&key, &password).unwrap();
-        assert_eq!(
-            recover(&protected, &password).unwrap().as_slice(),
-            key.as_slice()
-        );
+        assert_eq!(recover(&protected, &password).unwrap().as_slice(), key.as_slice());
         assert!(recover(&protected, &Password::new("wrong")).is_none());
     }
 

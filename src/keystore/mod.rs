@@ -1,13 +1,20 @@
 //! One keystore model (aliased key entries and trusted certificates) with JKS and PKCS#12 encodings behind it.
+//! The format of a file is told from its bytes, never from its name: JDK 9+ keytool writes PKCS#12 into files
+//! named .jks.
 
 pub mod jks;
 mod key_protector;
 pub mod pkcs12;
 
+use der::Sequence;
+use der::asn1::OctetString;
 use rustls_pki_types::{CertificateDer, PrivatePkcs8KeyDer};
+use spki::AlgorithmIdentifierOwned;
 use time::OffsetDateTime;
+use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
+use crate::secret::Password;
 
 /// Why a keystore could not be read or written. The caller adds the file name.
 #[derive(Debug, thiserror::Error)]
@@ -19,6 +26,9 @@ pub enum StoreError {
     /// A key entry did not decrypt with the password given for it.
     #[error("key password for alias '{0}' is wrong")]
     WrongKeyPassword(String),
+    /// A PKCS#12 file cannot be read without its password.
+    #[error("a password is needed to read a PKCS#12 file; give it with --password-file or IOSPKI_PASSWORD")]
+    PasswordNeeded,
     /// The bytes are not a well-formed store of this format.
     #[error("malformed {format}: {reason}")]
     Malformed {
@@ -32,13 +42,83 @@ pub enum StoreError {
     Unsupported(String),
 }
 
+/// How a keystore file is encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum Format {
+    /// Java's JKS (magic FEEDFEED).
+    #[serde(rename = "JKS")]
+    Jks,
+    /// PKCS#12 / PFX.
+    #[serde(rename = "PKCS#12")]
+    Pkcs12,
+}
+
+impl Format {
+    /// The format of `data`, told from its first bytes; `None` when it is no keystore iospki reads.
+    pub fn detect(data: &[u8]) -> Option<Format> {
+        match data {
+            [0xfe, 0xed, 0xfe, 0xed, ..] => Some(Format::Jks),
+            // A DER SEQUENCE with a long-form length, as every PFX of more than 127 bytes starts.
+            [0x30, 0x80..=0x84, ..] => Some(Format::Pkcs12),
+            _ => None,
+        }
+    }
+
+    /// "JKS" or "PKCS#12".
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Jks => "JKS",
+            Format::Pkcs12 => "PKCS#12",
+        }
+    }
+}
+
+/// A private key as a store holds it.
+pub enum PrivateKey {
+    /// PKCS#8, in the clear (in memory only).
+    Pkcs8(PrivatePkcs8KeyDer<'static>),
+    /// A JKS key entry's EncryptedPrivateKeyInfo (Sun KeyProtector), recovered with the entry's key password.
+    /// Kept as it is so that a store can be listed, and merged, without every key password.
+    JksProtected(Vec<u8>),
+}
+
+impl std::fmt::Debug for PrivateKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PrivateKey::Pkcs8(_) => f.write_str("PrivateKey::Pkcs8([secret elided])"),
+            PrivateKey::JksProtected(bytes) => write!(f, "PrivateKey::JksProtected({} bytes)", bytes.len()),
+        }
+    }
+}
+
+/// Key bytes are wiped when the key goes: `PrivatePkcs8KeyDer` can zeroize but does not on drop.
+impl Drop for PrivateKey {
+    fn drop(&mut self) {
+        if let PrivateKey::Pkcs8(key) = self {
+            zeroize::Zeroize::zeroize(key);
+        }
+    }
+}
+
+impl PrivateKey {
+    /// The PKCS#8 bytes, recovering a JKS-protected key with `password`.
+    pub fn secret_pkcs8(&self, alias: &str, password: &Password) -> Result<Zeroizing<Vec<u8>>, StoreError> {
+        match self {
+            PrivateKey::Pkcs8(key) => Ok(Zeroizing::new(key.secret_pkcs8_der().to_vec())),
+            PrivateKey::JksProtected(bytes) => {
+                key_protector::recover(bytes, password).ok_or_else(|| StoreError::WrongKeyPassword(alias.into()))
+            }
+        }
+    }
+}
+
 /// What an alias names.
 #[derive(Debug)]
 pub enum Entry {
-    /// A private key (PKCS#8) with its certificate chain, leaf first.
+    /// A private key with its certificate chain, leaf first.
     PrivateKey {
-        /// The key; its bytes are reached through [`Entry::secret_key`] only.
-        key: PrivatePkcs8KeyDer<'static>,
+        /// The key.
+        key: PrivateKey,
         /// The chain, leaf first, root last.
         chain: Vec<CertificateDer<'static>>,
     },
@@ -46,21 +126,12 @@ pub enum Entry {
     TrustedCert(CertificateDer<'static>),
 }
 
-/// Key bytes are wiped when the entry goes: `PrivatePkcs8KeyDer` can zeroize but does not on drop.
-impl Drop for Entry {
-    fn drop(&mut self) {
-        if let Entry::PrivateKey { key, .. } = self {
-            zeroize::Zeroize::zeroize(key);
-        }
-    }
-}
-
 impl Entry {
-    /// The PKCS#8 bytes of a key entry.
-    pub fn secret_key(&self) -> Option<&[u8]> {
-        match self {
-            Entry::PrivateKey { key, .. } => Some(key.secret_pkcs8_der()),
-            Entry::TrustedCert(_) => None,
+    /// A key entry for PKCS#8 bytes and a chain.
+    pub fn key(pkcs8: &[u8], chain: Vec<CertificateDer<'static>>) -> Entry {
+        Entry::PrivateKey {
+            key: PrivateKey::Pkcs8(PrivatePkcs8KeyDer::from(pkcs8.to_vec())),
+            chain,
         }
     }
 
@@ -69,6 +140,19 @@ impl Entry {
         match self {
             Entry::PrivateKey { chain, .. } => chain.first(),
             Entry::TrustedCert(cert) => Some(cert),
+        }
+    }
+
+    /// Whether the entry holds a private key.
+    pub fn is_key(&self) -> bool {
+        matches!(self, Entry::PrivateKey { .. })
+    }
+
+    /// "PrivateKeyEntry" or "trustedCertEntry", as keytool names them.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Entry::PrivateKey { .. } => "PrivateKeyEntry",
+            Entry::TrustedCert(_) => "trustedCertEntry",
         }
     }
 }
@@ -97,18 +181,9 @@ impl Keystore {
     }
 
     /// Adds `entry` under `alias`, replacing any entry with the same alias; returns the replaced one.
-    pub fn insert(
-        &mut self,
-        alias: &str,
-        created: OffsetDateTime,
-        entry: Entry,
-    ) -> Result<Option<AliasedEntry>> {
+    pub fn insert(&mut self, alias: &str, created: OffsetDateTime, entry: Entry) -> Result<Option<AliasedEntry>> {
         let alias = check_alias(alias)?;
-        let new = AliasedEntry {
-            alias,
-            created,
-            entry,
-        };
+        let new = AliasedEntry { alias, created, entry };
         match self.entries.iter_mut().find(|e| e.alias == new.alias) {
             Some(slot) => Ok(Some(std::mem::replace(slot, new))),
             None => {
@@ -129,6 +204,11 @@ impl Keystore {
         &self.entries
     }
 
+    /// Takes the entries out, in order.
+    pub fn into_entries(self) -> Vec<AliasedEntry> {
+        self.entries
+    }
+
     /// The number of entries.
     pub fn len(&self) -> usize {
         self.entries.len()
@@ -138,6 +218,53 @@ impl Keystore {
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
+}
+
+/// Whether a store's integrity was checked when it was opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Integrity {
+    /// The MAC or digest matched the password.
+    Verified,
+    /// Listed without a password (JKS only): the entries were not checked against tampering.
+    NotChecked,
+}
+
+/// A keystore file, opened.
+#[derive(Debug)]
+pub struct Opened {
+    /// How it is encoded.
+    pub format: Format,
+    /// Its protection and who can read it, e.g. "PKCS#12 3DES, MAC HMAC-SHA1: any Java 8, OpenSSL 3".
+    pub protection: String,
+    /// Whether Java 8 before 8u301 (which IoT Server 3.x runs on) can read it.
+    pub java8_readable: bool,
+    /// Whether the integrity check ran.
+    pub integrity: Integrity,
+    /// The entries.
+    pub store: Keystore,
+}
+
+/// Opens a keystore from its bytes. Without a password a JKS store is listed unchecked; PKCS#12 needs one.
+pub fn open(data: &[u8], password: Option<&Password>) -> Result<Opened, StoreError> {
+    match Format::detect(data) {
+        Some(Format::Jks) => jks::open(data, password),
+        Some(Format::Pkcs12) => pkcs12::open(data, password.ok_or(StoreError::PasswordNeeded)?),
+        None if data.starts_with(&[0xce, 0xce, 0xce, 0xce]) => Err(StoreError::Unsupported(
+            "JCEKS keystores are not supported; convert with keytool -importkeystore -deststoretype JKS".into(),
+        )),
+        None => Err(StoreError::Unsupported(
+            "not a keystore: neither JKS nor PKCS#12".into(),
+        )),
+    }
+}
+
+/// PKCS#8 EncryptedPrivateKeyInfo with any algorithm: the shape of JKS key entries and PKCS#12 shrouded key
+/// bags alike, decoded here without interpreting the algorithm.
+#[derive(Sequence)]
+pub(crate) struct EncryptedPrivateKeyInfo {
+    pub(crate) algorithm: AlgorithmIdentifierOwned,
+    pub(crate) encrypted_data: OctetString,
 }
 
 /// Java keystores keep aliases in lower case: a mixed-case alias is written but never found again by some
@@ -167,9 +294,7 @@ mod tests {
                 .unwrap()
                 .is_none()
         );
-        let replaced = store
-            .insert("cacert", now, Entry::TrustedCert(cert))
-            .unwrap();
+        let replaced = store.insert("cacert", now, Entry::TrustedCert(cert)).unwrap();
         assert_eq!(replaced.unwrap().alias, "cacert");
         assert_eq!(store.len(), 1);
         assert!(store.get("CACERT").is_some());
@@ -179,5 +304,16 @@ mod tests {
     fn control_characters_are_not_an_alias() {
         let err = check_alias("a\nb").unwrap_err().to_string();
         assert!(err.contains("a\\nb"), "{err}");
+    }
+
+    #[test]
+    fn format_comes_from_the_bytes() {
+        assert_eq!(Format::detect(&[0xfe, 0xed, 0xfe, 0xed, 0, 0, 0, 2]), Some(Format::Jks));
+        assert_eq!(Format::detect(&[0x30, 0x82, 0x0a, 0x10]), Some(Format::Pkcs12));
+        assert_eq!(Format::detect(b"-----BEGIN"), None);
+        let err = open(&[0xce, 0xce, 0xce, 0xce, 0, 0, 0, 2], None)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("JCEKS"), "{err}");
     }
 }

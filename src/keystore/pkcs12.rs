@@ -1,12 +1,17 @@
-//! PKCS#12 files through p12-keystore, with the protection profile chosen for who must read them.
+//! PKCS#12 files through p12-keystore, with the protection profile chosen for who must read them, and a
+//! description of any file's protection that needs no password.
 
+use der::asn1::{ContextSpecific, OctetString};
+use der::{Decode, Encode};
 use p12_keystore::{
-    Certificate, EncryptionAlgorithm, KeyStore, KeyStoreEntry, MacAlgorithm, PrivateKey,
+    Certificate, EncryptionAlgorithm, KeyStore, KeyStoreEntry, MacAlgorithm, Pkcs12Archive, PrivateKey as P12Key,
     PrivateKeyChain,
 };
+use rustls_pki_types::CertificateDer;
 use sha1::{Digest, Sha1};
+use time::OffsetDateTime;
 
-use super::{Entry, Keystore, StoreError};
+use super::{EncryptedPrivateKeyInfo, Entry, Integrity, Keystore, Opened, StoreError};
 use crate::secret::Password;
 
 /// How a PKCS#12 file is protected.
@@ -42,11 +47,7 @@ impl Protection {
 /// Whether `password` can protect a PKCS#12 file: its password is a BMPString, so characters beyond
 /// U+FFFF (emoji, for instance) cannot be part of it.
 pub fn check_password(password: &Password) -> Result<(), StoreError> {
-    match password
-        .secret_str()
-        .chars()
-        .find(|&c| u32::from(c) > 0xffff)
-    {
+    match password.secret_str().chars().find(|&c| u32::from(c) > 0xffff) {
         Some(c) => Err(StoreError::Unsupported(format!(
             "the password has a character beyond U+FFFF (U+{:X}), which a PKCS#12 password (BMPString) cannot hold; choose another",
             u32::from(c)
@@ -56,21 +57,14 @@ pub fn check_password(password: &Password) -> Result<(), StoreError> {
 }
 
 /// Encodes `store` as PKCS#12 with `password` for keys, certificates and the MAC.
-pub fn write(
-    store: &Keystore,
-    password: &Password,
-    protection: Protection,
-) -> Result<Vec<u8>, StoreError> {
+pub fn write(store: &Keystore, password: &Password, protection: Protection) -> Result<Vec<u8>, StoreError> {
     check_password(password)?;
     let mut p12 = KeyStore::new();
     for item in store.entries() {
         let entry = match &item.entry {
             Entry::PrivateKey { key, chain } => {
-                let chain = chain
-                    .iter()
-                    .map(|c| certificate(c))
-                    .collect::<Result<Vec<_>, _>>()?;
-                let key = PrivateKey::from_der(key.secret_pkcs8_der()).map_err(encoding_error)?;
+                let chain = chain.iter().map(|c| certificate(c)).collect::<Result<Vec<_>, _>>()?;
+                let key = P12Key::from_der(&key.secret_pkcs8(&item.alias, password)?).map_err(encoding_error)?;
                 // OpenSSL's localKeyId: SHA-1 of the leaf certificate.
                 let local_key_id = chain
                     .first()
@@ -92,10 +86,207 @@ pub fn write(
         .map_err(encoding_error)
 }
 
+/// Opens a PKCS#12 file with `password`: the MAC is checked, keys are linked to their chains by localKeyId
+/// and issuer name, certificates that belong to no chain become trusted-certificate entries.
+pub fn open(data: &[u8], password: &Password) -> Result<Opened, StoreError> {
+    let (protection, java8_readable) = describe(data)?;
+    let archive = Pkcs12Archive::from_pkcs12(data, password.secret_str()).map_err(read_error)?;
+    Ok(Opened {
+        format: super::Format::Pkcs12,
+        protection,
+        java8_readable,
+        integrity: Integrity::Verified,
+        store: entries(archive)?,
+    })
+}
+
+fn entries(archive: Pkcs12Archive) -> Result<Keystore, StoreError> {
+    let certs: Vec<_> = archive.certs.iter().map(|bag| &bag.cert).collect();
+    let mut in_chains = Vec::new();
+    let mut store = Keystore::new();
+    let when = OffsetDateTime::UNIX_EPOCH;
+    for (index, bag) in archive.keys.iter().enumerate() {
+        let leaf = archive.certs.iter().find(|c| {
+            c.local_key_id.is_some() && c.local_key_id.as_deref() == bag.local_key_id.as_ref().map(AsRef::as_ref)
+        });
+        let chain = leaf.map(|leaf| chain_from(&leaf.cert, &certs)).unwrap_or_default();
+        in_chains.extend(chain.iter().map(|c| c.as_der().to_vec()));
+        let alias = bag
+            .friendly_name
+            .clone()
+            .or_else(|| leaf.and_then(|l| l.friendly_name.clone()))
+            .unwrap_or_else(|| format!("key-{}", index + 1));
+        let chain = chain
+            .into_iter()
+            .map(|c| CertificateDer::from(c.as_der().to_vec()))
+            .collect();
+        insert(&mut store, &alias, when, Entry::key(bag.key.as_der(), chain))?;
+    }
+    for (index, bag) in archive.certs.iter().enumerate() {
+        if in_chains.iter().any(|der| der == bag.cert.as_der()) {
+            continue;
+        }
+        let alias = bag
+            .friendly_name
+            .clone()
+            .unwrap_or_else(|| format!("cert-{}", index + 1));
+        insert(
+            &mut store,
+            &alias,
+            when,
+            Entry::TrustedCert(CertificateDer::from(bag.cert.as_der().to_vec())),
+        )?;
+    }
+    Ok(store)
+}
+
+fn insert(store: &mut Keystore, alias: &str, when: OffsetDateTime, entry: Entry) -> Result<(), StoreError> {
+    let taken = store.get(alias).is_some();
+    let alias = if taken {
+        format!("{alias}-{}", store.len() + 1)
+    } else {
+        alias.to_owned()
+    };
+    store
+        .insert(&alias, when, entry)
+        .map_err(|e| malformed(&e.to_string()))
+        .map(drop)
+}
+
+/// The chain from `leaf` up by issuer name, as far as the file's certificates reach (at most 10 long).
+fn chain_from<'a>(leaf: &'a Certificate, certs: &[&'a Certificate]) -> Vec<&'a Certificate> {
+    let mut chain = vec![leaf];
+    while chain.len() < 10 {
+        let last = chain[chain.len() - 1];
+        if last.issuer() == last.subject() {
+            break;
+        }
+        match certs
+            .iter()
+            .find(|c| c.subject() == last.issuer() && !chain.contains(c))
+        {
+            Some(issuer) => chain.push(issuer),
+            None => break,
+        }
+    }
+    chain
+}
+
+/// The file's protection, read from the PFX structure without a password, and whether Java 8 before 8u301
+/// can read it.
+pub fn describe(data: &[u8]) -> Result<(String, bool), StoreError> {
+    let pfx = pkcs12::pfx::Pfx::from_der(data).map_err(|e| malformed(&e.to_string()))?;
+    let mut ciphers = Vec::new();
+    let content = OctetString::from_der(&pfx.auth_safe.content.to_der().map_err(der_error)?).map_err(der_error)?;
+    let safes = Vec::<cms::content_info::ContentInfo>::from_der(content.as_bytes()).map_err(der_error)?;
+    for safe in &safes {
+        if safe.content_type == ENCRYPTED_DATA {
+            let encrypted = cms::encrypted_data::EncryptedData::from_der(&safe.content.to_der().map_err(der_error)?)
+                .map_err(der_error)?;
+            ciphers.push(cipher_name(&encrypted.enc_content_info.content_enc_alg));
+        } else if let Ok(data) = OctetString::from_der(&safe.content.to_der().map_err(der_error)?) {
+            ciphers.extend(shrouded_key_ciphers(data.as_bytes()));
+        }
+    }
+    ciphers.sort();
+    ciphers.dedup();
+    let mac = pfx
+        .mac_data
+        .as_ref()
+        .map(|m| (mac_name(&m.mac.algorithm.oid.to_string()), m.iterations));
+    let java8 =
+        ciphers.iter().all(|c| c == "3DES" || c == "RC2-40") && mac.as_ref().is_none_or(|(m, _)| m == "HMAC-SHA1");
+    let readers = match (java8, ciphers.iter().any(|c| c == "RC2-40")) {
+        (true, true) => "any Java 8; OpenSSL 3 needs -legacy, FIPS JVMs refuse RC2",
+        (true, false) => "any Java 8, OpenSSL 3 without -legacy",
+        (false, _) => "needs Java 8u301+ or OpenSSL 1.1.1+",
+    };
+    let mac = mac.map_or_else(
+        || "no MAC".to_owned(),
+        |(name, iterations)| format!("MAC {name} ({iterations} iterations)"),
+    );
+    Ok((format!("PKCS#12 {}, {mac}: {readers}", ciphers.join(" + ")), java8))
+}
+
+const ENCRYPTED_DATA: der::oid::ObjectIdentifier = der::oid::ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.6");
+const SHROUDED_KEY_BAG: der::oid::ObjectIdentifier =
+    der::oid::ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.10.1.2");
+
+fn shrouded_key_ciphers(safe_contents: &[u8]) -> Vec<String> {
+    let Ok(bags) = pkcs12::safe_bag::SafeContents::from_der(safe_contents) else {
+        return Vec::new();
+    };
+    bags.iter()
+        .filter(|bag| bag.bag_id == SHROUDED_KEY_BAG)
+        .filter_map(|bag| ContextSpecific::<EncryptedPrivateKeyInfo>::from_der(&bag.bag_value).ok())
+        .map(|info| cipher_name(&info.value.algorithm))
+        .collect()
+}
+
+fn cipher_name(algorithm: &spki::AlgorithmIdentifierOwned) -> String {
+    match algorithm.oid.to_string().as_str() {
+        "1.2.840.113549.1.12.1.3" => "3DES".into(),
+        "1.2.840.113549.1.12.1.6" => "RC2-40".into(),
+        "1.2.840.113549.1.12.1.1" => "RC4-128".into(),
+        "1.2.840.113549.1.5.13" => pbes2_name(algorithm),
+        other => format!("cipher {other}"),
+    }
+}
+
+fn pbes2_name(algorithm: &spki::AlgorithmIdentifierOwned) -> String {
+    let params = algorithm
+        .parameters
+        .as_ref()
+        .and_then(|p| p.to_der().ok())
+        .and_then(|der| pkcs5::pbes2::Parameters::from_der(&der).ok());
+    let cipher = params.map(|p| match p.encryption.oid().to_string().as_str() {
+        "2.16.840.1.101.3.4.1.42" => "AES-256",
+        "2.16.840.1.101.3.4.1.22" => "AES-192",
+        "2.16.840.1.101.3.4.1.2" => "AES-128",
+        "1.2.840.113549.3.7" => "3DES",
+        _ => "other",
+    });
+    format!("{}/PBKDF2", cipher.unwrap_or("PBES2"))
+}
+
+fn mac_name(oid: &str) -> String {
+    match oid {
+        "1.3.14.3.2.26" => "HMAC-SHA1".into(),
+        "2.16.840.1.101.3.4.2.1" => "HMAC-SHA256".into(),
+        "2.16.840.1.101.3.4.2.2" => "HMAC-SHA384".into(),
+        "2.16.840.1.101.3.4.2.3" => "HMAC-SHA512".into(),
+        other => format!("HMAC {other}"),
+    }
+}
+
 fn certificate(der: &[u8]) -> Result<Certificate, StoreError> {
     Certificate::from_der(der).map_err(encoding_error)
 }
 
 fn encoding_error(err: p12_keystore::error::Error) -> StoreError {
     StoreError::Unsupported(format!("PKCS#12 encoding failed: {err}"))
+}
+
+fn read_error(err: p12_keystore::error::Error) -> StoreError {
+    use p12_keystore::error::Error as E;
+    match err {
+        E::MacError(_) => StoreError::WrongPassword,
+        E::UnsupportedEncryptionScheme | E::UnsupportedMacAlgorithm | E::UnsupportedContentType => {
+            StoreError::Unsupported(format!("PKCS#12 file uses something iospki does not read: {err}"))
+        }
+        // Without a MAC a wrong password shows as undecryptable content.
+        E::UnpadError | E::Pkcs5Error(_) => StoreError::WrongPassword,
+        other => malformed(&other.to_string()),
+    }
+}
+
+fn der_error(err: der::Error) -> StoreError {
+    malformed(&err.to_string())
+}
+
+fn malformed(reason: &str) -> StoreError {
+    StoreError::Malformed {
+        format: "PKCS#12",
+        reason: reason.into(),
+    }
 }

@@ -45,22 +45,13 @@ impl Run {
 
     /// Asserts exit code 0 and returns stdout.
     pub fn success(&self) -> String {
-        assert!(
-            self.output.status.success(),
-            "expected success\n{}",
-            self.explain()
-        );
+        assert!(self.output.status.success(), "expected success\n{}", self.explain());
         self.stdout()
     }
 
     /// Asserts the exit code and returns stderr.
     pub fn fails_with(&self, code: i32) -> String {
-        assert_eq!(
-            self.code(),
-            Some(code),
-            "unexpected exit code\n{}",
-            self.explain()
-        );
+        assert_eq!(self.code(), Some(code), "unexpected exit code\n{}", self.explain());
         self.stderr()
     }
 }
@@ -71,30 +62,22 @@ where
     I: IntoIterator<Item = S>,
     S: AsRef<OsStr>,
 {
-    let args: Vec<_> = args
-        .into_iter()
-        .map(|a| a.as_ref().to_os_string())
-        .collect();
+    let args: Vec<_> = args.into_iter().map(|a| a.as_ref().to_os_string()).collect();
     let shown = format!(
         "(cd {} && {} {})",
         dir.display(),
         program,
-        args.iter()
-            .map(|a| a.to_string_lossy())
-            .collect::<Vec<_>>()
-            .join(" ")
+        args.iter().map(|a| a.to_string_lossy()).collect::<Vec<_>>().join(" ")
     );
     let mut command = Command::new(program);
     command.args(&args).current_dir(dir).stdin(Stdio::null());
-    command
-        .env_remove("IOSPKI_PASSWORD")
-        .env_remove("IOSPKI_KEY_PASSWORD");
+    command.env_remove("IOSPKI_PASSWORD").env_remove("IOSPKI_KEY_PASSWORD");
     for (key, value) in env {
         command.env(key, value);
     }
-    let output = command.output().unwrap_or_else(|e| {
-        panic!("cannot run {shown}: {e}; is {program} installed? (.ci/run installs it)")
-    });
+    let output = command
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {shown}: {e}; is {program} installed? (.ci/run installs it)"));
     Run { shown, output }
 }
 

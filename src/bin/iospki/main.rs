@@ -33,8 +33,6 @@ fn chain(err: &iospki::error::Error) -> String {
     text
 }
 
-fn cause_of<'a>(
-    err: Option<&'a (dyn std::error::Error + 'static)>,
-) -> Option<&'a (dyn std::error::Error + 'static)> {
+fn cause_of<'a>(err: Option<&'a (dyn std::error::Error + 'static)>) -> Option<&'a (dyn std::error::Error + 'static)> {
     err.and_then(std::error::Error::source)
 }

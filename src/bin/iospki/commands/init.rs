@@ -59,10 +59,7 @@ fn refuse_existing_set(args: &InitArgs) -> Result<()> {
         "wso2certs.jks",
         "client-truststore.jks",
     ];
-    let existing: Vec<_> = probe
-        .into_iter()
-        .filter(|name| args.out.join(name).exists())
-        .collect();
+    let existing: Vec<_> = probe.into_iter().filter(|name| args.out.join(name).exists()).collect();
     if existing.is_empty() {
         return Ok(());
     }
@@ -86,16 +83,9 @@ fn with_progress<T>(what: &str, work: impl FnOnce() -> T) -> T {
 }
 
 fn report(args: &InitArgs, outcome: &Outcome) {
-    println!(
-        "wrote {} files to {}/",
-        outcome.plan.files.len(),
-        args.out.display()
-    );
+    println!("wrote {} files to {}/", outcome.plan.files.len(), args.out.display());
     for file in &outcome.plan.files {
-        println!(
-            "  {:<24} {:04o}  {}",
-            file.name, file.mode, file.description
-        );
+        println!("  {:<24} {:04o}  {}", file.name, file.mode, file.description);
     }
     println!("issued:");
     for cert in &outcome.issued {

@@ -26,8 +26,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
 fn store_password(file: Option<&Path>) -> Result<Password> {
     let password = match file {
         Some(file) => Password::from_file(file)?,
-        None => Password::from_env(PASSWORD_ENV)?
-            .unwrap_or_else(|| Password::new(iospki::secret::WSO2_DEFAULT_PASSWORD)),
+        None => {
+            Password::from_env(PASSWORD_ENV)?.unwrap_or_else(|| Password::new(iospki::secret::WSO2_DEFAULT_PASSWORD))
+        }
     };
     if password.is_well_known() {
         eprintln!(
@@ -49,9 +50,7 @@ fn key_password(file: Option<&Path>, key: &Path) -> Result<Password> {
     if !std::io::stdin().is_terminal() {
         return Err(Error::key(
             key,
-            format!(
-                "key is encrypted; give its password with --key-password-file FILE or {KEY_PASSWORD_ENV}"
-            ),
+            format!("key is encrypted; give its password with --key-password-file FILE or {KEY_PASSWORD_ENV}"),
         ));
     }
     let prompt = format!("Password for {}: ", key.display());
