@@ -1,17 +1,62 @@
 #!/bin/sh
 # Makes the reference keystores in this directory with the real tools, for iospki's tests.
-# Run it from this directory: sh make.sh (needs keytool from a JDK, and openssl).
-# Outputs are committed; re-running makes new keys, so the tests read the listings made with them.
+# Run from this directory: sh make.sh (needs keytool from JDK 17, openssl 3, and the system's Java cacerts;
+# JDK 25's keytool is used too when /usr/lib/jvm/temurin-25-jdk-amd64 exists).
+# Outputs are committed. Each store has a listing (NAME.txt) made by keytool with the same JDK, holding the
+# aliases, entry types, chain lengths and SHA-256 fingerprints the tests compare against.
+# Store password: changeit everywhere; keytool-jks-keypass.jks has the key password "keypass".
 set -eu
-rm -f keytool-jks.jks keytool-jks.txt
-# A JKS with a key entry (own key password) and a trusted certificate, as keytool writes it.
-keytool -genkeypair -storetype JKS -keystore keytool-jks.jks -storepass changeit -keypass changeit \
-    -alias server -keyalg RSA -keysize 2048 -validity 3650 -dname "CN=fixture server, O=iospki" 2>/dev/null
-openssl req -x509 -newkey rsa:2048 -nodes -keyout /dev/null -subj "/CN=fixture trusted CA" -days 3650 \
-    -out trusted-ca.crt 2>/dev/null
-keytool -importcert -noprompt -storetype JKS -keystore keytool-jks.jks -storepass changeit \
-    -alias "trusted-ca" -file trusted-ca.crt 2>/dev/null
-rm trusted-ca.crt
-# keytool's own view, with the SHA-256 fingerprints the tests compare against.
-keytool -list -v -storetype JKS -keystore keytool-jks.jks -storepass changeit 2>/dev/null \
-    | grep -E '^(Alias name|Entry type|Certificate chain length|\s*SHA256):' > keytool-jks.txt
+PW=changeit
+DNAME="CN=fixture server, O=iospki"
+rm -f ./*.jks ./*.p12 ./*.txt ./*.crt ./*.pem
+
+listing() { # store, keytool, storetype -> store.txt
+    "$2" -list -v -storetype "$3" -keystore "$1" -storepass "$PW" 2>/dev/null \
+        | grep -E '^(Alias name|Entry type|Certificate chain length|\s*SHA256):' > "$1.txt"
+}
+
+openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -subj "/CN=fixture CA" -days 3650 -out ca.crt 2>/dev/null
+openssl req -newkey rsa:2048 -nodes -keyout leaf.key -subj "/CN=fixture leaf" -out leaf.csr 2>/dev/null
+openssl x509 -req -in leaf.csr -CA ca.crt -CAkey ca.key -set_serial 7 -days 3650 -out leaf.crt 2>/dev/null
+
+# keytool (JDK 17), JKS: a key entry and a trusted certificate.
+keytool -genkeypair -storetype JKS -keystore keytool-jks.jks -storepass $PW -keypass $PW \
+    -alias server -keyalg RSA -keysize 2048 -validity 3650 -dname "$DNAME" 2>/dev/null
+keytool -importcert -noprompt -storetype JKS -keystore keytool-jks.jks -storepass $PW -alias trusted-ca -file ca.crt 2>/dev/null
+listing keytool-jks.jks keytool JKS
+
+# keytool (JDK 17), JKS with a key password other than the store password.
+keytool -genkeypair -storetype JKS -keystore keytool-jks-keypass.jks -storepass $PW -keypass keypass \
+    -alias server -keyalg RSA -keysize 2048 -validity 3650 -dname "$DNAME" 2>/dev/null
+listing keytool-jks-keypass.jks keytool JKS
+
+# keytool (JDK 17) default: PKCS#12 (AES-256, HMAC-SHA256) in a file named .jks.
+keytool -genkeypair -keystore keytool17-default.jks -storepass $PW -alias server -keyalg RSA -keysize 2048 \
+    -validity 3650 -dname "$DNAME" 2>/dev/null
+keytool -importcert -noprompt -keystore keytool17-default.jks -storepass $PW -alias trusted-ca -file ca.crt 2>/dev/null
+listing keytool17-default.jks keytool PKCS12
+
+# keytool (JDK 25), JKS and its default PKCS#12.
+K25=/usr/lib/jvm/temurin-25-jdk-amd64/bin/keytool
+if [ -x "$K25" ]; then
+    $K25 -genkeypair -storetype JKS -keystore keytool25-jks.jks -storepass $PW -keypass $PW -alias server \
+        -keyalg RSA -keysize 2048 -validity 3650 -dname "$DNAME" 2>/dev/null
+    listing keytool25-jks.jks "$K25" JKS
+    $K25 -genkeypair -keystore keytool25-default.p12 -storepass $PW -alias server -keyalg RSA -keysize 2048 \
+        -validity 3650 -dname "$DNAME" 2>/dev/null
+    $K25 -importcert -noprompt -keystore keytool25-default.p12 -storepass $PW -alias trusted-ca -file ca.crt 2>/dev/null
+    listing keytool25-default.p12 "$K25" PKCS12
+fi
+
+# OpenSSL 3: key with chain leaf + CA, default (AES-256, HMAC-SHA256) and -legacy (RC2-40, 3DES, HMAC-SHA1).
+openssl pkcs12 -export -inkey leaf.key -in leaf.crt -certfile ca.crt -name leaf -passout pass:$PW -out openssl3-default.p12
+listing openssl3-default.p12 keytool PKCS12
+openssl pkcs12 -export -legacy -inkey leaf.key -in leaf.crt -certfile ca.crt -name leaf -passout pass:$PW -out openssl3-legacy.p12
+listing openssl3-legacy.p12 keytool PKCS12
+
+# A truststore of 100+ CAs as a WSO2 node has, from the system's Java cacerts, written as JKS by keytool.
+keytool -importkeystore -noprompt -srckeystore /etc/ssl/certs/java/cacerts -srcstorepass changeit \
+    -destkeystore truststore-cacerts.jks -deststoretype JKS -deststorepass $PW 2>/dev/null
+listing truststore-cacerts.jks keytool JKS
+
+rm -f ca.key leaf.key leaf.csr ca.crt leaf.crt

@@ -337,7 +337,7 @@ mod tests {
 
     /// keystores/keytool-jks.jks and the listing keytool printed for it (keystores/make.sh).
     const KEYTOOL_JKS: &[u8] = include_bytes!("../../keystores/keytool-jks.jks");
-    const KEYTOOL_LISTING: &str = include_str!("../../keystores/keytool-jks.txt");
+    const KEYTOOL_LISTING: &str = include_str!("../../keystores/keytool-jks.jks.txt");
 
     fn sha256_colons(der: &[u8]) -> String {
         use sha2::Digest;
