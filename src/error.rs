@@ -55,6 +55,15 @@ pub enum Error {
         existing: String,
     },
 
+    /// A file is not something iospki can read; `reason` says why.
+    #[error("{}: {reason}", path.display())]
+    Unreadable {
+        /// The file.
+        path: PathBuf,
+        /// Why it could not be read.
+        reason: String,
+    },
+
     /// A certificate could not be built or signed.
     #[error("cannot issue the {profile} certificate: {reason}")]
     Issue {

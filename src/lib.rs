@@ -25,9 +25,11 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod certinfo;
 pub mod cluster;
 pub mod error;
 pub mod init;
+pub mod inspect;
 pub mod issue;
 pub mod key;
 pub mod keystore;

@@ -15,7 +15,7 @@ use crate::secret::Password;
 /// Key files larger than this are not keys (an RSA-16384 PEM is under 13 KiB).
 const MAX_KEY_FILE: u64 = 1 << 20;
 
-const RSA_OID: &str = "1.2.840.113549.1.1.1";
+pub(super) const RSA_OID: &str = "1.2.840.113549.1.1.1";
 const WHY_RSA: &str = "WSO2's SCEP signs device certificates with SHA256withRSA using the CA key, give an RSA key";
 
 /// Loads the RSA private key in `path`. `password` is asked for only when the key is encrypted.
@@ -159,7 +159,7 @@ fn decode_encrypted_pkcs8(der: &[u8], password: impl FnOnce() -> Result<Password
     decode_pkcs8(plain.as_bytes())
 }
 
-fn algorithm_name(oid: &str, info: &PrivateKeyInfoRef<'_>) -> String {
+pub(super) fn algorithm_name(oid: &str, info: &PrivateKeyInfoRef<'_>) -> String {
     match oid {
         "1.2.840.10045.2.1" => {
             let curve = info

@@ -1,5 +1,6 @@
 //! RSA keys: loading the operator's key in any format OpenSSL writes, generating new ones, signing for rcgen.
 
+mod describe;
 mod legacy_pem;
 mod load;
 
@@ -13,6 +14,7 @@ use rsa::{RsaPrivateKey, pkcs1v15};
 use sha1::{Digest, Sha1};
 use zeroize::Zeroizing;
 
+pub use describe::{KeyInfo, describe_der, describe_pem};
 pub use load::load;
 
 use crate::error::{Error, Result};

@@ -17,6 +17,23 @@ pub struct Cli {
 pub enum Command {
     /// Make the CA (from the nginx key), RA and SSL certificates, PKCS#12 files, JKS keystores and WSO2 XML.
     Init(InitArgs),
+    /// Show what certificate, key, JKS and PKCS#12 files hold: aliases, subjects, validity, fingerprints, protection.
+    Inspect(InspectArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// Files to inspect: PEM or DER certificates and keys, JKS and PKCS#12 keystores (the format is read from the bytes).
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    /// File whose first line is the keystore password (else $IOSPKI_PASSWORD, else the published defaults are tried).
+    #[arg(long, value_name = "FILE")]
+    pub password_file: Option<PathBuf>,
+
+    /// Print JSON (schema iospki.inspect/1, see docs/inspect-json.md) instead of text.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

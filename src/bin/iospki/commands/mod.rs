@@ -1,6 +1,7 @@
 //! One module per command, and what they share: where passwords come from.
 
 mod init;
+mod inspect;
 
 use std::io::IsTerminal;
 use std::path::Path;
@@ -19,6 +20,7 @@ const KEY_PASSWORD_ENV: &str = "IOSPKI_KEY_PASSWORD";
 pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Init(args) => init::run(args),
+        Command::Inspect(args) => inspect::run(args),
     }
 }
 
@@ -37,6 +39,14 @@ fn store_password(file: Option<&Path>) -> Result<Password> {
         );
     }
     Ok(password)
+}
+
+/// A password given for reading: from `file`, else the environment, else none.
+fn given_password(file: Option<&Path>) -> Result<Option<Password>> {
+    match file {
+        Some(file) => Password::from_file(file).map(Some),
+        None => Password::from_env(PASSWORD_ENV),
+    }
 }
 
 /// The password of an encrypted input key: from `file`, else the environment, else a prompt on the terminal.
