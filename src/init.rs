@@ -12,6 +12,7 @@ use crate::issue::{Issued, Request, issue, random_serial};
 use crate::key::RsaKey;
 use crate::keystore::pkcs12::Protection;
 use crate::keystore::{Entry, Keystore, jks, pkcs12};
+use crate::merge::{Existing, MergeReport};
 use crate::output::{PUBLIC_MODE, Plan, SECRET_MODE};
 use crate::profile::{self, Profile};
 use crate::secret::Password;
@@ -89,10 +90,18 @@ pub struct Outcome {
     pub plan: Plan,
     /// The CA, RA and SSL certificates.
     pub issued: Vec<Summary>,
+    /// What merging into a node's existing stores did, per store (empty without a merge).
+    pub merges: Vec<MergeReport>,
 }
 
-/// Builds every file of the documented script's output, at time `now`.
-pub fn plan(options: &InitOptions, keys: &Keys, now: OffsetDateTime) -> Result<Outcome> {
+/// Builds every file of the documented script's output, at time `now`. With `existing` stores, the three JKS
+/// stores keep every entry they have except those replaced by alias.
+pub fn plan(
+    options: &InitOptions,
+    keys: &Keys,
+    existing: Option<&mut Existing>,
+    now: OffsetDateTime,
+) -> Result<Outcome> {
     let cluster = &options.cluster;
     let ca_request = request(&profile::CA, options, &format!("*.{}", cluster.domain()), now)?;
     let ca = issue(&ca_request, &keys.ca, None)?;
@@ -103,7 +112,7 @@ pub fn plan(options: &InitOptions, keys: &Keys, now: OffsetDateTime) -> Result<O
 
     let mut plan = Plan::default();
     add_pem_files(&mut plan, keys, &ca, &ra, &ssl)?;
-    add_stores(&mut plan, options, keys, [&ca, &ra, &ssl], now)?;
+    let merges = add_stores(&mut plan, options, keys, [&ca, &ra, &ssl], existing, now)?;
     let config = wso2::CertificateConfig {
         store_password: &options.store_password,
     };
@@ -124,7 +133,7 @@ pub fn plan(options: &InitOptions, keys: &Keys, now: OffsetDateTime) -> Result<O
         .into_iter()
         .map(|(request, cert)| summary(request, cert))
         .collect();
-    Ok(Outcome { plan, issued })
+    Ok(Outcome { plan, issued, merges })
 }
 
 fn request<'a>(profile: &'a Profile, options: &InitOptions, cn: &str, now: OffsetDateTime) -> Result<Request<'a>> {
@@ -187,8 +196,9 @@ fn add_stores(
     options: &InitOptions,
     keys: &Keys,
     certs: [&Issued; 3],
+    existing: Option<&mut Existing>,
     now: OffsetDateTime,
-) -> Result<()> {
+) -> Result<Vec<MergeReport>> {
     let [ca, ra, ssl] = certs;
     let key_entry = |key: &RsaKey, chain: &[&Issued]| -> Result<Entry> {
         Ok(Entry::key(
@@ -203,62 +213,69 @@ fn add_stores(
         }
         Ok(store)
     };
-    let alias = options.ssl_alias.as_str();
-    let ssl_store = store(vec![(alias, key_entry(&keys.ssl, &[ssl, ca])?)])?;
-    let ca_store = store(vec![(CA_ALIAS, key_entry(&keys.ca, &[ca])?)])?;
-    let ra_store = store(vec![(RA_ALIAS, key_entry(&keys.ra, &[ra, ca])?)])?;
-    let trust_store = store(vec![
-        (alias, Entry::TrustedCert(ssl.der.clone())),
-        (CA_ALIAS, Entry::TrustedCert(ca.der.clone())),
-    ])?;
-    let scep_store = store(vec![
-        (CA_ALIAS, key_entry(&keys.ca, &[ca])?),
-        (RA_ALIAS, key_entry(&keys.ra, &[ra, ca])?),
-    ])?;
+    let ssl_alias = options.ssl_alias.as_str();
+    let ssl_entry = || key_entry(&keys.ssl, &[ssl, ca]);
+    let pkcs12_stores = [
+        (
+            "KEYSTORE.p12",
+            store(vec![(ssl_alias, ssl_entry()?)])?,
+            "SSL key and chain (PKCS#12)",
+        ),
+        (
+            "ca.p12",
+            store(vec![(CA_ALIAS, key_entry(&keys.ca, &[ca])?)])?,
+            "CA key and certificate (PKCS#12)",
+        ),
+        (
+            "ra.p12",
+            store(vec![(RA_ALIAS, key_entry(&keys.ra, &[ra, ca])?)])?,
+            "RA key and chain (PKCS#12)",
+        ),
+    ];
+    let java_stores = [
+        (
+            "wso2carbon.jks",
+            store(vec![(ssl_alias, ssl_entry()?)])?,
+            "carbon.xml KeyStore: SSL key",
+        ),
+        (
+            "client-truststore.jks",
+            store(vec![
+                (ssl_alias, Entry::TrustedCert(ssl.der.clone())),
+                (CA_ALIAS, Entry::TrustedCert(ca.der.clone())),
+            ])?,
+            "carbon.xml TrustStore: SSL and CA certificates",
+        ),
+        (
+            "wso2certs.jks",
+            store(vec![
+                (CA_ALIAS, key_entry(&keys.ca, &[ca])?),
+                (RA_ALIAS, key_entry(&keys.ra, &[ra, ca])?),
+            ])?,
+            "certificate-config.xml: SCEP CA and RA keys",
+        ),
+    ];
 
     let password = &options.store_password;
-    let p12 = |name: &'static str, store: &Keystore| {
-        pkcs12::write(store, password, options.protection).map_err(|source| store_error(name, source))
-    };
-    let java =
-        |name: &'static str, store: &Keystore| jks::write(store, password).map_err(|source| store_error(name, source));
-    plan.add(
-        "KEYSTORE.p12",
-        p12("KEYSTORE.p12", &ssl_store)?,
-        SECRET_MODE,
-        "SSL key and chain (PKCS#12)",
-    );
-    plan.add(
-        "ca.p12",
-        p12("ca.p12", &ca_store)?,
-        SECRET_MODE,
-        "CA key and certificate (PKCS#12)",
-    );
-    plan.add(
-        "ra.p12",
-        p12("ra.p12", &ra_store)?,
-        SECRET_MODE,
-        "RA key and chain (PKCS#12)",
-    );
-    plan.add(
-        "wso2carbon.jks",
-        java("wso2carbon.jks", &ssl_store)?,
-        SECRET_MODE,
-        "carbon.xml KeyStore: SSL key",
-    );
-    plan.add(
-        "client-truststore.jks",
-        java("client-truststore.jks", &trust_store)?,
-        SECRET_MODE,
-        "carbon.xml TrustStore: SSL and CA certificates",
-    );
-    plan.add(
-        "wso2certs.jks",
-        java("wso2certs.jks", &scep_store)?,
-        SECRET_MODE,
-        "certificate-config.xml: SCEP CA and RA keys",
-    );
-    Ok(())
+    for (name, store, description) in pkcs12_stores {
+        let bytes = pkcs12::write(&store, password, options.protection).map_err(|source| store_error(name, source))?;
+        plan.add(name, bytes, SECRET_MODE, description);
+    }
+    let mut merges = Vec::new();
+    let mut existing = existing;
+    for (name, store, description) in java_stores {
+        let store = match existing.as_deref_mut() {
+            Some(existing) => {
+                let (merged, report) = existing.merge_into(name, store, password);
+                merges.extend(report);
+                merged
+            }
+            None => store,
+        };
+        let bytes = jks::write(&store, password).map_err(|source| store_error(name, source))?;
+        plan.add(name, bytes, SECRET_MODE, description);
+    }
+    Ok(merges)
 }
 
 fn store_error(name: &str, source: crate::keystore::StoreError) -> Error {
@@ -304,7 +321,7 @@ mod tests {
             protection: Protection::Legacy,
         };
         let keys = Keys::generate(crate::test_keys::ca(), 2048).unwrap();
-        plan(&options, &keys, crate::issue::now()).unwrap()
+        plan(&options, &keys, None, crate::issue::now()).unwrap()
     }
 
     fn pem_der(outcome: &Outcome, name: &str) -> Vec<u8> {

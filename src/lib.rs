@@ -4,21 +4,25 @@
 //! CA, the RA and the SSL certificates, the PKCS#12 files, real JKS keystores (readable by every Java 8)
 //! and the WSO2 XML that names them.
 //!
-//! ```no_run
+//! ```
 //! use iospki::{cluster::Cluster, init, key, keystore::pkcs12::Protection, secret::Password, subject::Subject};
 //!
 //! # fn main() -> iospki::error::Result<()> {
-//! let ca_key = key::load("iots310_wso2_com.key".as_ref(), || Ok(Password::new("key password")))?;
-//! let keys = init::Keys::generate(ca_key, key::DEFAULT_BITS)?;
+//! // The throwaway demo key shipped with iospki stands in for nginx's key.
+//! let nginx_key = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/demo-throwaway-iots310_wso2_com.key");
+//! let ca_key = key::load(nginx_key.as_ref(), || Ok(Password::new("asked only for encrypted keys")))?;
+//! let keys = init::Keys::generate(ca_key, 2048)?;
 //! let options = init::InitOptions {
 //!     cluster: Cluster::new("iots310.wso2.com", None)?,
 //!     subject: Subject::default(),
 //!     ssl_alias: init::DEFAULT_SSL_ALIAS.into(),
-//!     store_password: Password::new("wso2carbon"),
+//!     store_password: Password::new("a password of your own"),
 //!     protection: Protection::Legacy,
 //! };
-//! let outcome = init::plan(&options, &keys, iospki::issue::now())?;
-//! outcome.plan.publish("output".as_ref(), false)?;
+//! // Everything is built in memory; `outcome.plan.publish(dir, force)` writes it atomically.
+//! let outcome = init::plan(&options, &keys, None, iospki::issue::now())?;
+//! assert_eq!(outcome.plan.files.len(), 17);
+//! assert_eq!(outcome.issued[1].serial_hex, "0B08BAC6E699");
 //! # Ok(())
 //! # }
 //! ```
@@ -33,6 +37,7 @@ pub mod inspect;
 pub mod issue;
 pub mod key;
 pub mod keystore;
+pub mod merge;
 pub mod output;
 pub mod pem;
 pub mod profile;

@@ -6,6 +6,8 @@ pub mod jks;
 mod key_protector;
 pub mod pkcs12;
 
+use std::collections::HashMap;
+
 use der::Sequence;
 use der::asn1::OctetString;
 use rustls_pki_types::{CertificateDer, PrivatePkcs8KeyDer};
@@ -172,6 +174,8 @@ pub struct AliasedEntry {
 #[derive(Debug, Default)]
 pub struct Keystore {
     entries: Vec<AliasedEntry>,
+    /// Position of each (lower-case) alias in `entries`, so that building a store stays linear in its size.
+    index: HashMap<String, usize>,
 }
 
 impl Keystore {
@@ -184,9 +188,10 @@ impl Keystore {
     pub fn insert(&mut self, alias: &str, created: OffsetDateTime, entry: Entry) -> Result<Option<AliasedEntry>> {
         let alias = check_alias(alias)?;
         let new = AliasedEntry { alias, created, entry };
-        match self.entries.iter_mut().find(|e| e.alias == new.alias) {
-            Some(slot) => Ok(Some(std::mem::replace(slot, new))),
+        match self.index.get(&new.alias) {
+            Some(&at) => Ok(Some(std::mem::replace(&mut self.entries[at], new))),
             None => {
+                self.index.insert(new.alias.clone(), self.entries.len());
                 self.entries.push(new);
                 Ok(None)
             }
@@ -195,8 +200,7 @@ impl Keystore {
 
     /// The entry under `alias`, compared without regard to case as Java does.
     pub fn get(&self, alias: &str) -> Option<&AliasedEntry> {
-        let alias = alias.to_lowercase();
-        self.entries.iter().find(|e| e.alias == alias)
+        self.index.get(&alias.to_lowercase()).map(|&at| &self.entries[at])
     }
 
     /// The entries in order.

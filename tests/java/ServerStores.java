@@ -1,13 +1,15 @@
 // Loads iospki's stores the way WSO2 IoT Server does, then makes a TLS handshake between them.
 //
-//   java ServerStores DIR HOST        (store password in the environment variable STORE_PASSWORD)
+//   java ServerStores DIR HOST [ALIAS]   (store password in the environment variable STORE_PASSWORD;
+//                                         ALIAS is carbon.xml's KeyAlias, wso2carbon by default)
 //
 // - wso2certs.jks is opened as certificate-config.xml says (type, password, aliases, key passwords), as
 //   carbon-device-mgt's CertificateGenerator does; the CA key signs with SHA256withRSA as SCEP does, the RA
 //   key decrypts what was encrypted to the RA certificate (PKIOperation).
-// - wso2carbon.jks is opened as carbon.xml's KeyStore (JKS, alias wso2carbon, key password = store password),
+// - wso2carbon.jks is opened as carbon.xml's KeyStore (JKS, KeyAlias, key password = store password),
 //   client-truststore.jks as its TrustStore; a client trusting only the truststore connects to a server
-//   using the keystore, with HTTPS hostname verification for HOST, over TLS 1.2 and 1.3.
+//   presenting the KeyAlias key (as Tomcat's keyAlias selects it), with HTTPS hostname verification for HOST,
+//   over TLS 1.2 and 1.3.
 // Prints one line per check; exits 1 on the first failure.
 import java.io.*;
 import java.net.*;
@@ -24,14 +26,15 @@ public class ServerStores {
     public static void main(String[] args) throws Exception {
         File dir = new File(args[0]);
         String host = args[1];
+        String alias = args.length > 2 ? args[2] : "wso2carbon";
         char[] storePassword = System.getenv("STORE_PASSWORD").toCharArray();
         try {
             checkScepStore(dir);
             KeyStore keyStore = load(new File(dir, "wso2carbon.jks"), "JKS", storePassword);
             KeyStore trustStore = load(new File(dir, "client-truststore.jks"), "JKS", storePassword);
-            checkCarbonStores(keyStore, trustStore, storePassword);
+            checkCarbonStores(keyStore, trustStore, storePassword, alias);
             for (String protocol : new String[] {"TLSv1.2", "TLSv1.3"}) {
-                handshake(keyStore, trustStore, storePassword, host, protocol);
+                handshake(keyStore, trustStore, storePassword, alias, host, protocol);
             }
         } catch (Exception e) {
             System.out.println("FAIL " + e);
@@ -91,21 +94,35 @@ public class ServerStores {
         require(Arrays.equals(decrypt.doFinal(sealed), message), "RA key decrypts what was sealed to the RA certificate");
     }
 
-    static void checkCarbonStores(KeyStore keyStore, KeyStore trustStore, char[] password) throws Exception {
-        require(keyStore.isKeyEntry("wso2carbon"), "wso2carbon.jks has a key entry under carbon.xml's KeyAlias wso2carbon");
-        require(keyStore.getKey("wso2carbon", password) != null, "SSL key recovered with the store password");
-        require(keyStore.getCertificateChain("wso2carbon").length == 2, "wso2carbon chain is SSL, CA");
-        for (String alias : Collections.list(trustStore.aliases())) {
-            require(trustStore.isCertificateEntry(alias), "truststore entry " + alias + " is a trusted certificate, not a key");
+    static void checkCarbonStores(KeyStore keyStore, KeyStore trustStore, char[] password, String alias) throws Exception {
+        require(keyStore.isKeyEntry(alias), "wso2carbon.jks has a key entry under carbon.xml's KeyAlias " + alias);
+        require(keyStore.getKey(alias, password) != null, "SSL key recovered with the store password");
+        require(keyStore.getCertificateChain(alias).length == 2, alias + " chain is SSL, CA");
+        for (String entry : Collections.list(trustStore.aliases())) {
+            require(trustStore.isCertificateEntry(entry), "truststore entry " + entry + " is a trusted certificate, not a key");
         }
     }
 
-    static void handshake(KeyStore keyStore, KeyStore trustStore, char[] password, String host, String protocol)
-            throws Exception {
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    /** Presents the key under one alias, as Tomcat's keyAlias (carbon.xml KeyAlias) does. */
+    static KeyManager[] keyManagerFor(KeyStore keyStore, char[] password, String alias) throws Exception {
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance("SunX509");
         kmf.init(keyStore, password);
+        X509ExtendedKeyManager base = (X509ExtendedKeyManager) kmf.getKeyManagers()[0];
+        return new KeyManager[] {new X509ExtendedKeyManager() {
+            public String chooseServerAlias(String type, Principal[] issuers, Socket socket) { return alias; }
+            public String chooseEngineServerAlias(String type, Principal[] issuers, SSLEngine engine) { return alias; }
+            public String[] getServerAliases(String type, Principal[] issuers) { return new String[] {alias}; }
+            public String chooseClientAlias(String[] types, Principal[] issuers, Socket socket) { return null; }
+            public String[] getClientAliases(String type, Principal[] issuers) { return null; }
+            public X509Certificate[] getCertificateChain(String name) { return base.getCertificateChain(name); }
+            public PrivateKey getPrivateKey(String name) { return base.getPrivateKey(name); }
+        }};
+    }
+
+    static void handshake(KeyStore keyStore, KeyStore trustStore, char[] password, String alias, String host,
+            String protocol) throws Exception {
         SSLContext serverContext = SSLContext.getInstance("TLS");
-        serverContext.init(kmf.getKeyManagers(), null, null);
+        serverContext.init(keyManagerFor(keyStore, password, alias), null, null);
         TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         tmf.init(trustStore);
         SSLContext clientContext = SSLContext.getInstance("TLS");

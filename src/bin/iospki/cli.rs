@@ -74,6 +74,15 @@ pub struct InitArgs {
     #[arg(long, value_name = "PROFILE", value_enum, default_value_t = Protection::Legacy)]
     pub p12_profile: Protection,
 
+    /// A node's repository/resources/security: keep every entry of its wso2carbon.jks, client-truststore.jks and
+    /// wso2certs.jks (JKS or PKCS#12) except those iospki replaces by alias. The files there are only read.
+    #[arg(long, value_name = "DIR")]
+    pub merge_from: Option<PathBuf>,
+
+    /// File whose first line is the password of the stores in --merge-from [default: the store password].
+    #[arg(long, value_name = "FILE", requires = "merge_from")]
+    pub merge_password_file: Option<PathBuf>,
+
     /// Size of the RA and SSL keys iospki generates.
     #[arg(long, value_name = "BITS", default_value_t = 4096, value_parser = clap::value_parser!(u16).range(2048..=8192))]
     pub key_bits: u16,

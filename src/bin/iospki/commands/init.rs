@@ -6,6 +6,8 @@ use std::process::ExitCode;
 use iospki::cluster::Cluster;
 use iospki::error::{Error, Result};
 use iospki::init::{InitOptions, Keys, Outcome};
+use iospki::merge::Existing;
+use iospki::secret::Password;
 use iospki::subject::Subject;
 
 use crate::cli::InitArgs;
@@ -22,15 +24,40 @@ pub fn run(args: InitArgs) -> Result<ExitCode> {
     let ca_key = iospki::key::load(&args.key, || {
         super::key_password(args.key_password_file.as_deref(), &args.key)
     })?;
+    let mut existing = existing_stores(&args, &options)?;
     refuse_existing_set(&args)?;
     let keys = with_progress(
         &format!("generating the RA and SSL keys (2 x RSA-{})", args.key_bits),
         || Keys::generate(ca_key, usize::from(args.key_bits)),
     )?;
-    let outcome = iospki::init::plan(&options, &keys, iospki::issue::now())?;
+    let outcome = iospki::init::plan(&options, &keys, existing.as_mut(), iospki::issue::now())?;
     outcome.plan.publish(&args.out, args.force)?;
     report(&args, &outcome);
     Ok(ExitCode::SUCCESS)
+}
+
+/// The stores to merge into, read before the slow key generation so that a wrong password fails fast.
+fn existing_stores(args: &InitArgs, options: &InitOptions) -> Result<Option<Existing>> {
+    let Some(dir) = &args.merge_from else {
+        return Ok(None);
+    };
+    let same = |a: &std::path::Path, b: &std::path::Path| {
+        a.canonicalize()
+            .ok()
+            .zip(b.canonicalize().ok())
+            .is_some_and(|(a, b)| a == b)
+    };
+    if same(dir, &args.out) {
+        return Err(Error::InvalidOption {
+            option: "--merge-from",
+            reason: "is the output directory; the node's stores are only read, write to another --out".into(),
+        });
+    }
+    let password = match &args.merge_password_file {
+        Some(file) => Password::from_file(file)?,
+        None => options.store_password.clone(),
+    };
+    Existing::load(dir, password).map(Some)
 }
 
 /// JKS keeps aliases in lower case; a mixed-case KeyAlias in carbon.xml would not match what is written.
@@ -86,6 +113,29 @@ fn report(args: &InitArgs, outcome: &Outcome) {
     println!("wrote {} files to {}/", outcome.plan.files.len(), args.out.display());
     for file in &outcome.plan.files {
         println!("  {:<24} {:04o}  {}", file.name, file.mode, file.description);
+    }
+    for merge in &outcome.merges {
+        let list = |aliases: &[String]| {
+            if aliases.is_empty() {
+                "none".to_owned()
+            } else {
+                aliases.join(", ")
+            }
+        };
+        println!(
+            "merged {}: added {}; replaced {}; kept {} existing entr{}",
+            merge.store,
+            list(&merge.added),
+            list(&merge.replaced),
+            merge.kept,
+            if merge.kept == 1 { "y" } else { "ies" }
+        );
+        if !merge.own_key_password.is_empty() {
+            println!(
+                "  keys that keep their own key password: {}",
+                merge.own_key_password.join(", ")
+            );
+        }
     }
     println!("issued:");
     for cert in &outcome.issued {

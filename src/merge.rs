@@ -1,0 +1,135 @@
+//! Merging into a node's existing stores: every entry it has is kept, except those iospki replaces by alias.
+//!
+//! Replacing a node's client-truststore.jks with a new one drops the trusted CAs it needs for outbound TLS
+//! (Apple's push service among them), and replacing wso2carbon.jks drops keys other configuration may name.
+
+use std::path::Path;
+
+use crate::error::{Error, Result};
+use crate::keystore::{self, Entry, Keystore, PrivateKey};
+use crate::secret::Password;
+
+/// The stores of `repository/resources/security` that `init` writes and can merge into.
+pub const NODE_STORES: [&str; 3] = ["wso2carbon.jks", "client-truststore.jks", "wso2certs.jks"];
+
+/// A node's existing stores, read (never written) from its security directory.
+#[derive(Debug)]
+pub struct Existing {
+    stores: Vec<(&'static str, Keystore)>,
+    password: Password,
+}
+
+/// What a merge did to one store.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct MergeReport {
+    /// The store's file name.
+    pub store: &'static str,
+    /// Aliases iospki added.
+    pub added: Vec<String>,
+    /// Aliases iospki replaced.
+    pub replaced: Vec<String>,
+    /// How many existing entries were kept as they were.
+    pub kept: usize,
+    /// Kept key entries whose key password is not the existing store password: they keep their own.
+    pub own_key_password: Vec<String>,
+}
+
+impl Existing {
+    /// Reads whichever of [`NODE_STORES`] exist in `dir` (JKS or PKCS#12, told from the bytes), checking each
+    /// with `password`. An error when `dir` holds none of them.
+    pub fn load(dir: &Path, password: Password) -> Result<Existing> {
+        let mut stores = Vec::new();
+        for name in NODE_STORES {
+            let path = dir.join(name);
+            if !path.exists() {
+                continue;
+            }
+            let data = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+            let opened = keystore::open(&data, Some(&password)).map_err(|source| Error::Store { path, source })?;
+            stores.push((name, opened.store));
+        }
+        if stores.is_empty() {
+            return Err(Error::Unreadable {
+                path: dir.to_path_buf(),
+                reason: format!(
+                    "holds none of {}; give the node's repository/resources/security",
+                    NODE_STORES.join(", ")
+                ),
+            });
+        }
+        Ok(Existing { stores, password })
+    }
+
+    /// Merges iospki's new `store` into the existing store called `name`, if there is one.
+    pub fn merge_into(
+        &mut self,
+        name: &'static str,
+        store: Keystore,
+        new_password: &Password,
+    ) -> (Keystore, Option<MergeReport>) {
+        match self.stores.iter().position(|(n, _)| *n == name) {
+            Some(index) => {
+                let (_, existing) = self.stores.swap_remove(index);
+                let (merged, report) = merge(name, existing, store, &self.password, new_password);
+                (merged, Some(report))
+            }
+            None => (store, None),
+        }
+    }
+}
+
+/// `existing` with `new`'s entries added or put in place of the entries with their aliases. Kept keys are
+/// re-protected with `new_password` when they open with `existing_password` (key password = store password,
+/// as Tomcat and WSO2 expect); others keep their own key password.
+pub fn merge(
+    name: &'static str,
+    existing: Keystore,
+    new: Keystore,
+    existing_password: &Password,
+    new_password: &Password,
+) -> (Keystore, MergeReport) {
+    let mut report = MergeReport {
+        store: name,
+        added: Vec::new(),
+        replaced: Vec::new(),
+        kept: 0,
+        own_key_password: Vec::new(),
+    };
+    let existing_aliases: Vec<String> = existing.entries().iter().map(|e| e.alias.clone()).collect();
+    let mut merged = Keystore::new();
+    for item in existing.into_entries() {
+        if new.get(&item.alias).is_some() {
+            continue;
+        }
+        let entry = reprotect(item.entry, &item.alias, existing_password, new_password, &mut report);
+        // Aliases from a store that was read are valid aliases.
+        let _ = merged.insert(&item.alias, item.created, entry);
+        report.kept += 1;
+    }
+    for item in new.into_entries() {
+        let list = if existing_aliases.contains(&item.alias) {
+            &mut report.replaced
+        } else {
+            &mut report.added
+        };
+        list.push(item.alias.clone());
+        let _ = merged.insert(&item.alias, item.created, item.entry);
+    }
+    (merged, report)
+}
+
+fn reprotect(entry: Entry, alias: &str, old: &Password, new: &Password, report: &mut MergeReport) -> Entry {
+    let Entry::PrivateKey { key, chain } = entry else {
+        return entry;
+    };
+    if !matches!(key, PrivateKey::JksProtected(_)) || old == new {
+        return Entry::PrivateKey { key, chain };
+    }
+    match key.secret_pkcs8(alias, old) {
+        Ok(pkcs8) => Entry::key(&pkcs8, chain),
+        Err(_) => {
+            report.own_key_password.push(alias.to_owned());
+            Entry::PrivateKey { key, chain }
+        }
+    }
+}
