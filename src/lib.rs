@@ -32,6 +32,8 @@
 pub mod certinfo;
 pub mod cluster;
 pub mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod init;
 pub mod inspect;
 pub mod issue;

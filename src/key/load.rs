@@ -20,8 +20,12 @@ const WHY_RSA: &str = "WSO2's SCEP signs device certificates with SHA256withRSA 
 
 /// Loads the RSA private key in `path`. `password` is asked for only when the key is encrypted.
 pub fn load(path: &Path, password: impl FnOnce() -> Result<Password>) -> Result<RsaKey> {
-    let bytes = read_limited(path)?;
-    let private = decode(&bytes, password).map_err(|e| match e {
+    load_bytes(path, &read_limited(path)?, password)
+}
+
+/// Loads the RSA private key in `bytes`, read from `path` (which only names it in messages).
+pub fn load_bytes(path: &Path, bytes: &[u8], password: impl FnOnce() -> Result<Password>) -> Result<RsaKey> {
+    let private = decode(bytes, password).map_err(|e| match e {
         Decoded::Refused(reason) => Error::key(path, reason),
         Decoded::Failed(err) => err,
     })?;

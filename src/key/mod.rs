@@ -15,7 +15,7 @@ use sha1::{Digest, Sha1};
 use zeroize::Zeroizing;
 
 pub use describe::{KeyInfo, describe_der, describe_pem};
-pub use load::load;
+pub use load::{load, load_bytes};
 
 use crate::error::{Error, Result};
 
