@@ -64,6 +64,13 @@ pub enum Error {
         reason: String,
     },
 
+    /// A file to be written exists and must not be replaced silently.
+    #[error("{}: file exists; pass --force to replace it", path.display())]
+    FileExists {
+        /// The file.
+        path: PathBuf,
+    },
+
     /// A certificate could not be built or signed.
     #[error("cannot issue the {profile} certificate: {reason}")]
     Issue {

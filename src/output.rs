@@ -136,6 +136,30 @@ impl Plan {
     }
 }
 
+/// Writes one file atomically: a temporary file beside `path`, fsync'ed, then renamed over it. Without `force`
+/// an existing `path` is an error and is left as it was.
+pub fn write_file(path: &Path, contents: &[u8], mode: u32, force: bool) -> Result<()> {
+    let parent = parent_of(path);
+    let temp = tempfile::Builder::new()
+        .prefix(&format!(".{}.iospki-", file_name(path)))
+        .tempdir_in(&parent)
+        .map_err(|e| Error::io(&parent, e))?;
+    let staged = temp.path().join("file");
+    write_synced(&staged, contents, mode)?;
+    let flags = if force {
+        RenameFlags::empty()
+    } else {
+        RenameFlags::NOREPLACE
+    };
+    renameat_with(CWD, &staged, CWD, path, flags).map_err(|e| match e {
+        rustix::io::Errno::EXIST => Error::FileExists {
+            path: path.to_path_buf(),
+        },
+        other => Error::io(path, other.into()),
+    })?;
+    sync_dir(&parent)
+}
+
 /// Whether `dir` exists; an error when it is something other than a real directory.
 fn check_target(dir: &Path) -> Result<bool> {
     match dir.symlink_metadata() {

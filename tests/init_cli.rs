@@ -304,3 +304,32 @@ fn default_key_size_is_rsa_4096() {
         text.lines().next().unwrap_or_default()
     );
 }
+
+#[test]
+fn genkey_writes_an_rsa_4096_key_openssl_reads_and_never_clobbers() {
+    let dir = scratch("cli-genkey");
+    let stdout = iospki(&dir, ["genkey", "--out", "nginx.key"]).success();
+    assert!(stdout.contains("wrote RSA-4096 key to nginx.key"), "{stdout}");
+    assert_eq!(
+        fs::metadata(dir.join("nginx.key")).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    let text = util::tool(&dir, "openssl", ["pkey", "-in", "nginx.key", "-noout", "-text"]);
+    assert!(
+        text.starts_with("Private-Key: (4096 bit"),
+        "{}",
+        text.lines().next().unwrap_or_default()
+    );
+    let before = fs::read(dir.join("nginx.key")).unwrap();
+    let stderr = iospki(&dir, ["genkey", "--out", "nginx.key", "--bits", "2048"]).fails_with(2);
+    assert!(
+        stderr.contains("nginx.key: file exists; pass --force to replace it"),
+        "{stderr}"
+    );
+    assert_eq!(fs::read(dir.join("nginx.key")).unwrap(), before);
+    iospki(&dir, ["genkey", "--out", "nginx.key", "--bits", "2048", "--force"]).success();
+    assert_ne!(fs::read(dir.join("nginx.key")).unwrap(), before);
+    assert_eq!(listing(&dir), ["nginx.key"], "temporary files left behind");
+    // The new key is usable as init's CA key.
+    iospki(&dir, ["init", "--key", "nginx.key", "--key-bits", "2048"]).success();
+}

@@ -19,6 +19,23 @@ pub enum Command {
     Init(InitArgs),
     /// Show what certificate, key, JKS and PKCS#12 files hold: aliases, subjects, validity, fingerprints, protection.
     Inspect(InspectArgs),
+    /// Generate an RSA private key (PKCS#8 PEM, mode 0600), e.g. a new nginx key.
+    Genkey(GenkeyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct GenkeyArgs {
+    /// Where to write the key.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+
+    /// Key size in bits.
+    #[arg(long, value_name = "BITS", default_value_t = 4096, value_parser = clap::value_parser!(u16).range(2048..=8192))]
+    pub bits: u16,
+
+    /// Replace FILE if it exists.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

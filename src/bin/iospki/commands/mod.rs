@@ -1,5 +1,6 @@
 //! One module per command, and what they share: where passwords come from.
 
+mod genkey;
 mod init;
 mod inspect;
 
@@ -21,6 +22,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Init(args) => init::run(args),
         Command::Inspect(args) => inspect::run(args),
+        Command::Genkey(args) => genkey::run(args),
     }
 }
 

@@ -1,0 +1,20 @@
+//! `iospki genkey`.
+
+use std::process::ExitCode;
+
+use iospki::error::Result;
+use iospki::key::RsaKey;
+use iospki::output::{SECRET_MODE, write_file};
+
+use crate::cli::GenkeyArgs;
+
+pub fn run(args: GenkeyArgs) -> Result<ExitCode> {
+    if args.out.exists() && !args.force {
+        // Checked first so that nothing is generated for a file that would be refused.
+        return Err(iospki::error::Error::FileExists { path: args.out.clone() });
+    }
+    let key = RsaKey::generate(usize::from(args.bits))?;
+    write_file(&args.out, key.secret_pkcs8_pem()?.as_bytes(), SECRET_MODE, args.force)?;
+    println!("wrote RSA-{} key to {} (mode 0600)", args.bits, args.out.display());
+    Ok(ExitCode::SUCCESS)
+}
