@@ -59,4 +59,14 @@ keytool -importkeystore -noprompt -srckeystore /etc/ssl/certs/java/cacerts -srcs
     -destkeystore truststore-cacerts.jks -deststoretype JKS -deststorepass $PW 2>/dev/null
 listing truststore-cacerts.jks keytool JKS
 
+# A certificate that expired on 2021-01-01 (openssl ca can set past dates), as PEM and in a JKS truststore.
+mkdir -p old-ca && touch old-ca/index.txt && echo 01 > old-ca/serial
+printf '[ca]\ndefault_ca=old\n[old]\ndatabase=old-ca/index.txt\nserial=old-ca/serial\nnew_certs_dir=old-ca\ndefault_md=sha256\npolicy=any\n[any]\ncommonName=supplied\n' > old-ca/ca.cnf
+openssl req -newkey rsa:2048 -nodes -keyout /dev/null -subj "/CN=fixture expired" -out old-ca/leaf.csr 2>/dev/null
+openssl ca -batch -config old-ca/ca.cnf -cert ca.crt -keyfile ca.key -in old-ca/leaf.csr \
+    -startdate 20200101000000Z -enddate 20210101000000Z -out expired.crt 2>/dev/null
+keytool -importcert -noprompt -storetype JKS -keystore expired.jks -storepass $PW -alias expired -file expired.crt 2>/dev/null
+listing expired.jks keytool JKS
+rm -rf old-ca
+
 rm -f ca.key leaf.key leaf.csr ca.crt leaf.crt

@@ -22,6 +22,10 @@ pub struct CertificateInfo {
     pub not_before: String,
     /// End of validity, RFC 3339.
     pub not_after: String,
+    /// Start of validity, seconds since the Unix epoch.
+    pub not_before_unix: i64,
+    /// End of validity, seconds since the Unix epoch.
+    pub not_after_unix: i64,
     /// Whole days from now until `not_after`; negative once expired.
     pub days_left: i64,
     /// SHA-256 over the DER, colon-separated upper-case hex, as keytool prints it.
@@ -64,14 +68,17 @@ impl CertificateInfo {
     /// Describes the DER certificate `der`, counting days left from `now`.
     pub fn from_der(der: &[u8], now: OffsetDateTime) -> Result<Self, CertificateError> {
         let (_, cert) = X509Certificate::from_der(der).map_err(|e| CertificateError(e.to_string()))?;
+        let not_before = cert.validity().not_before.to_datetime();
         let not_after = cert.validity().not_after.to_datetime();
         Ok(CertificateInfo {
             subject: cert.subject().to_string(),
             issuer: cert.issuer().to_string(),
             serial: cert.serial.to_string(),
             serial_hex: even_hex(&format!("{:X}", cert.serial)),
-            not_before: rfc3339(cert.validity().not_before.to_datetime()),
+            not_before: rfc3339(not_before),
             not_after: rfc3339(not_after),
+            not_before_unix: not_before.unix_timestamp(),
+            not_after_unix: not_after.unix_timestamp(),
             days_left: (not_after - now).whole_days(),
             sha256: fingerprint(der),
             public_key: public_key(&cert),

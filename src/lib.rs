@@ -30,6 +30,7 @@
 #![warn(missing_docs)]
 
 pub mod certinfo;
+pub mod check;
 pub mod cluster;
 pub mod error;
 #[doc(hidden)]
@@ -45,6 +46,7 @@ pub mod pem;
 pub mod profile;
 pub mod secret;
 pub mod subject;
+pub mod verify;
 pub mod wso2;
 
 #[cfg(test)]

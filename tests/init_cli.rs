@@ -118,6 +118,12 @@ fn non_ascii_store_password_works_in_openssl_keytool_and_java_and_is_never_print
     run.success();
     assert!(!run.stdout().contains(password) && !run.stderr().contains(password));
     assert!(!run.stderr().contains("published default password"), "{}", run.stderr());
+    assert!(
+        run.stderr()
+            .contains("Java's PKCS12 keystore (keytool included) accepts only ASCII passwords"),
+        "{}",
+        run.stderr()
+    );
     let out = dir.join("output");
 
     let xml = fs::read_to_string(out.join("certificate-config.xml")).unwrap();

@@ -19,8 +19,81 @@ pub enum Command {
     Init(InitArgs),
     /// Show what certificate, key, JKS and PKCS#12 files hold: aliases, subjects, validity, fingerprints, protection.
     Inspect(InspectArgs),
+    /// Check an init output directory, or a server home, the way the server will open it. Exit 0 sound, 1 problems.
+    Verify(VerifyArgs),
+    /// List when every certificate under PATH expires. Exit 0 none within the window, 1 some, 2 unreadable input.
+    Check(CheckArgs),
     /// Generate an RSA private key (PKCS#8 PEM, mode 0600), e.g. a new nginx key.
     Genkey(GenkeyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The output directory of iospki init.
+    #[arg(value_name = "DIR", default_value = "output", conflicts_with = "iots_home")]
+    pub dir: PathBuf,
+
+    /// A server home instead: read repository/conf/carbon.xml, repository/conf/certificate-config.xml,
+    /// conf/iot-api-config.xml and the stores they name, with the passwords they hold.
+    #[arg(long, value_name = "HOME")]
+    pub iots_home: Option<PathBuf>,
+
+    /// File whose first line is DIR's store password (else $IOSPKI_PASSWORD, else wso2carbon).
+    #[arg(long, value_name = "FILE")]
+    pub password_file: Option<PathBuf>,
+
+    /// carbon.xml's KeyAlias for DIR's wso2carbon.jks.
+    #[arg(long, value_name = "ALIAS", default_value = iospki::init::DEFAULT_SSL_ALIAS)]
+    pub ssl_alias: String,
+
+    /// Report certificates that expire within this time (e.g. 30d, 12h, 2w; a bare number is days).
+    #[arg(long, value_name = "TIME", default_value = "30d", value_parser = parse_duration)]
+    pub within: time::Duration,
+
+    /// Print JSON (schema iospki.verify/1) instead of one line per finding.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `30d`, `12h`, `2w`, `90m` or a bare number of days.
+pub fn parse_duration(text: &str) -> Result<time::Duration, String> {
+    let (number, unit) = match text.find(|c: char| !c.is_ascii_digit()) {
+        Some(at) => text.split_at(at),
+        None => (text, "d"),
+    };
+    let count: i64 = number
+        .parse()
+        .map_err(|_| format!("'{text}' is not a duration like 30d, 12h or 2w"))?;
+    match unit {
+        "m" => Ok(time::Duration::minutes(count)),
+        "h" => Ok(time::Duration::hours(count)),
+        "d" => Ok(time::Duration::days(count)),
+        "w" => Ok(time::Duration::weeks(count)),
+        _ => Err(format!("'{text}': unit must be m, h, d or w")),
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Certificate or keystore files, or directories to walk (.pem .crt .cer .der .p12 .pfx .jks .keystore .truststore).
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// The window: certificates expiring within it are reported (e.g. 30d, 12h, 2w; a bare number is days).
+    #[arg(long, value_name = "TIME", default_value = "30d", value_parser = parse_duration)]
+    pub within: time::Duration,
+
+    /// File whose first line is the keystore password (else $IOSPKI_PASSWORD, else the published defaults).
+    #[arg(long, value_name = "FILE")]
+    pub password_file: Option<PathBuf>,
+
+    /// Print JSON (schema iospki.check/1) instead of a table.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Also write a node_exporter textfile here (atomically), e.g. /var/lib/node_exporter/iospki.prom.
+    #[arg(long, value_name = "FILE")]
+    pub prometheus: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -112,5 +185,16 @@ mod tests {
     #[test]
     fn cli_definition_is_consistent() {
         super::Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn durations_parse_with_units() {
+        use super::parse_duration;
+        assert_eq!(parse_duration("30d").unwrap(), time::Duration::days(30));
+        assert_eq!(parse_duration("45").unwrap(), time::Duration::days(45));
+        assert_eq!(parse_duration("12h").unwrap(), time::Duration::hours(12));
+        assert_eq!(parse_duration("2w").unwrap(), time::Duration::weeks(2));
+        assert!(parse_duration("soon").is_err());
+        assert!(parse_duration("3y").is_err());
     }
 }

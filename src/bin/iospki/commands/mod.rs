@@ -1,8 +1,10 @@
 //! One module per command, and what they share: where passwords come from.
 
+mod check;
 mod genkey;
 mod init;
 mod inspect;
+mod verify;
 
 use std::io::IsTerminal;
 use std::path::Path;
@@ -23,17 +25,25 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Init(args) => init::run(args),
         Command::Inspect(args) => inspect::run(args),
         Command::Genkey(args) => genkey::run(args),
+        Command::Verify(args) => verify::run(args),
+        Command::Check(args) => check::run(args),
     }
 }
 
-/// The store password: from `file`, else the environment, else WSO2's default (with a warning).
+/// The store password: from `file`, else the environment, else WSO2's default.
+fn password_or_default(file: Option<&Path>) -> Result<Password> {
+    Ok(given_password(file)?.unwrap_or_else(|| Password::new(iospki::secret::WSO2_DEFAULT_PASSWORD)))
+}
+
+/// The store password for new stores, with a warning when it is a published default.
 fn store_password(file: Option<&Path>) -> Result<Password> {
-    let password = match file {
-        Some(file) => Password::from_file(file)?,
-        None => {
-            Password::from_env(PASSWORD_ENV)?.unwrap_or_else(|| Password::new(iospki::secret::WSO2_DEFAULT_PASSWORD))
-        }
-    };
+    let password = password_or_default(file)?;
+    if !password.secret_str().is_ascii() {
+        eprintln!(
+            "iospki: warning: the password is not ASCII: the .jks files work with Java and the .p12 files with OpenSSL, \
+             but Java's PKCS12 keystore (keytool included) accepts only ASCII passwords and cannot open the .p12 files"
+        );
+    }
     if password.is_well_known() {
         eprintln!(
             "iospki: warning: the stores use a published default password; give your own with --password-file or \

@@ -1,6 +1,8 @@
 //! The WSO2 configuration files iospki writes: certificate-config.xml and iot-api-config.xml, complete
 //! (the server binds them with JAXB and every element is required), in the shape carbon-device-mgt ships.
 
+pub mod read;
+
 use std::fmt::Write;
 
 use zeroize::Zeroizing;

@@ -1,0 +1,39 @@
+//! `iospki verify`.
+
+use std::process::ExitCode;
+
+use iospki::error::Result;
+use iospki::verify::{Options, verify_iots_home, verify_output};
+
+use crate::cli::VerifyArgs;
+
+pub fn run(args: VerifyArgs) -> Result<ExitCode> {
+    let options = Options {
+        store_password: super::password_or_default(args.password_file.as_deref())?,
+        ssl_alias: args.ssl_alias.to_lowercase(),
+        within: args.within,
+        now: iospki::issue::now(),
+    };
+    let report = match &args.iots_home {
+        Some(home) => verify_iots_home(home, &options)?,
+        None => verify_output(&args.dir, &options)?,
+    };
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).expect("the report serializes")
+        );
+    } else {
+        for finding in &report.findings {
+            println!("{finding}");
+        }
+        let problems = report.problems();
+        let warnings = report.findings.len() - problems;
+        println!("{}: {problems} problem(s), {warnings} warning(s)", report.target);
+    }
+    Ok(if report.problems() > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}

@@ -1,0 +1,222 @@
+//! `iospki check`: an expiry inventory over certificate and keystore files and directories, with a
+//! node_exporter textfile for Prometheus.
+
+use std::fmt::Write;
+use std::path::{Path, PathBuf};
+
+use time::{Duration, OffsetDateTime};
+
+use crate::certinfo::CertificateInfo;
+use crate::inspect::{Content, inspect_file};
+use crate::secret::Password;
+
+/// The JSON schema identifier of the inventory.
+pub const SCHEMA: &str = "iospki.check/1";
+
+/// File endings a directory walk reads; other files (keys, XML) have no expiry.
+const CERTIFICATE_FILES: [&str; 9] = [
+    "pem",
+    "crt",
+    "cer",
+    "der",
+    "p12",
+    "pfx",
+    "jks",
+    "keystore",
+    "truststore",
+];
+
+/// Where a certificate stands against the window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Valid beyond the window.
+    Ok,
+    /// Expires within the window.
+    Expiring,
+    /// Already expired.
+    Expired,
+}
+
+/// One certificate of the inventory.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Item {
+    /// The file it was found in.
+    pub file: String,
+    /// The keystore alias, for certificates in stores.
+    pub alias: Option<String>,
+    /// Subject name.
+    pub subject: String,
+    /// Serial in hex.
+    pub serial_hex: String,
+    /// End of validity, RFC 3339.
+    pub not_after: String,
+    /// End of validity, Unix time.
+    pub not_after_unix: i64,
+    /// Whole days left; negative once expired.
+    pub days_left: i64,
+    /// Against the window.
+    pub status: Status,
+}
+
+/// The inventory.
+#[derive(Debug, serde::Serialize)]
+pub struct Inventory {
+    /// Always [`SCHEMA`].
+    pub schema: &'static str,
+    /// The window, in seconds.
+    pub within_seconds: i64,
+    /// Every certificate found, in walk order.
+    pub items: Vec<Item>,
+    /// Files that could not be read, one line each.
+    pub errors: Vec<String>,
+}
+
+impl Inventory {
+    /// Whether anything expires within the window or has expired.
+    pub fn expiring(&self) -> bool {
+        self.items.iter().any(|i| i.status != Status::Ok)
+    }
+}
+
+/// Walks `paths` (directories recursively, without following links) and lists every certificate's expiry.
+pub fn inventory(paths: &[PathBuf], password: Option<&Password>, within: Duration, now: OffsetDateTime) -> Inventory {
+    let mut inventory = Inventory {
+        schema: SCHEMA,
+        within_seconds: within.whole_seconds(),
+        items: Vec::new(),
+        errors: Vec::new(),
+    };
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            walk(path, &mut files, &mut inventory.errors);
+        } else {
+            files.push(path.clone());
+        }
+    }
+    for file in &files {
+        add_file(&mut inventory, file, password, within, now);
+    }
+    inventory
+}
+
+/// Collects the certificate and keystore files under `dir`, sorted by name at each level.
+fn walk(dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<String>) {
+    let mut entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries.filter_map(|e| e.ok()).collect::<Vec<_>>(),
+        Err(e) => {
+            errors.push(format!("{}: {e}", dir.display()));
+            return;
+        }
+    };
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let path = entry.path();
+        let Ok(kind) = entry.file_type() else { continue };
+        if kind.is_dir() {
+            walk(&path, files, errors);
+        } else if kind.is_file() && has_certificate_ending(&path) {
+            files.push(path);
+        }
+    }
+}
+
+fn has_certificate_ending(path: &Path) -> bool {
+    let ending = path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase());
+    ending.is_some_and(|e| CERTIFICATE_FILES.contains(&e.as_str()))
+}
+
+fn add_file(
+    inventory: &mut Inventory,
+    path: &Path,
+    password: Option<&Password>,
+    within: Duration,
+    now: OffsetDateTime,
+) {
+    let report = match inspect_file(path, password, now) {
+        Ok(report) => report,
+        Err(e) => {
+            inventory.errors.push(e.to_string());
+            return;
+        }
+    };
+    let file = path.display().to_string();
+    let found: Vec<(Option<String>, &CertificateInfo)> = match &report.content {
+        Content::Keystore { entries, .. } => entries
+            .iter()
+            .filter_map(|e| e.certificates.first().map(|c| (Some(e.alias.clone()), c)))
+            .collect(),
+        Content::Pem { certificates, .. } => certificates.iter().map(|c| (None, c)).collect(),
+        Content::DerCertificate { certificate } => vec![(None, certificate.as_ref())],
+        Content::DerPrivateKey { .. } => Vec::new(),
+    };
+    let deadline = (now + within).unix_timestamp();
+    for (alias, cert) in found {
+        let status = match cert.not_after_unix {
+            t if t < now.unix_timestamp() => Status::Expired,
+            t if t < deadline => Status::Expiring,
+            _ => Status::Ok,
+        };
+        inventory.items.push(Item {
+            file: file.clone(),
+            alias,
+            subject: cert.subject.clone(),
+            serial_hex: cert.serial_hex.clone(),
+            not_after: cert.not_after.clone(),
+            not_after_unix: cert.not_after_unix,
+            days_left: cert.days_left,
+            status,
+        });
+    }
+}
+
+/// The inventory as a node_exporter textfile.
+pub fn prometheus(inventory: &Inventory, now: OffsetDateTime) -> String {
+    let mut out = String::new();
+    let metrics = [
+        (
+            "iospki_certificate_not_after_seconds",
+            "Certificate notAfter as Unix time.",
+        ),
+        (
+            "iospki_certificate_expiring",
+            "1 when the certificate expires within the window or has expired.",
+        ),
+    ];
+    for (index, (name, help)) in metrics.iter().enumerate() {
+        // write! to a String cannot fail.
+        let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge");
+        for item in &inventory.items {
+            let labels = format!(
+                "file=\"{}\",alias=\"{}\",subject=\"{}\",serial=\"{}\"",
+                escape(&item.file),
+                escape(item.alias.as_deref().unwrap_or("")),
+                escape(&item.subject),
+                item.serial_hex
+            );
+            let value = if index == 0 {
+                item.not_after_unix
+            } else {
+                i64::from(item.status != Status::Ok)
+            };
+            let _ = writeln!(out, "{name}{{{labels}}} {value}");
+        }
+    }
+    let _ = writeln!(
+        out,
+        "# HELP iospki_check_errors Files iospki could not read.\n# TYPE iospki_check_errors gauge"
+    );
+    let _ = writeln!(out, "iospki_check_errors {}", inventory.errors.len());
+    let _ = writeln!(
+        out,
+        "# HELP iospki_check_timestamp_seconds When the check ran.\n# TYPE iospki_check_timestamp_seconds gauge"
+    );
+    let _ = writeln!(out, "iospki_check_timestamp_seconds {}", now.unix_timestamp());
+    out
+}
+
+/// Prometheus label-value escaping: backslash, double quote, line feed.
+fn escape(value: &str) -> String {
+    value.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+}
