@@ -36,7 +36,7 @@ fn init_pipeline(c: &mut Criterion) {
         protection: Protection::Legacy,
     };
     c.bench_function("init plan (fixed keys)", |b| {
-        b.iter(|| iospki::init::plan(black_box(&options), &keys, None, iospki::issue::now()).unwrap())
+        b.iter(|| iospki::init::plan(black_box(&options), &keys, None, None, iospki::issue::now()).unwrap())
     });
 }
 

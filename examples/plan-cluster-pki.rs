@@ -26,7 +26,7 @@ fn main() -> Result<(), iospki::error::Error> {
         store_password: Password::new("example-password"),
         protection: Protection::Legacy,
     };
-    let outcome = iospki::init::plan(&options, &keys, None, iospki::issue::now())?;
+    let outcome = iospki::init::plan(&options, &keys, None, None, iospki::issue::now())?;
     for file in &outcome.plan.files {
         println!("{:<24} {:>6} bytes  {:04o}", file.name, file.contents.len(), file.mode);
     }

@@ -3,6 +3,7 @@
 //! CA (self-signed, from the nginx key) → RA and SSL certificates → PEM files, PKCS#12 files, the three
 //! Java keystores and WSO2's XML, all built in memory. Nothing here touches the disk.
 
+use rustls_pki_types::CertificateDer;
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
@@ -12,6 +13,7 @@ use crate::issue::{Issued, Request, issue, random_serial};
 use crate::key::RsaKey;
 use crate::keystore::pkcs12::Protection;
 use crate::keystore::{Entry, Keystore, jks, pkcs12};
+use crate::ledger::{Ledger, Record, Settings};
 use crate::merge::{Existing, MergeReport};
 use crate::output::{PUBLIC_MODE, Plan, SECRET_MODE};
 use crate::profile::{self, Profile};
@@ -95,24 +97,142 @@ pub struct Outcome {
 }
 
 /// Builds every file of the documented script's output, at time `now`. With `existing` stores, the three JKS
-/// stores keep every entry they have except those replaced by alias.
+/// stores keep every entry they have except those replaced by alias. `ledger` is the output directory's ledger
+/// from an earlier run, if any: serials it records for the CA's name are not issued again.
 pub fn plan(
     options: &InitOptions,
     keys: &Keys,
     existing: Option<&mut Existing>,
+    ledger: Option<Ledger>,
     now: OffsetDateTime,
 ) -> Result<Outcome> {
+    build(Build {
+        options,
+        keys,
+        reuse: Reuse::default(),
+        existing,
+        extra_trusted: Vec::new(),
+        ledger: match ledger {
+            Some(earlier) => Ledger {
+                settings: settings(options),
+                ..earlier
+            },
+            None => Ledger::new(settings(options)),
+        },
+        now,
+    })
+}
+
+/// The certificates of a set to keep as they are; the others are issued anew.
+#[derive(Debug, Default)]
+pub struct Reuse {
+    /// The CA certificate to keep.
+    pub ca: Option<CertificateDer<'static>>,
+    /// The RA certificate to keep.
+    pub ra: Option<CertificateDer<'static>>,
+    /// The SSL certificate to keep.
+    pub ssl: Option<CertificateDer<'static>>,
+}
+
+/// Everything a set is built from: what `init` and `rotate` share.
+#[derive(Debug)]
+pub struct Build<'a> {
+    /// The cluster, subject, alias, password and protection.
+    pub options: &'a InitOptions,
+    /// The three keys.
+    pub keys: &'a Keys,
+    /// Certificates to keep.
+    pub reuse: Reuse,
+    /// Stores to merge into.
+    pub existing: Option<&'a mut Existing>,
+    /// More certificates for client-truststore.jks (a CA being replaced), by alias.
+    pub extra_trusted: Vec<(String, CertificateDer<'static>)>,
+    /// The ledger, to which the new certificates are added.
+    pub ledger: Ledger,
+    /// The time of issue.
+    pub now: OffsetDateTime,
+}
+
+/// The settings a ledger records for `options`.
+pub fn settings(options: &InitOptions) -> Settings {
+    Settings {
+        domain: options.cluster.domain().to_owned(),
+        ssl_common_name: options.cluster.ssl_common_name().to_owned(),
+        ssl_alias: options.ssl_alias.clone(),
+        protection: options.protection,
+        subject: options.subject.clone(),
+    }
+}
+
+/// Issues what is not reused, then builds every file of the set.
+pub fn build(build: Build<'_>) -> Result<Outcome> {
+    let Build {
+        options,
+        keys,
+        reuse,
+        existing,
+        extra_trusted,
+        mut ledger,
+        now,
+    } = build;
     let cluster = &options.cluster;
-    let ca_request = request(&profile::CA, options, &format!("*.{}", cluster.domain()), now)?;
-    let ca = issue(&ca_request, &keys.ca, None)?;
-    let ra_request = request(&profile::RA, options, cluster.domain(), now)?;
-    let ra = issue(&ra_request, &keys.ra, Some((&ca, &keys.ca)))?;
-    let ssl_request = request(&profile::SSL, options, cluster.ssl_common_name(), now)?;
-    let ssl = issue(&ssl_request, &keys.ssl, Some((&ca, &keys.ca)))?;
+    let mut issued = Vec::new();
+    let mut issue_or_keep =
+        |profile: &'static Profile, cn: &str, key: &RsaKey, kept, issuer: Option<(&Issued, &RsaKey)>| {
+            let name = options.subject.name(cn, profile.email_in_subject)?;
+            if let Some(der) = kept {
+                return Ok(Issued::existing(der, name, key.key_identifier()));
+            }
+            let serial = match issuer {
+                Some((ca, _)) => ledger.serial_for(&subject_of(&ca.der)?, profile.serial),
+                None => random_serial(),
+            };
+            let request = Request {
+                profile,
+                subject: name,
+                serial,
+                not_before: now,
+                days: profile.days,
+                hosts: if profile.subject_alt_names {
+                    cluster.ssl_hosts()
+                } else {
+                    Vec::new()
+                },
+            };
+            let cert = issue(&request, key, issuer)?;
+            if let Some((ca, _)) = issuer {
+                check_issuer_name(&cert, ca, profile)?;
+            }
+            let summary = summary(&request, &cert);
+            ledger.issued.push(record(&summary, &cert)?);
+            issued.push(summary);
+            Ok::<_, Error>(cert)
+        };
+    let ca = issue_or_keep(
+        &profile::CA,
+        &format!("*.{}", cluster.domain()),
+        &keys.ca,
+        reuse.ca,
+        None,
+    )?;
+    let ra = issue_or_keep(
+        &profile::RA,
+        cluster.domain(),
+        &keys.ra,
+        reuse.ra,
+        Some((&ca, &keys.ca)),
+    )?;
+    let ssl = issue_or_keep(
+        &profile::SSL,
+        cluster.ssl_common_name(),
+        &keys.ssl,
+        reuse.ssl,
+        Some((&ca, &keys.ca)),
+    )?;
 
     let mut plan = Plan::default();
     add_pem_files(&mut plan, keys, &ca, &ra, &ssl)?;
-    let merges = add_stores(&mut plan, options, keys, [&ca, &ra, &ssl], existing, now)?;
+    let merges = add_stores(&mut plan, options, keys, [&ca, &ra, &ssl], existing, extra_trusted, now)?;
     let config = wso2::CertificateConfig {
         store_password: &options.store_password,
     };
@@ -128,26 +248,54 @@ pub fn plan(
         SECRET_MODE,
         "manager's API endpoints",
     );
-
-    let issued = [(&ca_request, &ca), (&ra_request, &ra), (&ssl_request, &ssl)]
-        .into_iter()
-        .map(|(request, cert)| summary(request, cert))
-        .collect();
+    plan.add(
+        crate::ledger::FILE,
+        ledger.to_json(),
+        PUBLIC_MODE,
+        "what iospki issued for this set (serials)",
+    );
     Ok(Outcome { plan, issued, merges })
 }
 
-fn request<'a>(profile: &'a Profile, options: &InitOptions, cn: &str, now: OffsetDateTime) -> Result<Request<'a>> {
-    Ok(Request {
-        profile,
-        subject: options.subject.name(cn, profile.email_in_subject)?,
-        serial: profile.serial.map_or_else(random_serial, Into::into),
-        not_before: now,
-        days: profile.days,
-        hosts: if profile.subject_alt_names {
-            options.cluster.ssl_hosts()
-        } else {
-            Vec::new()
-        },
+fn subject_of(der: &[u8]) -> Result<String> {
+    let (_, cert) = x509_parser::parse_x509_certificate(der).map_err(|e| Error::Issue {
+        profile: "CA",
+        reason: format!("cannot read the CA certificate: {e}"),
+    })?;
+    Ok(cert.subject().to_string())
+}
+
+/// A kept CA's subject is rebuilt from the settings; its children must name it byte for byte.
+fn check_issuer_name(cert: &Issued, ca: &Issued, profile: &Profile) -> Result<()> {
+    let (Ok((_, cert)), Ok((_, ca))) = (
+        x509_parser::parse_x509_certificate(&cert.der),
+        x509_parser::parse_x509_certificate(&ca.der),
+    ) else {
+        return Ok(());
+    };
+    if cert.issuer().as_raw() == ca.subject().as_raw() {
+        return Ok(());
+    }
+    Err(Error::Issue {
+        profile: profile.name,
+        reason: "the CA certificate's subject is not what the ledger's settings make; renew the CA too (--ca)".into(),
+    })
+}
+
+fn record(summary: &Summary, cert: &Issued) -> Result<Record> {
+    let (_, parsed) = x509_parser::parse_x509_certificate(&cert.der).map_err(|e| Error::Issue {
+        profile: summary.name,
+        reason: e.to_string(),
+    })?;
+    Ok(Record {
+        role: summary.name.into(),
+        issuer: parsed.issuer().to_string(),
+        serial_hex: summary.serial_hex.clone(),
+        sha256: summary.sha256.clone(),
+        not_after: summary
+            .not_after
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default(),
     })
 }
 
@@ -197,6 +345,7 @@ fn add_stores(
     keys: &Keys,
     certs: [&Issued; 3],
     existing: Option<&mut Existing>,
+    extra_trusted: Vec<(String, CertificateDer<'static>)>,
     now: OffsetDateTime,
 ) -> Result<Vec<MergeReport>> {
     let [ca, ra, ssl] = certs;
@@ -240,10 +389,19 @@ fn add_stores(
         ),
         (
             "client-truststore.jks",
-            store(vec![
-                (ssl_alias, Entry::TrustedCert(ssl.der.clone())),
-                (CA_ALIAS, Entry::TrustedCert(ca.der.clone())),
-            ])?,
+            store(
+                [
+                    (ssl_alias, Entry::TrustedCert(ssl.der.clone())),
+                    (CA_ALIAS, Entry::TrustedCert(ca.der.clone())),
+                ]
+                .into_iter()
+                .chain(
+                    extra_trusted
+                        .iter()
+                        .map(|(alias, cert)| (alias.as_str(), Entry::TrustedCert(cert.clone()))),
+                )
+                .collect(),
+            )?,
             "carbon.xml TrustStore: SSL and CA certificates",
         ),
         (
@@ -321,7 +479,7 @@ mod tests {
             protection: Protection::Legacy,
         };
         let keys = Keys::generate(crate::test_keys::ca(), 2048).unwrap();
-        plan(&options, &keys, None, crate::issue::now()).unwrap()
+        plan(&options, &keys, None, None, crate::issue::now()).unwrap()
     }
 
     fn pem_der(outcome: &Outcome, name: &str) -> Vec<u8> {

@@ -36,6 +36,11 @@ pub struct Issued {
 }
 
 impl Issued {
+    /// A certificate issued earlier, with its subject `name` and key identifier, to sign with or to keep.
+    pub fn existing(der: CertificateDer<'static>, name: DistinguishedName, key_id: Vec<u8>) -> Self {
+        Issued { der, name, key_id }
+    }
+
     /// The certificate as PEM (`BEGIN CERTIFICATE`).
     pub fn pem(&self) -> String {
         crate::pem::certificate(&self.der)

@@ -20,8 +20,8 @@
 //!     protection: Protection::Legacy,
 //! };
 //! // Everything is built in memory; `outcome.plan.publish(dir, force)` writes it atomically.
-//! let outcome = init::plan(&options, &keys, None, iospki::issue::now())?;
-//! assert_eq!(outcome.plan.files.len(), 17);
+//! let outcome = init::plan(&options, &keys, None, None, iospki::issue::now())?;
+//! assert_eq!(outcome.plan.files.len(), 18);
 //! assert_eq!(outcome.issued[1].serial_hex, "0B08BAC6E699");
 //! # Ok(())
 //! # }
@@ -40,6 +40,7 @@ pub mod inspect;
 pub mod issue;
 pub mod key;
 pub mod keystore;
+pub mod ledger;
 pub mod merge;
 pub mod output;
 pub mod pem;

@@ -3,7 +3,7 @@
 
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use rustix::fs::{CWD, RenameFlags, renameat_with};
@@ -20,8 +20,8 @@ const NEW_DIR_MODE: u32 = 0o700;
 
 /// One file of a plan.
 pub struct PlannedFile {
-    /// Its name inside the output directory.
-    pub name: &'static str,
+    /// Its path inside the output directory (`backup/…/ca.crt` for a file in a subdirectory).
+    pub name: String,
     /// Its bytes; zeroized when dropped, as many hold secrets.
     pub contents: Zeroizing<Vec<u8>>,
     /// Its permission bits.
@@ -50,9 +50,9 @@ pub struct Plan {
 
 impl Plan {
     /// Adds a file.
-    pub fn add(&mut self, name: &'static str, contents: impl Into<Vec<u8>>, mode: u32, description: &'static str) {
+    pub fn add(&mut self, name: impl Into<String>, contents: impl Into<Vec<u8>>, mode: u32, description: &'static str) {
         self.files.push(PlannedFile {
-            name,
+            name: name.into(),
             contents: Zeroizing::new(contents.into()),
             mode,
             description,
@@ -60,11 +60,11 @@ impl Plan {
     }
 
     /// The names of the plan's files that already exist in `dir`.
-    pub fn existing_in(&self, dir: &Path) -> Vec<&'static str> {
+    pub fn existing_in(&self, dir: &Path) -> Vec<&str> {
         self.files
             .iter()
-            .filter(|f| dir.join(f.name).symlink_metadata().is_ok())
-            .map(|f| f.name)
+            .filter(|f| dir.join(&f.name).symlink_metadata().is_ok())
+            .map(|f| f.name.as_str())
             .collect()
     }
 
@@ -86,18 +86,24 @@ impl Plan {
             .prefix(&format!(".{}.iospki-", file_name(dir)))
             .tempdir_in(&parent)
             .map_err(|e| Error::io(&parent, e))?;
-        let subdirs = if existing {
-            self.carry_over(dir, staging.path())?
+        if existing {
+            let mode = dir.metadata().map_err(|e| Error::io(dir, e))?.permissions().mode();
+            self.carry_over(dir, staging.path(), mode)?;
         } else {
             set_mode(staging.path(), NEW_DIR_MODE)?;
-            Vec::new()
-        };
+        }
         for file in &self.files {
-            write_synced(&staging.path().join(file.name), &file.contents, file.mode)?;
+            let path = staging.path().join(&file.name);
+            if let Some(sub) = path.parent().filter(|p| *p != staging.path()) {
+                create_private_dirs(sub)?;
+            }
+            write_synced(&path, &file.contents, file.mode)?;
         }
         sync_dir(staging.path())?;
         if existing {
-            swap_in(staging.path(), dir, &subdirs)?;
+            // One step: a crash before it leaves the old set, after it the new one.
+            renameat_with(CWD, staging.path(), CWD, dir, RenameFlags::EXCHANGE)
+                .map_err(|e| Error::io(dir, e.into()))?;
         } else {
             fs::rename(staging.path(), dir).map_err(|e| Error::io(dir, e))?;
             let _ = staging.keep();
@@ -105,35 +111,48 @@ impl Plan {
         sync_dir(&parent)
     }
 
-    /// Links the files of `dir` the plan does not replace into `staging`; returns `dir`'s subdirectories,
-    /// which are moved across after the swap.
-    fn carry_over(&self, dir: &Path, staging: &Path) -> Result<Vec<PathBuf>> {
-        set_mode(
-            staging,
-            dir.metadata().map_err(|e| Error::io(dir, e))?.permissions().mode(),
-        )?;
-        let mut subdirs = Vec::new();
+    /// Mirrors what `dir` holds besides the plan's files into `staging`, files as hard links (copies where
+    /// linking fails) and subdirectories recursively, so that the swap carries everything across at once.
+    fn carry_over(&self, dir: &Path, staging: &Path, mode: u32) -> Result<()> {
+        set_mode(staging, mode)?;
         for entry in fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
             let entry = entry.map_err(|e| Error::io(dir, e))?;
-            let name = entry.file_name();
-            if self.files.iter().any(|f| name == f.name) {
+            if self.files.iter().any(|f| entry.file_name() == f.name.as_str()) {
                 continue;
             }
-            let kind = entry.file_type().map_err(|e| Error::io(entry.path(), e))?;
-            let target = staging.join(&name);
-            if kind.is_dir() {
-                subdirs.push(PathBuf::from(name));
-            } else if kind.is_symlink() {
-                let link = fs::read_link(entry.path()).map_err(|e| Error::io(entry.path(), e))?;
-                std::os::unix::fs::symlink(link, &target).map_err(|e| Error::io(&target, e))?;
-            } else {
-                fs::hard_link(entry.path(), &target)
-                    .or_else(|_| fs::copy(entry.path(), &target).map(drop))
-                    .map_err(|e| Error::io(entry.path(), e))?;
-            }
+            mirror(&entry.path(), &staging.join(entry.file_name()))?;
         }
-        Ok(subdirs)
+        Ok(())
     }
+}
+
+fn mirror(from: &Path, to: &Path) -> Result<()> {
+    let meta = from.symlink_metadata().map_err(|e| Error::io(from, e))?;
+    if meta.is_dir() {
+        fs::create_dir(to).map_err(|e| Error::io(to, e))?;
+        set_mode(to, meta.permissions().mode())?;
+        for entry in fs::read_dir(from).map_err(|e| Error::io(from, e))? {
+            let entry = entry.map_err(|e| Error::io(from, e))?;
+            mirror(&entry.path(), &to.join(entry.file_name()))?;
+        }
+    } else if meta.file_type().is_symlink() {
+        let link = fs::read_link(from).map_err(|e| Error::io(from, e))?;
+        std::os::unix::fs::symlink(link, to).map_err(|e| Error::io(to, e))?;
+    } else {
+        fs::hard_link(from, to)
+            .or_else(|_| fs::copy(from, to).map(drop))
+            .map_err(|e| Error::io(from, e))?;
+    }
+    Ok(())
+}
+
+/// Creates `dir` and its missing parents with mode 0700.
+fn create_private_dirs(dir: &Path) -> Result<()> {
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(NEW_DIR_MODE)
+        .create(dir)
+        .map_err(|e| Error::io(dir, e))
 }
 
 /// Writes one file atomically: a temporary file beside `path`, fsync'ed, then renamed over it. Without `force`
@@ -175,16 +194,6 @@ fn check_target(dir: &Path) -> Result<bool> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
         Err(e) => Err(Error::io(dir, e)),
     }
-}
-
-/// Exchanges the finished `staging` with `dir` in one step, then moves `dir`'s old subdirectories across.
-/// The old set is left in `staging`, which its owner removes.
-fn swap_in(staging: &Path, dir: &Path, subdirs: &[PathBuf]) -> Result<()> {
-    renameat_with(CWD, staging, CWD, dir, RenameFlags::EXCHANGE).map_err(|e| Error::io(dir, e.into()))?;
-    for sub in subdirs {
-        fs::rename(staging.join(sub), dir.join(sub)).map_err(|e| Error::io(dir.join(sub), e))?;
-    }
-    sync_dir(dir)
 }
 
 fn write_synced(path: &Path, contents: &[u8], mode: u32) -> Result<()> {

@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 const EMAIL_ADDRESS: [u64; 7] = [1, 2, 840, 113549, 1, 9, 1];
 
 /// The fields of a subject name. Defaults are the documented script's.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Subject {
     /// C, a two-letter country code.
     pub country: String,

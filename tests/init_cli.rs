@@ -26,7 +26,7 @@ fn writes_exactly_the_documented_files_with_secret_modes() {
     assert_eq!(fs::metadata(&out).unwrap().permissions().mode() & 0o777, 0o700);
     for name in INIT_FILES {
         let mode = fs::metadata(out.join(name)).unwrap().permissions().mode() & 0o777;
-        let public = name.ends_with(".crt") || name.ends_with("_cert.pem");
+        let public = name.ends_with(".crt") || name.ends_with("_cert.pem") || name.ends_with(".json");
         assert_eq!(mode, if public { 0o644 } else { 0o600 }, "{name}");
         assert!(stdout.contains(name), "{name} not reported:\n{stdout}");
     }
@@ -338,4 +338,33 @@ fn genkey_writes_an_rsa_4096_key_openssl_reads_and_never_clobbers() {
     assert_eq!(listing(&dir), ["nginx.key"], "temporary files left behind");
     // The new key is usable as init's CA key.
     iospki(&dir, ["init", "--key", "nginx.key", "--key-bits", "2048"]).success();
+}
+
+#[test]
+fn init_force_over_an_earlier_set_does_not_reuse_its_serials() {
+    let dir = scratch("cli-ledger");
+    let serial = |cert: &str| {
+        util::tool(
+            &dir.join("output"),
+            "openssl",
+            ["x509", "-in", cert, "-noout", "-serial"],
+        )
+    };
+    iospki(&dir, ["init", "--key", &key(), "--key-bits", "2048"]).success();
+    assert_eq!(serial("ra.crt").trim(), "serial=0B08BAC6E699");
+    assert_eq!(serial("ia.crt").trim(), "serial=1F592D06BBED");
+    iospki(&dir, ["init", "--key", &key(), "--key-bits", "2048", "--force"]).success();
+    assert_ne!(
+        serial("ra.crt").trim(),
+        "serial=0B08BAC6E699",
+        "same issuer name and serial issued twice"
+    );
+    assert_ne!(
+        serial("ia.crt").trim(),
+        "serial=1F592D06BBED",
+        "same issuer name and serial issued twice"
+    );
+    let ledger: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(dir.join("output/iospki-ledger.json")).unwrap()).unwrap();
+    assert_eq!(ledger["issued"].as_array().unwrap().len(), 6);
 }

@@ -15,7 +15,8 @@ use super::{EncryptedPrivateKeyInfo, Entry, Integrity, Keystore, Opened, StoreEr
 use crate::secret::Password;
 
 /// How a PKCS#12 file is protected.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Protection {
     /// PBE-SHA1-3DES for keys and certificates, HMAC-SHA1 MAC: read by every Java 8 update, by OpenSSL 3
     /// without `-legacy`, by macOS, iOS and Windows.

@@ -128,7 +128,7 @@ pub fn default_init(binary: &str) -> &'static Path {
 }
 
 /// Every file name `init` writes.
-pub const INIT_FILES: [&str; 17] = [
+pub const INIT_FILES: [&str; 18] = [
     "ca.crt",
     "ca_cert.pem",
     "ca_private.pem",
@@ -146,6 +146,7 @@ pub const INIT_FILES: [&str; 17] = [
     "wso2certs.jks",
     "certificate-config.xml",
     "iot-api-config.xml",
+    "iospki-ledger.json",
 ];
 
 /// The names in `dir`, sorted.

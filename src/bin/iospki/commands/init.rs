@@ -30,7 +30,13 @@ pub fn run(args: InitArgs) -> Result<ExitCode> {
         &format!("generating the RA and SSL keys (2 x RSA-{})", args.key_bits),
         || Keys::generate(ca_key, usize::from(args.key_bits)),
     )?;
-    let outcome = iospki::init::plan(&options, &keys, existing.as_mut(), iospki::issue::now())?;
+    // An earlier set's ledger keeps its serials from being issued again (init --force).
+    let ledger = if args.out.is_dir() {
+        iospki::ledger::Ledger::load(&args.out)?
+    } else {
+        None
+    };
+    let outcome = iospki::init::plan(&options, &keys, existing.as_mut(), ledger, iospki::issue::now())?;
     outcome.plan.publish(&args.out, args.force)?;
     report(&args, &outcome);
     Ok(ExitCode::SUCCESS)
