@@ -45,6 +45,7 @@ pub mod merge;
 pub mod output;
 pub mod pem;
 pub mod profile;
+pub mod rotate;
 pub mod secret;
 pub mod subject;
 pub mod verify;

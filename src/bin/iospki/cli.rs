@@ -23,6 +23,9 @@ pub enum Command {
     Verify(VerifyArgs),
     /// List when every certificate under PATH expires. Exit 0 none within the window, 1 some, 2 unreadable input.
     Check(CheckArgs),
+    /// Renew certificates of an init output directory (by default those expiring within --within), atomically,
+    /// keeping the previous set in DIR/backup/. Exit 0 done or nothing due, 1 problems after, 2 error.
+    Rotate(RotateArgs),
     /// Generate an RSA private key (PKCS#8 PEM, mode 0600), e.g. a new nginx key.
     Genkey(GenkeyArgs),
 }
@@ -94,6 +97,45 @@ pub struct CheckArgs {
     /// Also write a node_exporter textfile here (atomically), e.g. /var/lib/node_exporter/iospki.prom.
     #[arg(long, value_name = "FILE")]
     pub prometheus: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct RotateArgs {
+    /// The output directory of iospki init.
+    #[arg(value_name = "DIR", default_value = "output")]
+    pub dir: PathBuf,
+
+    /// Renew the SSL certificate.
+    #[arg(long)]
+    pub ssl: bool,
+
+    /// Renew the RA certificate.
+    #[arg(long)]
+    pub ra: bool,
+
+    /// Renew the CA, and the RA and SSL certificates under it; client-truststore.jks keeps trusting the old CA.
+    #[arg(long)]
+    pub ca: bool,
+
+    /// Give the renewed certificates new keys (else they keep theirs).
+    #[arg(long)]
+    pub rekey: bool,
+
+    /// With none of --ssl, --ra, --ca: renew what expires within this time (e.g. 30d, 2w).
+    #[arg(long, value_name = "TIME", default_value = "30d", value_parser = parse_duration)]
+    pub within: time::Duration,
+
+    /// Print the plan and stop.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// File whose first line is the store password (else $IOSPKI_PASSWORD, else wso2carbon).
+    #[arg(long, value_name = "FILE")]
+    pub password_file: Option<PathBuf>,
+
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

@@ -4,6 +4,7 @@ mod check;
 mod genkey;
 mod init;
 mod inspect;
+mod rotate;
 mod verify;
 
 use std::io::IsTerminal;
@@ -27,6 +28,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Genkey(args) => genkey::run(args),
         Command::Verify(args) => verify::run(args),
         Command::Check(args) => check::run(args),
+        Command::Rotate(args) => rotate::run(args),
     }
 }
 

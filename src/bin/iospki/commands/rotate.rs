@@ -1,0 +1,98 @@
+//! `iospki rotate`.
+
+use std::process::ExitCode;
+
+use iospki::error::Result;
+use iospki::rotate::{RotateOptions, Rotation, plan};
+use iospki::verify::{Options, verify_output};
+
+use crate::cli::RotateArgs;
+
+pub fn run(args: RotateArgs) -> Result<ExitCode> {
+    let options = RotateOptions {
+        store_password: super::password_or_default(args.password_file.as_deref())?,
+        ca: args.ca,
+        ra: args.ra,
+        ssl: args.ssl,
+        rekey: args.rekey,
+        within: args.within,
+        now: iospki::issue::now(),
+    };
+    let rotation = plan(&args.dir, &options)?;
+    let publish = !args.dry_run && rotation.plan.is_some();
+    if publish && let Some(plan) = &rotation.plan {
+        plan.publish(&args.dir, true)?;
+    }
+    report(&args, &rotation, publish);
+    if !publish {
+        return Ok(ExitCode::SUCCESS);
+    }
+    let verified = verify_output(
+        &args.dir,
+        &Options {
+            store_password: options.store_password,
+            ssl_alias: rotation.changes.iter().find(|c| c.role == "SSL").map_or_else(
+                || {
+                    iospki::ledger::Ledger::load(&args.dir)
+                        .ok()
+                        .flatten()
+                        .map(|l| l.settings.ssl_alias)
+                        .unwrap_or_default()
+                },
+                |c| c.alias.clone(),
+            ),
+            within: time::Duration::ZERO,
+            now: options.now,
+        },
+    )?;
+    for finding in verified
+        .findings
+        .iter()
+        .filter(|f| f.severity == iospki::verify::Severity::Problem)
+    {
+        eprintln!("iospki: after rotation: {finding}");
+    }
+    Ok(if verified.problems() > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn report(args: &RotateArgs, rotation: &Rotation, published: bool) {
+    if args.json {
+        let json = serde_json::json!({
+            "changed": published,
+            "dry_run": args.dry_run,
+            "changes": rotation.changes,
+            "backup": rotation.backup,
+        });
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&json).expect("the report serializes")
+        );
+        return;
+    }
+    if rotation.changes.is_empty() {
+        println!(
+            "nothing to renew in {}: no certificate expires within the window",
+            args.dir.display()
+        );
+        return;
+    }
+    for change in &rotation.changes {
+        let key = if change.new_key { ", new key" } else { "" };
+        println!(
+            "renew {} ({}): serial {} -> {}, SHA-256 {}, not after {}{key}",
+            change.alias, change.role, change.old_serial, change.new_serial, change.sha256, change.not_after
+        );
+    }
+    match (args.dry_run, &rotation.backup) {
+        (true, _) => println!("dry run: nothing written"),
+        (false, Some(backup)) => println!(
+            "wrote the new set to {}; the previous set is in {backup}/",
+            args.dir.display()
+        ),
+        (false, None) => {}
+    }
+}
