@@ -81,11 +81,7 @@ impl Plan {
                 });
             }
         }
-        let parent = parent_of(dir);
-        let staging = tempfile::Builder::new()
-            .prefix(&format!(".{}.iospki-", file_name(dir)))
-            .tempdir_in(&parent)
-            .map_err(|e| Error::io(&parent, e))?;
+        let (parent, _lock, staging) = stage_beside(dir)?;
         if existing {
             let mode = dir.metadata().map_err(|e| Error::io(dir, e))?.permissions().mode();
             self.carry_over(dir, staging.path(), mode)?;
@@ -158,11 +154,7 @@ fn create_private_dirs(dir: &Path) -> Result<()> {
 /// Writes one file atomically: a temporary file beside `path`, fsync'ed, then renamed over it. Without `force`
 /// an existing `path` is an error and is left as it was.
 pub fn write_file(path: &Path, contents: &[u8], mode: u32, force: bool) -> Result<()> {
-    let parent = parent_of(path);
-    let temp = tempfile::Builder::new()
-        .prefix(&format!(".{}.iospki-", file_name(path)))
-        .tempdir_in(&parent)
-        .map_err(|e| Error::io(&parent, e))?;
+    let (parent, _lock, temp) = stage_beside(path)?;
     let staged = temp.path().join("file");
     write_synced(&staged, contents, mode)?;
     let flags = if force {
@@ -177,6 +169,26 @@ pub fn write_file(path: &Path, contents: &[u8], mode: u32, force: bool) -> Resul
         other => Error::io(path, other.into()),
     })?;
     sync_dir(&parent)
+}
+
+/// A staging directory beside `target`, made while holding an exclusive lock on their parent directory: runs of
+/// iospki on the same parent take turns, and whoever holds the lock removes the staging directories that runs
+/// killed earlier left behind (they may hold key material). The lock lasts as long as the returned file.
+fn stage_beside(target: &Path) -> Result<(PathBuf, File, tempfile::TempDir)> {
+    let parent = parent_of(target);
+    let lock = File::open(&parent).map_err(|e| Error::io(&parent, e))?;
+    rustix::fs::flock(&lock, rustix::fs::FlockOperation::LockExclusive).map_err(|e| Error::io(&parent, e.into()))?;
+    let prefix = format!(".{}.iospki-", file_name(target));
+    for entry in fs::read_dir(&parent).map_err(|e| Error::io(&parent, e))?.flatten() {
+        if entry.file_name().to_string_lossy().starts_with(&prefix) && entry.path().is_dir() {
+            fs::remove_dir_all(entry.path()).map_err(|e| Error::io(entry.path(), e))?;
+        }
+    }
+    let staging = tempfile::Builder::new()
+        .prefix(&prefix)
+        .tempdir_in(&parent)
+        .map_err(|e| Error::io(&parent, e))?;
+    Ok((parent, lock, staging))
 }
 
 /// Whether `dir` exists; an error when it is something other than a real directory.

@@ -130,6 +130,13 @@ fn rotate_killed_anywhere_leaves_the_old_or_the_new_complete_set() {
         }
     }
     eprintln!("rotate: {old} runs left the old set, {new} the new one");
+    // The next run clears what the killed runs left beside the output.
+    iospki(&dir, ["rotate", "--ssl"]).success();
+    let leftovers: Vec<_> = listing(&dir)
+        .into_iter()
+        .filter(|n| n.starts_with(".output.iospki-"))
+        .collect();
+    assert!(leftovers.is_empty(), "staging directories left behind: {leftovers:?}");
     assert!(
         old > 0 && new > 0,
         "the kills did not straddle the publication: {old} / {new}"
