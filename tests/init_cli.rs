@@ -156,22 +156,7 @@ fn non_ascii_store_password_works_in_openssl_keytool_and_java_and_is_never_print
         &env,
     )
     .success();
-    let classes = scratch("cli-password-classes");
-    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/java/ServerStores.java");
-    util::tool(&classes, "javac", ["-d", ".", source.to_str().unwrap()]);
-    let shown = run_in(
-        &out,
-        "java",
-        [
-            "-cp",
-            classes.to_str().unwrap(),
-            "ServerStores",
-            out.to_str().unwrap(),
-            "mgt.iots310.wso2.com",
-        ],
-        &[("STORE_PASSWORD", password)],
-    )
-    .success();
+    let shown = util::server_stores("java", &out, "mgt.iots310.wso2.com", password).success();
     assert!(
         shown.contains("ok CA and RA keys recovered with the passwords in certificate-config.xml"),
         "{shown}"

@@ -4,35 +4,12 @@
 
 mod util;
 
-use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::path::Path;
 
-use util::{default_init, run_in, scratch, tool};
+use util::{default_init, run_in, tool};
 
 fn out() -> &'static Path {
     default_init("init_java")
-}
-
-/// The directory holding ServerStores.class, compiled once per test run.
-fn compiled() -> &'static Path {
-    static CLASSES: OnceLock<PathBuf> = OnceLock::new();
-    CLASSES.get_or_init(|| {
-        let classes = scratch("java-classes");
-        let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/java/ServerStores.java");
-        tool(&classes, "javac", ["-d", ".", source.to_str().unwrap()]);
-        classes
-    })
-}
-
-/// Runs ServerStores on `dir` with `java` (a path to a JDK's java binary, or "java").
-fn server_stores(java: &str, dir: &Path, host: &str, password: &str) -> util::Run {
-    let classes = compiled().to_str().unwrap();
-    run_in(
-        dir,
-        java,
-        ["-cp", classes, "ServerStores", dir.to_str().unwrap(), host],
-        &[("STORE_PASSWORD", password)],
-    )
 }
 
 #[test]
@@ -56,22 +33,7 @@ fn keytool_lists_each_jks_with_its_aliases_and_entry_types() {
     ] {
         let magic = std::fs::read(out().join(store)).unwrap();
         assert_eq!(&magic[..4], &[0xfe, 0xed, 0xfe, 0xed], "{store} is not JKS");
-        let listing = run_in(
-            out(),
-            "keytool",
-            [
-                "-list",
-                "-v",
-                "-storetype",
-                "JKS",
-                "-keystore",
-                store,
-                "-storepass:env",
-                "STORE_PASSWORD",
-            ],
-            &[("STORE_PASSWORD", "wso2carbon")],
-        )
-        .success();
+        let listing = util::keytool_list(out(), store, "wso2carbon");
         assert!(listing.contains("Keystore type: JKS"), "{listing}");
         assert!(
             listing.contains(&format!("Your keystore contains {} entr", expected.len())),
@@ -127,7 +89,7 @@ fn keytool_fingerprints_match_the_pem_certificates() {
 
 #[test]
 fn java_loads_the_stores_as_the_server_does_and_handshakes_with_hostname_verification() {
-    let run = server_stores("java", out(), "mgt.iots310.wso2.com", "wso2carbon");
+    let run = util::server_stores("java", out(), "mgt.iots310.wso2.com", "wso2carbon");
     let shown = run.success();
     assert!(shown.contains("HANDSHAKE OK TLSv1.2 mgt.iots310.wso2.com"), "{shown}");
     assert!(shown.contains("HANDSHAKE OK TLSv1.3 mgt.iots310.wso2.com"), "{shown}");
@@ -139,7 +101,7 @@ fn java_loads_the_stores_as_the_server_does_and_handshakes_with_hostname_verific
 
 #[test]
 fn java_rejects_a_host_the_certificate_does_not_name() {
-    let run = server_stores("java", out(), "elsewhere.example.org", "wso2carbon");
+    let run = util::server_stores("java", out(), "elsewhere.example.org", "wso2carbon");
     let shown = run.fails_with(1);
     let stdout = run.stdout();
     assert!(
@@ -158,7 +120,7 @@ fn every_other_installed_jdk_reads_the_stores_too() {
         .collect();
     assert!(!jdks.is_empty(), "no JDK under /usr/lib/jvm");
     for java in jdks {
-        let run = server_stores(java.to_str().unwrap(), out(), "keymgt.iots310.wso2.com", "wso2carbon");
+        let run = util::server_stores(java.to_str().unwrap(), out(), "keymgt.iots310.wso2.com", "wso2carbon");
         assert!(run.success().contains("HANDSHAKE OK TLSv1.3"), "{}", java.display());
     }
 }

@@ -6,7 +6,7 @@ mod util;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use util::{demo_key, iospki, listing, run_in, scratch, tool};
+use util::{demo_key, iospki, keytool_list, listing, run_in, scratch, tool};
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("keystores").join(name)
@@ -40,25 +40,6 @@ fn merge_init(dir: &Path, extra: &[&str]) -> util::Run {
     ];
     args.extend_from_slice(extra);
     iospki(dir, args)
-}
-
-fn keytool_list(dir: &Path, store: &str, password: &str) -> String {
-    run_in(
-        dir,
-        "keytool",
-        [
-            "-list",
-            "-v",
-            "-storetype",
-            "JKS",
-            "-keystore",
-            store,
-            "-storepass:env",
-            "P",
-        ],
-        &[("P", password)],
-    )
-    .success()
 }
 
 #[test]
@@ -104,22 +85,7 @@ fn merged_stores_load_in_java_and_serve_tls_with_the_new_key() {
     let dir = node("merge-java");
     merge_init(&dir, &["--merge-password-file", "node.pass"]).success();
     let out = dir.join("output");
-    let classes = scratch("merge-java-classes");
-    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/java/ServerStores.java");
-    tool(&classes, "javac", ["-d", ".", source.to_str().unwrap()]);
-    let shown = run_in(
-        &out,
-        "java",
-        [
-            "-cp",
-            classes.to_str().unwrap(),
-            "ServerStores",
-            out.to_str().unwrap(),
-            "gateway.iots310.wso2.com",
-        ],
-        &[("STORE_PASSWORD", "wso2carbon")],
-    )
-    .success();
+    let shown = util::server_stores("java", &out, "gateway.iots310.wso2.com", "wso2carbon").success();
     assert!(
         shown.contains("loaded client-truststore.jks as JKS with 146 entries"),
         "{shown}"
@@ -130,37 +96,37 @@ fn merged_stores_load_in_java_and_serve_tls_with_the_new_key() {
     );
 }
 
+/// keytool exports the key entry "server" of `out`'s wso2carbon.jks, recovering it with `key_password`.
+fn keytool_recovers_server_key(out: &Path, key_password: &str) {
+    let args = [
+        "-importkeystore",
+        "-noprompt",
+        "-srckeystore",
+        "wso2carbon.jks",
+        "-srcstoretype",
+        "JKS",
+        "-srcstorepass:env",
+        "P",
+        "-srcalias",
+        "server",
+        "-srckeypass:env",
+        "K",
+        "-destkeystore",
+        "server.p12",
+        "-deststoretype",
+        "PKCS12",
+        "-deststorepass:env",
+        "P",
+    ];
+    run_in(out, "keytool", args, &[("P", "wso2carbon"), ("K", key_password)]).success();
+}
+
 #[test]
 fn kept_keys_are_reprotected_with_the_new_store_password() {
     let dir = node("merge-reprotect");
     merge_init(&dir, &["--merge-password-file", "node.pass"]).success();
     // keytool recovers the kept key "server" with the new store password as its key password.
-    run_in(
-        &dir.join("output"),
-        "keytool",
-        [
-            "-importkeystore",
-            "-noprompt",
-            "-srckeystore",
-            "wso2carbon.jks",
-            "-srcstoretype",
-            "JKS",
-            "-srcstorepass:env",
-            "P",
-            "-srcalias",
-            "server",
-            "-srckeypass:env",
-            "P",
-            "-destkeystore",
-            "server.p12",
-            "-deststoretype",
-            "PKCS12",
-            "-deststorepass:env",
-            "P",
-        ],
-        &[("P", "wso2carbon")],
-    )
-    .success();
+    keytool_recovers_server_key(&dir.join("output"), "wso2carbon");
 }
 
 #[test]
@@ -172,32 +138,7 @@ fn a_key_with_its_own_password_keeps_it_and_is_reported() {
         stdout.contains("keys that keep their own key password: server"),
         "{stdout}"
     );
-    run_in(
-        &dir.join("output"),
-        "keytool",
-        [
-            "-importkeystore",
-            "-noprompt",
-            "-srckeystore",
-            "wso2carbon.jks",
-            "-srcstoretype",
-            "JKS",
-            "-srcstorepass:env",
-            "P",
-            "-srcalias",
-            "server",
-            "-srckeypass:env",
-            "K",
-            "-destkeystore",
-            "server.p12",
-            "-deststoretype",
-            "PKCS12",
-            "-deststorepass:env",
-            "P",
-        ],
-        &[("P", "wso2carbon"), ("K", "keypass")],
-    )
-    .success();
+    keytool_recovers_server_key(&dir.join("output"), "keypass");
 }
 
 #[test]

@@ -133,22 +133,7 @@ fn ca_rotation_keeps_the_old_ca_trusted_and_java_uses_the_new_set() {
     iospki(&dir, ["rotate", "--ca", "--rekey"]).success();
     verify_passes(&dir);
     let out = dir.join("output");
-    let listed = run_in(
-        &out,
-        "keytool",
-        [
-            "-list",
-            "-v",
-            "-storetype",
-            "JKS",
-            "-keystore",
-            "client-truststore.jks",
-            "-storepass:env",
-            "P",
-        ],
-        &[("P", "wso2carbon")],
-    )
-    .success();
+    let listed = util::keytool_list(&out, "client-truststore.jks", "wso2carbon");
     assert!(
         listed.contains(old_ca.trim().split_once('=').unwrap().1),
         "old CA dropped:\n{listed}"
@@ -156,22 +141,7 @@ fn ca_rotation_keeps_the_old_ca_trusted_and_java_uses_the_new_set() {
     assert!(listed.contains("Your keystore contains 3 entries"), "{listed}");
     let verified = tool(&out, "openssl", ["verify", "-CAfile", "ca.crt", "ra.crt", "ia.crt"]);
     assert_eq!(verified, "ra.crt: OK\nia.crt: OK\n");
-    let classes = scratch("rotate-ca-classes");
-    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/java/ServerStores.java");
-    tool(&classes, "javac", ["-d", ".", source.to_str().unwrap()]);
-    let shown = run_in(
-        &out,
-        "java",
-        [
-            "-cp",
-            classes.to_str().unwrap(),
-            "ServerStores",
-            out.to_str().unwrap(),
-            "mgt.iots310.wso2.com",
-        ],
-        &[("STORE_PASSWORD", "wso2carbon")],
-    )
-    .success();
+    let shown = util::server_stores("java", &out, "mgt.iots310.wso2.com", "wso2carbon").success();
     assert!(shown.contains("HANDSHAKE OK TLSv1.3"), "{shown}");
 }
 

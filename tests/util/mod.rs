@@ -127,6 +127,49 @@ pub fn default_init(binary: &str) -> &'static Path {
     })
 }
 
+/// The directory holding the compiled tests/java/ServerStores.java, compiled once per test binary.
+pub fn java_classes() -> &'static Path {
+    static CLASSES: OnceLock<PathBuf> = OnceLock::new();
+    CLASSES.get_or_init(|| {
+        let classes = scratch(&format!("java-classes-{}", std::process::id()));
+        let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/java/ServerStores.java");
+        tool(&classes, "javac", ["-d", ".", source.to_str().unwrap()]);
+        classes
+    })
+}
+
+/// Runs ServerStores on the stores in `dir` with `java` (a JDK's java binary, or "java"): it loads them as the
+/// server does and handshakes TLS with hostname verification for `host`.
+pub fn server_stores(java: &str, dir: &Path, host: &str, password: &str) -> Run {
+    let classes = java_classes().to_str().unwrap();
+    run_in(
+        dir,
+        java,
+        ["-cp", classes, "ServerStores", dir.to_str().unwrap(), host],
+        &[("STORE_PASSWORD", password)],
+    )
+}
+
+/// `keytool -list -v` of the JKS `store` in `dir`, which must succeed; the password goes through the environment.
+pub fn keytool_list(dir: &Path, store: &str, password: &str) -> String {
+    run_in(
+        dir,
+        "keytool",
+        [
+            "-list",
+            "-v",
+            "-storetype",
+            "JKS",
+            "-keystore",
+            store,
+            "-storepass:env",
+            "P",
+        ],
+        &[("P", password)],
+    )
+    .success()
+}
+
 /// Every file name `init` writes.
 pub const INIT_FILES: [&str; 18] = [
     "ca.crt",
