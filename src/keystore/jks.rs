@@ -100,9 +100,6 @@ fn decode(data: &[u8], password: Option<&Password>) -> Result<Keystore, StoreErr
     if version != 1 && version != 2 {
         return Err(malformed(&format!("unknown version {version}")));
     }
-    if password.is_some_and(|p| integrity_digest(p, body).as_slice() != digest) {
-        return Err(StoreError::WrongPassword);
-    }
     let count = reader.u32()?;
     let mut store = Keystore::new();
     for _ in 0..count {
@@ -116,6 +113,10 @@ fn decode(data: &[u8], password: Option<&Password>) -> Result<Keystore, StoreErr
     }
     if !reader.data.is_empty() {
         return Err(malformed("bytes after the last entry"));
+    }
+    // Structure first, as keytool does: a truncated file says so rather than blaming the password.
+    if password.is_some_and(|p| integrity_digest(p, body).as_slice() != digest) {
+        return Err(StoreError::WrongPassword);
     }
     Ok(store)
 }

@@ -1,0 +1,507 @@
+//! Hostile and broken input against the built binary. Every case asserts the exit code, exactly one line on
+//! stderr (besides warnings) that starts `iospki:`, names the file or option and says the problem, no panic or
+//! backtrace, and that nothing in the case's directory was written or changed.
+
+mod util;
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+use util::{demo_key, iospki_env, scratch};
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("keystores").join(name)
+}
+
+/// The keys openssl makes for these cases (tests/key_input.sh), shared by the binary's tests.
+fn made_key(name: &str) -> Vec<u8> {
+    static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    let dir = DIR.get_or_init(|| {
+        let dir = scratch("bad-input-keys");
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/key_input.sh");
+        util::run_in(
+            &dir,
+            "sh",
+            [script.to_str().unwrap()],
+            &[("KEY_PASSWORD", "right password")],
+        )
+        .success();
+        dir
+    });
+    fs::read(dir.join(name)).unwrap()
+}
+
+/// One case: files to make, the command, the exit code, and what the one error line must contain.
+struct Case {
+    name: &'static str,
+    files: Vec<(&'static str, Vec<u8>)>,
+    args: Vec<&'static str>,
+    env: Vec<(&'static str, &'static str)>,
+    code: i32,
+    line: Vec<&'static str>,
+}
+
+fn case(
+    name: &'static str,
+    files: Vec<(&'static str, Vec<u8>)>,
+    args: &[&'static str],
+    code: i32,
+    line: &[&'static str],
+) -> Case {
+    Case {
+        name,
+        files,
+        args: args.to_vec(),
+        env: Vec::new(),
+        code,
+        line: line.to_vec(),
+    }
+}
+
+fn with_env(mut case: Case, env: &[(&'static str, &'static str)]) -> Case {
+    case.env = env.to_vec();
+    case
+}
+
+fn modified(bytes: Vec<u8>, at: usize, value: &[u8]) -> Vec<u8> {
+    let mut bytes = bytes;
+    bytes[at..at + value.len()].copy_from_slice(value);
+    bytes
+}
+
+fn half(bytes: Vec<u8>) -> Vec<u8> {
+    bytes[..bytes.len() / 2].to_vec()
+}
+
+fn cases() -> Vec<Case> {
+    let jks = fs::read(fixture("keytool-jks.jks")).unwrap();
+    let p12 = fs::read(fixture("openssl3-default.p12")).unwrap();
+    let key = fs::read(demo_key()).unwrap();
+    let init = |key: &'static str| vec!["init", "--key", key, "--key-bits", "2048"];
+    let mut flipped_tail = jks.clone();
+    let last = flipped_tail.len() - 1;
+    flipped_tail[last] ^= 0xff;
+    let mut flipped_mac = p12.clone();
+    let mac = flipped_mac.len() - 30;
+    flipped_mac[mac] ^= 0xff;
+    vec![
+        // Keys given to init.
+        case(
+            "empty key",
+            vec![("k.pem", vec![])],
+            &init("k.pem"),
+            2,
+            &["k.pem: file is empty"],
+        ),
+        case(
+            "truncated key",
+            vec![("k.pem", half(key.clone()))],
+            &init("k.pem"),
+            2,
+            &["k.pem: malformed PEM"],
+        ),
+        case(
+            "garbage key",
+            vec![("k.pem", (0..=255u8).cycle().take(3000).collect())],
+            &init("k.pem"),
+            2,
+            &["k.pem: not a private key"],
+        ),
+        case(
+            "oversized key",
+            vec![("k.pem", vec![b'A'; 2 << 20])],
+            &init("k.pem"),
+            2,
+            &["k.pem: file is 2097152 bytes, too large to be a key"],
+        ),
+        case(
+            "wrong PEM label",
+            vec![("k.pem", b"-----BEGIN FOO-----\nAAAA\n-----END FOO-----\n".to_vec())],
+            &init("k.pem"),
+            2,
+            &["k.pem: holds a PEM 'FOO' block, not a private key"],
+        ),
+        case(
+            "bad base64",
+            vec![(
+                "k.pem",
+                b"-----BEGIN PRIVATE KEY-----\n!!!!\n-----END PRIVATE KEY-----\n".to_vec(),
+            )],
+            &init("k.pem"),
+            2,
+            &["k.pem: malformed PEM"],
+        ),
+        case(
+            "several keys",
+            vec![("k.pem", made_key("two-keys.pem"))],
+            &init("k.pem"),
+            2,
+            &["k.pem: file holds 2 private keys"],
+        ),
+        case(
+            "EC key",
+            vec![("k.pem", made_key("ec.pem"))],
+            &init("k.pem"),
+            2,
+            &["k.pem: key is EC P-256; WSO2's SCEP signs"],
+        ),
+        case(
+            "SEC1 EC key",
+            vec![("k.pem", made_key("ec-sec1.pem"))],
+            &init("k.pem"),
+            2,
+            &["k.pem: key is EC;"],
+        ),
+        case(
+            "Ed25519 key",
+            vec![("k.pem", made_key("ed25519.pem"))],
+            &init("k.pem"),
+            2,
+            &["k.pem: key is Ed25519"],
+        ),
+        case(
+            "DSA key",
+            vec![("k.pem", made_key("dsa.pem"))],
+            &init("k.pem"),
+            2,
+            &["k.pem: key is DSA"],
+        ),
+        case(
+            "RSA-1024 key",
+            vec![("k.pem", made_key("rsa1024.pem"))],
+            &init("k.pem"),
+            2,
+            &["k.pem: key is RSA-1024; Apple requires"],
+        ),
+        case(
+            "certificate as key",
+            vec![("k.pem", made_key("cert.pem"))],
+            &init("k.pem"),
+            2,
+            &["k.pem: holds a certificate, not a private key"],
+        ),
+        case(
+            "DER certificate as key",
+            vec![("k.der", made_key("cert.der"))],
+            &init("k.der"),
+            2,
+            &["k.der: holds a certificate, not a private key"],
+        ),
+        case(
+            "public key as key",
+            vec![(
+                "k.pem",
+                b"-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n".to_vec(),
+            )],
+            &init("k.pem"),
+            2,
+            &["k.pem: holds a PEM 'PUBLIC KEY' block"],
+        ),
+        case(
+            "encrypted key without password",
+            vec![("k.pem", made_key("trad-des3.pem"))],
+            &init("k.pem"),
+            2,
+            &["k.pem: key is encrypted; give its password"],
+        ),
+        with_env(
+            case(
+                "encrypted key, wrong password",
+                vec![("k.pem", made_key("trad-aes256.pem"))],
+                &init("k.pem"),
+                2,
+                &["k.pem: wrong key password"],
+            ),
+            &[("IOSPKI_KEY_PASSWORD", "wrong")],
+        ),
+        with_env(
+            case(
+                "encrypted PKCS#8, wrong password",
+                vec![("k.pem", made_key("enc-pkcs8-aes.pem"))],
+                &init("k.pem"),
+                2,
+                &["k.pem: wrong key password"],
+            ),
+            &[("IOSPKI_KEY_PASSWORD", "wrong")],
+        ),
+        case(
+            "key is a directory",
+            vec![("k.pem/x", vec![])],
+            &init("k.pem"),
+            2,
+            &["k.pem: is a directory, not a key file"],
+        ),
+        case(
+            "missing key",
+            vec![],
+            &init("nothing.pem"),
+            2,
+            &["nothing.pem: No such file or directory"],
+        ),
+        // Keystores given to inspect.
+        case(
+            "truncated JKS",
+            vec![("s.jks", half(jks.clone()))],
+            &["inspect", "s.jks"],
+            2,
+            &["s.jks: malformed JKS"],
+        ),
+        with_env(
+            case(
+                "JKS with a broken digest",
+                vec![("s.jks", flipped_tail)],
+                &["inspect", "s.jks"],
+                2,
+                &["s.jks: store password is wrong or the file was modified"],
+            ),
+            &[("IOSPKI_PASSWORD", "changeit")],
+        ),
+        with_env(
+            case(
+                "JKS, wrong password",
+                vec![("s.jks", jks.clone())],
+                &["inspect", "s.jks"],
+                2,
+                &["s.jks: store password is wrong or the file was modified"],
+            ),
+            &[("IOSPKI_PASSWORD", "wrong")],
+        ),
+        case(
+            "JKS with an absurd entry count",
+            vec![("s.jks", modified(jks.clone(), 8, &[0xff; 4]))],
+            &["inspect", "s.jks"],
+            2,
+            &["s.jks: malformed JKS: truncated"],
+        ),
+        case(
+            "JKS with an absurd length",
+            vec![("s.jks", modified(jks.clone(), 4, &[0, 0, 0, 9]))],
+            &["inspect", "s.jks"],
+            2,
+            &["s.jks: malformed JKS: unknown version 9"],
+        ),
+        case(
+            "JCEKS store",
+            vec![("s.jks", modified(jks.clone(), 0, &[0xce; 4]))],
+            &["inspect", "s.jks"],
+            2,
+            &["s.jks: not a certificate, private key, JKS or PKCS#12 file"],
+        ),
+        case(
+            "truncated PKCS#12",
+            vec![("s.p12", half(p12.clone()))],
+            &["inspect", "s.p12"],
+            2,
+            &["s.p12: not a certificate, private key, JKS or PKCS#12 file"],
+        ),
+        with_env(
+            case(
+                "PKCS#12 with a broken MAC",
+                vec![("s.p12", flipped_mac)],
+                &["inspect", "s.p12"],
+                2,
+                &["s.p12: store password is wrong or the file was modified"],
+            ),
+            &[("IOSPKI_PASSWORD", "changeit")],
+        ),
+        with_env(
+            case(
+                "PKCS#12, wrong password",
+                vec![("s.p12", p12.clone())],
+                &["inspect", "s.p12"],
+                2,
+                &["s.p12: store password is wrong or the file was modified"],
+            ),
+            &[("IOSPKI_PASSWORD", "wrong")],
+        ),
+        case(
+            "PKCS#12 with an absurd length",
+            vec![("s.p12", modified(p12.clone(), 1, &[0x84, 0x7f, 0xff, 0xff, 0xff]))],
+            &["inspect", "s.p12"],
+            2,
+            &["s.p12: not a certificate, private key, JKS or PKCS#12 file"],
+        ),
+        case(
+            "empty file to inspect",
+            vec![("e.crt", vec![])],
+            &["inspect", "e.crt"],
+            2,
+            &["e.crt: not a certificate, private key, JKS or PKCS#12 file"],
+        ),
+        case(
+            "broken store to merge",
+            vec![("k.pem", key.clone()), ("security/wso2carbon.jks", half(jks.clone()))],
+            &["init", "--key", "k.pem", "--merge-from", "security"],
+            2,
+            &["security/wso2carbon.jks: malformed JKS"],
+        ),
+        // Options and passwords.
+        case(
+            "bad domain",
+            vec![("k.pem", key.clone())],
+            &["init", "--key", "k.pem", "--domain", "not a host"],
+            2,
+            &["--domain: 'not a host' is not a DNS host name"],
+        ),
+        case(
+            "upper-case alias",
+            vec![("k.pem", key.clone())],
+            &["init", "--key", "k.pem", "--ssl-alias", "WSO2Carbon"],
+            2,
+            &["--ssl-alias: 'WSO2Carbon' has upper-case letters"],
+        ),
+        case(
+            "key size below 2048",
+            vec![("k.pem", key.clone())],
+            &["init", "--key", "k.pem", "--key-bits", "1024"],
+            2,
+            &["--key-bits"],
+        ),
+        case(
+            "bad duration",
+            vec![("a.crt", vec![])],
+            &["check", "--within", "soon", "a.crt"],
+            2,
+            &["--within", "'soon' is not a duration"],
+        ),
+        case(
+            "empty password file",
+            vec![("k.pem", key.clone()), ("pw", b"\n".to_vec())],
+            &["init", "--key", "k.pem", "--password-file", "pw"],
+            2,
+            &["pw: password is empty"],
+        ),
+        case(
+            "password file not UTF-8",
+            vec![("k.pem", key.clone()), ("pw", vec![0xff, 0xfe, b'\n'])],
+            &["init", "--key", "k.pem", "--password-file", "pw"],
+            2,
+            &["pw: password file is not UTF-8 text"],
+        ),
+        case(
+            "password beyond U+FFFF",
+            vec![("k.pem", key.clone()), ("pw", "pass-\u{1F511}\n".as_bytes().to_vec())],
+            &["init", "--key", "k.pem", "--password-file", "pw"],
+            2,
+            &["store password: the password has a character beyond U+FFFF"],
+        ),
+        // Output paths.
+        case(
+            "output is a file",
+            vec![("k.pem", key.clone()), ("out", b"mine".to_vec())],
+            &["init", "--key", "k.pem", "--key-bits", "2048", "--out", "out"],
+            2,
+            &["out: output exists and is not a directory"],
+        ),
+        case(
+            "output under a file",
+            vec![("k.pem", key.clone()), ("f", b"mine".to_vec())],
+            &["init", "--key", "k.pem", "--key-bits", "2048", "--out", "f/out"],
+            2,
+            &["f/out: Not a directory"],
+        ),
+        case(
+            "output holds iospki's files",
+            vec![("k.pem", key.clone()), ("out/ca.crt", b"earlier".to_vec())],
+            &["init", "--key", "k.pem", "--out", "out"],
+            2,
+            &["out: already holds iospki's files (ca.crt); pass --force"],
+        ),
+        case(
+            "genkey over an existing file",
+            vec![("new.key", b"mine".to_vec())],
+            &["genkey", "--out", "new.key", "--bits", "2048"],
+            2,
+            &["new.key: file exists; pass --force"],
+        ),
+        case(
+            "verify a file",
+            vec![("f", b"mine".to_vec())],
+            &["verify", "f"],
+            2,
+            &["f: is not a directory"],
+        ),
+        case(
+            "rotate without a ledger",
+            vec![("out/ca.crt", b"x".to_vec())],
+            &["rotate", "out"],
+            2,
+            &["out/iospki-ledger.json: not found"],
+        ),
+    ]
+}
+
+/// Every file below `dir` with its mode and SHA-256, and every directory.
+fn snapshot(dir: &Path) -> Vec<(String, u32, String)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(at) = stack.pop() {
+        for entry in fs::read_dir(&at).unwrap() {
+            let path = entry.unwrap().path();
+            let meta = fs::symlink_metadata(&path).unwrap();
+            let name = path.strip_prefix(dir).unwrap().display().to_string();
+            if meta.is_dir() {
+                stack.push(path);
+                out.push((name, meta.permissions().mode(), String::new()));
+            } else {
+                let digest = Sha256::digest(fs::read(&path).unwrap_or_default()).to_vec();
+                out.push((name, meta.permissions().mode(), iospki::certinfo::fingerprint(&digest)));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn every_bad_input_fails_cleanly_and_changes_nothing() {
+    let all = cases();
+    assert!(all.len() >= 40, "{} cases", all.len());
+    let mut failures = Vec::new();
+    for (index, case) in all.iter().enumerate() {
+        let dir = scratch(&format!("bad-input-{index:02}"));
+        for (name, bytes) in &case.files {
+            let path = dir.join(name);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(&path, bytes).unwrap();
+        }
+        let before = snapshot(&dir);
+        let run = iospki_env(&dir, &case.args, &case.env);
+        let stderr = run.stderr();
+        let lines: Vec<&str> = stderr.lines().filter(|l| !l.starts_with("iospki: warning:")).collect();
+        let clap_usage = lines.first().is_some_and(|l| l.starts_with("error: "));
+        let problems = [
+            (
+                run.code() != Some(case.code),
+                format!("exit {:?}, expected {}", run.code(), case.code),
+            ),
+            (
+                stderr.contains("panicked") || stderr.contains("RUST_BACKTRACE"),
+                "panic".into(),
+            ),
+            (!clap_usage && lines.len() != 1, format!("{} error lines", lines.len())),
+            (
+                !clap_usage && !lines.first().is_some_and(|l| l.starts_with("iospki: ")),
+                "line does not start with iospki:".into(),
+            ),
+            (
+                !case.line.iter().all(|e| stderr.contains(e)),
+                format!("stderr lacks {:?}", case.line),
+            ),
+            (snapshot(&dir) != before, "the directory changed".into()),
+        ];
+        for (failed, what) in problems {
+            if failed {
+                failures.push(format!(
+                    "{}: {what}\n  command: iospki {}\n  stderr: {stderr}",
+                    case.name,
+                    case.args.join(" ")
+                ));
+            }
+        }
+    }
+    eprintln!("{} bad-input cases tried, {} failures", all.len(), failures.len());
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
