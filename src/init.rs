@@ -172,63 +172,28 @@ pub fn build(build: Build<'_>) -> Result<Outcome> {
         reuse,
         existing,
         extra_trusted,
-        mut ledger,
+        ledger,
         now,
     } = build;
     let cluster = &options.cluster;
-    let mut issued = Vec::new();
-    let mut issue_or_keep =
-        |profile: &'static Profile, cn: &str, key: &RsaKey, kept, issuer: Option<(&Issued, &RsaKey)>| {
-            let name = options.subject.name(cn, profile.email_in_subject)?;
-            if let Some(der) = kept {
-                return Ok(Issued::existing(der, name, key.key_identifier()));
-            }
-            let serial = match issuer {
-                Some((ca, _)) => ledger.serial_for(&subject_of(&ca.der)?, profile.serial),
-                None => random_serial(),
-            };
-            let request = Request {
-                profile,
-                subject: name,
-                serial,
-                not_before: now,
-                days: profile.days,
-                hosts: if profile.subject_alt_names {
-                    cluster.ssl_hosts()
-                } else {
-                    Vec::new()
-                },
-            };
-            let cert = issue(&request, key, issuer)?;
-            if let Some((ca, _)) = issuer {
-                check_issuer_name(&cert, ca, profile)?;
-            }
-            let summary = summary(&request, &cert);
-            ledger.issued.push(record(&summary, &cert)?);
-            issued.push(summary);
-            Ok::<_, Error>(cert)
-        };
-    let ca = issue_or_keep(
-        &profile::CA,
-        &format!("*.{}", cluster.domain()),
-        &keys.ca,
-        reuse.ca,
-        None,
-    )?;
-    let ra = issue_or_keep(
+    let mut issuing = Issuing {
+        options,
+        ledger,
+        issued: Vec::new(),
+        now,
+    };
+    let ca_cn = format!("*.{}", cluster.domain());
+    let ca = issuing.certificate(&profile::CA, &ca_cn, &keys.ca, reuse.ca, None)?;
+    let ra = issuing.certificate(
         &profile::RA,
         cluster.domain(),
         &keys.ra,
         reuse.ra,
         Some((&ca, &keys.ca)),
     )?;
-    let ssl = issue_or_keep(
-        &profile::SSL,
-        cluster.ssl_common_name(),
-        &keys.ssl,
-        reuse.ssl,
-        Some((&ca, &keys.ca)),
-    )?;
+    let ssl_cn = cluster.ssl_common_name();
+    let ssl = issuing.certificate(&profile::SSL, ssl_cn, &keys.ssl, reuse.ssl, Some((&ca, &keys.ca)))?;
+    let Issuing { ledger, issued, .. } = issuing;
 
     let mut plan = Plan::default();
     add_pem_files(&mut plan, keys, &ca, &ra, &ssl)?;
@@ -255,6 +220,56 @@ pub fn build(build: Build<'_>) -> Result<Outcome> {
         "what iospki issued for this set (serials)",
     );
     Ok(Outcome { plan, issued, merges })
+}
+
+/// Issues, or keeps, the certificates of one set, recording in the ledger what it issues.
+struct Issuing<'a> {
+    options: &'a InitOptions,
+    ledger: Ledger,
+    issued: Vec<Summary>,
+    now: OffsetDateTime,
+}
+
+impl Issuing<'_> {
+    /// The certificate of `profile` for `key`: `kept` as it is, or a new one from `issuer` (self-signed without one).
+    fn certificate(
+        &mut self,
+        profile: &'static Profile,
+        common_name: &str,
+        key: &RsaKey,
+        kept: Option<CertificateDer<'static>>,
+        issuer: Option<(&Issued, &RsaKey)>,
+    ) -> Result<Issued> {
+        let name = self.options.subject.name(common_name, profile.email_in_subject)?;
+        if let Some(der) = kept {
+            return Ok(Issued::existing(der, name, key.key_identifier()));
+        }
+        let serial = match issuer {
+            Some((ca, _)) => self.ledger.serial_for(&subject_of(&ca.der)?, profile.serial),
+            None => random_serial(),
+        };
+        let cluster = &self.options.cluster;
+        let request = Request {
+            profile,
+            subject: name,
+            serial,
+            not_before: self.now,
+            days: profile.days,
+            hosts: if profile.subject_alt_names {
+                cluster.ssl_hosts()
+            } else {
+                Vec::new()
+            },
+        };
+        let cert = issue(&request, key, issuer)?;
+        if let Some((ca, _)) = issuer {
+            check_issuer_name(&cert, ca, profile)?;
+        }
+        let summary = summary(&request, &cert);
+        self.ledger.issued.push(record(&summary, &cert)?);
+        self.issued.push(summary);
+        Ok(cert)
+    }
 }
 
 fn subject_of(der: &[u8]) -> Result<String> {
