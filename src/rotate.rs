@@ -66,6 +66,8 @@ pub struct Rotation {
     pub plan: Option<Plan>,
     /// Where the previous set is kept, relative to the set's directory.
     pub backup: Option<String>,
+    /// The SSL key's alias, carbon.xml's KeyAlias for this set.
+    pub ssl_alias: String,
 }
 
 /// One certificate of the current set, with its key.
@@ -99,6 +101,7 @@ pub fn plan(dir: &Path, options: &RotateOptions) -> Result<Rotation> {
             changes: Vec::new(),
             plan: None,
             backup: None,
+            ssl_alias: init.ssl_alias,
         });
     }
     let old_ca = ca.der.clone();
@@ -155,6 +158,7 @@ pub fn plan(dir: &Path, options: &RotateOptions) -> Result<Rotation> {
         changes,
         plan: Some(plan),
         backup: Some(backup),
+        ssl_alias: init.ssl_alias,
     })
 }
 

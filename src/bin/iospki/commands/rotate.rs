@@ -31,16 +31,7 @@ pub fn run(args: RotateArgs) -> Result<ExitCode> {
         &args.dir,
         &Options {
             store_password: options.store_password,
-            ssl_alias: rotation.changes.iter().find(|c| c.role == "SSL").map_or_else(
-                || {
-                    iospki::ledger::Ledger::load(&args.dir)
-                        .ok()
-                        .flatten()
-                        .map(|l| l.settings.ssl_alias)
-                        .unwrap_or_default()
-                },
-                |c| c.alias.clone(),
-            ),
+            ssl_alias: rotation.ssl_alias.clone(),
             within: time::Duration::ZERO,
             now: options.now,
         },
