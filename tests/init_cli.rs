@@ -353,3 +353,34 @@ fn init_force_over_an_earlier_set_does_not_reuse_its_serials() {
         serde_json::from_str(&fs::read_to_string(dir.join("output/iospki-ledger.json")).unwrap()).unwrap();
     assert_eq!(ledger["issued"].as_array().unwrap().len(), 6);
 }
+
+#[test]
+fn a_permissive_umask_cannot_loosen_the_modes() {
+    let dir = scratch("cli-umask");
+    let command = format!(
+        "umask 000; exec {} init --key {} --key-bits 2048",
+        env!("CARGO_BIN_EXE_iospki"),
+        key()
+    );
+    util::run_in(&dir, "sh", ["-c", command.as_str()], &[]).success();
+    let out = dir.join("output");
+    assert_eq!(fs::metadata(&out).unwrap().permissions().mode() & 0o777, 0o700);
+    for name in [
+        "ca_private.pem",
+        "ia.key",
+        "ra_private.key",
+        "wso2carbon.jks",
+        "KEYSTORE.p12",
+        "certificate-config.xml",
+    ] {
+        assert_eq!(
+            fs::metadata(out.join(name)).unwrap().permissions().mode() & 0o777,
+            0o600,
+            "{name}"
+        );
+    }
+    assert_eq!(
+        fs::metadata(out.join("ca.crt")).unwrap().permissions().mode() & 0o777,
+        0o644
+    );
+}

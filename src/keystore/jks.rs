@@ -393,6 +393,35 @@ mod tests {
     }
 
     #[test]
+    fn version_1_files_without_certificate_types_are_read() {
+        let password = Password::new("changeit");
+        let v2 = write(&sample(), &password).unwrap();
+        // Version 1 is version 2 without the "X.509" type before each certificate.
+        let mut marker = Vec::new();
+        put_utf(&mut marker, CERT_TYPE).unwrap();
+        let body = &v2[..v2.len() - 20];
+        let mut v1 = Vec::new();
+        let mut at = 0;
+        while at < body.len() {
+            if body[at..].starts_with(&marker) {
+                at += marker.len();
+            } else {
+                v1.push(body[at]);
+                at += 1;
+            }
+        }
+        v1[4..8].copy_from_slice(&1u32.to_be_bytes());
+        let digest = integrity_digest(&password, &v1);
+        v1.extend_from_slice(&digest);
+        let store = read(&v1, &password).unwrap();
+        assert_eq!(store.len(), 2);
+        assert_eq!(
+            store.entries()[1].entry.certificate().unwrap().as_ref(),
+            &[0x30, 0x03, 0x02, 0x01, 0x05]
+        );
+    }
+
+    #[test]
     fn every_truncation_is_an_error_not_a_panic() {
         let password = Password::new("pw");
         let bytes = write(&sample(), &password).unwrap();
