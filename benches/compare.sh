@@ -39,6 +39,13 @@ pair genrsa "openssl genrsa -out $work/k.pem 4096" "$bin genkey --out $work/k2.p
 pair list150 "keytool -list -v -storetype JKS -keystore $work/truststore-150.jks -storepass changeit" \
     "$bin inspect --password-file $work/pw $work/truststore-150.jks"
 
+# rotate --ssl alone (no baseline: the script has no renewal), each run on a fresh copy of the same set.
+mkdir -p "$work/rot-template"
+"$bin" init --key "$key" --out "$work/rot-template/output" >/dev/null 2>&1
+hyperfine --style none --runs $((rounds * runs)) --warmup 1 \
+    --prepare "rm -rf $work/rot && cp -a $work/rot-template $work/rot" \
+    --export-json "$out/rotate-only.json" "$bin rotate --ssl $work/rot/output" >/dev/null
+
 peak_kb=$(python3 -c '
 import resource, subprocess, sys
 subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -49,6 +56,8 @@ import glob, json, os, statistics, sys
 out, peak_kb, cores, arch = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
 times = {}
 for path in sorted(glob.glob(os.path.join(out, "*.json"))):
+    if path.endswith("rotate-only.json"):
+        continue
     name = os.path.basename(path).rsplit("-", 1)[0]
     for result in json.load(open(path))["results"]:
         ours = "/iospki " in result["command"]
@@ -65,5 +74,7 @@ for name, (base, ours, target) in labels.items():
     b = statistics.median(times[(name, False)])
     o = statistics.median(times[(name, True)])
     print(f"| {name} | {base} | {b*1000:.0f} ms | {ours} | {o*1000:.1f} ms | {o/b:.3f}x | {target} |")
+rotate = statistics.median(json.load(open(os.path.join(out, "rotate-only.json")))["results"][0]["times"])
+print(f"| rotate | (none) | | iospki rotate --ssl, keys kept | {rotate*1000:.1f} ms | | under 100 ms |")
 print(f"\nPeak memory (max RSS) of `iospki init`: {peak_kb/1024:.1f} MB (target: under 30 MB).")
 PY
