@@ -61,14 +61,13 @@ pub struct Keys {
 }
 
 impl Keys {
-    /// Generates the RA and SSL keys in parallel, one thread each.
+    /// Generates the RA and SSL keys, their four prime searches shared out over all cores.
     pub fn generate(ca: RsaKey, bits: usize) -> Result<Keys> {
-        let (ra, ssl) = std::thread::scope(|scope| {
-            let ra = scope.spawn(|| RsaKey::generate(bits));
-            let ssl = RsaKey::generate(bits);
-            (ra.join().expect("key generation thread panicked"), ssl)
-        });
-        Ok(Keys { ca, ra: ra?, ssl: ssl? })
+        let [ra, ssl] = <[RsaKey; 2]>::try_from(RsaKey::generate_many(2, bits)?).map_err(|_| Error::Issue {
+            profile: "key",
+            reason: "key generation returned fewer keys than asked for".into(),
+        })?;
+        Ok(Keys { ca, ra, ssl })
     }
 }
 

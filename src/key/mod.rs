@@ -1,6 +1,7 @@
 //! RSA keys: loading the operator's key in any format OpenSSL writes, generating new ones, signing for rcgen.
 
 mod describe;
+mod generate;
 mod legacy_pem;
 mod load;
 
@@ -35,11 +36,21 @@ pub struct RsaKey {
 impl RsaKey {
     /// Generates a new key of `bits` bits from the operating system's random source.
     pub fn generate(bits: usize) -> Result<Self> {
-        let private = RsaPrivateKey::new(&mut rand::rng(), bits).map_err(|e| Error::Issue {
+        let mut keys = Self::generate_many(1, bits)?;
+        Ok(keys.remove(0))
+    }
+
+    /// Generates `count` keys of `bits` bits, sharing their prime searches out over all cores.
+    pub fn generate_many(count: usize, bits: usize) -> Result<Vec<Self>> {
+        let fail = |reason: String| Error::Issue {
             profile: "key",
-            reason: format!("RSA-{bits} generation failed: {e}"),
-        })?;
-        Self::from_private(private).map_err(|reason| Error::Issue { profile: "key", reason })
+            reason: format!("RSA-{bits} generation failed: {reason}"),
+        };
+        generate::generate(count, bits)
+            .map_err(fail)?
+            .into_iter()
+            .map(|private| Self::from_private(private).map_err(fail))
+            .collect()
     }
 
     fn from_private(private: RsaPrivateKey) -> Result<Self, String> {
