@@ -1,5 +1,5 @@
 //! Keystore encoding and decoding as stores grow: JKS and PKCS#12 write and read for 1, 150 and 10,000
-//! trusted certificates, and `inspect` of a 150-entry truststore. The certificates are the 144 real CA
+//! trusted certificates (JKS at every power of ten too), and `inspect` of a 150-entry truststore. The certificates are the 144 real CA
 //! certificates of keystores/truststore-cacerts.jks, reused under distinct aliases beyond 144.
 
 use std::hint::black_box;
@@ -12,7 +12,10 @@ use iospki::secret::Password;
 use rustls_pki_types::CertificateDer;
 use time::OffsetDateTime;
 
+/// The sizes issue-level targets name, for both formats.
 const SIZES: [usize; 3] = [1, 150, 10_000];
+/// JKS also at every power of ten up to 100,000, for benches/growth.sh's plot of cost against size.
+const JKS_SIZES: [usize; 7] = [1, 10, 100, 150, 1_000, 10_000, 100_000];
 
 fn ca_certificates() -> Vec<CertificateDer<'static>> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("keystores/truststore-cacerts.jks");
@@ -39,7 +42,7 @@ fn jks_benches(c: &mut Criterion) {
     let certs = ca_certificates();
     let password = Password::new("bench-password");
     let mut group = c.benchmark_group("jks");
-    for size in SIZES {
+    for size in JKS_SIZES {
         let store = truststore(&certs, size);
         let bytes = jks::write(&store, &password).unwrap();
         group.throughput(Throughput::Elements(size as u64));

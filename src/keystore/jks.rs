@@ -28,7 +28,7 @@ const WHITENER: &[u8] = b"Mighty Aphrodite";
 /// Encodes `store` as JKS, protecting the whole file and every key in the clear with `password`. Keys still
 /// protected as read from a JKS file are written as they were, with their own key passwords.
 pub fn write(store: &Keystore, password: &Password) -> Result<Vec<u8>, StoreError> {
-    let mut out = Vec::with_capacity(4096);
+    let mut out = Vec::with_capacity(encoded_size(store));
     out.extend_from_slice(&MAGIC);
     put_u32(&mut out, VERSION);
     put_u32(&mut out, len_u32(store.len())?);
@@ -119,6 +119,26 @@ fn decode(data: &[u8], password: Option<&Password>) -> Result<Keystore, StoreErr
         return Err(StoreError::WrongPassword);
     }
     Ok(store)
+}
+
+/// About the encoded size of `store` (key entries grow by a few bytes when protected), so that writing a large
+/// store does not copy its buffer as it grows.
+fn encoded_size(store: &Keystore) -> usize {
+    let certificate = |c: &CertificateDer<'_>| 2 + CERT_TYPE.len() + 4 + c.len();
+    let entry = |item: &super::AliasedEntry| {
+        let body = match &item.entry {
+            Entry::PrivateKey { key, chain } => {
+                let key_len = match key {
+                    PrivateKey::Pkcs8(k) => k.secret_pkcs8_der().len() + 64,
+                    PrivateKey::JksProtected(p) => p.len(),
+                };
+                8 + key_len + chain.iter().map(certificate).sum::<usize>()
+            }
+            Entry::TrustedCert(cert) => certificate(cert),
+        };
+        4 + 2 + item.alias.len() * 3 + 8 + body
+    };
+    12 + store.entries().iter().map(entry).sum::<usize>() + 20
 }
 
 fn integrity_digest(password: &Password, body: &[u8]) -> [u8; 20] {
