@@ -34,6 +34,7 @@ fn init_pipeline(c: &mut Criterion) {
         ssl_alias: DEFAULT_SSL_ALIAS.into(),
         store_password: Password::new("bench-password"),
         protection: Protection::Legacy,
+        issuance: Default::default(),
     };
     c.bench_function("init plan (fixed keys)", |b| {
         b.iter(|| iospki::init::plan(black_box(&options), &keys, None, None, iospki::issue::now()).unwrap())

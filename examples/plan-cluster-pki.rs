@@ -25,6 +25,7 @@ fn main() -> Result<(), iospki::error::Error> {
         ssl_alias: DEFAULT_SSL_ALIAS.into(),
         store_password: Password::new("example-password"),
         protection: Protection::Legacy,
+        issuance: Default::default(),
     };
     let outcome = iospki::init::plan(&options, &keys, None, None, iospki::issue::now())?;
     for file in &outcome.plan.files {

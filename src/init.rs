@@ -16,7 +16,7 @@ use crate::keystore::{Entry, Keystore, jks, pkcs12};
 use crate::ledger::{Ledger, Record, Settings};
 use crate::merge::{Existing, MergeReport};
 use crate::output::{PUBLIC_MODE, Plan, SECRET_MODE};
-use crate::profile::{self, Profile};
+use crate::profile::{self, Profile, Role};
 use crate::secret::Password;
 use crate::subject::Subject;
 use crate::wso2::{self, CA_ALIAS, RA_ALIAS};
@@ -37,6 +37,56 @@ pub struct InitOptions {
     pub store_password: Password,
     /// How the .p12 files are protected.
     pub protection: Protection,
+    /// Validity and first serial of each certificate.
+    pub issuance: Issuance,
+}
+
+/// How long each certificate is valid, and the serials the RA and SSL certificates get when first issued.
+/// The defaults are the documented script's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct Issuance {
+    /// CA validity in days.
+    pub ca_days: u32,
+    /// RA validity in days.
+    pub ra_days: u32,
+    /// SSL validity in days (Apple accepts at most 825).
+    pub ssl_days: u32,
+    /// The RA's first serial.
+    pub ra_serial: u64,
+    /// The SSL certificate's first serial.
+    pub ssl_serial: u64,
+}
+
+impl Default for Issuance {
+    fn default() -> Self {
+        let serial = |profile: &Profile| profile.serial.unwrap_or(1);
+        Issuance {
+            ca_days: profile::CA.days,
+            ra_days: profile::RA.days,
+            ssl_days: profile::SSL.days,
+            ra_serial: serial(&profile::RA),
+            ssl_serial: serial(&profile::SSL),
+        }
+    }
+}
+
+impl Issuance {
+    fn days(&self, role: Role) -> u32 {
+        match role {
+            Role::Ca => self.ca_days,
+            Role::Ra => self.ra_days,
+            Role::Ssl => self.ssl_days,
+        }
+    }
+
+    fn first_serial(&self, role: Role) -> Option<u64> {
+        match role {
+            Role::Ca => None,
+            Role::Ra => Some(self.ra_serial),
+            Role::Ssl => Some(self.ssl_serial),
+        }
+    }
 }
 
 impl InitOptions {
@@ -160,6 +210,8 @@ pub fn settings(options: &InitOptions) -> Settings {
         ssl_alias: options.ssl_alias.clone(),
         protection: options.protection,
         subject: options.subject.clone(),
+        hosts: options.cluster.hosts().clone(),
+        issuance: options.issuance,
     }
 }
 
@@ -244,7 +296,9 @@ impl Issuing<'_> {
             return Ok(Issued::existing(der, name, key.key_identifier()));
         }
         let serial = match issuer {
-            Some((ca, _)) => self.ledger.serial_for(&subject_of(&ca.der)?, profile.serial),
+            Some((ca, _)) => self
+                .ledger
+                .serial_for(&subject_of(&ca.der)?, self.options.issuance.first_serial(profile.role)),
             None => random_serial(),
         };
         let cluster = &self.options.cluster;
@@ -253,7 +307,7 @@ impl Issuing<'_> {
             subject: name,
             serial,
             not_before: self.now,
-            days: profile.days,
+            days: self.options.issuance.days(profile.role),
             hosts: if profile.subject_alt_names {
                 cluster.ssl_hosts()
             } else {
@@ -491,6 +545,7 @@ mod tests {
             ssl_alias: DEFAULT_SSL_ALIAS.into(),
             store_password: Password::new("test-password"),
             protection: Protection::Legacy,
+            issuance: Issuance::default(),
         };
         let keys = Keys::generate(crate::test_keys::ca(), 2048).unwrap();
         plan(&options, &keys, None, None, crate::issue::now()).unwrap()

@@ -7,7 +7,9 @@ use std::path::Path;
 
 use rcgen::SerialNumber;
 
+use crate::cluster::Hosts;
 use crate::error::{Error, Result};
+use crate::init::Issuance;
 use crate::issue::random_serial;
 use crate::keystore::pkcs12::Protection;
 use crate::subject::Subject;
@@ -29,6 +31,12 @@ pub struct Settings {
     pub protection: Protection,
     /// The subject fields.
     pub subject: Subject,
+    /// The hosts of each role.
+    #[serde(default)]
+    pub hosts: Hosts,
+    /// Validity and first serials.
+    #[serde(default)]
+    pub issuance: Issuance,
 }
 
 /// One issued certificate.
@@ -132,6 +140,8 @@ mod tests {
             ssl_alias: "wso2carbon".into(),
             protection: Protection::Legacy,
             subject: Subject::default(),
+            hosts: Hosts::default(),
+            issuance: Issuance::default(),
         })
     }
 

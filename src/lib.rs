@@ -18,6 +18,7 @@
 //!     ssl_alias: init::DEFAULT_SSL_ALIAS.into(),
 //!     store_password: Password::new("a password of your own"),
 //!     protection: Protection::Legacy,
+//!     issuance: Default::default(),
 //! };
 //! // Everything is built in memory; `outcome.plan.publish(dir, force)` writes it atomically.
 //! let outcome = init::plan(&options, &keys, None, None, iospki::issue::now())?;

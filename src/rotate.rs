@@ -165,11 +165,16 @@ pub fn plan(dir: &Path, options: &RotateOptions) -> Result<Rotation> {
 fn init_options(ledger: &Ledger, options: &RotateOptions) -> Result<InitOptions> {
     let settings = &ledger.settings;
     Ok(InitOptions {
-        cluster: Cluster::new(&settings.domain, Some(&settings.ssl_common_name))?,
+        cluster: Cluster::with_hosts(
+            &settings.domain,
+            Some(&settings.ssl_common_name),
+            settings.hosts.clone(),
+        )?,
         subject: settings.subject.clone(),
         ssl_alias: settings.ssl_alias.clone(),
         store_password: options.store_password.clone(),
         protection: settings.protection,
+        issuance: settings.issuance,
     })
 }
 

@@ -9,6 +9,7 @@ use zeroize::Zeroizing;
 
 use super::{Finding, Layout, Options, Report, SCHEMA, Severity, crypto};
 use crate::certinfo::CertificateInfo;
+use crate::cluster::Cluster;
 use crate::keystore::{self, Entry, Format, Keystore, StoreError};
 use crate::secret::Password;
 use crate::wso2::read::{self, StoreRef};
@@ -55,8 +56,8 @@ pub(super) fn run(layout: &Layout, options: &Options) -> Report {
             check.issued_by(cert, ca);
         }
     }
-    if let (Some(ssl), Some(domain)) = (&ssl, &domain) {
-        check.hosts(ssl, domain);
+    if let (Some(ssl), Some(hosts)) = (&ssl, required_hosts(layout, domain.as_deref())) {
+        check.hosts(ssl, &hosts);
     }
     if let Some(truststore) = &truststore {
         check.truststore_rules(truststore, ca.as_ref(), ssl.as_ref());
@@ -400,13 +401,7 @@ impl<'a> Checker<'a> {
     }
 
     /// The SSL certificate must name every host of the cluster in subjectAltName (the CN is not trusted).
-    fn hosts(&mut self, ssl: &Cert, domain: &str) {
-        let hosts = [
-            domain.to_owned(),
-            format!("gateway.{domain}"),
-            format!("mgt.{domain}"),
-            format!("keymgt.{domain}"),
-        ];
+    fn hosts(&mut self, ssl: &Cert, hosts: &[String]) {
         let missing: Vec<_> = hosts
             .iter()
             .filter(|host| {
@@ -529,6 +524,20 @@ impl<'a> Checker<'a> {
             );
         }
     }
+}
+
+/// The hosts the SSL certificate must name: those the set's ledger records, or else the documented cluster's for
+/// the domain the configuration names.
+fn required_hosts(layout: &Layout, domain: Option<&str>) -> Option<Vec<String>> {
+    let from_ledger = crate::ledger::Ledger::load(&layout.target)
+        .ok()
+        .flatten()
+        .and_then(|ledger| {
+            let settings = ledger.settings;
+            Cluster::with_hosts(&settings.domain, Some(&settings.ssl_common_name), settings.hosts).ok()
+        });
+    let cluster = from_ledger.or_else(|| Cluster::new(domain?, None).ok())?;
+    Some(cluster.role_hosts())
 }
 
 fn common_name(subject: &str) -> Option<String> {

@@ -61,14 +61,14 @@ impl CertificateConfig<'_> {
 /// iot-api-config.xml for the manager node, with the cluster's endpoints as the clustering guide sets them.
 /// Hostname, Username and Password keep the shipped values: the guide does not change them.
 pub fn iot_api_config_xml(cluster: &Cluster) -> String {
-    let domain = escape(cluster.domain());
+    let worker = escape(cluster.worker());
     let key_manager = escape(&cluster.key_manager());
     let gateway = escape(&cluster.gateway());
     format!(
         r#"<?xml version="1.0" encoding="UTF-8"?>
 <ServerConfiguration>
     <Hostname>https://${{iot.core.host}}:${{iot.core.https.port}}/</Hostname>
-    <VerificationEndpoint>https://{domain}/api/certificate-mgt/v1.0/admin/certificates/verify/</VerificationEndpoint>
+    <VerificationEndpoint>https://{worker}/api/certificate-mgt/v1.0/admin/certificates/verify/</VerificationEndpoint>
     <Username>admin</Username>
     <Password>admin</Password>
     <DynamicClientRegistrationEndpoint>https://{key_manager}/client-registration/v0.11/register</DynamicClientRegistrationEndpoint>

@@ -19,6 +19,7 @@ pub fn run(args: InitArgs) -> Result<ExitCode> {
         ssl_alias: ssl_alias(&args.ssl_alias)?,
         store_password: super::store_password(args.password_file.as_deref())?,
         protection: args.p12_profile,
+        issuance: Default::default(),
     };
     options.check()?;
     let ca_key = iospki::key::load(&args.key, || {
