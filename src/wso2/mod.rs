@@ -62,8 +62,8 @@ impl CertificateConfig<'_> {
 /// Hostname, Username and Password keep the shipped values: the guide does not change them.
 pub fn iot_api_config_xml(cluster: &Cluster) -> String {
     let worker = escape(cluster.worker());
-    let key_manager = escape(&cluster.key_manager());
-    let gateway = escape(&cluster.gateway());
+    let key_manager = escape(cluster.key_manager());
+    let gateway = escape(cluster.gateway());
     format!(
         r#"<?xml version="1.0" encoding="UTF-8"?>
 <ServerConfiguration>
