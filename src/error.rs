@@ -55,6 +55,17 @@ pub enum Error {
         existing: String,
     },
 
+    /// The cluster description has an unknown key or a bad value.
+    #[error("{}:{line}: {reason}", path.display())]
+    Config {
+        /// The description file.
+        path: PathBuf,
+        /// The line of the key.
+        line: usize,
+        /// The key and what is wrong with its value.
+        reason: String,
+    },
+
     /// A file is not something iospki can read; `reason` says why.
     #[error("{}: {reason}", path.display())]
     Unreadable {

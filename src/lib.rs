@@ -33,6 +33,7 @@
 pub mod certinfo;
 pub mod check;
 pub mod cluster;
+pub mod config;
 pub mod error;
 #[doc(hidden)]
 pub mod fuzzing;

@@ -387,6 +387,44 @@ fn cases() -> Vec<Case> {
             2,
             &["store password: the password has a character beyond U+FFFF"],
         ),
+        // Cluster descriptions.
+        case(
+            "unknown config key",
+            vec![
+                ("k.pem", key.clone()),
+                ("c.toml", b"domain = \"a.example.org\"\ncolour = 1\n".to_vec()),
+            ],
+            &["init", "--key", "k.pem", "--config", "c.toml"],
+            2,
+            &["c.toml:2: unknown field `colour`"],
+        ),
+        case(
+            "malformed config",
+            vec![("k.pem", key.clone()), ("c.toml", b"[hosts\n".to_vec())],
+            &["init", "--key", "k.pem", "--config", "c.toml"],
+            2,
+            &["c.toml:1:"],
+        ),
+        case(
+            "password in config",
+            vec![
+                ("k.pem", key.clone()),
+                ("c.toml", b"[passwords]\nstore_password = \"x\"\n".to_vec()),
+            ],
+            &["init", "--key", "k.pem", "--config", "c.toml"],
+            2,
+            &["c.toml:2: unknown field `store_password`"],
+        ),
+        case(
+            "bad config value",
+            vec![
+                ("k.pem", key.clone()),
+                ("c.toml", b"[hosts]\nworkers = [\"not a host\"]\n".to_vec()),
+            ],
+            &["init", "--key", "k.pem", "--config", "c.toml"],
+            2,
+            &["c.toml:2: hosts.workers: 'not a host' is not a DNS host name"],
+        ),
         // Output paths.
         case(
             "output is a file",

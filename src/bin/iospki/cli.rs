@@ -174,21 +174,26 @@ pub struct InitArgs {
     #[arg(long, value_name = "FILE")]
     pub key: PathBuf,
 
-    /// Where to write the files.
-    #[arg(long, value_name = "DIR", default_value = "output")]
-    pub out: PathBuf,
+    /// A cluster description (iospki.toml, see examples/iospki.toml); the flags below override it.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 
-    /// The cluster's domain: workers at DOMAIN and gateway.DOMAIN, manager at mgt.DOMAIN, key manager at keymgt.DOMAIN.
-    #[arg(long, value_name = "DOMAIN", default_value = iospki::cluster::DEFAULT_DOMAIN)]
-    pub domain: String,
+    /// Where to write the files [default: output].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+
+    /// The cluster's domain: workers at DOMAIN and gateway.DOMAIN, manager at mgt.DOMAIN, key manager at
+    /// keymgt.DOMAIN [default: iots310.wso2.com].
+    #[arg(long, value_name = "DOMAIN")]
+    pub domain: Option<String>,
 
     /// CN of the SSL certificate (also added to its subjectAltName) [default: DOMAIN].
     #[arg(long, value_name = "HOST")]
     pub ssl_cn: Option<String>,
 
-    /// Alias of the SSL key in wso2carbon.jks and KEYSTORE.p12; carbon.xml's KeyAlias.
-    #[arg(long, value_name = "ALIAS", default_value = iospki::init::DEFAULT_SSL_ALIAS)]
-    pub ssl_alias: String,
+    /// Alias of the SSL key in wso2carbon.jks and KEYSTORE.p12; carbon.xml's KeyAlias [default: wso2carbon].
+    #[arg(long, value_name = "ALIAS")]
+    pub ssl_alias: Option<String>,
 
     /// Replace iospki's files in DIR if it already holds them.
     #[arg(long)]
@@ -202,9 +207,10 @@ pub struct InitArgs {
     #[arg(long, value_name = "FILE")]
     pub key_password_file: Option<PathBuf>,
 
-    /// Protection of the .p12 files: legacy is read by every Java 8 and OpenSSL 3; modern needs Java 8u301+.
-    #[arg(long, value_name = "PROFILE", value_enum, default_value_t = Protection::Legacy)]
-    pub p12_profile: Protection,
+    /// Protection of the .p12 files: legacy is read by every Java 8 and OpenSSL 3; modern needs Java 8u301+
+    /// [default: legacy].
+    #[arg(long, value_name = "PROFILE", value_enum)]
+    pub p12_profile: Option<Protection>,
 
     /// A node's repository/resources/security: keep every entry of its wso2carbon.jks, client-truststore.jks and
     /// wso2certs.jks (JKS or PKCS#12) except those iospki replaces by alias. The files there are only read.
@@ -215,9 +221,9 @@ pub struct InitArgs {
     #[arg(long, value_name = "FILE", requires = "merge_from")]
     pub merge_password_file: Option<PathBuf>,
 
-    /// Size of the RA and SSL keys iospki generates.
-    #[arg(long, value_name = "BITS", default_value_t = 4096, value_parser = clap::value_parser!(u16).range(2048..=8192))]
-    pub key_bits: u16,
+    /// Size of the RA and SSL keys iospki generates [default: 4096].
+    #[arg(long, value_name = "BITS", value_parser = clap::value_parser!(u16).range(2048..=8192))]
+    pub key_bits: Option<u16>,
 }
 
 #[cfg(test)]

@@ -1,50 +1,89 @@
 //! `iospki init`.
 
 use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use iospki::cluster::Cluster;
+use iospki::cluster::{Cluster, DEFAULT_DOMAIN};
+use iospki::config::{ClusterFile, PasswordSource};
 use iospki::error::{Error, Result};
-use iospki::init::{InitOptions, Keys, Outcome};
+use iospki::init::{DEFAULT_SSL_ALIAS, InitOptions, Keys, Outcome};
 use iospki::merge::Existing;
 use iospki::secret::Password;
-use iospki::subject::Subject;
 
 use crate::cli::InitArgs;
 
+/// What init does after the cluster description and the flags, flags winning.
+struct Settings {
+    options: InitOptions,
+    out: PathBuf,
+    key_bits: u16,
+    key_password: Option<PasswordSource>,
+}
+
 pub fn run(args: InitArgs) -> Result<ExitCode> {
-    let options = InitOptions {
-        cluster: Cluster::new(&args.domain, args.ssl_cn.as_deref())?,
-        subject: Subject::default(),
-        ssl_alias: ssl_alias(&args.ssl_alias)?,
-        store_password: super::store_password(args.password_file.as_deref())?,
-        protection: args.p12_profile,
-        issuance: Default::default(),
-    };
+    let Settings {
+        options,
+        out,
+        key_bits,
+        key_password,
+    } = settings(&args)?;
     options.check()?;
     let ca_key = iospki::key::load(&args.key, || {
-        super::key_password(args.key_password_file.as_deref(), &args.key)
+        super::key_password(args.key_password_file.as_deref(), key_password.as_ref(), &args.key)
     })?;
-    let mut existing = existing_stores(&args, &options)?;
-    refuse_existing_set(&args)?;
-    let keys = with_progress(
-        &format!("generating the RA and SSL keys (2 x RSA-{})", args.key_bits),
-        || Keys::generate(ca_key, usize::from(args.key_bits)),
-    )?;
+    let mut existing = existing_stores(&args, &out, &options)?;
+    refuse_existing_set(&out, args.force)?;
+    let keys = with_progress(&format!("generating the RA and SSL keys (2 x RSA-{key_bits})"), || {
+        Keys::generate(ca_key, usize::from(key_bits))
+    })?;
     // An earlier set's ledger keeps its serials from being issued again (init --force).
-    let ledger = if args.out.is_dir() {
-        iospki::ledger::Ledger::load(&args.out)?
+    let ledger = if out.is_dir() {
+        iospki::ledger::Ledger::load(&out)?
     } else {
         None
     };
     let outcome = iospki::init::plan(&options, &keys, existing.as_mut(), ledger, iospki::issue::now())?;
-    outcome.plan.publish(&args.out, args.force)?;
-    report(&args, &outcome);
+    outcome.plan.publish(&out, args.force)?;
+    report(&out, &outcome);
     Ok(ExitCode::SUCCESS)
 }
 
+fn settings(args: &InitArgs) -> Result<Settings> {
+    let file = match &args.config {
+        Some(path) => iospki::config::load(path)?,
+        None => ClusterFile::default(),
+    };
+    let domain = args
+        .domain
+        .clone()
+        .or(file.domain)
+        .unwrap_or_else(|| DEFAULT_DOMAIN.into());
+    let ssl_cn = args.ssl_cn.clone().or(file.ssl_common_name);
+    let options = InitOptions {
+        cluster: Cluster::with_hosts(&domain, ssl_cn.as_deref(), file.hosts)?,
+        subject: file.subject,
+        ssl_alias: ssl_alias(
+            args.ssl_alias
+                .clone()
+                .or(file.ssl_alias)
+                .as_deref()
+                .unwrap_or(DEFAULT_SSL_ALIAS),
+        )?,
+        store_password: super::store_password(args.password_file.as_deref(), file.store_password.as_ref())?,
+        protection: args.p12_profile.or(file.protection).unwrap_or_default(),
+        issuance: file.issuance,
+    };
+    Ok(Settings {
+        options,
+        out: args.out.clone().or(file.out).unwrap_or_else(|| PathBuf::from("output")),
+        key_bits: args.key_bits.or(file.key_bits).unwrap_or(4096),
+        key_password: file.key_password,
+    })
+}
+
 /// The stores to merge into, read before the slow key generation so that a wrong password fails fast.
-fn existing_stores(args: &InitArgs, options: &InitOptions) -> Result<Option<Existing>> {
+fn existing_stores(args: &InitArgs, out: &Path, options: &InitOptions) -> Result<Option<Existing>> {
     let Some(dir) = &args.merge_from else {
         return Ok(None);
     };
@@ -54,7 +93,7 @@ fn existing_stores(args: &InitArgs, options: &InitOptions) -> Result<Option<Exis
             .zip(b.canonicalize().ok())
             .is_some_and(|(a, b)| a == b)
     };
-    if same(dir, &args.out) {
+    if same(dir, out) {
         return Err(Error::InvalidOption {
             option: "--merge-from",
             reason: "is the output directory; the node's stores are only read, write to another --out".into(),
@@ -82,8 +121,8 @@ fn ssl_alias(alias: &str) -> Result<String> {
 }
 
 /// Fails before the slow key generation when the output would be refused anyway.
-fn refuse_existing_set(args: &InitArgs) -> Result<()> {
-    if args.force || !args.out.is_dir() {
+fn refuse_existing_set(out: &Path, force: bool) -> Result<()> {
+    if force || !out.is_dir() {
         return Ok(());
     }
     let probe = [
@@ -93,12 +132,12 @@ fn refuse_existing_set(args: &InitArgs) -> Result<()> {
         "wso2certs.jks",
         "client-truststore.jks",
     ];
-    let existing: Vec<_> = probe.into_iter().filter(|name| args.out.join(name).exists()).collect();
+    let existing: Vec<_> = probe.into_iter().filter(|name| out.join(name).exists()).collect();
     if existing.is_empty() {
         return Ok(());
     }
     Err(Error::OutputExists {
-        path: args.out.clone(),
+        path: out.to_path_buf(),
         existing: existing.join(", "),
     })
 }
@@ -116,8 +155,8 @@ fn with_progress<T>(what: &str, work: impl FnOnce() -> T) -> T {
     result
 }
 
-fn report(args: &InitArgs, outcome: &Outcome) {
-    println!("wrote {} files to {}/", outcome.plan.files.len(), args.out.display());
+fn report(out: &Path, outcome: &Outcome) {
+    println!("wrote {} files to {}/", outcome.plan.files.len(), out.display());
     for file in &outcome.plan.files {
         println!("  {:<24} {:04o}  {}", file.name, file.mode, file.description);
     }

@@ -11,6 +11,7 @@ use std::io::IsTerminal;
 use std::path::Path;
 use std::process::ExitCode;
 
+use iospki::config::PasswordSource;
 use iospki::error::{Error, Result};
 use iospki::secret::Password;
 
@@ -32,14 +33,31 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
-/// The store password: from `file`, else the environment, else WSO2's default.
-fn password_or_default(file: Option<&Path>) -> Result<Password> {
-    Ok(given_password(file)?.unwrap_or_else(|| Password::new(iospki::secret::WSO2_DEFAULT_PASSWORD)))
+/// A password the cluster description says where to find.
+fn configured_password(source: &PasswordSource) -> Result<Password> {
+    match source {
+        PasswordSource::File(path) => Password::from_file(path),
+        PasswordSource::Env(name) => Password::from_env(name)?.ok_or_else(|| Error::Password {
+            source_name: name.clone(),
+            reason: "the cluster description names this environment variable, and it is not set".into(),
+        }),
+    }
 }
 
-/// The store password for new stores, with a warning when it is a published default.
-fn store_password(file: Option<&Path>) -> Result<Password> {
-    let password = password_or_default(file)?;
+/// The store password: from the `--password-file` flag, else where the cluster description says, else the
+/// environment, else WSO2's default.
+fn password_or_default(flag: Option<&Path>, configured: Option<&PasswordSource>) -> Result<Password> {
+    if flag.is_none()
+        && let Some(source) = configured
+    {
+        return configured_password(source);
+    }
+    Ok(given_password(flag)?.unwrap_or_else(|| Password::new(iospki::secret::WSO2_DEFAULT_PASSWORD)))
+}
+
+/// The store password for new stores, with a warning when it is a published default or not ASCII.
+fn store_password(flag: Option<&Path>, configured: Option<&PasswordSource>) -> Result<Password> {
+    let password = password_or_default(flag, configured)?;
     if !password.secret_str().is_ascii() {
         eprintln!(
             "iospki: warning: the password is not ASCII: the .jks files work with Java and the .p12 files with OpenSSL, \
@@ -63,10 +81,14 @@ fn given_password(file: Option<&Path>) -> Result<Option<Password>> {
     }
 }
 
-/// The password of an encrypted input key: from `file`, else the environment, else a prompt on the terminal.
-fn key_password(file: Option<&Path>, key: &Path) -> Result<Password> {
+/// The password of an encrypted input key: from the flag's file, else where the cluster description says, else
+/// the environment, else a prompt on the terminal.
+fn key_password(file: Option<&Path>, configured: Option<&PasswordSource>, key: &Path) -> Result<Password> {
     if let Some(file) = file {
         return Password::from_file(file);
+    }
+    if let Some(source) = configured {
+        return configured_password(source);
     }
     if let Some(password) = Password::from_env(KEY_PASSWORD_ENV)? {
         return Ok(password);

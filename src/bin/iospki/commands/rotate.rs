@@ -10,7 +10,7 @@ use crate::cli::RotateArgs;
 
 pub fn run(args: RotateArgs) -> Result<ExitCode> {
     let options = RotateOptions {
-        store_password: super::password_or_default(args.password_file.as_deref())?,
+        store_password: super::password_or_default(args.password_file.as_deref(), None)?,
         ca: args.ca,
         ra: args.ra,
         ssl: args.ssl,

@@ -9,7 +9,7 @@ use crate::cli::VerifyArgs;
 
 pub fn run(args: VerifyArgs) -> Result<ExitCode> {
     let options = Options {
-        store_password: super::password_or_default(args.password_file.as_deref())?,
+        store_password: super::password_or_default(args.password_file.as_deref(), None)?,
         ssl_alias: args.ssl_alias.to_lowercase(),
         within: args.within,
         now: iospki::issue::now(),
