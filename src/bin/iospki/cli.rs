@@ -26,6 +26,8 @@ pub enum Command {
     /// Renew certificates of an init output directory (by default those expiring within --within), atomically,
     /// keeping the previous set in DIR/backup/. Exit 0 done or nothing due, 1 problems after, 2 error.
     Rotate(RotateArgs),
+    /// Make one bundle per node (a tree laid out as its server home, INSTALL.txt, SHA256SUMS, a .tar.gz).
+    Bundle(BundleArgs),
     /// Generate an RSA private key (PKCS#8 PEM, mode 0600), e.g. a new nginx key.
     Genkey(GenkeyArgs),
 }
@@ -136,6 +138,21 @@ pub struct RotateArgs {
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct BundleArgs {
+    /// The output directory of iospki init.
+    #[arg(value_name = "DIR", default_value = "output")]
+    pub dir: PathBuf,
+
+    /// The cluster description whose hosts get bundles [default: the hosts DIR's ledger records].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Where to write the bundles.
+    #[arg(long, value_name = "DIR", default_value = "bundles")]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, Args)]

@@ -1,5 +1,6 @@
 //! One module per command, and what they share: where passwords come from.
 
+mod bundle;
 mod check;
 mod genkey;
 mod init;
@@ -30,6 +31,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Verify(args) => verify::run(args),
         Command::Check(args) => check::run(args),
         Command::Rotate(args) => rotate::run(args),
+        Command::Bundle(args) => bundle::run(args),
     }
 }
 

@@ -1,0 +1,182 @@
+//! `iospki bundle`: for a cluster of one manager, two workers and two key managers, each node gets exactly its
+//! files with their modes; sha256sum accepts the checksums; the same set gives byte-identical tarballs; tar
+//! unpacks them over a server home and keytool and openssl read what comes out.
+
+mod util;
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use util::{demo_key, iospki, run_in, scratch, tool};
+
+/// A set for the cluster, made once, and its bundles in `bundles/`.
+fn made() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = scratch("bundle-set");
+        fs::write(
+            dir.join("iospki.toml"),
+            "domain = \"iot.example.org\"\nkey_bits = 2048\n[hosts]\nworkers = [\"w1.iot.example.org\", \"w2.iot.example.org\"]\n\
+             key_managers = [\"km1.iot.example.org\", \"km2.iot.example.org\"]\n",
+        )
+        .unwrap();
+        iospki(&dir, ["init", "--config", "iospki.toml", "--key", demo_key().to_str().unwrap()]).success();
+        iospki(&dir, ["bundle"]).success();
+        dir
+    })
+}
+
+/// Every file below `dir`, with its mode, sorted.
+fn files(dir: &Path) -> Vec<(String, u32)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(at) = stack.pop() {
+        for entry in fs::read_dir(&at).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+                out.push((path.strip_prefix(dir).unwrap().display().to_string(), mode));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn expected(paths: &[(&str, u32)]) -> Vec<(String, u32)> {
+    let mut all: Vec<(String, u32)> = paths.iter().map(|(p, m)| (p.to_string(), *m)).collect();
+    all.extend([("INSTALL.txt".to_owned(), 0o644), ("SHA256SUMS".to_owned(), 0o644)]);
+    all.sort();
+    all
+}
+
+#[test]
+fn each_node_gets_exactly_its_files_with_their_modes() {
+    let bundles = made().join("bundles");
+    let stores = [
+        ("repository/resources/security/wso2carbon.jks", 0o600),
+        ("repository/resources/security/client-truststore.jks", 0o600),
+    ];
+    let scep = [
+        ("repository/resources/security/wso2certs.jks", 0o600),
+        ("repository/conf/certificate-config.xml", 0o600),
+    ];
+    let manager: Vec<_> = stores
+        .iter()
+        .chain(&scep)
+        .chain(&[("conf/iot-api-config.xml", 0o600)])
+        .copied()
+        .collect();
+    let worker: Vec<_> = stores.iter().chain(&scep).copied().collect();
+    assert_eq!(files(&bundles.join("mgt.iot.example.org")), expected(&manager));
+    for node in ["w1.iot.example.org", "w2.iot.example.org"] {
+        assert_eq!(files(&bundles.join(node)), expected(&worker), "{node}");
+    }
+    for node in ["km1.iot.example.org", "km2.iot.example.org"] {
+        assert_eq!(files(&bundles.join(node)), expected(&stores), "{node}");
+    }
+    assert_eq!(
+        files(&bundles.join("nginx")),
+        expected(&[("ssl/iots-chain.pem", 0o644), ("ssl/iots.key", 0o600)])
+    );
+    let archives: Vec<String> = util::listing(&bundles)
+        .into_iter()
+        .filter(|n| n.ends_with(".tar.gz"))
+        .collect();
+    assert_eq!(archives.len(), 6, "{archives:?}");
+    assert!(
+        !bundles.join("iot.example.org").exists(),
+        "the domain is not a node unless it is a worker"
+    );
+}
+
+#[test]
+fn sha256sum_accepts_every_nodes_checksums() {
+    let bundles = made().join("bundles");
+    for node in [
+        "mgt.iot.example.org",
+        "w1.iot.example.org",
+        "km2.iot.example.org",
+        "nginx",
+    ] {
+        let out = tool(&bundles.join(node), "sha256sum", ["-c", "SHA256SUMS"]);
+        assert!(
+            out.lines().all(|l| l.ends_with(": OK")) && out.lines().count() >= 3,
+            "{node}: {out}"
+        );
+    }
+}
+
+#[test]
+fn the_same_set_gives_byte_identical_tarballs() {
+    let dir = made();
+    iospki(dir, ["bundle", "--out", "again"]).success();
+    for node in [
+        "mgt.iot.example.org",
+        "w2.iot.example.org",
+        "km1.iot.example.org",
+        "nginx",
+    ] {
+        let archive = format!("{node}.tar.gz");
+        assert_eq!(
+            fs::read(dir.join("bundles").join(&archive)).unwrap(),
+            fs::read(dir.join("again").join(&archive)).unwrap(),
+            "{archive}"
+        );
+    }
+}
+
+#[test]
+fn tar_unpacks_over_a_server_home_and_keytool_and_openssl_read_it() {
+    let dir = made();
+    let listed = tool(dir, "tar", ["-tvzf", "bundles/mgt.iot.example.org.tar.gz"]);
+    assert!(
+        listed.contains("-rw------- 0/0") && listed.contains("repository/resources/security/wso2certs.jks"),
+        "{listed}"
+    );
+    let home = scratch("bundle-home");
+    fs::create_dir_all(home.join("repository/conf")).unwrap();
+    let archive = dir.join("bundles/mgt.iot.example.org.tar.gz");
+    tool(&home, "tar", ["-xzpf", archive.to_str().unwrap(), "-C", "."]);
+    let mode = fs::metadata(home.join("repository/resources/security/wso2certs.jks"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+    let listed = util::keytool_list(
+        &home.join("repository/resources/security"),
+        "wso2certs.jks",
+        "wso2carbon",
+    );
+    assert!(
+        listed.contains("Alias name: cacert") && listed.contains("Alias name: racert"),
+        "{listed}"
+    );
+    let nginx = dir.join("bundles/nginx/ssl");
+    let chain = fs::read_to_string(nginx.join("iots-chain.pem")).unwrap();
+    assert_eq!(chain.matches("BEGIN CERTIFICATE").count(), 2);
+    let ssl = fs::read_to_string(dir.join("output/ia.crt")).unwrap();
+    assert!(chain.starts_with(&ssl), "the chain starts with the SSL certificate");
+    let key = tool(&nginx, "openssl", ["pkey", "-in", "iots.key", "-pubout"]);
+    let cert = tool(
+        &nginx,
+        "openssl",
+        ["x509", "-in", "iots-chain.pem", "-noout", "-pubkey"],
+    );
+    assert_eq!(key, cert);
+    // The chain's first certificate verifies strictly under the set's CA.
+    let ca = dir.join("output/ca.crt");
+    let args = [
+        "verify",
+        "-x509_strict",
+        "-CAfile",
+        ca.to_str().unwrap(),
+        "iots-chain.pem",
+    ];
+    let verified = run_in(&nginx, "openssl", args, &[]).success();
+    assert_eq!(verified.trim(), "iots-chain.pem: OK");
+}
