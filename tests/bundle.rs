@@ -180,3 +180,53 @@ fn tar_unpacks_over_a_server_home_and_keytool_and_openssl_read_it() {
     let verified = run_in(&nginx, "openssl", args, &[]).success();
     assert_eq!(verified.trim(), "iots-chain.pem: OK");
 }
+
+#[test]
+fn verify_bundle_accepts_every_node_as_made() {
+    let dir = made();
+    for node in [
+        "mgt.iot.example.org",
+        "w1.iot.example.org",
+        "km2.iot.example.org",
+        "nginx",
+    ] {
+        let archive = format!("bundles/{node}.tar.gz");
+        let stdout = iospki(dir, ["verify", "--bundle", &archive]).success();
+        assert!(stdout.contains(": 0 problem(s)"), "{node}: {stdout}");
+    }
+}
+
+#[test]
+fn verify_bundle_catches_a_changed_and_an_unlisted_file() {
+    let dir = made();
+    let work = scratch("bundle-tamper");
+    let archive = dir.join("bundles/w1.iot.example.org.tar.gz");
+    tool(&work, "tar", ["-xzpf", archive.to_str().unwrap()]);
+    let xml = work.join("repository/conf/certificate-config.xml");
+    let mut text = fs::read_to_string(&xml).unwrap();
+    text.push_str("<!-- changed -->\n");
+    fs::write(&xml, text).unwrap();
+    fs::write(work.join("extra.txt"), "not from iospki\n").unwrap();
+    tool(&work, "tar", ["-czf", "../tampered.tar.gz", "."]);
+    let run = iospki(&work, ["verify", "--bundle", "../tampered.tar.gz"]);
+    run.fails_with(1);
+    let stdout = run.stdout();
+    assert!(
+        stdout.contains("problem: repository/conf/certificate-config.xml: does not match its SHA256SUMS line"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("problem: extra.txt: is not in SHA256SUMS"), "{stdout}");
+}
+
+#[test]
+fn an_archive_entry_leaving_the_directory_is_refused() {
+    let work = scratch("bundle-escape");
+    let script = "import io, tarfile\nwith tarfile.open('evil.tar.gz', 'w:gz') as t:\n    data = b'x'\n    info = tarfile.TarInfo('../escaped.txt')\n    info.size = len(data)\n    t.addfile(info, io.BytesIO(data))\n";
+    tool(&work, "python3", ["-c", script]);
+    let stderr = iospki(&work, ["verify", "--bundle", "evil.tar.gz"]).fails_with(2);
+    assert!(
+        stderr.contains("evil.tar.gz: entry ../escaped.txt leaves the bundle's directory"),
+        "{stderr}"
+    );
+    assert!(!work.parent().unwrap().join("escaped.txt").exists());
+}

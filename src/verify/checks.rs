@@ -24,24 +24,25 @@ struct Cert {
     location: String,
 }
 
+/// What every check needs: where the files are, the server home (if any), the options; and what was found.
 struct Checker<'a> {
-    layout: &'a Layout,
+    target: &'a Path,
+    home: Option<&'a Path>,
     options: &'a Options,
     findings: Vec<Finding>,
 }
 
 pub(super) fn run(layout: &Layout, options: &Options) -> Report {
     let mut check = Checker {
-        layout,
+        target: &layout.target,
+        home: layout.home.as_deref(),
         options,
         findings: Vec::new(),
     };
-    let ssl = check.carbon_keystore();
+    let ssl = check.carbon_keystore(layout);
     let truststore = check.open(&layout.truststore);
-    let (ca, ra) = check.scep_store();
-    let domain = check
-        .iot_api_config()
-        .or_else(|| ssl.as_ref().and_then(|s| common_name(&s.info.subject)));
+    let (ca, ra) = check.scep_store(layout);
+    let api_hosts = check.iot_api_config(layout);
     if let Some(ca) = &ca {
         check.ca_rules(ca);
     }
@@ -56,11 +57,11 @@ pub(super) fn run(layout: &Layout, options: &Options) -> Report {
             check.issued_by(cert, ca);
         }
     }
-    if let (Some(ssl), Some(hosts)) = (&ssl, required_hosts(layout, domain.as_deref())) {
+    if let (Some(ssl), Some(hosts)) = (&ssl, required_hosts(layout, api_hosts)) {
         check.hosts(ssl, &hosts);
     }
     if let Some(truststore) = &truststore {
-        check.truststore_rules(truststore, ca.as_ref(), ssl.as_ref());
+        check.truststore_rules(&layout.truststore.location, truststore, ca.as_ref(), ssl.as_ref());
     }
     for cert in [&ca, &ra, &ssl].into_iter().flatten() {
         check.expiry(cert);
@@ -98,17 +99,14 @@ impl<'a> Checker<'a> {
 
     /// A path as the user will recognise it: relative to the verified directory.
     fn shown(&self, path: &Path) -> String {
-        path.strip_prefix(&self.layout.target)
-            .unwrap_or(path)
-            .display()
-            .to_string()
+        path.strip_prefix(self.target).unwrap_or(path).display().to_string()
     }
 
     /// Where a store named in certificate-config.xml is: under the server home, or beside the XML.
     fn resolve(&self, location: &Path) -> PathBuf {
-        match &self.layout.home {
+        match self.home {
             Some(_) => location.to_path_buf(),
-            None => self.layout.target.join(location.file_name().unwrap_or_default()),
+            None => self.target.join(location.file_name().unwrap_or_default()),
         }
     }
 
@@ -250,8 +248,7 @@ impl<'a> Checker<'a> {
         })
     }
 
-    fn carbon_keystore(&mut self) -> Option<Cert> {
-        let layout = self.layout;
+    fn carbon_keystore(&mut self, layout: &Layout) -> Option<Cert> {
         let store = self.open(&layout.keystore)?;
         let ssl = self.key_entry(
             &store,
@@ -272,9 +269,11 @@ impl<'a> Checker<'a> {
         Some(ssl)
     }
 
-    fn scep_store(&mut self) -> (Option<Cert>, Option<Cert>) {
-        let path = &self.layout.certificate_config;
-        let home = self.layout.home.clone().unwrap_or_else(|| self.layout.target.clone());
+    fn scep_store(&mut self, layout: &Layout) -> (Option<Cert>, Option<Cert>) {
+        let Some(path) = &layout.certificate_config else {
+            return (None, None);
+        };
+        let home = self.home.unwrap_or(self.target).to_path_buf();
         let config = match read::certificate_config(path, &home) {
             Ok(config) => config,
             Err(reason) => {
@@ -310,11 +309,20 @@ impl<'a> Checker<'a> {
         (ca, ra)
     }
 
-    /// Reads iot-api-config.xml; returns the cluster domain its VerificationEndpoint names.
-    fn iot_api_config(&mut self) -> Option<String> {
-        let path = self.layout.iot_api_config.clone();
+    /// Reads iot-api-config.xml; returns the hosts its endpoints send clients to.
+    fn iot_api_config(&mut self, layout: &Layout) -> Option<Vec<String>> {
+        let path = layout.iot_api_config.clone()?;
         match read::iot_api_config(&path) {
-            Ok(config) => read::url_host(&config.verification_endpoint).map(str::to_owned),
+            Ok(config) => Some(
+                [
+                    &config.verification_endpoint,
+                    &config.dcr_endpoint,
+                    &config.token_endpoint,
+                ]
+                .into_iter()
+                .filter_map(|url| read::url_host(url).map(str::to_owned))
+                .collect(),
+            ),
             Err(reason) => {
                 self.problem(
                     self.shown(&path),
@@ -436,8 +444,8 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn truststore_rules(&mut self, store: &Keystore, ca: Option<&Cert>, ssl: Option<&Cert>) {
-        let shown = self.shown(&self.layout.truststore.location);
+    fn truststore_rules(&mut self, location: &Path, store: &Keystore, ca: Option<&Cert>, ssl: Option<&Cert>) {
+        let shown = self.shown(location);
         for item in store.entries().iter().filter(|e| e.entry.is_key()) {
             let what = format!(
                 "holds a private key (alias {}); a truststore holds certificates only",
@@ -488,7 +496,7 @@ impl<'a> Checker<'a> {
         let password = self.options.store_password.clone();
         for name in ["KEYSTORE.p12", "ca.p12", "ra.p12"] {
             let store = StoreRef {
-                location: self.layout.target.join(name),
+                location: self.target.join(name),
                 store_type: "PKCS12".into(),
                 password: password.clone(),
             };
@@ -497,7 +505,7 @@ impl<'a> Checker<'a> {
     }
 
     fn pem_pair(&mut self, cert: &Cert, cert_file: &str, key_file: &str) {
-        let dir = self.layout.target.clone();
+        let dir = self.target.to_path_buf();
         let pem = std::fs::read(dir.join(cert_file))
             .ok()
             .and_then(|bytes| pem::parse(bytes).ok());
@@ -526,9 +534,9 @@ impl<'a> Checker<'a> {
     }
 }
 
-/// The hosts the SSL certificate must name: those the set's ledger records, or else the documented cluster's for
-/// the domain the configuration names.
-fn required_hosts(layout: &Layout, domain: Option<&str>) -> Option<Vec<String>> {
+/// The hosts the SSL certificate must name: every host of the cluster the set's ledger records, or else every
+/// host iot-api-config.xml sends clients to.
+fn required_hosts(layout: &Layout, api_hosts: Option<Vec<String>>) -> Option<Vec<String>> {
     let from_ledger = crate::ledger::Ledger::load(&layout.target)
         .ok()
         .flatten()
@@ -536,13 +544,53 @@ fn required_hosts(layout: &Layout, domain: Option<&str>) -> Option<Vec<String>> 
             let settings = ledger.settings;
             Cluster::with_hosts(&settings.domain, Some(&settings.ssl_common_name), settings.hosts).ok()
         });
-    let cluster = from_ledger.or_else(|| Cluster::new(domain?, None).ok())?;
-    Some(cluster.role_hosts())
+    from_ledger.map(|cluster| cluster.role_hosts()).or(api_hosts)
 }
 
-fn common_name(subject: &str) -> Option<String> {
-    subject
-        .split(", ")
-        .find_map(|part| part.strip_prefix("CN="))
-        .map(|cn| cn.trim_start_matches("*.").to_owned())
+/// The checks of an nginx bundle in `dir`: the chain is the SSL certificate then the CA that issued it, the key
+/// belongs to the SSL certificate, Apple's rules hold, nothing expires.
+pub(super) fn nginx(dir: &Path, options: &Options) -> Vec<Finding> {
+    let mut check = Checker {
+        target: dir,
+        home: Some(dir),
+        options,
+        findings: Vec::new(),
+    };
+    let chain_file = "ssl/iots-chain.pem";
+    let blocks = std::fs::read(dir.join(chain_file))
+        .ok()
+        .and_then(|bytes| pem::parse_many(bytes).ok())
+        .unwrap_or_default();
+    let [leaf, ca] = blocks.as_slice() else {
+        let what = format!(
+            "holds {} certificates; nginx's ssl_certificate needs the SSL certificate, then its CA",
+            blocks.len()
+        );
+        check.problem(chain_file, what, "make the bundle again with iospki bundle");
+        return check.findings;
+    };
+    let der = |block: &pem::Pem| CertificateDer::from(block.contents().to_vec());
+    let leaf = check.certificate(&der(leaf), &format!("{chain_file} (SSL certificate)"), None);
+    let ca = check.certificate(&der(ca), &format!("{chain_file} (CA)"), None);
+    let (Some(leaf), Some(ca)) = (leaf, ca) else {
+        return check.findings;
+    };
+    let key_path = dir.join("ssl/iots.key");
+    let key = crate::key::load(&key_path, || Err(crate::error::Error::key(&key_path, "encrypted")));
+    let public = x509_parser::parse_x509_certificate(&leaf.der)
+        .ok()
+        .map(|(_, c)| c.public_key().subject_public_key.data.to_vec());
+    if !key.is_ok_and(|key| public.is_some_and(|p| key.matches_public_key(&p))) {
+        check.problem(
+            "ssl/iots.key",
+            "is not the key of the chain's SSL certificate",
+            "make the bundle again with iospki bundle",
+        );
+    }
+    check.ssl_rules(&leaf);
+    check.ca_rules(&ca);
+    check.issued_by(&leaf, &ca);
+    check.expiry(&leaf);
+    check.expiry(&ca);
+    check.findings
 }

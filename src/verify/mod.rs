@@ -2,6 +2,7 @@
 //! where and how to fix it. Two layouts: an `init` output directory, or a server home (`--iots-home`) read through
 //! its carbon.xml, certificate-config.xml and iot-api-config.xml.
 
+mod bundle;
 mod checks;
 pub mod crypto;
 
@@ -9,6 +10,8 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use time::OffsetDateTime;
+
+pub use bundle::verify_bundle;
 
 use crate::error::{Error, Result};
 use crate::secret::Password;
@@ -89,8 +92,10 @@ struct Layout {
     key_alias: String,
     key_password: Password,
     truststore: StoreRef,
-    certificate_config: PathBuf,
-    iot_api_config: PathBuf,
+    /// certificate-config.xml, where this layout has one (a key manager's bundle has none).
+    certificate_config: Option<PathBuf>,
+    /// iot-api-config.xml, where this layout has one (only managers do).
+    iot_api_config: Option<PathBuf>,
     /// `${carbon.home}` for a server home; `None` for an output directory, where stores sit beside the XML.
     home: Option<PathBuf>,
 }
@@ -109,8 +114,8 @@ pub fn verify_output(dir: &Path, options: &Options) -> Result<Report> {
         key_alias: options.ssl_alias.clone(),
         key_password: options.store_password.clone(),
         truststore: store("client-truststore.jks"),
-        certificate_config: dir.join("certificate-config.xml"),
-        iot_api_config: dir.join("iot-api-config.xml"),
+        certificate_config: Some(dir.join("certificate-config.xml")),
+        iot_api_config: Some(dir.join("iot-api-config.xml")),
         home: None,
     };
     Ok(checks::run(&layout, options))
@@ -130,8 +135,8 @@ pub fn verify_iots_home(home: &Path, options: &Options) -> Result<Report> {
         key_alias: carbon.key_alias,
         key_password: carbon.key_password,
         truststore: carbon.truststore,
-        certificate_config: home.join("repository/conf/certificate-config.xml"),
-        iot_api_config: home.join("conf/iot-api-config.xml"),
+        certificate_config: Some(home.join("repository/conf/certificate-config.xml")),
+        iot_api_config: Some(home.join("conf/iot-api-config.xml")),
         home: Some(home.to_path_buf()),
     };
     Ok(checks::run(&layout, options))

@@ -40,8 +40,12 @@ pub struct VerifyArgs {
 
     /// A server home instead: read repository/conf/carbon.xml, repository/conf/certificate-config.xml,
     /// conf/iot-api-config.xml and the stores they name, with the passwords they hold.
-    #[arg(long, value_name = "HOME")]
+    #[arg(long, value_name = "HOME", conflicts_with = "bundle")]
     pub iots_home: Option<PathBuf>,
+
+    /// A node's bundle from iospki bundle instead: its SHA256SUMS, then its files as the node will use them.
+    #[arg(long, value_name = "FILE.tar.gz", conflicts_with = "dir")]
+    pub bundle: Option<PathBuf>,
 
     /// File whose first line is DIR's store password (else $IOSPKI_PASSWORD, else wso2carbon).
     #[arg(long, value_name = "FILE")]

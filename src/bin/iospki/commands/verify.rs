@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use iospki::error::Result;
-use iospki::verify::{Options, verify_iots_home, verify_output};
+use iospki::verify::{Options, verify_bundle, verify_iots_home, verify_output};
 
 use crate::cli::VerifyArgs;
 
@@ -14,9 +14,10 @@ pub fn run(args: VerifyArgs) -> Result<ExitCode> {
         within: args.within,
         now: iospki::issue::now(),
     };
-    let report = match &args.iots_home {
-        Some(home) => verify_iots_home(home, &options)?,
-        None => verify_output(&args.dir, &options)?,
+    let report = match (&args.iots_home, &args.bundle) {
+        (Some(home), _) => verify_iots_home(home, &options)?,
+        (None, Some(bundle)) => verify_bundle(bundle, &options)?,
+        (None, None) => verify_output(&args.dir, &options)?,
     };
     if args.json {
         println!(
