@@ -183,20 +183,22 @@ fn flags_override_the_file() {
     assert!(format!("{}{}", info.success(), info.stderr()).contains("MAC: sha1"));
 }
 
-#[test]
-fn a_bad_file_names_the_key_and_line_and_writes_nothing() {
-    let dir = scratch("config-bad");
-    fs::write(
-        dir.join("iospki.toml"),
-        "domain = \"ok.example.org\"\n\n[ssl]\ndays = 1000\n",
-    )
-    .unwrap();
+/// Runs init in a new directory with `text` as its cluster description.
+fn init_with_config(test: &str, text: &str) -> (std::path::PathBuf, util::Run) {
+    let dir = scratch(test);
+    fs::write(dir.join("iospki.toml"), text).unwrap();
     let key = demo_key();
-    let stderr = iospki(
+    let run = iospki(
         &dir,
         ["init", "--config", "iospki.toml", "--key", key.to_str().unwrap()],
-    )
-    .fails_with(2);
+    );
+    (dir, run)
+}
+
+#[test]
+fn a_bad_file_names_the_key_and_line_and_writes_nothing() {
+    let (dir, run) = init_with_config("config-bad", "domain = \"ok.example.org\"\n\n[ssl]\ndays = 1000\n");
+    let stderr = run.fails_with(2);
     assert!(
         stderr.contains("iospki: iospki.toml:4: ssl.days: 1000 exceeds Apple's limit of 825 days"),
         "{stderr}"
@@ -206,18 +208,11 @@ fn a_bad_file_names_the_key_and_line_and_writes_nothing() {
 
 #[test]
 fn an_unset_password_variable_is_an_error_naming_it() {
-    let dir = scratch("config-env");
-    fs::write(
-        dir.join("iospki.toml"),
+    let (_, run) = init_with_config(
+        "config-env",
         "[passwords]\nstore_env = \"IOSPKI_TEST_UNSET_VARIABLE\"\n",
-    )
-    .unwrap();
-    let key = demo_key();
-    let stderr = iospki(
-        &dir,
-        ["init", "--config", "iospki.toml", "--key", key.to_str().unwrap()],
-    )
-    .fails_with(2);
+    );
+    let stderr = run.fails_with(2);
     assert!(
         stderr.contains("IOSPKI_TEST_UNSET_VARIABLE: the cluster description names this environment variable"),
         "{stderr}"
