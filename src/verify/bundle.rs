@@ -3,13 +3,12 @@
 
 use std::io::Read;
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Component, Path};
+use std::path::{Component, Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
 use super::{Finding, Layout, Options, Report, SCHEMA, Severity, checks};
 use crate::error::{Error, Result};
-use crate::wso2::read::StoreRef;
 
 /// More than a bundle ever holds; a larger archive is refused before it fills the disk.
 const MAX_UNPACKED: u64 = 64 << 20;
@@ -46,23 +45,19 @@ pub fn verify_bundle(path: &Path, options: &Options) -> Result<Report> {
 
 /// A node's server home as a bundle lays it out; the XML files are checked where the node has them.
 fn layout(home: &Path, options: &Options) -> Layout {
-    let security = home.join("repository/resources/security");
-    let store = |name: &str| StoreRef {
-        location: security.join(name),
-        store_type: "JKS".into(),
-        password: options.store_password.clone(),
-    };
-    let present = |path: std::path::PathBuf| path.exists().then_some(path);
-    Layout {
-        target: home.to_path_buf(),
-        keystore: store("wso2carbon.jks"),
-        key_alias: options.ssl_alias.clone(),
-        key_password: options.store_password.clone(),
-        truststore: store("client-truststore.jks"),
-        certificate_config: present(home.join("repository/conf/certificate-config.xml")),
-        iot_api_config: present(home.join("conf/iot-api-config.xml")),
-        home: Some(home.to_path_buf()),
-    }
+    let present = |path: PathBuf| path.exists().then_some(path);
+    let xml = [
+        home.join("repository/conf/certificate-config.xml"),
+        home.join("conf/iot-api-config.xml"),
+    ]
+    .map(present);
+    Layout::with_jks_stores(
+        home,
+        &home.join("repository/resources/security"),
+        options,
+        xml,
+        Some(home.to_path_buf()),
+    )
 }
 
 fn read_archive(path: &Path) -> Result<Vec<File>> {
@@ -88,7 +83,7 @@ fn read_archive(path: &Path) -> Result<Vec<File>> {
             )));
         }
         // `tar -czf x.tar.gz .` names entries ./path.
-        let name: std::path::PathBuf = raw.components().filter(|c| matches!(c, Component::Normal(_))).collect();
+        let name: PathBuf = raw.components().filter(|c| matches!(c, Component::Normal(_))).collect();
         total += entry.size();
         if total > MAX_UNPACKED || files.len() >= MAX_ENTRIES {
             return Err(unreadable("holds more than a bundle ever does".into()));

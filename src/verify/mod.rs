@@ -100,24 +100,39 @@ struct Layout {
     home: Option<PathBuf>,
 }
 
+impl Layout {
+    /// The layout iospki itself writes: wso2carbon.jks and client-truststore.jks as JKS in `stores`, opened with the
+    /// store password and `options`' alias; certificate-config.xml and iot-api-config.xml where given.
+    fn with_jks_stores(
+        target: &Path,
+        stores: &Path,
+        options: &Options,
+        [certificate_config, iot_api_config]: [Option<PathBuf>; 2],
+        home: Option<PathBuf>,
+    ) -> Layout {
+        let store = |name: &str| StoreRef {
+            location: stores.join(name),
+            store_type: "JKS".into(),
+            password: options.store_password.clone(),
+        };
+        Layout {
+            target: target.to_path_buf(),
+            keystore: store("wso2carbon.jks"),
+            key_alias: options.ssl_alias.clone(),
+            key_password: options.store_password.clone(),
+            truststore: store("client-truststore.jks"),
+            certificate_config,
+            iot_api_config,
+            home,
+        }
+    }
+}
+
 /// Verifies the output directory of `iospki init`.
 pub fn verify_output(dir: &Path, options: &Options) -> Result<Report> {
     require_dir(dir)?;
-    let store = |name: &str| StoreRef {
-        location: dir.join(name),
-        store_type: "JKS".into(),
-        password: options.store_password.clone(),
-    };
-    let layout = Layout {
-        target: dir.to_path_buf(),
-        keystore: store("wso2carbon.jks"),
-        key_alias: options.ssl_alias.clone(),
-        key_password: options.store_password.clone(),
-        truststore: store("client-truststore.jks"),
-        certificate_config: Some(dir.join("certificate-config.xml")),
-        iot_api_config: Some(dir.join("iot-api-config.xml")),
-        home: None,
-    };
+    let xml = [dir.join("certificate-config.xml"), dir.join("iot-api-config.xml")].map(Some);
+    let layout = Layout::with_jks_stores(dir, dir, options, xml, None);
     Ok(checks::run(&layout, options))
 }
 
