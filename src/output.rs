@@ -111,35 +111,34 @@ impl Plan {
     /// linking fails) and subdirectories recursively, so that the swap carries everything across at once.
     fn carry_over(&self, dir: &Path, staging: &Path, mode: u32) -> Result<()> {
         set_mode(staging, mode)?;
-        for entry in fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
-            let entry = entry.map_err(|e| Error::io(dir, e))?;
-            if self.files.iter().any(|f| entry.file_name() == f.name.as_str()) {
+        self.mirror_dir(dir, staging, Path::new(""))
+    }
+
+    /// Mirrors the entries of `from` (the output's subdirectory `below`) into `to`, leaving out the plan's files.
+    fn mirror_dir(&self, from: &Path, to: &Path, below: &Path) -> Result<()> {
+        for entry in fs::read_dir(from).map_err(|e| Error::io(from, e))? {
+            let entry = entry.map_err(|e| Error::io(from, e))?;
+            let name = below.join(entry.file_name());
+            if self.files.iter().any(|f| Path::new(&f.name) == name) {
                 continue;
             }
-            mirror(&entry.path(), &staging.join(entry.file_name()))?;
+            let (source, target) = (entry.path(), to.join(entry.file_name()));
+            let meta = source.symlink_metadata().map_err(|e| Error::io(&source, e))?;
+            if meta.is_dir() {
+                fs::create_dir(&target).map_err(|e| Error::io(&target, e))?;
+                set_mode(&target, meta.permissions().mode())?;
+                self.mirror_dir(&source, &target, &name)?;
+            } else if meta.file_type().is_symlink() {
+                let link = fs::read_link(&source).map_err(|e| Error::io(&source, e))?;
+                std::os::unix::fs::symlink(link, &target).map_err(|e| Error::io(&target, e))?;
+            } else {
+                fs::hard_link(&source, &target)
+                    .or_else(|_| fs::copy(&source, &target).map(drop))
+                    .map_err(|e| Error::io(&source, e))?;
+            }
         }
         Ok(())
     }
-}
-
-fn mirror(from: &Path, to: &Path) -> Result<()> {
-    let meta = from.symlink_metadata().map_err(|e| Error::io(from, e))?;
-    if meta.is_dir() {
-        fs::create_dir(to).map_err(|e| Error::io(to, e))?;
-        set_mode(to, meta.permissions().mode())?;
-        for entry in fs::read_dir(from).map_err(|e| Error::io(from, e))? {
-            let entry = entry.map_err(|e| Error::io(from, e))?;
-            mirror(&entry.path(), &to.join(entry.file_name()))?;
-        }
-    } else if meta.file_type().is_symlink() {
-        let link = fs::read_link(from).map_err(|e| Error::io(from, e))?;
-        std::os::unix::fs::symlink(link, to).map_err(|e| Error::io(to, e))?;
-    } else {
-        fs::hard_link(from, to)
-            .or_else(|_| fs::copy(from, to).map(drop))
-            .map_err(|e| Error::io(from, e))?;
-    }
-    Ok(())
 }
 
 /// Creates `dir` and its missing parents with mode 0700.
@@ -287,6 +286,22 @@ mod tests {
         assert_eq!(fs::read_to_string(out.join("nginx.key")).unwrap(), "mine");
         assert_eq!(fs::read_to_string(out.join("backup/old")).unwrap(), "old");
         assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 1, "no staging left behind");
+    }
+
+    #[test]
+    fn files_in_subdirectories_are_replaced_and_their_neighbours_kept() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("output");
+        let nested = |text: &str| {
+            let mut plan = Plan::default();
+            plan.add("node/conf/a.xml", text.as_bytes(), SECRET_MODE, "a file");
+            plan
+        };
+        nested("one").publish(&out, false).unwrap();
+        fs::write(out.join("node/conf/mine.xml"), "mine").unwrap();
+        nested("two").publish(&out, true).unwrap();
+        assert_eq!(fs::read_to_string(out.join("node/conf/a.xml")).unwrap(), "two");
+        assert_eq!(fs::read_to_string(out.join("node/conf/mine.xml")).unwrap(), "mine");
     }
 
     #[test]

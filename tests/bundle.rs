@@ -230,3 +230,18 @@ fn an_archive_entry_leaving_the_directory_is_refused() {
     );
     assert!(!work.parent().unwrap().join("escaped.txt").exists());
 }
+
+#[test]
+fn bundling_again_after_a_rotation_replaces_the_bundles() {
+    let work = scratch("bundle-rotated");
+    let made = made();
+    tool(&work, "cp", ["-a", made.join("output").to_str().unwrap(), "."]);
+    tool(&work, "cp", ["-a", made.join("bundles").to_str().unwrap(), "."]);
+    iospki(&work, ["rotate", "--ssl"]).success();
+    iospki(&work, ["bundle"]).success();
+    let chain = fs::read_to_string(work.join("bundles/nginx/ssl/iots-chain.pem")).unwrap();
+    let ssl = fs::read_to_string(work.join("output/ia.crt")).unwrap();
+    assert!(chain.starts_with(&ssl), "the bundle holds the rotated SSL certificate");
+    let stdout = iospki(&work, ["verify", "--bundle", "bundles/nginx.tar.gz"]).success();
+    assert!(stdout.contains(": 0 problem(s)"), "{stdout}");
+}
