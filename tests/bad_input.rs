@@ -461,6 +461,43 @@ fn cases() -> Vec<Case> {
             2,
             &["f: is not a directory"],
         ),
+        // Bundles.
+        case(
+            "bundle without a set",
+            vec![("out/ca.crt", b"x".to_vec())],
+            &["bundle", "out", "--format", "k8s"],
+            2,
+            &["out/iospki-ledger.json: not found"],
+        ),
+        case(
+            "Kubernetes namespace that is no name",
+            vec![],
+            &["bundle", "--format", "k8s", "--namespace", "Prod_1"],
+            2,
+            &["--namespace: 'Prod_1' is not a Kubernetes name"],
+        ),
+        case(
+            "Kubernetes name prefix too long",
+            vec![],
+            &[
+                "bundle",
+                "--format",
+                "k8s",
+                "--name-prefix",
+                "a-name-prefix-far-too-long-for-a-kubernetes-object-name",
+            ],
+            2,
+            &[
+                "--name-prefix: 'a-name-prefix-far-too-long-for-a-kubernetes-object-name' is not a Kubernetes name: up to 51",
+            ],
+        ),
+        case(
+            "namespace for a tar bundle",
+            vec![],
+            &["bundle", "--namespace", "iot"],
+            2,
+            &["--namespace: is for --format k8s"],
+        ),
         case(
             "rotate without a ledger",
             vec![("out/ca.crt", b"x".to_vec())],

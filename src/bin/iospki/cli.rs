@@ -157,6 +157,25 @@ pub struct BundleArgs {
     /// Where to write the bundles.
     #[arg(long, value_name = "DIR", default_value = "bundles")]
     pub out: PathBuf,
+
+    /// tar: per node, a tree laid out as its server home and a .tar.gz. k8s: per role, a Secret and a ConfigMap,
+    /// as manifests in OUT/kubectl/ and as a Helm chart in OUT/helm/.
+    #[arg(long, value_enum, default_value = "tar")]
+    pub format: BundleFormat,
+
+    /// With --format k8s: the manifests' namespace [default: none, kubectl's current one].
+    #[arg(long, value_name = "NAME")]
+    pub namespace: Option<String>,
+
+    /// With --format k8s: objects are named PREFIX-ROLE (iots-manager, iots-worker, iots-key-manager, iots-nginx).
+    #[arg(long, value_name = "PREFIX")]
+    pub name_prefix: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum BundleFormat {
+    Tar,
+    K8s,
 }
 
 #[derive(Debug, Args)]

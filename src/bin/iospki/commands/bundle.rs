@@ -2,20 +2,55 @@
 
 use std::process::ExitCode;
 
+use iospki::bundle::{archive, k8s};
 use iospki::cluster::{Cluster, DEFAULT_DOMAIN};
 use iospki::error::{Error, Result};
 use iospki::ledger::{self, Ledger};
 
-use crate::cli::BundleArgs;
+use crate::cli::{BundleArgs, BundleFormat};
+
+/// The objects' name prefix when --name-prefix is not given.
+const NAME_PREFIX: &str = "iots";
 
 pub fn run(args: BundleArgs) -> Result<ExitCode> {
+    // The options first, before any file is read.
+    let names = match args.format {
+        BundleFormat::Tar => {
+            only_for_k8s(&args)?;
+            None
+        }
+        BundleFormat::K8s => {
+            let prefix = args.name_prefix.as_deref().unwrap_or(NAME_PREFIX);
+            Some(k8s::Names::new(args.namespace.as_deref(), prefix)?)
+        }
+    };
     let cluster = cluster(&args)?;
-    let plan = iospki::bundle::plan(&args.dir, &cluster)?;
+    let Some(names) = names else {
+        archive::plan(&args.dir, &cluster)?.publish(&args.out, true)?;
+        for (node, role) in iospki::bundle::nodes(&cluster) {
+            println!("{}/{node}.tar.gz  {}", args.out.display(), role.name());
+        }
+        return Ok(ExitCode::SUCCESS);
+    };
+    let plan = k8s::plan(&args.dir, &cluster, &names)?;
     plan.publish(&args.out, true)?;
-    for (node, role) in iospki::bundle::nodes(&cluster) {
-        println!("{}/{node}.tar.gz  {}", args.out.display(), role.name());
+    for file in &plan.files {
+        println!("{}/{}  {}", args.out.display(), file.name, file.description);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Kubernetes names mean nothing to a tar bundle: say so rather than ignore them.
+fn only_for_k8s(args: &BundleArgs) -> Result<()> {
+    let option = match (&args.namespace, &args.name_prefix) {
+        (Some(_), _) => "--namespace",
+        (_, Some(_)) => "--name-prefix",
+        _ => return Ok(()),
+    };
+    Err(Error::InvalidOption {
+        option,
+        reason: "is for --format k8s".into(),
+    })
 }
 
 /// The cluster whose nodes get bundles: the description's, else the one the set was made for.

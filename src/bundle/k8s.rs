@@ -1,0 +1,259 @@
+//! Kubernetes: per role of the cluster, a Secret with the files that hold keys or passwords and a ConfigMap with
+//! the cluster's CA certificate, written twice: as manifests for `kubectl apply -f kubectl/`, and as a Helm chart
+//! in `helm/` whose values carry the same data.
+//!
+//! The XML files go into the Secret, not the ConfigMap: certificate-config.xml holds the store and key
+//! passwords and iot-api-config.xml the admin password, and a ConfigMap is readable by anyone who may read the
+//! namespace's configuration. What holds no secret, the CA certificate, is the ConfigMap's.
+
+use std::path::Path;
+
+use base64ct::{Base64, Encoding};
+use zeroize::Zeroizing;
+
+use super::yaml::Yaml;
+use super::{Role, nodes, read, ssl_chain};
+use crate::cluster::Cluster;
+use crate::error::{Error, Result};
+use crate::output::{PUBLIC_MODE, Plan, SECRET_MODE};
+
+/// The chart's fixed files; its values.yaml is written for each set.
+const CHART: &str = include_str!("helm/Chart.yaml");
+const TEMPLATE: &str = include_str!("helm/templates/pki.yaml");
+
+/// Where the objects go and what they are called: `PREFIX-ROLE`, e.g. `iots-key-manager`.
+#[derive(Debug, Clone)]
+pub struct Names {
+    namespace: Option<String>,
+    prefix: String,
+}
+
+impl Names {
+    /// Names in `namespace` (none: kubectl's current one) starting with `prefix`; both must be DNS labels.
+    pub fn new(namespace: Option<&str>, prefix: &str) -> Result<Self> {
+        if let Some(namespace) = namespace {
+            label("--namespace", namespace, 63)?;
+        }
+        // The longest role, "-key-manager", must still fit a label.
+        label("--name-prefix", prefix, 63 - "-key-manager".len())?;
+        Ok(Names {
+            namespace: namespace.map(str::to_owned),
+            prefix: prefix.to_owned(),
+        })
+    }
+
+    fn object(&self, role: Role) -> String {
+        format!("{}-{}", self.prefix, role.slug())
+    }
+}
+
+/// An RFC 1123 label as Kubernetes names need it: lowercase letters, digits and inner '-'.
+fn label(option: &'static str, value: &str, max: usize) -> Result<()> {
+    let ok = (1..=max).contains(&value.len())
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !value.starts_with('-')
+        && !value.ends_with('-');
+    if ok {
+        return Ok(());
+    }
+    Err(Error::InvalidOption {
+        option,
+        reason: format!(
+            "'{value}' is not a Kubernetes name: up to {max} lowercase letters, digits and '-', \
+             starting and ending with a letter or digit"
+        ),
+    })
+}
+
+/// One role's objects.
+struct Objects {
+    role: Role,
+    /// Hosts that have the role.
+    hosts: Vec<String>,
+    secret_type: &'static str,
+    /// Key, base64 of the file, and where the file goes under the server home.
+    secret: Vec<(&'static str, Zeroizing<String>, &'static str)>,
+    ca: String,
+}
+
+impl Objects {
+    /// Room for the objects' YAML: their data and a few lines more, so that the buffer that receives key
+    /// material never grows (which would leave a copy behind).
+    fn size(&self) -> usize {
+        self.secret
+            .iter()
+            .map(|(_, base64, _)| base64.len() + 64)
+            .sum::<usize>()
+            + self.ca.len()
+            + 4096
+    }
+}
+
+/// The manifests and chart of the set in `dir` for `cluster`, as a plan: `kubectl/ROLE.yaml` and `helm/`.
+pub fn plan(dir: &Path, cluster: &Cluster, names: &Names) -> Result<Plan> {
+    let ca_path = dir.join("ca.crt");
+    let ca = String::from_utf8(read(&ca_path)?.0).map_err(|_| Error::Unreadable {
+        path: ca_path,
+        reason: "not a PEM certificate: not text".into(),
+    })?;
+    let roles = roles(cluster)
+        .into_iter()
+        .map(|(role, hosts)| objects(dir, role, hosts, &ca))
+        .collect::<Result<Vec<_>>>()?;
+    let mut values = Yaml::with_capacity(roles.iter().map(Objects::size).sum::<usize>() + 1024);
+    values
+        .comment(&format!(
+            "Helm values written by iospki bundle --format k8s for the cluster {}: the Secrets and ConfigMaps\n\
+             of kubectl/, named NAMEPREFIX-ROLE, in the release's namespace.\n\
+             Install with: helm install iots-pki helm/ --namespace NAMESPACE",
+            cluster.domain()
+        ))
+        .entry(0, "namePrefix", &names.prefix)
+        .open(0, "roles");
+    let mut plan = Plan::default();
+    for objects in &roles {
+        let manifest = manifest(objects, cluster, names);
+        plan.add(
+            format!("kubectl/{}.yaml", objects.role.slug()),
+            manifest,
+            SECRET_MODE,
+            "Kubernetes manifest",
+        );
+        add_values(&mut values, objects);
+    }
+    plan.add("helm/Chart.yaml", CHART, PUBLIC_MODE, "Helm chart");
+    plan.add("helm/templates/pki.yaml", TEMPLATE, PUBLIC_MODE, "Helm template");
+    plan.add("helm/values.yaml", values.finish(), SECRET_MODE, "Helm values");
+    Ok(plan)
+}
+
+/// Each role of the cluster once, in the order of its nodes, with its hosts.
+fn roles(cluster: &Cluster) -> Vec<(Role, Vec<String>)> {
+    let mut roles: Vec<(Role, Vec<String>)> = Vec::new();
+    for (host, role) in nodes(cluster) {
+        match roles.iter_mut().find(|(r, _)| *r == role) {
+            Some((_, hosts)) => hosts.push(host),
+            None => roles.push((role, vec![host])),
+        }
+    }
+    roles
+}
+
+fn objects(dir: &Path, role: Role, hosts: Vec<String>, ca: &str) -> Result<Objects> {
+    let encode = |bytes: Vec<u8>| Zeroizing::new(Base64::encode_string(&Zeroizing::new(bytes)));
+    let (secret_type, secret) = if role == Role::LoadBalancer {
+        let key = read(&dir.join("ia.key"))?.0;
+        let chain = ("tls.crt", encode(ssl_chain(dir)?), "ssl_certificate");
+        (
+            "kubernetes.io/tls",
+            vec![chain, ("tls.key", encode(key), "ssl_certificate_key")],
+        )
+    } else {
+        let mut secret = Vec::new();
+        for (path, source, _) in role.files() {
+            secret.push((*source, encode(read(&dir.join(source))?.0), *path));
+        }
+        secret.sort_by_key(|(key, _, _)| *key);
+        ("Opaque", secret)
+    };
+    Ok(Objects {
+        role,
+        hosts,
+        secret_type,
+        secret,
+        ca: ca.to_owned(),
+    })
+}
+
+/// `kubectl/ROLE.yaml`: a comment saying where each key goes, the Secret, the ConfigMap.
+fn manifest(objects: &Objects, cluster: &Cluster, names: &Names) -> Vec<u8> {
+    let name = names.object(objects.role);
+    let mut yaml = Yaml::with_capacity(objects.size());
+    yaml.comment(&guide(objects, cluster, &name));
+    metadata(&mut yaml, "Secret", &name, objects.role, names);
+    yaml.entry(0, "type", objects.secret_type).open(0, "data");
+    for (key, base64, _) in &objects.secret {
+        yaml.entry(1, key, base64);
+    }
+    yaml.separator();
+    metadata(&mut yaml, "ConfigMap", &name, objects.role, names);
+    yaml.open(0, "data").text(1, "ca.crt", &objects.ca);
+    yaml.finish().into_bytes()
+}
+
+fn metadata(yaml: &mut Yaml, kind: &str, name: &str, role: Role, names: &Names) {
+    yaml.entry(0, "apiVersion", "v1")
+        .entry(0, "kind", kind)
+        .open(0, "metadata")
+        .entry(1, "name", name);
+    if let Some(namespace) = &names.namespace {
+        yaml.entry(1, "namespace", namespace);
+    }
+    yaml.open(1, "labels")
+        .entry(2, "app.kubernetes.io/component", role.slug())
+        .entry(2, "app.kubernetes.io/managed-by", "iospki");
+}
+
+/// The manifest's opening comment: what the objects are for and where each key of the Secret goes.
+fn guide(objects: &Objects, cluster: &Cluster, name: &str) -> String {
+    let hosts = match objects.role {
+        Role::LoadBalancer => String::new(),
+        _ => format!(" ({})", objects.hosts.join(", ")),
+    };
+    let mut text = format!(
+        "iospki bundle --format k8s: the {} of the cluster {}{hosts}.\nApply with: kubectl apply -f kubectl/\n\n",
+        objects.role.name(),
+        cluster.domain(),
+    );
+    if objects.role == Role::LoadBalancer {
+        text += &format!(
+            "Secret {name}: nginx's certificate chain and key, as an Ingress's tls secretName takes them, or\n\
+             mounted where ssl_certificate and ssl_certificate_key point.\n"
+        );
+    } else {
+        text += &format!(
+            "Secret {name}: mount each key at its path under the server home (a volumeMount with subPath),\n\
+             then restart the pods one at a time (Java reads its stores only at start):\n"
+        );
+        for (key, _, path) in &objects.secret {
+            text += &format!("  {key:<24} {path}\n");
+        }
+        text += "The XML files are here, not in the ConfigMap, because they hold passwords.\n";
+    }
+    text + &format!("ConfigMap {name}: the cluster's CA certificate, ca.crt, for whatever must trust the cluster.\n")
+}
+
+/// The role's entry in values.yaml: the same type and data as its manifest.
+fn add_values(values: &mut Yaml, objects: &Objects) {
+    values
+        .item(1, "role", objects.role.slug())
+        .entry(2, "secretType", objects.secret_type)
+        .open(2, "secret");
+    for (key, base64, _) in &objects.secret {
+        values.entry(3, key, base64);
+    }
+    values.open(2, "configMap").text(3, "ca.crt", &objects.ca);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_must_be_kubernetes_labels() {
+        assert!(Names::new(Some("iot-prod"), "iots").is_ok());
+        for (namespace, prefix) in [
+            (Some("Iot"), "iots"),
+            (Some("iot"), "-iots"),
+            (None, "iots_pki"),
+            (None, ""),
+        ] {
+            assert!(Names::new(namespace, prefix).is_err(), "{namespace:?} {prefix}");
+        }
+        let long = "a".repeat(52);
+        assert!(Names::new(None, &long[..51]).is_ok());
+        assert!(Names::new(None, &long).is_err());
+    }
+}

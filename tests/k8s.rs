@@ -1,0 +1,287 @@
+//! `iospki bundle --format k8s`, for a cluster of one manager, two workers and two key managers: every key and
+//! byte of each role's Secret and ConfigMap read back with a YAML parser; kubectl's own `create secret` and
+//! `create configmap` encode the same files to the same objects; kustomize takes the manifests; `helm template`
+//! renders the chart to the same objects; names and namespace follow the options; the same set gives the
+//! same bytes.
+
+mod util;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use base64ct::{Base64, Encoding};
+use util::{demo_key, iospki, scratch, tool};
+use yaml_rust2::{Yaml, YamlLoader};
+
+const NAMESPACE: &str = "iot-prod";
+const ROLES: [&str; 4] = ["manager", "worker", "key-manager", "nginx"];
+
+/// A set for the cluster, made once, and its manifests in `k8s/`.
+fn made() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = scratch("k8s-set");
+        fs::write(
+            dir.join("iospki.toml"),
+            "domain = \"iot.example.org\"\nkey_bits = 2048\n[hosts]\nworkers = [\"w1.iot.example.org\", \"w2.iot.example.org\"]\n\
+             key_managers = [\"km1.iot.example.org\", \"km2.iot.example.org\"]\n",
+        )
+        .unwrap();
+        iospki(&dir, ["init", "--config", "iospki.toml", "--key", demo_key().to_str().unwrap()]).success();
+        let args = ["bundle", "--format", "k8s", "--namespace", NAMESPACE, "--name-prefix", "pki", "--out", "k8s"];
+        iospki(&dir, args).success();
+        dir
+    })
+}
+
+/// What a test compares of a Secret or ConfigMap.
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+struct Object {
+    kind: String,
+    name: String,
+    namespace: Option<String>,
+    secret_type: Option<String>,
+    data: BTreeMap<String, String>,
+}
+
+/// Data values shortened to their length and ends, so that a failing comparison stays readable.
+impl std::fmt::Debug for Object {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let data: BTreeMap<&str, String> = self
+            .data
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str(),
+                    format!(
+                        "{} bytes {}…{}",
+                        v.len(),
+                        &v[..8.min(v.len())],
+                        &v[v.len().saturating_sub(8)..]
+                    ),
+                )
+            })
+            .collect();
+        write!(
+            f,
+            "{} {} ns={:?} type={:?} {data:?}",
+            self.kind, self.name, self.namespace, self.secret_type
+        )
+    }
+}
+
+fn text(yaml: &Yaml) -> Option<String> {
+    yaml.as_str().map(str::to_owned)
+}
+
+/// The objects of a YAML stream, sorted; documents that are empty (helm's leading `---`) left out.
+fn objects(yaml: &str) -> Vec<Object> {
+    let mut objects: Vec<Object> = YamlLoader::load_from_str(yaml)
+        .unwrap_or_else(|e| panic!("not YAML: {e}\n{yaml}"))
+        .iter()
+        .filter(|doc| !doc.is_null())
+        .map(|doc| {
+            let metadata = &doc["metadata"];
+            let data = doc["data"].as_hash().expect("a data mapping");
+            Object {
+                kind: text(&doc["kind"]).unwrap(),
+                name: text(&metadata["name"]).unwrap(),
+                namespace: text(&metadata["namespace"]),
+                // A Secret without a type is Opaque (kubectl create secret generic leaves it out).
+                secret_type: text(&doc["type"])
+                    .or_else(|| (doc["kind"].as_str() == Some("Secret")).then(|| "Opaque".into())),
+                data: data
+                    .iter()
+                    .map(|(k, v)| (text(k).unwrap(), text(v).expect("a string value")))
+                    .collect(),
+            }
+        })
+        .collect();
+    objects.sort();
+    objects
+}
+
+fn manifest(role: &str) -> Vec<Object> {
+    objects(&fs::read_to_string(made().join(format!("k8s/kubectl/{role}.yaml"))).unwrap())
+}
+
+fn output(file: &str) -> Vec<u8> {
+    fs::read(made().join("output").join(file)).unwrap()
+}
+
+fn decoded(object: &Object) -> BTreeMap<String, Vec<u8>> {
+    let decode = |v: &String| Base64::decode_vec(v).unwrap_or_else(|e| panic!("{}: not base64: {e}", object.name));
+    object.data.iter().map(|(k, v)| (k.clone(), decode(v))).collect()
+}
+
+#[test]
+fn every_key_and_byte_of_each_role_reads_back() {
+    let stores = ["wso2carbon.jks", "client-truststore.jks"];
+    let scep = ["wso2certs.jks", "certificate-config.xml"];
+    let manager: Vec<&str> = stores
+        .iter()
+        .chain(&scep)
+        .chain(&["iot-api-config.xml"])
+        .copied()
+        .collect();
+    let worker: Vec<&str> = stores.iter().chain(&scep).copied().collect();
+    let ca = String::from_utf8(output("ca.crt")).unwrap();
+    let mut chain = output("ia.crt");
+    chain.extend(output("ca.crt"));
+    for (role, files) in [("manager", &manager[..]), ("worker", &worker), ("key-manager", &stores)] {
+        let [config_map, secret] = &manifest(role)[..] else {
+            panic!("{role}: not two objects")
+        };
+        let expected: BTreeMap<String, Vec<u8>> = files.iter().map(|f| (f.to_string(), output(f))).collect();
+        assert_eq!(decoded(secret), expected, "{role}");
+        assert_eq!(secret.secret_type.as_deref(), Some("Opaque"));
+        assert_eq!(
+            config_map.data,
+            BTreeMap::from([("ca.crt".to_owned(), ca.clone())]),
+            "{role}"
+        );
+        for object in [config_map, secret] {
+            assert_eq!(object.name, format!("pki-{role}"));
+            assert_eq!(object.namespace.as_deref(), Some(NAMESPACE));
+        }
+    }
+    let [config_map, secret] = &manifest("nginx")[..] else {
+        panic!("nginx: not two objects")
+    };
+    let tls = BTreeMap::from([("tls.crt".to_owned(), chain), ("tls.key".to_owned(), output("ia.key"))]);
+    assert_eq!(decoded(secret), tls);
+    assert_eq!(secret.secret_type.as_deref(), Some("kubernetes.io/tls"));
+    assert_eq!(config_map.data["ca.crt"], ca);
+}
+
+#[test]
+fn files_holding_secrets_are_0600() {
+    let k8s = made().join("k8s");
+    let mode = |path: &str| fs::metadata(k8s.join(path)).unwrap().permissions().mode() & 0o777;
+    for role in ROLES {
+        assert_eq!(mode(&format!("kubectl/{role}.yaml")), 0o600, "{role}");
+    }
+    assert_eq!(mode("helm/values.yaml"), 0o600);
+    assert_eq!(mode("helm/Chart.yaml"), 0o644);
+    assert_eq!(mode("kubectl"), 0o700);
+}
+
+/// kubectl's own encoding of the role's files, as `kubectl create ... --dry-run=client -o yaml` prints it.
+fn kubectl_create(role: &str) -> Vec<Object> {
+    let dir = made();
+    let name = format!("pki-{role}");
+    let mut secret: Vec<String> = match role {
+        "nginx" => {
+            let mut chain = output("ia.crt");
+            chain.extend(output("ca.crt"));
+            fs::write(dir.join("chain.pem"), chain).unwrap();
+            ["secret", "tls", &name, "--cert=chain.pem", "--key=output/ia.key"]
+                .map(String::from)
+                .to_vec()
+        }
+        _ => {
+            let keys = decoded(&manifest(role)[1]).into_keys();
+            let from = keys.map(|key| format!("--from-file={key}=output/{key}"));
+            ["secret", "generic", &name]
+                .map(String::from)
+                .into_iter()
+                .chain(from)
+                .collect()
+        }
+    };
+    let mut config_map = ["configmap", &name, "--from-file=ca.crt=output/ca.crt"]
+        .map(String::from)
+        .to_vec();
+    let mut yaml = String::new();
+    for args in [&mut secret, &mut config_map] {
+        args.splice(0..0, ["create".to_owned()]);
+        args.extend(["-n", NAMESPACE, "--dry-run=client", "-o", "yaml"].map(String::from));
+        yaml += "---\n";
+        yaml += &tool(dir, "kubectl", args.iter());
+    }
+    objects(&yaml)
+}
+
+#[test]
+fn kubectl_encodes_the_same_files_to_the_same_objects() {
+    for role in ROLES {
+        assert_eq!(manifest(role), kubectl_create(role), "{role}");
+    }
+}
+
+#[test]
+fn kustomize_takes_every_manifest_as_it_is() {
+    let work = scratch("k8s-kustomize");
+    let mut expected = Vec::new();
+    let mut resources = String::from("resources:\n");
+    for role in ROLES {
+        fs::copy(
+            made().join(format!("k8s/kubectl/{role}.yaml")),
+            work.join(format!("{role}.yaml")),
+        )
+        .unwrap();
+        resources += &format!("- {role}.yaml\n");
+        expected.extend(manifest(role));
+    }
+    fs::write(work.join("kustomization.yaml"), resources).unwrap();
+    expected.sort();
+    assert_eq!(objects(&tool(&work, "kubectl", ["kustomize", "."])), expected);
+}
+
+#[test]
+fn helm_renders_the_chart_to_the_same_objects() {
+    let k8s = made().join("k8s");
+    let lint = tool(&k8s, "helm", ["lint", "helm"]);
+    assert!(lint.contains("0 chart(s) failed"), "{lint}");
+    let rendered = tool(&k8s, "helm", ["template", "iots-pki", "helm", "--namespace", NAMESPACE]);
+    let mut expected: Vec<Object> = ROLES.iter().flat_map(|role| manifest(role)).collect();
+    expected.sort();
+    assert_eq!(objects(&rendered), expected);
+    let renamed = tool(&k8s, "helm", ["template", "x", "helm", "--set", "namePrefix=blue"]);
+    assert!(
+        objects(&renamed).iter().all(|o| o.name.starts_with("blue-")),
+        "{renamed}"
+    );
+}
+
+#[test]
+fn the_same_set_gives_the_same_bytes_and_no_namespace_by_default() {
+    let dir = made();
+    iospki(
+        dir,
+        ["bundle", "--format", "k8s", "--out", "again", "--name-prefix", "pki"],
+    )
+    .success();
+    for role in ROLES {
+        let ours = manifest(role);
+        let again = objects(&fs::read_to_string(dir.join(format!("again/kubectl/{role}.yaml"))).unwrap());
+        assert!(again.iter().all(|o| o.namespace.is_none()), "{role}");
+        let data = |objects: &[Object]| objects.iter().map(|o| o.data.clone()).collect::<Vec<_>>();
+        assert_eq!(data(&again), data(&ours), "{role}");
+    }
+    iospki(
+        dir,
+        [
+            "bundle",
+            "--format",
+            "k8s",
+            "--namespace",
+            NAMESPACE,
+            "--name-prefix",
+            "pki",
+            "--out",
+            "again",
+        ],
+    )
+    .success();
+    for file in ["kubectl/manager.yaml", "kubectl/nginx.yaml", "helm/values.yaml"] {
+        assert_eq!(
+            fs::read(dir.join("k8s").join(file)).unwrap(),
+            fs::read(dir.join("again").join(file)).unwrap(),
+            "{file}"
+        );
+    }
+}
