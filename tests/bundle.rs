@@ -9,20 +9,13 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use util::{demo_key, iospki, run_in, scratch, tool};
+use util::{five_node_set, iospki, run_in, scratch, tool};
 
 /// A set for the cluster, made once, and its bundles in `bundles/`.
 fn made() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        let dir = scratch("bundle-set");
-        fs::write(
-            dir.join("iospki.toml"),
-            "domain = \"iot.example.org\"\nkey_bits = 2048\n[hosts]\nworkers = [\"w1.iot.example.org\", \"w2.iot.example.org\"]\n\
-             key_managers = [\"km1.iot.example.org\", \"km2.iot.example.org\"]\n",
-        )
-        .unwrap();
-        iospki(&dir, ["init", "--config", "iospki.toml", "--key", demo_key().to_str().unwrap()]).success();
+        let dir = five_node_set("bundle-set");
         iospki(&dir, ["bundle"]).success();
         dir
     })

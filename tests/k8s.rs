@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use base64ct::{Base64, Encoding};
-use util::{demo_key, iospki, scratch, tool};
+use util::{five_node_set, iospki, scratch, tool};
 use yaml_rust2::{Yaml, YamlLoader};
 
 const NAMESPACE: &str = "iot-prod";
@@ -23,18 +23,17 @@ const ROLES: [&str; 4] = ["manager", "worker", "key-manager", "nginx"];
 fn made() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        let dir = scratch("k8s-set");
-        fs::write(
-            dir.join("iospki.toml"),
-            "domain = \"iot.example.org\"\nkey_bits = 2048\n[hosts]\nworkers = [\"w1.iot.example.org\", \"w2.iot.example.org\"]\n\
-             key_managers = [\"km1.iot.example.org\", \"km2.iot.example.org\"]\n",
-        )
-        .unwrap();
-        iospki(&dir, ["init", "--config", "iospki.toml", "--key", demo_key().to_str().unwrap()]).success();
-        let args = ["bundle", "--format", "k8s", "--namespace", NAMESPACE, "--name-prefix", "pki", "--out", "k8s"];
-        iospki(&dir, args).success();
+        let dir = five_node_set("k8s-set");
+        bundle_k8s(&dir, "k8s", Some(NAMESPACE));
         dir
     })
+}
+
+/// `iospki bundle --format k8s --name-prefix pki` of the set in `dir` into `out`.
+fn bundle_k8s(dir: &Path, out: &str, namespace: Option<&str>) {
+    let mut args = vec!["bundle", "--format", "k8s", "--name-prefix", "pki", "--out", out];
+    args.extend(namespace.map(|ns| ["--namespace", ns]).into_iter().flatten());
+    iospki(dir, args).success();
 }
 
 /// What a test compares of a Secret or ConfigMap.
@@ -250,11 +249,7 @@ fn helm_renders_the_chart_to_the_same_objects() {
 #[test]
 fn the_same_set_gives_the_same_bytes_and_no_namespace_by_default() {
     let dir = made();
-    iospki(
-        dir,
-        ["bundle", "--format", "k8s", "--out", "again", "--name-prefix", "pki"],
-    )
-    .success();
+    bundle_k8s(dir, "again", None);
     for role in ROLES {
         let ours = manifest(role);
         let again = objects(&fs::read_to_string(dir.join(format!("again/kubectl/{role}.yaml"))).unwrap());
@@ -262,21 +257,7 @@ fn the_same_set_gives_the_same_bytes_and_no_namespace_by_default() {
         let data = |objects: &[Object]| objects.iter().map(|o| o.data.clone()).collect::<Vec<_>>();
         assert_eq!(data(&again), data(&ours), "{role}");
     }
-    iospki(
-        dir,
-        [
-            "bundle",
-            "--format",
-            "k8s",
-            "--namespace",
-            NAMESPACE,
-            "--name-prefix",
-            "pki",
-            "--out",
-            "again",
-        ],
-    )
-    .success();
+    bundle_k8s(dir, "again", Some(NAMESPACE));
     for file in ["kubectl/manager.yaml", "kubectl/nginx.yaml", "helm/values.yaml"] {
         assert_eq!(
             fs::read(dir.join("k8s").join(file)).unwrap(),

@@ -68,17 +68,17 @@ fn label(option: &'static str, value: &str, max: usize) -> Result<()> {
 }
 
 /// One role's objects.
-struct Objects {
+struct Objects<'a> {
     role: Role,
     /// Hosts that have the role.
     hosts: Vec<String>,
     secret_type: &'static str,
     /// Key, base64 of the file, and where the file goes under the server home.
     secret: Vec<(&'static str, Zeroizing<String>, &'static str)>,
-    ca: String,
+    ca: &'a str,
 }
 
-impl Objects {
+impl Objects<'_> {
     /// Room for the objects' YAML: their data and a few lines more, so that the buffer that receives key
     /// material never grows (which would leave a copy behind).
     fn size(&self) -> usize {
@@ -141,7 +141,7 @@ fn roles(cluster: &Cluster) -> Vec<(Role, Vec<String>)> {
     roles
 }
 
-fn objects(dir: &Path, role: Role, hosts: Vec<String>, ca: &str) -> Result<Objects> {
+fn objects<'a>(dir: &Path, role: Role, hosts: Vec<String>, ca: &'a str) -> Result<Objects<'a>> {
     let encode = |bytes: Vec<u8>| Zeroizing::new(Base64::encode_string(&Zeroizing::new(bytes)));
     let (secret_type, secret) = if role == Role::LoadBalancer {
         let key = read(&dir.join("ia.key"))?.0;
@@ -163,7 +163,7 @@ fn objects(dir: &Path, role: Role, hosts: Vec<String>, ca: &str) -> Result<Objec
         hosts,
         secret_type,
         secret,
-        ca: ca.to_owned(),
+        ca,
     })
 }
 
@@ -179,7 +179,7 @@ fn manifest(objects: &Objects, cluster: &Cluster, names: &Names) -> Vec<u8> {
     }
     yaml.separator();
     metadata(&mut yaml, "ConfigMap", &name, objects.role, names);
-    yaml.open(0, "data").text(1, "ca.crt", &objects.ca);
+    yaml.open(0, "data").text(1, "ca.crt", objects.ca);
     yaml.finish().into_bytes()
 }
 
@@ -234,7 +234,7 @@ fn add_values(values: &mut Yaml, objects: &Objects) {
     for (key, base64, _) in &objects.secret {
         values.entry(3, key, base64);
     }
-    values.open(2, "configMap").text(3, "ca.crt", &objects.ca);
+    values.open(2, "configMap").text(3, "ca.crt", objects.ca);
 }
 
 #[cfg(test)]

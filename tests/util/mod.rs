@@ -116,6 +116,25 @@ pub fn scratch(name: &str) -> PathBuf {
     dir
 }
 
+/// An `iospki init` in a fresh scratch directory `name` for a cluster of one manager, two workers
+/// (w1, w2.iot.example.org) and two key managers (km1, km2), with 2048-bit keys. Returns the directory; the set is
+/// in its `output/`.
+pub fn five_node_set(name: &str) -> PathBuf {
+    let dir = scratch(name);
+    std::fs::write(
+        dir.join("iospki.toml"),
+        "domain = \"iot.example.org\"\nkey_bits = 2048\n[hosts]\nworkers = [\"w1.iot.example.org\", \"w2.iot.example.org\"]\n\
+         key_managers = [\"km1.iot.example.org\", \"km2.iot.example.org\"]\n",
+    )
+    .unwrap();
+    iospki(
+        &dir,
+        ["init", "--config", "iospki.toml", "--key", demo_key().to_str().unwrap()],
+    )
+    .success();
+    dir
+}
+
 /// One `iospki init` on the demo key with default settings, shared by every test of a test binary.
 /// Returns the output directory.
 pub fn default_init(binary: &str) -> &'static Path {
