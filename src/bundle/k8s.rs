@@ -203,7 +203,7 @@ fn guide(objects: &Objects, cluster: &Cluster, name: &str) -> String {
         _ => format!(" ({})", objects.hosts.join(", ")),
     };
     let mut text = format!(
-        "iospki bundle --format k8s: the {} of the cluster {}{hosts}.\nApply with: kubectl apply -f kubectl/\n\n",
+        "iospki bundle --format k8s: the {} of the cluster {}{hosts}.\nApply with: kubectl apply --server-side -f kubectl/\n\n",
         objects.role.name(),
         cluster.domain(),
     );
