@@ -13,39 +13,37 @@ use crate::cli::{BundleArgs, BundleFormat};
 const NAME_PREFIX: &str = "iots";
 
 pub fn run(args: BundleArgs) -> Result<ExitCode> {
-    // The options first, before any file is read.
-    let names = match args.format {
-        BundleFormat::Tar => {
-            only_for_k8s(&args)?;
-            None
-        }
-        BundleFormat::K8s => {
-            let prefix = args.name_prefix.as_deref().unwrap_or(NAME_PREFIX);
-            Some(k8s::Names::new(args.namespace.as_deref(), prefix)?)
-        }
-    };
+    let names = kubernetes_names(&args)?;
     let cluster = cluster(&args)?;
-    let Some(names) = names else {
-        archive::plan(&args.dir, &cluster)?.publish(&args.out, true)?;
-        for (node, role) in iospki::bundle::nodes(&cluster) {
-            println!("{}/{node}.tar.gz  {}", args.out.display(), role.name());
+    match names {
+        None => {
+            archive::plan(&args.dir, &cluster)?.publish(&args.out, true)?;
+            for (node, role) in iospki::bundle::nodes(&cluster) {
+                println!("{}/{node}.tar.gz  {}", args.out.display(), role.name());
+            }
         }
-        return Ok(ExitCode::SUCCESS);
-    };
-    let plan = k8s::plan(&args.dir, &cluster, &names)?;
-    plan.publish(&args.out, true)?;
-    for file in &plan.files {
-        println!("{}/{}  {}", args.out.display(), file.name, file.description);
+        Some(names) => {
+            let plan = k8s::plan(&args.dir, &cluster, &names)?;
+            plan.publish(&args.out, true)?;
+            for file in &plan.files {
+                println!("{}/{}  {}", args.out.display(), file.name, file.description);
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
 
-/// Kubernetes names mean nothing to a tar bundle: say so rather than ignore them.
-fn only_for_k8s(args: &BundleArgs) -> Result<()> {
+/// The names of `--format k8s`, checked before any file is read. A tar bundle has none, and refuses the options
+/// that set them rather than ignore them.
+fn kubernetes_names(args: &BundleArgs) -> Result<Option<k8s::Names>> {
+    if args.format == BundleFormat::K8s {
+        let prefix = args.name_prefix.as_deref().unwrap_or(NAME_PREFIX);
+        return k8s::Names::new(args.namespace.as_deref(), prefix).map(Some);
+    }
     let option = match (&args.namespace, &args.name_prefix) {
         (Some(_), _) => "--namespace",
         (_, Some(_)) => "--name-prefix",
-        _ => return Ok(()),
+        _ => return Ok(None),
     };
     Err(Error::InvalidOption {
         option,
