@@ -103,8 +103,17 @@ fn objects(yaml: &str) -> Vec<Object> {
     objects
 }
 
+/// The two files of `role`: its Secret, and its ConfigMap in ROLE-ca.yaml.
+const FILES: [&str; 2] = ["", "-ca"];
+
+/// The role's ConfigMap and Secret, as written in `kubectl`.
+fn manifests_in(kubectl: &Path, role: &str) -> Vec<Object> {
+    let read = |suffix| fs::read_to_string(kubectl.join(format!("{role}{suffix}.yaml"))).unwrap();
+    objects(&FILES.map(read).join("---\n"))
+}
+
 fn manifest(role: &str) -> Vec<Object> {
-    objects(&fs::read_to_string(made().join(format!("k8s/kubectl/{role}.yaml"))).unwrap())
+    manifests_in(&made().join("k8s/kubectl"), role)
 }
 
 fn output(file: &str) -> Vec<u8> {
@@ -162,6 +171,7 @@ fn files_holding_secrets_are_0600() {
     let mode = |path: &str| fs::metadata(k8s.join(path)).unwrap().permissions().mode() & 0o777;
     for role in ROLES {
         assert_eq!(mode(&format!("kubectl/{role}.yaml")), 0o600, "{role}");
+        assert_eq!(mode(&format!("kubectl/{role}-ca.yaml")), 0o644, "{role}");
     }
     assert_eq!(mode("helm/values.yaml"), 0o600);
     assert_eq!(mode("helm/Chart.yaml"), 0o644);
@@ -217,12 +227,10 @@ fn kustomize_takes_every_manifest_as_it_is() {
     let mut expected = Vec::new();
     let mut resources = String::from("resources:\n");
     for role in ROLES {
-        fs::copy(
-            made().join(format!("k8s/kubectl/{role}.yaml")),
-            work.join(format!("{role}.yaml")),
-        )
-        .unwrap();
-        resources += &format!("- {role}.yaml\n");
+        for file in FILES.map(|suffix| format!("{role}{suffix}.yaml")) {
+            fs::copy(made().join("k8s/kubectl").join(&file), work.join(&file)).unwrap();
+            resources += &format!("- {file}\n");
+        }
         expected.extend(manifest(role));
     }
     fs::write(work.join("kustomization.yaml"), resources).unwrap();
@@ -252,17 +260,87 @@ fn the_same_set_gives_the_same_bytes_and_no_namespace_by_default() {
     bundle_k8s(dir, "again", None);
     for role in ROLES {
         let ours = manifest(role);
-        let again = objects(&fs::read_to_string(dir.join(format!("again/kubectl/{role}.yaml"))).unwrap());
+        let again = manifests_in(&dir.join("again/kubectl"), role);
         assert!(again.iter().all(|o| o.namespace.is_none()), "{role}");
         let data = |objects: &[Object]| objects.iter().map(|o| o.data.clone()).collect::<Vec<_>>();
         assert_eq!(data(&again), data(&ours), "{role}");
     }
     bundle_k8s(dir, "again", Some(NAMESPACE));
-    for file in ["kubectl/manager.yaml", "kubectl/nginx.yaml", "helm/values.yaml"] {
+    for file in [
+        "kubectl/manager.yaml",
+        "kubectl/manager-ca.yaml",
+        "kubectl/nginx.yaml",
+        "helm/values.yaml",
+    ] {
         assert_eq!(
             fs::read(dir.join("k8s").join(file)).unwrap(),
             fs::read(dir.join("again").join(file)).unwrap(),
             "{file}"
         );
     }
+}
+
+/// `openssl verify` of each certificate against the CA bundle in `anchors`: which verify.
+fn verified_by(work: &Path, anchors: &str, certs: &[&str]) -> Vec<bool> {
+    fs::write(work.join("anchors.pem"), anchors).unwrap();
+    certs
+        .iter()
+        .map(|cert| {
+            let args = ["verify", "-x509_strict", "-CAfile", "anchors.pem", cert];
+            util::run_in(work, "openssl", args, &[]).code() == Some(0)
+        })
+        .collect()
+}
+
+#[test]
+fn the_configmap_trusts_both_cas_from_the_first_round_of_a_ca_rotation_to_the_last() {
+    let work = scratch("k8s-ca-rotation");
+    tool(&work, "cp", ["-a", made().join("output").to_str().unwrap(), "."]);
+    iospki(&work, ["rotate", "--ca", "--rekey"]).success();
+    let backup = util::listing(&work.join("output/backup")).remove(0);
+    let old_ssl = format!("output/backup/{backup}/ia.crt");
+    let certs = ["output/ia.crt", old_ssl.as_str()];
+    bundle_k8s(&work, "k8s", None);
+    let config_map = |work: &Path| {
+        manifests_in(&work.join("k8s/kubectl"), "manager")
+            .remove(0)
+            .data
+            .remove("ca.crt")
+            .unwrap()
+    };
+    let anchors = config_map(&work);
+    assert_eq!(anchors.matches("BEGIN CERTIFICATE").count(), 2, "{anchors}");
+    assert!(anchors.starts_with(&fs::read_to_string(work.join("output/ca.crt")).unwrap()));
+    assert_eq!(
+        verified_by(&work, &anchors, &certs),
+        [true, true],
+        "round 1: old and new certificates"
+    );
+    // Round 3 drops the old CA from the truststore, and the ConfigMap follows.
+    let listed = util::keytool_list(&work.join("output"), "client-truststore.jks", "wso2carbon");
+    let old_alias = listed
+        .lines()
+        .find_map(|l| l.strip_prefix("Alias name: ").filter(|a| a.starts_with("cacert-")))
+        .unwrap_or_else(|| panic!("no earlier CA in the truststore:\n{listed}"));
+    let store = "output/client-truststore.jks";
+    let args = [
+        "-delete",
+        "-storetype",
+        "JKS",
+        "-keystore",
+        store,
+        "-storepass",
+        "wso2carbon",
+        "-alias",
+        old_alias,
+    ];
+    tool(&work, "keytool", args);
+    bundle_k8s(&work, "k8s", None);
+    let anchors = config_map(&work);
+    assert_eq!(anchors.matches("BEGIN CERTIFICATE").count(), 1, "{anchors}");
+    assert_eq!(
+        verified_by(&work, &anchors, &certs),
+        [true, false],
+        "round 3: the new certificates only"
+    );
 }

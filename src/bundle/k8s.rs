@@ -1,10 +1,10 @@
 //! Kubernetes: per role of the cluster, a Secret with the files that hold keys or passwords and a ConfigMap with
-//! the cluster's CA certificate, written twice: as manifests for `kubectl apply -f kubectl/`, and as a Helm chart
+//! the cluster's CA certificates, written twice: as manifests for `kubectl apply -f kubectl/`, and as a Helm chart
 //! in `helm/` whose values carry the same data.
 //!
 //! The XML files go into the Secret, not the ConfigMap: certificate-config.xml holds the store and key
 //! passwords and iot-api-config.xml the admin password, and a ConfigMap is readable by anyone who may read the
-//! namespace's configuration. What holds no secret, the CA certificate, is the ConfigMap's.
+//! namespace's configuration. What holds no secret, the CA certificates, is the ConfigMap's.
 
 use std::path::Path;
 
@@ -13,9 +13,14 @@ use zeroize::Zeroizing;
 
 use super::yaml::Yaml;
 use super::{Role, nodes, read, ssl_chain};
+use crate::certinfo::fingerprint;
 use crate::cluster::Cluster;
 use crate::error::{Error, Result};
+use crate::keystore::{self, Entry};
+use crate::ledger::Ledger;
 use crate::output::{PUBLIC_MODE, Plan, SECRET_MODE};
+use crate::pem;
+use crate::wso2::CA_ALIAS;
 
 /// The chart's fixed files; its values.yaml is written for each set.
 const CHART: &str = include_str!("helm/Chart.yaml");
@@ -93,11 +98,7 @@ impl Objects<'_> {
 
 /// The manifests and chart of the set in `dir` for `cluster`, as a plan: `kubectl/ROLE.yaml` and `helm/`.
 pub fn plan(dir: &Path, cluster: &Cluster, names: &Names) -> Result<Plan> {
-    let ca_path = dir.join("ca.crt");
-    let ca = String::from_utf8(read(&ca_path)?.0).map_err(|_| Error::Unreadable {
-        path: ca_path,
-        reason: "not a PEM certificate: not text".into(),
-    })?;
+    let ca = trust_anchors(dir)?;
     let roles = roles(cluster)
         .into_iter()
         .map(|(role, hosts)| objects(dir, role, hosts, &ca))
@@ -114,12 +115,15 @@ pub fn plan(dir: &Path, cluster: &Cluster, names: &Names) -> Result<Plan> {
         .open(0, "roles");
     let mut plan = Plan::default();
     for objects in &roles {
-        let manifest = manifest(objects, cluster, names);
+        let slug = objects.role.slug();
+        let secret = secret_manifest(objects, cluster, names);
+        plan.add(format!("kubectl/{slug}.yaml"), secret, SECRET_MODE, "Kubernetes Secret");
+        let config_map = config_map_manifest(objects, cluster, names);
         plan.add(
-            format!("kubectl/{}.yaml", objects.role.slug()),
-            manifest,
-            SECRET_MODE,
-            "Kubernetes manifest",
+            format!("kubectl/{slug}-ca.yaml"),
+            config_map,
+            PUBLIC_MODE,
+            "Kubernetes ConfigMap",
         );
         add_values(&mut values, objects);
     }
@@ -127,6 +131,38 @@ pub fn plan(dir: &Path, cluster: &Cluster, names: &Names) -> Result<Plan> {
     plan.add("helm/templates/pki.yaml", TEMPLATE, PUBLIC_MODE, "Helm template");
     plan.add("helm/values.yaml", values.finish(), SECRET_MODE, "Helm values");
     Ok(plan)
+}
+
+/// The ConfigMap's ca.crt: the set's CA certificate, then each earlier CA of the set (by the ledger's
+/// fingerprints) that client-truststore.jks still trusts. From the first round of a CA rotation to the last,
+/// whatever trusts the cluster must trust both CAs, as its nodes do.
+fn trust_anchors(dir: &Path) -> Result<String> {
+    let ca_path = dir.join("ca.crt");
+    let mut anchors = String::from_utf8(read(&ca_path)?.0).map_err(|_| Error::Unreadable {
+        path: ca_path,
+        reason: "not a PEM certificate: not text".into(),
+    })?;
+    let Some(ledger) = Ledger::load(dir)? else {
+        return Ok(anchors);
+    };
+    let cas: Vec<&str> = ledger
+        .issued
+        .iter()
+        .filter(|r| r.role == "CA")
+        .map(|r| r.sha256.as_str())
+        .collect();
+    let path = dir.join("client-truststore.jks");
+    // Certificates only: a JKS lists them without its password (the nodes check its integrity).
+    let truststore = keystore::open(&read(&path)?.0, None).map_err(|source| Error::Store { path, source })?;
+    for entry in truststore.store.entries() {
+        if let Entry::TrustedCert(der) = &entry.entry
+            && entry.alias != CA_ALIAS
+            && cas.contains(&fingerprint(der).as_str())
+        {
+            anchors += &pem::certificate(der);
+        }
+    }
+    Ok(anchors)
 }
 
 /// Each role of the cluster once, in the order of its nodes, with its hosts.
@@ -167,17 +203,29 @@ fn objects<'a>(dir: &Path, role: Role, hosts: Vec<String>, ca: &'a str) -> Resul
     })
 }
 
-/// `kubectl/ROLE.yaml`: a comment saying where each key goes, the Secret, the ConfigMap.
-fn manifest(objects: &Objects, cluster: &Cluster, names: &Names) -> Vec<u8> {
+/// `kubectl/ROLE.yaml`: a comment saying where each key goes, then the Secret.
+fn secret_manifest(objects: &Objects, cluster: &Cluster, names: &Names) -> Vec<u8> {
     let name = names.object(objects.role);
     let mut yaml = Yaml::with_capacity(objects.size());
-    yaml.comment(&guide(objects, cluster, &name));
+    yaml.comment(&(heading(objects, cluster) + &guide(objects, &name)));
     metadata(&mut yaml, "Secret", &name, objects.role, names);
     yaml.entry(0, "type", objects.secret_type).open(0, "data");
     for (key, base64, _) in &objects.secret {
         yaml.entry(1, key, base64);
     }
-    yaml.separator();
+    yaml.finish().into_bytes()
+}
+
+/// `kubectl/ROLE-ca.yaml`: the ConfigMap, in a file of its own so that the first round of a CA rotation can
+/// apply it without the Secret.
+fn config_map_manifest(objects: &Objects, cluster: &Cluster, names: &Names) -> Vec<u8> {
+    let name = names.object(objects.role);
+    let mut yaml = Yaml::with_capacity(objects.ca.len() + 4096);
+    yaml.comment(&format!(
+        "{}ConfigMap {name}: ca.crt, the set's CA certificate for whatever must trust the cluster; during a CA\n\
+         rotation followed by the previous CA, as long as client-truststore.jks trusts it.\n",
+        heading(objects, cluster)
+    ));
     metadata(&mut yaml, "ConfigMap", &name, objects.role, names);
     yaml.open(0, "data").text(1, "ca.crt", objects.ca);
     yaml.finish().into_bytes()
@@ -196,33 +244,36 @@ fn metadata(yaml: &mut Yaml, kind: &str, name: &str, role: Role, names: &Names) 
         .entry(2, "app.kubernetes.io/managed-by", "iospki");
 }
 
-/// The manifest's opening comment: what the objects are for and where each key of the Secret goes.
-fn guide(objects: &Objects, cluster: &Cluster, name: &str) -> String {
+/// The first lines of a manifest: what it is for and how to apply it.
+fn heading(objects: &Objects, cluster: &Cluster) -> String {
     let hosts = match objects.role {
         Role::LoadBalancer => String::new(),
         _ => format!(" ({})", objects.hosts.join(", ")),
     };
-    let mut text = format!(
-        "iospki bundle --format k8s: the {} of the cluster {}{hosts}.\nApply with: kubectl apply --server-side -f kubectl/\n\n",
+    format!(
+        "iospki bundle --format k8s: the {} of the cluster {}{hosts}.\n\
+         Apply with: kubectl apply --server-side -f kubectl/\n\n",
         objects.role.name(),
         cluster.domain(),
-    );
+    )
+}
+
+/// What the Secret is for and where each of its keys goes.
+fn guide(objects: &Objects, name: &str) -> String {
     if objects.role == Role::LoadBalancer {
-        text += &format!(
+        return format!(
             "Secret {name}: nginx's certificate chain and key, as an Ingress's tls secretName takes them, or\n\
              mounted where ssl_certificate and ssl_certificate_key point.\n"
         );
-    } else {
-        text += &format!(
-            "Secret {name}: mount each key at its path under the server home (a volumeMount with subPath),\n\
-             then restart the pods one at a time (Java reads its stores only at start):\n"
-        );
-        for (key, _, path) in &objects.secret {
-            text += &format!("  {key:<24} {path}\n");
-        }
-        text += "The XML files are here, not in the ConfigMap, because they hold passwords.\n";
     }
-    text + &format!("ConfigMap {name}: the cluster's CA certificate, ca.crt, for whatever must trust the cluster.\n")
+    let mut text = format!(
+        "Secret {name}: mount each key at its path under the server home (a volumeMount with subPath),\n\
+         then restart the pods one at a time (Java reads its stores only at start):\n"
+    );
+    for (key, _, path) in &objects.secret {
+        text += &format!("  {key:<24} {path}\n");
+    }
+    text + "The XML files are here, not in the ConfigMap, because they hold passwords.\n"
 }
 
 /// The role's entry in values.yaml: the same type and data as its manifest.

@@ -75,12 +75,6 @@ impl Yaml {
         self
     }
 
-    /// `---`, between documents of one file.
-    pub fn separator(&mut self) -> &mut Self {
-        self.text.push_str("---\n");
-        self
-    }
-
     /// The text written so far.
     pub fn finish(&mut self) -> String {
         std::mem::take(&mut self.text)
