@@ -1,6 +1,6 @@
 //! Kubernetes: per role of the cluster, a Secret with the files that hold keys or passwords and a ConfigMap with
-//! the cluster's CA certificates, written twice: as manifests for `kubectl apply -f kubectl/`, and as a Helm chart
-//! in `helm/` whose values carry the same data.
+//! the cluster's CA certificates, written twice: as manifests in `kubectl/` (`ROLE.yaml`, `ROLE-ca.yaml`) for
+//! `kubectl apply --server-side`, and as a Helm chart in `helm/` whose values carry the same data.
 //!
 //! The XML files go into the Secret, not the ConfigMap: certificate-config.xml holds the store and key
 //! passwords and iot-api-config.xml the admin password, and a ConfigMap is readable by anyone who may read the
@@ -96,7 +96,8 @@ impl Objects<'_> {
     }
 }
 
-/// The manifests and chart of the set in `dir` for `cluster`, as a plan: `kubectl/ROLE.yaml` and `helm/`.
+/// The manifests and chart of the set in `dir` for `cluster`, as a plan: `kubectl/ROLE.yaml` (the Secret),
+/// `kubectl/ROLE-ca.yaml` (the ConfigMap) and `helm/`.
 pub fn plan(dir: &Path, cluster: &Cluster, names: &Names) -> Result<Plan> {
     let ca = trust_anchors(dir)?;
     let roles = roles(cluster)
