@@ -64,6 +64,15 @@ fn no_command_prints_a_password_or_key_material() {
         vec!["check", "--password-file", "store.pass", "--within", "400d", "output"],
         vec!["rotate", "--ssl", "--rekey", "--password-file", "store.pass", "output"],
         vec!["rotate", "--json", "--ca", "--password-file", "store.pass", "output"],
+        vec!["bundle", "output", "--out", "bundles"],
+        vec![
+            "verify",
+            "--password-file",
+            "store.pass",
+            "--bundle",
+            "bundles/mgt.iots310.wso2.com.tar.gz",
+        ],
+        vec!["bundle", "output", "--format", "k8s", "--out", "k8s"],
         vec!["genkey", "--out", "extra.key", "--bits", "2048"],
         vec!["init", "--key", "nginx.key", "--password-file", "wrong-file"],
         vec!["inspect", "output/wso2certs.jks"],
@@ -78,6 +87,14 @@ fn no_command_prints_a_password_or_key_material() {
         printed.contains("renew wso2carbon (SSL)"),
         "the commands did not run:\n{printed}"
     );
+    assert!(
+        printed.contains("k8s/kubectl/manager-ca.yaml"),
+        "no ConfigMap:\n{printed}"
+    );
+    // The ConfigMaps are the public part of the Kubernetes output: they are checked like the output.
+    for role in ["manager", "worker", "key-manager", "nginx"] {
+        printed.push_str(&fs::read_to_string(dir.join(format!("k8s/kubectl/{role}-ca.yaml"))).unwrap());
+    }
     for password in [STORE_PASSWORD, KEY_PASSWORD] {
         assert!(!printed.contains(password), "a password was printed");
     }
