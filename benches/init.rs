@@ -5,12 +5,13 @@ use std::hint::black_box;
 use std::path::Path;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use iospki::cluster::Cluster;
-use iospki::init::{DEFAULT_SSL_ALIAS, InitOptions, Keys};
-use iospki::key::{DEFAULT_BITS, RsaKey};
-use iospki::keystore::pkcs12::Protection;
+use iospki::init::{InitOptions, generate_keys};
+use iospki::key::RsaKey;
+use iospki::product::CertRole;
 use iospki::secret::Password;
-use iospki::subject::Subject;
+use iospki::settings::Choices;
+
+const BITS: usize = iospki::defaults::KEY_BITS as usize;
 
 fn demo_key() -> RsaKey {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/demo-throwaway-iots310_wso2_com.key");
@@ -20,22 +21,17 @@ fn demo_key() -> RsaKey {
 fn key_generation(c: &mut Criterion) {
     let mut group = c.benchmark_group("keygen");
     group.sample_size(10);
-    group.bench_function("rsa-4096", |b| {
-        b.iter(|| RsaKey::generate(black_box(DEFAULT_BITS)).unwrap())
-    });
+    group.bench_function("rsa-4096", |b| b.iter(|| RsaKey::generate(black_box(BITS)).unwrap()));
     group.finish();
 }
 
 fn init_pipeline(c: &mut Criterion) {
-    let keys = Keys::generate(demo_key(), DEFAULT_BITS).unwrap();
     let options = InitOptions {
-        cluster: Cluster::new(iospki::cluster::DEFAULT_DOMAIN, None).unwrap(),
-        subject: Subject::default(),
-        ssl_alias: DEFAULT_SSL_ALIAS.into(),
+        settings: Choices::default().settings().unwrap(),
         store_password: Password::new("bench-password"),
-        protection: Protection::Legacy,
-        issuance: Default::default(),
     };
+    let product = options.settings.cluster.product();
+    let keys = generate_keys(product, [(CertRole::Ca, demo_key())].into_iter().collect(), BITS).unwrap();
     c.bench_function("init plan (fixed keys)", |b| {
         b.iter(|| iospki::init::plan(black_box(&options), &keys, None, None, iospki::issue::now()).unwrap())
     });

@@ -1,11 +1,12 @@
-//! What a certificate says, in the terms operators read in `keytool -list -v` and `openssl x509 -text`.
+//! What a certificate says, in the terms operators read in `keytool -list -v` and `openssl x509 -text`: the
+//! typed facts of [`crate::x509::Certificate`] turned into text for `inspect` and `check` (schema
+//! `iospki.inspect/1`).
 
-use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
-use x509_parser::extensions::{GeneralName, ParsedExtension};
-use x509_parser::prelude::{FromDer, X509Certificate};
-use x509_parser::public_key::PublicKey;
+
+pub use crate::x509::{BasicConstraints, CertificateError};
+use crate::x509::{Certificate, PublicKey};
 
 /// One certificate, described.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -48,181 +49,63 @@ pub struct CertificateInfo {
     pub self_issued: bool,
 }
 
-/// The basicConstraints extension.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct BasicConstraints {
-    /// The cA flag.
-    pub ca: bool,
-    /// pathLenConstraint.
-    pub path_len: Option<u32>,
-    /// Whether the extension is marked critical.
-    pub critical: bool,
-}
-
-/// Why a certificate could not be described.
-#[derive(Debug, thiserror::Error)]
-#[error("malformed certificate: {0}")]
-pub struct CertificateError(String);
-
 impl CertificateInfo {
     /// Describes the DER certificate `der`, counting days left from `now`.
     pub fn from_der(der: &[u8], now: OffsetDateTime) -> Result<Self, CertificateError> {
-        let (_, cert) = X509Certificate::from_der(der).map_err(|e| CertificateError(e.to_string()))?;
-        let not_before = cert.validity().not_before.to_datetime();
-        let not_after = cert.validity().not_after.to_datetime();
-        Ok(CertificateInfo {
-            subject: cert.subject().to_string(),
-            issuer: cert.issuer().to_string(),
-            serial: cert.serial.to_string(),
-            serial_hex: even_hex(&format!("{:X}", cert.serial)),
-            not_before: rfc3339(not_before),
-            not_after: rfc3339(not_after),
-            not_before_unix: not_before.unix_timestamp(),
-            not_after_unix: not_after.unix_timestamp(),
-            days_left: (not_after - now).whole_days(),
-            sha256: fingerprint(der),
-            public_key: public_key(&cert),
-            signature_algorithm: signature_name(&cert.signature_algorithm.algorithm.to_id_string()),
-            version: cert.version().0 + 1,
-            key_usage: key_usage(&cert),
-            extended_key_usage: extended_key_usage(&cert),
-            subject_alt_names: subject_alt_names(&cert),
-            basic_constraints: basic_constraints(&cert),
-            self_issued: cert.subject() == cert.issuer(),
-        })
+        Ok(Self::new(&Certificate::parse(der)?, now))
+    }
+
+    /// Describes `cert`, counting days left from `now`.
+    pub fn new(cert: &Certificate, now: OffsetDateTime) -> Self {
+        CertificateInfo {
+            subject: cert.subject.text.clone(),
+            issuer: cert.issuer.text.clone(),
+            serial: decimal(&cert.serial),
+            serial_hex: crate::hex::serial(&cert.serial),
+            not_before: rfc3339(cert.not_before),
+            not_after: rfc3339(cert.not_after),
+            not_before_unix: cert.not_before.unix_timestamp(),
+            not_after_unix: cert.not_after.unix_timestamp(),
+            days_left: (cert.not_after - now).whole_days(),
+            sha256: fingerprint(&cert.der),
+            public_key: match &cert.public_key {
+                PublicKey::Rsa { bits, .. } => format!("RSA {bits}"),
+                PublicKey::Ec(bits) => format!("EC {bits}"),
+                PublicKey::Dsa => "DSA".into(),
+                PublicKey::Other(oid) => format!("algorithm {oid}"),
+            },
+            signature_algorithm: cert.signature.name().to_owned(),
+            version: cert.version,
+            key_usage: cert.key_usage.iter().flatten().map(|u| u.name().to_owned()).collect(),
+            extended_key_usage: cert.extended_key_usage.iter().map(|u| u.name().to_owned()).collect(),
+            subject_alt_names: cert.subject_alt_names.iter().map(ToString::to_string).collect(),
+            basic_constraints: cert.basic_constraints,
+            self_issued: cert.self_issued(),
+        }
     }
 }
 
-/// Hex padded to whole bytes, as `openssl x509 -serial` prints it.
-fn even_hex(hex: &str) -> String {
-    if hex.len() % 2 == 1 {
-        format!("0{hex}")
-    } else {
-        hex.to_owned()
-    }
+/// The serial as a decimal number, as keytool prints it.
+fn decimal(serial: &[u8]) -> String {
+    x509_parser::num_bigint::BigUint::from_bytes_be(serial).to_string()
 }
 
 /// SHA-256 over `der`, colon-separated upper-case hex.
 pub fn fingerprint(der: &[u8]) -> String {
-    Sha256::digest(der)
-        .iter()
-        .map(|b| format!("{b:02X}"))
-        .collect::<Vec<_>>()
-        .join(":")
+    use sha2::Digest;
+    crate::hex::colons(&sha2::Sha256::digest(der))
 }
 
 fn rfc3339(time: OffsetDateTime) -> String {
     time.format(&Rfc3339).unwrap_or_else(|_| time.to_string())
 }
 
-fn public_key(cert: &X509Certificate<'_>) -> String {
-    match cert.public_key().parsed() {
-        Ok(PublicKey::RSA(rsa)) => format!("RSA {}", rsa.key_size()),
-        Ok(PublicKey::EC(point)) => format!("EC {}", point.key_size()),
-        Ok(PublicKey::DSA(_)) => "DSA".into(),
-        _ => format!("algorithm {}", cert.public_key().algorithm.algorithm.to_id_string()),
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn serials_in_decimal() {
+        assert_eq!(super::decimal(&[0x0b, 0x08, 0xba, 0xc6, 0xe6, 0x99]), "12132121241241");
+        assert_eq!(super::decimal(&[0]), "0");
+        assert_eq!(super::decimal(&[0x01, 0x00]), "256");
     }
-}
-
-fn signature_name(oid: &str) -> String {
-    match oid {
-        "1.2.840.113549.1.1.11" => "SHA256withRSA".into(),
-        "1.2.840.113549.1.1.12" => "SHA384withRSA".into(),
-        "1.2.840.113549.1.1.13" => "SHA512withRSA".into(),
-        "1.2.840.113549.1.1.5" => "SHA1withRSA".into(),
-        "1.2.840.113549.1.1.4" => "MD5withRSA".into(),
-        "1.2.840.113549.1.1.10" => "RSASSA-PSS".into(),
-        "1.2.840.10045.4.3.2" => "SHA256withECDSA".into(),
-        "1.2.840.10045.4.3.3" => "SHA384withECDSA".into(),
-        "1.3.101.112" => "Ed25519".into(),
-        other => other.into(),
-    }
-}
-
-fn extension<'a>(
-    cert: &'a X509Certificate<'a>,
-    pick: impl Fn(&'a ParsedExtension<'a>) -> bool,
-) -> Option<&'a ParsedExtension<'a>> {
-    cert.extensions().iter().map(|e| e.parsed_extension()).find(|e| pick(e))
-}
-
-fn key_usage(cert: &X509Certificate<'_>) -> Vec<String> {
-    let Some(ParsedExtension::KeyUsage(usage)) = extension(cert, |e| matches!(e, ParsedExtension::KeyUsage(_))) else {
-        return Vec::new();
-    };
-    let names = [
-        (usage.digital_signature(), "digitalSignature"),
-        (usage.non_repudiation(), "nonRepudiation"),
-        (usage.key_encipherment(), "keyEncipherment"),
-        (usage.data_encipherment(), "dataEncipherment"),
-        (usage.key_agreement(), "keyAgreement"),
-        (usage.key_cert_sign(), "keyCertSign"),
-        (usage.crl_sign(), "cRLSign"),
-        (usage.encipher_only(), "encipherOnly"),
-        (usage.decipher_only(), "decipherOnly"),
-    ];
-    names
-        .into_iter()
-        .filter(|(set, _)| *set)
-        .map(|(_, name)| name.to_owned())
-        .collect()
-}
-
-fn extended_key_usage(cert: &X509Certificate<'_>) -> Vec<String> {
-    let Some(ParsedExtension::ExtendedKeyUsage(eku)) =
-        extension(cert, |e| matches!(e, ParsedExtension::ExtendedKeyUsage(_)))
-    else {
-        return Vec::new();
-    };
-    let named = [
-        (eku.any, "anyExtendedKeyUsage"),
-        (eku.server_auth, "serverAuth"),
-        (eku.client_auth, "clientAuth"),
-        (eku.code_signing, "codeSigning"),
-        (eku.email_protection, "emailProtection"),
-        (eku.time_stamping, "timeStamping"),
-        (eku.ocsp_signing, "OCSPSigning"),
-    ];
-    let mut out: Vec<String> = named
-        .into_iter()
-        .filter(|(set, _)| *set)
-        .map(|(_, n)| n.to_owned())
-        .collect();
-    out.extend(eku.other.iter().map(|oid| oid.to_id_string()));
-    out
-}
-
-fn subject_alt_names(cert: &X509Certificate<'_>) -> Vec<String> {
-    let Some(ParsedExtension::SubjectAlternativeName(san)) =
-        extension(cert, |e| matches!(e, ParsedExtension::SubjectAlternativeName(_)))
-    else {
-        return Vec::new();
-    };
-    san.general_names
-        .iter()
-        .map(|name| match name {
-            GeneralName::DNSName(dns) => format!("DNS:{dns}"),
-            GeneralName::IPAddress(ip) => format!("IP:{}", ip_text(ip)),
-            GeneralName::RFC822Name(mail) => format!("email:{mail}"),
-            GeneralName::URI(uri) => format!("URI:{uri}"),
-            other => format!("{other:?}"),
-        })
-        .collect()
-}
-
-fn ip_text(bytes: &[u8]) -> String {
-    match bytes.len() {
-        4 => std::net::Ipv4Addr::from(<[u8; 4]>::try_from(bytes).expect("4 bytes")).to_string(),
-        16 => std::net::Ipv6Addr::from(<[u8; 16]>::try_from(bytes).expect("16 bytes")).to_string(),
-        _ => format!("{bytes:02x?}"),
-    }
-}
-
-fn basic_constraints(cert: &X509Certificate<'_>) -> Option<BasicConstraints> {
-    let ext = cert.basic_constraints().ok().flatten()?;
-    Some(BasicConstraints {
-        ca: ext.value.ca,
-        path_len: ext.value.path_len_constraint,
-        critical: ext.critical,
-    })
 }

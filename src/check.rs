@@ -95,29 +95,29 @@ pub fn inventory(paths: &[PathBuf], password: Option<&Password>, within: Duratio
             files.push(path.clone());
         }
     }
+    let deadline = now.checked_add(within);
     for file in &files {
-        add_file(&mut inventory, file, password, within, now);
+        add_file(&mut inventory, file, password, deadline, now);
     }
     inventory
 }
 
-/// Collects the certificate and keystore files under `dir`, sorted by name at each level.
+/// Collects the certificate and keystore files under `dir`, sorted by name at each level, without following links.
 fn walk(dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<String>) {
-    let mut entries = match std::fs::read_dir(dir) {
-        Ok(entries) => entries.filter_map(|e| e.ok()).collect::<Vec<_>>(),
-        Err(e) => {
-            errors.push(format!("{}: {e}", dir.display()));
-            return;
-        }
-    };
-    entries.sort_by_key(|e| e.file_name());
-    for entry in entries {
-        let path = entry.path();
-        let Ok(kind) = entry.file_type() else { continue };
-        if kind.is_dir() {
-            walk(&path, files, errors);
-        } else if kind.is_file() && has_certificate_ending(&path) {
-            files.push(path);
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        match entry {
+            Ok(entry) if entry.file_type().is_file() && has_certificate_ending(entry.path()) => {
+                files.push(entry.into_path());
+            }
+            Ok(_) => {}
+            Err(e) => errors.push(match e.path() {
+                Some(path) => format!(
+                    "{}: {}",
+                    path.display(),
+                    e.io_error().map_or(e.to_string(), |io| io.to_string())
+                ),
+                None => e.to_string(),
+            }),
         }
     }
 }
@@ -127,11 +127,13 @@ fn has_certificate_ending(path: &Path) -> bool {
     ending.is_some_and(|e| CERTIFICATE_FILES.contains(&e.as_str()))
 }
 
+/// Adds the certificates of `path` to the inventory; `deadline` is the end of the window (`None`: past the end of
+/// time, so everything is within it).
 fn add_file(
     inventory: &mut Inventory,
     path: &Path,
     password: Option<&Password>,
-    within: Duration,
+    deadline: Option<OffsetDateTime>,
     now: OffsetDateTime,
 ) {
     let report = match inspect_file(path, password, now) {
@@ -151,11 +153,10 @@ fn add_file(
         Content::DerCertificate { certificate } => vec![(None, certificate.as_ref())],
         Content::DerPrivateKey { .. } => Vec::new(),
     };
-    let deadline = (now + within).unix_timestamp();
     for (alias, cert) in found {
         let status = match cert.not_after_unix {
             t if t < now.unix_timestamp() => Status::Expired,
-            t if t < deadline => Status::Expiring,
+            t if deadline.is_none_or(|d| t < d.unix_timestamp()) => Status::Expiring,
             _ => Status::Ok,
         };
         inventory.items.push(Item {

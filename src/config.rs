@@ -8,50 +8,15 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::cluster::{Hosts, valid_host};
+use crate::alias::Alias;
+use crate::cluster::{HostName, Hosts};
+use crate::defaults::{APPLE_MAX_DAYS, KEY_BITS_RANGE};
 use crate::error::{Error, Result};
-use crate::init::Issuance;
+use crate::input::{self, Kind};
 use crate::keystore::pkcs12::Protection;
+use crate::product::{CertRole, HostGroupId};
+use crate::settings::{Choices, PasswordSource};
 use crate::subject::Subject;
-
-/// Apple's limit for TLS server certificates, in days.
-const APPLE_MAX_DAYS: u32 = 825;
-
-/// Where a password comes from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PasswordSource {
-    /// The first line of a file.
-    File(PathBuf),
-    /// An environment variable.
-    Env(String),
-}
-
-/// A cluster description, checked, with paths resolved against the file's directory.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct ClusterFile {
-    /// `domain`.
-    pub domain: Option<String>,
-    /// `hosts.ssl_cn`.
-    pub ssl_common_name: Option<String>,
-    /// `hosts.workers`, `hosts.gateway`, `hosts.manager`, `hosts.key_managers`.
-    pub hosts: Hosts,
-    /// `ssl_alias`.
-    pub ssl_alias: Option<String>,
-    /// `out`.
-    pub out: Option<PathBuf>,
-    /// `p12_profile`.
-    pub protection: Option<Protection>,
-    /// `key_bits`.
-    pub key_bits: Option<u16>,
-    /// `[subject]`, over the documented subject.
-    pub subject: Subject,
-    /// `[ca]`, `[ra]`, `[ssl]` days and serials, over the documented ones.
-    pub issuance: Issuance,
-    /// `passwords.store_file` or `passwords.store_env`.
-    pub store_password: Option<PasswordSource>,
-    /// `passwords.key_file` or `passwords.key_env`.
-    pub key_password: Option<PasswordSource>,
-}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -83,6 +48,18 @@ struct RawHosts {
     gateway: Option<Spanned<Vec<String>>>,
     manager: Option<Spanned<Vec<String>>>,
     key_managers: Option<Spanned<Vec<String>>>,
+}
+
+impl RawHosts {
+    /// Each host group the file names, with its hosts.
+    fn groups(self) -> [(HostGroupId, Option<Spanned<Vec<String>>>); 4] {
+        [
+            (HostGroupId::Workers, self.workers),
+            (HostGroupId::Gateway, self.gateway),
+            (HostGroupId::Manager, self.manager),
+            (HostGroupId::KeyManagers, self.key_managers),
+        ]
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -119,8 +96,8 @@ struct RawLeaf {
 }
 
 /// Reads and checks the cluster description at `path`.
-pub fn load(path: &Path) -> Result<ClusterFile> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+pub fn load(path: &Path) -> Result<Choices> {
+    let text = input::read_text(path, Kind::Text)?;
     let at = Located { path, text: &text };
     let raw: Raw = toml::from_str(&text).map_err(|e| {
         let line = e.span().map_or(1, |span| at.line(span.start));
@@ -128,21 +105,15 @@ pub fn load(path: &Path) -> Result<ClusterFile> {
     })?;
     let base = path.parent().unwrap_or(Path::new("."));
     let resolve = |p: PathBuf| if p.is_relative() { base.join(p) } else { p };
-    let mut file = ClusterFile {
+    let mut hosts = raw.hosts;
+    let mut choices = Choices {
         domain: raw.domain.map(|d| at.host(d, "domain")).transpose()?,
-        ssl_common_name: raw.hosts.ssl_cn.map(|cn| at.host(cn, "hosts.ssl_cn")).transpose()?,
-        hosts: Hosts {
-            workers: at.hosts(raw.hosts.workers, "hosts.workers")?,
-            gateway: at.hosts(raw.hosts.gateway, "hosts.gateway")?,
-            manager: at.hosts(raw.hosts.manager, "hosts.manager")?,
-            key_managers: at.hosts(raw.hosts.key_managers, "hosts.key_managers")?,
-        },
+        ssl_common_name: hosts.ssl_cn.take().map(|cn| at.host(cn, "hosts.ssl_cn")).transpose()?,
         ssl_alias: raw.ssl_alias.map(|a| at.alias(a)).transpose()?,
         out: raw.out.map(resolve),
         protection: raw.p12_profile,
         key_bits: raw.key_bits.map(|b| at.bits(b)).transpose()?,
         subject: at.subject(raw.subject)?,
-        issuance: Issuance::default(),
         store_password: at.source(
             raw.passwords.store_file.map(resolve),
             raw.passwords.store_env,
@@ -153,14 +124,25 @@ pub fn load(path: &Path) -> Result<ClusterFile> {
             raw.passwords.key_env,
             "passwords.key",
         )?,
+        ..Choices::default()
     };
-    let issuance = &mut file.issuance;
-    at.days(raw.ca.days, "ca.days", u32::MAX, &mut issuance.ca_days)?;
-    at.days(raw.ra.days, "ra.days", u32::MAX, &mut issuance.ra_days)?;
-    at.days(raw.ssl.days, "ssl.days", APPLE_MAX_DAYS, &mut issuance.ssl_days)?;
-    at.serial(raw.ra.serial, "ra.serial", &mut issuance.ra_serial)?;
-    at.serial(raw.ssl.serial, "ssl.serial", &mut issuance.ssl_serial)?;
-    Ok(file)
+    choices.hosts = at.hosts(hosts)?;
+    let terms = &mut choices.terms;
+    for (role, days, max) in [
+        (CertRole::Ca, raw.ca.days, u32::MAX),
+        (CertRole::Ra, raw.ra.days, u32::MAX),
+        (CertRole::Ssl, raw.ssl.days, APPLE_MAX_DAYS),
+    ] {
+        if let Some(days) = at.days(days, role, max)? {
+            terms.days.insert(role, days);
+        }
+    }
+    for (role, serial) in [(CertRole::Ra, raw.ra.serial), (CertRole::Ssl, raw.ssl.serial)] {
+        if let Some(serial) = at.serial(serial, role)? {
+            terms.serials.insert(role, serial);
+        }
+    }
+    Ok(choices)
 }
 
 /// The file and its text, to name a line in messages.
@@ -188,42 +170,44 @@ impl Located<'_> {
         self.error_at_line(self.line(value.span().start), format!("{key}: {reason}"))
     }
 
-    fn host(&self, value: Spanned<String>, key: &str) -> Result<String> {
-        valid_host(value.get_ref())
-            .ok_or_else(|| self.error(&value, key, format!("'{}' is not a DNS host name", value.get_ref())))
+    fn host(&self, value: Spanned<String>, key: &str) -> Result<HostName> {
+        HostName::parse(value.get_ref()).map_err(|e| self.error(&value, key, e.to_string()))
     }
 
-    fn hosts(&self, value: Option<Spanned<Vec<String>>>, key: &str) -> Result<Vec<String>> {
-        let Some(value) = value else { return Ok(Vec::new()) };
-        if value.get_ref().is_empty() {
-            return Err(self.error(&value, key, "give at least one host, or leave the key out".into()));
+    fn hosts(&self, raw: RawHosts) -> Result<Hosts> {
+        let mut hosts = Hosts::default();
+        for (group, value) in raw.groups() {
+            let Some(value) = value else { continue };
+            let key = format!("hosts.{}", group.key());
+            if value.get_ref().is_empty() {
+                return Err(self.error(&value, &key, "give at least one host, or leave the key out".into()));
+            }
+            let names = value
+                .get_ref()
+                .iter()
+                .map(|h| HostName::parse(h).map_err(|e| self.error(&value, &key, e.to_string())))
+                .collect::<Result<_>>()?;
+            hosts.set(group, names);
         }
-        value
-            .get_ref()
-            .iter()
-            .map(|h| valid_host(h).ok_or_else(|| self.error(&value, key, format!("'{h}' is not a DNS host name"))))
-            .collect()
+        Ok(hosts)
     }
 
-    fn alias(&self, value: Spanned<String>) -> Result<String> {
-        let alias = value.get_ref();
-        if alias.is_empty() || *alias != alias.to_lowercase() {
-            let reason = format!("'{alias}' must be a non-empty lower-case alias, as Java keystores keep them");
-            return Err(self.error(&value, "ssl_alias", reason));
-        }
-        Ok(alias.clone())
+    fn alias(&self, value: Spanned<String>) -> Result<Alias> {
+        Alias::chosen(value.get_ref()).map_err(|e| self.error(&value, "ssl_alias", e.to_string()))
     }
 
     fn bits(&self, value: Spanned<u16>) -> Result<u16> {
         let bits = *value.get_ref();
-        if !(2048..=8192).contains(&bits) {
-            return Err(self.error(&value, "key_bits", format!("{bits} is outside 2048 to 8192")));
+        if !KEY_BITS_RANGE.contains(&bits) {
+            let (low, high) = (KEY_BITS_RANGE.start(), KEY_BITS_RANGE.end());
+            return Err(self.error(&value, "key_bits", format!("{bits} is outside {low} to {high}")));
         }
         Ok(bits)
     }
 
-    fn days(&self, value: Option<Spanned<u32>>, key: &str, max: u32, into: &mut u32) -> Result<()> {
-        let Some(value) = value else { return Ok(()) };
+    fn days(&self, value: Option<Spanned<u32>>, role: CertRole, max: u32) -> Result<Option<u32>> {
+        let Some(value) = value else { return Ok(None) };
+        let key = format!("{}.days", role.name().to_lowercase());
         let days = *value.get_ref();
         if days == 0 || days > max {
             let reason = if days == 0 {
@@ -231,19 +215,18 @@ impl Located<'_> {
             } else {
                 format!("{days} exceeds Apple's limit of {max} days for TLS server certificates")
             };
-            return Err(self.error(&value, key, reason));
+            return Err(self.error(&value, &key, reason));
         }
-        *into = days;
-        Ok(())
+        Ok(Some(days))
     }
 
-    fn serial(&self, value: Option<Spanned<u64>>, key: &str, into: &mut u64) -> Result<()> {
-        let Some(value) = value else { return Ok(()) };
+    fn serial(&self, value: Option<Spanned<u64>>, role: CertRole) -> Result<Option<u64>> {
+        let Some(value) = value else { return Ok(None) };
         if *value.get_ref() == 0 {
-            return Err(self.error(&value, key, "must be a positive number".into()));
+            let key = format!("{}.serial", role.name().to_lowercase());
+            return Err(self.error(&value, &key, "must be a positive number".into()));
         }
-        *into = *value.get_ref();
-        Ok(())
+        Ok(Some(*value.get_ref()))
     }
 
     fn subject(&self, raw: RawSubject) -> Result<Subject> {
@@ -302,7 +285,7 @@ impl Located<'_> {
 mod tests {
     use super::*;
 
-    fn load_text(text: &str) -> Result<ClusterFile> {
+    fn load_text(text: &str) -> Result<Choices> {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("iospki.toml");
         std::fs::write(&path, text).unwrap();
@@ -315,7 +298,7 @@ mod tests {
 
     #[test]
     fn empty_file_is_the_documented_cluster() {
-        assert_eq!(load_text("").unwrap(), ClusterFile::default());
+        assert_eq!(load_text("").unwrap(), Choices::default());
     }
 
     #[test]
@@ -327,18 +310,30 @@ mod tests {
              [passwords]\nstore_env = \"STORE_PW\"\n[ca]\ndays = 730\n[ssl]\ndays = 397\nserial = 42\n",
         )
         .unwrap();
-        assert_eq!(file.domain.as_deref(), Some("example.org"));
-        assert_eq!(file.hosts.workers, ["w1.example.org", "w2.example.org"]);
+        assert_eq!(file.domain.as_ref().map(HostName::as_str), Some("example.org"));
+        let workers: Vec<&str> = file
+            .hosts
+            .get(HostGroupId::Workers)
+            .iter()
+            .map(HostName::as_str)
+            .collect();
+        assert_eq!(workers, ["w1.example.org", "w2.example.org"]);
         assert_eq!(file.protection, Some(Protection::Modern));
         assert_eq!(file.subject.country, "LK");
         assert_eq!(file.subject.organization, "Example");
         assert_eq!(file.subject.unit, "CDM");
         assert_eq!(file.store_password, Some(PasswordSource::Env("STORE_PW".into())));
+        let issuance = file.settings().unwrap().issuance;
+        let term = |role| issuance.term(role).unwrap();
         assert_eq!(
-            (file.issuance.ca_days, file.issuance.ssl_days, file.issuance.ssl_serial),
-            (730, 397, 42)
+            (
+                term(CertRole::Ca).days,
+                term(CertRole::Ssl).days,
+                term(CertRole::Ssl).first_serial
+            ),
+            (730, 397, Some(42))
         );
-        assert_eq!(file.issuance.ra_serial, 12_132_121_241_241);
+        assert_eq!(term(CertRole::Ra).first_serial, Some(12_132_121_241_241));
         assert_eq!(file.out, Some(PathBuf::from("pki")));
     }
 
@@ -360,7 +355,7 @@ mod tests {
             ("p12_profile = \"strong\"\n", ":1: unknown variant `strong`"),
             (
                 "ssl_alias = \"WSO2\"\n",
-                ":1: ssl_alias: 'WSO2' must be a non-empty lower-case alias",
+                ":1: ssl_alias: 'WSO2' has upper-case letters; it must be a non-empty lower-case alias",
             ),
             (
                 "[subject]\ncountry = \"Sri Lanka\"\n",

@@ -1,7 +1,8 @@
-//! The one error type of the library.
+//! The error types of the library: [`Error`] for everything, [`StoreError`] for what a keystore codec says.
 //!
 //! Messages are lowercase, without a trailing period, and name the file or alias involved so that the
-//! binary can print them as they are: `iospki: <message>`.
+//! binary can print them as they are: `iospki: <message>`. They name settings, never command-line flags: the
+//! binary knows which flag set what, and adds that.
 
 use std::path::PathBuf;
 
@@ -37,17 +38,17 @@ pub enum Error {
         reason: String,
     },
 
-    /// An option has a value iospki cannot use.
+    /// A setting has a value iospki cannot use.
     #[error("{option}: {reason}")]
     InvalidOption {
-        /// The option, as the user wrote it (e.g. `--ssl-alias`).
-        option: &'static str,
+        /// The setting, as the caller names it (a flag, or a key of the cluster description).
+        option: String,
         /// Why the value is refused.
         reason: String,
     },
 
     /// The output directory already holds a set that must not be replaced silently.
-    #[error("{}: already holds iospki's files ({existing}); pass --force to replace them", path.display())]
+    #[error("{}: already holds iospki's files ({existing})", path.display())]
     OutputExists {
         /// The output directory.
         path: PathBuf,
@@ -76,7 +77,7 @@ pub enum Error {
     },
 
     /// A file to be written exists and must not be replaced silently.
-    #[error("{}: file exists; pass --force to replace it", path.display())]
+    #[error("{}: file exists", path.display())]
     FileExists {
         /// The file.
         path: PathBuf,
@@ -98,7 +99,7 @@ pub enum Error {
         path: PathBuf,
         /// What is wrong with it.
         #[source]
-        source: crate::keystore::StoreError,
+        source: StoreError,
     },
 }
 
@@ -118,6 +119,48 @@ impl Error {
             reason: reason.into(),
         }
     }
+
+    /// A file iospki cannot read, and why.
+    pub fn unreadable(path: impl Into<PathBuf>, reason: impl Into<String>) -> Self {
+        Error::Unreadable {
+            path: path.into(),
+            reason: reason.into(),
+        }
+    }
+
+    /// A setting with a value iospki cannot use.
+    pub fn invalid(option: impl Into<String>, reason: impl std::fmt::Display) -> Self {
+        Error::InvalidOption {
+            option: option.into(),
+            reason: reason.to_string(),
+        }
+    }
+}
+
+/// Why a keystore could not be read or written. The caller adds the file name.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The integrity check failed: the password is wrong or the bytes were changed.
+    #[error("store password is wrong or the file was modified")]
+    WrongPassword,
+    /// A key entry did not decrypt with the password given for it.
+    #[error("key password for alias '{0}' is wrong")]
+    WrongKeyPassword(String),
+    /// A PKCS#12 file cannot be read without its password.
+    #[error("a password is needed to read a PKCS#12 file")]
+    PasswordNeeded,
+    /// The bytes are not a well-formed store of this format.
+    #[error("malformed {format}: {reason}")]
+    Malformed {
+        /// "JKS" or "PKCS#12".
+        format: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The store is well-formed but holds something iospki cannot handle.
+    #[error("{0}")]
+    Unsupported(String),
 }
 
 /// The library's result type.

@@ -1,23 +1,20 @@
 //! `iospki inspect`: what is in certificate, key and keystore files, as a report that renders as text
 //! (like a tidy `keytool -list -v`) or as JSON (schema `iospki.inspect/1`, documented in docs/inspect-json.md).
 
-use std::fmt::Write;
 use std::path::Path;
 
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::certinfo::CertificateInfo;
+use crate::certinfo::{CertificateError, CertificateInfo};
 use crate::error::{Error, Result};
+use crate::input::{self, Kind};
 use crate::key::{KeyInfo, describe_der, describe_pem};
 use crate::keystore::{self, Entry, Format, Integrity, Opened, StoreError};
 use crate::secret::{Password, WELL_KNOWN_PASSWORDS};
 
 /// The JSON schema identifier; it changes only when a field is removed or changes meaning.
 pub const SCHEMA: &str = "iospki.inspect/1";
-
-/// Files larger than this are not certificates, keys or keystores iospki inspects.
-const MAX_FILE: u64 = 64 << 20;
 
 /// The report over all files.
 #[derive(Debug, serde::Serialize)]
@@ -91,7 +88,7 @@ pub struct EntryReport {
 
 /// Inspects `path`, opening keystores with `password` or, without one, trying the published defaults.
 pub fn inspect_file(path: &Path, password: Option<&Password>, now: OffsetDateTime) -> Result<FileReport> {
-    let data = read_limited(path)?;
+    let data = input::read(path, Kind::Data)?;
     let content = if let Some(format) = keystore_format(&data) {
         keystore_content(path, &data, format, password, now)?
     } else if data.windows(11).any(|w| w == b"-----BEGIN ") {
@@ -103,20 +100,6 @@ pub fn inspect_file(path: &Path, password: Option<&Password>, now: OffsetDateTim
         path: path.display().to_string(),
         content,
     })
-}
-
-fn read_limited(path: &Path) -> Result<Vec<u8>> {
-    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
-    if meta.is_dir() {
-        return Err(Error::io(path, std::io::Error::other("is a directory")));
-    }
-    if meta.len() > MAX_FILE {
-        return Err(unreadable(
-            path,
-            format!("file is {} bytes, too large to inspect", meta.len()),
-        ));
-    }
-    std::fs::read(path).map_err(|e| Error::io(path, e))
 }
 
 /// A keystore's format, told from its bytes; DER certificates and keys also start with a SEQUENCE, so a
@@ -147,7 +130,9 @@ fn keystore_content(
         .store
         .entries()
         .iter()
-        .map(|item| entry_report(item, format, now).map_err(|reason| unreadable(path, reason)))
+        .map(|item| {
+            entry_report(item, format, now).map_err(|e| unreadable(path, format!("alias '{}': {e}", item.alias)))
+        })
         .collect::<Result<_>>()?;
     let Opened {
         format,
@@ -178,14 +163,18 @@ fn open_with_defaults(data: &[u8]) -> Result<(Opened, &'static str), StoreError>
     keystore::open(data, None).map(|opened| (opened, "none"))
 }
 
-fn entry_report(item: &keystore::AliasedEntry, format: Format, now: OffsetDateTime) -> Result<EntryReport, String> {
+fn entry_report(
+    item: &keystore::AliasedEntry,
+    format: Format,
+    now: OffsetDateTime,
+) -> Result<EntryReport, CertificateError> {
     let certificates = match &item.entry {
         Entry::PrivateKey { chain, .. } => chain.iter().collect::<Vec<_>>(),
         Entry::TrustedCert(cert) => vec![cert],
     };
     let certificates = certificates
         .into_iter()
-        .map(|der| CertificateInfo::from_der(der, now).map_err(|e| format!("alias '{}': {e}", item.alias)))
+        .map(|der| CertificateInfo::from_der(der, now))
         .collect::<Result<_, _>>()?;
     Ok(EntryReport {
         alias: item.alias.clone(),
@@ -236,128 +225,5 @@ fn unreadable(path: &Path, reason: String) -> Error {
     Error::Unreadable {
         path: path.to_path_buf(),
         reason,
-    }
-}
-
-/// The report as text for people.
-pub fn render_text(report: &Report) -> String {
-    let mut out = String::new();
-    for (index, file) in report.files.iter().enumerate() {
-        if index > 0 {
-            out.push('\n');
-        }
-        render_file(&mut out, file);
-    }
-    out
-}
-
-fn render_file(out: &mut String, file: &FileReport) {
-    // write! to a String cannot fail.
-    let _ = writeln!(out, "{}", file.path);
-    match &file.content {
-        Content::Keystore {
-            format,
-            protection,
-            integrity,
-            password,
-            entries,
-            ..
-        } => {
-            let _ = writeln!(out, "Keystore type: {}", format.name());
-            let _ = writeln!(out, "Protection: {protection}");
-            let integrity = match (integrity, *password) {
-                (Integrity::Verified, "published default") => "verified with a published default password",
-                (Integrity::Verified, _) => "verified",
-                (Integrity::NotChecked, _) => "NOT checked (no password given; give --password-file)",
-            };
-            let _ = writeln!(out, "Integrity: {integrity}");
-            let _ = writeln!(
-                out,
-                "Your keystore contains {} entr{}",
-                entries.len(),
-                plural(entries.len())
-            );
-            for entry in entries {
-                render_entry(out, entry);
-            }
-        }
-        Content::Pem {
-            certificates,
-            private_keys,
-        } => {
-            for key in private_keys {
-                render_key(out, key);
-            }
-            for (index, cert) in certificates.iter().enumerate() {
-                let _ = writeln!(out, "Certificate[{}]:", index + 1);
-                render_certificate(out, cert);
-            }
-        }
-        Content::DerCertificate { certificate } => render_certificate(out, certificate),
-        Content::DerPrivateKey { private_key } => render_key(out, private_key),
-    }
-}
-
-fn plural(count: usize) -> &'static str {
-    if count == 1 { "y" } else { "ies" }
-}
-
-fn render_entry(out: &mut String, entry: &EntryReport) {
-    let _ = writeln!(out, "\nAlias name: {}", entry.alias);
-    if let Some(created) = &entry.created {
-        let _ = writeln!(out, "Creation date: {created}");
-    }
-    let _ = writeln!(out, "Entry type: {}", entry.entry_type);
-    if entry.entry_type == "PrivateKeyEntry" {
-        let _ = writeln!(out, "Certificate chain length: {}", entry.certificates.len());
-    }
-    for (index, cert) in entry.certificates.iter().enumerate() {
-        let _ = writeln!(out, "Certificate[{}]:", index + 1);
-        render_certificate(out, cert);
-    }
-}
-
-fn render_key(out: &mut String, key: &KeyInfo) {
-    let state = if key.encrypted { "encrypted" } else { "not encrypted" };
-    let _ = writeln!(out, "Private key: {} ({}, {state})", key.algorithm, key.encoding);
-}
-
-fn render_certificate(out: &mut String, cert: &CertificateInfo) {
-    let mut line = |label: &str, value: &str| {
-        let _ = writeln!(out, "  {label:<16}{value}");
-    };
-    line("Owner:", &cert.subject);
-    line("Issuer:", &cert.issuer);
-    line("Serial number:", &format!("{} (0x{})", cert.serial, cert.serial_hex));
-    let left = match cert.days_left {
-        d if d < 0 => format!("EXPIRED {} days ago", -d),
-        d => format!("{d} days left"),
-    };
-    line(
-        "Valid:",
-        &format!("{} until {} ({left})", cert.not_before, cert.not_after),
-    );
-    line("SHA-256:", &cert.sha256);
-    line("Public key:", &cert.public_key);
-    line(
-        "Signature:",
-        &format!("{} (v{})", cert.signature_algorithm, cert.version),
-    );
-    if let Some(bc) = &cert.basic_constraints {
-        let critical = if bc.critical { ", critical" } else { "" };
-        let path_len = bc.path_len.map(|n| format!(", pathlen {n}")).unwrap_or_default();
-        line(
-            "Basic constr.:",
-            &format!("CA:{}{path_len}{critical}", if bc.ca { "TRUE" } else { "FALSE" }),
-        );
-    }
-    for (label, values) in [
-        ("Key usage:", &cert.key_usage),
-        ("Ext. key usage:", &cert.extended_key_usage),
-        ("Alt. names:", &cert.subject_alt_names),
-    ] {
-        if !values.is_empty() {
-            line(label, &values.join(", "));
-        }
     }
 }

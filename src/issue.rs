@@ -5,6 +5,7 @@ use rcgen::{CertificateParams, CustomExtension, DistinguishedName, Issuer, KeyId
 use rustls_pki_types::CertificateDer;
 use time::{Duration, OffsetDateTime};
 
+use crate::cluster::HostName;
 use crate::error::{Error, Result};
 use crate::key::RsaKey;
 use crate::profile::{Extension, Profile};
@@ -23,7 +24,21 @@ pub struct Request<'a> {
     /// Validity in days from `not_before`.
     pub days: u32,
     /// DNS names for subjectAltName (used when the profile has one).
-    pub hosts: Vec<String>,
+    pub hosts: Vec<&'a HostName>,
+}
+
+impl Request<'_> {
+    /// The end of validity, `days` after `not_before`; `None` past what a certificate can say (the year 9999).
+    pub fn not_after(&self) -> Option<OffsetDateTime> {
+        end_of_validity(self.not_before, self.days)
+    }
+}
+
+/// `days` after `start`, if that is a time a certificate can carry (GeneralizedTime ends with 9999).
+pub fn end_of_validity(start: OffsetDateTime, days: u32) -> Option<OffsetDateTime> {
+    start
+        .checked_add(Duration::days(i64::from(days)))
+        .filter(|end| end.year() <= 9999)
 }
 
 /// An issued certificate, with what it takes to sign others with it.
@@ -50,7 +65,7 @@ impl Issued {
 /// Signs `request` for `subject_key`: by `issuer` (certificate and key) or, without one, by `subject_key` itself.
 pub fn issue(request: &Request<'_>, subject_key: &RsaKey, issuer: Option<(&Issued, &RsaKey)>) -> Result<Issued> {
     let fail = |reason: String| Error::Issue {
-        profile: request.profile.name,
+        profile: request.profile.role.name(),
         reason,
     };
     let key_id = subject_key.key_identifier();
@@ -64,7 +79,12 @@ pub fn issue(request: &Request<'_>, subject_key: &RsaKey, issuer: Option<(&Issue
     params.distinguished_name = request.subject.clone();
     params.serial_number = Some(request.serial.clone());
     params.not_before = request.not_before;
-    params.not_after = request.not_before + Duration::days(i64::from(request.days));
+    params.not_after = request.not_after().ok_or_else(|| {
+        fail(format!(
+            "a validity of {} days from {} ends after the year 9999",
+            request.days, request.not_before
+        ))
+    })?;
     params.key_identifier_method = KeyIdMethod::PreSpecified(key_id.clone());
     params.custom_extensions = extensions.iter().map(custom_extension).collect();
 

@@ -5,24 +5,24 @@
 //! and the WSO2 XML that names them.
 //!
 //! ```
-//! use iospki::{cluster::Cluster, init, key, keystore::pkcs12::Protection, secret::Password, subject::Subject};
+//! use iospki::product::{ByRole, CertRole};
+//! use iospki::secret::Password;
+//! use iospki::settings::Choices;
+//! use iospki::{init, key};
 //!
 //! # fn main() -> iospki::error::Result<()> {
 //! // The throwaway demo key shipped with iospki stands in for nginx's key.
 //! let nginx_key = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/demo-throwaway-iots310_wso2_com.key");
 //! let ca_key = key::load(nginx_key.as_ref(), || Ok(Password::new("asked only for encrypted keys")))?;
-//! let keys = init::Keys::generate(ca_key, 2048)?;
 //! let options = init::InitOptions {
-//!     cluster: Cluster::new("iots310.wso2.com", None)?,
-//!     subject: Subject::default(),
-//!     ssl_alias: init::DEFAULT_SSL_ALIAS.into(),
+//!     settings: Choices::default().settings()?,
 //!     store_password: Password::new("a password of your own"),
-//!     protection: Protection::Legacy,
-//!     issuance: Default::default(),
 //! };
-//! // Everything is built in memory; `outcome.plan.publish(dir, force)` writes it atomically.
+//! let product = options.settings.cluster.product();
+//! let keys = init::generate_keys(product, [(CertRole::Ca, ca_key)].into_iter().collect(), 2048)?;
+//! // Everything is built in memory; `outcome.set.plan().publish(dir, force)` writes it atomically.
 //! let outcome = init::plan(&options, &keys, None, None, iospki::issue::now())?;
-//! assert_eq!(outcome.plan.files.len(), 18);
+//! assert_eq!(outcome.set.files().len(), 18);
 //! assert_eq!(outcome.issued[1].serial_hex, "0B08BAC6E699");
 //! # Ok(())
 //! # }
@@ -30,29 +30,38 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod alias;
 pub mod bundle;
 pub mod certinfo;
 pub mod check;
 pub mod cluster;
 pub mod config;
+pub mod defaults;
 pub mod error;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod hex;
 pub mod init;
+pub mod input;
 pub mod inspect;
 pub mod issue;
 pub mod key;
 pub mod keystore;
 pub mod ledger;
 pub mod merge;
+pub mod oid;
 pub mod output;
 pub mod pem;
+pub mod product;
 pub mod profile;
 pub mod rotate;
 pub mod secret;
+pub mod set;
+pub mod settings;
 pub mod subject;
 pub mod verify;
 pub mod wso2;
+pub mod x509;
 
 #[cfg(test)]
 mod test_keys {

@@ -6,11 +6,10 @@
 use std::path::Path;
 
 use crate::error::{Error, Result};
+use crate::input::{self, Kind};
 use crate::keystore::{self, Entry, Keystore, PrivateKey};
+use crate::product::{Holds, Product};
 use crate::secret::Password;
-
-/// The stores of `repository/resources/security` that `init` writes and can merge into.
-pub const NODE_STORES: [&str; 3] = ["wso2carbon.jks", "client-truststore.jks", "wso2certs.jks"];
 
 /// A node's existing stores, read (never written) from its security directory.
 #[derive(Debug)]
@@ -35,27 +34,33 @@ pub struct MergeReport {
 }
 
 impl Existing {
-    /// Reads whichever of [`NODE_STORES`] exist in `dir` (JKS or PKCS#12, told from the bytes), checking each
-    /// with `password`. An error when `dir` holds none of them.
-    pub fn load(dir: &Path, password: Password) -> Result<Existing> {
+    /// Reads whichever of `product`'s Java keystores exist in `dir` (JKS or PKCS#12, told from the bytes),
+    /// checking each with `password`. An error when `dir` holds none of them.
+    pub fn load(dir: &Path, password: Password, product: &Product) -> Result<Existing> {
+        let names: Vec<&'static str> = product
+            .files
+            .iter()
+            .filter(|f| matches!(f.holds, Holds::Jks(..)))
+            .map(|f| f.name)
+            .collect();
         let mut stores = Vec::new();
-        for name in NODE_STORES {
+        for name in &names {
             let path = dir.join(name);
-            if !path.exists() {
+            if path.symlink_metadata().is_err() {
                 continue;
             }
-            let data = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+            let data = input::read(&path, Kind::Data)?;
             let opened = keystore::open(&data, Some(&password)).map_err(|source| Error::Store { path, source })?;
-            stores.push((name, opened.store));
+            stores.push((*name, opened.store));
         }
         if stores.is_empty() {
-            return Err(Error::Unreadable {
-                path: dir.to_path_buf(),
-                reason: format!(
+            return Err(Error::unreadable(
+                dir,
+                format!(
                     "holds none of {}; give the node's repository/resources/security",
-                    NODE_STORES.join(", ")
+                    names.join(", ")
                 ),
-            });
+            ));
         }
         Ok(Existing { stores, password })
     }

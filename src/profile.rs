@@ -6,29 +6,19 @@
 use der::Encode;
 use der::asn1::{Ia5String, OctetString};
 use x509_cert::ext::pkix::name::GeneralName;
+
+use crate::cluster::HostName;
+use crate::product::CertRole;
 use x509_cert::ext::pkix::{
     AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage, KeyUsage, KeyUsages, SubjectAltName,
     SubjectKeyIdentifier,
 };
 
-/// Which certificate of the cluster a profile describes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
-    /// The CA that SCEP uses to sign device certificates (`cacert`).
-    Ca,
-    /// The SCEP registration authority (`racert`).
-    Ra,
-    /// The TLS server certificate of every node and of nginx.
-    Ssl,
-}
-
 /// What a certificate of one role looks like.
 #[derive(Debug, Clone, Copy)]
 pub struct Profile {
     /// The role.
-    pub role: Role,
-    /// "CA", "RA" or "SSL", for messages.
-    pub name: &'static str,
+    pub role: CertRole,
     /// Default validity in days.
     pub days: u32,
     /// The default serial; `None` for a random one.
@@ -49,8 +39,7 @@ pub struct Profile {
 
 /// WSO2's `[v3_ca]`: SKI hash, AKI keyid, critical CA:TRUE, keyUsage digitalSignature, keyCertSign, cRLSign.
 pub const CA: Profile = Profile {
-    role: Role::Ca,
-    name: "CA",
+    role: CertRole::Ca,
     days: 365,
     serial: None,
     is_ca: true,
@@ -64,8 +53,7 @@ pub const CA: Profile = Profile {
 /// WSO2's `[v3_req]`: non-critical CA:TRUE (as shipped in wso2certs.jks), keyUsage digitalSignature,
 /// keyEncipherment (SCEP decrypts PKIOperation with the RA key, RFC 8894 2.1.2).
 pub const RA: Profile = Profile {
-    role: Role::Ra,
-    name: "RA",
+    role: CertRole::Ra,
     days: 365,
     serial: Some(12_132_121_241_241),
     is_ca: true,
@@ -79,8 +67,7 @@ pub const RA: Profile = Profile {
 /// A TLS server certificate Apple devices accept: SAN with every host, EKU serverAuth (and clientAuth for the
 /// node-to-node calls), at most 825 days.
 pub const SSL: Profile = Profile {
-    role: Role::Ssl,
-    name: "SSL",
+    role: CertRole::Ssl,
     days: 730,
     serial: Some(34_467_867_966_445),
     is_ca: false,
@@ -112,7 +99,7 @@ impl Profile {
         &self,
         subject_key_id: &[u8],
         issuer_key_id: &[u8],
-        hosts: &[String],
+        hosts: &[&HostName],
     ) -> der::Result<Vec<Extension>> {
         let mut out = vec![
             extension(false, &SubjectKeyIdentifier(OctetString::new(subject_key_id)?))?,
@@ -141,7 +128,7 @@ impl Profile {
         if self.subject_alt_names {
             let names = hosts
                 .iter()
-                .map(|host| Ia5String::new(host).map(GeneralName::DnsName))
+                .map(|host| Ia5String::new(host.as_str()).map(GeneralName::DnsName))
                 .collect::<der::Result<Vec<_>>>()?;
             out.push(extension(false, &SubjectAltName(names))?);
         }

@@ -1,5 +1,5 @@
 //! `iospki rotate`: renew the certificates of a set that `iospki init` wrote, keeping the CA and the keys unless
-//! asked, through the same pipeline as init so that PEM files, .p12 files, the three JKS stores, the XML and the
+//! asked, through the same pipeline as init so that PEM files, .p12 files, the Java keystores, the XML and the
 //! ledger change together. The previous set goes to `backup/<time>/` in the same atomic swap.
 
 use std::os::unix::fs::PermissionsExt;
@@ -9,27 +9,23 @@ use rustls_pki_types::CertificateDer;
 use time::{Duration, OffsetDateTime};
 
 use crate::certinfo::CertificateInfo;
-use crate::cluster::Cluster;
 use crate::error::{Error, Result};
-use crate::init::{Build, InitOptions, Keys, Reuse, build};
+use crate::input::{self, Kind};
 use crate::key::RsaKey;
-use crate::ledger::{self, Ledger};
 use crate::merge::Existing;
 use crate::output::Plan;
+use crate::product::{ByRole, CertRole, Product};
 use crate::secret::Password;
-use crate::wso2::{CA_ALIAS, RA_ALIAS};
+use crate::set::Set;
+use crate::set::build::{Build, build};
 
 /// What to renew and how.
 #[derive(Debug)]
 pub struct RotateOptions {
     /// The stores' password.
     pub store_password: Password,
-    /// Renew the CA (and so the RA and SSL certificates under it).
-    pub ca: bool,
-    /// Renew the RA certificate.
-    pub ra: bool,
-    /// Renew the SSL certificate.
-    pub ssl: bool,
+    /// The certificates to renew; none chosen: those expiring within `within`. Renewing a CA renews what it issued.
+    pub chosen: Vec<CertRole>,
     /// Give the renewed certificates new keys.
     pub rekey: bool,
     /// With nothing chosen, renew what expires within this time.
@@ -43,8 +39,8 @@ pub struct RotateOptions {
 pub struct Change {
     /// Its alias in the stores.
     pub alias: String,
-    /// "CA", "RA" or "SSL".
-    pub role: &'static str,
+    /// Its role.
+    pub role: CertRole,
     /// The serial it had, hex.
     pub old_serial: String,
     /// The serial it gets, hex.
@@ -79,129 +75,138 @@ struct Current {
 
 /// Plans the renewal of `dir`'s set.
 pub fn plan(dir: &Path, options: &RotateOptions) -> Result<Rotation> {
-    let ledger = Ledger::load(dir)?.ok_or_else(|| Error::Unreadable {
-        path: dir.join(ledger::FILE),
-        reason: "not found: rotate renews sets written by iospki init, which keeps this ledger".into(),
-    })?;
-    let init = init_options(&ledger, options)?;
-    let [ca, ra, ssl] = [
-        ("ca.crt", "ca_private.pem"),
-        ("ra.crt", "ra_private.key"),
-        ("ia.crt", "ia.key"),
-    ]
-    .map(|(cert, key)| current(dir, cert, key, options.now));
-    let (ca, ra, ssl) = (ca?, ra?, ssl?);
-    let due = |cert: &Current| cert.info.not_after_unix < (options.now + options.within).unix_timestamp();
-    let chosen_any = options.ca || options.ra || options.ssl;
-    let renew_ca = options.ca || (!chosen_any && due(&ca));
-    let renew_ra = renew_ca || options.ra || (!chosen_any && due(&ra));
-    let renew_ssl = renew_ca || options.ssl || (!chosen_any && due(&ssl));
-    if !(renew_ca || renew_ra || renew_ssl) {
+    let set = Set::read(dir)?;
+    let product = set.product();
+    let mut current = ByRole::default();
+    for spec in product.certificates {
+        current.insert(spec.role, self::current(&set, spec.role, options.now)?);
+    }
+    let renew = renewals(product, &current, options);
+    let ssl_alias = set.settings().ssl_alias.to_string();
+    if renew.is_empty() {
         return Ok(Rotation {
             changes: Vec::new(),
             plan: None,
             backup: None,
-            ssl_alias: init.ssl_alias,
+            ssl_alias,
         });
     }
-    let old_ca = ca.der.clone();
-    let old_serials = [&ca, &ra, &ssl].map(|c| c.info.serial_hex.clone());
-    let keys = Keys {
-        ca: new_key_if(options.rekey && renew_ca, ca.key)?,
-        ra: new_key_if(options.rekey && renew_ra, ra.key)?,
-        ssl: new_key_if(options.rekey && renew_ssl, ssl.key)?,
-    };
-    let reuse = Reuse {
-        ca: (!renew_ca).then_some(ca.der),
-        ra: (!renew_ra).then_some(ra.der),
-        ssl: (!renew_ssl).then_some(ssl.der),
-    };
-    let mut existing = Existing::load(dir, options.store_password.clone())?;
-    let extra_trusted = if renew_ca {
-        // Nodes still on the old set must keep being trusted until every node runs the new one.
-        vec![(format!("{CA_ALIAS}-{}", old_serials[0].to_lowercase()), old_ca)]
-    } else {
-        Vec::new()
-    };
+    let old_serials: ByRole<String> = current
+        .iter()
+        .map(|(role, c)| (role, c.info.serial_hex.clone()))
+        .collect();
+    let earlier_cas = earlier_cas(product, &current, &renew);
+    let (keys, kept) = keys_and_kept(current, &renew, options.rekey)?;
+    let mut existing = Existing::load(dir, options.store_password.clone(), product)?;
     let outcome = build(Build {
-        options: &init,
+        settings: set.settings(),
+        store_password: &options.store_password,
         keys: &keys,
-        reuse,
+        kept,
         existing: Some(&mut existing),
-        extra_trusted,
-        ledger,
+        earlier_cas,
+        ledger: set.ledger()?,
         now: options.now,
     })?;
-    let aliases = [CA_ALIAS, RA_ALIAS, init.ssl_alias.as_str()];
     let changes = outcome
         .issued
         .iter()
-        .map(|issued| {
-            let index = ["CA", "RA", "SSL"].iter().position(|r| *r == issued.name).unwrap_or(0);
-            Change {
-                alias: aliases[index].to_owned(),
-                role: issued.name,
-                old_serial: old_serials[index].clone(),
-                new_serial: issued.serial_hex.clone(),
-                sha256: issued.sha256.clone(),
-                not_after: issued
-                    .not_after
-                    .format(&time::format_description::well_known::Rfc3339)
-                    .unwrap_or_default(),
-                new_key: options.rekey,
-            }
+        .map(|issued| Change {
+            alias: product.key_alias(issued.role).resolve(&ssl_alias).to_owned(),
+            role: issued.role,
+            old_serial: old_serials.get(issued.role).cloned().unwrap_or_default(),
+            new_serial: issued.serial_hex.clone(),
+            sha256: issued.sha256.clone(),
+            not_after: issued
+                .not_after
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_default(),
+            new_key: options.rekey,
         })
         .collect();
-    let mut plan = outcome.plan;
+    let mut plan = outcome.set.plan();
     let backup = add_backup(&mut plan, dir, options.now)?;
     Ok(Rotation {
         changes,
         plan: Some(plan),
         backup: Some(backup),
-        ssl_alias: init.ssl_alias,
+        ssl_alias,
     })
 }
 
-fn init_options(ledger: &Ledger, options: &RotateOptions) -> Result<InitOptions> {
-    let settings = &ledger.settings;
-    Ok(InitOptions {
-        cluster: Cluster::with_hosts(
-            &settings.domain,
-            Some(&settings.ssl_common_name),
-            settings.hosts.clone(),
-        )?,
-        subject: settings.subject.clone(),
-        ssl_alias: settings.ssl_alias.clone(),
-        store_password: options.store_password.clone(),
-        protection: settings.protection,
-        issuance: settings.issuance,
-    })
-}
-
-fn current(dir: &Path, cert_file: &str, key_file: &str, now: OffsetDateTime) -> Result<Current> {
-    let cert_path = dir.join(cert_file);
-    let unreadable = |reason: String| Error::Unreadable {
-        path: cert_path.clone(),
-        reason,
+/// The roles to renew: those chosen, or without a choice those due, and everything a renewed certificate issued.
+fn renewals(product: &Product, current: &ByRole<Current>, options: &RotateOptions) -> Vec<CertRole> {
+    let due = |cert: &Current| match options.now.checked_add(options.within) {
+        Some(deadline) => cert.info.not_after_unix < deadline.unix_timestamp(),
+        // A window past the end of time holds every certificate.
+        None => true,
     };
-    let text = std::fs::read(&cert_path).map_err(|e| Error::io(&cert_path, e))?;
-    let der = pem::parse(&text)
-        .map_err(|e| unreadable(format!("not a PEM certificate: {e}")))?
-        .into_contents();
-    let info = CertificateInfo::from_der(&der, now).map_err(|e| unreadable(e.to_string()))?;
-    let key_path = dir.join(key_file);
-    let key = crate::key::load(&key_path, || {
-        Err(Error::key(&key_path, "key is encrypted; init writes it in the clear"))
-    })?;
-    Ok(Current {
-        der: CertificateDer::from(der),
-        info,
-        key,
-    })
+    let mut renew: Vec<CertRole> = current
+        .iter()
+        .filter(|(role, cert)| {
+            if options.chosen.is_empty() {
+                due(cert)
+            } else {
+                options.chosen.contains(role)
+            }
+        })
+        .map(|(role, _)| role)
+        .collect();
+    for spec in product.certificates {
+        if spec.issuer.is_some_and(|issuer| renew.contains(&issuer)) && !renew.contains(&spec.role) {
+            renew.push(spec.role);
+        }
+    }
+    renew
 }
 
-fn new_key_if(rekey: bool, key: RsaKey) -> Result<RsaKey> {
-    if rekey { RsaKey::generate(key.bits()) } else { Ok(key) }
+/// During a CA rotation nodes still on the old set must stay trusted until every node runs the new one: the
+/// truststore keeps the old CA under `<its alias>-<old serial>`.
+fn earlier_cas(
+    product: &Product,
+    current: &ByRole<Current>,
+    renew: &[CertRole],
+) -> Vec<(String, CertificateDer<'static>)> {
+    let Some(ca) = current.get(CertRole::Ca).filter(|_| renew.contains(&CertRole::Ca)) else {
+        return Vec::new();
+    };
+    let alias = product.trusted_alias(CertRole::Ca).unwrap_or("cacert");
+    vec![(format!("{alias}-{}", ca.info.serial_hex.to_lowercase()), ca.der.clone())]
+}
+
+/// The keys of the new set (new ones for renewed roles with `rekey`) and the certificates kept as they are.
+fn keys_and_kept(
+    current: ByRole<Current>,
+    renew: &[CertRole],
+    rekey: bool,
+) -> Result<(ByRole<RsaKey>, ByRole<CertificateDer<'static>>)> {
+    let mut keys = ByRole::default();
+    let mut kept = ByRole::default();
+    let mut fresh = Vec::new();
+    for (role, cert) in current {
+        if !renew.contains(&role) {
+            kept.insert(role, cert.der);
+        }
+        if rekey && renew.contains(&role) {
+            fresh.push((role, cert.key.bits()));
+        } else {
+            keys.insert(role, cert.key);
+        }
+    }
+    for (role, bits) in fresh {
+        keys.insert(role, RsaKey::generate(bits)?);
+    }
+    Ok((keys, kept))
+}
+
+fn current(set: &Set, role: CertRole, now: OffsetDateTime) -> Result<Current> {
+    let der = set.certificate(role)?;
+    let info = CertificateInfo::from_der(&der, now).map_err(|e| Error::unreadable(role.name(), e.to_string()))?;
+    Ok(Current {
+        der,
+        info,
+        key: set.key(role)?,
+    })
 }
 
 /// Adds the current files the plan replaces under `backup/<time>/`, with their modes; returns that directory.
@@ -223,16 +228,18 @@ fn add_backup(plan: &mut Plan, dir: &Path, now: OffsetDateTime) -> Result<String
                 format!("backup/{stamp}-{n}")
             }
         })
-        .find(|candidate| !dir.join(candidate).exists())
-        .expect("some name is free");
+        .find(|candidate| dir.join(candidate).symlink_metadata().is_err())
+        .unwrap_or_else(|| format!("backup/{stamp}-last"));
     let names: Vec<String> = plan.files.iter().map(|f| f.name.clone()).collect();
     for name in names {
         let path = dir.join(&name);
-        let Ok(meta) = std::fs::metadata(&path) else { continue };
-        let contents = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+        let Ok(meta) = std::fs::symlink_metadata(&path) else {
+            continue;
+        };
+        let contents = input::read(&path, Kind::Data)?;
         plan.add(
             format!("{backup}/{name}"),
-            contents,
+            contents.to_vec(),
             meta.permissions().mode() & 0o777,
             "previous set",
         );

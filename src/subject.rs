@@ -4,9 +4,6 @@ use rcgen::{DistinguishedName, DnType, DnValue};
 
 use crate::error::{Error, Result};
 
-/// PKCS#9 emailAddress (1.2.840.113549.1.9.1), the attribute OpenSSL 3 drops from the script's `/EMAILADDRESS=`.
-const EMAIL_ADDRESS: [u64; 7] = [1, 2, 840, 113549, 1, 9, 1];
-
 /// The fields of a subject name. Defaults are the documented script's.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Subject {
@@ -48,9 +45,11 @@ impl Subject {
             .try_into()
             .ok()
             .filter(|_| self.country.len() == 2);
-        let country = country.ok_or_else(|| Error::InvalidOption {
-            option: "country",
-            reason: format!("'{}' is not a two-letter country code", self.country),
+        let country = country.ok_or_else(|| {
+            Error::invalid(
+                "subject.country",
+                format!("'{}' is not a two-letter country code", self.country),
+            )
         })?;
         name.push(DnType::CountryName, DnValue::PrintableString(country));
         name.push(DnType::StateOrProvinceName, self.state.as_str());
@@ -59,11 +58,14 @@ impl Subject {
         name.push(DnType::OrganizationalUnitName, self.unit.as_str());
         name.push(DnType::CommonName, common_name);
         if with_email {
-            let email = self.email.as_str().try_into().map_err(|_| Error::InvalidOption {
-                option: "email",
-                reason: format!("'{}' is not an ASCII e-mail address", self.email),
+            let email = self.email.as_str().try_into().map_err(|_| {
+                Error::invalid(
+                    "subject.email",
+                    format!("'{}' is not an ASCII e-mail address", self.email),
+                )
             })?;
-            name.push(DnType::CustomDnType(EMAIL_ADDRESS.to_vec()), DnValue::Ia5String(email));
+            let arcs = crate::oid::EMAIL_ADDRESS.arcs().map(u64::from).collect();
+            name.push(DnType::CustomDnType(arcs), DnValue::Ia5String(email));
         }
         Ok(name)
     }

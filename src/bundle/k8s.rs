@@ -6,21 +6,18 @@
 //! passwords and iot-api-config.xml the admin password, and a ConfigMap is readable by anyone who may read the
 //! namespace's configuration. What holds no secret, the CA certificates, is the ConfigMap's.
 
-use std::path::Path;
-
 use base64ct::{Base64, Encoding};
 use zeroize::Zeroizing;
 
 use super::yaml::Yaml;
-use super::{Role, nodes, read, ssl_chain};
 use crate::certinfo::fingerprint;
 use crate::cluster::Cluster;
 use crate::error::{Error, Result};
 use crate::keystore::{self, Entry};
-use crate::ledger::Ledger;
 use crate::output::{PUBLIC_MODE, Plan, SECRET_MODE};
 use crate::pem;
-use crate::wso2::CA_ALIAS;
+use crate::product::{CertRole, Holds, NodeRole, StorePurpose};
+use crate::set::Set;
 
 /// The chart's fixed files; its values.yaml is written for each set.
 const CHART: &str = include_str!("helm/Chart.yaml");
@@ -37,23 +34,23 @@ impl Names {
     /// Names in `namespace` (none: kubectl's current one) starting with `prefix`; both must be DNS labels.
     pub fn new(namespace: Option<&str>, prefix: &str) -> Result<Self> {
         if let Some(namespace) = namespace {
-            label("--namespace", namespace, 63)?;
+            label("namespace", namespace, 63)?;
         }
         // The longest role, "-key-manager", must still fit a label.
-        label("--name-prefix", prefix, 63 - "-key-manager".len())?;
+        label("name prefix", prefix, 63 - "-key-manager".len())?;
         Ok(Names {
             namespace: namespace.map(str::to_owned),
             prefix: prefix.to_owned(),
         })
     }
 
-    fn object(&self, role: Role) -> String {
+    fn object(&self, role: NodeRole) -> String {
         format!("{}-{}", self.prefix, role.slug())
     }
 }
 
 /// An RFC 1123 label as Kubernetes names need it: lowercase letters, digits and inner '-'.
-fn label(option: &'static str, value: &str, max: usize) -> Result<()> {
+fn label(option: &str, value: &str, max: usize) -> Result<()> {
     let ok = (1..=max).contains(&value.len())
         && value
             .bytes()
@@ -63,18 +60,18 @@ fn label(option: &'static str, value: &str, max: usize) -> Result<()> {
     if ok {
         return Ok(());
     }
-    Err(Error::InvalidOption {
+    Err(Error::invalid(
         option,
-        reason: format!(
+        format!(
             "'{value}' is not a Kubernetes name: up to {max} lowercase letters, digits and '-', \
              starting and ending with a letter or digit"
         ),
-    })
+    ))
 }
 
 /// One role's objects.
 struct Objects<'a> {
-    role: Role,
+    role: NodeRole,
     /// Hosts that have the role.
     hosts: Vec<String>,
     secret_type: &'static str,
@@ -96,13 +93,13 @@ impl Objects<'_> {
     }
 }
 
-/// The manifests and chart of the set in `dir` for `cluster`, as a plan: `kubectl/ROLE.yaml` (the Secret),
+/// The manifests and chart of `set` for `cluster`, as a plan: `kubectl/ROLE.yaml` (the Secret),
 /// `kubectl/ROLE-ca.yaml` (the ConfigMap) and `helm/`.
-pub fn plan(dir: &Path, cluster: &Cluster, names: &Names) -> Result<Plan> {
-    let ca = trust_anchors(dir)?;
+pub fn plan(set: &Set, cluster: &Cluster, names: &Names) -> Result<Plan> {
+    let ca = trust_anchors(set)?;
     let roles = roles(cluster)
         .into_iter()
-        .map(|(role, hosts)| objects(dir, role, hosts, &ca))
+        .map(|(role, hosts)| objects(set, role, hosts, &ca))
         .collect::<Result<Vec<_>>>()?;
     let mut values = Yaml::with_capacity(roles.iter().map(Objects::size).sum::<usize>() + 1024);
     values
@@ -135,29 +132,30 @@ pub fn plan(dir: &Path, cluster: &Cluster, names: &Names) -> Result<Plan> {
 }
 
 /// The ConfigMap's ca.crt: the set's CA certificate, then each earlier CA of the set (by the ledger's
-/// fingerprints) that client-truststore.jks still trusts. From the first round of a CA rotation to the last,
+/// fingerprints) that the truststore still trusts. From the first round of a CA rotation to the last,
 /// whatever trusts the cluster must trust both CAs, as its nodes do.
-fn trust_anchors(dir: &Path) -> Result<String> {
-    let ca_path = dir.join("ca.crt");
-    let mut anchors = String::from_utf8(read(&ca_path)?.0).map_err(|_| Error::Unreadable {
-        path: ca_path,
-        reason: "not a PEM certificate: not text".into(),
-    })?;
-    let Some(ledger) = Ledger::load(dir)? else {
-        return Ok(anchors);
-    };
+fn trust_anchors(set: &Set) -> Result<String> {
+    let mut anchors = pem::certificate(&set.certificate(CertRole::Ca)?);
+    let ledger = set.ledger()?;
     let cas: Vec<&str> = ledger
         .issued
         .iter()
-        .filter(|r| r.role == "CA")
+        .filter(|r| r.role == CertRole::Ca)
         .map(|r| r.sha256.as_str())
         .collect();
-    let path = dir.join("client-truststore.jks");
+    let product = set.product();
+    let Some(spec) = product.store(StorePurpose::TrustStore) else {
+        return Ok(anchors);
+    };
     // Certificates only: a JKS lists them without its password (the nodes check its integrity).
-    let truststore = keystore::open(&read(&path)?.0, None).map_err(|source| Error::Store { path, source })?;
+    let truststore = keystore::open(&set.contents(spec)?, None).map_err(|source| Error::Store {
+        path: spec.name.into(),
+        source,
+    })?;
+    let current_alias = product.trusted_alias(CertRole::Ca);
     for entry in truststore.store.entries() {
         if let Entry::TrustedCert(der) = &entry.entry
-            && entry.alias != CA_ALIAS
+            && Some(entry.alias.as_str()) != current_alias
             && cas.contains(&fingerprint(der).as_str())
         {
             anchors += &pem::certificate(der);
@@ -167,33 +165,39 @@ fn trust_anchors(dir: &Path) -> Result<String> {
 }
 
 /// Each role of the cluster once, in the order of its nodes, with its hosts.
-fn roles(cluster: &Cluster) -> Vec<(Role, Vec<String>)> {
-    let mut roles: Vec<(Role, Vec<String>)> = Vec::new();
-    for (host, role) in nodes(cluster) {
-        match roles.iter_mut().find(|(r, _)| *r == role) {
-            Some((_, hosts)) => hosts.push(host),
-            None => roles.push((role, vec![host])),
+fn roles(cluster: &Cluster) -> Vec<(NodeRole, Vec<String>)> {
+    let mut roles: Vec<(NodeRole, Vec<String>)> = Vec::new();
+    for node in cluster.nodes() {
+        match roles.iter_mut().find(|(r, _)| *r == node.role) {
+            Some((_, hosts)) => hosts.push(node.name),
+            None => roles.push((node.role, vec![node.name])),
         }
     }
     roles
 }
 
-fn objects<'a>(dir: &Path, role: Role, hosts: Vec<String>, ca: &'a str) -> Result<Objects<'a>> {
-    let encode = |bytes: Vec<u8>| Zeroizing::new(Base64::encode_string(&Zeroizing::new(bytes)));
-    let (secret_type, secret) = if role == Role::LoadBalancer {
-        let key = read(&dir.join("ia.key"))?.0;
-        let chain = ("tls.crt", encode(ssl_chain(dir)?), "ssl_certificate");
-        (
-            "kubernetes.io/tls",
-            vec![chain, ("tls.key", encode(key), "ssl_certificate_key")],
-        )
+fn objects<'a>(set: &Set, role: NodeRole, hosts: Vec<String>, ca: &'a str) -> Result<Objects<'a>> {
+    let encode = |bytes: &[u8]| Zeroizing::new(Base64::encode_string(bytes));
+    let mut secret = Vec::new();
+    for file in set.node_files(role)? {
+        let key = match (role, file.spec.holds) {
+            (NodeRole::Nginx, Holds::Chain(_)) => "tls.crt",
+            (NodeRole::Nginx, Holds::PrivateKey(_)) => "tls.key",
+            _ => file.spec.name,
+        };
+        // nginx's keys go where its directives point; a server's under its home.
+        let goes = if role == NodeRole::Nginx {
+            file.placement.purpose
+        } else {
+            file.placement.path
+        };
+        secret.push((key, encode(&file.contents), goes));
+    }
+    secret.sort_by_key(|(key, _, _)| *key);
+    let secret_type = if role == NodeRole::Nginx {
+        "kubernetes.io/tls"
     } else {
-        let mut secret = Vec::new();
-        for (path, source, _) in role.files() {
-            secret.push((*source, encode(read(&dir.join(source))?.0), *path));
-        }
-        secret.sort_by_key(|(key, _, _)| *key);
-        ("Opaque", secret)
+        "Opaque"
     };
     Ok(Objects {
         role,
@@ -232,7 +236,7 @@ fn config_map_manifest(objects: &Objects, cluster: &Cluster, names: &Names) -> V
     yaml.finish().into_bytes()
 }
 
-fn metadata(yaml: &mut Yaml, kind: &str, name: &str, role: Role, names: &Names) {
+fn metadata(yaml: &mut Yaml, kind: &str, name: &str, role: NodeRole, names: &Names) {
     yaml.entry(0, "apiVersion", "v1")
         .entry(0, "kind", kind)
         .open(0, "metadata")
@@ -248,7 +252,7 @@ fn metadata(yaml: &mut Yaml, kind: &str, name: &str, role: Role, names: &Names) 
 /// The first lines of a manifest: what it is for and how to apply it.
 fn heading(objects: &Objects, cluster: &Cluster) -> String {
     let hosts = match objects.role {
-        Role::LoadBalancer => String::new(),
+        NodeRole::Nginx => String::new(),
         _ => format!(" ({})", objects.hosts.join(", ")),
     };
     format!(
@@ -261,7 +265,7 @@ fn heading(objects: &Objects, cluster: &Cluster) -> String {
 
 /// What the Secret is for and where each of its keys goes.
 fn guide(objects: &Objects, name: &str) -> String {
-    if objects.role == Role::LoadBalancer {
+    if objects.role == NodeRole::Nginx {
         return format!(
             "Secret {name}: nginx's certificate chain and key, as an Ingress's tls secretName takes them, or\n\
              mounted where ssl_certificate and ssl_certificate_key point.\n"

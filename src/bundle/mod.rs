@@ -1,119 +1,125 @@
-//! `iospki bundle`: the files of an init output directory, handed to each node of the cluster. [`archive`] lays
-//! them out as each node's server home and packs one reproducible .tar.gz per node; [`k8s`] writes them as
-//! Kubernetes Secrets and ConfigMaps per role, for `kubectl apply` and as a Helm chart.
+//! `iospki bundle`: the files of a set, handed to each node of the cluster. [`node_bundles`] lays them out as
+//! each node's server home with INSTALL.txt and SHA256SUMS; [`archive`] packs one reproducible .tar.gz per node;
+//! [`k8s`] writes them as Kubernetes Secrets and ConfigMaps per role, for `kubectl apply` and as a Helm chart.
 
 pub mod archive;
 pub mod k8s;
 mod yaml;
 
-use std::os::unix::fs::PermissionsExt;
-use std::path::Path;
+use std::fmt::Write as _;
 
-use crate::cluster::Cluster;
-use crate::error::{Error, Result};
+use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
 
-/// What a node does, and so which files it gets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
-    /// mgt.DOMAIN: every store, certificate-config.xml and iot-api-config.xml.
-    Manager,
-    /// DOMAIN and gateway.DOMAIN: every store and certificate-config.xml (they serve the certificate API).
-    Worker,
-    /// keymgt.DOMAIN: the key and trust stores.
-    KeyManager,
-    /// nginx in front: the SSL certificate chain and key.
-    LoadBalancer,
+use crate::cluster::{Cluster, Node};
+use crate::error::Result;
+use crate::output::PUBLIC_MODE;
+use crate::product::NodeRole;
+use crate::set::{NodeFile, Set};
+
+/// One file of a node's bundle.
+#[derive(Debug)]
+pub struct BundleFile {
+    /// Its path under the node's server home.
+    pub path: String,
+    /// Its bytes; wiped when dropped.
+    pub contents: Zeroizing<Vec<u8>>,
+    /// Its mode.
+    pub mode: u32,
 }
 
-impl Role {
-    /// The role as INSTALL.txt names it.
-    pub fn name(self) -> &'static str {
-        match self {
-            Role::Manager => "manager",
-            Role::Worker => "worker",
-            Role::KeyManager => "key manager",
-            Role::LoadBalancer => "load balancer (nginx)",
-        }
-    }
-
-    /// The role in Kubernetes object names: `manager`, `worker`, `key-manager`, `nginx`.
-    pub fn slug(self) -> &'static str {
-        match self {
-            Role::Manager => "manager",
-            Role::Worker => "worker",
-            Role::KeyManager => "key-manager",
-            Role::LoadBalancer => "nginx",
-        }
-    }
-
-    /// Each file of the node: path in the bundle, file in the set, description.
-    fn files(self) -> &'static [(&'static str, &'static str, &'static str)] {
-        const KEYSTORE: (&str, &str, &str) = (
-            "repository/resources/security/wso2carbon.jks",
-            "wso2carbon.jks",
-            "carbon.xml KeyStore",
-        );
-        const TRUSTSTORE: (&str, &str, &str) = (
-            "repository/resources/security/client-truststore.jks",
-            "client-truststore.jks",
-            "carbon.xml TrustStore",
-        );
-        const SCEP: (&str, &str, &str) = (
-            "repository/resources/security/wso2certs.jks",
-            "wso2certs.jks",
-            "SCEP CA and RA keys",
-        );
-        const CERT_CONFIG: (&str, &str, &str) = (
-            "repository/conf/certificate-config.xml",
-            "certificate-config.xml",
-            "SCEP keystore settings",
-        );
-        const API_CONFIG: (&str, &str, &str) = (
-            "conf/iot-api-config.xml",
-            "iot-api-config.xml",
-            "manager's API endpoints",
-        );
-        match self {
-            Role::Manager => &[KEYSTORE, TRUSTSTORE, SCEP, CERT_CONFIG, API_CONFIG],
-            Role::Worker => &[KEYSTORE, TRUSTSTORE, SCEP, CERT_CONFIG],
-            Role::KeyManager => &[KEYSTORE, TRUSTSTORE],
-            Role::LoadBalancer => &[("ssl/iots.key", "ia.key", "ssl_certificate_key")],
-        }
-    }
+/// What one node gets: its files sorted by path, then SHA256SUMS over them.
+#[derive(Debug)]
+pub struct NodeBundle {
+    /// The node.
+    pub node: Node,
+    /// Its files.
+    pub files: Vec<BundleFile>,
 }
 
-/// The nodes of `cluster`: each host once, as manager before worker before key manager, then nginx.
-pub fn nodes(cluster: &Cluster) -> Vec<(String, Role)> {
-    let hosts = cluster.hosts();
-    let mut nodes: Vec<(String, Role)> = Vec::new();
-    for (list, role) in [
-        (&hosts.manager, Role::Manager),
-        (&hosts.workers, Role::Worker),
-        (&hosts.key_managers, Role::KeyManager),
-    ] {
-        for host in list {
-            if !nodes.iter().any(|(h, _)| h == host) {
-                nodes.push((host.clone(), role));
-            }
-        }
+/// The bundle of every node of `cluster` from `set`.
+pub fn node_bundles(set: &Set, cluster: &Cluster) -> Result<Vec<NodeBundle>> {
+    cluster
+        .nodes()
+        .into_iter()
+        .map(|node| {
+            let placed = set.node_files(node.role)?;
+            let mut files: Vec<BundleFile> = placed
+                .iter()
+                .map(|file| BundleFile {
+                    path: file.placement.path.to_owned(),
+                    contents: file.contents.clone(),
+                    mode: file.spec.mode(),
+                })
+                .collect();
+            files.push(BundleFile {
+                path: "INSTALL.txt".into(),
+                contents: Zeroizing::new(install_text(&node, cluster, &placed).into_bytes()),
+                mode: PUBLIC_MODE,
+            });
+            files.sort_by(|a, b| a.path.cmp(&b.path));
+            files.push(BundleFile {
+                path: "SHA256SUMS".into(),
+                contents: Zeroizing::new(checksums(&files).into_bytes()),
+                mode: PUBLIC_MODE,
+            });
+            Ok(NodeBundle { node, files })
+        })
+        .collect()
+}
+
+/// `sha256sum` lines for every file, as `sha256sum -c` reads them.
+fn checksums(files: &[BundleFile]) -> String {
+    let mut text = String::new();
+    for file in files {
+        let _ = writeln!(
+            text,
+            "{}  {}",
+            crate::hex::lower(&Sha256::digest(&file.contents)),
+            file.path
+        );
     }
-    nodes.push(("nginx".into(), Role::LoadBalancer));
-    nodes
+    text
 }
 
-fn read(path: &Path) -> Result<(Vec<u8>, u32)> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    let mode = std::fs::metadata(path)
-        .map_err(|e| Error::io(path, e))?
-        .permissions()
-        .mode()
-        & 0o777;
-    Ok((bytes, mode))
+fn install_text(node: &Node, cluster: &Cluster, files: &[NodeFile]) -> String {
+    let mut text = format!(
+        "iospki bundle for {}, {} of the cluster {}.\n\n",
+        node.name,
+        node.role.name(),
+        cluster.domain()
+    );
+    if node.role == NodeRole::Nginx {
+        text.push_str(&nginx_install_text(files));
+    } else {
+        text.push_str(
+            "Unpack over the node's server home, keeping modes (the files replace the ones of the same name):\n\n",
+        );
+        let _ = writeln!(text, "    tar -xzpf {}.tar.gz -C <IOTS_HOME>\n", node.name);
+        text.push_str("Files:\n");
+        for file in files {
+            let _ = writeln!(text, "    {:<52} {}", file.placement.path, file.placement.purpose);
+        }
+        text.push_str(
+            "\nThen restart the IoT Server on this node: Java reads its stores only at start.\n\
+             Restart the nodes one at a time.\n",
+        );
+    }
+    text.push_str("\nCheck the files first, in this directory: sha256sum -c SHA256SUMS\n");
+    text
 }
 
-/// nginx's ssl_certificate: the SSL certificate of the set in `dir`, then its CA.
-fn ssl_chain(dir: &Path) -> Result<Vec<u8>> {
-    let mut chain = read(&dir.join("ia.crt"))?.0;
-    chain.extend(read(&dir.join("ca.crt"))?.0);
-    Ok(chain)
+/// Where nginx's files go and the directives that name them.
+fn nginx_install_text(files: &[NodeFile]) -> String {
+    let names: Vec<&str> = files.iter().map(|f| f.placement.path).collect();
+    let mut text = format!(
+        "Copy {} (mode 0600 for the key) to /etc/nginx/ssl/ and set, in the server blocks of\nevery cluster host:\n\n",
+        names.join(" and ")
+    );
+    for file in files {
+        let name = file.placement.path.rsplit('/').next().unwrap_or(file.placement.path);
+        let _ = writeln!(text, "    {:<19} /etc/nginx/ssl/{name};", file.placement.purpose);
+    }
+    text.push_str("\nThen: nginx -t && systemctl reload nginx\n");
+    text
 }

@@ -54,11 +54,10 @@ pub fn describe_der(der: &[u8]) -> Option<KeyInfo> {
 
 fn pkcs8_algorithm(der: &[u8]) -> Option<String> {
     let info = PrivateKeyInfoRef::from_der(der).ok()?;
-    let oid = info.algorithm.oid.to_string();
-    if oid == super::load::RSA_OID {
+    if info.algorithm.oid == crate::oid::RSA_ENCRYPTION {
         return Some(rsa_name(&RsaPrivateKey::from_pkcs8_der(der).ok()?));
     }
-    Some(super::load::algorithm_name(&oid, &info))
+    Some(super::load::algorithm_name(&info))
 }
 
 fn rsa_name(key: &RsaPrivateKey) -> String {

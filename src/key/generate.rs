@@ -17,12 +17,32 @@ use rsa::{BoxedUint, RsaPrivateKey};
 /// F4, the exponent rsa and OpenSSL use.
 const PUBLIC_EXPONENT: u64 = 65_537;
 
+/// Why keys could not be generated.
+#[derive(Debug, thiserror::Error)]
+pub(super) enum GenerateError {
+    /// A size no prime search takes.
+    #[error("{0} bits is too large")]
+    TooLarge(usize),
+    /// The prime search failed.
+    #[error("prime search failed: {0}")]
+    Search(crypto_primes::Error),
+    /// The search ended without a prime.
+    #[error("no {0}-bit prime found")]
+    NoPrime(u32),
+    /// A search thread failed, or fewer primes than needed came back.
+    #[error("a key generation thread failed")]
+    Thread,
+    /// rsa refused the key.
+    #[error(transparent)]
+    Rsa(#[from] rsa::Error),
+}
+
 /// `count` RSA keys of `bits` bits.
-pub(super) fn generate(count: usize, bits: usize) -> Result<Vec<RsaPrivateKey>, String> {
+pub(super) fn generate(count: usize, bits: usize) -> Result<Vec<RsaPrivateKey>, GenerateError> {
     let needed = 2 * count;
     let pool: Mutex<Vec<BoxedUint>> = Mutex::new(Vec::with_capacity(needed));
     let enough = AtomicBool::new(false);
-    let failure: Mutex<Option<String>> = Mutex::new(None);
+    let failure: Mutex<Option<GenerateError>> = Mutex::new(None);
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(needed);
     std::thread::scope(|scope| {
         for _ in 0..threads {
@@ -53,11 +73,9 @@ pub(super) fn generate(count: usize, bits: usize) -> Result<Vec<RsaPrivateKey>, 
     if let Some(reason) = failure.into_inner().ok().flatten() {
         return Err(reason);
     }
-    let primes = pool
-        .into_inner()
-        .map_err(|_| "a key generation thread failed".to_owned())?;
+    let primes = pool.into_inner().map_err(|_| GenerateError::Thread)?;
     if primes.len() != needed {
-        return Err("too few primes were found".into());
+        return Err(GenerateError::Thread);
     }
     let mut primes = primes.into_iter();
     let mut keys = Vec::with_capacity(count);
@@ -65,7 +83,7 @@ pub(super) fn generate(count: usize, bits: usize) -> Result<Vec<RsaPrivateKey>, 
         let key = match key_from(p, q, bits) {
             Some(key) => key,
             // Equal primes, or e not invertible: astronomically rare; make this key afresh.
-            None => RsaPrivateKey::new(&mut rand::rng(), bits).map_err(|e| e.to_string())?,
+            None => RsaPrivateKey::new(&mut rand::rng(), bits)?,
         };
         keys.push(key);
     }
@@ -74,18 +92,18 @@ pub(super) fn generate(count: usize, bits: usize) -> Result<Vec<RsaPrivateKey>, 
 
 /// A random prime of `bits` bits with its two top bits set; `None` once `stop` is set, which is looked at
 /// before every candidate.
-fn random_prime(bits: usize, stop: &AtomicBool) -> Result<Option<BoxedUint>, String> {
-    let bits = u32::try_from(bits).map_err(|_| format!("{bits} bits is too large"))?;
-    let factory = SmallFactorsSieveFactory::new(Flavor::Any, bits, SetBits::TwoMsb).map_err(|e| e.to_string())?;
+fn random_prime(bits: usize, stop: &AtomicBool) -> Result<Option<BoxedUint>, GenerateError> {
+    let bits = u32::try_from(bits).map_err(|_| GenerateError::TooLarge(bits))?;
+    let factory = SmallFactorsSieveFactory::new(Flavor::Any, bits, SetBits::TwoMsb).map_err(GenerateError::Search)?;
     // Once stopped, the predicate accepts the next candidate so that the search ends; it is then discarded.
     let found = sieve_and_find(&mut rand::rng(), factory, |_, candidate| {
         stop.load(Ordering::Relaxed) || is_prime(Flavor::Any, candidate)
     })
-    .map_err(|e| e.to_string())?;
+    .map_err(GenerateError::Search)?;
     if stop.load(Ordering::Relaxed) {
         return Ok(None);
     }
-    found.map(Some).ok_or_else(|| format!("no {bits}-bit prime found"))
+    found.map(Some).ok_or(GenerateError::NoPrime(bits))
 }
 
 /// The key of primes `p` and `q`, if it passes rsa's checks and has exactly `bits` bits.

@@ -11,28 +11,40 @@ use zeroize::Zeroizing;
 
 use crate::secret::Password;
 
+/// Why a traditional encrypted PEM key could not be decrypted. Messages are for the user, without the file name.
+#[derive(Debug, thiserror::Error)]
+pub(super) enum LegacyPemError {
+    /// The header is not `CIPHER,IV`.
+    #[error("malformed DEK-Info header '{0}'")]
+    Header(String),
+    /// The IV is not hex of at least 8 bytes.
+    #[error("malformed IV in DEK-Info header '{0}'")]
+    Iv(String),
+    /// A cipher OpenSSL's traditional format has that iospki does not read.
+    #[error("unsupported PEM encryption {0}; re-encrypt with `openssl pkcs8 -topk8`")]
+    Cipher(String),
+    /// The padding did not check out.
+    #[error("wrong key password (the key did not decrypt)")]
+    WrongPassword,
+}
+
 /// Decrypts the body of a PEM block whose `DEK-Info` header is `dek_info`.
-/// Errors are sentences for the user, without the file name.
-pub(super) fn decrypt(dek_info: &str, body: &[u8], password: &Password) -> Result<Zeroizing<Vec<u8>>, String> {
+pub(super) fn decrypt(dek_info: &str, body: &[u8], password: &Password) -> Result<Zeroizing<Vec<u8>>, LegacyPemError> {
     let (cipher, iv_hex) = dek_info
         .split_once(',')
-        .ok_or_else(|| format!("malformed DEK-Info header '{dek_info}'"))?;
-    let iv = decode_hex(iv_hex.trim()).ok_or_else(|| format!("malformed IV in DEK-Info header '{dek_info}'"))?;
+        .ok_or_else(|| LegacyPemError::Header(dek_info.to_owned()))?;
+    let iv = base16ct::mixed::decode_vec(iv_hex.trim())
+        .ok()
+        .filter(|iv| iv.len() >= 8)
+        .ok_or_else(|| LegacyPemError::Iv(dek_info.to_owned()))?;
     let key_len = match cipher.trim() {
         "DES-EDE3-CBC" => 24,
         "DES-CBC" => 8,
         "AES-128-CBC" => 16,
         "AES-192-CBC" => 24,
         "AES-256-CBC" => 32,
-        other => {
-            return Err(format!(
-                "unsupported PEM encryption {other}; re-encrypt with `openssl pkcs8 -topk8`"
-            ));
-        }
+        other => return Err(LegacyPemError::Cipher(other.to_owned())),
     };
-    if iv.len() < 8 {
-        return Err(format!("IV in DEK-Info header '{dek_info}' is too short"));
-    }
     let key = bytes_to_key(password.secret_str().as_bytes(), &iv[..8], key_len);
     let mut buf = Zeroizing::new(body.to_vec());
     let plain_len = match key_len {
@@ -42,7 +54,7 @@ pub(super) fn decrypt(dek_info: &str, body: &[u8], password: &Password) -> Resul
         24 => cbc_decrypt::<Aes192>(&key, &iv, &mut buf),
         _ => cbc_decrypt::<Aes256>(&key, &iv, &mut buf),
     }
-    .ok_or("wrong key password (the key did not decrypt)")?;
+    .ok_or(LegacyPemError::WrongPassword)?;
     buf.truncate(plain_len);
     Ok(buf)
 }
@@ -75,16 +87,6 @@ fn bytes_to_key(password: &[u8], salt: &[u8], len: usize) -> Zeroizing<Vec<u8>> 
     key
 }
 
-fn decode_hex(text: &str) -> Option<Vec<u8>> {
-    if !text.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -101,7 +103,9 @@ mod tests {
 
     #[test]
     fn unknown_cipher_is_named() {
-        let err = decrypt("SEED-CBC,0011223344556677", &[0; 16], &Password::new("x")).unwrap_err();
+        let err = decrypt("SEED-CBC,0011223344556677", &[0; 16], &Password::new("x"))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("SEED-CBC"), "{err}");
     }
 }

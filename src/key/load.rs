@@ -10,12 +10,10 @@ use zeroize::Zeroizing;
 
 use super::{MIN_BITS, RsaKey};
 use crate::error::{Error, Result};
+use crate::input::{self, Kind};
+use crate::oid;
 use crate::secret::Password;
 
-/// Key files larger than this are not keys (an RSA-16384 PEM is under 13 KiB).
-const MAX_KEY_FILE: u64 = 1 << 20;
-
-pub(super) const RSA_OID: &str = "1.2.840.113549.1.1.1";
 const WHY_RSA: &str = "WSO2's SCEP signs device certificates with SHA256withRSA using the CA key, give an RSA key";
 
 /// Loads the RSA private key in `path`. `password` is asked for only when the key is encrypted.
@@ -29,7 +27,8 @@ pub fn load_bytes(path: &Path, bytes: &[u8], password: impl FnOnce() -> Result<P
         Decoded::Refused(reason) => Error::key(path, reason),
         Decoded::Failed(err) => err,
     })?;
-    let key = RsaKey::from_private(private).map_err(|reason| Error::key(path, reason))?;
+    let key =
+        RsaKey::from_private(private).map_err(|e| Error::key(path, format!("cannot encode the public key: {e}")))?;
     if key.bits() < MIN_BITS {
         return Err(Error::key(
             path,
@@ -62,21 +61,11 @@ impl From<&str> for Decoded {
 }
 
 fn read_limited(path: &Path) -> Result<Zeroizing<Vec<u8>>> {
-    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
-    if meta.is_dir() {
-        return Err(Error::key(path, "is a directory, not a key file"));
-    }
-    if meta.len() > MAX_KEY_FILE {
-        return Err(Error::key(
-            path,
-            format!("file is {} bytes, too large to be a key", meta.len()),
-        ));
-    }
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let bytes = input::read(path, Kind::Key)?;
     if bytes.is_empty() {
         return Err(Error::key(path, "file is empty"));
     }
-    Ok(Zeroizing::new(bytes))
+    Ok(bytes)
 }
 
 fn decode(bytes: &[u8], password: impl FnOnce() -> Result<Password>) -> Result<RsaPrivateKey, Decoded> {
@@ -111,7 +100,7 @@ fn decode_pem_block(block: &pem::Pem, password: impl FnOnce() -> Result<Password
             None => RsaPrivateKey::from_pkcs1_der(body).map_err(|e| format!("malformed RSA private key: {e}").into()),
             Some(dek_info) => {
                 let password = password().map_err(Decoded::Failed)?;
-                let plain = super::legacy_pem::decrypt(dek_info, body, &password)?;
+                let plain = super::legacy_pem::decrypt(dek_info, body, &password).map_err(|e| e.to_string())?;
                 RsaPrivateKey::from_pkcs1_der(&plain)
                     .map_err(|_| "wrong key password (the decrypted key is not an RSA key)".into())
             }
@@ -141,9 +130,8 @@ fn decode_der(bytes: &[u8], password: impl FnOnce() -> Result<Password>) -> Resu
 
 fn decode_pkcs8(der: &[u8]) -> Result<RsaPrivateKey, Decoded> {
     let info = PrivateKeyInfoRef::from_der(der).map_err(|e| format!("malformed PKCS#8 key: {e}"))?;
-    let oid = info.algorithm.oid.to_string();
-    if oid != RSA_OID {
-        return Err(format!("key is {}; {WHY_RSA}", algorithm_name(&oid, &info)).into());
+    if info.algorithm.oid != oid::RSA_ENCRYPTION {
+        return Err(format!("key is {}; {WHY_RSA}", algorithm_name(&info)).into());
     }
     RsaPrivateKey::from_pkcs8_der(der).map_err(|e| format!("malformed RSA private key: {e}").into())
 }
@@ -163,25 +151,18 @@ fn decode_encrypted_pkcs8(der: &[u8], password: impl FnOnce() -> Result<Password
     decode_pkcs8(plain.as_bytes())
 }
 
-pub(super) fn algorithm_name(oid: &str, info: &PrivateKeyInfoRef<'_>) -> String {
-    match oid {
-        "1.2.840.10045.2.1" => {
-            let curve = info
-                .algorithm
-                .parameters_oid()
-                .map(|c| c.to_string())
-                .unwrap_or_default();
-            match curve.as_str() {
-                "1.2.840.10045.3.1.7" => "EC P-256".into(),
-                "1.3.132.0.34" => "EC P-384".into(),
-                "1.3.132.0.35" => "EC P-521".into(),
-                _ => "EC".into(),
-            }
-        }
-        "1.3.101.112" => "Ed25519".into(),
-        "1.3.101.113" => "Ed448".into(),
-        "1.2.840.10040.4.1" => "DSA".into(),
-        "1.2.840.113549.1.1.10" => "RSASSA-PSS (an RSA key restricted to PSS)".into(),
+pub(super) fn algorithm_name(info: &PrivateKeyInfoRef<'_>) -> String {
+    match info.algorithm.oid {
+        oid::EC_PUBLIC_KEY => match info.algorithm.parameters_oid().ok() {
+            Some(oid::P256) => "EC P-256".into(),
+            Some(oid::P384) => "EC P-384".into(),
+            Some(oid::P521) => "EC P-521".into(),
+            _ => "EC".into(),
+        },
+        oid::ED25519 => "Ed25519".into(),
+        oid::ED448 => "Ed448".into(),
+        oid::DSA => "DSA".into(),
+        oid::RSASSA_PSS => "RSASSA-PSS (an RSA key restricted to PSS)".into(),
         other => format!("of algorithm {other}"),
     }
 }

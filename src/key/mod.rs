@@ -23,9 +23,6 @@ use crate::error::{Error, Result};
 /// Apple's minimum for TLS server keys, and so iospki's minimum for every key.
 pub const MIN_BITS: usize = 2048;
 
-/// The size of the keys iospki generates for the RA and SSL certificates, as the documented script does.
-pub const DEFAULT_BITS: usize = 4096;
-
 /// An RSA private key with its encoded public half.
 pub struct RsaKey {
     private: RsaPrivateKey,
@@ -42,23 +39,19 @@ impl RsaKey {
 
     /// Generates `count` keys of `bits` bits, sharing their prime searches out over all cores.
     pub fn generate_many(count: usize, bits: usize) -> Result<Vec<Self>> {
-        let fail = |reason: String| Error::Issue {
+        let fail = |reason: &dyn std::fmt::Display| Error::Issue {
             profile: "key",
             reason: format!("RSA-{bits} generation failed: {reason}"),
         };
         generate::generate(count, bits)
-            .map_err(fail)?
+            .map_err(|e| fail(&e))?
             .into_iter()
-            .map(|private| Self::from_private(private).map_err(fail))
+            .map(|private| Self::from_private(private).map_err(|e| fail(&e)))
             .collect()
     }
 
-    fn from_private(private: RsaPrivateKey) -> Result<Self, String> {
-        let public_der = private
-            .to_public_key()
-            .to_pkcs1_der()
-            .map_err(|e| format!("cannot encode the public key: {e}"))?
-            .into_vec();
+    fn from_private(private: RsaPrivateKey) -> Result<Self, rsa::pkcs1::Error> {
+        let public_der = private.to_public_key().to_pkcs1_der()?.into_vec();
         Ok(RsaKey { private, public_der })
     }
 

@@ -15,34 +15,10 @@ use spki::AlgorithmIdentifierOwned;
 use time::OffsetDateTime;
 use zeroize::Zeroizing;
 
+use crate::alias::Alias;
+pub use crate::error::StoreError;
 use crate::error::{Error, Result};
 use crate::secret::Password;
-
-/// Why a keystore could not be read or written. The caller adds the file name.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum StoreError {
-    /// The integrity check failed: the password is wrong or the bytes were changed.
-    #[error("store password is wrong or the file was modified")]
-    WrongPassword,
-    /// A key entry did not decrypt with the password given for it.
-    #[error("key password for alias '{0}' is wrong")]
-    WrongKeyPassword(String),
-    /// A PKCS#12 file cannot be read without its password.
-    #[error("a password is needed to read a PKCS#12 file; give it with --password-file or IOSPKI_PASSWORD")]
-    PasswordNeeded,
-    /// The bytes are not a well-formed store of this format.
-    #[error("malformed {format}: {reason}")]
-    Malformed {
-        /// "JKS" or "PKCS#12".
-        format: &'static str,
-        /// What is wrong.
-        reason: String,
-    },
-    /// The store is well-formed but holds something iospki cannot handle.
-    #[error("{0}")]
-    Unsupported(String),
-}
 
 /// How a keystore file is encoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -186,7 +162,7 @@ impl Keystore {
 
     /// Adds `entry` under `alias`, replacing any entry with the same alias; returns the replaced one.
     pub fn insert(&mut self, alias: &str, created: OffsetDateTime, entry: Entry) -> Result<Option<AliasedEntry>> {
-        let alias = check_alias(alias)?;
+        let alias = Alias::found(alias).map_err(|e| Error::invalid("alias", e))?.to_string();
         let new = AliasedEntry { alias, created, entry };
         match self.index.get(&new.alias) {
             Some(&at) => Ok(Some(std::mem::replace(&mut self.entries[at], new))),
@@ -271,18 +247,6 @@ pub(crate) struct EncryptedPrivateKeyInfo {
     pub(crate) encrypted_data: OctetString,
 }
 
-/// Java keystores keep aliases in lower case: a mixed-case alias is written but never found again by some
-/// readers, so iospki stores the lower-case form and refuses what cannot be an alias.
-fn check_alias(alias: &str) -> Result<String> {
-    if alias.is_empty() || alias.len() > 255 || alias.chars().any(char::is_control) {
-        return Err(Error::InvalidOption {
-            option: "alias",
-            reason: format!("'{}' is not a usable keystore alias", alias.escape_debug()),
-        });
-    }
-    Ok(alias.to_lowercase())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -306,7 +270,11 @@ mod tests {
 
     #[test]
     fn control_characters_are_not_an_alias() {
-        let err = check_alias("a\nb").unwrap_err().to_string();
+        let cert = CertificateDer::from(vec![0x30, 0x00]);
+        let err = Keystore::new()
+            .insert("a\nb", OffsetDateTime::UNIX_EPOCH, Entry::TrustedCert(cert))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("a\\nb"), "{err}");
     }
 

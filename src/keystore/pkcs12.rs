@@ -12,10 +12,11 @@ use sha1::{Digest, Sha1};
 use time::OffsetDateTime;
 
 use super::{EncryptedPrivateKeyInfo, Entry, Integrity, Keystore, Opened, StoreError};
+use crate::oid;
 use crate::secret::Password;
 
 /// How a PKCS#12 file is protected.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Protection {
     /// PBE-SHA1-3DES for keys and certificates, HMAC-SHA1 MAC: read by every Java 8 update, by OpenSSL 3
@@ -181,7 +182,7 @@ pub fn describe(data: &[u8]) -> Result<(String, bool), StoreError> {
     let content = OctetString::from_der(&pfx.auth_safe.content.to_der().map_err(der_error)?).map_err(der_error)?;
     let safes = Vec::<cms::content_info::ContentInfo>::from_der(content.as_bytes()).map_err(der_error)?;
     for safe in &safes {
-        if safe.content_type == ENCRYPTED_DATA {
+        if safe.content_type == oid::ENCRYPTED_DATA {
             let encrypted = cms::encrypted_data::EncryptedData::from_der(&safe.content.to_der().map_err(der_error)?)
                 .map_err(der_error)?;
             ciphers.push(cipher_name(&encrypted.enc_content_info.content_enc_alg));
@@ -194,7 +195,7 @@ pub fn describe(data: &[u8]) -> Result<(String, bool), StoreError> {
     let mac = pfx
         .mac_data
         .as_ref()
-        .map(|m| (mac_name(&m.mac.algorithm.oid.to_string()), m.iterations));
+        .map(|m| (mac_name(&m.mac.algorithm.oid), m.iterations));
     let java8 =
         ciphers.iter().all(|c| c == "3DES" || c == "RC2-40") && mac.as_ref().is_none_or(|(m, _)| m == "HMAC-SHA1");
     let readers = match (java8, ciphers.iter().any(|c| c == "RC2-40")) {
@@ -209,27 +210,23 @@ pub fn describe(data: &[u8]) -> Result<(String, bool), StoreError> {
     Ok((format!("PKCS#12 {}, {mac}: {readers}", ciphers.join(" + ")), java8))
 }
 
-const ENCRYPTED_DATA: der::oid::ObjectIdentifier = der::oid::ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.6");
-const SHROUDED_KEY_BAG: der::oid::ObjectIdentifier =
-    der::oid::ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.10.1.2");
-
 fn shrouded_key_ciphers(safe_contents: &[u8]) -> Vec<String> {
     let Ok(bags) = pkcs12::safe_bag::SafeContents::from_der(safe_contents) else {
         return Vec::new();
     };
     bags.iter()
-        .filter(|bag| bag.bag_id == SHROUDED_KEY_BAG)
+        .filter(|bag| bag.bag_id == oid::SHROUDED_KEY_BAG)
         .filter_map(|bag| ContextSpecific::<EncryptedPrivateKeyInfo>::from_der(&bag.bag_value).ok())
         .map(|info| cipher_name(&info.value.algorithm))
         .collect()
 }
 
 fn cipher_name(algorithm: &spki::AlgorithmIdentifierOwned) -> String {
-    match algorithm.oid.to_string().as_str() {
-        "1.2.840.113549.1.12.1.3" => "3DES".into(),
-        "1.2.840.113549.1.12.1.6" => "RC2-40".into(),
-        "1.2.840.113549.1.12.1.1" => "RC4-128".into(),
-        "1.2.840.113549.1.5.13" => pbes2_name(algorithm),
+    match algorithm.oid {
+        oid::PBE_SHA1_3DES => "3DES".into(),
+        oid::PBE_SHA1_RC2_40 => "RC2-40".into(),
+        oid::PBE_SHA1_RC4_128 => "RC4-128".into(),
+        oid::PBES2 => pbes2_name(algorithm),
         other => format!("cipher {other}"),
     }
 }
@@ -240,22 +237,22 @@ fn pbes2_name(algorithm: &spki::AlgorithmIdentifierOwned) -> String {
         .as_ref()
         .and_then(|p| p.to_der().ok())
         .and_then(|der| pkcs5::pbes2::Parameters::from_der(&der).ok());
-    let cipher = params.map(|p| match p.encryption.oid().to_string().as_str() {
-        "2.16.840.1.101.3.4.1.42" => "AES-256",
-        "2.16.840.1.101.3.4.1.22" => "AES-192",
-        "2.16.840.1.101.3.4.1.2" => "AES-128",
-        "1.2.840.113549.3.7" => "3DES",
+    let cipher = params.map(|p| match p.encryption.oid() {
+        oid::AES_256_CBC => "AES-256",
+        oid::AES_192_CBC => "AES-192",
+        oid::AES_128_CBC => "AES-128",
+        oid::DES_EDE3_CBC => "3DES",
         _ => "other",
     });
     format!("{}/PBKDF2", cipher.unwrap_or("PBES2"))
 }
 
-fn mac_name(oid: &str) -> String {
-    match oid {
-        "1.3.14.3.2.26" => "HMAC-SHA1".into(),
-        "2.16.840.1.101.3.4.2.1" => "HMAC-SHA256".into(),
-        "2.16.840.1.101.3.4.2.2" => "HMAC-SHA384".into(),
-        "2.16.840.1.101.3.4.2.3" => "HMAC-SHA512".into(),
+fn mac_name(digest: &der::oid::ObjectIdentifier) -> String {
+    match *digest {
+        oid::SHA1 => "HMAC-SHA1".into(),
+        oid::SHA256 => "HMAC-SHA256".into(),
+        oid::SHA384 => "HMAC-SHA384".into(),
+        oid::SHA512 => "HMAC-SHA512".into(),
         other => format!("HMAC {other}"),
     }
 }

@@ -1,72 +1,73 @@
 //! `verify --bundle`: an archive from `iospki bundle`, checked against its SHA256SUMS (a changed or an unlisted
-//! file is a problem), then unpacked into a private temporary directory and checked as its node will use it.
+//! file is a problem), then judged in memory as the node it was made for will use it. Nothing is unpacked to disk.
 
 use std::io::Read;
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Component, Path, PathBuf};
 
 use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
 
-use super::{Finding, Layout, Options, Report, SCHEMA, Severity, checks};
+use super::tree::Tree;
+use super::{Finding, Options, Report, observe, rules};
 use crate::error::{Error, Result};
+use crate::input::{self, Kind};
+use crate::product::NodeRole;
 
-/// More than a bundle ever holds; a larger archive is refused before it fills the disk.
+/// More than a bundle ever holds; a larger archive is refused before it fills memory.
 const MAX_UNPACKED: u64 = 64 << 20;
 const MAX_ENTRIES: usize = 256;
 
-/// One file of the archive: path, bytes, mode.
-type File = (String, Vec<u8>, u32);
+/// One file of the archive.
+struct File {
+    path: PathBuf,
+    bytes: Zeroizing<Vec<u8>>,
+}
 
 /// Verifies the bundle archive at `path`.
 pub fn verify_bundle(path: &Path, options: &Options) -> Result<Report> {
     let files = read_archive(path)?;
     let mut findings = checksums(&files);
-    let dir = tempfile::tempdir().map_err(|e| Error::io(std::env::temp_dir(), e))?;
-    for (name, bytes, mode) in &files {
-        let target = dir.path().join(name);
-        if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-        }
-        std::fs::write(&target, bytes).map_err(|e| Error::io(&target, e))?;
-        std::fs::set_permissions(&target, std::fs::Permissions::from_mode(*mode)).map_err(|e| Error::io(&target, e))?;
-    }
-    let node = if dir.path().join("ssl/iots-chain.pem").exists() {
-        checks::nginx(dir.path(), options)
-    } else {
-        checks::run(&layout(dir.path(), options), options).findings
-    };
-    findings.extend(node);
-    Ok(Report {
-        schema: SCHEMA,
-        target: path.display().to_string(),
-        findings,
-    })
+    let role = role(&files, &mut findings);
+    let tree = Tree::Memory(files.into_iter().map(|f| (f.path, f.bytes)).collect());
+    let observation = observe::node(&tree, role, options);
+    findings.extend(rules::run(&observation, options));
+    Ok(Report::new(path.display().to_string(), findings))
 }
 
-/// A node's server home as a bundle lays it out; the XML files are checked where the node has them.
-fn layout(home: &Path, options: &Options) -> Layout {
-    let present = |path: PathBuf| path.exists().then_some(path);
-    let xml = [
-        home.join("repository/conf/certificate-config.xml"),
-        home.join("conf/iot-api-config.xml"),
-    ]
-    .map(present);
-    Layout::with_jks_stores(
-        home,
-        &home.join("repository/resources/security"),
-        options,
-        xml,
-        Some(home.to_path_buf()),
-    )
+/// The role of the node the bundle was made for, as its INSTALL.txt says; without one, what its files suggest.
+fn role(files: &[File], findings: &mut Vec<Finding>) -> NodeRole {
+    let install = files.iter().find(|f| f.path == Path::new("INSTALL.txt"));
+    let said = install.and_then(|f| {
+        let text = std::str::from_utf8(&f.bytes).ok()?;
+        let first = text.lines().next()?;
+        let (_, rest) = first.split_once(", ")?;
+        let name = rest.split(" of the cluster ").next()?;
+        NodeRole::from_name(name)
+    });
+    if let Some(role) = said {
+        return role;
+    }
+    findings.push(Finding::problem(
+        "INSTALL.txt",
+        "does not say which node the bundle is for",
+        "the bundle was changed after iospki made it: make it again with iospki bundle",
+    ));
+    let has = |name: &str| files.iter().any(|f| f.path == Path::new(name));
+    if has("ssl/iots-chain.pem") {
+        NodeRole::Nginx
+    } else if has("conf/iot-api-config.xml") {
+        NodeRole::Manager
+    } else if has("repository/conf/certificate-config.xml") {
+        NodeRole::Worker
+    } else {
+        NodeRole::KeyManager
+    }
 }
 
 fn read_archive(path: &Path) -> Result<Vec<File>> {
-    let unreadable = |reason: String| Error::Unreadable {
-        path: path.to_path_buf(),
-        reason,
-    };
-    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(file));
+    let unreadable = |reason: String| Error::unreadable(path, reason);
+    let data = input::read(path, Kind::Data)?;
+    let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(&data[..]));
     let mut files = Vec::new();
     let mut total = 0u64;
     for entry in archive
@@ -91,43 +92,44 @@ fn read_archive(path: &Path) -> Result<Vec<File>> {
         if !entry.header().entry_type().is_file() || name.as_os_str().is_empty() {
             continue;
         }
-        let mode = entry.header().mode().map_err(|e| unreadable(e.to_string()))? & 0o777;
-        let mut bytes = Vec::new();
+        let mut bytes = Zeroizing::new(Vec::new());
         entry
             .read_to_end(&mut bytes)
             .map_err(|e| unreadable(format!("not a .tar.gz: {e}")))?;
-        files.push((name.display().to_string(), bytes, mode));
+        files.push(File { path: name, bytes });
     }
     Ok(files)
 }
 
 /// Every file matches its SHA256SUMS line, and every file but SHA256SUMS has one.
 fn checksums(files: &[File]) -> Vec<Finding> {
-    let problem = |location: &str, what: &str| Finding {
-        severity: Severity::Problem,
-        location: location.to_owned(),
-        what: what.to_owned(),
-        fix: "the bundle was changed after iospki made it: make it again with iospki bundle".into(),
+    let problem = |location: &str, what: &str| {
+        Finding::problem(
+            location,
+            what,
+            "the bundle was changed after iospki made it: make it again with iospki bundle",
+        )
     };
-    let Some((_, sums, _)) = files.iter().find(|(name, _, _)| name == "SHA256SUMS") else {
+    let Some(sums) = files.iter().find(|f| f.path == Path::new("SHA256SUMS")) else {
         return vec![problem("SHA256SUMS", "is missing")];
     };
-    let listed: Vec<(&str, &str)> = std::str::from_utf8(sums)
+    let listed: Vec<(&str, &str)> = std::str::from_utf8(&sums.bytes)
         .unwrap_or_default()
         .lines()
         .filter_map(|line| line.split_once("  "))
         .collect();
     let mut findings = Vec::new();
-    for (name, bytes, _) in files.iter().filter(|(name, _, _)| name != "SHA256SUMS") {
-        let digest: String = Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect();
-        match listed.iter().find(|(_, path)| path == name) {
-            None => findings.push(problem(name, "is not in SHA256SUMS")),
-            Some((sum, _)) if *sum != digest => findings.push(problem(name, "does not match its SHA256SUMS line")),
+    for file in files.iter().filter(|f| f.path != Path::new("SHA256SUMS")) {
+        let name = file.path.display().to_string();
+        let digest = crate::hex::lower(&Sha256::digest(&file.bytes));
+        match listed.iter().find(|(_, path)| *path == name) {
+            None => findings.push(problem(&name, "is not in SHA256SUMS")),
+            Some((sum, _)) if *sum != digest => findings.push(problem(&name, "does not match its SHA256SUMS line")),
             Some(_) => {}
         }
     }
     for (_, path) in &listed {
-        if !files.iter().any(|(name, _, _)| name == path) {
+        if !files.iter().any(|f| f.path == Path::new(path)) {
             findings.push(problem(path, "is listed in SHA256SUMS but missing"));
         }
     }

@@ -1,5 +1,5 @@
-//! The cryptographic checks verify needs: does a signature verify under an issuer's key, does a private key
-//! belong to a certificate.
+//! The cryptographic checks verify needs: does a certificate's signature verify under an issuer's key, and whose
+//! public key does a private key have.
 
 use rsa::pkcs1::{DecodeRsaPublicKey, EncodeRsaPublicKey};
 use rsa::pkcs8::DecodePrivateKey;
@@ -7,41 +7,50 @@ use rsa::signature::Verifier;
 use rsa::{RsaPrivateKey, RsaPublicKey, pkcs1v15};
 use x509_parser::prelude::{FromDer, X509Certificate};
 
-/// Whether `cert` is signed by the key of `issuer` (both DER). An error says why it could not be checked.
-pub fn signed_by(cert: &[u8], issuer: &[u8]) -> Result<bool, String> {
-    let (_, cert) = X509Certificate::from_der(cert).map_err(|e| e.to_string())?;
-    let (_, issuer) = X509Certificate::from_der(issuer).map_err(|e| e.to_string())?;
-    let key = RsaPublicKey::from_pkcs1_der(&issuer.public_key().subject_public_key.data)
-        .map_err(|_| "the issuer's key is not RSA".to_owned())?;
-    let tbs = cert.tbs_certificate.as_ref();
-    let signature = pkcs1v15::Signature::try_from(&cert.signature_value.data[..]).map_err(|e| e.to_string())?;
-    let valid = match cert.signature_algorithm.algorithm.to_id_string().as_str() {
-        "1.2.840.113549.1.1.11" => pkcs1v15::VerifyingKey::<sha2::Sha256>::new(key)
-            .verify(tbs, &signature)
-            .is_ok(),
-        "1.2.840.113549.1.1.12" => pkcs1v15::VerifyingKey::<sha2::Sha384>::new(key)
-            .verify(tbs, &signature)
-            .is_ok(),
-        "1.2.840.113549.1.1.13" => pkcs1v15::VerifyingKey::<sha2::Sha512>::new(key)
-            .verify(tbs, &signature)
-            .is_ok(),
-        "1.2.840.113549.1.1.5" => pkcs1v15::VerifyingKey::<sha1::Sha1>::new(key)
-            .verify(tbs, &signature)
-            .is_ok(),
-        other => return Err(format!("signature algorithm {other} is not one iospki checks")),
-    };
-    Ok(valid)
+use crate::x509::{Certificate, PublicKey, SignatureAlgorithm};
+
+/// Why a signature could not be checked at all.
+#[derive(Debug, thiserror::Error)]
+pub enum SignatureError {
+    /// The certificate does not parse.
+    #[error("malformed certificate: {0}")]
+    Malformed(String),
+    /// The issuer's key is not RSA.
+    #[error("the issuer's key is not RSA")]
+    NotRsa,
+    /// An algorithm iospki does not check.
+    #[error("signature algorithm {0} is not one iospki checks")]
+    Algorithm(String),
 }
 
-/// Whether the PKCS#8 RSA key `pkcs8` is the private half of `cert`'s public key.
-pub fn key_matches(pkcs8: &[u8], cert: &[u8]) -> bool {
-    let Ok((_, cert)) = X509Certificate::from_der(cert) else {
-        return false;
+/// Whether `cert` is signed by the key of `issuer`.
+pub fn signed_by(cert: &Certificate, issuer: &Certificate) -> Result<bool, SignatureError> {
+    let PublicKey::Rsa { pkcs1, .. } = &issuer.public_key else {
+        return Err(SignatureError::NotRsa);
     };
-    let Ok(key) = RsaPrivateKey::from_pkcs8_der(pkcs8) else {
-        return false;
+    let key = RsaPublicKey::from_pkcs1_der(pkcs1).map_err(|_| SignatureError::NotRsa)?;
+    let (_, parsed) = X509Certificate::from_der(&cert.der).map_err(|e| SignatureError::Malformed(e.to_string()))?;
+    let tbs = parsed.tbs_certificate.as_ref();
+    let Ok(signature) = pkcs1v15::Signature::try_from(&parsed.signature_value.data[..]) else {
+        return Ok(false);
     };
-    key.to_public_key()
-        .to_pkcs1_der()
-        .is_ok_and(|public| public.as_bytes() == &cert.public_key().subject_public_key.data[..])
+    let valid = match cert.signature {
+        SignatureAlgorithm::Sha256Rsa => pkcs1v15::VerifyingKey::<sha2::Sha256>::new(key).verify(tbs, &signature),
+        SignatureAlgorithm::Sha384Rsa => pkcs1v15::VerifyingKey::<sha2::Sha384>::new(key).verify(tbs, &signature),
+        SignatureAlgorithm::Sha512Rsa => pkcs1v15::VerifyingKey::<sha2::Sha512>::new(key).verify(tbs, &signature),
+        SignatureAlgorithm::Sha1Rsa => pkcs1v15::VerifyingKey::<sha1::Sha1>::new(key).verify(tbs, &signature),
+        ref other => return Err(SignatureError::Algorithm(other.name().to_owned())),
+    };
+    Ok(valid.is_ok())
+}
+
+/// The PKCS#1 public key of the PKCS#8 RSA private key `pkcs8`; `None` for another kind of key.
+pub fn public_key_of_pkcs8(pkcs8: &[u8]) -> Option<Vec<u8>> {
+    let key = RsaPrivateKey::from_pkcs8_der(pkcs8).ok()?;
+    Some(key.to_public_key().to_pkcs1_der().ok()?.into_vec())
+}
+
+/// Whether `public` (PKCS#1) is the public key `cert` carries.
+pub fn belongs_to(public: Option<&[u8]>, cert: &Certificate) -> bool {
+    matches!((public, &cert.public_key), (Some(public), PublicKey::Rsa { pkcs1, .. }) if public == pkcs1.as_slice())
 }

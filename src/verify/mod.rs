@@ -1,13 +1,19 @@
 //! `iospki verify`: open everything the way the server will, and report each problem as one line saying what,
-//! where and how to fix it. Two layouts: an `init` output directory, or a server home (`--iots-home`) read through
-//! its carbon.xml, certificate-config.xml and iot-api-config.xml.
+//! where and how to fix it.
+//!
+//! Two steps. [`observe`] reads a source (an `init` output directory, a server home, or a bundle archive held in
+//! memory) into an [`observe::Observation`]: the stores as the configuration names them, opened with its
+//! passwords, the certificates found in them as typed facts, and a finding for whatever could not be read.
+//! [`rules`] then judges what was observed, each rule a pure function with tests of its own.
 
 mod bundle;
-mod checks;
 pub mod crypto;
+mod observe;
+mod rules;
+mod tree;
 
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use time::OffsetDateTime;
 
@@ -15,7 +21,6 @@ pub use bundle::verify_bundle;
 
 use crate::error::{Error, Result};
 use crate::secret::Password;
-use crate::wso2::read::{self, StoreRef};
 
 /// The JSON schema identifier of the report.
 pub const SCHEMA: &str = "iospki.verify/1";
@@ -43,6 +48,26 @@ pub struct Finding {
     pub fix: String,
 }
 
+impl Finding {
+    /// A problem at `location`.
+    pub fn problem(location: impl Into<String>, what: impl Into<String>, fix: impl Into<String>) -> Finding {
+        Finding {
+            severity: Severity::Problem,
+            location: location.into(),
+            what: what.into(),
+            fix: fix.into(),
+        }
+    }
+
+    /// A warning at `location`.
+    pub fn warning(location: impl Into<String>, what: impl Into<String>, fix: impl Into<String>) -> Finding {
+        Finding {
+            severity: Severity::Warning,
+            ..Finding::problem(location, what, fix)
+        }
+    }
+}
+
 impl fmt::Display for Finding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let severity = match self.severity {
@@ -65,6 +90,21 @@ pub struct Report {
 }
 
 impl Report {
+    /// A report on `target` of `findings`, each once, in the order found.
+    pub fn new(target: String, findings: Vec<Finding>) -> Report {
+        let mut unique: Vec<Finding> = Vec::with_capacity(findings.len());
+        for finding in findings {
+            if !unique.contains(&finding) {
+                unique.push(finding);
+            }
+        }
+        Report {
+            schema: SCHEMA,
+            target,
+            findings: unique,
+        }
+    }
+
     /// The number of problems (warnings do not count).
     pub fn problems(&self) -> usize {
         self.findings.iter().filter(|f| f.severity == Severity::Problem).count()
@@ -74,9 +114,9 @@ impl Report {
 /// What verify needs besides the files.
 #[derive(Debug)]
 pub struct Options {
-    /// The store password of an init output directory (a server home takes its passwords from its XML).
+    /// The store password of an init output directory or bundle (a server home takes its passwords from its XML).
     pub store_password: Password,
-    /// carbon.xml's KeyAlias for an init output directory.
+    /// carbon.xml's KeyAlias for an init output directory or bundle.
     pub ssl_alias: String,
     /// Certificates expiring within this time from `now` are problems.
     pub within: time::Duration,
@@ -84,77 +124,24 @@ pub struct Options {
     pub now: OffsetDateTime,
 }
 
-/// Where the server's files are.
-#[derive(Debug)]
-struct Layout {
-    target: PathBuf,
-    keystore: StoreRef,
-    key_alias: String,
-    key_password: Password,
-    truststore: StoreRef,
-    /// certificate-config.xml, where this layout has one (a key manager's bundle has none).
-    certificate_config: Option<PathBuf>,
-    /// iot-api-config.xml, where this layout has one (only managers do).
-    iot_api_config: Option<PathBuf>,
-    /// `${carbon.home}` for a server home; `None` for an output directory, where stores sit beside the XML.
-    home: Option<PathBuf>,
-}
-
-impl Layout {
-    /// The layout iospki itself writes: wso2carbon.jks and client-truststore.jks as JKS in `stores`, opened with the
-    /// store password and `options`' alias; certificate-config.xml and iot-api-config.xml where given.
-    fn with_jks_stores(
-        target: &Path,
-        stores: &Path,
-        options: &Options,
-        [certificate_config, iot_api_config]: [Option<PathBuf>; 2],
-        home: Option<PathBuf>,
-    ) -> Layout {
-        let store = |name: &str| StoreRef {
-            location: stores.join(name),
-            store_type: "JKS".into(),
-            password: options.store_password.clone(),
-        };
-        Layout {
-            target: target.to_path_buf(),
-            keystore: store("wso2carbon.jks"),
-            key_alias: options.ssl_alias.clone(),
-            key_password: options.store_password.clone(),
-            truststore: store("client-truststore.jks"),
-            certificate_config,
-            iot_api_config,
-            home,
-        }
-    }
-}
-
 /// Verifies the output directory of `iospki init`.
 pub fn verify_output(dir: &Path, options: &Options) -> Result<Report> {
     require_dir(dir)?;
-    let xml = [dir.join("certificate-config.xml"), dir.join("iot-api-config.xml")].map(Some);
-    let layout = Layout::with_jks_stores(dir, dir, options, xml, None);
-    Ok(checks::run(&layout, options))
+    let observation = observe::output(dir, options);
+    Ok(Report::new(
+        dir.display().to_string(),
+        rules::run(&observation, options),
+    ))
 }
 
 /// Verifies a server home: carbon.xml names the key and trust stores, certificate-config.xml the SCEP store.
 pub fn verify_iots_home(home: &Path, options: &Options) -> Result<Report> {
     require_dir(home)?;
-    let carbon_xml = home.join("repository/conf/carbon.xml");
-    let carbon = read::carbon_stores(&carbon_xml, home).map_err(|reason| Error::Unreadable {
-        path: carbon_xml.clone(),
-        reason,
-    })?;
-    let layout = Layout {
-        target: home.to_path_buf(),
-        keystore: carbon.keystore,
-        key_alias: carbon.key_alias,
-        key_password: carbon.key_password,
-        truststore: carbon.truststore,
-        certificate_config: Some(home.join("repository/conf/certificate-config.xml")),
-        iot_api_config: Some(home.join("conf/iot-api-config.xml")),
-        home: Some(home.to_path_buf()),
-    };
-    Ok(checks::run(&layout, options))
+    let observation = observe::home(home, options)?;
+    Ok(Report::new(
+        home.display().to_string(),
+        rules::run(&observation, options),
+    ))
 }
 
 fn require_dir(dir: &Path) -> Result<()> {

@@ -8,18 +8,36 @@ use std::fmt::Write;
 use zeroize::Zeroizing;
 
 use crate::cluster::Cluster;
+use crate::product::iot::{CA_ALIAS, RA_ALIAS};
+use crate::product::{ConfigFile, HostGroupId, StorePurpose};
 use crate::secret::Password;
+use crate::settings::Settings;
 
-/// The file name of the keystore holding the SCEP CA and RA keys.
-pub const CERTIFICATE_STORE: &str = "wso2certs.jks";
-/// The alias of the CA key entry in wso2certs.jks.
-pub const CA_ALIAS: &str = "cacert";
-/// The alias of the RA key entry in wso2certs.jks.
-pub const RA_ALIAS: &str = "racert";
+/// The bytes of the configuration file `kind` for a set made with `settings`, its stores protected by `password`.
+pub fn config_file(kind: ConfigFile, settings: &Settings, password: &Password) -> Zeroizing<Vec<u8>> {
+    let text = match kind {
+        ConfigFile::CertificateConfig => {
+            let store = settings
+                .cluster
+                .product()
+                .store(StorePurpose::Scep)
+                .map_or("wso2certs.jks", |spec| spec.name);
+            CertificateConfig {
+                store,
+                store_password: password,
+            }
+            .to_xml()
+        }
+        ConfigFile::IotApiConfig => Zeroizing::new(iot_api_config_xml(&settings.cluster)),
+    };
+    Zeroizing::new(text.as_bytes().to_vec())
+}
 
 /// What certificate-config.xml tells the server about wso2certs.jks.
 #[derive(Debug)]
 pub struct CertificateConfig<'a> {
+    /// The SCEP store's file name under repository/resources/security.
+    pub store: &'a str,
     /// The store password, also the CA and RA key passwords.
     pub store_password: &'a Password,
 }
@@ -28,6 +46,7 @@ impl CertificateConfig<'_> {
     /// The XML text. It holds passwords, so it is a secret.
     pub fn to_xml(&self) -> Zeroizing<String> {
         let password = escape(self.store_password.secret_str());
+        let store = escape(self.store);
         let mut xml = Zeroizing::new(String::with_capacity(1024));
         // write! to a String cannot fail.
         let _ = write!(
@@ -35,7 +54,7 @@ impl CertificateConfig<'_> {
             r#"<?xml version="1.0" encoding="ISO-8859-1"?>
 <CertificateConfigurations>
     <CertificateKeystore>
-        <CertificateKeystoreLocation>${{carbon.home}}/repository/resources/security/{CERTIFICATE_STORE}</CertificateKeystoreLocation>
+        <CertificateKeystoreLocation>${{carbon.home}}/repository/resources/security/{store}</CertificateKeystoreLocation>
         <CertificateKeystoreType>JKS</CertificateKeystoreType>
         <CertificateKeystorePassword>{password}</CertificateKeystorePassword>
         <CACertAlias>{CA_ALIAS}</CACertAlias>
@@ -61,9 +80,9 @@ impl CertificateConfig<'_> {
 /// iot-api-config.xml for the manager node, with the cluster's endpoints as the clustering guide sets them.
 /// Hostname, Username and Password keep the shipped values: the guide does not change them.
 pub fn iot_api_config_xml(cluster: &Cluster) -> String {
-    let worker = escape(cluster.worker());
-    let key_manager = escape(cluster.key_manager());
-    let gateway = escape(cluster.gateway());
+    let worker = escape(cluster.first(HostGroupId::Workers).as_str());
+    let key_manager = escape(cluster.first(HostGroupId::KeyManagers).as_str());
+    let gateway = escape(cluster.first(HostGroupId::Gateway).as_str());
     format!(
         r#"<?xml version="1.0" encoding="UTF-8"?>
 <ServerConfiguration>
@@ -117,6 +136,7 @@ mod tests {
     fn certificate_config_names_the_aliases_and_passwords() {
         let password = Password::new("s3cret");
         let xml = CertificateConfig {
+            store: "wso2certs.jks",
             store_password: &password,
         }
         .to_xml();
@@ -136,7 +156,9 @@ mod tests {
 
     #[test]
     fn iot_api_config_uses_the_cluster_hosts() {
-        let xml = iot_api_config_xml(&Cluster::new("example.org", None).unwrap());
+        let domain = crate::cluster::HostName::parse("example.org").unwrap();
+        let cluster = Cluster::new(&crate::product::iot::IOT, domain, None, Default::default()).unwrap();
+        let xml = iot_api_config_xml(&cluster);
         assert!(xml.contains(
             "<DynamicClientRegistrationEndpoint>https://keymgt.example.org/client-registration/v0.11/register<"
         ));

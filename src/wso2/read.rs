@@ -1,15 +1,15 @@
 //! Reading the WSO2 configuration a server runs with: carbon.xml's KeyStore and TrustStore, certificate-config.xml
-//! and iot-api-config.xml. Elements are found by local name, so carbon.xml's namespace does not matter.
-
-use std::path::{Path, PathBuf};
+//! and iot-api-config.xml. Each document is parsed once; elements are found by local name, so carbon.xml's
+//! namespace does not matter. Locations are returned as written (`${carbon.home}/...`): the caller resolves
+//! them against the tree it reads.
 
 use crate::secret::Password;
 
 /// A keystore as a configuration file names it.
 #[derive(Debug, Clone)]
 pub struct StoreRef {
-    /// The store's path, with `${carbon.home}` replaced.
-    pub location: PathBuf,
+    /// The store's location as written, usually under `${carbon.home}`.
+    pub location: String,
     /// The keystore type the server asks Java for ("JKS", "PKCS12").
     pub store_type: String,
     /// The store password.
@@ -55,59 +55,50 @@ pub struct IotApiConfig {
     pub token_endpoint: String,
 }
 
-/// A parsed XML file with `${carbon.home}` resolved to `home`.
-struct Xml {
-    text: String,
-    home: PathBuf,
+/// Why a configuration file cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum XmlError {
+    /// It is not well-formed XML (or has a DTD, which iospki does not read).
+    #[error("not well-formed XML: {0}")]
+    Malformed(#[from] roxmltree::Error),
+    /// A required element is missing.
+    #[error("element {0} is missing")]
+    Missing(String),
 }
 
-impl Xml {
-    fn read(path: &Path, home: &Path) -> Result<Xml, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
-        roxmltree::Document::parse(&text).map_err(|e| format!("not well-formed XML: {e}"))?;
-        Ok(Xml {
-            text,
-            home: home.to_path_buf(),
-        })
+/// A parsed document.
+struct Xml<'a>(roxmltree::Document<'a>);
+
+impl<'a> Xml<'a> {
+    fn parse(text: &'a str) -> Result<Xml<'a>, XmlError> {
+        Ok(Xml(roxmltree::Document::parse(text)?))
     }
 
     /// The trimmed text of the element at `path` (local names from the root's child down).
-    fn get(&self, path: &[&str]) -> Result<String, String> {
-        let doc = roxmltree::Document::parse(&self.text).map_err(|e| e.to_string())?;
-        let mut node = doc.root_element();
+    fn get(&self, path: &[&str]) -> Result<String, XmlError> {
+        let mut node = self.0.root_element();
         for name in path {
             node = node
                 .children()
                 .find(|n| n.is_element() && n.tag_name().name() == *name)
-                .ok_or_else(|| format!("element {} is missing", path.join("/")))?;
+                .ok_or_else(|| XmlError::Missing(path.join("/")))?;
         }
         Ok(node.text().unwrap_or_default().trim().to_owned())
     }
 
-    fn location(&self, path: &[&str]) -> Result<PathBuf, String> {
-        let value = self.get(path)?;
-        let home = self.home.to_string_lossy();
-        Ok(PathBuf::from(value.replace("${carbon.home}", &home)))
-    }
-
-    fn store(&self, parent: &[&str], names: [&str; 3]) -> Result<StoreRef, String> {
+    fn store(&self, parent: &[&str], names: [&str; 3]) -> Result<StoreRef, XmlError> {
+        let at = |name| [parent, &[name]].concat();
         Ok(StoreRef {
-            location: self.location(&child(parent, names[0]))?,
-            store_type: self.get(&child(parent, names[1]))?,
-            password: Password::new(self.get(&child(parent, names[2]))?),
+            location: self.get(&at(names[0]))?,
+            store_type: self.get(&at(names[1]))?,
+            password: Password::new(self.get(&at(names[2]))?),
         })
     }
 }
 
-fn child<'a>(parent: &[&'a str], name: &'a str) -> Vec<&'a str> {
-    let mut path = parent.to_vec();
-    path.push(name);
-    path
-}
-
-/// Reads carbon.xml's KeyStore and TrustStore; `home` replaces `${carbon.home}`.
-pub fn carbon_stores(path: &Path, home: &Path) -> Result<CarbonStores, String> {
-    let xml = Xml::read(path, home)?;
+/// Reads carbon.xml's KeyStore and TrustStore.
+pub fn carbon_stores(text: &str) -> Result<CarbonStores, XmlError> {
+    let xml = Xml::parse(text)?;
     Ok(CarbonStores {
         keystore: xml.store(&["Security", "KeyStore"], ["Location", "Type", "Password"])?,
         key_alias: xml.get(&["Security", "KeyStore", "KeyAlias"])?,
@@ -116,20 +107,19 @@ pub fn carbon_stores(path: &Path, home: &Path) -> Result<CarbonStores, String> {
     })
 }
 
-/// Reads certificate-config.xml, requiring every element the server binds; `home` replaces `${carbon.home}`.
-pub fn certificate_config(path: &Path, home: &Path) -> Result<CertificateConfig, String> {
-    let xml = Xml::read(path, home)?;
-    let keystore = ["CertificateKeystore"];
-    let at = |name| child(&keystore, name);
+/// Reads certificate-config.xml, requiring every element the server binds.
+pub fn certificate_config(text: &str) -> Result<CertificateConfig, XmlError> {
+    let xml = Xml::parse(text)?;
     for required in [
         ["ManagementRepository", "DataSourceConfiguration"].as_slice(),
         &["DefaultPageSize"],
     ] {
         xml.get(required)?;
     }
+    let at = |name| ["CertificateKeystore", name];
     Ok(CertificateConfig {
         store: xml.store(
-            &keystore,
+            &["CertificateKeystore"],
             [
                 "CertificateKeystoreLocation",
                 "CertificateKeystoreType",
@@ -144,8 +134,8 @@ pub fn certificate_config(path: &Path, home: &Path) -> Result<CertificateConfig,
 }
 
 /// Reads iot-api-config.xml, requiring Hostname through OauthTokenEndpoint.
-pub fn iot_api_config(path: &Path) -> Result<IotApiConfig, String> {
-    let xml = Xml::read(path, Path::new(""))?;
+pub fn iot_api_config(text: &str) -> Result<IotApiConfig, XmlError> {
+    let xml = Xml::parse(text)?;
     for required in ["Hostname", "Username", "Password"] {
         xml.get(&[required])?;
     }
@@ -157,12 +147,12 @@ pub fn iot_api_config(path: &Path) -> Result<IotApiConfig, String> {
 }
 
 /// The host of an `https://host[:port]/...` URL.
-pub fn url_host(url: &str) -> Option<&str> {
-    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"))?;
-    let authority = rest.split('/').next()?;
-    authority
-        .rsplit_once(':')
-        .map_or(Some(authority), |(host, _)| Some(host))
+pub fn url_host(url: &str) -> Option<String> {
+    let url = url::Url::parse(url).ok()?;
+    match url.scheme() {
+        "https" | "http" => url.host_str().map(str::to_owned),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -171,22 +161,16 @@ mod tests {
 
     #[test]
     fn written_certificate_config_reads_back() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("certificate-config.xml");
         let password = Password::new("p<&>w");
-        std::fs::write(
-            &path,
-            super::super::CertificateConfig {
-                store_password: &password,
-            }
-            .to_xml()
-            .as_bytes(),
-        )
-        .unwrap();
-        let config = certificate_config(&path, Path::new("/opt/iots")).unwrap();
+        let xml = super::super::CertificateConfig {
+            store: "wso2certs.jks",
+            store_password: &password,
+        }
+        .to_xml();
+        let config = certificate_config(&xml).unwrap();
         assert_eq!(
             config.store.location,
-            Path::new("/opt/iots/repository/resources/security/wso2certs.jks")
+            "${carbon.home}/repository/resources/security/wso2certs.jks"
         );
         assert_eq!(config.store.store_type, "JKS");
         assert_eq!(config.store.password, password);
@@ -199,23 +183,15 @@ mod tests {
 
     #[test]
     fn missing_elements_are_named() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("c.xml");
-        std::fs::write(
-            &path,
-            "<CertificateConfigurations><CertificateKeystore/></CertificateConfigurations>",
-        )
-        .unwrap();
-        let err = certificate_config(&path, dir.path()).unwrap_err();
+        let err = certificate_config("<CertificateConfigurations><CertificateKeystore/></CertificateConfigurations>")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("element") && err.contains("is missing"), "{err}");
     }
 
     #[test]
     fn namespaced_carbon_xml_is_read_by_local_name() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("carbon.xml");
-        std::fs::write(
-            &path,
+        let stores = carbon_stores(
             r#"<Server xmlns="http://wso2.org/projects/carbon/carbon.xml"><Security>
             <KeyStore><Location>${carbon.home}/repository/resources/security/wso2carbon.jks</Location><Type>JKS</Type>
             <Password>wso2carbon</Password><KeyAlias>wso2carbon</KeyAlias><KeyPassword>wso2carbon</KeyPassword></KeyStore>
@@ -223,21 +199,21 @@ mod tests {
             <Type>JKS</Type><Password>wso2carbon</Password></TrustStore></Security></Server>"#,
         )
         .unwrap();
-        let stores = carbon_stores(&path, Path::new("/h")).unwrap();
         assert_eq!(stores.key_alias, "wso2carbon");
         assert_eq!(
             stores.truststore.location,
-            Path::new("/h/repository/resources/security/client-truststore.jks")
+            "${carbon.home}/repository/resources/security/client-truststore.jks"
         );
     }
 
     #[test]
     fn url_hosts() {
         assert_eq!(
-            url_host("https://keymgt.x.com/client-registration/v0.11/register"),
+            url_host("https://keymgt.x.com/client-registration/v0.11/register").as_deref(),
             Some("keymgt.x.com")
         );
-        assert_eq!(url_host("https://x.com:9443/token"), Some("x.com"));
+        assert_eq!(url_host("https://x.com:9443/token").as_deref(), Some("x.com"));
         assert_eq!(url_host("ftp://x"), None);
+        assert_eq!(url_host("https://user@x.com/"), Some("x.com".to_owned()));
     }
 }

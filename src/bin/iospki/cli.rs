@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+use iospki::defaults::{BUNDLE_DIR, OUT_DIR, SSL_ALIAS, WITHIN};
 use iospki::keystore::pkcs12::Protection;
 
 /// The PKI of a clustered WSO2 / Entgra IoT Server for iOS, without openssl or keytool.
@@ -35,7 +36,7 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
     /// The output directory of iospki init.
-    #[arg(value_name = "DIR", default_value = "output", conflicts_with = "iots_home")]
+    #[arg(value_name = "DIR", default_value = OUT_DIR, conflicts_with = "iots_home")]
     pub dir: PathBuf,
 
     /// A server home instead: read repository/conf/carbon.xml, repository/conf/certificate-config.xml,
@@ -52,11 +53,11 @@ pub struct VerifyArgs {
     pub password_file: Option<PathBuf>,
 
     /// carbon.xml's KeyAlias for DIR's wso2carbon.jks.
-    #[arg(long, value_name = "ALIAS", default_value = iospki::init::DEFAULT_SSL_ALIAS)]
+    #[arg(long, value_name = "ALIAS", default_value = SSL_ALIAS)]
     pub ssl_alias: String,
 
     /// Report certificates that expire within this time (e.g. 30d, 12h, 2w; a bare number is days).
-    #[arg(long, value_name = "TIME", default_value = "30d", value_parser = parse_duration)]
+    #[arg(long, value_name = "TIME", default_value = WITHIN, value_parser = parse_duration)]
     pub within: time::Duration,
 
     /// Print JSON (schema iospki.verify/1) instead of one line per finding.
@@ -64,21 +65,70 @@ pub struct VerifyArgs {
     pub json: bool,
 }
 
-/// `30d`, `12h`, `2w`, `90m` or a bare number of days.
+/// The longest window iospki takes: longer ones hold every certificate anyway.
+const MAX_WINDOW_DAYS: u64 = 36_500;
+
+/// A duration like `30d`, `12h`, `2w`, `90m`, `1w 2d` (humantime's units), or a bare number of days. Months and
+/// years are refused: their length varies.
 pub fn parse_duration(text: &str) -> Result<time::Duration, String> {
-    let (number, unit) = match text.find(|c: char| !c.is_ascii_digit()) {
-        Some(at) => text.split_at(at),
-        None => (text, "d"),
+    let given = text.trim();
+    let days = given.parse::<u64>().ok();
+    let parsed = match days {
+        Some(days) if days > MAX_WINDOW_DAYS => return Err(too_long(text)),
+        Some(days) => std::time::Duration::from_secs(days * 86_400),
+        None => {
+            let calendar = given
+                .split(|c: char| !c.is_ascii_alphabetic())
+                .any(|unit| matches!(unit, "y" | "year" | "years" | "M" | "month" | "months"));
+            if calendar {
+                return Err(format!(
+                    "'{text}': months and years vary in length; give days, e.g. 365d"
+                ));
+            }
+            humantime::parse_duration(given).map_err(|e| match e {
+                humantime::DurationError::NumberOverflow => too_long(text),
+                _ => format!("'{text}' is not a duration like 30d, 12h or 2w (units m, h, d, w)"),
+            })?
+        }
     };
-    let count: i64 = number
-        .parse()
-        .map_err(|_| format!("'{text}' is not a duration like 30d, 12h or 2w"))?;
-    match unit {
-        "m" => Ok(time::Duration::minutes(count)),
-        "h" => Ok(time::Duration::hours(count)),
-        "d" => Ok(time::Duration::days(count)),
-        "w" => Ok(time::Duration::weeks(count)),
-        _ => Err(format!("'{text}': unit must be m, h, d or w")),
+    if parsed.as_secs() > MAX_WINDOW_DAYS * 86_400 {
+        return Err(too_long(text));
+    }
+    time::Duration::try_from(parsed).map_err(|_| too_long(text))
+}
+
+fn too_long(text: &str) -> String {
+    format!("'{text}' is longer than {MAX_WINDOW_DAYS} days")
+}
+
+/// A key size iospki generates.
+fn key_bits(text: &str) -> Result<u16, String> {
+    let range = iospki::defaults::KEY_BITS_RANGE;
+    match text.parse::<u16>() {
+        Ok(bits) if range.contains(&bits) => Ok(bits),
+        _ => Err(format!(
+            "{text} is not a key size from {} to {}",
+            range.start(),
+            range.end()
+        )),
+    }
+}
+
+/// The protection of the .p12 files, as `--p12-profile` names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum P12Profile {
+    /// PBE-SHA1-3DES and HMAC-SHA1: every Java 8, OpenSSL 3 without -legacy.
+    Legacy,
+    /// AES-256/PBKDF2 and HMAC-SHA256: Java 8u301+, OpenSSL 1.1.1+.
+    Modern,
+}
+
+impl From<P12Profile> for Protection {
+    fn from(profile: P12Profile) -> Protection {
+        match profile {
+            P12Profile::Legacy => Protection::Legacy,
+            P12Profile::Modern => Protection::Modern,
+        }
     }
 }
 
@@ -89,7 +139,7 @@ pub struct CheckArgs {
     pub paths: Vec<PathBuf>,
 
     /// The window: certificates expiring within it are reported (e.g. 30d, 12h, 2w; a bare number is days).
-    #[arg(long, value_name = "TIME", default_value = "30d", value_parser = parse_duration)]
+    #[arg(long, value_name = "TIME", default_value = WITHIN, value_parser = parse_duration)]
     pub within: time::Duration,
 
     /// File whose first line is the keystore password (else $IOSPKI_PASSWORD, else the published defaults).
@@ -108,7 +158,7 @@ pub struct CheckArgs {
 #[derive(Debug, Args)]
 pub struct RotateArgs {
     /// The output directory of iospki init.
-    #[arg(value_name = "DIR", default_value = "output")]
+    #[arg(value_name = "DIR", default_value = OUT_DIR)]
     pub dir: PathBuf,
 
     /// Renew the SSL certificate.
@@ -128,7 +178,7 @@ pub struct RotateArgs {
     pub rekey: bool,
 
     /// With none of --ssl, --ra, --ca: renew what expires within this time (e.g. 30d, 2w).
-    #[arg(long, value_name = "TIME", default_value = "30d", value_parser = parse_duration)]
+    #[arg(long, value_name = "TIME", default_value = WITHIN, value_parser = parse_duration)]
     pub within: time::Duration,
 
     /// Print the plan and stop.
@@ -147,7 +197,7 @@ pub struct RotateArgs {
 #[derive(Debug, Args)]
 pub struct BundleArgs {
     /// The output directory of iospki init.
-    #[arg(value_name = "DIR", default_value = "output")]
+    #[arg(value_name = "DIR", default_value = OUT_DIR)]
     pub dir: PathBuf,
 
     /// The cluster description whose hosts get bundles [default: the hosts DIR's ledger records].
@@ -155,7 +205,7 @@ pub struct BundleArgs {
     pub config: Option<PathBuf>,
 
     /// Where to write the bundles.
-    #[arg(long, value_name = "DIR", default_value = "bundles")]
+    #[arg(long, value_name = "DIR", default_value = BUNDLE_DIR)]
     pub out: PathBuf,
 
     /// tar: per node, a tree laid out as its server home and a .tar.gz. k8s: per role, a Secret and a ConfigMap,
@@ -185,7 +235,7 @@ pub struct GenkeyArgs {
     pub out: PathBuf,
 
     /// Key size in bits.
-    #[arg(long, value_name = "BITS", default_value_t = 4096, value_parser = clap::value_parser!(u16).range(2048..=8192))]
+    #[arg(long, value_name = "BITS", default_value_t = iospki::defaults::KEY_BITS, value_parser = key_bits)]
     pub bits: u16,
 
     /// Replace FILE if it exists.
@@ -250,7 +300,7 @@ pub struct InitArgs {
     /// Protection of the .p12 files: legacy is read by every Java 8 and OpenSSL 3; modern needs Java 8u301+
     /// [default: legacy].
     #[arg(long, value_name = "PROFILE", value_enum)]
-    pub p12_profile: Option<Protection>,
+    pub p12_profile: Option<P12Profile>,
 
     /// A node's repository/resources/security: keep every entry of its wso2carbon.jks, client-truststore.jks and
     /// wso2certs.jks (JKS or PKCS#12) except those iospki replaces by alias. The files there are only read.
@@ -262,7 +312,7 @@ pub struct InitArgs {
     pub merge_password_file: Option<PathBuf>,
 
     /// Size of the RA and SSL keys iospki generates [default: 4096].
-    #[arg(long, value_name = "BITS", value_parser = clap::value_parser!(u16).range(2048..=8192))]
+    #[arg(long, value_name = "BITS", value_parser = key_bits)]
     pub key_bits: Option<u16>,
 }
 
@@ -284,5 +334,8 @@ mod tests {
         assert_eq!(parse_duration("2w").unwrap(), time::Duration::weeks(2));
         assert!(parse_duration("soon").is_err());
         assert!(parse_duration("3y").is_err());
+        assert!(parse_duration("99999999999999w").is_err());
+        assert!(parse_duration("99999999999d").is_err());
+        assert_eq!(parse_duration("1w 2d").unwrap(), time::Duration::days(9));
     }
 }

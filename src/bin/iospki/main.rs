@@ -3,36 +3,49 @@
 
 mod cli;
 mod commands;
+mod print;
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
+use iospki::error::{Error, StoreError};
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     match commands::run(cli) {
         Ok(code) => code,
+        Err(err) if print::is_closed_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("iospki: {}", chain(&err));
+            let _ = writeln!(std::io::stderr(), "iospki: {}{}", chain(&err), hint(&err));
             ExitCode::from(2)
         }
     }
 }
 
 /// The error and its sources on one line.
-fn chain(err: &iospki::error::Error) -> String {
+fn chain(err: &Error) -> String {
     let mut text = err.to_string();
     let mut source = std::error::Error::source(err);
     while let Some(cause) = source {
-        let cause = cause.to_string();
-        if !text.contains(&cause) {
-            text = format!("{text}: {cause}");
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text = format!("{text}: {cause_text}");
         }
-        source = cause_of(source);
+        source = cause.source();
     }
     text
 }
 
-fn cause_of<'a>(err: Option<&'a (dyn std::error::Error + 'static)>) -> Option<&'a (dyn std::error::Error + 'static)> {
-    err.and_then(std::error::Error::source)
+/// What to do next, where that is a flag: the library names no flags.
+fn hint(err: &Error) -> &'static str {
+    match err {
+        Error::OutputExists { .. } => "; pass --force to replace them",
+        Error::FileExists { .. } => "; pass --force to replace it",
+        Error::Store {
+            source: StoreError::PasswordNeeded,
+            ..
+        } => "; give it with --password-file or IOSPKI_PASSWORD",
+        _ => "",
+    }
 }

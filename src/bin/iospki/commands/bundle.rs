@@ -3,30 +3,32 @@
 use std::process::ExitCode;
 
 use iospki::bundle::{archive, k8s};
-use iospki::cluster::{Cluster, DEFAULT_DOMAIN};
+use iospki::cluster::Cluster;
+use iospki::defaults::K8S_NAME_PREFIX;
 use iospki::error::{Error, Result};
-use iospki::ledger::{self, Ledger};
+use iospki::set::Set;
 
 use crate::cli::{BundleArgs, BundleFormat};
-
-/// The objects' name prefix when --name-prefix is not given.
-const NAME_PREFIX: &str = "iots";
+use crate::print::out;
 
 pub fn run(args: BundleArgs) -> Result<ExitCode> {
     let names = kubernetes_names(&args)?;
-    let cluster = cluster(&args)?;
+    let set = Set::read(&args.dir)?;
+    let cluster = cluster(&args, &set)?;
+    let plan = match &names {
+        None => archive::plan(&set, &cluster)?,
+        Some(names) => k8s::plan(&set, &cluster, names)?,
+    };
+    plan.publish(&args.out, true)?;
     match names {
         None => {
-            archive::plan(&args.dir, &cluster)?.publish(&args.out, true)?;
-            for (node, role) in iospki::bundle::nodes(&cluster) {
-                println!("{}/{node}.tar.gz  {}", args.out.display(), role.name());
+            for node in cluster.nodes() {
+                out!("{}/{}.tar.gz  {}", args.out.display(), node.name, node.role.name());
             }
         }
-        Some(names) => {
-            let plan = k8s::plan(&args.dir, &cluster, &names)?;
-            plan.publish(&args.out, true)?;
+        Some(_) => {
             for file in &plan.files {
-                println!("{}/{}  {}", args.out.display(), file.name, file.description);
+                out!("{}/{}  {}", args.out.display(), file.name, file.description);
             }
         }
     }
@@ -37,31 +39,30 @@ pub fn run(args: BundleArgs) -> Result<ExitCode> {
 /// that set them rather than ignore them.
 fn kubernetes_names(args: &BundleArgs) -> Result<Option<k8s::Names>> {
     if args.format == BundleFormat::K8s {
-        let prefix = args.name_prefix.as_deref().unwrap_or(NAME_PREFIX);
-        return k8s::Names::new(args.namespace.as_deref(), prefix).map(Some);
+        let prefix = args.name_prefix.as_deref().unwrap_or(K8S_NAME_PREFIX);
+        let flag = |e: Error| match e {
+            Error::InvalidOption { option, reason } => Error::InvalidOption {
+                option: format!("--{}", option.replace(' ', "-")),
+                reason,
+            },
+            other => other,
+        };
+        return k8s::Names::new(args.namespace.as_deref(), prefix)
+            .map(Some)
+            .map_err(flag);
     }
     let option = match (&args.namespace, &args.name_prefix) {
         (Some(_), _) => "--namespace",
         (_, Some(_)) => "--name-prefix",
         _ => return Ok(None),
     };
-    Err(Error::InvalidOption {
-        option,
-        reason: "is for --format k8s".into(),
-    })
+    Err(Error::invalid(option, "is for --format k8s"))
 }
 
 /// The cluster whose nodes get bundles: the description's, else the one the set was made for.
-fn cluster(args: &BundleArgs) -> Result<Cluster> {
-    if let Some(path) = &args.config {
-        let file = iospki::config::load(path)?;
-        let domain = file.domain.unwrap_or_else(|| DEFAULT_DOMAIN.into());
-        return Cluster::with_hosts(&domain, file.ssl_common_name.as_deref(), file.hosts);
+fn cluster(args: &BundleArgs, set: &Set) -> Result<Cluster> {
+    match &args.config {
+        Some(path) => Ok(iospki::config::load(path)?.settings()?.cluster),
+        None => Ok(set.cluster().clone()),
     }
-    let ledger = Ledger::load(&args.dir)?.ok_or_else(|| Error::Unreadable {
-        path: args.dir.join(ledger::FILE),
-        reason: "not found: give --config, or bundle a set written by iospki init".into(),
-    })?;
-    let settings = ledger.settings;
-    Cluster::with_hosts(&settings.domain, Some(&settings.ssl_common_name), settings.hosts)
 }

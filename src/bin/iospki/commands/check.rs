@@ -7,6 +7,7 @@ use iospki::error::Result;
 use iospki::output::{PUBLIC_MODE, write_file};
 
 use crate::cli::CheckArgs;
+use crate::print::out;
 
 pub fn run(args: CheckArgs) -> Result<ExitCode> {
     let password = super::given_password(args.password_file.as_deref())?;
@@ -16,7 +17,7 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
         write_file(path, prometheus(&inventory, now).as_bytes(), PUBLIC_MODE, true)?;
     }
     if args.json {
-        println!(
+        out!(
             "{}",
             serde_json::to_string_pretty(&inventory).expect("the inventory serializes")
         );
@@ -28,9 +29,12 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
                 Status::Expired => "EXPIRED",
             };
             let alias = item.alias.as_deref().map(|a| format!(" [{a}]")).unwrap_or_default();
-            println!(
+            out!(
                 "{status:<8} {:>6} days  {}  {}{alias}  {}",
-                item.days_left, item.not_after, item.file, item.subject
+                item.days_left,
+                item.not_after,
+                item.file,
+                item.subject
             );
         }
     }

@@ -7,6 +7,7 @@ use iospki::key::RsaKey;
 use iospki::output::{SECRET_MODE, write_file};
 
 use crate::cli::GenkeyArgs;
+use crate::print::out;
 
 pub fn run(args: GenkeyArgs) -> Result<ExitCode> {
     if args.out.exists() && !args.force {
@@ -15,6 +16,6 @@ pub fn run(args: GenkeyArgs) -> Result<ExitCode> {
     }
     let key = RsaKey::generate(usize::from(args.bits))?;
     write_file(&args.out, key.secret_pkcs8_pem()?.as_bytes(), SECRET_MODE, args.force)?;
-    println!("wrote RSA-{} key to {} (mode 0600)", args.bits, args.out.display());
+    out!("wrote RSA-{} key to {} (mode 0600)", args.bits, args.out.display());
     Ok(ExitCode::SUCCESS)
 }

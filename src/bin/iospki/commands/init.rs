@@ -1,85 +1,75 @@
 //! `iospki init`.
 
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
-use iospki::cluster::{Cluster, DEFAULT_DOMAIN};
-use iospki::config::{ClusterFile, PasswordSource};
+use iospki::alias::Alias;
+use iospki::cluster::HostName;
 use iospki::error::{Error, Result};
-use iospki::init::{DEFAULT_SSL_ALIAS, InitOptions, Keys, Outcome};
+use iospki::init::{InitOptions, Outcome};
+use iospki::ledger::Ledger;
 use iospki::merge::Existing;
+use iospki::product::{CertRole, Product};
 use iospki::secret::Password;
+use iospki::settings::Choices;
 
 use crate::cli::InitArgs;
-
-/// What init does after the cluster description and the flags, flags winning.
-struct Settings {
-    options: InitOptions,
-    out: PathBuf,
-    key_bits: u16,
-    key_password: Option<PasswordSource>,
-}
+use crate::print::out;
 
 pub fn run(args: InitArgs) -> Result<ExitCode> {
-    let Settings {
-        options,
-        out,
-        key_bits,
-        key_password,
-    } = settings(&args)?;
+    let choices = choices(&args)?;
+    let options = InitOptions {
+        settings: choices.settings()?,
+        store_password: super::store_password(args.password_file.as_deref(), choices.store_password.as_ref())?,
+    };
     options.check()?;
+    let product = options.settings.cluster.product();
     let ca_key = iospki::key::load(&args.key, || {
-        super::key_password(args.key_password_file.as_deref(), key_password.as_ref(), &args.key)
+        super::key_password(
+            args.key_password_file.as_deref(),
+            choices.key_password.as_ref(),
+            &args.key,
+        )
     })?;
+    let out = choices.out();
     let mut existing = existing_stores(&args, &out, &options)?;
-    refuse_existing_set(&out, args.force)?;
-    let keys = with_progress(&format!("generating the RA and SSL keys (2 x RSA-{key_bits})"), || {
-        Keys::generate(ca_key, usize::from(key_bits))
+    refuse_existing_set(&out, args.force, product)?;
+    let bits = choices.key_bits();
+    let keys = with_progress(&format!("generating the keys (RSA-{bits})"), || {
+        iospki::init::generate_keys(
+            product,
+            [(CertRole::Ca, ca_key)].into_iter().collect(),
+            usize::from(bits),
+        )
     })?;
     // An earlier set's ledger keeps its serials from being issued again (init --force).
-    let ledger = if out.is_dir() {
-        iospki::ledger::Ledger::load(&out)?
-    } else {
-        None
-    };
+    let ledger = if out.is_dir() { Ledger::load(&out)? } else { None };
     let outcome = iospki::init::plan(&options, &keys, existing.as_mut(), ledger, iospki::issue::now())?;
-    outcome.plan.publish(&out, args.force)?;
-    report(&out, &outcome);
+    outcome.set.plan().publish(&out, args.force)?;
+    report(&out, &outcome)?;
     Ok(ExitCode::SUCCESS)
 }
 
-fn settings(args: &InitArgs) -> Result<Settings> {
-    let file = match &args.config {
+/// The cluster description's choices with the flags laid over them.
+fn choices(args: &InitArgs) -> Result<Choices> {
+    let mut choices = match &args.config {
         Some(path) => iospki::config::load(path)?,
-        None => ClusterFile::default(),
+        None => Choices::default(),
     };
-    let domain = args
-        .domain
-        .clone()
-        .or(file.domain)
-        .unwrap_or_else(|| DEFAULT_DOMAIN.into());
-    let ssl_cn = args.ssl_cn.clone().or(file.ssl_common_name);
-    let options = InitOptions {
-        cluster: Cluster::with_hosts(&domain, ssl_cn.as_deref(), file.hosts)?,
-        subject: file.subject,
-        ssl_alias: ssl_alias(
-            args.ssl_alias
-                .clone()
-                .or(file.ssl_alias)
-                .as_deref()
-                .unwrap_or(DEFAULT_SSL_ALIAS),
-        )?,
-        store_password: super::store_password(args.password_file.as_deref(), file.store_password.as_ref())?,
-        protection: args.p12_profile.or(file.protection).unwrap_or_default(),
-        issuance: file.issuance,
-    };
-    Ok(Settings {
-        options,
-        out: args.out.clone().or(file.out).unwrap_or_else(|| PathBuf::from("output")),
-        key_bits: args.key_bits.or(file.key_bits).unwrap_or(4096),
-        key_password: file.key_password,
-    })
+    if let Some(domain) = &args.domain {
+        choices.domain = Some(HostName::parse(domain).map_err(|e| Error::invalid("--domain", e))?);
+    }
+    if let Some(cn) = &args.ssl_cn {
+        choices.ssl_common_name = Some(HostName::parse(cn).map_err(|e| Error::invalid("--ssl-cn", e))?);
+    }
+    if let Some(alias) = &args.ssl_alias {
+        choices.ssl_alias = Some(Alias::chosen(alias).map_err(|e| Error::invalid("--ssl-alias", e))?);
+    }
+    choices.out = args.out.clone().or(choices.out);
+    choices.protection = args.p12_profile.map(Into::into).or(choices.protection);
+    choices.key_bits = args.key_bits.or(choices.key_bits);
+    Ok(choices)
 }
 
 /// The stores to merge into, read before the slow key generation so that a wrong password fails fast.
@@ -87,52 +77,35 @@ fn existing_stores(args: &InitArgs, out: &Path, options: &InitOptions) -> Result
     let Some(dir) = &args.merge_from else {
         return Ok(None);
     };
-    let same = |a: &std::path::Path, b: &std::path::Path| {
+    let same = |a: &Path, b: &Path| {
         a.canonicalize()
             .ok()
             .zip(b.canonicalize().ok())
             .is_some_and(|(a, b)| a == b)
     };
     if same(dir, out) {
-        return Err(Error::InvalidOption {
-            option: "--merge-from",
-            reason: "is the output directory; the node's stores are only read, write to another --out".into(),
-        });
+        return Err(Error::invalid(
+            "--merge-from",
+            "is the output directory; the node's stores are only read, write to another --out",
+        ));
     }
     let password = match &args.merge_password_file {
         Some(file) => Password::from_file(file)?,
         None => options.store_password.clone(),
     };
-    Existing::load(dir, password).map(Some)
-}
-
-/// JKS keeps aliases in lower case; a mixed-case KeyAlias in carbon.xml would not match what is written.
-fn ssl_alias(alias: &str) -> Result<String> {
-    if alias != alias.to_lowercase() {
-        return Err(Error::InvalidOption {
-            option: "--ssl-alias",
-            reason: format!(
-                "'{alias}' has upper-case letters; Java keystores keep aliases in lower case, use '{}' here and in carbon.xml",
-                alias.to_lowercase()
-            ),
-        });
-    }
-    Ok(alias.to_owned())
+    Existing::load(dir, password, options.settings.cluster.product()).map(Some)
 }
 
 /// Fails before the slow key generation when the output would be refused anyway.
-fn refuse_existing_set(out: &Path, force: bool) -> Result<()> {
+fn refuse_existing_set(out: &Path, force: bool, product: &Product) -> Result<()> {
     if force || !out.is_dir() {
         return Ok(());
     }
-    let probe = [
-        "ca.crt",
-        "ca_private.pem",
-        "wso2carbon.jks",
-        "wso2certs.jks",
-        "client-truststore.jks",
-    ];
-    let existing: Vec<_> = probe.into_iter().filter(|name| out.join(name).exists()).collect();
+    let existing: Vec<&str> = product
+        .output_files()
+        .map(|spec| spec.name)
+        .filter(|name| out.join(name).symlink_metadata().is_ok())
+        .collect();
     if existing.is_empty() {
         return Ok(());
     }
@@ -155,10 +128,16 @@ fn with_progress<T>(what: &str, work: impl FnOnce() -> T) -> T {
     result
 }
 
-fn report(out: &Path, outcome: &Outcome) {
-    println!("wrote {} files to {}/", outcome.plan.files.len(), out.display());
-    for file in &outcome.plan.files {
-        println!("  {:<24} {:04o}  {}", file.name, file.mode, file.description);
+fn report(out: &Path, outcome: &Outcome) -> Result<()> {
+    let files = outcome.set.files();
+    out!("wrote {} files to {}/", files.len(), out.display());
+    for file in files {
+        out!(
+            "  {:<24} {:04o}  {}",
+            file.spec.name,
+            file.spec.mode(),
+            file.spec.description
+        );
     }
     for merge in &outcome.merges {
         let list = |aliases: &[String]| {
@@ -168,7 +147,7 @@ fn report(out: &Path, outcome: &Outcome) {
                 aliases.join(", ")
             }
         };
-        println!(
+        out!(
             "merged {}: added {}; replaced {}; kept {} existing entr{}",
             merge.store,
             list(&merge.added),
@@ -177,20 +156,21 @@ fn report(out: &Path, outcome: &Outcome) {
             if merge.kept == 1 { "y" } else { "ies" }
         );
         if !merge.own_key_password.is_empty() {
-            println!(
+            out!(
                 "  keys that keep their own key password: {}",
                 merge.own_key_password.join(", ")
             );
         }
     }
-    println!("issued:");
+    out!("issued:");
     for cert in &outcome.issued {
-        println!(
+        out!(
             "  {:<4} serial {}  not after {}  SHA-256 {}",
-            cert.name,
+            cert.role.name(),
             cert.serial_hex,
             cert.not_after.date(),
             cert.sha256
         );
     }
+    Ok(())
 }

@@ -2,10 +2,16 @@
 
 use std::process::ExitCode;
 
+use std::fmt::Write;
+
+use iospki::certinfo::CertificateInfo;
 use iospki::error::Result;
-use iospki::inspect::{Report, SCHEMA, inspect_file, render_text};
+use iospki::inspect::{Content, EntryReport, FileReport, Report, SCHEMA, inspect_file};
+use iospki::key::KeyInfo;
+use iospki::keystore::Integrity;
 
 use crate::cli::InspectArgs;
+use crate::print::out;
 
 pub fn run(args: InspectArgs) -> Result<ExitCode> {
     let password = super::given_password(args.password_file.as_deref())?;
@@ -24,9 +30,132 @@ pub fn run(args: InspectArgs) -> Result<ExitCode> {
     let report = Report { schema: SCHEMA, files };
     if args.json {
         let json = serde_json::to_string_pretty(&report).expect("the report serializes");
-        println!("{json}");
+        out!("{json}");
     } else {
-        print!("{}", render_text(&report));
+        crate::print::text(&render_text(&report))?;
     }
     Ok(if failed { ExitCode::from(2) } else { ExitCode::SUCCESS })
+}
+
+/// The report as text for people.
+fn render_text(report: &Report) -> String {
+    let mut out = String::new();
+    for (index, file) in report.files.iter().enumerate() {
+        if index > 0 {
+            out.push('\n');
+        }
+        render_file(&mut out, file);
+    }
+    out
+}
+
+fn render_file(out: &mut String, file: &FileReport) {
+    // write! to a String cannot fail.
+    let _ = writeln!(out, "{}", file.path);
+    match &file.content {
+        Content::Keystore {
+            format,
+            protection,
+            integrity,
+            password,
+            entries,
+            ..
+        } => {
+            let _ = writeln!(out, "Keystore type: {}", format.name());
+            let _ = writeln!(out, "Protection: {protection}");
+            let integrity = match (integrity, *password) {
+                (Integrity::Verified, "published default") => "verified with a published default password",
+                (Integrity::Verified, _) => "verified",
+                (Integrity::NotChecked, _) => "NOT checked (no password given; give --password-file)",
+            };
+            let _ = writeln!(out, "Integrity: {integrity}");
+            let _ = writeln!(
+                out,
+                "Your keystore contains {} entr{}",
+                entries.len(),
+                plural(entries.len())
+            );
+            for entry in entries {
+                render_entry(out, entry);
+            }
+        }
+        Content::Pem {
+            certificates,
+            private_keys,
+        } => {
+            for key in private_keys {
+                render_key(out, key);
+            }
+            for (index, cert) in certificates.iter().enumerate() {
+                let _ = writeln!(out, "Certificate[{}]:", index + 1);
+                render_certificate(out, cert);
+            }
+        }
+        Content::DerCertificate { certificate } => render_certificate(out, certificate),
+        Content::DerPrivateKey { private_key } => render_key(out, private_key),
+    }
+}
+
+fn plural(count: usize) -> &'static str {
+    if count == 1 { "y" } else { "ies" }
+}
+
+fn render_entry(out: &mut String, entry: &EntryReport) {
+    let _ = writeln!(out, "\nAlias name: {}", entry.alias);
+    if let Some(created) = &entry.created {
+        let _ = writeln!(out, "Creation date: {created}");
+    }
+    let _ = writeln!(out, "Entry type: {}", entry.entry_type);
+    if entry.entry_type == "PrivateKeyEntry" {
+        let _ = writeln!(out, "Certificate chain length: {}", entry.certificates.len());
+    }
+    for (index, cert) in entry.certificates.iter().enumerate() {
+        let _ = writeln!(out, "Certificate[{}]:", index + 1);
+        render_certificate(out, cert);
+    }
+}
+
+fn render_key(out: &mut String, key: &KeyInfo) {
+    let state = if key.encrypted { "encrypted" } else { "not encrypted" };
+    let _ = writeln!(out, "Private key: {} ({}, {state})", key.algorithm, key.encoding);
+}
+
+fn render_certificate(out: &mut String, cert: &CertificateInfo) {
+    let mut line = |label: &str, value: &str| {
+        let _ = writeln!(out, "  {label:<16}{value}");
+    };
+    line("Owner:", &cert.subject);
+    line("Issuer:", &cert.issuer);
+    line("Serial number:", &format!("{} (0x{})", cert.serial, cert.serial_hex));
+    let left = match cert.days_left {
+        d if d < 0 => format!("EXPIRED {} days ago", -d),
+        d => format!("{d} days left"),
+    };
+    line(
+        "Valid:",
+        &format!("{} until {} ({left})", cert.not_before, cert.not_after),
+    );
+    line("SHA-256:", &cert.sha256);
+    line("Public key:", &cert.public_key);
+    line(
+        "Signature:",
+        &format!("{} (v{})", cert.signature_algorithm, cert.version),
+    );
+    if let Some(bc) = &cert.basic_constraints {
+        let critical = if bc.critical { ", critical" } else { "" };
+        let path_len = bc.path_len.map(|n| format!(", pathlen {n}")).unwrap_or_default();
+        line(
+            "Basic constr.:",
+            &format!("CA:{}{path_len}{critical}", if bc.ca { "TRUE" } else { "FALSE" }),
+        );
+    }
+    for (label, values) in [
+        ("Key usage:", &cert.key_usage),
+        ("Ext. key usage:", &cert.extended_key_usage),
+        ("Alt. names:", &cert.subject_alt_names),
+    ] {
+        if !values.is_empty() {
+            line(label, &values.join(", "));
+        }
+    }
 }

@@ -12,9 +12,9 @@ use std::io::IsTerminal;
 use std::path::Path;
 use std::process::ExitCode;
 
-use iospki::config::PasswordSource;
 use iospki::error::{Error, Result};
 use iospki::secret::Password;
+use iospki::settings::PasswordSource;
 
 use crate::cli::{Cli, Command};
 
@@ -54,7 +54,7 @@ fn password_or_default(flag: Option<&Path>, configured: Option<&PasswordSource>)
     {
         return configured_password(source);
     }
-    Ok(given_password(flag)?.unwrap_or_else(|| Password::new(iospki::secret::WSO2_DEFAULT_PASSWORD)))
+    Ok(given_password(flag)?.unwrap_or_else(|| Password::new(iospki::defaults::STORE_PASSWORD)))
 }
 
 /// The store password for new stores, with a warning when it is a published default or not ASCII.

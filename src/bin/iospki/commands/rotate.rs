@@ -3,17 +3,24 @@
 use std::process::ExitCode;
 
 use iospki::error::Result;
+use iospki::product::CertRole;
 use iospki::rotate::{RotateOptions, Rotation, plan};
 use iospki::verify::{Options, verify_output};
 
 use crate::cli::RotateArgs;
+use crate::print::out;
 
 pub fn run(args: RotateArgs) -> Result<ExitCode> {
     let options = RotateOptions {
         store_password: super::password_or_default(args.password_file.as_deref(), None)?,
-        ca: args.ca,
-        ra: args.ra,
-        ssl: args.ssl,
+        chosen: [
+            (args.ca, CertRole::Ca),
+            (args.ra, CertRole::Ra),
+            (args.ssl, CertRole::Ssl),
+        ]
+        .into_iter()
+        .filter_map(|(chosen, role)| chosen.then_some(role))
+        .collect(),
         rekey: args.rekey,
         within: args.within,
         now: iospki::issue::now(),
@@ -23,7 +30,7 @@ pub fn run(args: RotateArgs) -> Result<ExitCode> {
     if publish && let Some(plan) = &rotation.plan {
         plan.publish(&args.dir, true)?;
     }
-    report(&args, &rotation, publish);
+    report(&args, &rotation, publish)?;
     if !publish {
         return Ok(ExitCode::SUCCESS);
     }
@@ -50,7 +57,7 @@ pub fn run(args: RotateArgs) -> Result<ExitCode> {
     })
 }
 
-fn report(args: &RotateArgs, rotation: &Rotation, published: bool) {
+fn report(args: &RotateArgs, rotation: &Rotation, published: bool) -> Result<()> {
     if args.json {
         let json = serde_json::json!({
             "changed": published,
@@ -58,32 +65,38 @@ fn report(args: &RotateArgs, rotation: &Rotation, published: bool) {
             "changes": rotation.changes,
             "backup": rotation.backup,
         });
-        println!(
+        out!(
             "{}",
             serde_json::to_string_pretty(&json).expect("the report serializes")
         );
-        return;
+        return Ok(());
     }
     if rotation.changes.is_empty() {
-        println!(
+        out!(
             "nothing to renew in {}: no certificate expires within the window",
             args.dir.display()
         );
-        return;
+        return Ok(());
     }
     for change in &rotation.changes {
         let key = if change.new_key { ", new key" } else { "" };
-        println!(
+        out!(
             "renew {} ({}): serial {} -> {}, SHA-256 {}, not after {}{key}",
-            change.alias, change.role, change.old_serial, change.new_serial, change.sha256, change.not_after
+            change.alias,
+            change.role,
+            change.old_serial,
+            change.new_serial,
+            change.sha256,
+            change.not_after
         );
     }
     match (args.dry_run, &rotation.backup) {
-        (true, _) => println!("dry run: nothing written"),
-        (false, Some(backup)) => println!(
+        (true, _) => out!("dry run: nothing written"),
+        (false, Some(backup)) => out!(
             "wrote the new set to {}; the previous set is in {backup}/",
             args.dir.display()
         ),
         (false, None) => {}
     }
+    Ok(())
 }

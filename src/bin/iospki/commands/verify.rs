@@ -6,6 +6,7 @@ use iospki::error::Result;
 use iospki::verify::{Options, verify_bundle, verify_iots_home, verify_output};
 
 use crate::cli::VerifyArgs;
+use crate::print::out;
 
 pub fn run(args: VerifyArgs) -> Result<ExitCode> {
     let options = Options {
@@ -20,17 +21,17 @@ pub fn run(args: VerifyArgs) -> Result<ExitCode> {
         (None, None) => verify_output(&args.dir, &options)?,
     };
     if args.json {
-        println!(
+        out!(
             "{}",
             serde_json::to_string_pretty(&report).expect("the report serializes")
         );
     } else {
         for finding in &report.findings {
-            println!("{finding}");
+            out!("{finding}");
         }
         let problems = report.problems();
         let warnings = report.findings.len() - problems;
-        println!("{}: {problems} problem(s), {warnings} warning(s)", report.target);
+        out!("{}: {problems} problem(s), {warnings} warning(s)", report.target);
     }
     Ok(if report.problems() > 0 {
         ExitCode::from(1)

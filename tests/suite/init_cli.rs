@@ -1,11 +1,11 @@
 //! `iospki init` as a command: options, passwords, and what happens to an existing output directory.
 
-mod util;
+use crate::util;
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 
-use util::{INIT_FILES, demo_key, iospki, listing, run_in, scratch};
+use crate::util::{INIT_FILES, demo_key, iospki, listing, run_in, scratch};
 
 fn key() -> String {
     demo_key().to_str().unwrap().to_owned()

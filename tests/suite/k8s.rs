@@ -4,7 +4,7 @@
 //! renders the chart to the same objects; names and namespace follow the options; the same set gives the
 //! same bytes.
 
-mod util;
+use crate::util;
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -12,8 +12,8 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+use crate::util::{five_node_set, iospki, scratch, tool};
 use base64ct::{Base64, Encoding};
-use util::{five_node_set, iospki, scratch, tool};
 use yaml_rust2::{Yaml, YamlLoader};
 
 const NAMESPACE: &str = "iot-prod";

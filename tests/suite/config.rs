@@ -1,12 +1,12 @@
 //! `iospki init --config iospki.toml`: the cluster description reaches the certificates, stores and XML, flags
 //! override it, rotate keeps it, and a bad file is an error naming the key and line.
 
-mod util;
+use crate::util;
 
 use std::fs;
 use std::path::Path;
 
-use util::{demo_key, iospki, listing, scratch, tool};
+use crate::util::{demo_key, iospki, listing, scratch, tool};
 
 fn example() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/iospki.toml")
@@ -14,22 +14,29 @@ fn example() -> std::path::PathBuf {
 
 #[test]
 fn the_commented_example_is_the_documented_cluster() {
+    use iospki::cluster::{HostName, Hosts};
+    use iospki::product::HostGroupId;
     let file = iospki::config::load(&example()).unwrap();
-    let defaults = iospki::config::ClusterFile {
-        domain: Some("iots310.wso2.com".into()),
-        ssl_alias: Some("wso2carbon".into()),
+    let host = |name: &str| vec![HostName::parse(name).unwrap()];
+    let mut hosts = Hosts::default();
+    hosts.set(HostGroupId::Workers, host("iots310.wso2.com"));
+    hosts.set(HostGroupId::Gateway, host("gateway.iots310.wso2.com"));
+    hosts.set(HostGroupId::Manager, host("mgt.iots310.wso2.com"));
+    hosts.set(HostGroupId::KeyManagers, host("keymgt.iots310.wso2.com"));
+    let defaults = iospki::settings::Choices {
+        domain: Some(HostName::parse("iots310.wso2.com").unwrap()),
+        ssl_alias: Some(iospki::alias::Alias::chosen("wso2carbon").unwrap()),
         protection: Some(iospki::keystore::pkcs12::Protection::Legacy),
         key_bits: Some(4096),
         out: Some(example().parent().unwrap().join("output")),
-        hosts: iospki::cluster::Hosts {
-            workers: vec!["iots310.wso2.com".into()],
-            gateway: vec!["gateway.iots310.wso2.com".into()],
-            manager: vec!["mgt.iots310.wso2.com".into()],
-            key_managers: vec!["keymgt.iots310.wso2.com".into()],
-        },
+        hosts,
+        terms: file.terms.clone(),
         ..Default::default()
     };
     assert_eq!(file, defaults);
+    // Its days and serials are the documented ones.
+    let documented = iospki::settings::Choices::default().settings().unwrap();
+    assert_eq!(file.settings().unwrap().issuance, documented.issuance);
 }
 
 #[test]

@@ -1,14 +1,14 @@
 //! Crash safety: `init` and `rotate` killed with SIGKILL at random moments, 50 times each (IOSPKI_KILL_RUNS to
 //! change), leave either nothing new / the old complete set, or the new complete set that verify accepts.
 
-mod util;
+use crate::util;
 
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::util::{demo_key, iospki, listing, scratch};
 use rand::RngExt;
-use util::{demo_key, iospki, listing, scratch};
 
 fn runs() -> usize {
     std::env::var("IOSPKI_KILL_RUNS")

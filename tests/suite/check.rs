@@ -1,13 +1,13 @@
 //! `iospki check`: exit 0 when nothing expires within the window, 1 when something does or has, 2 on unreadable
 //! input; the Prometheus textfile carries each certificate's notAfter as openssl reads it.
 
-mod util;
+use crate::util;
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
-use util::{iospki, listing, scratch, tool};
+use crate::util::{iospki, listing, scratch, tool};
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("keystores").join(name)

@@ -2,14 +2,14 @@
 //! stderr (besides warnings) that starts `iospki:`, names the file or option and says the problem, no panic or
 //! backtrace, and that nothing in the case's directory was written or changed.
 
-mod util;
+use crate::util;
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
+use crate::util::{demo_key, iospki_env, scratch};
 use sha2::{Digest, Sha256};
-use util::{demo_key, iospki_env, scratch};
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("keystores").join(name)

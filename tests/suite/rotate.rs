@@ -1,12 +1,12 @@
 //! `iospki rotate`: renewals give new serials and a set verify accepts, keytool and Java open; the previous set
 //! is kept and restores; a dry run and a run with nothing due change nothing.
 
-mod util;
+use crate::util;
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use util::{demo_key, iospki, listing, run_in, scratch, tool};
+use crate::util::{demo_key, iospki, listing, run_in, scratch, tool};
 
 fn init(test: &str) -> PathBuf {
     let dir = scratch(test);

@@ -2,14 +2,14 @@
 //! files with their modes; sha256sum accepts the checksums; the same set gives byte-identical tarballs; tar
 //! unpacks them over a server home and keytool and openssl read what comes out.
 
-mod util;
+use crate::util;
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use util::{five_node_set, iospki, run_in, scratch, tool};
+use crate::util::{five_node_set, iospki, run_in, scratch, tool};
 
 /// A set for the cluster, made once, and its bundles in `bundles/`.
 fn made() -> &'static Path {

@@ -2,7 +2,6 @@
 //! javac, java), printing the command, stdout and stderr whenever something fails.
 //!
 //! A missing tool fails the test: interop tests never pass by skipping.
-#![allow(dead_code)] // each test binary uses a different part of this module
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};

@@ -2,13 +2,13 @@
 //! a swapped key, a wrong alias, a wrong password in the XML, an AES store, a private key in the truststore,
 //! an expiring or expired certificate, and the documented script's v1 SSL certificate.
 
-mod util;
+use crate::util;
 
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use util::{demo_key, iospki, iospki_env, run_in, scratch};
+use crate::util::{demo_key, iospki, iospki_env, run_in, scratch};
 
 const PASSWORD: &str = "verify-pässword";
 

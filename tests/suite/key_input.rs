@@ -1,12 +1,12 @@
 //! The operator's key in every format OpenSSL writes loads; every key iospki must refuse is refused with
 //! exit 2, one line naming the file and the reason, and nothing written.
 
-mod util;
+use crate::util;
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use util::{iospki, iospki_env, listing, run_in, scratch};
+use crate::util::{iospki, iospki_env, listing, run_in, scratch};
 
 const KEY_PASSWORD: &str = "këy pässword";
 

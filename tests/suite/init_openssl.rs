@@ -1,11 +1,11 @@
 //! `iospki init` output as OpenSSL 3 sees it: chains verify, certificates carry the documented subjects,
 //! serials, validity and extensions, and every .p12 opens without `-legacy`.
 
-mod util;
+use crate::util;
 
 use std::path::Path;
 
-use util::{default_init, tool};
+use crate::util::{default_init, tool};
 
 fn out() -> &'static Path {
     default_init("init_openssl")

@@ -2,11 +2,11 @@
 //! (tests/java/ServerStores.java, compiled here with javac) loads them the way WSO2 IoT Server does and
 //! completes a TLS handshake with hostname verification.
 
-mod util;
+use crate::util;
 
 use std::path::Path;
 
-use util::{default_init, run_in, tool};
+use crate::util::{default_init, run_in, tool};
 
 fn out() -> &'static Path {
     default_init("init_java")

@@ -1,11 +1,11 @@
 //! `iospki inspect` on stores made by keytool and OpenSSL and on init's output: what it shows agrees with
 //! keytool's own listings and with openssl, JSON follows docs/inspect-json.md, bad input exits 2.
 
-mod util;
+use crate::util;
 
 use std::path::{Path, PathBuf};
 
-use util::{iospki, iospki_env, scratch};
+use crate::util::{iospki, iospki_env, scratch};
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("keystores").join(name)

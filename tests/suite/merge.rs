@@ -1,12 +1,12 @@
 //! `iospki init --merge-from DIR`: a node's existing stores keep every entry except those iospki replaces by
 //! alias, come out as JKS, open in keytool and in Java, and the node's files are never modified.
 
-mod util;
+use crate::util;
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use util::{demo_key, iospki, keytool_list, listing, run_in, scratch, tool};
+use crate::util::{demo_key, iospki, keytool_list, listing, run_in, scratch, tool};
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("keystores").join(name)

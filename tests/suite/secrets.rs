@@ -1,11 +1,11 @@
 //! No secret reaches stdout or stderr: every command runs with canary passwords and an encrypted key, and all
 //! that was printed is searched for the passwords and for every line of every private key involved.
 
-mod util;
+use crate::util;
 
 use std::fs;
 
-use util::{iospki_env, run_in, scratch};
+use crate::util::{iospki_env, run_in, scratch};
 
 const STORE_PASSWORD: &str = "Canary-Store-Pw-7f3a";
 const KEY_PASSWORD: &str = "Canary-Key-Pw-91bc";

@@ -1,0 +1,427 @@
+//! Products: what the PKI set of each WSO2 product's cluster is, as data.
+//!
+//! A [`Product`] declares its node roles, the host names its certificate must carry, the certificates it issues
+//! (with their profiles), and every file of its set: what the file holds, its mode, and where each node role keeps
+//! it under its server home. `init`, `rotate`, `bundle`, `verify` and `merge` read these declarations instead of
+//! naming files of their own, so a new product is one more declaration beside [`iot::IOT`].
+
+pub mod iot;
+
+use std::fmt;
+
+use crate::profile::Profile;
+
+/// The role a certificate plays in a set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+pub enum CertRole {
+    /// The cluster CA: self-signed, issues the others (and, for IoT, the devices' certificates through SCEP).
+    #[serde(rename = "CA")]
+    Ca,
+    /// The SCEP registration authority (IoT only).
+    #[serde(rename = "RA")]
+    Ra,
+    /// The TLS server certificate and key of every node and of nginx: carbon.xml's KeyAlias.
+    #[serde(rename = "SSL")]
+    Ssl,
+}
+
+impl CertRole {
+    /// "CA", "RA" or "SSL", as messages and the ledger name it.
+    pub fn name(self) -> &'static str {
+        match self {
+            CertRole::Ca => "CA",
+            CertRole::Ra => "RA",
+            CertRole::Ssl => "SSL",
+        }
+    }
+}
+
+impl fmt::Display for CertRole {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One value per certificate role of a set, in the order the product declares its certificates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ByRole<T>(Vec<(CertRole, T)>);
+
+impl<T> Default for ByRole<T> {
+    fn default() -> Self {
+        ByRole(Vec::new())
+    }
+}
+
+impl<T> ByRole<T> {
+    /// The value of `role`, if the set has that role.
+    pub fn get(&self, role: CertRole) -> Option<&T> {
+        self.0.iter().find(|(r, _)| *r == role).map(|(_, value)| value)
+    }
+
+    /// Sets the value of `role`, replacing an earlier one.
+    pub fn insert(&mut self, role: CertRole, value: T) {
+        match self.0.iter_mut().find(|(r, _)| *r == role) {
+            Some((_, slot)) => *slot = value,
+            None => self.0.push((role, value)),
+        }
+    }
+
+    /// Takes the value of `role` out.
+    pub fn remove(&mut self, role: CertRole) -> Option<T> {
+        let at = self.0.iter().position(|(r, _)| *r == role)?;
+        Some(self.0.remove(at).1)
+    }
+
+    /// Every role and its value.
+    pub fn iter(&self) -> impl Iterator<Item = (CertRole, &T)> {
+        self.0.iter().map(|(role, value)| (*role, value))
+    }
+
+    /// The same roles with each value mapped.
+    pub fn map<U>(self, mut f: impl FnMut(CertRole, T) -> U) -> ByRole<U> {
+        ByRole(self.0.into_iter().map(|(role, value)| (role, f(role, value))).collect())
+    }
+}
+
+impl<T> IntoIterator for ByRole<T> {
+    type Item = (CertRole, T);
+    type IntoIter = std::vec::IntoIter<(CertRole, T)>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+impl<T> FromIterator<(CertRole, T)> for ByRole<T> {
+    fn from_iter<I: IntoIterator<Item = (CertRole, T)>>(iter: I) -> Self {
+        let mut by_role = ByRole::default();
+        for (role, value) in iter {
+            by_role.insert(role, value);
+        }
+        by_role
+    }
+}
+
+/// What a machine of the cluster does, and so which files it gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum NodeRole {
+    /// IoT Server manager (mgt.DOMAIN).
+    Manager,
+    /// IoT Server worker (DOMAIN, gateway.DOMAIN).
+    Worker,
+    /// IoT Server key manager (keymgt.DOMAIN).
+    KeyManager,
+    /// nginx in front of the cluster: the SSL certificate chain and key.
+    Nginx,
+}
+
+impl NodeRole {
+    /// Every role.
+    pub const ALL: [NodeRole; 4] = [
+        NodeRole::Manager,
+        NodeRole::Worker,
+        NodeRole::KeyManager,
+        NodeRole::Nginx,
+    ];
+
+    /// The role INSTALL.txt names `name`.
+    pub fn from_name(name: &str) -> Option<NodeRole> {
+        Self::ALL.into_iter().find(|role| role.name() == name)
+    }
+
+    /// The role as INSTALL.txt and messages name it.
+    pub fn name(self) -> &'static str {
+        match self {
+            NodeRole::Manager => "manager",
+            NodeRole::Worker => "worker",
+            NodeRole::KeyManager => "key manager",
+            NodeRole::Nginx => "load balancer (nginx)",
+        }
+    }
+
+    /// The role in Kubernetes object names: `manager`, `worker`, `key-manager`, `nginx`.
+    pub fn slug(self) -> &'static str {
+        match self {
+            NodeRole::Manager => "manager",
+            NodeRole::Worker => "worker",
+            NodeRole::KeyManager => "key-manager",
+            NodeRole::Nginx => "nginx",
+        }
+    }
+}
+
+/// A group of host names a cluster's certificate carries, as the description's `[hosts]` names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HostGroupId {
+    /// IoT workers (DOMAIN).
+    Workers,
+    /// IoT API gateways (gateway.DOMAIN), served by the workers.
+    Gateway,
+    /// IoT managers (mgt.DOMAIN).
+    Manager,
+    /// IoT key managers (keymgt.DOMAIN).
+    KeyManagers,
+}
+
+impl HostGroupId {
+    /// The key in `[hosts]` and in the ledger, e.g. `key_managers`.
+    pub fn key(self) -> &'static str {
+        match self {
+            HostGroupId::Workers => "workers",
+            HostGroupId::Gateway => "gateway",
+            HostGroupId::Manager => "manager",
+            HostGroupId::KeyManagers => "key_managers",
+        }
+    }
+}
+
+/// A group of host names of the cluster: what it defaults to, and (where each of its hosts is a machine of its
+/// own) the node role of those machines.
+#[derive(Debug)]
+pub struct HostGroup {
+    /// Which group.
+    pub id: HostGroupId,
+    /// The default host: the domain with this prefix (`""` for the domain itself).
+    pub default_prefix: &'static str,
+    /// The role of the machines named by these hosts; `None` when the names are served by other nodes.
+    pub nodes: Option<NodeRole>,
+}
+
+/// How a certificate's common name is made from the cluster.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CommonName {
+    /// `*.DOMAIN`.
+    WildcardDomain,
+    /// `DOMAIN`.
+    Domain,
+    /// The SSL common name setting (the domain by default).
+    SslCommonName,
+}
+
+/// One certificate a product issues.
+#[derive(Debug)]
+pub struct CertificateSpec {
+    /// Its role.
+    pub role: CertRole,
+    /// Its extensions, default validity and serial.
+    pub profile: &'static Profile,
+    /// The certificate that issues it; `None` for a self-signed one.
+    pub issuer: Option<CertRole>,
+    /// Its common name.
+    pub common_name: CommonName,
+}
+
+/// A keystore alias as a product declares it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AliasSpec {
+    /// A fixed alias, e.g. `cacert`.
+    Fixed(&'static str),
+    /// The SSL alias setting (carbon.xml's KeyAlias).
+    Ssl,
+}
+
+impl AliasSpec {
+    /// The alias, with `ssl_alias` for [`AliasSpec::Ssl`].
+    pub fn resolve(self, ssl_alias: &str) -> &str {
+        match self {
+            AliasSpec::Fixed(alias) => alias,
+            AliasSpec::Ssl => ssl_alias,
+        }
+    }
+}
+
+/// One entry of a keystore a product writes.
+#[derive(Debug, Clone, Copy)]
+pub enum EntrySpec {
+    /// A key entry: the key of `key`, with the certificates of `chain` (leaf first).
+    Key {
+        /// Its alias.
+        alias: AliasSpec,
+        /// Whose key.
+        key: CertRole,
+        /// The chain, leaf first.
+        chain: &'static [CertRole],
+    },
+    /// A trusted certificate entry.
+    Trusted {
+        /// Its alias.
+        alias: AliasSpec,
+        /// Whose certificate.
+        certificate: CertRole,
+    },
+    /// The CAs a CA rotation is replacing, trusted until every node runs the new set (`cacert-<old serial>`).
+    EarlierCas,
+}
+
+/// What a Java keystore is for, as the server's configuration names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StorePurpose {
+    /// carbon.xml `Security/KeyStore`: the server's own key under KeyAlias.
+    KeyStore,
+    /// carbon.xml `Security/TrustStore`: certificates only.
+    TrustStore,
+    /// certificate-config.xml: the SCEP CA and RA keys.
+    Scep,
+}
+
+/// The WSO2 configuration files iospki writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConfigFile {
+    /// certificate-config.xml: the SCEP store, its type, passwords and aliases.
+    CertificateConfig,
+    /// iot-api-config.xml: the manager's endpoints.
+    IotApiConfig,
+}
+
+/// What a file of a set holds.
+#[derive(Debug, Clone, Copy)]
+pub enum Holds {
+    /// A certificate, PEM.
+    Certificate(CertRole),
+    /// A private key, PKCS#8 PEM.
+    PrivateKey(CertRole),
+    /// Certificates, PEM, one after another (nginx's `ssl_certificate`: the leaf, then its CA).
+    Chain(&'static [CertRole]),
+    /// A PKCS#12 file with these entries.
+    Pkcs12(&'static [EntrySpec]),
+    /// A JKS keystore with these entries.
+    Jks(StorePurpose, &'static [EntrySpec]),
+    /// A WSO2 configuration file.
+    Config(ConfigFile),
+    /// The set's ledger: its settings and every certificate issued for it.
+    Ledger,
+}
+
+/// Where a node role keeps a file, under its server home (or nginx's directory).
+#[derive(Debug)]
+pub struct Placement {
+    /// The roles that get the file there.
+    pub roles: &'static [NodeRole],
+    /// The path under the server home.
+    pub path: &'static str,
+    /// What the node's configuration calls it, for INSTALL.txt.
+    pub purpose: &'static str,
+}
+
+/// One file of a set.
+#[derive(Debug)]
+pub struct FileSpec {
+    /// Its name in the output directory (and its key in a Kubernetes Secret).
+    pub name: &'static str,
+    /// What it holds.
+    pub holds: Holds,
+    /// Whether it holds a key or a password: mode 0600, else 0644.
+    pub secret: bool,
+    /// Whether `init` writes it to the output directory; files only nodes get (nginx's chain) are made when bundled.
+    pub in_output: bool,
+    /// What it is, as the file listing says.
+    pub description: &'static str,
+    /// Where nodes keep it.
+    pub placements: &'static [Placement],
+}
+
+impl FileSpec {
+    /// The mode the file is written with.
+    pub fn mode(&self) -> u32 {
+        if self.secret {
+            crate::output::SECRET_MODE
+        } else {
+            crate::output::PUBLIC_MODE
+        }
+    }
+
+    /// Where `role` keeps this file, if it gets it.
+    pub fn placement(&self, role: NodeRole) -> Option<&'static Placement> {
+        self.placements.iter().find(|p| p.roles.contains(&role))
+    }
+}
+
+/// A WSO2 product's cluster set, declared.
+#[derive(Debug)]
+pub struct Product {
+    /// The product's name in messages.
+    pub name: &'static str,
+    /// The documented cluster's domain.
+    pub default_domain: &'static str,
+    /// The host names its SSL certificate carries, by group, in subjectAltName order.
+    pub host_groups: &'static [HostGroup],
+    /// The certificates it issues, each after its issuer.
+    pub certificates: &'static [CertificateSpec],
+    /// Every file of its set, in the order `init` lists them.
+    pub files: &'static [FileSpec],
+}
+
+impl Product {
+    /// The host group `key` names in `[hosts]`.
+    pub fn host_group(&self, key: &str) -> Option<&'static HostGroup> {
+        self.host_groups.iter().find(|g| g.id.key() == key)
+    }
+
+    /// The declaration of the certificate of `role`.
+    pub fn certificate(&self, role: CertRole) -> Option<&'static CertificateSpec> {
+        self.certificates.iter().find(|c| c.role == role)
+    }
+
+    /// The file of the output directory called `name`.
+    pub fn file(&self, name: &str) -> Option<&'static FileSpec> {
+        self.files.iter().find(|f| f.name == name)
+    }
+
+    /// The first file that holds what `pick` accepts.
+    pub fn file_holding(&self, pick: impl Fn(&Holds) -> bool) -> Option<&'static FileSpec> {
+        self.files.iter().find(|f| pick(&f.holds))
+    }
+
+    /// The files `init` writes to the output directory.
+    pub fn output_files(&self) -> impl Iterator<Item = &'static FileSpec> {
+        self.files.iter().filter(|f| f.in_output)
+    }
+
+    /// The Java keystore the server's configuration uses for `purpose`.
+    pub fn store(&self, purpose: StorePurpose) -> Option<&'static FileSpec> {
+        self.file_holding(|holds| matches!(holds, Holds::Jks(p, _) if *p == purpose))
+    }
+
+    /// The configuration file of `kind`.
+    pub fn config(&self, kind: ConfigFile) -> Option<&'static FileSpec> {
+        self.file_holding(|holds| matches!(holds, Holds::Config(k) if *k == kind))
+    }
+
+    /// The alias of `role`'s key entry in the product's stores (the SSL alias when no store names another).
+    pub fn key_alias(&self, role: CertRole) -> AliasSpec {
+        self.entries()
+            .find_map(|e| match e {
+                EntrySpec::Key { alias, key, .. } if *key == role => Some(*alias),
+                _ => None,
+            })
+            .unwrap_or(AliasSpec::Ssl)
+    }
+
+    /// The fixed alias under which the truststore trusts `role`'s certificate.
+    pub fn trusted_alias(&self, role: CertRole) -> Option<&'static str> {
+        let Holds::Jks(_, entries) = self.store(StorePurpose::TrustStore)?.holds else {
+            return None;
+        };
+        entries.iter().find_map(|e| match e {
+            EntrySpec::Trusted {
+                alias: AliasSpec::Fixed(alias),
+                certificate,
+            } if *certificate == role => Some(*alias),
+            _ => None,
+        })
+    }
+
+    /// Every entry of every keystore the product writes.
+    fn entries(&self) -> impl Iterator<Item = &'static EntrySpec> {
+        self.files.iter().flat_map(|f| match f.holds {
+            Holds::Jks(_, entries) | Holds::Pkcs12(entries) => entries,
+            _ => &[],
+        })
+    }
+
+    /// The files `role` gets, with where it keeps them.
+    pub fn files_of(&self, role: NodeRole) -> impl Iterator<Item = (&'static FileSpec, &'static Placement)> {
+        self.files.iter().filter_map(move |f| f.placement(role).map(|p| (f, p)))
+    }
+}

@@ -1,0 +1,274 @@
+//! Settings: what a set is made with. [`Choices`] are what the operator chose, each optional, from the cluster
+//! description or from flags (the binary lays flags over the description); [`Choices::settings`] fills in the
+//! defaults once and gives the [`Settings`] every command works from. The ledger records the settings, so that
+//! `rotate`, `bundle` and `verify` make and check the same set again.
+
+use std::path::PathBuf;
+
+use crate::alias::Alias;
+use crate::cluster::{Cluster, DefaultHostError, HostName, Hosts};
+use crate::error::{Error, Result};
+use crate::keystore::pkcs12::Protection;
+use crate::product::{ByRole, CertRole, Product, iot};
+use crate::subject::Subject;
+
+/// Where a password comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PasswordSource {
+    /// The first line of a file.
+    File(PathBuf),
+    /// An environment variable.
+    Env(String),
+}
+
+/// How long one certificate is valid, and the serial it gets when first issued (`None`: random).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Term {
+    /// Validity in days.
+    pub days: u32,
+    /// The first serial; later issues get random ones.
+    pub first_serial: Option<u64>,
+}
+
+/// The terms of every certificate of a set. The defaults are the product's profiles'.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Issuance(ByRole<Term>);
+
+impl Issuance {
+    /// The profiles' terms for `product`'s certificates.
+    pub fn defaults(product: &Product) -> Issuance {
+        Issuance(
+            product
+                .certificates
+                .iter()
+                .map(|c| {
+                    let term = Term {
+                        days: c.profile.days,
+                        first_serial: c.profile.serial,
+                    };
+                    (c.role, term)
+                })
+                .collect(),
+        )
+    }
+
+    /// The term of `role`; a role the product does not issue has none.
+    pub fn term(&self, role: CertRole) -> Option<Term> {
+        self.0.get(role).copied()
+    }
+
+    /// Every role's term.
+    pub fn terms(&self) -> impl Iterator<Item = (CertRole, Term)> + '_ {
+        self.0.iter().map(|(role, term)| (role, *term))
+    }
+
+    /// `self` with the days and serials `choices` set.
+    fn with(mut self, choices: &TermChoices) -> Issuance {
+        for (role, days) in choices.days.iter() {
+            if let Some(term) = self.0.get(role).copied() {
+                self.0.insert(role, Term { days: *days, ..term });
+            }
+        }
+        for (role, serial) in choices.serials.iter() {
+            if let Some(term) = self.0.get(role).copied() {
+                self.0.insert(
+                    role,
+                    Term {
+                        first_serial: Some(*serial),
+                        ..term
+                    },
+                );
+            }
+        }
+        self
+    }
+}
+
+/// Days and first serials the operator chose, by certificate role.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TermChoices {
+    /// Validity in days.
+    pub days: ByRole<u32>,
+    /// First serials.
+    pub serials: ByRole<u64>,
+}
+
+/// What the operator chose, from the cluster description or flags; `None` and empty mean "the default".
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Choices {
+    /// `domain`.
+    pub domain: Option<HostName>,
+    /// `hosts.ssl_cn`.
+    pub ssl_common_name: Option<HostName>,
+    /// `[hosts]`.
+    pub hosts: Hosts,
+    /// `ssl_alias`.
+    pub ssl_alias: Option<Alias>,
+    /// `out`.
+    pub out: Option<PathBuf>,
+    /// `p12_profile`.
+    pub protection: Option<Protection>,
+    /// `key_bits`.
+    pub key_bits: Option<u16>,
+    /// `[subject]`, over the documented subject.
+    pub subject: Subject,
+    /// `[ca]`, `[ra]`, `[ssl]` days and serials.
+    pub terms: TermChoices,
+    /// `passwords.store_file` or `passwords.store_env`.
+    pub store_password: Option<PasswordSource>,
+    /// `passwords.key_file` or `passwords.key_env`.
+    pub key_password: Option<PasswordSource>,
+}
+
+impl Choices {
+    /// The settings these choices make, with the defaults for what they leave open.
+    pub fn settings(&self) -> Result<Settings> {
+        let product = &iot::IOT;
+        let domain = match &self.domain {
+            Some(domain) => domain.clone(),
+            None => HostName::parse(product.default_domain).map_err(|e| Error::invalid("domain", e))?,
+        };
+        let cluster = Cluster::new(product, domain, self.ssl_common_name.clone(), self.hosts.clone())
+            .map_err(|e| Error::invalid("hosts", e))?;
+        let ssl_alias = match &self.ssl_alias {
+            Some(alias) => alias.clone(),
+            None => default_alias(crate::defaults::SSL_ALIAS)?,
+        };
+        Ok(Settings {
+            issuance: Issuance::defaults(product).with(&self.terms),
+            cluster,
+            ssl_alias,
+            protection: self.protection.unwrap_or_default(),
+            subject: self.subject.clone(),
+        })
+    }
+
+    /// Where `init` writes.
+    pub fn out(&self) -> PathBuf {
+        self.out
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(crate::defaults::OUT_DIR))
+    }
+
+    /// The size of the keys `init` generates.
+    pub fn key_bits(&self) -> u16 {
+        self.key_bits.unwrap_or(crate::defaults::KEY_BITS)
+    }
+}
+
+fn default_alias(text: &str) -> Result<Alias> {
+    Alias::chosen(text).map_err(|e| Error::invalid("ssl_alias", e))
+}
+
+/// What a set is made with.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "Recorded", into = "Recorded")]
+pub struct Settings {
+    /// The product, domain and hosts.
+    pub cluster: Cluster,
+    /// The SSL key's alias: carbon.xml's KeyAlias.
+    pub ssl_alias: Alias,
+    /// The .p12 protection.
+    pub protection: Protection,
+    /// The subject fields.
+    pub subject: Subject,
+    /// Validity and first serials.
+    pub issuance: Issuance,
+}
+
+/// Settings as the ledger records them (`iospki.ledger/1`).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Recorded {
+    domain: HostName,
+    ssl_common_name: HostName,
+    ssl_alias: String,
+    protection: Protection,
+    subject: Subject,
+    #[serde(default)]
+    hosts: Hosts,
+    #[serde(default)]
+    issuance: RecordedIssuance,
+}
+
+/// Validity in days and first serials by role; what an older ledger leaves out is the profile's.
+#[derive(serde::Serialize, serde::Deserialize, Default)]
+struct RecordedIssuance {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ca_days: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ra_days: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ssl_days: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ra_serial: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ssl_serial: Option<u64>,
+}
+
+impl RecordedIssuance {
+    fn choices(&self) -> TermChoices {
+        let mut choices = TermChoices::default();
+        let days = [
+            (CertRole::Ca, self.ca_days),
+            (CertRole::Ra, self.ra_days),
+            (CertRole::Ssl, self.ssl_days),
+        ];
+        for (role, value) in days {
+            if let Some(value) = value {
+                choices.days.insert(role, value);
+            }
+        }
+        for (role, value) in [(CertRole::Ra, self.ra_serial), (CertRole::Ssl, self.ssl_serial)] {
+            if let Some(value) = value {
+                choices.serials.insert(role, value);
+            }
+        }
+        choices
+    }
+}
+
+impl From<Settings> for Recorded {
+    fn from(settings: Settings) -> Recorded {
+        let term = |role| settings.issuance.term(role);
+        Recorded {
+            domain: settings.cluster.domain().clone(),
+            ssl_common_name: settings.cluster.ssl_common_name().clone(),
+            ssl_alias: settings.ssl_alias.to_string(),
+            protection: settings.protection,
+            issuance: RecordedIssuance {
+                ca_days: term(CertRole::Ca).map(|t| t.days),
+                ra_days: term(CertRole::Ra).map(|t| t.days),
+                ssl_days: term(CertRole::Ssl).map(|t| t.days),
+                ra_serial: term(CertRole::Ra).and_then(|t| t.first_serial),
+                ssl_serial: term(CertRole::Ssl).and_then(|t| t.first_serial),
+            },
+            hosts: settings.cluster.hosts().clone(),
+            subject: settings.subject,
+        }
+    }
+}
+
+/// Why recorded settings cannot be used.
+#[derive(Debug, thiserror::Error)]
+enum RecordedError {
+    #[error("hosts: {0}")]
+    Hosts(#[from] DefaultHostError),
+    #[error("ssl_alias: {0}")]
+    Alias(#[from] crate::alias::AliasError),
+}
+
+impl TryFrom<Recorded> for Settings {
+    type Error = RecordedError;
+
+    fn try_from(recorded: Recorded) -> std::result::Result<Settings, RecordedError> {
+        let product = &iot::IOT;
+        let cluster = Cluster::new(product, recorded.domain, Some(recorded.ssl_common_name), recorded.hosts)?;
+        Ok(Settings {
+            cluster,
+            ssl_alias: Alias::chosen(&recorded.ssl_alias)?,
+            protection: recorded.protection,
+            subject: recorded.subject,
+            issuance: Issuance::defaults(product).with(&recorded.issuance.choices()),
+        })
+    }
+}

@@ -1,0 +1,502 @@
+//! Reading a source into an [`Observation`]: the stores the configuration names, opened with its passwords, the
+//! key entries it names with their certificates as typed facts, the XML it holds, and for an output directory the
+//! PEM and PKCS#12 files beside the stores. Nothing here judges: a file that cannot be read or parsed becomes a
+//! finding, everything else is left to the rules.
+
+use std::path::{Path, PathBuf};
+
+use zeroize::Zeroizing;
+
+use super::tree::{ReadError, Tree};
+use super::{Finding, Options};
+use crate::error::{Error, Result, StoreError};
+use crate::input::Kind;
+use crate::keystore::{self, Entry, Opened};
+use crate::ledger::Ledger;
+use crate::product::{ByRole, CertRole, ConfigFile, Holds, NodeRole, Product, StorePurpose, iot};
+use crate::secret::Password;
+use crate::wso2::read::{self, StoreRef};
+use crate::x509::Certificate;
+
+/// A keystore as the configuration names it, and what opening it gave.
+#[derive(Debug)]
+pub(super) struct Store {
+    /// The file, as the user will recognise it.
+    pub location: String,
+    /// The type the configuration asks Java for.
+    pub configured_type: String,
+    /// The opened store, or why it did not open.
+    pub opened: std::result::Result<Opened, OpenError>,
+    /// Whether the configured password is ASCII (Java's PKCS12 keystore takes nothing else).
+    pub password_ascii: bool,
+    /// Whether the configured password is a published default.
+    pub password_well_known: bool,
+}
+
+/// Why a store did not open.
+#[derive(Debug)]
+pub(super) enum OpenError {
+    /// The file could not be read.
+    Unreadable(String),
+    /// The codec refused it.
+    Store(StoreError),
+}
+
+/// A key entry as the configuration names it, with the certificates of its chain.
+#[derive(Debug)]
+pub(super) struct KeyEntry {
+    /// The store and alias.
+    pub location: String,
+    /// The chain, leaf first.
+    pub chain: Vec<Certificate>,
+    /// The private key's public half (PKCS#1), if the key is RSA.
+    pub key_public: Option<Vec<u8>>,
+}
+
+impl KeyEntry {
+    /// The entry's own certificate.
+    pub fn certificate(&self) -> &Certificate {
+        &self.chain[0]
+    }
+}
+
+/// What looking up a key entry under the configured alias and key password found.
+#[derive(Debug)]
+pub(super) enum KeyLookup {
+    /// The entry, recovered.
+    Found(KeyEntry),
+    /// No entry has the alias.
+    Absent {
+        /// The store and alias.
+        location: String,
+        /// The aliases the store has.
+        aliases: Vec<String>,
+    },
+    /// The alias names a trusted certificate.
+    NotAKey {
+        /// The store and alias.
+        location: String,
+    },
+    /// The configured key password does not open the key.
+    WrongPassword {
+        /// The store and alias.
+        location: String,
+    },
+    /// The entry's certificate cannot be parsed, or it has none.
+    Unparsable {
+        /// The store and alias.
+        location: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// A PEM certificate file and the key file of the same role, beside the stores of an output directory.
+#[derive(Debug)]
+pub(super) struct PemPair {
+    /// Whose.
+    pub role: CertRole,
+    /// The certificate file's name.
+    pub cert_file: &'static str,
+    /// Its certificate, if it reads as one.
+    pub cert: Option<Certificate>,
+    /// The key file's name.
+    pub key_file: &'static str,
+    /// The key's public half (PKCS#1), if it loads.
+    pub key_public: Option<Vec<u8>>,
+}
+
+/// What an nginx bundle holds.
+#[derive(Debug)]
+pub(super) struct Nginx {
+    /// The chain file.
+    pub chain_file: String,
+    /// Its certificates, leaf first.
+    pub chain: Vec<Certificate>,
+    /// The key file.
+    pub key_file: String,
+    /// The key's public half (PKCS#1), if it loads.
+    pub key_public: Option<Vec<u8>>,
+}
+
+/// Everything read from a source.
+#[derive(Debug, Default)]
+pub(super) struct Observation {
+    /// What could not be read or parsed.
+    pub findings: Vec<Finding>,
+    /// carbon.xml's KeyStore.
+    pub keystore: Option<Store>,
+    /// carbon.xml's TrustStore.
+    pub truststore: Option<Store>,
+    /// The store certificate-config.xml names.
+    pub scep_store: Option<Store>,
+    /// The PKCS#12 files of an output directory.
+    pub pkcs12: Vec<Store>,
+    /// The key entries the configuration names: the SSL key under KeyAlias, the CA and RA under their aliases.
+    pub keys: ByRole<KeyLookup>,
+    /// Key passwords certificate-config.xml holds: where, which element, whether a published default.
+    pub xml_key_passwords: Vec<(String, &'static str, bool)>,
+    /// The hosts iot-api-config.xml sends clients to.
+    pub api_hosts: Option<Vec<String>>,
+    /// The hosts of the cluster, from the set's ledger.
+    pub cluster_hosts: Option<Vec<String>>,
+    /// The PEM files beside the stores (output directory only).
+    pub pems: Vec<PemPair>,
+    /// An nginx bundle's files.
+    pub nginx: Option<Nginx>,
+}
+
+/// Where a layout finds the server's key store, trust store and configuration files.
+struct Reader<'a> {
+    tree: &'a Tree,
+    product: &'static Product,
+    options: &'a Options,
+    observation: Observation,
+}
+
+/// Observes the output directory of `iospki init`: stores and XML by the product's file names.
+pub(super) fn output(dir: &Path, options: &Options) -> Observation {
+    let tree = Tree::Dir(dir.to_path_buf());
+    let ledger = Ledger::load(dir).ok().flatten();
+    let product = ledger.as_ref().map_or(&iot::IOT, |l| l.settings.cluster.product());
+    let mut reader = Reader::new(&tree, product, options);
+    let name = |purpose| product.store(purpose).map(|spec| PathBuf::from(spec.name));
+    reader.server_stores(name(StorePurpose::KeyStore), name(StorePurpose::TrustStore));
+    let config = |kind| product.config(kind).map(|spec| PathBuf::from(spec.name));
+    reader.certificate_config(config(ConfigFile::CertificateConfig), true);
+    reader.iot_api_config(config(ConfigFile::IotApiConfig));
+    reader.observation.cluster_hosts =
+        ledger.map(|l| l.settings.cluster.role_hosts().iter().map(|h| h.to_string()).collect());
+    reader.output_files();
+    reader.observation
+}
+
+/// Observes a server home: carbon.xml names the stores and passwords; the XML files are where the product keeps
+/// them.
+pub(super) fn home(home: &Path, options: &Options) -> Result<Observation> {
+    let tree = Tree::Dir(home.to_path_buf());
+    let carbon_xml = Path::new("repository/conf/carbon.xml");
+    let text = tree
+        .read(carbon_xml, Kind::Text)
+        .map_err(|e| Error::unreadable(home.join(carbon_xml), e.to_string()))?;
+    let text = std::str::from_utf8(&text).map_err(|_| Error::unreadable(home.join(carbon_xml), "is not UTF-8"))?;
+    let carbon = read::carbon_stores(text).map_err(|e| Error::unreadable(home.join(carbon_xml), e.to_string()))?;
+    let product = &iot::IOT;
+    let mut reader = Reader::new(&tree, product, options);
+    reader.observe_keystore(&carbon.keystore, &carbon.key_alias, &carbon.key_password);
+    reader.observation.truststore = Some(reader.open(&carbon.truststore));
+    let config = |kind| {
+        product
+            .config(kind)
+            .and_then(|spec| spec.placements.first())
+            .map(|p| home.join(p.path))
+    };
+    reader.certificate_config(config(ConfigFile::CertificateConfig), false);
+    reader.iot_api_config(config(ConfigFile::IotApiConfig));
+    Ok(reader.observation)
+}
+
+/// Observes one node's files from a bundle, as the node of `role` will use them.
+pub(super) fn node(tree: &Tree, role: NodeRole, options: &Options) -> Observation {
+    let product = &iot::IOT;
+    let mut reader = Reader::new(tree, product, options);
+    if role == NodeRole::Nginx {
+        reader.nginx();
+        return reader.observation;
+    }
+    let placed = |spec: Option<&'static crate::product::FileSpec>| {
+        spec.and_then(|s| s.placement(role)).map(|p| PathBuf::from(p.path))
+    };
+    reader.server_stores(
+        placed(product.store(StorePurpose::KeyStore)),
+        placed(product.store(StorePurpose::TrustStore)),
+    );
+    reader.certificate_config(placed(product.config(ConfigFile::CertificateConfig)), false);
+    reader.iot_api_config(placed(product.config(ConfigFile::IotApiConfig)));
+    reader.observation
+}
+
+impl<'a> Reader<'a> {
+    fn new(tree: &'a Tree, product: &'static Product, options: &'a Options) -> Self {
+        Reader {
+            tree,
+            product,
+            options,
+            observation: Observation::default(),
+        }
+    }
+
+    fn problem(&mut self, location: impl Into<String>, what: impl Into<String>, fix: &str) {
+        self.observation.findings.push(Finding::problem(location, what, fix));
+    }
+
+    /// The key and trust stores iospki writes, as JKS opened with the options' password and alias.
+    fn server_stores(&mut self, keystore: Option<PathBuf>, truststore: Option<PathBuf>) {
+        let jks = |path: PathBuf| StoreRef {
+            location: path.display().to_string(),
+            store_type: "JKS".into(),
+            password: self.options.store_password.clone(),
+        };
+        if let Some(path) = keystore {
+            let store = jks(path);
+            let password = self.options.store_password.clone();
+            self.observe_keystore(&store, &self.options.ssl_alias.clone(), &password);
+        }
+        if let Some(path) = truststore {
+            let store = jks(path);
+            self.observation.truststore = Some(self.open(&store));
+        }
+    }
+
+    /// carbon.xml's key store and the SSL key entry under `alias`.
+    fn observe_keystore(&mut self, store: &StoreRef, alias: &str, key_password: &Password) {
+        let opened = self.open(store);
+        if let Ok(store_opened) = &opened.opened {
+            let lookup = lookup(store_opened, &opened.location, alias, key_password);
+            self.observation.keys.insert(CertRole::Ssl, lookup);
+        }
+        self.observation.keystore = Some(opened);
+    }
+
+    fn path(&self, store: &StoreRef) -> PathBuf {
+        self.tree.resolve(&store.location)
+    }
+
+    /// Opens a store the way the server does: its type, its password.
+    fn open(&mut self, store: &StoreRef) -> Store {
+        let path = self.path(store);
+        let location = self.tree.shown(&path);
+        let opened = match self.tree.read(&path, Kind::Data) {
+            Ok(data) => keystore::open(&data, Some(&store.password)).map_err(OpenError::Store),
+            Err(e) => Err(OpenError::Unreadable(read_reason(&e))),
+        };
+        Store {
+            location,
+            configured_type: store.store_type.clone(),
+            opened,
+            password_ascii: store.password.secret_str().is_ascii(),
+            password_well_known: store.password.is_well_known(),
+        }
+    }
+
+    /// certificate-config.xml, the store it names and the CA and RA entries in it. In an output directory the
+    /// store sits beside the XML (`beside`); elsewhere it is where the XML says, inside the tree.
+    fn certificate_config(&mut self, path: Option<PathBuf>, beside: bool) {
+        let Some(path) = path else { return };
+        let Some(text) = self.text(&path) else { return };
+        let config = match read::certificate_config(&text) {
+            Ok(config) => config,
+            Err(e) => {
+                let location = self.tree.shown(&self.tree_path(&path));
+                self.problem(
+                    location,
+                    e.to_string(),
+                    "write it with iospki init: the server requires every element",
+                );
+                return;
+            }
+        };
+        let mut store_ref = config.store.clone();
+        if beside {
+            let name = Path::new(&store_ref.location).file_name().unwrap_or_default();
+            store_ref.location = name.to_string_lossy().into_owned();
+        }
+        let store = self.open(&store_ref);
+        if let Ok(opened) = &store.opened {
+            let location = self.tree.shown(&self.path(&store_ref));
+            for (role, alias, password) in [
+                (CertRole::Ca, &config.ca_alias, &config.ca_key_password),
+                (CertRole::Ra, &config.ra_alias, &config.ra_key_password),
+            ] {
+                self.observation
+                    .keys
+                    .insert(role, lookup(opened, &location, alias, password));
+            }
+        }
+        self.observation.scep_store = Some(store);
+        let shown = self.tree.shown(&self.tree_path(&path));
+        for (password, element) in [
+            (&config.ca_key_password, "CAPrivateKeyPassword"),
+            (&config.ra_key_password, "RAPrivateKeyPassword"),
+        ] {
+            self.observation
+                .xml_key_passwords
+                .push((shown.clone(), element, password.is_well_known()));
+        }
+    }
+
+    /// iot-api-config.xml: the hosts its endpoints send clients to.
+    fn iot_api_config(&mut self, path: Option<PathBuf>) {
+        let Some(path) = path else { return };
+        let Some(text) = self.text(&path) else { return };
+        match read::iot_api_config(&text) {
+            Ok(config) => {
+                let hosts = [
+                    &config.verification_endpoint,
+                    &config.dcr_endpoint,
+                    &config.token_endpoint,
+                ]
+                .into_iter()
+                .filter_map(|url| read::url_host(url))
+                .collect();
+                self.observation.api_hosts = Some(hosts);
+            }
+            Err(e) => {
+                let location = self.tree.shown(&self.tree_path(&path));
+                self.problem(
+                    location,
+                    e.to_string(),
+                    "write it with iospki init: the server requires every element",
+                );
+            }
+        }
+    }
+
+    /// A path of the tree: relative paths are under its root.
+    fn tree_path(&self, path: &Path) -> PathBuf {
+        match self.tree.root() {
+            Some(root) if path.is_relative() => root.join(path),
+            _ => path.to_path_buf(),
+        }
+    }
+
+    /// The text of an XML file, or a finding.
+    fn text(&mut self, path: &Path) -> Option<Zeroizing<String>> {
+        let full = self.tree_path(path);
+        let location = self.tree.shown(&full);
+        let fix = "write it with iospki init: the server requires every element";
+        match self.tree.read(&full, Kind::Text) {
+            Ok(bytes) => match String::from_utf8(bytes.to_vec()) {
+                Ok(text) => Some(Zeroizing::new(text)),
+                Err(_) => {
+                    self.problem(location, "is not UTF-8 text", fix);
+                    None
+                }
+            },
+            Err(e) => {
+                self.problem(location, read_reason(&e), fix);
+                None
+            }
+        }
+    }
+
+    /// The PEM and PKCS#12 files of an output directory.
+    fn output_files(&mut self) {
+        for spec in self.product.certificates {
+            let role = spec.role;
+            let cert_file = self
+                .product
+                .file_holding(|h| matches!(h, Holds::Certificate(r) if *r == role));
+            let key_file = self
+                .product
+                .file_holding(|h| matches!(h, Holds::PrivateKey(r) if *r == role));
+            let (Some(cert_file), Some(key_file)) = (cert_file, key_file) else {
+                continue;
+            };
+            let cert = self.pem_certificates(Path::new(cert_file.name)).into_iter().next();
+            let key_public = self.key_public(Path::new(key_file.name));
+            self.observation.pems.push(PemPair {
+                role,
+                cert_file: cert_file.name,
+                cert,
+                key_file: key_file.name,
+                key_public,
+            });
+        }
+        let password = self.options.store_password.clone();
+        for spec in self
+            .product
+            .files
+            .iter()
+            .filter(|f| matches!(f.holds, Holds::Pkcs12(_)))
+        {
+            let store = StoreRef {
+                location: spec.name.into(),
+                store_type: "PKCS12".into(),
+                password: password.clone(),
+            };
+            let opened = self.open(&store);
+            self.observation.pkcs12.push(opened);
+        }
+    }
+
+    /// nginx's chain and key, where the product places them.
+    fn nginx(&mut self) {
+        let placed = |pick: fn(&Holds) -> bool| {
+            self.product
+                .files_of(NodeRole::Nginx)
+                .find(|(spec, _)| pick(&spec.holds))
+                .map(|(_, p)| p.path.to_owned())
+        };
+        let (Some(chain_file), Some(key_file)) = (
+            placed(|h| matches!(h, Holds::Chain(_))),
+            placed(|h| matches!(h, Holds::PrivateKey(_))),
+        ) else {
+            return;
+        };
+        let chain = self.pem_certificates(Path::new(&chain_file));
+        let key_public = self.key_public(Path::new(&key_file));
+        self.observation.nginx = Some(Nginx {
+            chain_file,
+            chain,
+            key_file,
+            key_public,
+        });
+    }
+
+    /// The certificates of a PEM file, in order; none when it cannot be read.
+    fn pem_certificates(&self, path: &Path) -> Vec<Certificate> {
+        let Ok(bytes) = self.tree.read(&self.tree_path(path), Kind::Data) else {
+            return Vec::new();
+        };
+        pem::parse_many(&bytes[..])
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|block| Certificate::parse(block.contents()).ok())
+            .collect()
+    }
+
+    /// The public half of the private key at `path`, if it loads.
+    fn key_public(&self, path: &Path) -> Option<Vec<u8>> {
+        let full = self.tree_path(path);
+        let bytes = self.tree.read(&full, Kind::Key).ok()?;
+        let key = crate::key::load_bytes(&full, &bytes, || Err(Error::key(&full, "encrypted"))).ok()?;
+        Some(key.public_key_der().to_vec())
+    }
+}
+
+/// Why a file could not be read, as a finding says it.
+fn read_reason(error: &ReadError) -> String {
+    format!("cannot be read: {error}")
+}
+
+/// The key entry `alias` of `store`, recovered with `password`, with its chain parsed.
+fn lookup(store: &Opened, path: &str, alias: &str, password: &Password) -> KeyLookup {
+    let location = format!("{path} alias {alias}");
+    let Some(item) = store.store.get(alias) else {
+        let aliases = store.store.entries().iter().map(|e| e.alias.clone()).collect();
+        return KeyLookup::Absent { location, aliases };
+    };
+    let Entry::PrivateKey { key, chain } = &item.entry else {
+        return KeyLookup::NotAKey { location };
+    };
+    let Ok(pkcs8) = key.secret_pkcs8(alias, password) else {
+        return KeyLookup::WrongPassword { location };
+    };
+    let chain: std::result::Result<Vec<Certificate>, _> = chain.iter().map(|der| Certificate::parse(der)).collect();
+    match chain {
+        Ok(chain) if !chain.is_empty() => KeyLookup::Found(KeyEntry {
+            location,
+            chain,
+            key_public: super::crypto::public_key_of_pkcs8(&pkcs8),
+        }),
+        Ok(_) => KeyLookup::Unparsable {
+            location,
+            reason: "the key entry has no certificate".into(),
+        },
+        Err(e) => KeyLookup::Unparsable {
+            location,
+            reason: e.to_string(),
+        },
+    }
+}

@@ -1,0 +1,541 @@
+//! The rules of `iospki verify`: pure functions from what was observed to findings, in the order the server meets
+//! the files: its stores, the key entries its configuration names, the rules each certificate must meet (WSO2's
+//! profiles, Apple's), the truststore, expiry, and the files beside the stores.
+
+use super::crypto::{belongs_to, signed_by};
+use super::observe::{KeyLookup, Observation, OpenError, Store};
+use super::{Finding, Options};
+use crate::defaults::APPLE_MAX_DAYS;
+use crate::error::StoreError;
+use crate::keystore::Format;
+use crate::product::{ByRole, CertRole};
+use crate::x509::{Certificate, ExtendedKeyUsage, KeyUsage};
+
+/// A certificate found somewhere, and where.
+struct Located<'a> {
+    location: String,
+    cert: &'a Certificate,
+}
+
+type Rule = fn(&Observation, &Options) -> Vec<Finding>;
+
+/// Every rule, in the order its findings are reported.
+const RULES: &[Rule] = &[
+    server_stores,
+    published_xml_passwords,
+    key_entries_found,
+    keys_belong_to_certificates,
+    ssl_chain_holds_the_ca,
+    ca_is_self_signed,
+    ca_may_issue,
+    ra_may_do_scep,
+    ssl_meets_apples_rules,
+    issued_by_the_ca,
+    ssl_names_every_host,
+    truststore_holds_no_keys,
+    truststore_trusts_the_cluster,
+    nothing_expires,
+    pem_files_agree,
+    pkcs12_files,
+    nginx_chain_and_key,
+];
+
+/// What is checked of every store, each a rule of its own.
+const STORE_RULES: &[fn(&Store) -> Option<Finding>] = &[
+    store_opens,
+    store_has_its_type,
+    java8_reads_store,
+    pkcs12_password_is_ascii,
+    store_password_is_not_published,
+];
+
+/// Judges `observation`: what reading found, then each rule's findings.
+pub(super) fn run(observation: &Observation, options: &Options) -> Vec<Finding> {
+    let mut findings = observation.findings.clone();
+    for rule in RULES {
+        findings.extend(rule(observation, options));
+    }
+    findings
+}
+
+/// The stores the server's configuration names: key store, trust store, SCEP store.
+fn server_stores(observation: &Observation, _: &Options) -> Vec<Finding> {
+    let stores = [&observation.keystore, &observation.truststore, &observation.scep_store];
+    stores.into_iter().flatten().flat_map(store_findings).collect()
+}
+
+/// The PKCS#12 files of an output directory.
+fn pkcs12_files(observation: &Observation, _: &Options) -> Vec<Finding> {
+    observation.pkcs12.iter().flat_map(store_findings).collect()
+}
+
+fn store_findings(store: &Store) -> Vec<Finding> {
+    STORE_RULES.iter().filter_map(|rule| rule(store)).collect()
+}
+
+/// The certificates of the cluster, by role, wherever they were found.
+fn certificates(observation: &Observation) -> ByRole<Located<'_>> {
+    let mut located: ByRole<Located<'_>> = observation
+        .keys
+        .iter()
+        .filter_map(|(role, lookup)| match lookup {
+            KeyLookup::Found(entry) => Some((
+                role,
+                Located {
+                    location: entry.location.clone(),
+                    cert: entry.certificate(),
+                },
+            )),
+            _ => None,
+        })
+        .collect();
+    if let Some(nginx) = &observation.nginx
+        && let [leaf, ca] = nginx.chain.as_slice()
+    {
+        let at = |what: &str| format!("{} ({what})", nginx.chain_file);
+        located.insert(
+            CertRole::Ssl,
+            Located {
+                location: at("SSL certificate"),
+                cert: leaf,
+            },
+        );
+        located.insert(
+            CertRole::Ca,
+            Located {
+                location: at("CA"),
+                cert: ca,
+            },
+        );
+    }
+    located
+}
+
+fn store_opens(store: &Store) -> Option<Finding> {
+    let (what, fix) = match &store.opened {
+        Ok(_) => return None,
+        Err(OpenError::Unreadable(reason)) => (
+            reason.clone(),
+            "write it with iospki init, or fix the path in the configuration",
+        ),
+        Err(OpenError::Store(StoreError::WrongPassword)) => (
+            "the configured store password is wrong or the file was modified".to_owned(),
+            "set the password the store was written with, or write it again",
+        ),
+        Err(OpenError::Store(other)) => (other.to_string(), "write it again with iospki init"),
+    };
+    Some(Finding::problem(&store.location, what, fix))
+}
+
+fn store_has_its_type(store: &Store) -> Option<Finding> {
+    let opened = store.opened.as_ref().ok()?;
+    let configured = store.configured_type.to_ascii_uppercase();
+    let matches = matches!(
+        (opened.format, configured.as_str()),
+        (Format::Jks, "JKS") | (Format::Pkcs12, "PKCS12")
+    );
+    (!matches).then(|| {
+        Finding::problem(
+            &store.location,
+            format!(
+                "is {} but is configured as type {}",
+                opened.format.name(),
+                store.configured_type
+            ),
+            "Java 8 opens it only with its own type: write it as JKS (iospki init) or fix the type",
+        )
+    })
+}
+
+fn java8_reads_store(store: &Store) -> Option<Finding> {
+    let opened = store.opened.as_ref().ok().filter(|o| !o.java8_readable)?;
+    Some(Finding::problem(
+        &store.location,
+        format!("Java 8 before 8u301 cannot read it ({})", opened.protection),
+        "IoT Server 3.x runs on Java 8: write it as JKS, or PKCS#12 with 3DES and HMAC-SHA1",
+    ))
+}
+
+fn pkcs12_password_is_ascii(store: &Store) -> Option<Finding> {
+    let pkcs12 = matches!(&store.opened, Ok(opened) if opened.format == Format::Pkcs12);
+    (pkcs12 && !store.password_ascii).then(|| {
+        Finding::warning(
+            &store.location,
+            "has a non-ASCII password, which Java's PKCS12 keystore cannot use (OpenSSL can)",
+            "use JKS for Java (iospki writes it), or an ASCII password",
+        )
+    })
+}
+
+fn store_password_is_not_published(store: &Store) -> Option<Finding> {
+    (store.opened.is_ok() && store.password_well_known).then(|| {
+        Finding::warning(
+            &store.location,
+            "uses a published default password",
+            "choose your own (iospki init --password-file) and set it in carbon.xml and certificate-config.xml",
+        )
+    })
+}
+
+fn published_xml_passwords(observation: &Observation, _: &Options) -> Vec<Finding> {
+    observation
+        .xml_key_passwords
+        .iter()
+        .filter(|(_, _, well_known)| *well_known)
+        .map(|(location, element, _)| {
+            Finding::warning(
+                location,
+                format!("{element} is a published default password"),
+                "choose your own with iospki init --password-file",
+            )
+        })
+        .collect()
+}
+
+fn key_entries_found(observation: &Observation, _: &Options) -> Vec<Finding> {
+    observation
+        .keys
+        .iter()
+        .filter_map(|(_, lookup)| match lookup {
+            KeyLookup::Found(_) => None,
+            KeyLookup::Absent { location, aliases } => Some(Finding::problem(
+                location,
+                format!(
+                    "has no entry under the alias the configuration names (it has: {})",
+                    aliases.join(", ")
+                ),
+                "write the key under that alias (iospki init --ssl-alias) or fix the configuration",
+            )),
+            KeyLookup::NotAKey { location } => Some(Finding::problem(
+                location,
+                "is a trusted certificate, not a key entry",
+                "write the key entry with iospki init",
+            )),
+            KeyLookup::WrongPassword { location } => Some(Finding::problem(
+                location,
+                "the configured key password does not open the key",
+                "set the key password (WSO2 expects it to equal the store password)",
+            )),
+            KeyLookup::Unparsable { location, reason } => Some(Finding::problem(
+                location,
+                reason.as_str(),
+                "write it again with iospki init",
+            )),
+        })
+        .collect()
+}
+
+fn keys_belong_to_certificates(observation: &Observation, _: &Options) -> Vec<Finding> {
+    observation
+        .keys
+        .iter()
+        .filter_map(|(_, lookup)| match lookup {
+            KeyLookup::Found(entry) if !belongs_to(entry.key_public.as_deref(), entry.certificate()) => {
+                Some(Finding::problem(
+                    &entry.location,
+                    "the private key does not belong to the certificate",
+                    "write the pair again with iospki init",
+                ))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+fn ssl_chain_holds_the_ca(observation: &Observation, _: &Options) -> Vec<Finding> {
+    match observation.keys.get(CertRole::Ssl) {
+        Some(KeyLookup::Found(entry)) if entry.chain.len() < 2 => vec![Finding::problem(
+            &entry.location,
+            "the key's chain holds only the SSL certificate, not its CA",
+            "write it with the chain SSL + CA (iospki init does)",
+        )],
+        _ => Vec::new(),
+    }
+}
+
+fn ca_is_self_signed(observation: &Observation, _: &Options) -> Vec<Finding> {
+    let certificates = certificates(observation);
+    let Some(ca) = certificates.get(CertRole::Ca) else {
+        return Vec::new();
+    };
+    let self_signed = ca.cert.self_issued() && signed_by(ca.cert, ca.cert).unwrap_or(false);
+    if self_signed {
+        return Vec::new();
+    }
+    vec![Finding::problem(
+        &ca.location,
+        "the CA is not self-signed; the server takes the issuer name of device certificates from it",
+        "make the CA self-signed (iospki init does)",
+    )]
+}
+
+fn ca_may_issue(observation: &Observation, _: &Options) -> Vec<Finding> {
+    let certificates = certificates(observation);
+    let Some(ca) = certificates.get(CertRole::Ca) else {
+        return Vec::new();
+    };
+    let fix = "issue the CA with WSO2's v3_ca profile (iospki init)";
+    let mut findings = Vec::new();
+    if !ca.cert.is_ca() {
+        findings.push(Finding::problem(
+            &ca.location,
+            "basicConstraints does not say CA:TRUE",
+            fix,
+        ));
+    }
+    if !ca.cert.allows(KeyUsage::KeyCertSign) {
+        findings.push(Finding::problem(&ca.location, "keyUsage lacks keyCertSign", fix));
+    }
+    findings
+}
+
+fn ra_may_do_scep(observation: &Observation, _: &Options) -> Vec<Finding> {
+    let certificates = certificates(observation);
+    let Some(ra) = certificates.get(CertRole::Ra) else {
+        return Vec::new();
+    };
+    [KeyUsage::DigitalSignature, KeyUsage::KeyEncipherment]
+        .into_iter()
+        .filter(|usage| !ra.cert.has_key_usage(*usage))
+        .map(|usage| {
+            Finding::problem(
+                &ra.location,
+                format!("keyUsage lacks {}, which SCEP needs (RFC 8894 2.1.2)", usage.name()),
+                "issue the RA with WSO2's v3_req profile (iospki init)",
+            )
+        })
+        .collect()
+}
+
+/// Apple's rules for TLS server certificates (support.apple.com/103769).
+fn ssl_meets_apples_rules(observation: &Observation, _: &Options) -> Vec<Finding> {
+    let certificates = certificates(observation);
+    let Some(ssl) = certificates.get(CertRole::Ssl) else {
+        return Vec::new();
+    };
+    let cert = ssl.cert;
+    let days = cert.validity_days();
+    let problems = [
+        (
+            cert.version < 3,
+            "is an X.509 v1 certificate without extensions (no subjectAltName, no EKU)".to_owned(),
+        ),
+        (
+            !cert.extended_key_usage.contains(&ExtendedKeyUsage::ServerAuth),
+            "extendedKeyUsage lacks serverAuth, which Apple requires".to_owned(),
+        ),
+        (
+            days > i64::from(APPLE_MAX_DAYS),
+            format!("is valid for {days} days; Apple accepts at most {APPLE_MAX_DAYS}"),
+        ),
+        (
+            cert.rsa_bits().is_some_and(|bits| bits < 2048),
+            format!(
+                "key is RSA {}; Apple requires RSA of at least 2048 bits",
+                cert.rsa_bits().unwrap_or(0)
+            ),
+        ),
+        (
+            !cert.signature.is_sha2_rsa(),
+            format!("is signed with {}; Apple requires SHA-2", cert.signature.name()),
+        ),
+    ];
+    problems
+        .into_iter()
+        .filter(|(broken, _)| *broken)
+        .map(|(_, what)| {
+            Finding::problem(
+                &ssl.location,
+                what,
+                "issue it again with iospki init or iospki rotate --ssl",
+            )
+        })
+        .collect()
+}
+
+fn issued_by_the_ca(observation: &Observation, _: &Options) -> Vec<Finding> {
+    let certificates = certificates(observation);
+    let Some(ca) = certificates.get(CertRole::Ca) else {
+        return Vec::new();
+    };
+    [CertRole::Ra, CertRole::Ssl]
+        .into_iter()
+        .filter_map(|role| certificates.get(role))
+        .filter(|leaf| leaf.cert.issuer.der != ca.cert.subject.der || !signed_by(leaf.cert, ca.cert).unwrap_or(false))
+        .map(|leaf| {
+            Finding::problem(
+                &leaf.location,
+                format!("is not issued by the CA in {}", ca.location),
+                "issue it again under the current CA (iospki rotate)",
+            )
+        })
+        .collect()
+}
+
+/// The SSL certificate must name every host of the cluster in subjectAltName (the CN is not trusted): the hosts
+/// the set's ledger records, or else those iot-api-config.xml sends clients to.
+fn ssl_names_every_host(observation: &Observation, _: &Options) -> Vec<Finding> {
+    let certificates = certificates(observation);
+    let (Some(ssl), Some(hosts)) = (
+        certificates.get(CertRole::Ssl),
+        observation.cluster_hosts.as_ref().or(observation.api_hosts.as_ref()),
+    ) else {
+        return Vec::new();
+    };
+    let missing: Vec<&str> = hosts
+        .iter()
+        .filter(|host| {
+            !ssl.cert
+                .subject_alt_names
+                .iter()
+                .any(|name| matches!(name, crate::x509::AltName::Dns(dns) if dns.eq_ignore_ascii_case(host)))
+        })
+        .map(String::as_str)
+        .collect();
+    if missing.is_empty() {
+        return Vec::new();
+    }
+    vec![Finding::problem(
+        &ssl.location,
+        format!(
+            "subjectAltName lacks {}; clients check the SAN, not the CN",
+            missing.join(", ")
+        ),
+        "issue it again with iospki init or iospki rotate --ssl",
+    )]
+}
+
+fn truststore_holds_no_keys(observation: &Observation, _: &Options) -> Vec<Finding> {
+    let Some(store) = &observation.truststore else {
+        return Vec::new();
+    };
+    let Ok(opened) = &store.opened else {
+        return Vec::new();
+    };
+    opened
+        .store
+        .entries()
+        .iter()
+        .filter(|e| e.entry.is_key())
+        .map(|item| {
+            Finding::problem(
+                &store.location,
+                format!(
+                    "holds a private key (alias {}); a truststore holds certificates only",
+                    item.alias
+                ),
+                "write the truststore with iospki init (trusted certificates only)",
+            )
+        })
+        .collect()
+}
+
+fn truststore_trusts_the_cluster(observation: &Observation, _: &Options) -> Vec<Finding> {
+    let Some(store) = &observation.truststore else {
+        return Vec::new();
+    };
+    let Ok(opened) = &store.opened else {
+        return Vec::new();
+    };
+    let certificates = certificates(observation);
+    [(CertRole::Ca, "the CA"), (CertRole::Ssl, "the SSL certificate")]
+        .into_iter()
+        .filter_map(|(role, name)| Some((certificates.get(role)?, name)))
+        .filter(|(cert, _)| {
+            !opened
+                .store
+                .entries()
+                .iter()
+                .any(|e| e.entry.certificate().is_some_and(|der| *der == cert.cert.der))
+        })
+        .map(|(_, name)| {
+            Finding::problem(
+                &store.location,
+                format!("does not trust {name}; calls between nodes fail with certificate_unknown"),
+                "merge it in with iospki init --merge-from",
+            )
+        })
+        .collect()
+}
+
+fn nothing_expires(observation: &Observation, options: &Options) -> Vec<Finding> {
+    let certificates = certificates(observation);
+    let deadline = options.now.checked_add(options.within);
+    certificates
+        .iter()
+        .filter_map(|(_, located)| {
+            let not_after = located.cert.not_after;
+            let date = not_after
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_default();
+            if not_after < options.now {
+                Some(Finding::problem(
+                    &located.location,
+                    format!("expired on {date}"),
+                    "renew it with iospki rotate",
+                ))
+            } else if deadline.is_none_or(|deadline| not_after < deadline) {
+                let days = (not_after - options.now).whole_days();
+                Some(Finding::problem(
+                    &located.location,
+                    format!("expires in {days} days, on {date}"),
+                    "renew it with iospki rotate",
+                ))
+            } else {
+                None
+            }
+        })
+        .collect()
+}
+
+/// The PEM files of an output directory hold the certificates and keys its stores hold.
+fn pem_files_agree(observation: &Observation, _: &Options) -> Vec<Finding> {
+    let certificates = certificates(observation);
+    let mut findings = Vec::new();
+    for pair in &observation.pems {
+        let Some(stored) = certificates.get(pair.role) else {
+            continue;
+        };
+        if pair.cert.as_ref().is_none_or(|cert| cert.der != stored.cert.der) {
+            findings.push(Finding::problem(
+                pair.cert_file,
+                format!("is not the certificate in {}", stored.location),
+                "the files come from different runs: write them all again with iospki init",
+            ));
+        }
+        if !belongs_to(pair.key_public.as_deref(), stored.cert) {
+            findings.push(Finding::problem(
+                pair.key_file,
+                format!("is not the key of {}", pair.cert_file),
+                "write the pair again with iospki init",
+            ));
+        }
+    }
+    findings
+}
+
+/// nginx's chain is the SSL certificate then its CA, and its key is the SSL certificate's.
+fn nginx_chain_and_key(observation: &Observation, _: &Options) -> Vec<Finding> {
+    let Some(nginx) = &observation.nginx else {
+        return Vec::new();
+    };
+    let fix = "make the bundle again with iospki bundle";
+    let [leaf, _] = nginx.chain.as_slice() else {
+        return vec![Finding::problem(
+            &nginx.chain_file,
+            format!(
+                "holds {} certificates; nginx's ssl_certificate needs the SSL certificate, then its CA",
+                nginx.chain.len()
+            ),
+            fix,
+        )];
+    };
+    if belongs_to(nginx.key_public.as_deref(), leaf) {
+        return Vec::new();
+    }
+    vec![Finding::problem(
+        &nginx.key_file,
+        "is not the key of the chain's SSL certificate",
+        fix,
+    )]
+}

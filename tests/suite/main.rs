@@ -1,0 +1,21 @@
+//! The integration tests, one binary: each module runs the built `iospki` against the real consumers of what it
+//! writes (openssl, keytool, Java, kubectl, helm) or against hostile input. `util` holds what they share.
+
+mod bad_input;
+mod bundle;
+mod check;
+mod config;
+mod crash;
+mod fuzz_corpus;
+mod init_cli;
+mod init_java;
+mod init_openssl;
+mod inspect;
+mod k8s;
+mod key_input;
+mod keystores;
+mod merge;
+mod rotate;
+mod secrets;
+mod util;
+mod verify;
