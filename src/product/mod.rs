@@ -58,6 +58,11 @@ impl<T> ByRole<T> {
         self.0.iter().find(|(r, _)| *r == role).map(|(_, value)| value)
     }
 
+    /// The value of `role`, to change it.
+    pub fn get_mut(&mut self, role: CertRole) -> Option<&mut T> {
+        self.0.iter_mut().find(|(r, _)| *r == role).map(|(_, value)| value)
+    }
+
     /// Sets the value of `role`, replacing an earlier one.
     pub fn insert(&mut self, role: CertRole, value: T) {
         match self.0.iter_mut().find(|(r, _)| *r == role) {

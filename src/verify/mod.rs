@@ -127,7 +127,8 @@ pub struct Options {
 /// Verifies the output directory of `iospki init`.
 pub fn verify_output(dir: &Path, options: &Options) -> Result<Report> {
     require_dir(dir)?;
-    let observation = observe::output(dir, options);
+    let ledger = crate::ledger::Ledger::load(dir).ok().flatten();
+    let observation = observe::output(&tree::Tree::Dir(dir.to_path_buf()), ledger, options);
     Ok(Report::new(
         dir.display().to_string(),
         rules::run(&observation, options),

@@ -15,8 +15,11 @@ use crate::keystore::{self, Entry, Opened};
 use crate::ledger::Ledger;
 use crate::product::{ByRole, CertRole, ConfigFile, Holds, NodeRole, Product, StorePurpose, iot};
 use crate::secret::Password;
-use crate::wso2::read::{self, StoreRef};
+use crate::wso2::read::{self, StoreRef, XmlError};
 use crate::x509::Certificate;
+
+/// What to do about a configuration file that cannot be used.
+const XML_FIX: &str = "write it with iospki init: the server requires every element";
 
 /// A keystore as the configuration names it, and what opening it gave.
 #[derive(Debug)]
@@ -154,12 +157,11 @@ struct Reader<'a> {
     observation: Observation,
 }
 
-/// Observes the output directory of `iospki init`: stores and XML by the product's file names.
-pub(super) fn output(dir: &Path, options: &Options) -> Observation {
-    let tree = Tree::Dir(dir.to_path_buf());
-    let ledger = Ledger::load(dir).ok().flatten();
+/// Observes the output directory of `iospki init` in `tree`, whose ledger is `ledger`: stores and XML by the
+/// product's file names.
+pub(super) fn output(tree: &Tree, ledger: Option<Ledger>, options: &Options) -> Observation {
     let product = ledger.as_ref().map_or(&iot::IOT, |l| l.settings.cluster.product());
-    let mut reader = Reader::new(&tree, product, options);
+    let mut reader = Reader::new(tree, product, options);
     let name = |purpose| product.store(purpose).map(|spec| PathBuf::from(spec.name));
     reader.server_stores(name(StorePurpose::KeyStore), name(StorePurpose::TrustStore));
     let config = |kind| product.config(kind).map(|spec| PathBuf::from(spec.name));
@@ -282,19 +284,8 @@ impl<'a> Reader<'a> {
     /// certificate-config.xml, the store it names and the CA and RA entries in it. In an output directory the
     /// store sits beside the XML (`beside`); elsewhere it is where the XML says, inside the tree.
     fn certificate_config(&mut self, path: Option<PathBuf>, beside: bool) {
-        let Some(path) = path else { return };
-        let Some(text) = self.text(&path) else { return };
-        let config = match read::certificate_config(&text) {
-            Ok(config) => config,
-            Err(e) => {
-                let location = self.tree.shown(&self.tree_path(&path));
-                self.problem(
-                    location,
-                    e.to_string(),
-                    "write it with iospki init: the server requires every element",
-                );
-                return;
-            }
+        let Some((path, config)) = self.xml(path, read::certificate_config) else {
+            return;
         };
         let mut store_ref = config.store.clone();
         if beside {
@@ -327,27 +318,27 @@ impl<'a> Reader<'a> {
 
     /// iot-api-config.xml: the hosts its endpoints send clients to.
     fn iot_api_config(&mut self, path: Option<PathBuf>) {
-        let Some(path) = path else { return };
-        let Some(text) = self.text(&path) else { return };
-        match read::iot_api_config(&text) {
-            Ok(config) => {
-                let hosts = [
-                    &config.verification_endpoint,
-                    &config.dcr_endpoint,
-                    &config.token_endpoint,
-                ]
-                .into_iter()
-                .filter_map(|url| read::url_host(url))
-                .collect();
-                self.observation.api_hosts = Some(hosts);
-            }
+        let Some((_, config)) = self.xml(path, read::iot_api_config) else {
+            return;
+        };
+        let endpoints = [
+            &config.verification_endpoint,
+            &config.dcr_endpoint,
+            &config.token_endpoint,
+        ];
+        self.observation.api_hosts = Some(endpoints.into_iter().filter_map(|url| read::url_host(url)).collect());
+    }
+
+    /// The XML file at `path` as `parse` reads it, or a finding.
+    fn xml<T>(&mut self, path: Option<PathBuf>, parse: fn(&str) -> Result<T, XmlError>) -> Option<(PathBuf, T)> {
+        let path = path?;
+        let text = self.text(&path)?;
+        match parse(&text) {
+            Ok(parsed) => Some((path, parsed)),
             Err(e) => {
                 let location = self.tree.shown(&self.tree_path(&path));
-                self.problem(
-                    location,
-                    e.to_string(),
-                    "write it with iospki init: the server requires every element",
-                );
+                self.problem(location, e.to_string(), XML_FIX);
+                None
             }
         }
     }
@@ -364,7 +355,7 @@ impl<'a> Reader<'a> {
     fn text(&mut self, path: &Path) -> Option<Zeroizing<String>> {
         let full = self.tree_path(path);
         let location = self.tree.shown(&full);
-        let fix = "write it with iospki init: the server requires every element";
+        let fix = XML_FIX;
         match self.tree.read(&full, Kind::Text) {
             Ok(bytes) => match String::from_utf8(bytes.to_vec()) {
                 Ok(text) => Some(Zeroizing::new(text)),

@@ -539,3 +539,426 @@ fn nginx_chain_and_key(observation: &Observation, _: &Options) -> Vec<Finding> {
         fix,
     )]
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+    use std::sync::OnceLock;
+
+    use zeroize::Zeroizing;
+
+    use super::super::observe::{self, KeyEntry, Nginx, PemPair};
+    use super::super::tree::Tree;
+    use super::*;
+    use crate::init::{InitOptions, generate_keys, plan};
+    use crate::ledger::Ledger;
+    use crate::secret::Password;
+    use crate::settings::Choices;
+    use crate::x509::{AltName, SignatureAlgorithm};
+
+    const PASSWORD: &str = "rules-test-password";
+
+    /// The files of one IoT set by name, and its ledger.
+    type Made = (Vec<(PathBuf, Zeroizing<Vec<u8>>)>, Ledger);
+
+    /// The set, made once.
+    fn files() -> &'static Made {
+        static FILES: OnceLock<Made> = OnceLock::new();
+        FILES.get_or_init(|| {
+            let options = InitOptions {
+                settings: Choices::default().settings().unwrap(),
+                store_password: Password::new(PASSWORD),
+            };
+            let given = [(CertRole::Ca, crate::test_keys::ca())].into_iter().collect();
+            let keys = generate_keys(options.settings.cluster.product(), given, 2048).unwrap();
+            let outcome = plan(&options, &keys, None, None, crate::issue::now()).unwrap();
+            let files = outcome
+                .set
+                .files()
+                .iter()
+                .map(|f| (PathBuf::from(f.spec.name), f.contents.clone()))
+                .collect();
+            (files, outcome.set.ledger().unwrap())
+        })
+    }
+
+    fn options() -> Options {
+        Options {
+            store_password: Password::new(PASSWORD),
+            ssl_alias: "wso2carbon".into(),
+            within: time::Duration::days(30),
+            now: crate::issue::now(),
+        }
+    }
+
+    /// What verify observes of a sound output directory.
+    fn sound() -> Observation {
+        let (files, ledger) = files();
+        observe::output(&Tree::Memory(files.clone()), Some(ledger.clone()), &options())
+    }
+
+    fn entry(observation: &mut Observation, role: CertRole) -> &mut KeyEntry {
+        match observation.keys.get_mut(role) {
+            Some(KeyLookup::Found(entry)) => entry,
+            other => panic!("no {role} entry: {other:?}"),
+        }
+    }
+
+    fn cert(observation: &mut Observation, role: CertRole) -> &mut Certificate {
+        &mut entry(observation, role).chain[0]
+    }
+
+    /// The findings of `rule`, as text.
+    fn judged(rule: Rule, observation: &Observation) -> Vec<String> {
+        rule(observation, &options()).iter().map(ToString::to_string).collect()
+    }
+
+    /// `rule` finds exactly one finding in `observation`, and it says `what`.
+    fn finds(rule: Rule, observation: &Observation, what: &str) {
+        let found = judged(rule, observation);
+        assert!(
+            found.len() == 1 && found[0].contains(what),
+            "expected one '{what}', got {found:?}"
+        );
+    }
+
+    #[test]
+    fn a_sound_set_passes_every_rule() {
+        let observation = sound();
+        assert!(observation.findings.is_empty(), "{:?}", observation.findings);
+        for rule in RULES {
+            assert_eq!(judged(*rule, &observation), Vec::<String>::new());
+        }
+    }
+
+    #[test]
+    fn a_store_that_does_not_open_is_a_problem() {
+        let mut observation = sound();
+        let store = observation.keystore.as_mut().unwrap();
+        store.opened = Err(OpenError::Store(StoreError::WrongPassword));
+        finds(server_stores, &observation, "store password is wrong");
+        observation.keystore.as_mut().unwrap().opened = Err(OpenError::Unreadable("cannot be read: gone".into()));
+        finds(server_stores, &observation, "cannot be read: gone");
+    }
+
+    #[test]
+    fn a_store_of_another_type_than_configured_is_a_problem() {
+        let mut observation = sound();
+        observation.truststore.as_mut().unwrap().configured_type = "PKCS12".into();
+        finds(server_stores, &observation, "is JKS but is configured as type PKCS12");
+    }
+
+    #[test]
+    fn a_store_java_8_cannot_read_is_a_problem() {
+        let mut observation = sound();
+        let opened = observation.scep_store.as_mut().unwrap().opened.as_mut().unwrap();
+        opened.java8_readable = false;
+        finds(server_stores, &observation, "Java 8 before 8u301 cannot read it");
+    }
+
+    #[test]
+    fn a_non_ascii_pkcs12_password_is_a_warning() {
+        let mut observation = sound();
+        let p12 = &mut observation.pkcs12[0];
+        assert!(store_findings(p12).is_empty());
+        p12.password_ascii = false;
+        finds(
+            pkcs12_files,
+            &observation,
+            "warning: KEYSTORE.p12: has a non-ASCII password",
+        );
+    }
+
+    #[test]
+    fn a_published_store_password_is_a_warning() {
+        let mut observation = sound();
+        observation.keystore.as_mut().unwrap().password_well_known = true;
+        finds(
+            server_stores,
+            &observation,
+            "warning: wso2carbon.jks: uses a published default password",
+        );
+    }
+
+    #[test]
+    fn a_published_key_password_in_xml_is_a_warning() {
+        let mut observation = sound();
+        observation.xml_key_passwords[1].2 = true;
+        finds(
+            published_xml_passwords,
+            &observation,
+            "RAPrivateKeyPassword is a published default password",
+        );
+    }
+
+    #[test]
+    fn a_key_entry_the_configuration_names_must_be_there_and_open() {
+        let mut observation = sound();
+        let location = "wso2carbon.jks alias other".to_owned();
+        let absent = KeyLookup::Absent {
+            location: location.clone(),
+            aliases: vec!["wso2carbon".into()],
+        };
+        observation.keys.insert(CertRole::Ssl, absent);
+        finds(
+            key_entries_found,
+            &observation,
+            "has no entry under the alias the configuration names (it has: wso2carbon)",
+        );
+        observation.keys.insert(
+            CertRole::Ssl,
+            KeyLookup::NotAKey {
+                location: location.clone(),
+            },
+        );
+        finds(
+            key_entries_found,
+            &observation,
+            "is a trusted certificate, not a key entry",
+        );
+        observation
+            .keys
+            .insert(CertRole::Ssl, KeyLookup::WrongPassword { location });
+        finds(
+            key_entries_found,
+            &observation,
+            "the configured key password does not open the key",
+        );
+    }
+
+    #[test]
+    fn a_key_must_belong_to_its_certificate() {
+        let mut observation = sound();
+        let other = entry(&mut observation, CertRole::Ra).key_public.clone();
+        entry(&mut observation, CertRole::Ssl).key_public = other;
+        finds(
+            keys_belong_to_certificates,
+            &observation,
+            "the private key does not belong to the certificate",
+        );
+    }
+
+    #[test]
+    fn the_ssl_chain_must_hold_the_ca() {
+        let mut observation = sound();
+        entry(&mut observation, CertRole::Ssl).chain.truncate(1);
+        finds(
+            ssl_chain_holds_the_ca,
+            &observation,
+            "the key's chain holds only the SSL certificate",
+        );
+    }
+
+    #[test]
+    fn the_ca_must_be_self_signed() {
+        let mut observation = sound();
+        let ssl = cert(&mut observation, CertRole::Ssl).clone();
+        *cert(&mut observation, CertRole::Ca) = ssl;
+        finds(ca_is_self_signed, &observation, "the CA is not self-signed");
+    }
+
+    #[test]
+    fn the_ca_must_be_a_ca_that_may_sign_certificates() {
+        let mut observation = sound();
+        let ca = cert(&mut observation, CertRole::Ca);
+        ca.basic_constraints = None;
+        finds(ca_may_issue, &observation, "basicConstraints does not say CA:TRUE");
+        let ca = cert(&mut observation, CertRole::Ca);
+        ca.basic_constraints = Some(crate::x509::BasicConstraints {
+            ca: true,
+            path_len: None,
+            critical: true,
+        });
+        ca.key_usage = Some(vec![KeyUsage::DigitalSignature]);
+        finds(ca_may_issue, &observation, "keyUsage lacks keyCertSign");
+    }
+
+    #[test]
+    fn the_ra_needs_what_scep_does() {
+        let mut observation = sound();
+        cert(&mut observation, CertRole::Ra).key_usage = Some(vec![KeyUsage::DigitalSignature]);
+        finds(
+            ra_may_do_scep,
+            &observation,
+            "keyUsage lacks keyEncipherment, which SCEP needs",
+        );
+    }
+
+    #[test]
+    fn a_v1_ssl_certificate_breaks_apples_rules() {
+        let mut observation = sound();
+        cert(&mut observation, CertRole::Ssl).version = 1;
+        finds(ssl_meets_apples_rules, &observation, "is an X.509 v1 certificate");
+    }
+
+    #[test]
+    fn an_ssl_certificate_without_server_auth_breaks_apples_rules() {
+        let mut observation = sound();
+        cert(&mut observation, CertRole::Ssl).extended_key_usage = vec![ExtendedKeyUsage::ClientAuth];
+        finds(
+            ssl_meets_apples_rules,
+            &observation,
+            "extendedKeyUsage lacks serverAuth",
+        );
+    }
+
+    #[test]
+    fn an_ssl_certificate_longer_than_825_days_breaks_apples_rules() {
+        let mut observation = sound();
+        let ssl = cert(&mut observation, CertRole::Ssl);
+        ssl.not_after = ssl.not_before + time::Duration::days(826);
+        finds(
+            ssl_meets_apples_rules,
+            &observation,
+            "is valid for 826 days; Apple accepts at most 825",
+        );
+    }
+
+    #[test]
+    fn a_small_or_sha1_ssl_certificate_breaks_apples_rules() {
+        let mut observation = sound();
+        cert(&mut observation, CertRole::Ssl).public_key = crate::x509::PublicKey::Rsa {
+            bits: 1024,
+            pkcs1: Vec::new(),
+        };
+        finds(
+            ssl_meets_apples_rules,
+            &observation,
+            "key is RSA 1024; Apple requires RSA of at least 2048 bits",
+        );
+        let mut observation = sound();
+        cert(&mut observation, CertRole::Ssl).signature = SignatureAlgorithm::Sha1Rsa;
+        finds(
+            ssl_meets_apples_rules,
+            &observation,
+            "is signed with SHA1withRSA; Apple requires SHA-2",
+        );
+    }
+
+    #[test]
+    fn ra_and_ssl_must_be_issued_by_the_ca() {
+        let mut observation = sound();
+        let ra = cert(&mut observation, CertRole::Ra).clone();
+        *cert(&mut observation, CertRole::Ca) = ra;
+        let found = judged(issued_by_the_ca, &observation);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(
+            found.iter().all(|f| f.contains("is not issued by the CA in")),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn the_ssl_certificate_must_name_every_cluster_host() {
+        let mut observation = sound();
+        let ssl = cert(&mut observation, CertRole::Ssl);
+        ssl.subject_alt_names
+            .retain(|name| *name != AltName::Dns("mgt.iots310.wso2.com".into()));
+        finds(
+            ssl_names_every_host,
+            &observation,
+            "subjectAltName lacks mgt.iots310.wso2.com",
+        );
+    }
+
+    #[test]
+    fn without_a_ledger_the_hosts_come_from_iot_api_config() {
+        let mut observation = sound();
+        observation.cluster_hosts = None;
+        assert!(judged(ssl_names_every_host, &observation).is_empty());
+        observation.api_hosts = Some(vec!["elsewhere.example.org".into()]);
+        finds(
+            ssl_names_every_host,
+            &observation,
+            "subjectAltName lacks elsewhere.example.org",
+        );
+    }
+
+    #[test]
+    fn a_truststore_holds_no_private_key() {
+        let mut observation = sound();
+        let keystore = observation.keystore.take().unwrap();
+        observation.truststore = Some(keystore);
+        let found = judged(truststore_holds_no_keys, &observation);
+        assert!(found[0].contains("holds a private key (alias wso2carbon)"), "{found:?}");
+    }
+
+    #[test]
+    fn a_truststore_trusts_the_ca_and_the_ssl_certificate() {
+        let mut observation = sound();
+        let scep = observation.scep_store.take().unwrap();
+        observation.truststore = Some(scep);
+        finds(
+            truststore_trusts_the_cluster,
+            &observation,
+            "does not trust the SSL certificate",
+        );
+    }
+
+    #[test]
+    fn an_expired_certificate_is_a_problem() {
+        let mut observation = sound();
+        let ra = cert(&mut observation, CertRole::Ra);
+        ra.not_after = crate::issue::now() - time::Duration::days(1);
+        finds(nothing_expires, &observation, "expired on");
+    }
+
+    #[test]
+    fn a_certificate_expiring_within_the_window_is_a_problem() {
+        let mut observation = sound();
+        let ra = cert(&mut observation, CertRole::Ra);
+        ra.not_after = crate::issue::now() + time::Duration::days(10) + time::Duration::hours(1);
+        finds(nothing_expires, &observation, "expires in 10 days");
+    }
+
+    #[test]
+    fn pem_files_must_hold_what_the_stores_hold() {
+        let mut observation = sound();
+        let ca = cert(&mut observation, CertRole::Ca).clone();
+        let pair: &mut PemPair = observation.pems.iter_mut().find(|p| p.role == CertRole::Ssl).unwrap();
+        pair.cert = Some(ca);
+        pair.key_public = None;
+        let found = judged(pem_files_agree, &observation);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(found[0].contains("ia.crt: is not the certificate in wso2carbon.jks alias wso2carbon"));
+        assert!(found[1].contains("ia.key: is not the key of ia.crt"));
+    }
+
+    #[test]
+    fn pkcs12_files_are_checked_as_stores() {
+        let mut observation = sound();
+        observation.pkcs12[1].opened = Err(OpenError::Store(StoreError::WrongPassword));
+        finds(
+            pkcs12_files,
+            &observation,
+            "ca.p12: the configured store password is wrong",
+        );
+    }
+
+    #[test]
+    fn nginx_needs_the_ssl_certificate_then_its_ca_and_the_matching_key() {
+        let mut observation = sound();
+        let ssl = entry(&mut observation, CertRole::Ssl);
+        let (chain, key_public) = (ssl.chain.clone(), ssl.key_public.clone());
+        let nginx = |chain: Vec<Certificate>, key_public| Nginx {
+            chain_file: "ssl/iots-chain.pem".into(),
+            chain,
+            key_file: "ssl/iots.key".into(),
+            key_public,
+        };
+        observation.nginx = Some(nginx(chain.clone(), key_public.clone()));
+        assert!(judged(nginx_chain_and_key, &observation).is_empty());
+        observation.nginx = Some(nginx(chain[..1].to_vec(), key_public));
+        finds(
+            nginx_chain_and_key,
+            &observation,
+            "holds 1 certificates; nginx's ssl_certificate needs",
+        );
+        observation.nginx = Some(nginx(chain, None));
+        finds(
+            nginx_chain_and_key,
+            &observation,
+            "ssl/iots.key: is not the key of the chain's SSL certificate",
+        );
+    }
+}
