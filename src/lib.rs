@@ -30,6 +30,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod apns;
 pub mod bundle;
 pub mod certinfo;
 pub mod check;
