@@ -17,6 +17,14 @@
 //! The topic is the subject's UID ([`topic`]). A renewal keeps it; a certificate *created* anew, or renewed under
 //! another Apple ID, has another topic, and every enrolled device must then enrol again. Apple's certificates are
 //! never downloaded: the operator gives them.
+//!
+//! ```
+//! // A stand-in for identity.apple.com's MDM_<Vendor>_Certificate.pem, from iospki's test fixtures.
+//! let pem = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/apns/mdm-push.pem")).unwrap();
+//! let der = pem::parse(pem).unwrap().into_contents();
+//! let topic = iospki::apns::topic(&der).unwrap();
+//! assert_eq!(topic, "com.apple.mgmt.External.1f8c3a5e-2b7d-4e9a-8c61-0d3f5b7a9e21");
+//! ```
 
 pub mod check;
 pub mod csr;
