@@ -188,13 +188,10 @@ impl Checker {
             ),
             Some(Digest::Sha1) => self.add(
                 SIGNATURE_KEY,
-                Fault {
-                    severity: crate::verify::Severity::Warning,
-                    ..Fault::problem(
-                        "is made with SHA-1; Apple's instructions now say SHA-256",
-                        "sign with SHA-256 (iospki apns sign) unless your vendor certificate needs SHA-1",
-                    )
-                },
+                Fault::warning(
+                    "is made with SHA-1; Apple's instructions now say SHA-256",
+                    "sign with SHA-256 (iospki apns sign) unless your vendor certificate needs SHA-1",
+                ),
             ),
             Some(Digest::Sha256) => {}
         }

@@ -225,63 +225,58 @@ pub fn verify_import(dir: &Path, password: &Password, within: Duration, now: Off
 /// The certificate of the .pfx's key entry, after checking that the .pfx opens, Java 8 reads it and the key is
 /// the certificate's.
 fn pfx_certificate(dir: &Path, password: &Password, now: OffsetDateTime, findings: &mut Vec<Finding>) -> Option<Cert> {
-    let mut problem = |location: &str, what: String, fix: &str| findings.push(Fault::problem(what, fix).at(location));
     let opened = read(&dir.join(PFX_FILE))
         .map_err(|e| e.to_string())
         .and_then(|bytes| keystore::open(&bytes, Some(password)).map_err(|e| e.to_string()));
     let opened = match opened {
         Ok(opened) => opened,
         Err(reason) => {
-            problem(
-                PFX_FILE,
-                format!("cannot be opened with the password: {reason}"),
-                IMPORT_AGAIN,
-            );
+            let what = format!("cannot be opened with the password: {reason}");
+            findings.push(Fault::problem(what, IMPORT_AGAIN).at(PFX_FILE));
             return None;
         }
     };
     if !opened.java8_readable {
         let what = format!("Java 8 before 8u301 cannot read it ({})", opened.protection);
-        problem(
-            PFX_FILE,
-            what,
-            "IoT Server 3.x runs on Java 8: import again with --p12-profile legacy",
-        );
+        let fix = "IoT Server 3.x runs on Java 8: import again with --p12-profile legacy";
+        findings.push(Fault::problem(what, fix).at(PFX_FILE));
     }
-    let location = format!("{PFX_FILE} alias {ALIAS}");
-    let Some(Entry::PrivateKey { key, chain }) = opened.store.get(ALIAS).map(|e| &e.entry) else {
-        problem(&location, "is not a key entry".into(), IMPORT_AGAIN);
-        return None;
+    key_entry(&opened.store, password, now)
+        .map_err(|fault| findings.push(fault.at(entry())))
+        .ok()
+}
+
+/// The certificate of the key entry in `store`, whose key must be the certificate's.
+fn key_entry(store: &Keystore, password: &Password, now: OffsetDateTime) -> Result<Cert, Fault> {
+    let Some(Entry::PrivateKey { key, chain }) = store.get(ALIAS).map(|e| &e.entry) else {
+        return Err(Fault::problem("is not a key entry", IMPORT_AGAIN));
     };
-    let cert = chain.first().and_then(|der| Cert::parse(der.to_vec(), now).ok());
+    let cert = chain
+        .first()
+        .and_then(|der| Cert::parse(der.to_vec(), now).ok())
+        .ok_or_else(|| Fault::problem("has no readable certificate", IMPORT_AGAIN))?;
     let key = key
         .secret_pkcs8(ALIAS, password)
         .ok()
-        .and_then(|pkcs8| key_from_pkcs8(Path::new(PFX_FILE), &pkcs8).ok());
-    match (cert, key) {
-        (Some(cert), Some(key)) if key.matches_public_key(&cert.public_key) => Some(cert),
-        (Some(_), Some(_)) => {
-            problem(
-                &location,
-                "holds a key that is not its certificate's".into(),
-                IMPORT_AGAIN,
-            );
-            None
-        }
-        _ => {
-            problem(
-                &location,
-                "has no readable RSA key and certificate".into(),
-                IMPORT_AGAIN,
-            );
-            None
-        }
+        .and_then(|pkcs8| key_from_pkcs8(Path::new(PFX_FILE), &pkcs8).ok())
+        .ok_or_else(|| Fault::problem("has no readable RSA key", IMPORT_AGAIN))?;
+    if !key.matches_public_key(&cert.public_key) {
+        return Err(Fault::problem(
+            "holds a key that is not its certificate's",
+            IMPORT_AGAIN,
+        ));
     }
+    Ok(cert)
+}
+
+/// Where findings about the .pfx's key entry are.
+fn entry() -> String {
+    format!("{PFX_FILE} alias {ALIAS}")
 }
 
 /// The rules for the .pfx's certificate, and the PEM and topic files beside it.
 fn certificate_findings(dir: &Path, cert: &Cert, within: Duration, now: OffsetDateTime, findings: &mut Vec<Finding>) {
-    let location = format!("{PFX_FILE} alias {ALIAS}");
+    let location = entry();
     let topic = rules::push_topic(&cert.der)
         .map_err(|fault| findings.push(fault.at(&location)))
         .ok();
@@ -472,5 +467,29 @@ mod tests {
         let wrong = verified(&out, "wrong", Duration::days(30));
         assert_eq!(wrong.len(), 1);
         assert!(wrong[0].1.contains("store password is wrong"), "{wrong:?}");
+    }
+
+    #[test]
+    fn verify_import_finds_an_aes_pfx_and_a_key_of_another_certificate() {
+        let dir = published();
+        let out = dir.path().join("out");
+        let other = crate::key::load(&fixture("push-new.key"), || unreachable!("not encrypted")).unwrap();
+        let cert = rules::tests::cert("mdm-push.pem");
+        let mut store = Keystore::new();
+        let mismatched = Entry::key(&other.secret_pkcs8_der().unwrap(), vec![CertificateDer::from(cert.der)]);
+        store.insert(ALIAS, NOW, mismatched).unwrap();
+        let pfx = pkcs12::write(&store, &Password::new(PASSWORD), Protection::Modern).unwrap();
+        std::fs::write(out.join(PFX_FILE), pfx).unwrap();
+        let found = verified(&out, PASSWORD, Duration::days(30));
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_eq!(found[0].0, PFX_FILE);
+        assert!(
+            found[0].1.starts_with("Java 8 before 8u301 cannot read it"),
+            "{found:?}"
+        );
+        assert_eq!(
+            found[1],
+            (entry(), "holds a key that is not its certificate's".to_owned())
+        );
     }
 }

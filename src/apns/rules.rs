@@ -32,7 +32,7 @@ impl Fault {
         }
     }
 
-    fn warning(what: impl Into<String>, fix: impl Into<String>) -> Fault {
+    pub fn warning(what: impl Into<String>, fix: impl Into<String>) -> Fault {
         Fault {
             severity: Severity::Warning,
             ..Fault::problem(what, fix)
