@@ -10,7 +10,7 @@
 //! - [`csr`]: the push key and CSR, and the vendor key and the CSR the developer portal takes.
 //! - [`sign`]: the vendor's signature and the request, refused when Apple would refuse it.
 //! - [`check`]: re-checks a request made by any tool.
-//! - [`import`]: Apple's certificate with the push key into the .pfx WSO2 reads (Java 8: 3DES and HMAC-SHA1),
+//! - [`mod@import`]: Apple's certificate with the push key into the .pfx WSO2 reads (Java 8: 3DES and HMAC-SHA1),
 //!   the topic, and the renewal check that the topic did not change; [`verify_import`] re-runs those checks over
 //!   the files later.
 //!
