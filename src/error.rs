@@ -92,6 +92,22 @@ pub enum Error {
         reason: String,
     },
 
+    /// A file was read but is refused for what it holds; `reason` says what is wrong and what to do.
+    #[error("{}: {reason}", path.display())]
+    Refused {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, and what to do about it.
+        reason: String,
+    },
+
+    /// A signature could not be made.
+    #[error("cannot sign: {reason}")]
+    Sign {
+        /// The underlying problem.
+        reason: String,
+    },
+
     /// A keystore could not be read or written.
     #[error("{}: {source}", path.display())]
     Store {

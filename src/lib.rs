@@ -31,6 +31,7 @@
 #![warn(missing_docs)]
 
 pub mod alias;
+pub mod apns;
 pub mod bundle;
 pub mod certinfo;
 pub mod check;

@@ -67,7 +67,8 @@ pub enum SignatureAlgorithm {
 }
 
 impl SignatureAlgorithm {
-    fn from_oid(algorithm: &x509_parser::der_parser::oid::Oid<'_>) -> Self {
+    /// The algorithm an X.509 or PKCS#10 structure names.
+    pub fn from_oid(algorithm: &x509_parser::der_parser::oid::Oid<'_>) -> Self {
         let typed = const_oid::ObjectIdentifier::from_bytes(algorithm.as_bytes()).ok();
         let known = [
             (oid::SHA256_WITH_RSA, SignatureAlgorithm::Sha256Rsa),

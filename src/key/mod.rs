@@ -12,16 +12,45 @@ use rsa::pkcs8::{EncodePrivateKey, LineEnding};
 use rsa::signature::Signer;
 use rsa::traits::PublicKeyParts;
 use rsa::{RsaPrivateKey, pkcs1v15};
-use sha1::{Digest, Sha1};
+use sha1::{Digest as _, Sha1};
 use zeroize::Zeroizing;
 
 pub use describe::{KeyInfo, describe_der, describe_pem};
 pub use load::{load, load_bytes};
 
 use crate::error::{Error, Result};
+use crate::x509::SignatureAlgorithm;
 
 /// Apple's minimum for TLS server keys, and so iospki's minimum for every key.
 pub const MIN_BITS: usize = 2048;
+
+/// The hash of an RSASSA-PKCS1-v1_5 signature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Digest {
+    /// SHA-256 (sha256WithRSAEncryption).
+    #[default]
+    Sha256,
+    /// SHA-1 (sha1WithRSAEncryption), for old signers and verifiers that know nothing else.
+    Sha1,
+}
+
+impl Digest {
+    /// "SHA-256" or "SHA-1".
+    pub fn name(self) -> &'static str {
+        match self {
+            Digest::Sha256 => "SHA-256",
+            Digest::Sha1 => "SHA-1",
+        }
+    }
+
+    /// RSASSA-PKCS1-v1_5 with this hash, as certificates and CSRs name their signature algorithm.
+    pub fn signature(self) -> SignatureAlgorithm {
+        match self {
+            Digest::Sha256 => SignatureAlgorithm::Sha256Rsa,
+            Digest::Sha1 => SignatureAlgorithm::Sha1Rsa,
+        }
+    }
+}
 
 /// An RSA private key with its encoded public half.
 pub struct RsaKey {
@@ -83,6 +112,19 @@ impl RsaKey {
             .map_err(|e| encode_error(e.to_string()))
     }
 
+    /// An RSASSA-PKCS1-v1_5 signature over `message` with `digest`.
+    pub fn sign_pkcs1v15(&self, digest: Digest, message: &[u8]) -> Result<Vec<u8>> {
+        let signature = match digest {
+            Digest::Sha256 => pkcs1v15::SigningKey::<sha2::Sha256>::new(self.private.clone()).try_sign(message),
+            Digest::Sha1 => pkcs1v15::SigningKey::<Sha1>::new(self.private.clone()).try_sign(message),
+        };
+        signature
+            .map(|s| rsa::signature::SignatureEncoding::to_vec(&s))
+            .map_err(|e| Error::Sign {
+                reason: format!("RSA {} signature failed: {e}", digest.name()),
+            })
+    }
+
     /// Whether `cert_public_key` (PKCS#1 RSAPublicKey bytes) is this key's public half.
     pub fn matches_public_key(&self, cert_public_key: &[u8]) -> bool {
         self.public_der == cert_public_key
@@ -115,9 +157,8 @@ impl rcgen::PublicKeyData for RsaKey {
 impl rcgen::SigningKey for RsaKey {
     /// SHA256withRSA (PKCS#1 v1.5), the algorithm WSO2's SCEP uses with the CA key.
     fn sign(&self, msg: &[u8]) -> Result<Vec<u8>, rcgen::Error> {
-        let signer = pkcs1v15::SigningKey::<sha2::Sha256>::new(self.private.clone());
-        let signature = signer.try_sign(msg).map_err(|_| rcgen::Error::RemoteKeyError)?;
-        Ok(rsa::signature::SignatureEncoding::to_vec(&signature))
+        self.sign_pkcs1v15(Digest::Sha256, msg)
+            .map_err(|_| rcgen::Error::RemoteKeyError)
     }
 }
 
@@ -130,6 +171,26 @@ mod tests {
         let key = crate::test_keys::ca();
         let shown = format!("{key:?}");
         assert_eq!(shown, "RsaKey(RSA-2048, [secret elided])");
+    }
+
+    #[test]
+    fn pkcs1v15_signatures_verify_with_their_digest_only() {
+        let key = crate::test_keys::ca();
+        for (digest, other) in [(Digest::Sha256, Digest::Sha1), (Digest::Sha1, Digest::Sha256)] {
+            let signature = key.sign_pkcs1v15(digest, b"the DER CSR").unwrap();
+            let check = |digest: Digest, message: &[u8]| {
+                crate::verify::crypto::rsa_signature_valid(
+                    key.public_key_der(),
+                    &digest.signature(),
+                    message,
+                    &signature,
+                )
+                .unwrap()
+            };
+            assert!(check(digest, b"the DER CSR"), "{digest:?}");
+            assert!(!check(other, b"the DER CSR"), "{digest:?} verified as {other:?}");
+            assert!(!check(digest, b"another CSR"), "{digest:?}");
+        }
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! The cryptographic checks verify needs: does a certificate's signature verify under an issuer's key, and whose
-//! public key does a private key have.
+//! The cryptographic checks iospki needs: does an RSA signature verify under a public key (a certificate's under
+//! its issuer's, a CSR's or a request's under the signer's), and whose public key does a private key have.
 
 use rsa::pkcs1::{DecodeRsaPublicKey, EncodeRsaPublicKey};
 use rsa::pkcs8::DecodePrivateKey;
@@ -15,8 +15,8 @@ pub enum SignatureError {
     /// The certificate does not parse.
     #[error("malformed certificate: {0}")]
     Malformed(String),
-    /// The issuer's key is not RSA.
-    #[error("the issuer's key is not RSA")]
+    /// The signer's key is not RSA.
+    #[error("the signer's key is not RSA")]
     NotRsa,
     /// An algorithm iospki does not check.
     #[error("signature algorithm {0} is not one iospki checks")]
@@ -28,18 +28,33 @@ pub fn signed_by(cert: &Certificate, issuer: &Certificate) -> Result<bool, Signa
     let PublicKey::Rsa { pkcs1, .. } = &issuer.public_key else {
         return Err(SignatureError::NotRsa);
     };
-    let key = RsaPublicKey::from_pkcs1_der(pkcs1).map_err(|_| SignatureError::NotRsa)?;
     let (_, parsed) = X509Certificate::from_der(&cert.der).map_err(|e| SignatureError::Malformed(e.to_string()))?;
-    let tbs = parsed.tbs_certificate.as_ref();
-    let Ok(signature) = pkcs1v15::Signature::try_from(&parsed.signature_value.data[..]) else {
+    rsa_signature_valid(
+        pkcs1,
+        &cert.signature,
+        parsed.tbs_certificate.as_ref(),
+        &parsed.signature_value.data,
+    )
+}
+
+/// Whether `signature` is an RSASSA-PKCS1-v1_5 signature over `message` by the PKCS#1 RSAPublicKey `public_key`,
+/// with the hash `algorithm` names.
+pub fn rsa_signature_valid(
+    public_key: &[u8],
+    algorithm: &SignatureAlgorithm,
+    message: &[u8],
+    signature: &[u8],
+) -> Result<bool, SignatureError> {
+    let key = RsaPublicKey::from_pkcs1_der(public_key).map_err(|_| SignatureError::NotRsa)?;
+    let Ok(signature) = pkcs1v15::Signature::try_from(signature) else {
         return Ok(false);
     };
-    let valid = match cert.signature {
-        SignatureAlgorithm::Sha256Rsa => pkcs1v15::VerifyingKey::<sha2::Sha256>::new(key).verify(tbs, &signature),
-        SignatureAlgorithm::Sha384Rsa => pkcs1v15::VerifyingKey::<sha2::Sha384>::new(key).verify(tbs, &signature),
-        SignatureAlgorithm::Sha512Rsa => pkcs1v15::VerifyingKey::<sha2::Sha512>::new(key).verify(tbs, &signature),
-        SignatureAlgorithm::Sha1Rsa => pkcs1v15::VerifyingKey::<sha1::Sha1>::new(key).verify(tbs, &signature),
-        ref other => return Err(SignatureError::Algorithm(other.name().to_owned())),
+    let valid = match algorithm {
+        SignatureAlgorithm::Sha256Rsa => pkcs1v15::VerifyingKey::<sha2::Sha256>::new(key).verify(message, &signature),
+        SignatureAlgorithm::Sha384Rsa => pkcs1v15::VerifyingKey::<sha2::Sha384>::new(key).verify(message, &signature),
+        SignatureAlgorithm::Sha512Rsa => pkcs1v15::VerifyingKey::<sha2::Sha512>::new(key).verify(message, &signature),
+        SignatureAlgorithm::Sha1Rsa => pkcs1v15::VerifyingKey::<sha1::Sha1>::new(key).verify(message, &signature),
+        other => return Err(SignatureError::Algorithm(other.name().to_owned())),
     };
     Ok(valid.is_ok())
 }

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 use iospki::defaults::{BUNDLE_DIR, OUT_DIR, SSL_ALIAS, WITHIN};
+use iospki::key::Digest;
 use iospki::keystore::pkcs12::Protection;
 
 /// The PKI of a clustered WSO2 / Entgra IoT Server for iOS, without openssl or keytool.
@@ -31,6 +32,163 @@ pub enum Command {
     Bundle(BundleArgs),
     /// Generate an RSA private key (PKCS#8 PEM, mode 0600), e.g. a new nginx key.
     Genkey(GenkeyArgs),
+    /// The iOS MDM push certificate: keys and CSRs, the vendor-signed request for identity.apple.com, its check,
+    /// and Apple's certificate into the .pfx WSO2 takes, with its topic.
+    #[command(subcommand)]
+    Apns(ApnsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ApnsCommand {
+    /// Make the customer's push key (DIR/push.key, PKCS#8, 0600) and its CSR (DIR/push.csr), which the vendor signs.
+    Csr(CsrArgs),
+    /// Make the vendor key (DIR/vendor.key) and the CSR (DIR/vendor.csr) that Apple's developer portal turns into
+    /// the MDM vendor certificate.
+    VendorCsr(CsrArgs),
+    /// Sign a push CSR with the vendor key into the request to upload at identity.apple.com (a base64 XML plist),
+    /// refusing what Apple would refuse. Downloads nothing.
+    Sign(SignArgs),
+    /// Check a push certificate request made by any tool. Exit 0 sound, 1 problems, 2 unreadable.
+    CheckRequest(CheckRequestArgs),
+    /// Pack Apple's push certificate with the push key into DIR/mdm-push.pfx for WSO2, and write its topic and
+    /// what to enter in WSO2's iOS platform configuration.
+    Import(ImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CsrArgs {
+    /// Where to write the key and the CSR; created with mode 0700.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+
+    /// Make the CSR for this RSA key (2048 bits or more) instead of a new one; the key is not copied into DIR.
+    #[arg(long, value_name = "FILE", conflicts_with = "key_bits")]
+    pub key: Option<PathBuf>,
+
+    /// The CSR's common name (Apple writes its own subject into the certificate).
+    #[arg(long, value_name = "NAME")]
+    pub cn: Option<String>,
+
+    /// Size of the new key [default: 2048].
+    #[arg(long, value_name = "BITS", value_enum)]
+    pub key_bits: Option<KeyBits>,
+
+    /// Replace the key and CSR of an earlier run in DIR.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// RSA key sizes for push and vendor keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum KeyBits {
+    /// What Apple's own tools make.
+    #[default]
+    #[value(name = "2048")]
+    Rsa2048,
+    #[value(name = "4096")]
+    Rsa4096,
+}
+
+impl KeyBits {
+    pub fn bits(self) -> usize {
+        match self {
+            KeyBits::Rsa2048 => 2048,
+            KeyBits::Rsa4096 => 4096,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("vendor_key_source").required(true).args(["vendor_key", "vendor_p12"])))]
+pub struct SignArgs {
+    /// The customer's push CSR (PEM or DER).
+    #[arg(long, value_name = "FILE")]
+    pub csr: PathBuf,
+
+    /// The MDM vendor certificate from Apple's developer portal (mdm.cer; DER or PEM).
+    #[arg(long, value_name = "FILE")]
+    pub vendor_cert: PathBuf,
+
+    /// The vendor key (PEM or DER, PKCS#1 or PKCS#8; if encrypted, its password from $IOSPKI_KEY_PASSWORD or a
+    /// prompt).
+    #[arg(long, value_name = "FILE")]
+    pub vendor_key: Option<PathBuf>,
+
+    /// The vendor key in a PKCS#12 file instead, as a keychain exports it.
+    #[arg(long, value_name = "FILE")]
+    pub vendor_p12: Option<PathBuf>,
+
+    /// File whose first line is the --vendor-p12 password (else $IOSPKI_PASSWORD, else a prompt).
+    #[arg(long, value_name = "FILE", requires = "vendor_p12")]
+    pub vendor_p12_password_file: Option<PathBuf>,
+
+    /// The intermediate that issued the vendor certificate (Apple WWDR G3), then the root (Apple Inc. Root); DER or
+    /// PEM, as downloaded from apple.com/certificateauthority. Give it once per certificate, in that order.
+    #[arg(long = "chain", value_name = "FILE", required = true)]
+    pub chain: Vec<PathBuf>,
+
+    /// The signature's hash: sha256 as Apple asks today; sha1 only for vendor certificates that need it.
+    #[arg(long, value_enum, default_value = "sha256")]
+    pub digest: DigestArg,
+
+    /// Where to write the request.
+    #[arg(long, value_name = "REQUEST.b64")]
+    pub out: PathBuf,
+
+    /// Replace the request file if it exists.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckRequestArgs {
+    /// The request (base64 of the XML plist), as uploaded to identity.apple.com.
+    #[arg(value_name = "REQUEST.b64")]
+    pub request: PathBuf,
+
+    /// Also check that the request carries this CSR (PEM or DER).
+    #[arg(long, value_name = "FILE")]
+    pub csr: Option<PathBuf>,
+
+    /// Print JSON (schema iospki.apns-check/1) instead of one line per finding.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Apple's push certificate (MDM_<Vendor>_Certificate.pem from identity.apple.com; PEM or DER).
+    #[arg(long, value_name = "FILE")]
+    pub cert: PathBuf,
+
+    /// The push key whose CSR went into the request (push.key of iospki apns csr).
+    #[arg(long, value_name = "FILE")]
+    pub key: PathBuf,
+
+    /// The certificate this one renews (PEM or DER) or its .pfx (opened with the same password): the topic must
+    /// stay the same.
+    #[arg(long, value_name = "OLD.pem|OLD.pfx")]
+    pub previous: Option<PathBuf>,
+
+    /// Protection of the .pfx: legacy (3DES, HMAC-SHA1) is read by every Java 8; modern needs Java 8u301+.
+    #[arg(long, value_name = "PROFILE", value_enum, default_value = "legacy")]
+    pub p12_profile: P12Profile,
+
+    /// File whose first line is the .pfx password (else $IOSPKI_PASSWORD, else a prompt).
+    #[arg(long, value_name = "FILE")]
+    pub password_file: Option<PathBuf>,
+
+    /// Accept a topic other than the previous certificate's: every enrolled device will have to enrol again.
+    #[arg(long, requires = "previous")]
+    pub accept_new_topic: bool,
+
+    /// Where to write mdm-push.pfx, mdm-push.pem, mdm-push-topic.txt and wso2-ios-platform.txt.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+
+    /// Replace the files of an earlier import in DIR.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -99,6 +257,24 @@ pub fn parse_duration(text: &str) -> Result<time::Duration, String> {
 
 fn too_long(text: &str) -> String {
     format!("'{text}' is longer than {MAX_WINDOW_DAYS} days")
+}
+
+/// The hash of the request's signature, as `--digest` names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DigestArg {
+    /// SHA-256, as Apple asks today.
+    Sha256,
+    /// SHA-1, for vendor certificates that need it.
+    Sha1,
+}
+
+impl From<DigestArg> for Digest {
+    fn from(digest: DigestArg) -> Digest {
+        match digest {
+            DigestArg::Sha256 => Digest::Sha256,
+            DigestArg::Sha1 => Digest::Sha1,
+        }
+    }
 }
 
 /// A key size iospki generates.

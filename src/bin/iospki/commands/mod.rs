@@ -1,5 +1,6 @@
 //! One module per command, and what they share: where passwords come from.
 
+mod apns;
 mod bundle;
 mod check;
 mod genkey;
@@ -32,6 +33,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Check(args) => check::run(args),
         Command::Rotate(args) => rotate::run(args),
         Command::Bundle(args) => bundle::run(args),
+        Command::Apns(command) => apns::run(command),
     }
 }
 
@@ -92,16 +94,61 @@ fn key_password(file: Option<&Path>, configured: Option<&PasswordSource>, key: &
     if let Some(source) = configured {
         return configured_password(source);
     }
+    input_key_password(key, "--key-password-file FILE or ")
+}
+
+/// The password of the encrypted input key `key`: from the environment, else a prompt on the terminal. `flag`
+/// names the command's option for a password file, if it has one, for the message without a terminal.
+fn input_key_password(key: &Path, flag: &str) -> Result<Password> {
     if let Some(password) = Password::from_env(KEY_PASSWORD_ENV)? {
         return Ok(password);
     }
-    if !std::io::stdin().is_terminal() {
-        return Err(Error::key(
+    prompt(key, false, || {
+        Error::key(
             key,
-            format!("key is encrypted; give its password with --key-password-file FILE or {KEY_PASSWORD_ENV}"),
+            format!("key is encrypted; give its password with {flag}{KEY_PASSWORD_ENV}"),
+        )
+    })
+}
+
+/// The password of `file` from `flag`'s file (`flag_name` on the command line), else $IOSPKI_PASSWORD, else typed
+/// on the terminal (twice when it protects a new file), with where it came from as the operator is told.
+fn password_for(file: &Path, flag: Option<&Path>, flag_name: &str, new: bool) -> Result<(Password, String)> {
+    if let Some(path) = flag {
+        return Ok((
+            Password::from_file(path)?,
+            format!("the first line of {}", path.display()),
         ));
     }
-    let prompt = format!("Password for {}: ", key.display());
-    let text = rpassword::prompt_password(prompt).map_err(|e| Error::io("/dev/tty", e))?;
-    Ok(Password::new(text))
+    if let Some(password) = Password::from_env(PASSWORD_ENV)? {
+        return Ok((password, format!("the environment variable {PASSWORD_ENV}")));
+    }
+    let password = prompt(file, new, || Error::Password {
+        source_name: file.display().to_string(),
+        reason: format!("needs a password; give it with {flag_name} FILE or {PASSWORD_ENV}"),
+    })?;
+    Ok((
+        password,
+        "the password typed at the terminal when the file was made".into(),
+    ))
+}
+
+/// Asks for the password of `file` on the terminal, twice when `confirm`; without a terminal, `no_terminal`'s error.
+fn prompt(file: &Path, confirm: bool, no_terminal: impl FnOnce() -> Error) -> Result<Password> {
+    if !std::io::stdin().is_terminal() {
+        return Err(no_terminal());
+    }
+    let ask = |prompt: String| {
+        rpassword::prompt_password(prompt)
+            .map(Password::new)
+            .map_err(|e| Error::io("/dev/tty", e))
+    };
+    let password = ask(format!("Password for {}: ", file.display()))?;
+    if confirm && ask(format!("Password for {} again: ", file.display()))? != password {
+        return Err(Error::Password {
+            source_name: "the terminal".into(),
+            reason: "the two passwords differ".into(),
+        });
+    }
+    Ok(password)
 }

@@ -1,0 +1,167 @@
+//! The push certificate request as identity.apple.com takes it: base64 of an XML plist whose dictionary holds
+//! exactly three strings, the base64 DER CSR, the PEM chain and the base64 signature.
+
+use base64ct::{Base64, Encoding};
+
+/// The base64 of the DER CSR.
+pub(super) const CSR_KEY: &str = "PushCertRequestCSR";
+/// The PEM of the vendor certificate, the intermediate that issued it and the root, in that order.
+pub(super) const CHAIN_KEY: &str = "PushCertCertificateChain";
+/// The base64 of the vendor's RSASSA-PKCS1-v1_5 signature over the DER CSR.
+pub(super) const SIGNATURE_KEY: &str = "PushCertSignature";
+/// The request's keys, in the order iospki writes them.
+pub(super) const KEYS: [&str; 3] = [CSR_KEY, CHAIN_KEY, SIGNATURE_KEY];
+
+/// The DOCTYPE Apple's tools and Python's plistlib write: an external identifier only, never fetched.
+const DOCTYPE: &str =
+    r#"<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">"#;
+
+/// Requests are a few kilobytes; a document of more nodes than this is something else.
+const MAX_NODES: u32 = 1000;
+
+/// The upload file for a CSR, a chain (vendor certificate first) and a signature: base64 of the XML plist,
+/// on one line as mdmctl writes it.
+pub(super) fn encode(csr: &[u8], chain: &[Vec<u8>], signature: &[u8]) -> String {
+    let chain: String = chain.iter().map(|der| crate::pem::encode("CERTIFICATE", der)).collect();
+    let values = [Base64::encode_string(csr), chain, Base64::encode_string(signature)];
+    // Base64 and PEM armour hold no character XML would need escaped.
+    let entries: String = KEYS
+        .iter()
+        .zip(values)
+        .map(|(key, value)| format!("\t<key>{key}</key>\n\t<string>{value}</string>\n"))
+        .collect();
+    let plist = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{DOCTYPE}\n\
+         <plist version=\"1.0\">\n<dict>\n{entries}</dict>\n</plist>\n"
+    );
+    Base64::encode_string(plist.as_bytes())
+}
+
+/// One entry of a request's dictionary.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) struct Entry {
+    pub key: String,
+    /// The value's element: `string` in a sound request.
+    pub kind: String,
+    /// The value's text.
+    pub text: String,
+}
+
+/// The entries of the dictionary in an upload file: base64 (line breaks allowed) of an XML plist. A DOCTYPE with
+/// an internal subset (entity declarations) is refused: no request has one.
+pub(super) fn decode(upload: &[u8]) -> Result<Vec<Entry>, String> {
+    let compact: Vec<u8> = upload.iter().copied().filter(|b| !b.is_ascii_whitespace()).collect();
+    let xml = Base64::decode_vec(std::str::from_utf8(&compact).map_err(|_| "not base64: not ASCII text")?)
+        .map_err(|e| format!("not base64: {e}"))?;
+    let xml = String::from_utf8(xml).map_err(|_| "the decoded request is not UTF-8 text".to_owned())?;
+    refuse_internal_subset(&xml)?;
+    let options = roxmltree::ParsingOptions {
+        allow_dtd: true,
+        nodes_limit: MAX_NODES,
+        ..Default::default()
+    };
+    let doc = roxmltree::Document::parse_with_options(&xml, options)
+        .map_err(|e| format!("the decoded request is not well-formed XML: {e}"))?;
+    let root = doc.root_element();
+    let dict = (root.has_tag_name("plist"))
+        .then(|| root.children().find(|n| n.is_element()))
+        .flatten()
+        .filter(|n| n.has_tag_name("dict"))
+        .ok_or("the decoded request is XML but not a property list with a dictionary")?;
+    entries(dict)
+}
+
+/// The key and value pairs of a plist `<dict>`.
+fn entries(dict: roxmltree::Node<'_, '_>) -> Result<Vec<Entry>, String> {
+    let mut elements = dict.children().filter(|n| n.is_element());
+    let mut entries = Vec::new();
+    while let Some(key) = elements.next() {
+        if !key.has_tag_name("key") {
+            return Err(format!(
+                "the dictionary has a <{}> where a <key> belongs",
+                key.tag_name().name()
+            ));
+        }
+        let value = elements
+            .next()
+            .ok_or_else(|| format!("the dictionary's key {} has no value", key.text().unwrap_or_default()))?;
+        entries.push(Entry {
+            key: key.text().unwrap_or_default().to_owned(),
+            kind: value.tag_name().name().to_owned(),
+            text: value.text().unwrap_or_default().to_owned(),
+        });
+    }
+    Ok(entries)
+}
+
+/// Refuses a DOCTYPE with an internal subset (`[...]`): that is where entities are declared, and a request has
+/// no use for them. The external identifier of Apple's DOCTYPE is fine; it is never fetched.
+fn refuse_internal_subset(xml: &str) -> Result<(), String> {
+    let Some(start) = xml.find("<!DOCTYPE") else {
+        return Ok(());
+    };
+    let mut quote = None;
+    for c in xml[start..].chars() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '[') => {
+                return Err(
+                    "the decoded request has a DOCTYPE with an internal subset (entity declarations); \
+                            a push certificate request has none"
+                        .into(),
+                );
+            }
+            (None, '>') => return Ok(()),
+            (None, _) => {}
+        }
+    }
+    Err("the decoded request has an unterminated DOCTYPE".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::apns::tests::fixture;
+
+    #[test]
+    fn encoded_request_decodes_to_its_three_strings_in_order() {
+        let upload = encode(b"csr", &[b"vendor".to_vec(), b"root".to_vec()], b"signature");
+        assert!(!upload.contains('\n'));
+        let entries = decode(upload.as_bytes()).unwrap();
+        let keys: Vec<_> = entries.iter().map(|e| (e.key.as_str(), e.kind.as_str())).collect();
+        assert_eq!(
+            keys,
+            [(CSR_KEY, "string"), (CHAIN_KEY, "string"), (SIGNATURE_KEY, "string")]
+        );
+        assert_eq!(entries[0].text, Base64::encode_string(b"csr"));
+        assert_eq!(
+            entries[1].text,
+            crate::pem::encode("CERTIFICATE", b"vendor") + &crate::pem::encode("CERTIFICATE", b"root")
+        );
+        assert_eq!(entries[2].text, Base64::encode_string(b"signature"));
+    }
+
+    #[test]
+    fn plistlib_request_with_line_breaks_and_apples_doctype_decodes() {
+        let entries = decode(&std::fs::read(fixture("request-python.b64")).unwrap()).unwrap();
+        let keys: Vec<_> = entries.iter().map(|e| e.key.as_str()).collect();
+        assert_eq!(keys, [CHAIN_KEY, CSR_KEY, SIGNATURE_KEY], "plistlib sorts the keys");
+    }
+
+    #[test]
+    fn internal_subset_is_refused_before_parsing() {
+        let err = decode(&std::fs::read(fixture("request-internal-subset.b64")).unwrap()).unwrap_err();
+        assert!(err.contains("internal subset"), "{err}");
+        let quoted = r#"<!DOCTYPE plist PUBLIC "-//A[pple//" "http://x/>"><plist/>"#;
+        assert_eq!(refuse_internal_subset(quoted), Ok(()));
+    }
+
+    #[test]
+    fn not_base64_or_not_a_plist_is_unreadable() {
+        assert!(decode(b"%%%").unwrap_err().starts_with("not base64"));
+        let html = Base64::encode_string(b"<html><body/></html>");
+        assert!(decode(html.as_bytes()).unwrap_err().contains("not a property list"));
+    }
+}

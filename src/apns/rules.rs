@@ -1,0 +1,362 @@
+//! The rules a push certificate request's parts and a push certificate must meet, each saying what is wrong and
+//! what to do. `sign` and `import` refuse on a broken rule; `check-request` and [`super::verify_import`] report it.
+
+use std::path::Path;
+
+use time::{Duration, OffsetDateTime};
+use x509_parser::certification_request::X509CertificationRequest;
+use x509_parser::prelude::{FromDer, X509Certificate};
+use x509_parser::public_key::PublicKey;
+
+use super::{TOPIC_PREFIX, uid};
+use crate::certinfo::CertificateInfo;
+use crate::error::{Error, Result};
+use crate::key::MIN_BITS;
+use crate::verify::crypto::{rsa_signature_valid, signed_by};
+use crate::verify::{Finding, Severity};
+use crate::x509::{Certificate, SignatureAlgorithm};
+
+/// A broken rule: how bad, what is wrong, what to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Fault {
+    pub severity: Severity,
+    pub what: String,
+    pub fix: String,
+}
+
+impl Fault {
+    pub fn problem(what: impl Into<String>, fix: impl Into<String>) -> Fault {
+        Fault {
+            severity: Severity::Problem,
+            what: what.into(),
+            fix: fix.into(),
+        }
+    }
+
+    pub fn warning(what: impl Into<String>, fix: impl Into<String>) -> Fault {
+        Fault {
+            severity: Severity::Warning,
+            ..Fault::problem(what, fix)
+        }
+    }
+
+    /// The fault as a finding about `location`.
+    pub fn at(self, location: impl Into<String>) -> Finding {
+        Finding {
+            severity: self.severity,
+            location: location.into(),
+            what: self.what,
+            fix: self.fix,
+        }
+    }
+
+    /// The error that refuses `path` for this fault.
+    pub fn refuse(self, path: &Path) -> Error {
+        Error::Refused {
+            path: path.to_path_buf(),
+            reason: self.text(),
+        }
+    }
+
+    /// "what; fix", as one line.
+    pub fn text(&self) -> String {
+        format!("{}; {}", self.what, self.fix)
+    }
+}
+
+/// A certificate with what the rules read from it.
+pub(super) struct Cert {
+    pub der: Vec<u8>,
+    /// The typed facts.
+    pub x509: Certificate,
+    pub info: CertificateInfo,
+    /// The PKCS#1 RSAPublicKey (the subjectPublicKey bits).
+    pub public_key: Vec<u8>,
+}
+
+impl Cert {
+    /// Parses the DER certificate `der`, with days counted from `now`.
+    pub fn parse(der: Vec<u8>, now: OffsetDateTime) -> Result<Cert, String> {
+        let x509 = Certificate::parse(&der).map_err(|e| e.to_string())?;
+        let info = CertificateInfo::new(&x509, now);
+        let (_, cert) = X509Certificate::from_der(&der).map_err(|e| e.to_string())?;
+        let public_key = cert.public_key().subject_public_key.data.to_vec();
+        Ok(Cert {
+            der,
+            x509,
+            info,
+            public_key,
+        })
+    }
+
+    /// Reads one certificate, DER or PEM, from `path`.
+    pub fn read(path: &Path, now: OffsetDateTime) -> Result<Cert> {
+        let der = super::der_from(path, &super::read(path)?, &["CERTIFICATE"])?;
+        Cert::parse(der, now).map_err(|reason| super::unreadable(path, format!("not an X.509 certificate: {reason}")))
+    }
+}
+
+/// The certificate's dates at `now`: not yet valid or expired is a problem, expiring within `window` a warning.
+/// `renew` says how to get a new one.
+pub(super) fn validity(info: &CertificateInfo, now: OffsetDateTime, window: Duration, renew: &str) -> Option<Fault> {
+    let now = now.unix_timestamp();
+    if info.not_before_unix > now {
+        return Some(Fault::problem(
+            format!("is not valid before {}", info.not_before),
+            "check the clock, or wait until then",
+        ));
+    }
+    if info.not_after_unix < now {
+        return Some(Fault::problem(format!("expired on {}", info.not_after), renew));
+    }
+    if info.not_after_unix < now + window.whole_seconds() {
+        let days = (info.not_after_unix - now) / 86_400;
+        let what = format!("expires in {days} days, on {}", info.not_after);
+        return Some(Fault::warning(what, renew));
+    }
+    None
+}
+
+/// A customer CSR (DER): it parses, its self-signature verifies and its key is RSA of at least 2048 bits.
+/// Returns the key, PKCS#1.
+pub(super) fn csr(der: &[u8]) -> Result<Vec<u8>, Fault> {
+    let again = "make the CSR again (iospki apns csr)";
+    let (_, csr) = X509CertificationRequest::from_der(der)
+        .map_err(|e| Fault::problem(format!("is not a PKCS#10 certificate signing request: {e}"), again))?;
+    let info = &csr.certification_request_info;
+    let key = info.subject_pki.subject_public_key.data.to_vec();
+    let bits = match info.subject_pki.parsed() {
+        Ok(PublicKey::RSA(rsa)) => rsa.key_size(),
+        _ => return Err(Fault::problem("the CSR's key is not RSA; Apple requires RSA", again)),
+    };
+    if bits < MIN_BITS {
+        let what = format!("the CSR's key is RSA-{bits}; Apple requires at least {MIN_BITS} bits");
+        return Err(Fault::problem(what, again));
+    }
+    let algorithm = SignatureAlgorithm::from_oid(&csr.signature_algorithm.algorithm);
+    match rsa_signature_valid(&key, &algorithm, info.raw, &csr.signature_value.data) {
+        Ok(true) => Ok(key),
+        Ok(false) => Err(Fault::problem(
+            "the CSR's self-signature does not verify: it was changed or damaged",
+            again,
+        )),
+        Err(reason) => Err(Fault::problem(
+            format!("the CSR's self-signature cannot be checked: {reason}"),
+            again,
+        )),
+    }
+}
+
+/// The CSR must be the customer's: one with the vendor certificate's key is the vendor's own CSR.
+pub(super) fn not_the_vendor_csr(csr_key: &[u8], vendor: &Cert) -> Option<Fault> {
+    (csr_key == vendor.public_key).then(|| {
+        Fault::problem(
+            "is the vendor's CSR: its key is the vendor certificate's",
+            "sign the customer's push CSR (push.csr of iospki apns csr); the vendor CSR goes to the developer portal",
+        )
+    })
+}
+
+/// The chain's links, vendor certificate first: each certificate is issued by the next (names and signature) and
+/// the last is a self-signed root. Each fault comes with the index of the certificate it is about.
+pub(super) fn chain(certs: &[Cert]) -> Vec<(usize, Fault)> {
+    let mut faults: Vec<(usize, Fault)> = certs
+        .windows(2)
+        .enumerate()
+        .filter_map(|(at, pair)| link(certs, &pair[0], &pair[1]).map(|fault| (at + 1, fault)))
+        .collect();
+    if let Some(last) = certs.last() {
+        faults.extend(root(last).map(|fault| (certs.len() - 1, fault)));
+    }
+    faults
+}
+
+/// Whether `issuer`, the certificate after `cert` in `certs`, issued it.
+fn link(certs: &[Cert], cert: &Cert, issuer: &Cert) -> Option<Fault> {
+    let (name, wanted) = (&cert.info.subject, &cert.info.issuer);
+    if issuer.info.subject != *wanted {
+        if let Some(at) = certs
+            .iter()
+            .position(|c| c.info.subject == *wanted && c.der != cert.der)
+        {
+            return Some(Fault::problem(
+                format!(
+                    "is out of order: the certificate before it ({name}) was issued by {wanted}, \
+                     certificate {} of the chain",
+                    at + 1
+                ),
+                "give the chain in order: the vendor certificate, the intermediate that issued it, then the root",
+            ));
+        }
+        return Some(Fault::problem(
+            format!("did not issue the certificate before it ({name}), which was issued by {wanted}"),
+            "give the intermediate that issued it; for Apple's vendor certificates today the WWDR G3 intermediate",
+        ));
+    }
+    match signed_by(&cert.x509, &issuer.x509) {
+        Ok(true) => None,
+        Ok(false) => Some(Fault::problem(
+            format!(
+                "has the name of the issuer of the certificate before it ({name}) but its key did not sign it: \
+                 another certificate of that name, such as an earlier generation of the intermediate"
+            ),
+            "give the intermediate whose key issued it (Apple error -80018 otherwise)",
+        )),
+        Err(reason) => Some(Fault::problem(
+            format!("cannot check its signature on the certificate before it: {reason}"),
+            "give the intermediate that issued it",
+        )),
+    }
+}
+
+/// Whether `last`, the end of a chain, is a self-signed root.
+fn root(last: &Cert) -> Option<Fault> {
+    if !last.info.self_issued {
+        return Some(Fault::problem(
+            format!(
+                "ends the chain but is not a root: it was issued by {}",
+                last.info.issuer
+            ),
+            "end the chain with the self-signed root (for Apple's, Apple Inc. Root)",
+        ));
+    }
+    match signed_by(&last.x509, &last.x509) {
+        Ok(true) => None,
+        _ => Some(Fault::problem(
+            "is a root whose self-signature does not verify: it was changed or damaged",
+            "give the root certificate as its authority publishes it",
+        )),
+    }
+}
+
+/// The push topic of a certificate: its subject's UID, which starts with `com.apple.mgmt.`.
+pub(super) fn push_topic(der: &[u8]) -> Result<String, Fault> {
+    let apple = "give the MDM push certificate identity.apple.com issued for your push CSR (MDM_..._Certificate.pem)";
+    match uid(der) {
+        Some(uid) if uid.starts_with(TOPIC_PREFIX) => Ok(uid),
+        Some(uid) => Err(Fault::problem(
+            format!("its subject's UID '{uid}' does not start with {TOPIC_PREFIX}: it is not an MDM push certificate"),
+            apple,
+        )),
+        None => Err(Fault::problem(
+            "has no UID in its subject, so no push topic: it is not an MDM push certificate",
+            apple,
+        )),
+    }
+}
+
+#[cfg(test)]
+pub(super) mod tests {
+    use time::macros::datetime;
+
+    use super::*;
+    use crate::apns::tests::fixture;
+
+    /// The tests' clock: well inside the fixtures' validity (2025 to 2049).
+    pub const NOW: OffsetDateTime = datetime!(2030-06-01 00:00 UTC);
+
+    pub fn cert(name: &str) -> Cert {
+        Cert::read(&fixture(name), NOW).unwrap()
+    }
+
+    fn csr_der(name: &str) -> Vec<u8> {
+        let path = fixture(name);
+        crate::apns::der_from(&path, &crate::apns::read(&path).unwrap(), &crate::apns::CSR_LABELS).unwrap()
+    }
+
+    fn whats(faults: Vec<(usize, Fault)>) -> Vec<(usize, String)> {
+        faults.into_iter().map(|(at, f)| (at, f.what)).collect()
+    }
+
+    #[test]
+    fn sound_chain_has_no_faults() {
+        let certs = [cert("vendor.cer"), cert("wwdr.cer"), cert("root.pem")];
+        assert_eq!(chain(&certs), vec![]);
+    }
+
+    #[test]
+    fn an_intermediate_of_the_same_name_with_another_key_is_caught_by_the_signature() {
+        let certs = [cert("vendor.cer"), cert("wwdr-same-name.pem"), cert("root.pem")];
+        let found = whats(chain(&certs));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, 1);
+        assert!(found[0].1.contains("its key did not sign it"), "{found:?}");
+    }
+
+    #[test]
+    fn chain_in_the_wrong_order_and_wrong_names() {
+        let reversed = [cert("vendor.cer"), cert("root.pem"), cert("wwdr.cer")];
+        let found = whats(chain(&reversed));
+        assert!(found[0].1.starts_with("is out of order"), "{found:?}");
+        assert!(
+            found.iter().any(|(at, what)| *at == 2 && what.contains("not a root")),
+            "{found:?}"
+        );
+        let old = [cert("vendor.cer"), cert("wwdr-old.pem"), cert("root.pem")];
+        let found = whats(chain(&old));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0].1.starts_with("did not issue the certificate before it"),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn root_must_be_self_signed_with_a_valid_signature() {
+        let found = whats(chain(&[cert("vendor.cer"), cert("wwdr.cer")]));
+        assert_eq!(found.len(), 1);
+        assert!(found[0].1.contains("is not a root"), "{found:?}");
+        let found = whats(chain(&[
+            cert("vendor.cer"),
+            cert("wwdr.cer"),
+            cert("root-bad-signature.cer"),
+        ]));
+        assert_eq!(found, vec![(2, found[0].1.clone())]);
+        assert!(found[0].1.contains("self-signature does not verify"), "{found:?}");
+    }
+
+    #[test]
+    fn validity_warns_30_days_ahead_and_refuses_expired() {
+        let vendor = cert("vendor.cer").info;
+        let window = Duration::days(crate::apns::WARN_DAYS);
+        assert_eq!(validity(&vendor, NOW, window, "renew"), None);
+        let soon = datetime!(2049-12-15 00:00 UTC);
+        let fault = validity(&vendor, soon, window, "renew").unwrap();
+        assert_eq!(fault.severity, Severity::Warning);
+        assert!(fault.what.starts_with("expires in 16 days"), "{fault:?}");
+        let expired = cert("vendor-expired.cer").info;
+        let fault = validity(&expired, NOW, window, "renew").unwrap();
+        assert_eq!(fault.severity, Severity::Problem);
+        assert_eq!(fault.what, "expired on 2024-01-01T00:00:00Z");
+        let early = datetime!(2024-06-01 00:00 UTC);
+        assert!(
+            validity(&vendor, early, window, "renew")
+                .unwrap()
+                .what
+                .starts_with("is not valid before")
+        );
+    }
+
+    #[test]
+    fn csr_rules() {
+        let key = csr(&csr_der("push.csr")).unwrap();
+        assert_eq!(key, cert("mdm-push.pem").public_key, "push.csr is push.key's");
+        let small = csr(&csr_der("push-1024.csr")).unwrap_err();
+        assert_eq!(
+            small.what,
+            "the CSR's key is RSA-1024; Apple requires at least 2048 bits"
+        );
+        let bad = csr(&csr_der("push-bad-signature.csr")).unwrap_err();
+        assert!(bad.what.contains("self-signature does not verify"), "{bad:?}");
+        assert!(csr(b"junk").unwrap_err().what.starts_with("is not a PKCS#10"));
+    }
+
+    #[test]
+    fn push_topic_needs_the_uid_and_its_prefix() {
+        assert!(push_topic(&cert("mdm-push.pem").der).is_ok());
+        let none = push_topic(&cert("mdm-push-no-uid.pem").der).unwrap_err();
+        assert!(none.what.starts_with("has no UID"), "{none:?}");
+        let other = push_topic(&cert("mdm-push-no-prefix.pem").der).unwrap_err();
+        assert!(other.what.contains("does not start with com.apple.mgmt."), "{other:?}");
+    }
+}

@@ -1,0 +1,274 @@
+//! The vendor's side: sign the customer's CSR into the request identity.apple.com takes, after checking everything
+//! Apple checks, so that a request is refused here with a reason rather than there with error -80018.
+
+use std::path::{Path, PathBuf};
+
+use time::{Duration, OffsetDateTime};
+
+use super::rules::{self, Cert, Fault};
+use super::{CSR_LABELS, WARN_DAYS, der_from, key_from_pkcs8, open_store, read};
+use crate::error::{Error, Result};
+use crate::key::{Digest, RsaKey};
+use crate::keystore;
+use crate::secret::Password;
+use crate::verify::Severity;
+
+/// What a request is made of.
+#[derive(Debug)]
+pub struct SignInput<'a> {
+    /// The customer's CSR, PEM or DER.
+    pub csr: &'a Path,
+    /// The MDM vendor certificate (the developer portal's mdm.cer), DER or PEM.
+    pub vendor_cert: &'a Path,
+    /// The vendor key.
+    pub vendor_key: &'a RsaKey,
+    /// The vendor key's file (a key file or a PKCS#12), named in messages.
+    pub vendor_key_file: &'a Path,
+    /// The intermediate that issued the vendor certificate, then the root; DER or PEM.
+    pub chain: &'a [PathBuf],
+    /// The signature's hash.
+    pub digest: Digest,
+    /// The time to judge validity at.
+    pub now: OffsetDateTime,
+}
+
+/// A request, ready to upload.
+#[derive(Debug)]
+pub struct Signed {
+    /// The upload file's text: base64 of the XML plist.
+    pub request: String,
+    /// Certificates of the chain that expire within 30 days, one line each.
+    pub warnings: Vec<String>,
+}
+
+/// Signs the CSR of `input` with its vendor key into a request. Refused, naming the file: a CSR that is broken, has
+/// a key under 2048 bits or is the vendor's own; a vendor key that is not the vendor certificate's; a certificate
+/// that is expired or not yet valid; a chain out of order, whose intermediate did not sign the vendor certificate,
+/// or that does not end with a self-signed root.
+pub fn sign(input: &SignInput<'_>) -> Result<Signed> {
+    let csr = der_from(input.csr, &read(input.csr)?, &CSR_LABELS)?;
+    let csr_key = rules::csr(&csr).map_err(|fault| fault.refuse(input.csr))?;
+    let files: Vec<&Path> = std::iter::once(input.vendor_cert)
+        .chain(input.chain.iter().map(PathBuf::as_path))
+        .collect();
+    let certs = files
+        .iter()
+        .map(|path| Cert::read(path, input.now))
+        .collect::<Result<Vec<_>>>()?;
+    let vendor = &certs[0];
+    if !input.vendor_key.matches_public_key(&vendor.public_key) {
+        let fault = Fault::problem(
+            format!(
+                "is not the key of {} ({})",
+                input.vendor_cert.display(),
+                vendor.info.subject
+            ),
+            "give the vendor key whose CSR the developer portal made that certificate from",
+        );
+        return Err(fault.refuse(input.vendor_key_file));
+    }
+    if let Some(fault) = rules::not_the_vendor_csr(&csr_key, vendor) {
+        return Err(fault.refuse(input.csr));
+    }
+    let warnings = dates(&files, &certs, input.now)?;
+    if let Some((at, fault)) = rules::chain(&certs).into_iter().next() {
+        return Err(fault.refuse(files[at]));
+    }
+    let signature = input.vendor_key.sign_pkcs1v15(input.digest, &csr)?;
+    let chain: Vec<Vec<u8>> = certs.into_iter().map(|cert| cert.der).collect();
+    Ok(Signed {
+        request: super::request::encode(&csr, &chain, &signature),
+        warnings,
+    })
+}
+
+/// Refuses the first certificate that is expired or not yet valid; returns a warning for each that expires soon.
+fn dates(files: &[&Path], certs: &[Cert], now: OffsetDateTime) -> Result<Vec<String>> {
+    let mut warnings = Vec::new();
+    for (at, (path, cert)) in files.iter().zip(certs).enumerate() {
+        let renew = if at == 0 { RENEW_VENDOR } else { RENEW_CHAIN };
+        match rules::validity(&cert.info, now, Duration::days(WARN_DAYS), renew) {
+            Some(fault) if fault.severity == Severity::Problem => return Err(fault.refuse(path)),
+            Some(fault) => warnings.push(format!("{}: {}", path.display(), fault.text())),
+            None => {}
+        }
+    }
+    Ok(warnings)
+}
+
+/// How to renew the vendor certificate.
+pub(super) const RENEW_VENDOR: &str = "renew the MDM vendor certificate in Apple's developer portal (Certificates, \
+                                       MDM CSR) with a new vendor CSR (iospki apns vendor-csr)";
+/// How to replace a certificate of the chain.
+pub(super) const RENEW_CHAIN: &str = "give the current certificate from apple.com/certificateauthority";
+
+/// The one private key in the PKCS#12 file `path` (the vendor key exported from a keychain), opened with `password`.
+pub fn p12_key(path: &Path, password: &Password) -> Result<RsaKey> {
+    let opened = open_store(path, &read(path)?, password)?;
+    let keys: Vec<_> = opened.store.entries().iter().filter(|e| e.entry.is_key()).collect();
+    let [entry] = keys.as_slice() else {
+        let reason = format!("holds {} private keys; export the vendor key alone", keys.len());
+        return Err(Error::key(path, reason));
+    };
+    let keystore::Entry::PrivateKey { key, .. } = &entry.entry else {
+        return Err(Error::key(path, "holds no private key"));
+    };
+    let pkcs8 = key
+        .secret_pkcs8(&entry.alias, password)
+        .map_err(|source| Error::Store {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    key_from_pkcs8(path, &pkcs8)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::apns::rules::tests::NOW;
+    use crate::apns::tests::fixture;
+    use crate::key;
+
+    /// One signing, with the fixtures' sound parts unless a test changes them.
+    struct Case {
+        csr: PathBuf,
+        vendor: PathBuf,
+        key_file: PathBuf,
+        chain: Vec<PathBuf>,
+        now: OffsetDateTime,
+    }
+
+    impl Case {
+        fn new(csr: &str, vendor: &str, chain: &[&str]) -> Case {
+            Case {
+                csr: fixture(csr),
+                vendor: fixture(vendor),
+                key_file: fixture("vendor.key"),
+                chain: chain.iter().map(|name| fixture(name)).collect(),
+                now: NOW,
+            }
+        }
+
+        fn sign(&self) -> Result<Signed> {
+            let key = key::load(&self.key_file, || unreachable!("not encrypted")).unwrap();
+            sign(&SignInput {
+                csr: &self.csr,
+                vendor_cert: &self.vendor,
+                vendor_key: &key,
+                vendor_key_file: &self.key_file,
+                chain: &self.chain,
+                digest: Digest::Sha256,
+                now: self.now,
+            })
+        }
+
+        fn refusal(&self) -> String {
+            self.sign().unwrap_err().to_string()
+        }
+    }
+
+    const CHAIN: [&str; 2] = ["wwdr.cer", "root.pem"];
+
+    #[test]
+    fn sound_request_has_no_warnings() {
+        let signed = Case::new("push.csr", "vendor.cer", &CHAIN).sign().unwrap();
+        assert!(signed.warnings.is_empty());
+        assert!(!signed.request.is_empty());
+    }
+
+    #[test]
+    fn each_refusal_names_its_file() {
+        let cases = [
+            (
+                Case::new("push-1024.csr", "vendor.cer", &CHAIN),
+                "push-1024.csr: the CSR's key is RSA-1024",
+            ),
+            (
+                Case::new("push-bad-signature.csr", "vendor.cer", &CHAIN),
+                "push-bad-signature.csr: the CSR's self-signature",
+            ),
+            (
+                Case::new("push.csr", "vendor-expired.cer", &CHAIN),
+                "vendor-expired.cer: expired on 2024-01-01",
+            ),
+            (
+                Case::new("push.csr", "vendor.cer", &["wwdr-same-name.pem", "root.pem"]),
+                "wwdr-same-name.pem: has the name of the issuer",
+            ),
+            (
+                Case::new("push.csr", "vendor.cer", &["wwdr-old.pem", "root.pem"]),
+                "wwdr-old.pem: did not issue the certificate before it",
+            ),
+            (
+                Case::new("push.csr", "vendor.cer", &["root.pem", "wwdr.cer"]),
+                "root.pem: is out of order",
+            ),
+            (
+                Case::new("push.csr", "vendor.cer", &["wwdr.cer"]),
+                "wwdr.cer: ends the chain but is not a root",
+            ),
+            (
+                Case::new("push.csr", "vendor.cer", &["wwdr.cer", "root-bad-signature.cer"]),
+                "root-bad-signature.cer: is a root whose self-signature",
+            ),
+        ];
+        for (case, expected) in cases {
+            let err = case.refusal();
+            assert!(
+                err.contains(&format!("/{expected}")),
+                "expected {expected:?} in {err:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn vendor_key_of_another_certificate_is_refused() {
+        let case = Case {
+            key_file: fixture("push.key"),
+            ..Case::new("push.csr", "vendor.cer", &CHAIN)
+        };
+        let err = case.refusal();
+        assert!(err.contains("push.key: is not the key of"), "{err}");
+    }
+
+    #[test]
+    fn the_vendors_own_csr_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let vendor_csr = dir.path().join("vendor.csr");
+        let vendor_key = key::load(&fixture("vendor.key"), || unreachable!("not encrypted")).unwrap();
+        std::fs::write(&vendor_csr, crate::apns::csr::request(&vendor_key, "vendor").unwrap()).unwrap();
+        let case = Case {
+            csr: vendor_csr,
+            ..Case::new("push.csr", "vendor.cer", &CHAIN)
+        };
+        let err = case.refusal();
+        assert!(err.contains("vendor.csr: is the vendor's CSR"), "{err}");
+    }
+
+    #[test]
+    fn certificates_expiring_within_30_days_are_warnings() {
+        let case = Case {
+            now: time::macros::datetime!(2049-12-20 00:00 UTC),
+            ..Case::new("push.csr", "vendor.cer", &CHAIN)
+        };
+        let signed = case.sign().unwrap();
+        assert_eq!(signed.warnings.len(), 3, "{:?}", signed.warnings);
+        assert!(
+            signed.warnings[0].contains("vendor.cer: expires in 11 days"),
+            "{:?}",
+            signed.warnings
+        );
+    }
+
+    #[test]
+    fn p12_gives_the_vendor_key() {
+        let password = Password::from_file(&fixture("vendor.p12.pass")).unwrap();
+        let key = p12_key(&fixture("vendor.p12"), &password).unwrap();
+        let vendor_key = key::load(&fixture("vendor.key"), || unreachable!("not encrypted")).unwrap();
+        assert_eq!(key.public_key_der(), vendor_key.public_key_der());
+        let err = p12_key(&fixture("vendor.p12"), &Password::new("wrong"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("vendor.p12: store password is wrong"), "{err}");
+    }
+}

@@ -1,0 +1,157 @@
+//! `iospki apns`.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use iospki::apns::csr::{self, Holder};
+use iospki::apns::sign::{self, SignInput};
+use iospki::apns::{ImportOptions, check_request, import};
+use iospki::error::{Error, Result};
+use iospki::key::{self, Digest, RsaKey};
+use iospki::output::{PUBLIC_MODE, Plan, write_file};
+
+use crate::cli::{ApnsCommand, CheckRequestArgs, CsrArgs, ImportArgs, SignArgs};
+
+pub fn run(command: ApnsCommand) -> Result<ExitCode> {
+    match command {
+        ApnsCommand::Csr(args) => make_csr(Holder::Push, args),
+        ApnsCommand::VendorCsr(args) => make_csr(Holder::Vendor, args),
+        ApnsCommand::Sign(args) => sign(args),
+        ApnsCommand::CheckRequest(args) => check(args),
+        ApnsCommand::Import(args) => import_certificate(args),
+    }
+}
+
+fn make_csr(holder: Holder, args: CsrArgs) -> Result<ExitCode> {
+    let key = match &args.key {
+        Some(path) => load_key(path)?,
+        None => {
+            let existing = args.out.join(holder.key_file());
+            if existing.exists() && !args.force {
+                // Checked first so that no key is made for a directory that would be refused.
+                return Err(Error::FileExists { path: existing });
+            }
+            RsaKey::generate(args.key_bits.unwrap_or_default().bits())?
+        }
+    };
+    let common_name = args.cn.as_deref().unwrap_or(holder.default_common_name());
+    let plan = csr::plan(holder, &key, args.key.is_none(), common_name)?;
+    plan.publish(&args.out, args.force)?;
+    list(&args.out, &plan);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn sign(args: SignArgs) -> Result<ExitCode> {
+    let (key_file, vendor_key) = match (&args.vendor_p12, &args.vendor_key) {
+        (Some(p12), _) => {
+            let flag = args.vendor_p12_password_file.as_deref();
+            let (password, _) = super::password_for(p12, flag, "--vendor-p12-password-file", false)?;
+            (p12, sign::p12_key(p12, &password)?)
+        }
+        (None, Some(path)) => (path, load_key(path)?),
+        (None, None) => {
+            return Err(Error::invalid(
+                "--vendor-key",
+                "give the vendor key with --vendor-key FILE or --vendor-p12 FILE",
+            ));
+        }
+    };
+    let signed = sign::sign(&SignInput {
+        csr: &args.csr,
+        vendor_cert: &args.vendor_cert,
+        vendor_key: &vendor_key,
+        vendor_key_file: key_file,
+        chain: &args.chain,
+        digest: args.digest.into(),
+        now: iospki::issue::now(),
+    })?;
+    write_file(&args.out, signed.request.as_bytes(), PUBLIC_MODE, args.force)?;
+    warn(&signed.warnings);
+    println!(
+        "wrote {}: the push certificate request ({} signature); the customer uploads it at \
+         https://identity.apple.com/pushcert (Renew on the existing certificate's row, same Apple ID)",
+        args.out.display(),
+        Digest::from(args.digest).name()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn check(args: CheckRequestArgs) -> Result<ExitCode> {
+    let checked = check_request(&args.request, args.csr.as_deref(), iospki::issue::now())?;
+    let report = &checked.report;
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(report).expect("the report serializes")
+        );
+    } else {
+        for finding in &report.findings {
+            println!("{finding}");
+        }
+        if let Some(digest) = checked.digest {
+            println!(
+                "signature: {} over the CSR, verified with the vendor certificate's key",
+                digest.name()
+            );
+        }
+        let problems = report.problems();
+        let warnings = report.findings.len() - problems;
+        println!("{}: {problems} problem(s), {warnings} warning(s)", report.target);
+    }
+    Ok(if report.problems() > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn import_certificate(args: ImportArgs) -> Result<ExitCode> {
+    let key = load_key(&args.key)?;
+    let pfx = args.out.join(iospki::apns::import::PFX_FILE);
+    let (password, password_source) =
+        super::password_for(&pfx, args.password_file.as_deref(), "--password-file", true)?;
+    let options = ImportOptions {
+        previous: args.previous.clone(),
+        protection: args.p12_profile.into(),
+        password,
+        password_source,
+        accept_new_topic: args.accept_new_topic,
+        now: iospki::issue::now(),
+    };
+    let imported = import(&args.cert, &args.key, &key, &options)?;
+    imported.plan.publish(&args.out, args.force)?;
+    warn(&imported.warnings);
+    list(&args.out, &imported.plan);
+    println!("topic:   {}", imported.topic);
+    println!("expires: {}", imported.not_after);
+    if let Some(previous) = imported.previous_topic.filter(|p| *p != imported.topic) {
+        println!("the topic was {previous}: every enrolled device must enrol again");
+    }
+    println!(
+        "enter in WSO2's iOS platform configuration what {} lists",
+        args.out.join(iospki::apns::import::PLATFORM_FILE).display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// An input key; an encrypted one's password comes from the environment or a prompt.
+fn load_key(path: &Path) -> Result<RsaKey> {
+    key::load(path, || super::input_key_password(path, ""))
+}
+
+fn list(dir: &Path, plan: &Plan) {
+    for file in &plan.files {
+        println!(
+            "wrote {} ({:04o}): {}",
+            dir.join(&file.name).display(),
+            file.mode,
+            file.description
+        );
+    }
+}
+
+fn warn(warnings: &[String]) {
+    for warning in warnings {
+        eprintln!("iospki: warning: {warning}");
+    }
+}
