@@ -25,6 +25,7 @@ struct Raw {
     out: Option<PathBuf>,
     ssl_alias: Option<Spanned<String>>,
     p12_profile: Option<Protection>,
+    public_roots: Option<bool>,
     key_bits: Option<Spanned<u16>>,
     #[serde(default)]
     hosts: RawHosts,
@@ -48,16 +49,20 @@ struct RawHosts {
     gateway: Option<Spanned<Vec<String>>>,
     manager: Option<Spanned<Vec<String>>>,
     key_managers: Option<Spanned<Vec<String>>>,
+    broker: Option<Spanned<Vec<String>>>,
+    analytics: Option<Spanned<Vec<String>>>,
 }
 
 impl RawHosts {
     /// Each host group the file names, with its hosts.
-    fn groups(self) -> [(HostGroupId, Option<Spanned<Vec<String>>>); 4] {
+    fn groups(self) -> [(HostGroupId, Option<Spanned<Vec<String>>>); 6] {
         [
             (HostGroupId::Workers, self.workers),
             (HostGroupId::Gateway, self.gateway),
             (HostGroupId::Manager, self.manager),
             (HostGroupId::KeyManagers, self.key_managers),
+            (HostGroupId::Broker, self.broker),
+            (HostGroupId::Analytics, self.analytics),
         ]
     }
 }
@@ -112,6 +117,7 @@ pub fn load(path: &Path) -> Result<Choices> {
         ssl_alias: raw.ssl_alias.map(|a| at.alias(a)).transpose()?,
         out: raw.out.map(resolve),
         protection: raw.p12_profile,
+        public_roots: raw.public_roots,
         key_bits: raw.key_bits.map(|b| at.bits(b)).transpose()?,
         subject: at.subject(raw.subject)?,
         store_password: at.source(

@@ -290,7 +290,9 @@ impl Files<'_, '_> {
                 };
                 Zeroizing::new(jks::write(&store, password).map_err(|e| store_error(spec, e))?)
             }
-            Holds::Config(kind) => crate::wso2::config_file(kind, settings, password),
+            Holds::Config(kind) => {
+                crate::wso2::config_file(kind, settings, password, &self.certificate(CertRole::Ssl)?.der)
+            }
             Holds::Ledger => Zeroizing::new(ledger.to_json().into_bytes()),
         })
     }
@@ -325,6 +327,12 @@ impl Files<'_, '_> {
                         store.insert(alias, now, Entry::TrustedCert(der.clone()))?;
                     }
                 }
+                EntrySpec::PublicRoots if self.build.settings.public_roots => {
+                    for (alias, der) in crate::roots::public_roots() {
+                        store.insert(&alias, now, Entry::TrustedCert(der))?;
+                    }
+                }
+                EntrySpec::PublicRoots => {}
             }
         }
         Ok(store)

@@ -189,7 +189,7 @@ pub fn keytool_list(dir: &Path, store: &str, password: &str) -> String {
 }
 
 /// Every file name `init` writes.
-pub const INIT_FILES: [&str; 18] = [
+pub const INIT_FILES: [&str; 19] = [
     "ca.crt",
     "ca_cert.pem",
     "ca_private.pem",
@@ -207,8 +207,14 @@ pub const INIT_FILES: [&str; 18] = [
     "wso2certs.jks",
     "certificate-config.xml",
     "iot-api-config.xml",
+    "iot_default.xml",
     "iospki-ledger.json",
 ];
+
+/// How many public root CAs a fresh client-truststore.jks holds besides the cluster's own certificates.
+pub fn public_roots() -> usize {
+    iospki::roots::public_roots().len()
+}
 
 /// The names in `dir`, sorted.
 pub fn listing(dir: &Path) -> Vec<String> {
