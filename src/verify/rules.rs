@@ -31,6 +31,7 @@ const RULES: &[Rule] = &[
     ra_may_do_scep,
     ssl_meets_apples_rules,
     issued_by_the_ca,
+    nothing_outlives_its_ca,
     ssl_names_every_host,
     truststore_holds_no_keys,
     truststore_trusts_the_cluster,
@@ -367,6 +368,32 @@ fn issued_by_the_ca(observation: &Observation, _: &Options) -> Vec<Finding> {
                 &leaf.location,
                 format!("is not issued by the CA in {}", ca.location),
                 "issue it again under the current CA (iospki rotate)",
+            )
+        })
+        .collect()
+}
+
+/// Apple devices stop connecting once any certificate of the chain expires: what the CA issued must end with it.
+fn nothing_outlives_its_ca(observation: &Observation, _: &Options) -> Vec<Finding> {
+    let certificates = certificates(observation);
+    let Some(ca) = certificates.get(CertRole::Ca) else {
+        return Vec::new();
+    };
+    let date = |cert: &Certificate| cert.not_after.date().to_string();
+    [CertRole::Ra, CertRole::Ssl]
+        .into_iter()
+        .filter_map(|role| certificates.get(role))
+        .filter(|leaf| leaf.cert.not_after > ca.cert.not_after)
+        .map(|leaf| {
+            Finding::problem(
+                &leaf.location,
+                format!(
+                    "ends on {}, after its CA in {} ({}): once the CA expires, devices cannot connect",
+                    date(leaf.cert),
+                    ca.location,
+                    date(ca.cert)
+                ),
+                "renew the CA and what it issued together (iospki rotate --ca)",
             )
         })
         .collect()
@@ -845,6 +872,18 @@ mod tests {
         assert!(
             found.iter().all(|f| f.contains("is not issued by the CA in")),
             "{found:?}"
+        );
+    }
+
+    #[test]
+    fn no_certificate_may_outlive_its_ca() {
+        let mut observation = sound();
+        let ca_ends = cert(&mut observation, CertRole::Ca).not_after;
+        cert(&mut observation, CertRole::Ssl).not_after = ca_ends + time::Duration::days(1);
+        finds(
+            nothing_outlives_its_ca,
+            &observation,
+            "after its CA in wso2certs.jks alias cacert",
         );
     }
 

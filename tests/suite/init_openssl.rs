@@ -89,7 +89,7 @@ fn ca_certificate_is_wso2s_v3_ca_with_email_in_the_subject() {
         ],
     );
     assert!(!ca.contains("Extended Key Usage"), "{ca}");
-    assert_eq!(days_valid("ca.crt"), 365);
+    assert_eq!(days_valid("ca.crt"), 1825);
     // Subject key identifier is SHA-1 of the public key, as openssl's `hash` computes it.
     assert_eq!(ski(&ca), aki(&ca));
 }
@@ -109,7 +109,7 @@ fn ra_certificate_is_wso2s_v3_req_with_the_fixed_serial() {
             "Public-Key: (4096 bit)",
         ],
     );
-    assert_eq!(days_valid("ra.crt"), 365);
+    assert_eq!(days_valid("ra.crt"), 730);
     assert_eq!(aki(&ra), ski(&text("ca.crt")));
 }
 

@@ -253,20 +253,20 @@ fn truststore_without_the_ca_is_caught() {
 fn certificates_expiring_within_the_window_are_caught() {
     let dir = output_copy("verify-expiring");
     assert_problem(
-        &verify(&dir, &["--within", "400d"]),
-        &["wso2certs.jks alias cacert: expires in 36", " days, on "],
+        &verify(&dir, &["--within", "1900d"]),
+        &["wso2certs.jks alias cacert: expires in 182", " days, on "],
     );
 }
 
 #[test]
 fn expired_certificates_are_caught() {
-    // The library takes the time to judge at, so the certificates can be seen from three years on.
+    // The library takes the time to judge at, so the certificates can be seen from six years on.
     let dir = output_copy("verify-expired");
     let options = iospki::verify::Options {
         store_password: iospki::secret::Password::new(PASSWORD),
         ssl_alias: "wso2carbon".into(),
         within: time::Duration::days(30),
-        now: iospki::issue::now() + time::Duration::days(3 * 365),
+        now: iospki::issue::now() + time::Duration::days(6 * 365),
     };
     let report = iospki::verify::verify_output(&dir, &options).unwrap();
     let lines: Vec<String> = report.findings.iter().map(ToString::to_string).collect();
