@@ -10,7 +10,7 @@ use super::{
     CertRole::{Ca, Ra, Ssl as SslCert},
     CertificateSpec, CommonName, ConfigFile, EntrySpec, FileSpec, Holds, HostGroup, HostGroupId,
     NodeRole::{self, Analytics, Broker, KeyManager, Manager, Nginx, Worker},
-    Placement, Product, StorePurpose,
+    Placement, Product, RelyingParty, StorePurpose,
 };
 use crate::profile;
 
@@ -296,5 +296,19 @@ pub const IOT: Product = Product {
             false,
             "what iospki issued for this set (serials)",
         ),
+    ],
+    relying_parties: &[
+        RelyingParty {
+            app: "store",
+            path: "repository/deployment/server/jaggeryapps/store/config/store.json",
+        },
+        RelyingParty {
+            app: "publisher",
+            path: "repository/deployment/server/jaggeryapps/publisher/config/publisher.json",
+        },
+        RelyingParty {
+            app: "api-store",
+            path: "repository/deployment/server/jaggeryapps/api-store/site/conf/site.json",
+        },
     ],
 };

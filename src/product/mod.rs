@@ -362,6 +362,16 @@ impl FileSpec {
     }
 }
 
+/// A Jaggery app that checks SAML responses with a certificate its JSON settings name (keyStoreName,
+/// keyStorePassword, identityAlias): the identity provider's signing certificate must be there.
+#[derive(Debug)]
+pub struct RelyingParty {
+    /// The app, e.g. `store`.
+    pub app: &'static str,
+    /// Its settings file under the server home.
+    pub path: &'static str,
+}
+
 /// A WSO2 product's cluster set, declared.
 #[derive(Debug)]
 pub struct Product {
@@ -375,6 +385,8 @@ pub struct Product {
     pub certificates: &'static [CertificateSpec],
     /// Every file of its set, in the order `init` lists them.
     pub files: &'static [FileSpec],
+    /// The SSO relying parties a server home of the product has.
+    pub relying_parties: &'static [RelyingParty],
 }
 
 impl Product {

@@ -366,6 +366,9 @@ fn server_home_is_read_through_carbon_xml() {
     )
     .unwrap();
     fs::copy(out.join("iot-api-config.xml"), home.join("conf/iot-api-config.xml")).unwrap();
+    let identity_providers = home.join("conf/identity/identity-providers");
+    fs::create_dir_all(&identity_providers).unwrap();
+    fs::copy(out.join("iot_default.xml"), identity_providers.join("iot_default.xml")).unwrap();
     let carbon = format!(
         r#"<?xml version="1.0" encoding="ISO-8859-1"?>
 <Server xmlns="http://wso2.org/projects/carbon/carbon.xml"><Security>
