@@ -369,14 +369,7 @@ fn server_home_is_read_through_carbon_xml() {
     let identity_providers = home.join("conf/identity/identity-providers");
     fs::create_dir_all(&identity_providers).unwrap();
     fs::copy(out.join("iot_default.xml"), identity_providers.join("iot_default.xml")).unwrap();
-    let carbon = format!(
-        r#"<?xml version="1.0" encoding="ISO-8859-1"?>
-<Server xmlns="http://wso2.org/projects/carbon/carbon.xml"><Security>
-<KeyStore><Location>${{carbon.home}}/repository/resources/security/wso2carbon.jks</Location><Type>JKS</Type>
-<Password>{PASSWORD}</Password><KeyAlias>wso2carbon</KeyAlias><KeyPassword>{PASSWORD}</KeyPassword></KeyStore>
-<TrustStore><Location>${{carbon.home}}/repository/resources/security/client-truststore.jks</Location><Type>JKS</Type>
-<Password>{PASSWORD}</Password></TrustStore></Security></Server>"#
-    );
+    let carbon = util::carbon_xml(PASSWORD, "");
     fs::write(home.join("repository/conf/carbon.xml"), &carbon).unwrap();
     let run = iospki(&home, ["verify", "--iots-home", "."]);
     let stdout = run.success();
