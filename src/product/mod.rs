@@ -126,10 +126,12 @@ pub enum NodeRole {
 
 impl NodeRole {
     /// Every role.
-    pub const ALL: [NodeRole; 4] = [
+    pub const ALL: [NodeRole; 6] = [
         NodeRole::Manager,
         NodeRole::Worker,
         NodeRole::KeyManager,
+        NodeRole::Broker,
+        NodeRole::Analytics,
         NodeRole::Nginx,
     ];
 

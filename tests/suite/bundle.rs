@@ -239,3 +239,46 @@ fn bundling_again_after_a_rotation_replaces_the_bundles() {
     let stdout = iospki(&work, ["verify", "--bundle", "bundles/nginx.tar.gz"]).success();
     assert!(stdout.contains(": 0 problem(s)"), "{stdout}");
 }
+
+#[test]
+fn broker_and_analytics_nodes_get_the_stores_where_their_profiles_read_them() {
+    let dir = scratch("bundle-profiles");
+    fs::write(
+        dir.join("iospki.toml"),
+        "key_bits = 2048\n[hosts]\nbroker = [\"mb.iots310.wso2.com\"]\nanalytics = [\"das.iots310.wso2.com\"]\n",
+    )
+    .unwrap();
+    iospki(
+        &dir,
+        [
+            "init",
+            "--config",
+            "iospki.toml",
+            "--key",
+            util::demo_key().to_str().unwrap(),
+        ],
+    )
+    .success();
+    iospki(&dir, ["bundle"]).success();
+    for (node, profile) in [("mb.iots310.wso2.com", "broker"), ("das.iots310.wso2.com", "analytics")] {
+        let security = format!("wso2/{profile}/repository/resources/security");
+        let expected_files = expected(&[
+            (&format!("{security}/wso2carbon.jks"), 0o600),
+            (&format!("{security}/client-truststore.jks"), 0o600),
+            ("conf/identity/identity-providers/iot_default.xml", 0o644),
+        ]);
+        assert_eq!(files(&dir.join("bundles").join(node)), expected_files, "{node}");
+        let archive = format!("bundles/{node}.tar.gz");
+        let verified = iospki(&dir, ["verify", "--bundle", &archive]).success();
+        assert!(verified.contains(": 0 problem(s)"), "{node}: {verified}");
+    }
+    let ssl = tool(
+        &dir.join("output"),
+        "openssl",
+        ["x509", "-in", "ia.crt", "-noout", "-ext", "subjectAltName"],
+    );
+    assert!(
+        ssl.contains("DNS:mb.iots310.wso2.com") && ssl.contains("DNS:das.iots310.wso2.com"),
+        "{ssl}"
+    );
+}
