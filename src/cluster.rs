@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::product::{HostGroupId, NodeRole, Product};
+use crate::product::{CertRole, CommonName, HostGroupId, NodeRole, Product};
 
 /// A DNS host name (RFC 1123) of two labels or more, lower-cased, without a final dot.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
@@ -27,18 +27,12 @@ impl HostName {
             return Err(HostNameError::Address(text.to_owned()));
         }
         let name = text.trim_end_matches('.').to_ascii_lowercase();
-        let label_ok = |label: &str| {
-            (1..=63).contains(&label.len())
-                && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-                && !label.starts_with('-')
-                && !label.ends_with('-')
-        };
         let labels: Vec<&str> = name.split('.').collect();
         // A top-level label of digits only would make 10.0.0.1 and 1.2.3.4.5 names (RFC 3696 2).
         let top_level_ok = labels
             .last()
             .is_some_and(|top| !top.bytes().all(|b| b.is_ascii_digit()));
-        if name.len() <= 253 && labels.len() >= 2 && labels.iter().all(|l| label_ok(l)) && top_level_ok {
+        if labels.len() >= 2 && dns_labels(&name) && top_level_ok {
             Ok(HostName(name))
         } else {
             Err(HostNameError::Invalid(text.escape_debug().to_string()))
@@ -49,6 +43,17 @@ impl HostName {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// Whether `name` is dot-separated RFC 1123 labels, 253 bytes at most.
+fn dns_labels(name: &str) -> bool {
+    let label_ok = |label: &str| {
+        (1..=63).contains(&label.len())
+            && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && !label.starts_with('-')
+            && !label.ends_with('-')
+    };
+    name.len() <= 253 && name.split('.').all(label_ok)
 }
 
 impl TryFrom<String> for HostName {
@@ -68,6 +73,106 @@ impl From<HostName> for String {
 impl fmt::Display for HostName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
+    }
+}
+
+/// The name of a machine of the cluster: lower-case RFC 1123 labels (one is enough: `publisher-1`), so that it
+/// can name its bundle, its directory and its Kubernetes objects.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct NodeName(String);
+
+/// Why a text is not a node name.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("'{0}' is not a node name: lower-case letters, digits, '-' and '.', like publisher-1")]
+pub struct NodeNameError(String);
+
+impl NodeName {
+    /// Checks `text`.
+    pub fn parse(text: &str) -> Result<NodeName, NodeNameError> {
+        if dns_labels(text) && !text.bytes().any(|b| b.is_ascii_uppercase()) {
+            Ok(NodeName(text.to_owned()))
+        } else {
+            Err(NodeNameError(text.escape_debug().to_string()))
+        }
+    }
+
+    /// The name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for NodeName {
+    type Error = NodeNameError;
+
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        NodeName::parse(&text)
+    }
+}
+
+impl From<NodeName> for String {
+    fn from(name: NodeName) -> String {
+        name.0
+    }
+}
+
+impl From<&HostName> for NodeName {
+    fn from(host: &HostName) -> NodeName {
+        NodeName(host.0.clone())
+    }
+}
+
+impl fmt::Display for NodeName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The machines of each role, for products whose machines are not their public names, as the description's
+/// `[nodes]` and the ledger name them.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Nodes(Vec<(NodeRole, Vec<NodeName>)>);
+
+impl Nodes {
+    /// Sets the machines of `role`.
+    pub fn set(&mut self, role: NodeRole, names: Vec<NodeName>) {
+        self.0.retain(|(r, _)| *r != role);
+        self.0.push((role, names));
+    }
+
+    /// The machines of `role`; empty when none were given.
+    pub fn get(&self, role: NodeRole) -> &[NodeName] {
+        self.0
+            .iter()
+            .find(|(r, _)| *r == role)
+            .map_or(&[], |(_, names)| names.as_slice())
+    }
+
+    /// Whether no role has machines.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl serde::Serialize for Nodes {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let map: std::collections::BTreeMap<&str, &Vec<NodeName>> =
+            self.0.iter().map(|(role, names)| (role.key(), names)).collect();
+        map.serialize(serializer)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Nodes {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let map = std::collections::BTreeMap::<String, Vec<NodeName>>::deserialize(deserializer)?;
+        let mut nodes = Nodes::default();
+        for (key, names) in map {
+            let role = NodeRole::from_key(&key)
+                .ok_or_else(|| serde::de::Error::custom(format!("nodes: no role is called '{key}'")))?;
+            nodes.set(role, names);
+        }
+        Ok(nodes)
     }
 }
 
@@ -108,8 +213,8 @@ impl From<Hosts> for std::collections::BTreeMap<HostGroupId, Vec<HostName>> {
 /// One machine of the cluster.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Node {
-    /// Its name: a host name, or `nginx`.
-    pub name: String,
+    /// Its name: a host name, a name from `[nodes]`, or `nginx`.
+    pub name: NodeName,
     /// What it does.
     pub role: NodeRole,
 }
@@ -121,6 +226,7 @@ pub struct Cluster {
     domain: HostName,
     ssl_common_name: HostName,
     hosts: Hosts,
+    nodes: Nodes,
 }
 
 /// Two clusters are the same when they are of the same product (declarations are statics) with the same names.
@@ -130,41 +236,94 @@ impl PartialEq for Cluster {
             && self.domain == other.domain
             && self.ssl_common_name == other.ssl_common_name
             && self.hosts == other.hosts
+            && self.nodes == other.nodes
     }
 }
 
 impl Eq for Cluster {}
 
-/// A default host name that is too long for DNS once its prefix is added to the domain.
+/// Why a cluster's names do not make a cluster.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("'{0}' is too long for a DNS name; give the hosts of this group in the cluster description")]
-pub struct DefaultHostError(String);
+pub enum ClusterError {
+    /// A default host name that is too long for DNS once its prefix is added to the domain.
+    #[error("hosts: '{0}' is too long for a DNS name; give the hosts of this group in the cluster description")]
+    DefaultHost(String),
+    /// Hosts for a group the product does not have.
+    #[error("hosts.{group}: {product} has no such host group; its groups are {known}")]
+    UnknownGroup {
+        /// The group.
+        group: &'static str,
+        /// The product's name.
+        product: &'static str,
+        /// The groups it has.
+        known: String,
+    },
+    /// Machines for a role the product does not name machines for.
+    #[error("nodes.{role}: {product} {reason}")]
+    UnknownRole {
+        /// The role's key.
+        role: &'static str,
+        /// The product's name.
+        product: &'static str,
+        /// What it has instead.
+        reason: String,
+    },
+    /// Two machines of one name.
+    #[error("nodes: '{0}' names two machines; every node needs a name of its own")]
+    Duplicate(NodeName),
+    /// An empty role.
+    #[error("nodes.{0}: give at least one node, or leave the key out")]
+    Empty(&'static str),
+}
 
 impl Cluster {
-    /// The documented cluster of `product` for `domain`: every group without given hosts gets its default.
+    /// The documented cluster of `product` for `domain`: every host group and node role without given names
+    /// gets its default.
     pub fn new(
         product: &'static Product,
         domain: HostName,
         ssl_common_name: Option<HostName>,
         given: Hosts,
-    ) -> Result<Self, DefaultHostError> {
+        given_nodes: Nodes,
+    ) -> Result<Self, ClusterError> {
+        check_groups(product, &given)?;
         let mut hosts = Hosts::default();
         for group in product.host_groups {
             let names = match (given.get(group.id), group.default_prefix) {
                 ([], Some(prefix)) => {
                     let default = format!("{prefix}{domain}");
-                    vec![HostName::parse(&default).map_err(|_| DefaultHostError(default))?]
+                    vec![HostName::parse(&default).map_err(|_| ClusterError::DefaultHost(default))?]
                 }
                 (names, _) => names.to_vec(),
             };
             hosts.set(group.id, names);
         }
-        Ok(Cluster {
+        let nodes = node_names(product, given_nodes)?;
+        let first_host = product.host_groups.first().and_then(|g| hosts.get(g.id).first());
+        let default_common_name = match (product.certificate(CertRole::Ssl).map(|c| c.common_name), first_host) {
+            (Some(CommonName::FirstHost), Some(host)) => host.clone(),
+            _ => domain.clone(),
+        };
+        let cluster = Cluster {
             product,
-            ssl_common_name: ssl_common_name.unwrap_or_else(|| domain.clone()),
+            ssl_common_name: ssl_common_name.unwrap_or(default_common_name),
             domain,
             hosts,
-        })
+            nodes,
+        };
+        cluster.check_unique_nodes()?;
+        Ok(cluster)
+    }
+
+    /// Every machine has a name of its own.
+    fn check_unique_nodes(&self) -> Result<(), ClusterError> {
+        let nodes = self.nodes();
+        for (at, node) in nodes.iter().enumerate() {
+            if nodes[..at].iter().any(|n| n.name == node.name) {
+                return Err(ClusterError::Duplicate(node.name.clone()));
+            }
+        }
+        Ok(())
     }
 
     /// The product.
@@ -185,6 +344,11 @@ impl Cluster {
     /// The hosts of every group.
     pub fn hosts(&self) -> &Hosts {
         &self.hosts
+    }
+
+    /// The machines of every role named apart from the hosts (products whose machines are not their names).
+    pub fn node_names(&self) -> &Nodes {
+        &self.nodes
     }
 
     /// The first host of `group`, the one configuration points at.
@@ -215,33 +379,88 @@ impl Cluster {
         hosts
     }
 
-    /// The machines of the cluster: each host of a group that names machines once, in the order of their roles,
-    /// then nginx.
+    /// The machines of the cluster, in the order of their roles, then nginx: each host of a group that names
+    /// machines once (IoT), or the machines of each role.
     pub fn nodes(&self) -> Vec<Node> {
+        let mut nodes: Vec<Node> = Vec::new();
         let mut groups: Vec<_> = self
             .product
             .host_groups
             .iter()
-            .filter_map(|g| g.nodes.map(|role| (role, g.id)))
+            .filter_map(|g| g.nodes.map(|role| (role, self.hosts.get(g.id))))
             .collect();
         groups.sort_by_key(|(role, _)| *role);
-        let mut nodes: Vec<Node> = Vec::new();
-        for (role, group) in groups {
-            for host in self.hosts.get(group) {
-                if !nodes.iter().any(|n| n.name == host.as_str()) {
-                    nodes.push(Node {
-                        name: host.to_string(),
-                        role,
-                    });
+        for (role, hosts) in groups {
+            for name in hosts.iter().map(NodeName::from) {
+                if !nodes.iter().any(|n| n.name == name) {
+                    nodes.push(Node { name, role });
                 }
             }
         }
+        for (role, names) in &self.nodes.0 {
+            nodes.extend(names.iter().map(|name| Node {
+                name: name.clone(),
+                role: *role,
+            }));
+        }
         nodes.push(Node {
-            name: "nginx".into(),
+            name: NodeName("nginx".into()),
             role: NodeRole::Nginx,
         });
         nodes
     }
+
+    /// The first host of the first group nginx sends to `role`: the node's own public name.
+    pub fn own_host(&self, role: NodeRole) -> Option<&HostName> {
+        let group = self.product.host_groups.iter().find(|g| g.served_by.contains(&role))?;
+        self.hosts.get(group.id).first()
+    }
+}
+
+/// `given` names only groups `product` has.
+fn check_groups(product: &Product, given: &Hosts) -> Result<(), ClusterError> {
+    for (group, _) in &given.0 {
+        if product.host_groups.iter().all(|g| g.id != *group) {
+            let known: Vec<&str> = product.host_groups.iter().map(|g| g.id.key()).collect();
+            return Err(ClusterError::UnknownGroup {
+                group: group.key(),
+                product: product.name,
+                known: known.join(", "),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The machines of each of `product`'s node roles: the given ones, else the defaults.
+fn node_names(product: &Product, given: Nodes) -> Result<Nodes, ClusterError> {
+    for (role, names) in &given.0 {
+        if names.is_empty() {
+            return Err(ClusterError::Empty(role.key()));
+        }
+        if product.node_groups.iter().all(|g| g.role != *role) {
+            let reason = if product.node_groups.is_empty() {
+                "names its machines by their host names; give them in [hosts]".to_owned()
+            } else {
+                let known: Vec<&str> = product.node_groups.iter().map(|g| g.role.key()).collect();
+                format!("has no such node role; its roles are {}", known.join(", "))
+            };
+            return Err(ClusterError::UnknownRole {
+                role: role.key(),
+                product: product.name,
+                reason,
+            });
+        }
+    }
+    let mut nodes = Nodes::default();
+    for group in product.node_groups {
+        let names = match given.get(group.role) {
+            [] => group.default_nodes.iter().map(|n| NodeName((*n).to_owned())).collect(),
+            names => names.to_vec(),
+        };
+        nodes.set(group.role, names);
+    }
+    Ok(nodes)
 }
 
 #[cfg(test)]
@@ -259,7 +478,7 @@ mod tests {
 
     #[test]
     fn documented_cluster_hosts() {
-        let cluster = Cluster::new(&IOT, host(IOT.default_domain), None, Hosts::default()).unwrap();
+        let cluster = Cluster::new(&IOT, host(IOT.default_domain), None, Hosts::default(), Nodes::default()).unwrap();
         assert_eq!(
             names(cluster.ssl_hosts()),
             [
@@ -278,6 +497,7 @@ mod tests {
             host("Example.ORG."),
             Some(host("lb.example.org")),
             Hosts::default(),
+            Nodes::default(),
         )
         .unwrap();
         assert_eq!(cluster.domain().as_str(), "example.org");
@@ -296,7 +516,7 @@ mod tests {
             HostGroupId::KeyManagers,
             vec![host("km1.example.org"), host("km2.example.org")],
         );
-        let cluster = Cluster::new(&IOT, host("example.org"), None, hosts).unwrap();
+        let cluster = Cluster::new(&IOT, host("example.org"), None, hosts, Nodes::default()).unwrap();
         assert_eq!(
             names(cluster.ssl_hosts()),
             [
@@ -310,7 +530,11 @@ mod tests {
             ]
         );
         assert_eq!(cluster.first(HostGroupId::KeyManagers).as_str(), "km1.example.org");
-        let nodes: Vec<_> = cluster.nodes().into_iter().map(|n| (n.name, n.role)).collect();
+        let nodes: Vec<_> = cluster
+            .nodes()
+            .into_iter()
+            .map(|n| (n.name.to_string(), n.role))
+            .collect();
         assert_eq!(nodes[0], ("mgt.example.org".to_owned(), NodeRole::Manager));
         assert_eq!(nodes.last().unwrap().1, NodeRole::Nginx);
         assert_eq!(nodes.len(), 6);

@@ -9,18 +9,19 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::alias::Alias;
-use crate::cluster::{HostName, Hosts};
+use crate::cluster::{HostName, Hosts, NodeName, Nodes};
 use crate::defaults::{APPLE_MAX_DAYS, KEY_BITS_RANGE};
 use crate::error::{Error, Result};
 use crate::input::{self, Kind};
 use crate::keystore::pkcs12::Protection;
-use crate::product::{ByRole, CertRole, HostGroupId};
+use crate::product::{ByRole, CertRole, HostGroupId, NodeRole, ProductId};
 use crate::settings::{Choices, PasswordSource};
 use crate::subject::Subject;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Raw {
+    product: Option<Spanned<String>>,
     domain: Option<Spanned<String>>,
     out: Option<PathBuf>,
     ssl_alias: Option<Spanned<String>>,
@@ -29,6 +30,8 @@ struct Raw {
     key_bits: Option<Spanned<u16>>,
     #[serde(default)]
     hosts: RawHosts,
+    #[serde(default)]
+    nodes: RawNodes,
     #[serde(default)]
     subject: RawSubject,
     #[serde(default)]
@@ -51,11 +54,15 @@ struct RawHosts {
     key_managers: Option<Spanned<Vec<String>>>,
     broker: Option<Spanned<Vec<String>>>,
     analytics: Option<Spanned<Vec<String>>>,
+    publisher: Option<Spanned<Vec<String>>>,
+    store: Option<Spanned<Vec<String>>>,
+    idp: Option<Spanned<Vec<String>>>,
+    extra: Option<Spanned<Vec<String>>>,
 }
 
 impl RawHosts {
     /// Each host group the file names, with its hosts.
-    fn groups(self) -> [(HostGroupId, Option<Spanned<Vec<String>>>); 6] {
+    fn groups(self) -> [(HostGroupId, Option<Spanned<Vec<String>>>); 10] {
         [
             (HostGroupId::Workers, self.workers),
             (HostGroupId::Gateway, self.gateway),
@@ -63,6 +70,36 @@ impl RawHosts {
             (HostGroupId::KeyManagers, self.key_managers),
             (HostGroupId::Broker, self.broker),
             (HostGroupId::Analytics, self.analytics),
+            (HostGroupId::Publisher, self.publisher),
+            (HostGroupId::Store, self.store),
+            (HostGroupId::Idp, self.idp),
+            (HostGroupId::Extra, self.extra),
+        ]
+    }
+}
+
+/// `[nodes]`: the machines of each role, for products whose machines are not their public names.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawNodes {
+    manager: Option<Spanned<Vec<String>>>,
+    workers: Option<Spanned<Vec<String>>>,
+    publisher: Option<Spanned<Vec<String>>>,
+    store: Option<Spanned<Vec<String>>>,
+    idp: Option<Spanned<Vec<String>>>,
+    gateway: Option<Spanned<Vec<String>>>,
+}
+
+impl RawNodes {
+    /// Each role the file names, with its machines.
+    fn roles(self) -> [(NodeRole, Option<Spanned<Vec<String>>>); 6] {
+        [
+            (NodeRole::Manager, self.manager),
+            (NodeRole::Worker, self.workers),
+            (NodeRole::Publisher, self.publisher),
+            (NodeRole::Store, self.store),
+            (NodeRole::Idp, self.idp),
+            (NodeRole::Gateway, self.gateway),
         ]
     }
 }
@@ -112,6 +149,7 @@ pub fn load(path: &Path) -> Result<Choices> {
     let resolve = |p: PathBuf| if p.is_relative() { base.join(p) } else { p };
     let mut hosts = raw.hosts;
     let mut choices = Choices {
+        product: raw.product.map(|p| at.product(p)).transpose()?,
         domain: raw.domain.map(|d| at.host(d, "domain")).transpose()?,
         ssl_common_name: hosts.ssl_cn.take().map(|cn| at.host(cn, "hosts.ssl_cn")).transpose()?,
         ssl_alias: raw.ssl_alias.map(|a| at.alias(a)).transpose()?,
@@ -133,6 +171,8 @@ pub fn load(path: &Path) -> Result<Choices> {
         ..Choices::default()
     };
     choices.hosts = at.hosts(hosts)?;
+    choices.nodes = at.nodes(raw.nodes)?;
+    at.cluster(&choices)?;
     let mut lines = ByRole::default();
     for (role, days, max) in [
         (CertRole::Ca, raw.ca.days, MAX_DAYS),
@@ -190,22 +230,80 @@ impl Located<'_> {
         HostName::parse(value.get_ref()).map_err(|e| self.error(&value, key, e.to_string()))
     }
 
+    fn product(&self, value: Spanned<String>) -> Result<ProductId> {
+        ProductId::from_key(value.get_ref()).ok_or_else(|| {
+            let known: Vec<&str> = ProductId::ALL.iter().map(|p| p.key()).collect();
+            let reason = format!(
+                "'{}' is not one of {}",
+                value.get_ref().escape_debug(),
+                known.join(", ")
+            );
+            self.error(&value, "product", reason)
+        })
+    }
+
     fn hosts(&self, raw: RawHosts) -> Result<Hosts> {
         let mut hosts = Hosts::default();
         for (group, value) in raw.groups() {
             let Some(value) = value else { continue };
             let key = format!("hosts.{}", group.key());
-            if value.get_ref().is_empty() {
-                return Err(self.error(&value, &key, "give at least one host, or leave the key out".into()));
-            }
-            let names = value
-                .get_ref()
-                .iter()
-                .map(|h| HostName::parse(h).map_err(|e| self.error(&value, &key, e.to_string())))
-                .collect::<Result<_>>()?;
-            hosts.set(group, names);
+            hosts.set(group, self.names(&value, &key, HostName::parse)?);
         }
         Ok(hosts)
+    }
+
+    fn nodes(&self, raw: RawNodes) -> Result<Nodes> {
+        let mut nodes = Nodes::default();
+        for (role, value) in raw.roles() {
+            let Some(value) = value else { continue };
+            let key = format!("nodes.{}", role.key());
+            nodes.set(role, self.names(&value, &key, NodeName::parse)?);
+        }
+        Ok(nodes)
+    }
+
+    /// The names of the list `value` at `key`, each parsed by `parse`; at least one.
+    fn names<T, E: std::fmt::Display>(
+        &self,
+        value: &Spanned<Vec<String>>,
+        key: &str,
+        parse: fn(&str) -> std::result::Result<T, E>,
+    ) -> Result<Vec<T>> {
+        if value.get_ref().is_empty() {
+            return Err(self.error(value, key, "give at least one name, or leave the key out".into()));
+        }
+        value
+            .get_ref()
+            .iter()
+            .map(|name| parse(name).map_err(|e| self.error(value, key, e.to_string())))
+            .collect()
+    }
+
+    /// The hosts and nodes make a cluster of the product: the error names the line of the key at fault.
+    fn cluster(&self, choices: &Choices) -> Result<()> {
+        let Err(Error::InvalidOption { reason, .. }) = choices.settings() else {
+            return Ok(());
+        };
+        let key = reason.split(':').next().unwrap_or_default();
+        let line = match key.split_once('.') {
+            Some((table, name)) => self.key_line(table, name),
+            None => self.key_line(key, ""),
+        };
+        Err(self.error_at_line(line, reason))
+    }
+
+    /// The line of `name` in `[table]`, or of the table, or 1.
+    fn key_line(&self, table: &str, name: &str) -> usize {
+        let header = format!("[{table}]");
+        let Some(start) = self.text.find(&header) else { return 1 };
+        let after = &self.text[start..];
+        let at = after
+            .lines()
+            .position(|line| !name.is_empty() && line.trim_start().starts_with(name))
+            .map_or(start, |n| {
+                start + after.lines().take(n).map(|l| l.len() + 1).sum::<usize>()
+            });
+        self.line(at)
     }
 
     fn alias(&self, value: Spanned<String>) -> Result<Alias> {
@@ -415,7 +513,27 @@ mod tests {
                 "[passwords]\nstore_password = \"secret\"\n",
                 ":2: unknown field `store_password`",
             ),
-            ("[hosts]\nworkers = []\n", ":2: hosts.workers: give at least one host"),
+            ("[hosts]\nworkers = []\n", ":2: hosts.workers: give at least one name"),
+            (
+                "product = \"esb\"\n",
+                ":1: product: 'esb' is not one of iot, is, es, appm",
+            ),
+            (
+                "product = \"es\"\n[hosts]\nstore = [\"s.example.org\"]\nmanager = [\"m.example.org\"]\n",
+                ":4: hosts.manager: Enterprise Store has no such host group; its groups are publisher, store, extra",
+            ),
+            (
+                "[nodes]\nmanager = [\"m1\"]\n",
+                ":2: nodes.manager: IoT Server names its machines by their host names; give them in [hosts]",
+            ),
+            (
+                "product = \"es\"\n[nodes]\nstore = [\"a\", \"a\"]\n",
+                ":2: nodes: 'a' names two machines",
+            ),
+            (
+                "product = \"es\"\n[nodes]\nstore = [\"A_1\"]\n",
+                ":3: nodes.store: 'A_1' is not a node name",
+            ),
             (
                 "[ca]\ndays = 300\n",
                 ":2: ca.days: the RA certificate's 730 days would outlive its CA's 300 days",

@@ -6,10 +6,10 @@
 use std::path::PathBuf;
 
 use crate::alias::Alias;
-use crate::cluster::{Cluster, DefaultHostError, HostName, Hosts};
+use crate::cluster::{Cluster, ClusterError, HostName, Hosts, Nodes};
 use crate::error::{Error, Result};
 use crate::keystore::pkcs12::Protection;
-use crate::product::{ByRole, CertRole, Product, iot};
+use crate::product::{ByRole, CertRole, Product, ProductId};
 use crate::subject::Subject;
 
 /// Where a password comes from.
@@ -96,12 +96,16 @@ pub struct TermChoices {
 /// What the operator chose, from the cluster description or flags; `None` and empty mean "the default".
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Choices {
+    /// `product`.
+    pub product: Option<ProductId>,
     /// `domain`.
     pub domain: Option<HostName>,
     /// `hosts.ssl_cn`.
     pub ssl_common_name: Option<HostName>,
     /// `[hosts]`.
     pub hosts: Hosts,
+    /// `[nodes]`.
+    pub nodes: Nodes,
     /// `ssl_alias`.
     pub ssl_alias: Option<Alias>,
     /// `out`.
@@ -125,13 +129,19 @@ pub struct Choices {
 impl Choices {
     /// The settings these choices make, with the defaults for what they leave open.
     pub fn settings(&self) -> Result<Settings> {
-        let product = &iot::IOT;
+        let product = self.product.unwrap_or_default().product();
         let domain = match &self.domain {
             Some(domain) => domain.clone(),
             None => HostName::parse(product.default_domain).map_err(|e| Error::invalid("domain", e))?,
         };
-        let cluster = Cluster::new(product, domain, self.ssl_common_name.clone(), self.hosts.clone())
-            .map_err(|e| Error::invalid("hosts", e))?;
+        let cluster = Cluster::new(
+            product,
+            domain,
+            self.ssl_common_name.clone(),
+            self.hosts.clone(),
+            self.nodes.clone(),
+        )
+        .map_err(|e| Error::invalid("the cluster description", e))?;
         let ssl_alias = match &self.ssl_alias {
             Some(alias) => alias.clone(),
             None => default_alias(crate::defaults::SSL_ALIAS)?,
@@ -184,6 +194,8 @@ pub struct Settings {
 /// Settings as the ledger records them (`iospki.ledger/1`).
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Recorded {
+    #[serde(default)]
+    product: ProductId,
     domain: HostName,
     ssl_common_name: HostName,
     ssl_alias: String,
@@ -193,6 +205,8 @@ struct Recorded {
     subject: Subject,
     #[serde(default)]
     hosts: Hosts,
+    #[serde(default, skip_serializing_if = "Nodes::is_empty")]
+    nodes: Nodes,
     #[serde(default)]
     issuance: RecordedIssuance,
 }
@@ -243,6 +257,7 @@ impl From<Settings> for Recorded {
     fn from(settings: Settings) -> Recorded {
         let term = |role| settings.issuance.term(role);
         Recorded {
+            product: settings.cluster.product().id,
             domain: settings.cluster.domain().clone(),
             ssl_common_name: settings.cluster.ssl_common_name().clone(),
             ssl_alias: settings.ssl_alias.to_string(),
@@ -256,6 +271,7 @@ impl From<Settings> for Recorded {
                 ssl_serial: term(CertRole::Ssl).and_then(|t| t.first_serial),
             },
             hosts: settings.cluster.hosts().clone(),
+            nodes: settings.cluster.node_names().clone(),
             subject: settings.subject,
         }
     }
@@ -264,8 +280,8 @@ impl From<Settings> for Recorded {
 /// Why recorded settings cannot be used.
 #[derive(Debug, thiserror::Error)]
 enum RecordedError {
-    #[error("hosts: {0}")]
-    Hosts(#[from] DefaultHostError),
+    #[error("{0}")]
+    Cluster(#[from] ClusterError),
     #[error("ssl_alias: {0}")]
     Alias(#[from] crate::alias::AliasError),
 }
@@ -274,8 +290,14 @@ impl TryFrom<Recorded> for Settings {
     type Error = RecordedError;
 
     fn try_from(recorded: Recorded) -> std::result::Result<Settings, RecordedError> {
-        let product = &iot::IOT;
-        let cluster = Cluster::new(product, recorded.domain, Some(recorded.ssl_common_name), recorded.hosts)?;
+        let product = recorded.product.product();
+        let cluster = Cluster::new(
+            product,
+            recorded.domain,
+            Some(recorded.ssl_common_name),
+            recorded.hosts,
+            recorded.nodes,
+        )?;
         Ok(Settings {
             cluster,
             ssl_alias: Alias::chosen(&recorded.ssl_alias)?,

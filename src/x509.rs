@@ -314,6 +314,21 @@ impl Certificate {
             .any(|name| matches!(name, AltName::Dns(dns) if dns.eq_ignore_ascii_case(host.as_str())))
     }
 
+    /// Whether a TLS client reaching `host` accepts this certificate's subjectAltName: a DNS name equal to it, or
+    /// a wildcard over exactly its first label (`*.wso2.com` covers `a.wso2.com`, not `a.b.wso2.com`).
+    pub fn covers(&self, host: &str) -> bool {
+        self.subject_alt_names.iter().any(|name| {
+            let AltName::Dns(dns) = name else { return false };
+            if dns.eq_ignore_ascii_case(host) {
+                return true;
+            }
+            let (Some(suffix), Some((label, rest))) = (dns.strip_prefix("*."), host.split_once('.')) else {
+                return false;
+            };
+            !label.is_empty() && rest.eq_ignore_ascii_case(suffix)
+        })
+    }
+
     /// Whether basicConstraints says CA:TRUE.
     pub fn is_ca(&self) -> bool {
         self.basic_constraints.is_some_and(|bc| bc.ca)

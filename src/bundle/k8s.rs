@@ -169,8 +169,8 @@ fn roles(cluster: &Cluster) -> Vec<(NodeRole, Vec<String>)> {
     let mut roles: Vec<(NodeRole, Vec<String>)> = Vec::new();
     for node in cluster.nodes() {
         match roles.iter_mut().find(|(r, _)| *r == node.role) {
-            Some((_, hosts)) => hosts.push(node.name),
-            None => roles.push((node.role, vec![node.name])),
+            Some((_, hosts)) => hosts.push(node.name.to_string()),
+            None => roles.push((node.role, vec![node.name.to_string()])),
         }
     }
     roles

@@ -14,7 +14,7 @@ use zeroize::Zeroizing;
 use crate::cluster::{Cluster, Node};
 use crate::error::Result;
 use crate::output::PUBLIC_MODE;
-use crate::product::NodeRole;
+use crate::product::{Holds, NodeRole};
 use crate::set::{NodeFile, Set};
 
 /// One file of a node's bundle.
@@ -83,43 +83,51 @@ fn checksums(files: &[BundleFile]) -> String {
 }
 
 fn install_text(node: &Node, cluster: &Cluster, files: &[NodeFile]) -> String {
+    let product = cluster.product();
     let mut text = format!(
-        "iospki bundle for {}, {} of the cluster {}.\n\n",
+        "iospki bundle for {}, {} of the {} cluster {}.\n\n",
         node.name,
         node.role.name(),
+        product.name,
         cluster.domain()
     );
-    if node.role == NodeRole::Nginx {
-        text.push_str(&nginx_install_text(files));
+    let home = if node.role == NodeRole::Nginx {
+        crate::wso2::nginx::NGINX_DIR
     } else {
-        text.push_str(
-            "Unpack over the node's server home, keeping modes (the files replace the ones of the same name):\n\n",
-        );
-        let _ = writeln!(text, "    tar -xzpf {}.tar.gz -C <IOTS_HOME>\n", node.name);
-        text.push_str("Files:\n");
-        for file in files {
-            let _ = writeln!(text, "    {:<52} {}", file.placement.path, file.placement.purpose);
-        }
-        text.push_str(
-            "\nThen restart the IoT Server on this node: Java reads its stores only at start.\n\
+        "<PRODUCT_HOME>"
+    };
+    text.push_str(
+        "Unpack it over the node's directory, keeping modes (the files replace the ones of the same name):\n\n",
+    );
+    let _ = writeln!(text, "    tar -xzpf {}.tar.gz -C {home}\n", node.name);
+    text.push_str("Files:\n");
+    for file in files {
+        let _ = writeln!(text, "    {:<52} {}", file.placement.path, file.placement.purpose);
+    }
+    if node.role == NodeRole::Nginx {
+        text.push_str(&nginx_directives(files));
+        text.push_str("\nThen: nginx -t && systemctl reload nginx\n");
+    } else {
+        let _ = write!(
+            text,
+            "\nThen restart the {} on this node: Java reads its stores only at start.\n\
              Restart the nodes one at a time.\n",
+            product.name
         );
     }
     text.push_str("\nCheck the files first, in this directory: sha256sum -c SHA256SUMS\n");
     text
 }
 
-/// Where nginx's files go and the directives that name them.
-fn nginx_install_text(files: &[NodeFile]) -> String {
-    let names: Vec<&str> = files.iter().map(|f| f.placement.path).collect();
-    let mut text = format!(
-        "Copy {} (mode 0600 for the key) to /etc/nginx/ssl/ and set, in the server blocks of\nevery cluster host:\n\n",
-        names.join(" and ")
-    );
-    for file in files {
-        let name = file.placement.path.rsplit('/').next().unwrap_or(file.placement.path);
-        let _ = writeln!(text, "    {:<19} /etc/nginx/ssl/{name};", file.placement.purpose);
+/// The directives that name nginx's files, for sets that write no server blocks of their own.
+fn nginx_directives(files: &[NodeFile]) -> String {
+    if files.iter().any(|f| matches!(f.spec.holds, Holds::Config(_))) {
+        return String::new();
     }
-    text.push_str("\nThen: nginx -t && systemctl reload nginx\n");
+    let mut text = String::from("\nSet, in the server block of every cluster host (listen 443 ssl):\n\n");
+    for file in files {
+        let path = format!("{}/{}", crate::wso2::nginx::NGINX_DIR, file.placement.path);
+        let _ = writeln!(text, "    {:<19} {path};", file.placement.purpose);
+    }
     text
 }

@@ -10,7 +10,7 @@ use super::{
     CertRole::{Ca, Ra, Ssl as SslCert},
     CertificateSpec, CommonName, ConfigFile, EntrySpec, FileSpec, Holds, HostGroup, HostGroupId,
     NodeRole::{self, Analytics, Broker, KeyManager, Manager, Nginx, Worker},
-    Placement, Product, RelyingParty, StorePurpose,
+    Placement, Product, ProductId, RelyingParty, Roles, StorePurpose, WithoutStoreName,
 };
 use crate::profile;
 
@@ -21,8 +21,6 @@ pub const RA_ALIAS: &str = "racert";
 
 /// The nodes that run the IoT Server's core profiles from `repository/`.
 const CORE: &[NodeRole] = &[Manager, Worker, KeyManager];
-/// Every IoT Server node, core and broker and analytics profiles.
-const SERVERS: &[NodeRole] = &[Manager, Worker, KeyManager, Broker, Analytics];
 const SCEP_SERVERS: &[NodeRole] = &[Manager, Worker];
 
 const SSL_KEY_ENTRY: EntrySpec = EntrySpec::Key {
@@ -55,6 +53,7 @@ const fn output(name: &'static str, holds: Holds, secret: bool, description: &'s
 
 /// The IoT Server cluster of the clustering guide.
 pub const IOT: Product = Product {
+    id: ProductId::Iot,
     name: "IoT Server",
     default_domain: "iots310.wso2.com",
     host_groups: &[
@@ -62,33 +61,42 @@ pub const IOT: Product = Product {
             id: HostGroupId::Workers,
             default_prefix: Some(""),
             nodes: Some(Worker),
+            served_by: &[],
         },
         HostGroup {
             id: HostGroupId::Gateway,
             default_prefix: Some("gateway."),
             nodes: None,
+            served_by: &[],
         },
         HostGroup {
             id: HostGroupId::Manager,
             default_prefix: Some("mgt."),
             nodes: Some(Manager),
+            served_by: &[],
         },
         HostGroup {
             id: HostGroupId::KeyManagers,
             default_prefix: Some("keymgt."),
             nodes: Some(KeyManager),
+            served_by: &[],
         },
         HostGroup {
             id: HostGroupId::Broker,
             default_prefix: None,
             nodes: Some(Broker),
+            served_by: &[],
         },
         HostGroup {
             id: HostGroupId::Analytics,
             default_prefix: None,
             nodes: Some(Analytics),
+            served_by: &[],
         },
+        super::carbon::EXTRA_HOSTS,
     ],
+    node_groups: &[],
+    ca_key_given: true,
     certificates: &[
         CertificateSpec {
             role: Ca,
@@ -144,7 +152,7 @@ pub const IOT: Product = Product {
             in_output: false,
             description: "SSL certificate, then the CA",
             placements: &[Placement {
-                roles: &[Nginx],
+                roles: Roles::Only(&[Nginx]),
                 path: "ssl/iots-chain.pem",
                 purpose: "ssl_certificate",
             }],
@@ -156,7 +164,7 @@ pub const IOT: Product = Product {
             in_output: true,
             description: "SSL private key",
             placements: &[Placement {
-                roles: &[Nginx],
+                roles: Roles::Only(&[Nginx]),
                 path: "ssl/iots.key",
                 purpose: "ssl_certificate_key",
             }],
@@ -188,17 +196,17 @@ pub const IOT: Product = Product {
             description: "carbon.xml KeyStore: SSL key",
             placements: &[
                 Placement {
-                    roles: CORE,
+                    roles: Roles::Only(CORE),
                     path: "repository/resources/security/wso2carbon.jks",
                     purpose: "carbon.xml KeyStore",
                 },
                 Placement {
-                    roles: &[Broker],
+                    roles: Roles::Only(&[Broker]),
                     path: "wso2/broker/repository/resources/security/wso2carbon.jks",
                     purpose: "broker's carbon.xml KeyStore, MQTT and AMQP over TLS",
                 },
                 Placement {
-                    roles: &[Analytics],
+                    roles: Roles::Only(&[Analytics]),
                     path: "wso2/analytics/repository/resources/security/wso2carbon.jks",
                     purpose: "analytics' carbon.xml KeyStore",
                 },
@@ -226,17 +234,17 @@ pub const IOT: Product = Product {
             description: "carbon.xml TrustStore: SSL and CA certificates, public roots",
             placements: &[
                 Placement {
-                    roles: CORE,
+                    roles: Roles::Only(CORE),
                     path: "repository/resources/security/client-truststore.jks",
                     purpose: "carbon.xml TrustStore",
                 },
                 Placement {
-                    roles: &[Broker],
+                    roles: Roles::Only(&[Broker]),
                     path: "wso2/broker/repository/resources/security/client-truststore.jks",
                     purpose: "broker's carbon.xml TrustStore",
                 },
                 Placement {
-                    roles: &[Analytics],
+                    roles: Roles::Only(&[Analytics]),
                     path: "wso2/analytics/repository/resources/security/client-truststore.jks",
                     purpose: "analytics' carbon.xml TrustStore",
                 },
@@ -249,7 +257,7 @@ pub const IOT: Product = Product {
             in_output: true,
             description: "certificate-config.xml: SCEP CA and RA keys",
             placements: &[Placement {
-                roles: SCEP_SERVERS,
+                roles: Roles::Only(SCEP_SERVERS),
                 path: "repository/resources/security/wso2certs.jks",
                 purpose: "SCEP CA and RA keys",
             }],
@@ -261,7 +269,7 @@ pub const IOT: Product = Product {
             in_output: true,
             description: "SCEP keystore settings (passwords)",
             placements: &[Placement {
-                roles: SCEP_SERVERS,
+                roles: Roles::Only(SCEP_SERVERS),
                 path: "repository/conf/certificate-config.xml",
                 purpose: "SCEP keystore settings",
             }],
@@ -273,7 +281,7 @@ pub const IOT: Product = Product {
             in_output: true,
             description: "manager's API endpoints",
             placements: &[Placement {
-                roles: &[Manager],
+                roles: Roles::Only(&[Manager]),
                 path: "conf/iot-api-config.xml",
                 purpose: "manager's API endpoints",
             }],
@@ -285,7 +293,7 @@ pub const IOT: Product = Product {
             in_output: true,
             description: "the JWT issuer the key manager trusts: the SSL certificate",
             placements: &[Placement {
-                roles: SERVERS,
+                roles: Roles::Servers,
                 path: "conf/identity/identity-providers/iot_default.xml",
                 purpose: "identity provider of the server's own JWTs",
             }],
@@ -301,14 +309,19 @@ pub const IOT: Product = Product {
         RelyingParty {
             app: "store",
             path: "repository/deployment/server/jaggeryapps/store/config/store.json",
+            without_store_name: WithoutStoreName::Fails,
         },
         RelyingParty {
             app: "publisher",
             path: "repository/deployment/server/jaggeryapps/publisher/config/publisher.json",
+            without_store_name: WithoutStoreName::Fails,
         },
         RelyingParty {
             app: "api-store",
             path: "repository/deployment/server/jaggeryapps/api-store/site/conf/site.json",
+            without_store_name: WithoutStoreName::Fails,
         },
     ],
+    snippets: &[],
+    sso_idp_config: None,
 };

@@ -5,7 +5,11 @@
 //! it under its server home. `init`, `rotate`, `bundle`, `verify` and `merge` read these declarations instead of
 //! naming files of their own, so a new product is one more declaration beside [`iot::IOT`].
 
+pub mod appm;
+mod carbon;
+pub mod es;
 pub mod iot;
+pub mod is;
 
 use std::fmt;
 
@@ -110,9 +114,9 @@ impl<T> FromIterator<(CertRole, T)> for ByRole<T> {
 /// What a machine of the cluster does, and so which files it gets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum NodeRole {
-    /// IoT Server manager (mgt.DOMAIN).
+    /// IoT Server or Identity Server manager.
     Manager,
-    /// IoT Server worker (DOMAIN, gateway.DOMAIN).
+    /// IoT Server or Identity Server worker.
     Worker,
     /// IoT Server key manager (keymgt.DOMAIN).
     KeyManager,
@@ -120,18 +124,30 @@ pub enum NodeRole {
     Broker,
     /// IoT Server analytics profile.
     Analytics,
+    /// Enterprise Store or App Manager publisher.
+    Publisher,
+    /// Enterprise Store or App Manager store.
+    Store,
+    /// App Manager identity provider.
+    Idp,
+    /// App Manager gateway.
+    Gateway,
     /// nginx in front of the cluster: the SSL certificate chain and key.
     Nginx,
 }
 
 impl NodeRole {
     /// Every role.
-    pub const ALL: [NodeRole; 6] = [
+    pub const ALL: [NodeRole; 10] = [
         NodeRole::Manager,
         NodeRole::Worker,
         NodeRole::KeyManager,
         NodeRole::Broker,
         NodeRole::Analytics,
+        NodeRole::Publisher,
+        NodeRole::Store,
+        NodeRole::Idp,
+        NodeRole::Gateway,
         NodeRole::Nginx,
     ];
 
@@ -148,6 +164,10 @@ impl NodeRole {
             NodeRole::KeyManager => "key manager",
             NodeRole::Broker => "broker",
             NodeRole::Analytics => "analytics",
+            NodeRole::Publisher => "publisher",
+            NodeRole::Store => "store",
+            NodeRole::Idp => "identity provider",
+            NodeRole::Gateway => "gateway",
             NodeRole::Nginx => "load balancer (nginx)",
         }
     }
@@ -160,7 +180,25 @@ impl NodeRole {
             NodeRole::KeyManager => "key-manager",
             NodeRole::Broker => "broker",
             NodeRole::Analytics => "analytics",
+            NodeRole::Publisher => "publisher",
+            NodeRole::Store => "store",
+            NodeRole::Idp => "idp",
+            NodeRole::Gateway => "gateway",
             NodeRole::Nginx => "nginx",
+        }
+    }
+
+    /// The role whose nodes `[nodes]` names `key`.
+    pub fn from_key(key: &str) -> Option<NodeRole> {
+        Self::ALL.into_iter().find(|role| role.key() == key)
+    }
+
+    /// The key of the role's nodes in the description's `[nodes]`.
+    pub fn key(self) -> &'static str {
+        match self {
+            NodeRole::Worker => "workers",
+            NodeRole::KeyManager => "key_managers",
+            other => other.slug(),
         }
     }
 }
@@ -169,11 +207,11 @@ impl NodeRole {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum HostGroupId {
-    /// IoT workers (DOMAIN).
+    /// IoT workers (DOMAIN); Identity Server workers (DOMAIN).
     Workers,
-    /// IoT API gateways (gateway.DOMAIN), served by the workers.
+    /// IoT API gateways (gateway.DOMAIN), served by the workers; App Manager's gateway.
     Gateway,
-    /// IoT managers (mgt.DOMAIN).
+    /// IoT managers (mgt.DOMAIN); Identity Server's manager.
     Manager,
     /// IoT key managers (keymgt.DOMAIN).
     KeyManagers,
@@ -181,9 +219,31 @@ pub enum HostGroupId {
     Broker,
     /// IoT analytics profile nodes (none unless given).
     Analytics,
+    /// Enterprise Store and App Manager publishers.
+    Publisher,
+    /// Enterprise Store and App Manager stores.
+    Store,
+    /// App Manager's identity provider.
+    Idp,
+    /// Further names the certificate carries, for clients that use them (none unless given).
+    Extra,
 }
 
 impl HostGroupId {
+    /// Every group.
+    pub const ALL: [HostGroupId; 10] = [
+        HostGroupId::Workers,
+        HostGroupId::Gateway,
+        HostGroupId::Manager,
+        HostGroupId::KeyManagers,
+        HostGroupId::Broker,
+        HostGroupId::Analytics,
+        HostGroupId::Publisher,
+        HostGroupId::Store,
+        HostGroupId::Idp,
+        HostGroupId::Extra,
+    ];
+
     /// The key in `[hosts]` and in the ledger, e.g. `key_managers`.
     pub fn key(self) -> &'static str {
         match self {
@@ -193,6 +253,10 @@ impl HostGroupId {
             HostGroupId::KeyManagers => "key_managers",
             HostGroupId::Broker => "broker",
             HostGroupId::Analytics => "analytics",
+            HostGroupId::Publisher => "publisher",
+            HostGroupId::Store => "store",
+            HostGroupId::Idp => "idp",
+            HostGroupId::Extra => "extra",
         }
     }
 }
@@ -206,8 +270,20 @@ pub struct HostGroup {
     /// The default host: the domain with this prefix (`""` for the domain itself); `None` for a group that has
     /// no hosts unless the description gives some.
     pub default_prefix: Option<&'static str>,
-    /// The role of the machines named by these hosts; `None` when the names are served by other nodes.
+    /// The role of the machines named by these hosts, where each host is a machine (IoT); `None` when the
+    /// names are the load balancer's.
     pub nodes: Option<NodeRole>,
+    /// The roles of the nodes nginx sends this group's names to (products whose nodes are not their names).
+    pub served_by: &'static [NodeRole],
+}
+
+/// The machines of one role, for products whose machines are not their public names.
+#[derive(Debug)]
+pub struct NodeGroup {
+    /// Their role.
+    pub role: NodeRole,
+    /// Their default names.
+    pub default_nodes: &'static [&'static str],
 }
 
 /// How a certificate's common name is made from the cluster.
@@ -219,6 +295,8 @@ pub enum CommonName {
     Domain,
     /// The SSL common name setting (the domain by default).
     SslCommonName,
+    /// The first host of the product's first host group.
+    FirstHost,
 }
 
 /// One certificate a product issues.
@@ -299,6 +377,10 @@ pub enum ConfigFile {
     IotApiConfig,
     /// iot_default.xml: the identity provider whose certificate the key manager checks the server's JWTs with.
     IdentityProvider,
+    /// The settings a node role sets in its product's own files (host names, SSO), as snippets to paste.
+    Settings(NodeRole),
+    /// nginx's server blocks for every public name, with the chain and key.
+    Nginx,
 }
 
 /// What a file of a set holds.
@@ -320,11 +402,30 @@ pub enum Holds {
     Ledger,
 }
 
+/// The node roles a placement is for.
+#[derive(Debug, Clone, Copy)]
+pub enum Roles {
+    /// Every server node of the product (all but nginx).
+    Servers,
+    /// These roles.
+    Only(&'static [NodeRole]),
+}
+
+impl Roles {
+    /// Whether `role` is one of them.
+    pub fn contains(self, role: NodeRole) -> bool {
+        match self {
+            Roles::Servers => role != NodeRole::Nginx,
+            Roles::Only(roles) => roles.contains(&role),
+        }
+    }
+}
+
 /// Where a node role keeps a file, under its server home (or nginx's directory).
 #[derive(Debug)]
 pub struct Placement {
     /// The roles that get the file there.
-    pub roles: &'static [NodeRole],
+    pub roles: Roles,
     /// The path under the server home.
     pub path: &'static str,
     /// What the node's configuration calls it, for INSTALL.txt.
@@ -360,7 +461,7 @@ impl FileSpec {
 
     /// Where `role` keeps this file, if it gets it.
     pub fn placement(&self, role: NodeRole) -> Option<&'static Placement> {
-        self.placements.iter().find(|p| p.roles.contains(&role))
+        self.placements.iter().find(|p| p.roles.contains(role))
     }
 }
 
@@ -372,23 +473,144 @@ pub struct RelyingParty {
     pub app: &'static str,
     /// Its settings file under the server home.
     pub path: &'static str,
+    /// Where it finds its keystore when `keyStoreName` is empty.
+    pub without_store_name: WithoutStoreName,
+}
+
+/// What a relying party does when its settings name no keystore.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WithoutStoreName {
+    /// It cannot check the signature (IoT Server's apps, App Manager's): a problem while signing is on.
+    Fails,
+    /// It opens carbon.xml's KeyStore (Enterprise Store 2.1's acs.jag).
+    UsesCarbonKeyStore,
+}
+
+/// A value a settings snippet gives, made from the cluster.
+#[derive(Debug, Clone, Copy)]
+pub enum Value {
+    /// This text.
+    Text(&'static str),
+    /// The first host of a group.
+    Host(HostGroupId),
+    /// The node's own public name: the first host of the first group nginx sends to its role.
+    OwnHost,
+    /// `https://` + the first host of a group + this path.
+    Url(HostGroupId, &'static str),
+    /// The stores' password.
+    StorePassword,
+    /// The SSL key's alias (carbon.xml's KeyAlias).
+    SslAlias,
+}
+
+/// How a snippet writes its settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Syntax {
+    /// XML elements: `<Name>value</Name>`.
+    Elements,
+    /// XML attributes: `name="value"`.
+    Attributes,
+    /// JSON members: `"name": "value",`.
+    Json,
+    /// Java properties: `name=value`.
+    Properties,
+}
+
+/// One setting: a name and its value.
+#[derive(Debug)]
+pub struct Setting {
+    /// The element, attribute, member or property.
+    pub name: &'static str,
+    /// Its value.
+    pub value: Value,
+}
+
+/// The settings a node role sets in one of its product's files: exactly these, the rest of the file as shipped.
+#[derive(Debug)]
+pub struct Snippet {
+    /// The roles that set them.
+    pub roles: &'static [NodeRole],
+    /// The file, under the server home.
+    pub file: &'static str,
+    /// Where in the file.
+    pub place: &'static str,
+    /// How they are written.
+    pub syntax: Syntax,
+    /// The settings.
+    pub settings: &'static [Setting],
+}
+
+/// The products iospki knows, as `--product` and the description's `product` name them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ProductId {
+    /// WSO2 / Entgra IoT Server with iOS support.
+    #[default]
+    Iot,
+    /// WSO2 Identity Server.
+    Is,
+    /// WSO2 Enterprise Store.
+    Es,
+    /// WSO2 App Manager.
+    Appm,
+}
+
+impl ProductId {
+    /// Every product.
+    pub const ALL: [ProductId; 4] = [ProductId::Iot, ProductId::Is, ProductId::Es, ProductId::Appm];
+
+    /// Its declaration.
+    pub fn product(self) -> &'static Product {
+        match self {
+            ProductId::Iot => &iot::IOT,
+            ProductId::Is => &is::IS,
+            ProductId::Es => &es::ES,
+            ProductId::Appm => &appm::APPM,
+        }
+    }
+
+    /// `iot`, `is`, `es` or `appm`.
+    pub fn key(self) -> &'static str {
+        match self {
+            ProductId::Iot => "iot",
+            ProductId::Is => "is",
+            ProductId::Es => "es",
+            ProductId::Appm => "appm",
+        }
+    }
+
+    /// The product `key` names.
+    pub fn from_key(key: &str) -> Option<ProductId> {
+        Self::ALL.into_iter().find(|id| id.key() == key)
+    }
 }
 
 /// A WSO2 product's cluster set, declared.
 #[derive(Debug)]
 pub struct Product {
+    /// Which product.
+    pub id: ProductId,
     /// The product's name in messages.
     pub name: &'static str,
     /// The documented cluster's domain.
     pub default_domain: &'static str,
     /// The host names its SSL certificate carries, by group, in subjectAltName order.
     pub host_groups: &'static [HostGroup],
+    /// Its machines by role, where they are not its public names (empty for IoT, whose hosts are its machines).
+    pub node_groups: &'static [NodeGroup],
+    /// Whether `init` needs the CA key given (IoT: nginx's key is the SCEP CA); else iospki generates one.
+    pub ca_key_given: bool,
     /// The certificates it issues, each after its issuer.
     pub certificates: &'static [CertificateSpec],
     /// Every file of its set, in the order `init` lists them.
     pub files: &'static [FileSpec],
     /// The SSO relying parties a server home of the product has.
     pub relying_parties: &'static [RelyingParty],
+    /// The settings each node role sets in the product's own files.
+    pub snippets: &'static [Snippet],
+    /// sso-idp-config.xml under the server home, where the product is its own SAML identity provider and iospki
+    /// sets its service providers' ACS URLs.
+    pub sso_idp_config: Option<&'static str>,
 }
 
 impl Product {

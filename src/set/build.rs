@@ -139,7 +139,7 @@ impl Issuing<'_, '_> {
         let common_name = match spec.common_name {
             CommonName::WildcardDomain => format!("*.{}", cluster.domain()),
             CommonName::Domain => cluster.domain().to_string(),
-            CommonName::SslCommonName => cluster.ssl_common_name().to_string(),
+            CommonName::SslCommonName | CommonName::FirstHost => cluster.ssl_common_name().to_string(),
         };
         let name = settings.subject.name(&common_name, spec.profile.email_in_subject)?;
         if let Some(der) = kept {

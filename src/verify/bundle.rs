@@ -7,11 +7,13 @@ use std::path::{Component, Path, PathBuf};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
+use super::observe::KeyLookup;
 use super::tree::Tree;
 use super::{Finding, Options, Report, observe, rules};
 use crate::error::{Error, Result};
 use crate::input::{self, Kind};
-use crate::product::NodeRole;
+use crate::product::iot::IOT;
+use crate::product::{CertRole, NodeRole, Product, ProductId};
 
 /// More than a bundle ever holds; a larger archive is refused before it fills memory.
 const MAX_UNPACKED: u64 = 64 << 20;
@@ -25,27 +27,107 @@ struct File {
 
 /// Verifies the bundle archive at `path`.
 pub fn verify_bundle(path: &Path, options: &Options) -> Result<Report> {
-    let files = read_archive(path)?;
-    let mut findings = checksums(&files);
-    let role = role(&files, &mut findings);
-    let tree = Tree::Memory(files.into_iter().map(|f| (f.path, f.bytes)).collect());
-    let observation = observe::node(&tree, role, options);
-    findings.extend(rules::run(&observation, options));
-    Ok(Report::new(path.display().to_string(), findings))
+    Ok(verify_node(path, options)?.report)
 }
 
-/// The role of the node the bundle was made for, as its INSTALL.txt says; without one, what its files suggest.
-fn role(files: &[File], findings: &mut Vec<Finding>) -> NodeRole {
+/// Verifies the bundles of several nodes of one cluster: each on its own, then that every server node holds the
+/// same key (R1: any node may sign a SAML response another node checks, and the key encrypts the shared database).
+/// One report, each finding's location led by its bundle.
+pub fn verify_bundles(paths: &[PathBuf], options: &Options) -> Result<Report> {
+    let mut nodes = paths
+        .iter()
+        .map(|path| verify_node(path, options))
+        .collect::<Result<Vec<_>>>()?;
+    if let Some(common) = most_common(nodes.iter().filter_map(|n| n.key.clone()).collect()) {
+        same_key(&mut nodes, &common);
+    }
+    let target = format!("{} bundles", nodes.len());
+    let findings = nodes
+        .into_iter()
+        .flat_map(|node| {
+            let target = node.report.target;
+            node.report.findings.into_iter().map(move |finding| Finding {
+                location: format!("{target}: {}", finding.location),
+                ..finding
+            })
+        })
+        .collect();
+    Ok(Report::new(target, findings))
+}
+
+/// A problem for each node whose key is not `common`, naming the nodes that hold it.
+fn same_key(nodes: &mut [NodeReport], common: &[u8]) {
+    let holders: Vec<String> = nodes
+        .iter()
+        .filter(|n| n.key.as_deref() == Some(common))
+        .map(|n| n.report.target.clone())
+        .collect();
+    for node in nodes
+        .iter_mut()
+        .filter(|n| n.key.as_deref().is_some_and(|key| key != common))
+    {
+        node.report.findings.push(Finding::problem(
+            &node.key_location,
+            format!(
+                "holds another key than {}: a SAML response or an encrypted value one node makes, the other rejects",
+                holders.join(", ")
+            ),
+            "give every node the wso2carbon.jks of one set (iospki bundle from one output directory)",
+        ));
+    }
+}
+
+/// The key most nodes hold; on a tie, the first node's.
+fn most_common(keys: Vec<Vec<u8>>) -> Option<Vec<u8>> {
+    let count = |key: &Vec<u8>| keys.iter().filter(|k| *k == key).count();
+    let best = keys.iter().map(count).max()?;
+    keys.iter().find(|key| count(key) == best).cloned()
+}
+
+/// One bundle's report, and the public key of its server key entry (none for nginx or when it does not open).
+struct NodeReport {
+    report: Report,
+    key: Option<Vec<u8>>,
+    key_location: String,
+}
+
+fn verify_node(path: &Path, options: &Options) -> Result<NodeReport> {
+    let files = read_archive(path)?;
+    let mut findings = checksums(&files);
+    let (product, role) = node_of(&files, &mut findings);
+    let tree = Tree::Memory(files.into_iter().map(|f| (f.path, f.bytes)).collect());
+    let observation = observe::node(&tree, product, role, options);
+    findings.extend(rules::run(&observation, options));
+    let (key, key_location) = match observation.keys.get(CertRole::Ssl) {
+        Some(KeyLookup::Found(entry)) => (entry.key_public.clone(), entry.location.clone()),
+        _ => (None, String::new()),
+    };
+    Ok(NodeReport {
+        report: Report::new(path.display().to_string(), findings),
+        key,
+        key_location,
+    })
+}
+
+/// The product and role of the node the bundle was made for, as its INSTALL.txt says ("iospki bundle for NODE,
+/// ROLE of the PRODUCT cluster DOMAIN."; bundles before products were declared say "of the cluster" and are
+/// IoT Server's); without one, what its files suggest.
+fn node_of(files: &[File], findings: &mut Vec<Finding>) -> (&'static Product, NodeRole) {
     let install = files.iter().find(|f| f.path == Path::new("INSTALL.txt"));
     let said = install.and_then(|f| {
         let text = std::str::from_utf8(&f.bytes).ok()?;
         let first = text.lines().next()?;
         let (_, rest) = first.split_once(", ")?;
-        let name = rest.split(" of the cluster ").next()?;
-        NodeRole::from_name(name)
+        let (role, cluster) = rest.split_once(" of the ")?;
+        let product = ProductId::ALL
+            .into_iter()
+            .map(ProductId::product)
+            .find(|p| cluster.starts_with(&format!("{} cluster ", p.name)))
+            .unwrap_or(&IOT);
+        Some((product, NodeRole::from_name(role)?))
     });
-    if let Some(role) = said {
-        return role;
+    if let Some(said) = said {
+        return said;
     }
     findings.push(Finding::problem(
         "INSTALL.txt",
@@ -53,7 +135,7 @@ fn role(files: &[File], findings: &mut Vec<Finding>) -> NodeRole {
         "the bundle was changed after iospki made it: make it again with iospki bundle",
     ));
     let has = |name: &str| files.iter().any(|f| f.path == Path::new(name));
-    if has("ssl/iots-chain.pem") {
+    let role = if has("ssl/iots-chain.pem") {
         NodeRole::Nginx
     } else if has("conf/iot-api-config.xml") {
         NodeRole::Manager
@@ -61,7 +143,8 @@ fn role(files: &[File], findings: &mut Vec<Finding>) -> NodeRole {
         NodeRole::Worker
     } else {
         NodeRole::KeyManager
-    }
+    };
+    (&IOT, role)
 }
 
 fn read_archive(path: &Path) -> Result<Vec<File>> {

@@ -17,9 +17,10 @@ use std::path::Path;
 
 use time::OffsetDateTime;
 
-pub use bundle::verify_bundle;
+pub use bundle::{verify_bundle, verify_bundles};
 
 use crate::error::{Error, Result};
+use crate::product::Product;
 use crate::secret::Password;
 
 /// The JSON schema identifier of the report.
@@ -135,10 +136,11 @@ pub fn verify_output(dir: &Path, options: &Options) -> Result<Report> {
     ))
 }
 
-/// Verifies a server home: carbon.xml names the key and trust stores, certificate-config.xml the SCEP store.
-pub fn verify_iots_home(home: &Path, options: &Options) -> Result<Report> {
+/// Verifies a server home of `product`: carbon.xml names the key and trust stores, the product's other files
+/// the rest (certificate-config.xml the SCEP store, the apps' SSO settings their stores).
+pub fn verify_home(home: &Path, product: &'static Product, options: &Options) -> Result<Report> {
     require_dir(home)?;
-    let observation = observe::home(home, options)?;
+    let observation = observe::home(home, product, options)?;
     Ok(Report::new(
         home.display().to_string(),
         rules::run(&observation, options),

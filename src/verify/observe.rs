@@ -13,7 +13,9 @@ use crate::error::{Error, Result, StoreError};
 use crate::input::Kind;
 use crate::keystore::{self, Entry, Opened};
 use crate::ledger::Ledger;
-use crate::product::{ByRole, CertRole, ConfigFile, Holds, NodeRole, Product, StorePurpose, iot};
+use crate::product::{
+    ByRole, CertRole, ConfigFile, Holds, NodeRole, Product, StorePurpose, Value, WithoutStoreName, iot,
+};
 use crate::secret::Password;
 use crate::wso2::read::{self, ElementAt, SsoSettings, StoreRef, XmlError};
 use crate::x509::Certificate;
@@ -148,6 +150,26 @@ pub(super) struct RelyingParty {
     pub certificate: Option<Certificate>,
 }
 
+/// A host name a setting of the product's files sends clients or nodes to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct NamedHost {
+    /// The file and setting.
+    pub location: String,
+    /// The value as written (a URL or a host).
+    pub value: String,
+    /// The host it names.
+    pub host: String,
+}
+
+/// sso-idp-config.xml of a home, with its service providers.
+#[derive(Debug)]
+pub(super) struct IdpConfig {
+    /// The file.
+    pub location: String,
+    /// Its service providers.
+    pub providers: Vec<read::ServiceProvider>,
+}
+
 /// Everything read from a source.
 #[derive(Debug, Default)]
 pub(super) struct Observation {
@@ -181,6 +203,10 @@ pub(super) struct Observation {
     pub relying_parties: Vec<RelyingParty>,
     /// carbon.xml's elements under `<Server>` and `<Security>`, of a server home.
     pub carbon_elements: Vec<ElementAt>,
+    /// The hosts the product's files name where iospki's settings set one, of a server home.
+    pub named_hosts: Vec<NamedHost>,
+    /// The identity provider's service providers, of a server home of a product that is its own.
+    pub idp_config: Option<IdpConfig>,
 }
 
 /// Where a layout finds the server's key store, trust store and configuration files.
@@ -209,9 +235,9 @@ pub(super) fn output(tree: &Tree, ledger: Option<Ledger>, options: &Options) -> 
     reader.observation
 }
 
-/// Observes a server home: carbon.xml names the stores and passwords; the XML files are where the product keeps
-/// them.
-pub(super) fn home(home: &Path, options: &Options) -> Result<Observation> {
+/// Observes a server home of `product`: carbon.xml names the stores and passwords; the other files are where the
+/// product keeps them.
+pub(super) fn home(home: &Path, product: &'static Product, options: &Options) -> Result<Observation> {
     let tree = Tree::Dir(home.to_path_buf());
     let carbon_xml = Path::new("repository/conf/carbon.xml");
     let text = tree
@@ -219,7 +245,6 @@ pub(super) fn home(home: &Path, options: &Options) -> Result<Observation> {
         .map_err(|e| Error::unreadable(home.join(carbon_xml), e.to_string()))?;
     let text = std::str::from_utf8(&text).map_err(|_| Error::unreadable(home.join(carbon_xml), "is not UTF-8"))?;
     let carbon = read::carbon(text).map_err(|e| Error::unreadable(home.join(carbon_xml), e.to_string()))?;
-    let product = &iot::IOT;
     let mut reader = Reader::new(&tree, product, options);
     let stores = &carbon.stores;
     reader.observe_keystore(&stores.keystore, &stores.key_alias, &stores.key_password);
@@ -234,14 +259,15 @@ pub(super) fn home(home: &Path, options: &Options) -> Result<Observation> {
     reader.iot_api_config(config(ConfigFile::IotApiConfig));
     reader.identity_provider(config(ConfigFile::IdentityProvider));
     reader.observation.pushes_to_apple = reader.observation.api_hosts.is_some();
-    reader.relying_parties();
+    reader.relying_parties(&stores.keystore);
+    reader.named_hosts();
+    reader.idp_config();
     reader.observation.carbon_elements = carbon.elements;
     Ok(reader.observation)
 }
 
-/// Observes one node's files from a bundle, as the node of `role` will use them.
-pub(super) fn node(tree: &Tree, role: NodeRole, options: &Options) -> Observation {
-    let product = &iot::IOT;
+/// Observes one node's files from a bundle of `product`, as the node of `role` will use them.
+pub(super) fn node(tree: &Tree, product: &'static Product, role: NodeRole, options: &Options) -> Observation {
     let mut reader = Reader::new(tree, product, options);
     if role == NodeRole::Nginx {
         reader.nginx();
@@ -386,7 +412,7 @@ impl<'a> Reader<'a> {
     }
 
     /// The SSO settings of each relying party the home has, the store each names and the certificate there.
-    fn relying_parties(&mut self) {
+    fn relying_parties(&mut self, carbon_store: &StoreRef) {
         for party in self.product.relying_parties {
             let path = self.tree_path(Path::new(party.path));
             let location = self.tree.shown(&path);
@@ -409,26 +435,92 @@ impl<'a> Reader<'a> {
                     continue;
                 }
             };
-            let party = self.relying_party(location, settings);
+            let fallback = (party.without_store_name == WithoutStoreName::UsesCarbonKeyStore).then_some(carbon_store);
+            let party = self.relying_party(location, settings, fallback);
             self.observation.relying_parties.push(party);
         }
     }
 
-    /// What the app finds: the JKS at `carbon.home + keyStoreName`, and the certificate under `identityAlias`.
-    fn relying_party(&mut self, location: String, settings: SsoSettings) -> RelyingParty {
-        if settings.key_store_name.is_empty() {
-            return RelyingParty {
-                location,
-                settings,
-                store: None,
-                certificate: None,
-            };
+    /// Every host the home's files give where the product's settings set one (carbon.xml's HostName, the SSO
+    /// URLs, proxyHost): values with placeholders the server fills in are left out.
+    fn named_hosts(&mut self) {
+        let mut seen: Vec<(&str, &str)> = Vec::new();
+        for snippet in self.product.snippets {
+            for setting in snippet.settings {
+                let is_url = match setting.value {
+                    Value::Url(..) => true,
+                    Value::Host(_) | Value::OwnHost => false,
+                    _ => continue,
+                };
+                if seen.contains(&(snippet.file, setting.name)) {
+                    continue;
+                }
+                seen.push((snippet.file, setting.name));
+                let path = self.tree_path(Path::new(snippet.file));
+                let Ok(text) = self.tree.read(&path, Kind::Text) else {
+                    continue;
+                };
+                let text = String::from_utf8_lossy(&text);
+                let location = format!("{} {}", self.tree.shown(&path), setting.name);
+                for value in read::setting_values(&text, snippet.syntax, setting.name) {
+                    if value.is_empty() || value.contains(['$', '%']) {
+                        continue;
+                    }
+                    let host = if is_url {
+                        read::url_host(&value)
+                    } else {
+                        Some(value.clone())
+                    };
+                    let host = host.unwrap_or_else(|| value.clone());
+                    let named = NamedHost {
+                        location: location.clone(),
+                        value,
+                        host,
+                    };
+                    self.observation.named_hosts.push(named);
+                }
+            }
         }
-        let store = self.open(&StoreRef {
-            location: format!("${{carbon.home}}{}", settings.key_store_name),
-            store_type: "JKS".into(),
-            password: settings.key_store_password.clone(),
-        });
+    }
+
+    /// sso-idp-config.xml, where the product is its own identity provider.
+    fn idp_config(&mut self) {
+        let Some(file) = self.product.sso_idp_config else {
+            return;
+        };
+        let path = self.tree_path(Path::new(file));
+        match self.tree.read(&path, Kind::Text) {
+            Err(e) if e.is_absent() => {}
+            _ => {
+                let Some((path, providers)) = self.xml(Some(path), read::sso_idp_config) else {
+                    return;
+                };
+                let location = self.tree.shown(&path);
+                self.observation.idp_config = Some(IdpConfig { location, providers });
+            }
+        }
+    }
+
+    /// What the app finds: the JKS at `carbon.home + keyStoreName`, and the certificate under `identityAlias`;
+    /// without a keyStoreName, carbon.xml's KeyStore where the app falls back to it.
+    fn relying_party(&mut self, location: String, settings: SsoSettings, fallback: Option<&StoreRef>) -> RelyingParty {
+        let store_ref = match fallback {
+            _ if !settings.key_store_name.is_empty() => StoreRef {
+                location: format!("${{carbon.home}}{}", settings.key_store_name),
+                store_type: "JKS".into(),
+                password: settings.key_store_password.clone(),
+            },
+            Some(carbon_store) => carbon_store.clone(),
+            None => {
+                return RelyingParty {
+                    location,
+                    settings,
+                    store: None,
+                    certificate: None,
+                };
+            }
+        };
+        let store = self.open(&store_ref);
         let certificate = store.opened.as_ref().ok().and_then(|opened| {
             let entry = opened.store.get(&settings.identity_alias)?;
             Certificate::parse(entry.entry.certificate()?).ok()

@@ -40,6 +40,8 @@ const RULES: &[Rule] = &[
     relying_parties_name_a_store_and_alias,
     relying_party_stores,
     relying_parties_hold_the_signing_certificate,
+    configured_hosts_are_in_the_certificate,
+    acs_agrees_with_the_identity_provider,
     carbon_elements_are_known,
     nothing_expires,
     pem_files_agree,
@@ -179,7 +181,7 @@ fn store_password_is_not_published(store: &Store) -> Option<Finding> {
         Finding::warning(
             &store.location,
             "uses a published default password",
-            "choose your own (iospki init --password-file) and set it in carbon.xml and certificate-config.xml",
+            "choose your own (iospki init --password-file) and set it in carbon.xml and the files that name the store",
         )
     })
 }
@@ -566,11 +568,13 @@ fn relying_parties_name_a_store_and_alias(observation: &Observation, _: &Options
         .iter()
         .filter(|p| p.settings.response_signing)
     {
-        for (key, value) in [
-            ("keyStoreName", &party.settings.key_store_name),
-            ("identityAlias", &party.settings.identity_alias),
+        // An app that falls back to carbon.xml's KeyStore (Enterprise Store 2.1) has a store without a name.
+        let store_missing = party.settings.key_store_name.is_empty() && party.store.is_none();
+        for (key, missing) in [
+            ("keyStoreName", store_missing),
+            ("identityAlias", party.settings.identity_alias.is_empty()),
         ] {
-            if value.is_empty() {
+            if missing {
                 findings.push(Finding::problem(
                     &party.location,
                     format!(
@@ -628,6 +632,72 @@ fn relying_parties_hold_the_signing_certificate(observation: &Observation, _: &O
                 ));
             }
             _ => {}
+        }
+    }
+    findings
+}
+
+/// Every host the node's files send clients and nodes to (carbon.xml's HostName, the SSO URLs, proxyHost) must
+/// be one the server's certificate covers (R5): Java checks it ("SSL peer failed hostname validation").
+fn configured_hosts_are_in_the_certificate(observation: &Observation, _: &Options) -> Vec<Finding> {
+    let certificates = certificates(observation);
+    let Some(ssl) = certificates.get(CertRole::Ssl) else {
+        return Vec::new();
+    };
+    observation
+        .named_hosts
+        .iter()
+        .filter(|named| !ssl.cert.covers(&named.host))
+        .map(|named| {
+            Finding::problem(
+                &named.location,
+                format!(
+                    "{} names {}, which the certificate in {} does not cover: clients reaching it fail hostname                      verification",
+                    named.value, named.host, ssl.location
+                ),
+                "use the cluster's public names (SETTINGS.txt of iospki bundle), or add the name to [hosts] and                  issue the certificate again (iospki rotate --ssl)",
+            )
+        })
+        .collect()
+}
+
+/// The ACS an app asks for must be one the identity provider lists for its issuer: it refuses any other
+/// ("Invalid Assertion Consumer Service URL in the Authentication Request").
+fn acs_agrees_with_the_identity_provider(observation: &Observation, _: &Options) -> Vec<Finding> {
+    let Some(idp) = &observation.idp_config else {
+        return Vec::new();
+    };
+    let mut findings = Vec::new();
+    for party in &observation.relying_parties {
+        let settings = &party.settings;
+        if settings.acs.is_empty() || settings.acs.contains('%') {
+            continue;
+        }
+        let Some(provider) = idp.providers.iter().find(|p| p.issuer == settings.issuer) else {
+            findings.push(Finding::problem(
+                &party.location,
+                format!(
+                    "issuer {} is not a service provider of {}",
+                    settings.issuer, idp.location
+                ),
+                "add its <ServiceProvider> with the ACS and SignResponse of SETTINGS.txt",
+            ));
+            continue;
+        };
+        let listed = provider.acs_urls.iter().chain(&provider.default_acs);
+        if !listed.clone().any(|url| *url == settings.acs) {
+            let urls: Vec<&str> = listed.map(String::as_str).collect();
+            findings.push(Finding::problem(
+                &party.location,
+                format!(
+                    "acs {} is not an ACS of issuer {} in {} ({}): the identity provider refuses the request",
+                    settings.acs,
+                    settings.issuer,
+                    idp.location,
+                    urls.join(", ")
+                ),
+                "set the same ACS on the public name, without :9443, in both files (SETTINGS.txt)",
+            ));
         }
     }
     findings
@@ -1181,6 +1251,8 @@ mod tests {
                 key_store_name: "/repository/resources/security/wso2carbon.jks".into(),
                 key_store_password: Password::new(PASSWORD),
                 identity_alias: alias.into(),
+                issuer: "store".into(),
+                acs: "https://store.example.org/store/acs".into(),
             },
             store: observation.keystore.take(),
             certificate,
@@ -1214,6 +1286,7 @@ mod tests {
         let mut observation = sound();
         let mut empty = party(&mut observation, "", None);
         empty.settings.key_store_name.clear();
+        let falls_back = empty.store.take();
         observation.relying_parties = vec![empty];
         let found = judged(relying_parties_name_a_store_and_alias, &observation);
         assert_eq!(found.len(), 2, "{found:?}");
@@ -1221,8 +1294,72 @@ mod tests {
             found[0].contains("keyStoreName is empty while responseSigningEnabled is on"),
             "{found:?}"
         );
+        observation.relying_parties[0].store = falls_back;
+        let found = judged(relying_parties_name_a_store_and_alias, &observation);
+        assert_eq!(
+            found.len(),
+            1,
+            "carbon.xml's KeyStore stands in for keyStoreName: {found:?}"
+        );
         observation.relying_parties[0].settings.response_signing = false;
         assert!(judged(relying_parties_name_a_store_and_alias, &observation).is_empty());
+    }
+
+    #[test]
+    fn every_configured_host_must_be_covered_by_the_certificate() {
+        let mut observation = sound();
+        let host = |value: &str, host: &str| observe::NamedHost {
+            location: "repository/conf/carbon.xml HostName".into(),
+            value: value.into(),
+            host: host.into(),
+        };
+        let ssl_name = match &cert(&mut observation, CertRole::Ssl).subject_alt_names[0] {
+            crate::x509::AltName::Dns(name) => name.clone(),
+            other => panic!("{other:?}"),
+        };
+        observation.named_hosts = vec![host(&format!("https://{ssl_name}/samlsso"), &ssl_name)];
+        assert!(judged(configured_hosts_are_in_the_certificate, &observation).is_empty());
+        observation.named_hosts.push(host("wso2.is.com", "wso2.is.com"));
+        finds(
+            configured_hosts_are_in_the_certificate,
+            &observation,
+            "problem: repository/conf/carbon.xml HostName: wso2.is.com names wso2.is.com, which the certificate",
+        );
+        let ssl = cert(&mut observation, CertRole::Ssl);
+        ssl.subject_alt_names = vec![crate::x509::AltName::Dns("*.is.com".into())];
+        observation.named_hosts = vec![host("wso2.is.com", "wso2.is.com")];
+        assert!(judged(configured_hosts_are_in_the_certificate, &observation).is_empty());
+        observation.named_hosts = vec![host("mgt.wso2.is.com", "mgt.wso2.is.com")];
+        let found = judged(configured_hosts_are_in_the_certificate, &observation);
+        assert_eq!(found.len(), 1, "a wildcard covers one label: {found:?}");
+    }
+
+    #[test]
+    fn an_apps_acs_must_be_one_its_identity_provider_lists() {
+        let mut observation = sound();
+        observation.relying_parties = vec![party(&mut observation, "wso2carbon", None)];
+        let provider = |acs: &str| crate::wso2::read::ServiceProvider {
+            issuer: "store".into(),
+            acs_urls: vec![acs.into()],
+            default_acs: Some(acs.into()),
+        };
+        observation.idp_config = Some(observe::IdpConfig {
+            location: "sso-idp-config.xml".into(),
+            providers: vec![provider("https://store.example.org/store/acs")],
+        });
+        assert!(judged(acs_agrees_with_the_identity_provider, &observation).is_empty());
+        observation.idp_config.as_mut().unwrap().providers = vec![provider("https://localhost:9443/store/acs")];
+        finds(
+            acs_agrees_with_the_identity_provider,
+            &observation,
+            "acs https://store.example.org/store/acs is not an ACS of issuer store in sso-idp-config.xml",
+        );
+        observation.idp_config.as_mut().unwrap().providers.clear();
+        finds(
+            acs_agrees_with_the_identity_provider,
+            &observation,
+            "issuer store is not a service provider of sso-idp-config.xml",
+        );
     }
 
     #[test]

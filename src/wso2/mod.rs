@@ -1,7 +1,10 @@
-//! The WSO2 configuration files iospki writes: certificate-config.xml and iot-api-config.xml, complete
-//! (the server binds them with JAXB and every element is required), in the shape carbon-device-mgt ships.
+//! The WSO2 configuration files iospki writes: certificate-config.xml, iot-api-config.xml and iot_default.xml,
+//! complete (the server binds them with JAXB and every element is required), in the shape the products ship;
+//! the settings each node role pastes into its product's files; nginx's server blocks.
 
+pub mod nginx;
 pub mod read;
+mod snippets;
 
 use std::fmt::Write;
 
@@ -45,6 +48,8 @@ pub fn config_file(
         }
         ConfigFile::IotApiConfig => Zeroizing::new(iot_api_config_xml(&settings.cluster)),
         ConfigFile::IdentityProvider => Zeroizing::new(identity_provider_xml(ssl)),
+        ConfigFile::Settings(role) => snippets::settings_text(settings, role, password),
+        ConfigFile::Nginx => Zeroizing::new(nginx::conf(&settings.cluster)),
     };
     Zeroizing::new(text.as_bytes().to_vec())
 }
@@ -225,7 +230,14 @@ mod tests {
     #[test]
     fn iot_api_config_uses_the_cluster_hosts() {
         let domain = crate::cluster::HostName::parse("example.org").unwrap();
-        let cluster = Cluster::new(&crate::product::iot::IOT, domain, None, Default::default()).unwrap();
+        let cluster = Cluster::new(
+            &crate::product::iot::IOT,
+            domain,
+            None,
+            Default::default(),
+            Default::default(),
+        )
+        .unwrap();
         let xml = iot_api_config_xml(&cluster);
         assert!(xml.contains(
             "<DynamicClientRegistrationEndpoint>https://keymgt.example.org/client-registration/v0.11/register<"

@@ -5,6 +5,7 @@
 
 use base64ct::Encoding;
 
+use crate::product::Syntax;
 use crate::secret::Password;
 
 /// A keystore as a configuration file names it.
@@ -293,6 +294,10 @@ pub struct SsoSettings {
     pub key_store_password: Password,
     /// `identityAlias`.
     pub identity_alias: String,
+    /// `issuer`: the service provider the identity provider knows the app as.
+    pub issuer: String,
+    /// `acs`: where the app asks the identity provider to send the response (Enterprise Store; empty elsewhere).
+    pub acs: String,
 }
 
 /// Why an SSO settings file cannot be used.
@@ -329,7 +334,94 @@ pub fn sso_settings(text: &str) -> Result<SsoSettings, JsonError> {
         key_store_name: text("keyStoreName"),
         key_store_password: Password::new(text("keyStorePassword")),
         identity_alias: text("identityAlias"),
+        issuer: text("issuer"),
+        acs: text("acs"),
     })
+}
+
+/// A `<ServiceProvider>` of sso-idp-config.xml.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceProvider {
+    /// `Issuer`.
+    pub issuer: String,
+    /// `AssertionConsumerServiceURLs/AssertionConsumerServiceURL`, and the older single
+    /// `AssertionConsumerService`.
+    pub acs_urls: Vec<String>,
+    /// `DefaultAssertionConsumerServiceURL`, if set.
+    pub default_acs: Option<String>,
+}
+
+/// The service providers of sso-idp-config.xml.
+pub fn sso_idp_config(text: &str) -> Result<Vec<ServiceProvider>, XmlError> {
+    let xml = Xml::parse(text)?;
+    let named = |node: roxmltree::Node<'_, '_>, name: &str| {
+        node.descendants()
+            .filter(move |n| n.is_element() && n.tag_name().name() == name)
+            .map(|n| n.text().unwrap_or_default().trim().to_owned())
+            .collect::<Vec<String>>()
+    };
+    let providers = xml
+        .0
+        .descendants()
+        .filter(|n| n.is_element() && n.tag_name().name() == "ServiceProvider")
+        .map(|node| {
+            let mut acs_urls = named(node, "AssertionConsumerServiceURL");
+            acs_urls.extend(named(node, "AssertionConsumerService"));
+            ServiceProvider {
+                issuer: named(node, "Issuer").into_iter().next().unwrap_or_default(),
+                acs_urls,
+                default_acs: named(node, "DefaultAssertionConsumerServiceURL").into_iter().next(),
+            }
+        })
+        .collect();
+    Ok(providers)
+}
+
+/// Every value a file of `syntax` gives `name`: the text of each element of that local name, each JSON member of
+/// that name at any depth, each `name=value` property. Attributes are not read.
+pub fn setting_values(text: &str, syntax: Syntax, name: &str) -> Vec<String> {
+    match syntax {
+        Syntax::Elements => Xml::parse(text).map_or_else(
+            |_| Vec::new(),
+            |xml| {
+                xml.0
+                    .descendants()
+                    .filter(|n| n.is_element() && n.tag_name().name() == name)
+                    .map(|n| n.text().unwrap_or_default().trim().to_owned())
+                    .collect()
+            },
+        ),
+        Syntax::Json => json5::from_str::<serde_json::Value>(text).map_or_else(
+            |_| Vec::new(),
+            |json| {
+                let mut values = Vec::new();
+                json_members(&json, name, &mut values);
+                values
+            },
+        ),
+        Syntax::Properties => text
+            .lines()
+            .filter_map(|line| line.trim().strip_prefix(name)?.trim_start().strip_prefix('='))
+            .map(|value| value.trim().to_owned())
+            .collect(),
+        Syntax::Attributes => Vec::new(),
+    }
+}
+
+/// The string values of every member `name` under `json`.
+fn json_members(json: &serde_json::Value, name: &str, values: &mut Vec<String>) {
+    match json {
+        serde_json::Value::Object(members) => {
+            for (key, value) in members {
+                match value {
+                    serde_json::Value::String(text) if key == name => values.push(text.clone()),
+                    other => json_members(other, name, values),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|item| json_members(item, name, values)),
+        _ => {}
+    }
 }
 
 /// The host of an `https://host[:port]/...` URL.
@@ -394,6 +486,38 @@ mod tests {
             stores.truststore.location,
             "${carbon.home}/repository/resources/security/client-truststore.jks"
         );
+    }
+
+    #[test]
+    fn settings_are_read_in_each_syntax() {
+        let xml = "<Server><HostName> a.example.org </HostName><X><HostName>b</HostName></X></Server>";
+        assert_eq!(
+            setting_values(xml, Syntax::Elements, "HostName"),
+            ["a.example.org", "b"]
+        );
+        let json = "{ // comment\n \"proxy\": {\"proxyHost\": \"is.example.org\",}, \"proxyHost\": 1 }";
+        assert_eq!(setting_values(json, Syntax::Json, "proxyHost"), ["is.example.org"]);
+        let properties = "<param-value>\n  shindig.host=is.example.org\n  shindig.port = 443\n";
+        assert_eq!(
+            setting_values(properties, Syntax::Properties, "shindig.host"),
+            ["is.example.org"]
+        );
+    }
+
+    #[test]
+    fn service_providers_of_both_layouts_are_read() {
+        let xml = "<SSOIdentityProviderConfig><ServiceProviders>\
+            <ServiceProvider><Issuer>store</Issuer><AssertionConsumerServiceURLs>\
+            <AssertionConsumerServiceURL>https://s/store/acs</AssertionConsumerServiceURL>\
+            </AssertionConsumerServiceURLs><DefaultAssertionConsumerServiceURL>https://s/store/acs\
+            </DefaultAssertionConsumerServiceURL></ServiceProvider>\
+            <ServiceProvider><Issuer>publisher</Issuer>\
+            <AssertionConsumerService>https://p/publisher/acs</AssertionConsumerService></ServiceProvider>\
+            </ServiceProviders></SSOIdentityProviderConfig>";
+        let providers = sso_idp_config(xml).unwrap();
+        assert_eq!(providers[0].default_acs.as_deref(), Some("https://s/store/acs"));
+        assert_eq!(providers[1].issuer, "publisher");
+        assert_eq!(providers[1].acs_urls, ["https://p/publisher/acs"]);
     }
 
     #[test]

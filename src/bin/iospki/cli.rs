@@ -6,6 +6,7 @@ use clap::{Args, Parser, Subcommand};
 use iospki::defaults::{BUNDLE_DIR, OUT_DIR, SSL_ALIAS, WITHIN};
 use iospki::key::Digest;
 use iospki::keystore::pkcs12::Protection;
+use iospki::product::ProductId;
 
 /// The PKI of a clustered WSO2 / Entgra IoT Server for iOS, without openssl or keytool.
 #[derive(Debug, Parser)]
@@ -194,17 +195,23 @@ pub struct ImportArgs {
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
     /// The output directory of iospki init.
-    #[arg(value_name = "DIR", default_value = OUT_DIR, conflicts_with = "iots_home")]
+    #[arg(value_name = "DIR", default_value = OUT_DIR, conflicts_with = "home")]
     pub dir: PathBuf,
 
-    /// A server home instead: read repository/conf/carbon.xml, repository/conf/certificate-config.xml,
-    /// conf/iot-api-config.xml and the stores they name, with the passwords they hold.
-    #[arg(long, value_name = "HOME", conflicts_with = "bundle")]
-    pub iots_home: Option<PathBuf>,
+    /// A server home of --product instead: read repository/conf/carbon.xml, the product's files that name
+    /// stores (certificate-config.xml, the apps' SSO settings) and host names, and the stores they name, with the
+    /// passwords they hold.
+    #[arg(long, visible_alias = "iots-home", value_name = "HOME", conflicts_with = "bundle")]
+    pub home: Option<PathBuf>,
 
-    /// A node's bundle from iospki bundle instead: its SHA256SUMS, then its files as the node will use them.
-    #[arg(long, value_name = "FILE.tar.gz", conflicts_with = "dir")]
-    pub bundle: Option<PathBuf>,
+    /// The product of --home.
+    #[arg(long, value_name = "PRODUCT", value_enum, default_value = "iot", requires = "home")]
+    pub product: ProductArg,
+
+    /// Nodes' bundles from iospki bundle instead: each one's SHA256SUMS, then its files as the node will use
+    /// them; given several, that every server node holds the same key.
+    #[arg(long, value_name = "FILE.tar.gz", num_args = 1.., conflicts_with = "dir")]
+    pub bundle: Vec<PathBuf>,
 
     /// File whose first line is DIR's store password (else $IOSPKI_PASSWORD, else wso2carbon).
     #[arg(long, value_name = "FILE")]
@@ -287,6 +294,30 @@ fn key_bits(text: &str) -> Result<u16, String> {
             range.start(),
             range.end()
         )),
+    }
+}
+
+/// The products, as `--product` names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ProductArg {
+    /// IoT Server with iOS support.
+    Iot,
+    /// Identity Server.
+    Is,
+    /// Enterprise Store.
+    Es,
+    /// App Manager.
+    Appm,
+}
+
+impl From<ProductArg> for ProductId {
+    fn from(product: ProductArg) -> ProductId {
+        match product {
+            ProductArg::Iot => ProductId::Iot,
+            ProductArg::Is => ProductId::Is,
+            ProductArg::Es => ProductId::Es,
+            ProductArg::Appm => ProductId::Appm,
+        }
     }
 }
 
@@ -436,9 +467,14 @@ pub struct InspectArgs {
 
 #[derive(Debug, Args)]
 pub struct InitArgs {
-    /// The nginx private key (RSA, 2048 bits or more), which becomes the SCEP CA key.
+    /// The product whose cluster the set is for [default: iot, or the description's product].
+    #[arg(long, value_name = "PRODUCT", value_enum)]
+    pub product: Option<ProductArg>,
+
+    /// The CA key (RSA, 2048 bits or more). For iot: nginx's private key, which becomes the SCEP CA key
+    /// (required). For is, es and appm: optional; without it iospki generates the CA key (ca_private.pem, 0600).
     #[arg(long, value_name = "FILE")]
-    pub key: PathBuf,
+    pub key: Option<PathBuf>,
 
     /// A cluster description (iospki.toml, see examples/iospki.toml); the flags below override it.
     #[arg(long, value_name = "FILE")]
@@ -448,12 +484,14 @@ pub struct InitArgs {
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
 
-    /// The cluster's domain: workers at DOMAIN and gateway.DOMAIN, manager at mgt.DOMAIN, key manager at
-    /// keymgt.DOMAIN [default: iots310.wso2.com].
+    /// The cluster's domain, under which the public names are made (iot: DOMAIN, gateway., mgt., keymgt.;
+    /// is: DOMAIN, mgt.; es: publisher., store.; appm: publisher., store., idp., gateway.) [default: iot
+    /// iots310.wso2.com, is is.wso2.com, es es-wso2.com, appm appm-wso2.com].
     #[arg(long, value_name = "DOMAIN")]
     pub domain: Option<String>,
 
-    /// CN of the SSL certificate (also added to its subjectAltName) [default: DOMAIN].
+    /// CN of the SSL certificate (also added to its subjectAltName) [default: DOMAIN; es and appm: the
+    /// publisher's name].
     #[arg(long, value_name = "HOST")]
     pub ssl_cn: Option<String>,
 

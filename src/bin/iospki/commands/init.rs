@@ -8,9 +8,10 @@ use iospki::alias::Alias;
 use iospki::cluster::HostName;
 use iospki::error::{Error, Result};
 use iospki::init::{InitOptions, Outcome};
+use iospki::key::RsaKey;
 use iospki::ledger::Ledger;
 use iospki::merge::Existing;
-use iospki::product::{CertRole, Product};
+use iospki::product::{ByRole, CertRole, Product};
 use iospki::secret::Password;
 use iospki::settings::Choices;
 
@@ -25,23 +26,13 @@ pub fn run(args: InitArgs) -> Result<ExitCode> {
     };
     options.check()?;
     let product = options.settings.cluster.product();
-    let ca_key = iospki::key::load(&args.key, || {
-        super::key_password(
-            args.key_password_file.as_deref(),
-            choices.key_password.as_ref(),
-            &args.key,
-        )
-    })?;
+    let given = given_key(&args, &choices, product)?;
     let out = choices.out();
     let mut existing = existing_stores(&args, &out, &options)?;
     refuse_existing_set(&out, args.force, product)?;
     let bits = choices.key_bits();
     let keys = with_progress(&format!("generating the keys (RSA-{bits})"), || {
-        iospki::init::generate_keys(
-            product,
-            [(CertRole::Ca, ca_key)].into_iter().collect(),
-            usize::from(bits),
-        )
+        iospki::init::generate_keys(product, given, usize::from(bits))
     })?;
     // An earlier set's ledger keeps its serials from being issued again (init --force).
     let ledger = if out.is_dir() { Ledger::load(&out)? } else { None };
@@ -51,12 +42,31 @@ pub fn run(args: InitArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The CA key `--key` gives; a product whose CA is nginx's key needs it, the others have one generated.
+fn given_key(args: &InitArgs, choices: &Choices, product: &Product) -> Result<ByRole<RsaKey>> {
+    let Some(path) = &args.key else {
+        if product.ca_key_given {
+            let reason = format!(
+                "the {} set's CA is nginx's private key: give it with --key FILE",
+                product.name
+            );
+            return Err(Error::invalid("--key", reason));
+        }
+        return Ok(ByRole::default());
+    };
+    let key = iospki::key::load(path, || {
+        super::key_password(args.key_password_file.as_deref(), choices.key_password.as_ref(), path)
+    })?;
+    Ok([(CertRole::Ca, key)].into_iter().collect())
+}
+
 /// The cluster description's choices with the flags laid over them.
 fn choices(args: &InitArgs) -> Result<Choices> {
     let mut choices = match &args.config {
         Some(path) => iospki::config::load(path)?,
         None => Choices::default(),
     };
+    choices.product = args.product.map(Into::into).or(choices.product);
     if let Some(domain) = &args.domain {
         choices.domain = Some(HostName::parse(domain).map_err(|e| Error::invalid("--domain", e))?);
     }

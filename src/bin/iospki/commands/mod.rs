@@ -71,7 +71,7 @@ fn store_password(flag: Option<&Path>, configured: Option<&PasswordSource>) -> R
     if password.is_well_known() {
         eprintln!(
             "iospki: warning: the stores use a published default password; give your own with --password-file or \
-             {PASSWORD_ENV} (iospki writes it into certificate-config.xml; set the same in carbon.xml)"
+             {PASSWORD_ENV} (iospki writes it into the configuration files of its set; set the same in carbon.xml)"
         );
     }
     Ok(password)

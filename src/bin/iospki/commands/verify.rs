@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use iospki::error::Result;
-use iospki::verify::{Options, verify_bundle, verify_iots_home, verify_output};
+use iospki::verify::{Options, verify_bundle, verify_bundles, verify_home, verify_output};
 
 use crate::cli::VerifyArgs;
 use crate::print::out;
@@ -15,10 +15,12 @@ pub fn run(args: VerifyArgs) -> Result<ExitCode> {
         within: args.within,
         now: iospki::issue::now(),
     };
-    let report = match (&args.iots_home, &args.bundle) {
-        (Some(home), _) => verify_iots_home(home, &options)?,
-        (None, Some(bundle)) => verify_bundle(bundle, &options)?,
-        (None, None) => verify_output(&args.dir, &options)?,
+    let product = iospki::product::ProductId::from(args.product).product();
+    let report = match (&args.home, args.bundle.as_slice()) {
+        (Some(home), _) => verify_home(home, product, &options)?,
+        (None, [bundle]) => verify_bundle(bundle, &options)?,
+        (None, []) => verify_output(&args.dir, &options)?,
+        (None, bundles) => verify_bundles(bundles, &options)?,
     };
     if args.json {
         out!(
