@@ -81,6 +81,12 @@ pub fn plan(dir: &Path, options: &RotateOptions) -> Result<Rotation> {
     for spec in product.certificates {
         current.insert(spec.role, self::current(&set, spec.role, options.now)?);
     }
+    if let Some(role) = options.chosen.iter().find(|role| current.get(**role).is_none()) {
+        return Err(Error::invalid(
+            format!("--{}", role.name().to_lowercase()),
+            format!("the {} set has no {role} certificate", product.name),
+        ));
+    }
     let renew = renewals(product, &current, options);
     let ssl_alias = set.settings().ssl_alias.to_string();
     if renew.is_empty() {
@@ -112,7 +118,7 @@ pub fn plan(dir: &Path, options: &RotateOptions) -> Result<Rotation> {
         .issued
         .iter()
         .map(|issued| Change {
-            alias: product.key_alias(issued.role).resolve(&ssl_alias).to_owned(),
+            alias: product.alias_of(issued.role).resolve(&ssl_alias).to_owned(),
             role: issued.role,
             old_serial: old_serials.get(issued.role).cloned().unwrap_or_default(),
             new_serial: issued.serial_hex.clone(),

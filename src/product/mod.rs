@@ -649,14 +649,20 @@ impl Product {
         self.file_holding(|holds| matches!(holds, Holds::Config(k) if *k == kind))
     }
 
-    /// The alias of `role`'s key entry in the product's stores (the SSL alias when no store names another).
-    pub fn key_alias(&self, role: CertRole) -> AliasSpec {
-        self.entries()
-            .find_map(|e| match e {
-                EntrySpec::Key { alias, key, .. } if *key == role => Some(*alias),
+    /// The alias of `role`'s key entry in the product's stores, else of its trusted entry (the SSL alias when
+    /// no store names it).
+    pub fn alias_of(&self, role: CertRole) -> AliasSpec {
+        let key = self.entries().find_map(|e| match e {
+            EntrySpec::Key { alias, key, .. } if *key == role => Some(*alias),
+            _ => None,
+        });
+        let trusted = || {
+            self.entries().find_map(|e| match e {
+                EntrySpec::Trusted { alias, certificate } if *certificate == role => Some(*alias),
                 _ => None,
             })
-            .unwrap_or(AliasSpec::Ssl)
+        };
+        key.or_else(trusted).unwrap_or(AliasSpec::Ssl)
     }
 
     /// The fixed alias under which the truststore trusts `role`'s certificate.

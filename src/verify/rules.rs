@@ -161,7 +161,7 @@ fn java8_reads_store(store: &Store) -> Option<Finding> {
     Some(Finding::problem(
         &store.location,
         format!("Java 8 before 8u301 cannot read it ({})", opened.protection),
-        "IoT Server 3.x runs on Java 8: write it as JKS, or PKCS#12 with 3DES and HMAC-SHA1",
+        "WSO2 Carbon 4.4 servers run on Java 8: write it as JKS, or PKCS#12 with 3DES and HMAC-SHA1",
     ))
 }
 
@@ -331,7 +331,7 @@ fn ssl_meets_apples_rules(observation: &Observation, _: &Options) -> Vec<Finding
         ),
         (
             !cert.extended_key_usage.contains(&ExtendedKeyUsage::ServerAuth),
-            "extendedKeyUsage lacks serverAuth, which Apple requires".to_owned(),
+            "extendedKeyUsage lacks serverAuth, which Apple's devices require of a TLS server".to_owned(),
         ),
         (
             days > i64::from(APPLE_MAX_DAYS),
@@ -340,7 +340,8 @@ fn ssl_meets_apples_rules(observation: &Observation, _: &Options) -> Vec<Finding
         (
             cert.rsa_bits().is_some_and(|bits| bits < 2048),
             format!(
-                "key is RSA {}; Apple requires RSA of at least 2048 bits",
+                "key is RSA {}; OpenSSL 3 will not serve a key under 2048 bits (ee key too small), nor do Apple's \
+                 devices accept one",
                 cert.rsa_bits().unwrap_or(0)
             ),
         ),
@@ -652,10 +653,10 @@ fn configured_hosts_are_in_the_certificate(observation: &Observation, _: &Option
             Finding::problem(
                 &named.location,
                 format!(
-                    "{} names {}, which the certificate in {} does not cover: clients reaching it fail hostname                      verification",
+                    "{} names {}, which the certificate in {} does not cover: clients reaching it fail hostname verification",
                     named.value, named.host, ssl.location
                 ),
-                "use the cluster's public names (SETTINGS.txt of iospki bundle), or add the name to [hosts] and                  issue the certificate again (iospki rotate --ssl)",
+                "use the cluster's public names (SETTINGS.txt of iospki bundle), or add the name to [hosts] and issue the certificate again (iospki rotate --ssl)",
             )
         })
         .collect()
@@ -1099,7 +1100,7 @@ mod tests {
         finds(
             ssl_meets_apples_rules,
             &observation,
-            "key is RSA 1024; Apple requires RSA of at least 2048 bits",
+            "key is RSA 1024; OpenSSL 3 will not serve a key under 2048 bits (ee key too small)",
         );
         let mut observation = sound();
         cert(&mut observation, CertRole::Ssl).signature = SignatureAlgorithm::Sha1Rsa;

@@ -24,6 +24,7 @@ fn the_commented_example_is_the_documented_cluster() {
     hosts.set(HostGroupId::Manager, host("mgt.iots310.wso2.com"));
     hosts.set(HostGroupId::KeyManagers, host("keymgt.iots310.wso2.com"));
     let defaults = iospki::settings::Choices {
+        product: Some(iospki::product::ProductId::Iot),
         domain: Some(HostName::parse("iots310.wso2.com").unwrap()),
         ssl_alias: Some(iospki::alias::Alias::chosen("wso2carbon").unwrap()),
         protection: Some(iospki::keystore::pkcs12::Protection::Legacy),

@@ -17,6 +17,7 @@ mod k8s;
 mod key_input;
 mod keystores;
 mod merge;
+mod products;
 mod rotate;
 mod secrets;
 mod sso;
