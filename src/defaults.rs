@@ -24,6 +24,3 @@ pub const WITHIN: &str = "30d";
 
 /// Apple's limit for TLS server certificates issued after 2019-07-01, in days (support.apple.com/103769).
 pub const APPLE_MAX_DAYS: u32 = 825;
-
-/// The prefix of the Kubernetes objects `bundle --format k8s` names (`iots-manager`).
-pub const K8S_NAME_PREFIX: &str = "iots";

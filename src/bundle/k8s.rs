@@ -16,12 +16,45 @@ use crate::error::{Error, Result};
 use crate::keystore::{self, Entry};
 use crate::output::{PUBLIC_MODE, Plan, SECRET_MODE};
 use crate::pem;
-use crate::product::{CertRole, Holds, NodeRole, StorePurpose};
+use crate::product::{CertRole, Holds, NodeRole, Product, StorePurpose};
 use crate::set::Set;
 
 /// The chart's fixed files; its values.yaml is written for each set.
 const CHART: &str = include_str!("helm/Chart.yaml");
 const TEMPLATE: &str = include_str!("helm/templates/pki.yaml");
+
+/// The namespace and name prefix the operator chose, checked before any file is read.
+#[derive(Debug, Clone)]
+pub struct NameChoice {
+    namespace: Option<String>,
+    prefix: Option<String>,
+}
+
+impl NameChoice {
+    /// Names in `namespace` (none: kubectl's current one) starting with `prefix` (none: the product's short
+    /// name); both must be DNS labels.
+    pub fn new(namespace: Option<&str>, prefix: Option<&str>) -> Result<Self> {
+        if let Some(namespace) = namespace {
+            label("namespace", namespace, 63)?;
+        }
+        if let Some(prefix) = prefix {
+            // The longest role, "-key-manager", must still fit a label.
+            label("name prefix", prefix, 63 - "-key-manager".len())?;
+        }
+        Ok(NameChoice {
+            namespace: namespace.map(str::to_owned),
+            prefix: prefix.map(str::to_owned),
+        })
+    }
+
+    /// The names of `product`'s objects.
+    pub fn names(&self, product: &Product) -> Names {
+        Names {
+            namespace: self.namespace.clone(),
+            prefix: self.prefix.clone().unwrap_or_else(|| product.short_name.to_owned()),
+        }
+    }
+}
 
 /// Where the objects go and what they are called: `PREFIX-ROLE`, e.g. `iots-key-manager`.
 #[derive(Debug, Clone)]
@@ -31,19 +64,6 @@ pub struct Names {
 }
 
 impl Names {
-    /// Names in `namespace` (none: kubectl's current one) starting with `prefix`; both must be DNS labels.
-    pub fn new(namespace: Option<&str>, prefix: &str) -> Result<Self> {
-        if let Some(namespace) = namespace {
-            label("namespace", namespace, 63)?;
-        }
-        // The longest role, "-key-manager", must still fit a label.
-        label("name prefix", prefix, 63 - "-key-manager".len())?;
-        Ok(Names {
-            namespace: namespace.map(str::to_owned),
-            prefix: prefix.to_owned(),
-        })
-    }
-
     fn object(&self, role: NodeRole) -> String {
         format!("{}-{}", self.prefix, role.slug())
     }
@@ -104,10 +124,12 @@ pub fn plan(set: &Set, cluster: &Cluster, names: &Names) -> Result<Plan> {
     let mut values = Yaml::with_capacity(roles.iter().map(Objects::size).sum::<usize>() + 1024);
     values
         .comment(&format!(
-            "Helm values written by iospki bundle --format k8s for the cluster {}: the Secrets and ConfigMaps\n\
-             of kubectl/, named NAMEPREFIX-ROLE, in the release's namespace.\n\
-             Install with: helm install iots-pki helm/ --namespace NAMESPACE",
-            cluster.domain()
+            "Helm values written by iospki bundle --format k8s for the {} cluster {}: the Secrets and\n\
+             ConfigMaps of kubectl/, named NAMEPREFIX-ROLE, in the release's namespace.\n\
+             Install with: helm install {}-pki helm/ --namespace NAMESPACE",
+            cluster.product().name,
+            cluster.domain(),
+            names.prefix
         ))
         .entry(0, "namePrefix", &names.prefix)
         .open(0, "roles");
@@ -299,17 +321,20 @@ mod tests {
 
     #[test]
     fn names_must_be_kubernetes_labels() {
-        assert!(Names::new(Some("iot-prod"), "iots").is_ok());
+        assert!(NameChoice::new(Some("iot-prod"), Some("iots")).is_ok());
         for (namespace, prefix) in [
             (Some("Iot"), "iots"),
             (Some("iot"), "-iots"),
             (None, "iots_pki"),
             (None, ""),
         ] {
-            assert!(Names::new(namespace, prefix).is_err(), "{namespace:?} {prefix}");
+            assert!(
+                NameChoice::new(namespace, Some(prefix)).is_err(),
+                "{namespace:?} {prefix}"
+            );
         }
         let long = "a".repeat(52);
-        assert!(Names::new(None, &long[..51]).is_ok());
-        assert!(Names::new(None, &long).is_err());
+        assert!(NameChoice::new(None, Some(&long[..51])).is_ok());
+        assert!(NameChoice::new(None, Some(&long)).is_err());
     }
 }

@@ -28,6 +28,7 @@ const NODES: &[NodeRole] = &[Idp, Gateway, Publisher, Store];
 pub const APPM: Product = Product {
     id: ProductId::Appm,
     name: "App Manager",
+    short_name: "appm",
     default_domain: "appm-wso2.com",
     host_groups: &[
         HostGroup {

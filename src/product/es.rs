@@ -27,6 +27,7 @@ const NODES: &[NodeRole] = &[Publisher, Store];
 pub const ES: Product = Product {
     id: ProductId::Es,
     name: "Enterprise Store",
+    short_name: "es",
     default_domain: "es-wso2.com",
     host_groups: &[
         HostGroup {

@@ -55,6 +55,7 @@ const fn output(name: &'static str, holds: Holds, secret: bool, description: &'s
 pub const IOT: Product = Product {
     id: ProductId::Iot,
     name: "IoT Server",
+    short_name: "iots",
     default_domain: "iots310.wso2.com",
     host_groups: &[
         HostGroup {

@@ -22,6 +22,7 @@ const NODES: &[super::NodeRole] = &[Manager, Worker];
 pub const IS: Product = Product {
     id: ProductId::Is,
     name: "Identity Server",
+    short_name: "is",
     default_domain: "is.wso2.com",
     host_groups: &[
         HostGroup {

@@ -592,6 +592,8 @@ pub struct Product {
     pub id: ProductId,
     /// The product's name in messages.
     pub name: &'static str,
+    /// Its short name, the default prefix of the Kubernetes objects `bundle --format k8s` names (`iots-manager`).
+    pub short_name: &'static str,
     /// The documented cluster's domain.
     pub default_domain: &'static str,
     /// The host names its SSL certificate carries, by group, in subjectAltName order.

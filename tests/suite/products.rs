@@ -17,12 +17,13 @@ use crate::util::{iospki, java, keytool_list, run_in, scratch, tool};
 
 const PASSWORD: &str = "wso2carbon";
 
-/// A product as the tests know it: its key, its public names, its identity provider's node and its relying
-/// parties (node, settings file).
+/// A product as the tests know it: its key, its public names, its identity provider's node and that node's
+/// role, and its relying parties (node, settings file).
 struct Product {
     key: &'static str,
     names: &'static [&'static str],
     idp_node: &'static str,
+    idp_role: &'static str,
     relying: &'static [(&'static str, &'static str)],
 }
 
@@ -33,6 +34,7 @@ const IS: Product = Product {
     key: "is",
     names: &["is.wso2.com", "mgt.is.wso2.com"],
     idp_node: "is-1",
+    idp_role: "manager",
     relying: &[],
 };
 
@@ -40,6 +42,7 @@ const ES: Product = Product {
     key: "es",
     names: &["publisher.es-wso2.com", "store.es-wso2.com"],
     idp_node: "publisher-1",
+    idp_role: "publisher",
     relying: &[
         ("publisher-1", PUBLISHER_JSON),
         ("publisher-2", PUBLISHER_JSON),
@@ -57,6 +60,7 @@ const APPM: Product = Product {
         "gateway.appm-wso2.com",
     ],
     idp_node: "idp-1",
+    idp_role: "idp",
     relying: &[("publisher-1", PUBLISHER_JSON), ("store-1", STORE_JSON)],
 };
 
@@ -189,6 +193,47 @@ fn the_description_names_the_nodes_and_further_names_of_a_product() {
         iot.contains("--key: the IoT Server set's CA is nginx's private key"),
         "{iot}"
     );
+}
+
+#[test]
+fn bundles_are_reproducible_and_kubernetes_takes_every_products_manifests() {
+    for product in PRODUCTS {
+        let root = set(product, false);
+        let again = format!("bundles-again-{}", product.key);
+        iospki(root, ["bundle", "output", "--out", &again]).success();
+        for entry in fs::read_dir(root.join("bundles")).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "gz") {
+                let twin = root.join(&again).join(path.file_name().unwrap());
+                assert_eq!(fs::read(&path).unwrap(), fs::read(twin).unwrap(), "{}", path.display());
+            }
+        }
+        let k8s = format!("k8s-{}", product.key);
+        iospki(root, ["bundle", "output", "--format", "k8s", "--out", &k8s]).success();
+        let k8s = root.join(k8s);
+        tool(&k8s, "helm", ["lint", "helm"]);
+        let rendered = tool(&k8s, "helm", ["template", "pki", "helm", "--namespace", "wso2"]);
+        let manifests: Vec<String> = fs::read_dir(k8s.join("kubectl"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        fs::write(
+            k8s.join("kubectl/kustomization.yaml"),
+            format!("resources: [{}]\n", manifests.join(", ")),
+        )
+        .unwrap();
+        let built = tool(&k8s, "kubectl", ["kustomize", "kubectl"]);
+        for role in ["nginx", product.idp_role] {
+            let name = format!("name: {}-{role}\n", product.key);
+            assert!(built.contains(&name), "{}: kustomize lacks {name}", product.key);
+            assert!(rendered.contains(&name), "{}: helm lacks {name}", product.key);
+        }
+        assert!(
+            built.contains("tls.crt: ") && built.contains("wso2carbon.jks: "),
+            "{}",
+            product.key
+        );
+    }
 }
 
 /// An nginx run on the product's bundle for nginx, its configuration as iospki wrote it with the paths moved

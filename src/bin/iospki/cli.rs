@@ -424,7 +424,8 @@ pub struct BundleArgs {
     #[arg(long, value_name = "NAME")]
     pub namespace: Option<String>,
 
-    /// With --format k8s: objects are named PREFIX-ROLE (iots-manager, iots-worker, iots-key-manager, iots-nginx).
+    /// With --format k8s: objects are named PREFIX-ROLE (iots-manager, iots-worker, iots-key-manager, iots-nginx)
+    /// [default: the product's short name: iots, is, es, appm].
     #[arg(long, value_name = "PREFIX")]
     pub name_prefix: Option<String>,
 }

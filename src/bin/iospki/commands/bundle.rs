@@ -4,7 +4,6 @@ use std::process::ExitCode;
 
 use iospki::bundle::{archive, k8s};
 use iospki::cluster::Cluster;
-use iospki::defaults::K8S_NAME_PREFIX;
 use iospki::error::{Error, Result};
 use iospki::set::Set;
 
@@ -12,8 +11,9 @@ use crate::cli::{BundleArgs, BundleFormat};
 use crate::print::out;
 
 pub fn run(args: BundleArgs) -> Result<ExitCode> {
-    let names = kubernetes_names(&args)?;
+    let choice = kubernetes_names(&args)?;
     let set = Set::read(&args.dir)?;
+    let names = choice.map(|choice| choice.names(set.product()));
     let cluster = cluster(&args, &set)?;
     let plan = match &names {
         None => archive::plan(&set, &cluster)?,
@@ -35,11 +35,11 @@ pub fn run(args: BundleArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The names of `--format k8s`, checked before any file is read. A tar bundle has none, and refuses the options
-/// that set them rather than ignore them.
-fn kubernetes_names(args: &BundleArgs) -> Result<Option<k8s::Names>> {
+/// The names `--format k8s` was given, checked before any file is read. A tar bundle has none, and refuses the
+/// options that set them rather than ignore them.
+fn kubernetes_names(args: &BundleArgs) -> Result<Option<k8s::NameChoice>> {
     if args.format == BundleFormat::K8s {
-        let prefix = args.name_prefix.as_deref().unwrap_or(K8S_NAME_PREFIX);
+        let prefix = args.name_prefix.as_deref();
         let flag = |e: Error| match e {
             Error::InvalidOption { option, reason } => Error::InvalidOption {
                 option: format!("--{}", option.replace(' ', "-")),
@@ -47,7 +47,7 @@ fn kubernetes_names(args: &BundleArgs) -> Result<Option<k8s::Names>> {
             },
             other => other,
         };
-        return k8s::Names::new(args.namespace.as_deref(), prefix)
+        return k8s::NameChoice::new(args.namespace.as_deref(), prefix)
             .map(Some)
             .map_err(flag);
     }
@@ -61,8 +61,19 @@ fn kubernetes_names(args: &BundleArgs) -> Result<Option<k8s::Names>> {
 
 /// The cluster whose nodes get bundles: the description's, else the one the set was made for.
 fn cluster(args: &BundleArgs, set: &Set) -> Result<Cluster> {
-    match &args.config {
-        Some(path) => Ok(iospki::config::load(path)?.settings()?.cluster),
-        None => Ok(set.cluster().clone()),
+    let Some(path) = &args.config else {
+        return Ok(set.cluster().clone());
+    };
+    let cluster = iospki::config::load(path)?.settings()?.cluster;
+    let (described, made) = (cluster.product(), set.product());
+    if described.id != made.id {
+        let reason = format!(
+            "describes a cluster of {}, but the set in {} is for {}",
+            described.name,
+            args.dir.display(),
+            made.name
+        );
+        return Err(Error::invalid("--config", reason));
     }
+    Ok(cluster)
 }
