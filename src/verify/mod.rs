@@ -145,7 +145,8 @@ pub fn verify_iots_home(home: &Path, options: &Options) -> Result<Report> {
     ))
 }
 
-fn require_dir(dir: &Path) -> Result<()> {
+/// An error unless `dir` is a directory.
+pub(crate) fn require_dir(dir: &Path) -> Result<()> {
     match std::fs::metadata(dir) {
         Ok(meta) if meta.is_dir() => Ok(()),
         Ok(_) => Err(Error::io(dir, std::io::Error::other("is not a directory"))),

@@ -462,6 +462,14 @@ fn a_new_topic_is_refused_until_accepted() {
 }
 
 #[test]
+fn an_empty_common_name_is_refused_as_the_flag() {
+    let dir = scratch("apns-csr-empty-cn");
+    let refused = iospki(&dir, ["apns", "csr", "--out", "out", "--cn", " "]);
+    assert_refused(&refused, &["iospki: --cn: is empty"]);
+    assert!(!dir.join("out").exists());
+}
+
+#[test]
 fn yearly_procedure_end_to_end_with_openssl_as_apple() {
     let dir = workspace("apns-yearly");
     run(&dir, "apns csr --out customer").success();
