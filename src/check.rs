@@ -57,6 +57,9 @@ pub struct Item {
     pub days_left: i64,
     /// Against the window.
     pub status: Status,
+    /// The topic of an APNs (MDM push) certificate; absent for other certificates.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub apns_topic: Option<String>,
 }
 
 /// The inventory.
@@ -168,6 +171,7 @@ fn add_file(
             not_after_unix: cert.not_after_unix,
             days_left: cert.days_left,
             status,
+            apns_topic: cert.apns_topic.clone(),
         });
     }
 }
@@ -189,12 +193,14 @@ pub fn prometheus(inventory: &Inventory, now: OffsetDateTime) -> String {
         // write! to a String cannot fail.
         let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge");
         for item in &inventory.items {
+            // Every series has the same labels: topic is empty for certificates other than push certificates.
             let labels = format!(
-                "file=\"{}\",alias=\"{}\",subject=\"{}\",serial=\"{}\"",
+                "file=\"{}\",alias=\"{}\",subject=\"{}\",serial=\"{}\",topic=\"{}\"",
                 escape(&item.file),
                 escape(item.alias.as_deref().unwrap_or("")),
                 escape(&item.subject),
-                item.serial_hex
+                item.serial_hex,
+                escape(item.apns_topic.as_deref().unwrap_or(""))
             );
             let value = if index == 0 {
                 item.not_after_unix

@@ -462,6 +462,43 @@ fn a_new_topic_is_refused_until_accepted() {
 }
 
 #[test]
+fn inspect_shows_the_topic_of_push_certificates_only() {
+    let dir = workspace("apns-inspect");
+    let line = "inspect --json --password-file store.pass mdm-push.pem previous.pfx vendor.cer";
+    let report: serde_json::Value = serde_json::from_str(&run(&dir, line).success()).unwrap();
+    let files = &report["files"];
+    assert_eq!(files[0]["certificates"][0]["apns_topic"], TOPIC, "{report:#}");
+    assert_eq!(
+        files[1]["entries"][0]["certificates"][0]["apns_topic"], TOPIC,
+        "{report:#}"
+    );
+    let vendor = files[2]["certificate"].as_object().unwrap();
+    assert!(
+        !vendor.contains_key("apns_topic"),
+        "the vendor certificate's UID is no topic: {vendor:?}"
+    );
+    let text = run(&dir, "inspect mdm-push.pem vendor.cer").success();
+    assert_eq!(text.matches("Push topic:").count(), 1, "{text}");
+    assert!(text.contains(&format!("  Push topic:     {TOPIC}\n")), "{text}");
+}
+
+#[test]
+fn check_labels_every_series_with_the_topic() {
+    let dir = workspace("apns-check-topic");
+    let stdout = run(&dir, "check --json --prometheus push.prom mdm-push.pem vendor.cer").success();
+    let inventory: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(inventory["items"][0]["apns_topic"], TOPIC, "{inventory:#}");
+    assert!(inventory["items"][1].get("apns_topic").is_none(), "{inventory:#}");
+    let text = fs::read_to_string(dir.join("push.prom")).unwrap();
+    for metric in ["iospki_certificate_not_after_seconds", "iospki_certificate_expiring"] {
+        let series: Vec<_> = text.lines().filter(|l| l.starts_with(&format!("{metric}{{"))).collect();
+        assert_eq!(series.len(), 2, "{text}");
+        assert!(series[0].contains(&format!(",topic=\"{TOPIC}\"}}")), "{text}");
+        assert!(series[1].contains(",topic=\"\"}"), "{text}");
+    }
+}
+
+#[test]
 fn an_empty_common_name_is_refused_as_the_flag() {
     let dir = scratch("apns-csr-empty-cn");
     let refused = iospki(&dir, ["apns", "csr", "--out", "out", "--cn", " "]);
