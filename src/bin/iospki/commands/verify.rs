@@ -2,11 +2,11 @@
 
 use std::process::ExitCode;
 
+use iospki::apns::verify_import;
 use iospki::error::Result;
 use iospki::verify::{Options, verify_bundle, verify_iots_home, verify_output};
 
 use crate::cli::VerifyArgs;
-use crate::print::out;
 
 pub fn run(args: VerifyArgs) -> Result<ExitCode> {
     let options = Options {
@@ -15,27 +15,11 @@ pub fn run(args: VerifyArgs) -> Result<ExitCode> {
         within: args.within,
         now: iospki::issue::now(),
     };
-    let report = match (&args.iots_home, &args.bundle) {
-        (Some(home), _) => verify_iots_home(home, &options)?,
-        (None, Some(bundle)) => verify_bundle(bundle, &options)?,
-        (None, None) => verify_output(&args.dir, &options)?,
+    let report = match (&args.apns, &args.iots_home, &args.bundle) {
+        (Some(dir), _, _) => verify_import(dir, &options.store_password, options.within, options.now)?,
+        (None, Some(home), _) => verify_iots_home(home, &options)?,
+        (None, None, Some(bundle)) => verify_bundle(bundle, &options)?,
+        (None, None, None) => verify_output(&args.dir, &options)?,
     };
-    if args.json {
-        out!(
-            "{}",
-            serde_json::to_string_pretty(&report).expect("the report serializes")
-        );
-    } else {
-        for finding in &report.findings {
-            out!("{finding}");
-        }
-        let problems = report.problems();
-        let warnings = report.findings.len() - problems;
-        out!("{}: {problems} problem(s), {warnings} warning(s)", report.target);
-    }
-    Ok(if report.problems() > 0 {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    super::print_report(&report, args.json, &[])
 }
