@@ -57,6 +57,9 @@ pub struct Item {
     pub days_left: i64,
     /// Against the window.
     pub status: Status,
+    /// Whether it ends after the certificate in the same file that issued it: once the issuer expires, the chain
+    /// is broken however long this certificate has left.
+    pub outlives_issuer: bool,
     /// The topic of an APNs (MDM push) certificate; absent for other certificates.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub apns_topic: Option<String>,
@@ -76,9 +79,9 @@ pub struct Inventory {
 }
 
 impl Inventory {
-    /// Whether anything expires within the window or has expired.
+    /// Whether anything expires within the window or has expired, or outlives its issuer.
     pub fn expiring(&self) -> bool {
-        self.items.iter().any(|i| i.status != Status::Ok)
+        self.items.iter().any(|i| i.status != Status::Ok || i.outlives_issuer)
     }
 }
 
@@ -147,6 +150,12 @@ fn add_file(
         }
     };
     let file = path.display().to_string();
+    let all: Vec<&CertificateInfo> = match &report.content {
+        Content::Keystore { entries, .. } => entries.iter().flat_map(|e| &e.certificates).collect(),
+        Content::Pem { certificates, .. } => certificates.iter().collect(),
+        Content::DerCertificate { certificate } => vec![certificate.as_ref()],
+        Content::DerPrivateKey { .. } => Vec::new(),
+    };
     let found: Vec<(Option<String>, &CertificateInfo)> = match &report.content {
         Content::Keystore { entries, .. } => entries
             .iter()
@@ -171,25 +180,45 @@ fn add_file(
             not_after_unix: cert.not_after_unix,
             days_left: cert.days_left,
             status,
+            outlives_issuer: outlives_issuer(cert, &all),
             apns_topic: cert.apns_topic.clone(),
         });
     }
 }
 
+/// Whether a certificate among `others` issued `cert` (by name; a self-issued one has no other issuer) and ends
+/// before it.
+fn outlives_issuer(cert: &CertificateInfo, others: &[&CertificateInfo]) -> bool {
+    !cert.self_issued
+        && others
+            .iter()
+            .any(|issuer| issuer.subject == cert.issuer && issuer.not_after_unix < cert.not_after_unix)
+}
+
+/// A gauge per certificate: its name, its help text, its value.
+type Metric = (&'static str, &'static str, fn(&Item) -> i64);
+
 /// The inventory as a node_exporter textfile.
 pub fn prometheus(inventory: &Inventory, now: OffsetDateTime) -> String {
     let mut out = String::new();
-    let metrics = [
+    let metrics: [Metric; 3] = [
         (
             "iospki_certificate_not_after_seconds",
             "Certificate notAfter as Unix time.",
+            |item| item.not_after_unix,
         ),
         (
             "iospki_certificate_expiring",
             "1 when the certificate expires within the window or has expired.",
+            |item| i64::from(item.status != Status::Ok),
+        ),
+        (
+            "iospki_certificate_outlives_issuer",
+            "1 when the certificate ends after the certificate in the same file that issued it.",
+            |item| i64::from(item.outlives_issuer),
         ),
     ];
-    for (index, (name, help)) in metrics.iter().enumerate() {
+    for (name, help, value) in metrics {
         // write! to a String cannot fail.
         let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge");
         for item in &inventory.items {
@@ -202,12 +231,7 @@ pub fn prometheus(inventory: &Inventory, now: OffsetDateTime) -> String {
                 item.serial_hex,
                 escape(item.apns_topic.as_deref().unwrap_or(""))
             );
-            let value = if index == 0 {
-                item.not_after_unix
-            } else {
-                i64::from(item.status != Status::Ok)
-            };
-            let _ = writeln!(out, "{name}{{{labels}}} {value}");
+            let _ = writeln!(out, "{name}{{{labels}}} {}", value(item));
         }
     }
     let _ = writeln!(

@@ -150,12 +150,12 @@ impl Cluster {
     ) -> Result<Self, DefaultHostError> {
         let mut hosts = Hosts::default();
         for group in product.host_groups {
-            let names = match given.get(group.id) {
-                [] => {
-                    let default = format!("{}{domain}", group.default_prefix);
+            let names = match (given.get(group.id), group.default_prefix) {
+                ([], Some(prefix)) => {
+                    let default = format!("{prefix}{domain}");
                     vec![HostName::parse(&default).map_err(|_| DefaultHostError(default))?]
                 }
-                names => names.to_vec(),
+                (names, _) => names.to_vec(),
             };
             hosts.set(group.id, names);
         }

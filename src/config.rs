@@ -14,7 +14,7 @@ use crate::defaults::{APPLE_MAX_DAYS, KEY_BITS_RANGE};
 use crate::error::{Error, Result};
 use crate::input::{self, Kind};
 use crate::keystore::pkcs12::Protection;
-use crate::product::{CertRole, HostGroupId};
+use crate::product::{ByRole, CertRole, HostGroupId};
 use crate::settings::{Choices, PasswordSource};
 use crate::subject::Subject;
 
@@ -25,6 +25,7 @@ struct Raw {
     out: Option<PathBuf>,
     ssl_alias: Option<Spanned<String>>,
     p12_profile: Option<Protection>,
+    public_roots: Option<bool>,
     key_bits: Option<Spanned<u16>>,
     #[serde(default)]
     hosts: RawHosts,
@@ -48,16 +49,20 @@ struct RawHosts {
     gateway: Option<Spanned<Vec<String>>>,
     manager: Option<Spanned<Vec<String>>>,
     key_managers: Option<Spanned<Vec<String>>>,
+    broker: Option<Spanned<Vec<String>>>,
+    analytics: Option<Spanned<Vec<String>>>,
 }
 
 impl RawHosts {
     /// Each host group the file names, with its hosts.
-    fn groups(self) -> [(HostGroupId, Option<Spanned<Vec<String>>>); 4] {
+    fn groups(self) -> [(HostGroupId, Option<Spanned<Vec<String>>>); 6] {
         [
             (HostGroupId::Workers, self.workers),
             (HostGroupId::Gateway, self.gateway),
             (HostGroupId::Manager, self.manager),
             (HostGroupId::KeyManagers, self.key_managers),
+            (HostGroupId::Broker, self.broker),
+            (HostGroupId::Analytics, self.analytics),
         ]
     }
 }
@@ -112,6 +117,7 @@ pub fn load(path: &Path) -> Result<Choices> {
         ssl_alias: raw.ssl_alias.map(|a| at.alias(a)).transpose()?,
         out: raw.out.map(resolve),
         protection: raw.p12_profile,
+        public_roots: raw.public_roots,
         key_bits: raw.key_bits.map(|b| at.bits(b)).transpose()?,
         subject: at.subject(raw.subject)?,
         store_password: at.source(
@@ -127,22 +133,32 @@ pub fn load(path: &Path) -> Result<Choices> {
         ..Choices::default()
     };
     choices.hosts = at.hosts(hosts)?;
-    let terms = &mut choices.terms;
+    let mut lines = ByRole::default();
     for (role, days, max) in [
-        (CertRole::Ca, raw.ca.days, u32::MAX),
-        (CertRole::Ra, raw.ra.days, u32::MAX),
+        (CertRole::Ca, raw.ca.days, MAX_DAYS),
+        (CertRole::Ra, raw.ra.days, MAX_DAYS),
         (CertRole::Ssl, raw.ssl.days, APPLE_MAX_DAYS),
     ] {
-        if let Some(days) = at.days(days, role, max)? {
-            terms.days.insert(role, days);
+        if let Some(days) = days {
+            lines.insert(role, at.line(days.span().start));
+            choices.terms.days.insert(role, at.days(days, role, max)?);
         }
     }
     for (role, serial) in [(CertRole::Ra, raw.ra.serial), (CertRole::Ssl, raw.ssl.serial)] {
         if let Some(serial) = at.serial(serial, role)? {
-            terms.serials.insert(role, serial);
+            choices.terms.serials.insert(role, serial);
         }
     }
+    at.nested(&choices, &lines)?;
     Ok(choices)
+}
+
+/// The longest validity the description may ask for: 100 years.
+const MAX_DAYS: u32 = 36_500;
+
+/// The key of a certificate role's table in the description: `ca`, `ra`, `ssl`.
+fn table(role: CertRole) -> String {
+    role.name().to_lowercase()
 }
 
 /// The file and its text, to name a line in messages.
@@ -205,19 +221,49 @@ impl Located<'_> {
         Ok(bits)
     }
 
-    fn days(&self, value: Option<Spanned<u32>>, role: CertRole, max: u32) -> Result<Option<u32>> {
-        let Some(value) = value else { return Ok(None) };
-        let key = format!("{}.days", role.name().to_lowercase());
+    fn days(&self, value: Spanned<u32>, role: CertRole, max: u32) -> Result<u32> {
+        let key = format!("{}.days", table(role));
         let days = *value.get_ref();
-        if days == 0 || days > max {
-            let reason = if days == 0 {
-                "must be at least 1".to_owned()
-            } else {
+        let reason = match days {
+            0 => "must be at least 1".to_owned(),
+            days if days > max && max == APPLE_MAX_DAYS => {
                 format!("{days} exceeds Apple's limit of {max} days for TLS server certificates")
+            }
+            days if days > max => format!("{days} is more than {max} days (100 years)"),
+            days => return Ok(days),
+        };
+        Err(self.error(&value, &key, reason))
+    }
+
+    /// No certificate may outlive its issuer: Apple devices stop connecting when any certificate of the MDM
+    /// server's chain expires. The error names the certificate's `days` line, or its issuer's when only that
+    /// was given.
+    fn nested(&self, choices: &Choices, lines: &ByRole<usize>) -> Result<()> {
+        let settings = choices.settings()?;
+        let product = settings.cluster.product();
+        let days = |role| settings.issuance.term(role).map_or(0, |term| term.days);
+        for spec in product.certificates {
+            let Some(issuer) = spec.issuer else { continue };
+            if days(spec.role) <= days(issuer) {
+                continue;
+            }
+            let (key_role, line) = match (lines.get(spec.role), lines.get(issuer)) {
+                (Some(line), _) => (spec.role, *line),
+                (None, Some(line)) => (issuer, *line),
+                (None, None) => continue,
             };
-            return Err(self.error(&value, &key, reason));
+            let reason = format!(
+                "{}.days: the {} certificate's {} days would outlive its {}'s {} days; a certificate must end \
+                 with or before its issuer (Apple devices stop connecting when any certificate of the chain expires)",
+                table(key_role),
+                spec.role,
+                days(spec.role),
+                issuer,
+                days(issuer),
+            );
+            return Err(self.error_at_line(line, reason));
         }
-        Ok(Some(days))
+        Ok(())
     }
 
     fn serial(&self, value: Option<Spanned<u64>>, role: CertRole) -> Result<Option<u64>> {
@@ -370,6 +416,15 @@ mod tests {
                 ":2: unknown field `store_password`",
             ),
             ("[hosts]\nworkers = []\n", ":2: hosts.workers: give at least one host"),
+            (
+                "[ca]\ndays = 300\n",
+                ":2: ca.days: the RA certificate's 730 days would outlive its CA's 300 days",
+            ),
+            (
+                "[ca]\ndays = 800\n[ssl]\ndays = 825\n",
+                ":4: ssl.days: the SSL certificate's 825 days would outlive its CA's 800 days",
+            ),
+            ("[ca]\ndays = 3000000\n", ":2: ca.days: 3000000 is more than 36500 days"),
             ("domain = \n", ":1:"),
         ];
         for (text, expected) in cases {

@@ -218,7 +218,12 @@ mod tests {
             matches!(&carbon.entries()[0].entry, crate::keystore::Entry::PrivateKey { chain, .. } if chain.len() == 2)
         );
         let trust = read("client-truststore.jks");
-        assert_eq!(aliases(&trust), ["wso2carbon", "cacert"]);
+        let roots = crate::roots::public_roots();
+        assert_eq!(aliases(&trust)[..2], ["wso2carbon", "cacert"]);
+        assert_eq!(
+            aliases(&trust)[2..],
+            roots.iter().map(|(a, _)| a.clone()).collect::<Vec<_>>()
+        );
         assert!(trust.entries().iter().all(|e| !e.entry.is_key()));
         assert_eq!(aliases(&read("wso2certs.jks")), ["cacert", "racert"]);
     }

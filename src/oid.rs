@@ -1,7 +1,7 @@
 //! The object identifiers iospki reads and writes, by name: RustCrypto's `const-oid` database where it has them.
 
 use const_oid::ObjectIdentifier as Oid;
-use const_oid::db::{rfc3280, rfc4519, rfc5753, rfc5911, rfc5912, rfc8410};
+use const_oid::db::{rfc2985, rfc3280, rfc4519, rfc5280, rfc5753, rfc5911, rfc5912, rfc8410};
 
 /// rsaEncryption (PKCS #1).
 pub const RSA_ENCRYPTION: Oid = rfc5912::RSA_ENCRYPTION;
@@ -50,6 +50,18 @@ pub const SHA512: Oid = rfc5912::ID_SHA_512;
 pub const DATA: Oid = rfc5911::ID_DATA;
 /// PKCS #7 encryptedData.
 pub const ENCRYPTED_DATA: Oid = rfc5911::ID_ENCRYPTED_DATA;
+/// PKCS #12 certBag.
+pub const CERT_BAG: Oid = pkcs12::PKCS_12_CERT_BAG_OID;
+/// PKCS #9 x509Certificate, the type of a certBag's value.
+pub const X509_CERTIFICATE: Oid = pkcs12::PKCS_12_X509_CERT_OID;
+/// PKCS #9 friendlyName: the alias of a bag.
+pub const FRIENDLY_NAME: Oid = rfc2985::PKCS_9_AT_FRIENDLY_NAME;
+/// PKCS #9 localKeyId: ties a key bag to its certificate bag.
+pub const LOCAL_KEY_ID: Oid = rfc2985::PKCS_9_AT_LOCAL_KEY_ID;
+/// Oracle's trusted-key-usage bag attribute, which marks a certificate bag as a trusted entry for Java.
+pub const ORACLE_TRUSTED_KEY_USAGE: Oid = Oid::new_unwrap("2.16.840.1.113894.746875.1.1");
+/// anyExtendedKeyUsage, the usage Java trusts its trusted entries for.
+pub const ANY_EXTENDED_KEY_USAGE: Oid = rfc5280::ANY_EXTENDED_KEY_USAGE;
 /// PKCS #12 pkcs8ShroudedKeyBag.
 pub const SHROUDED_KEY_BAG: Oid = pkcs12::PKCS_12_PKCS8_KEY_BAG_OID;
 /// PKCS #12 pbeWithSHAAnd3-KeyTripleDES-CBC.

@@ -19,7 +19,9 @@ use x509_cert::ext::pkix::{
 pub struct Profile {
     /// The role.
     pub role: CertRole,
-    /// Default validity in days.
+    /// Default validity in days. They nest: the RA and SSL certificates (730 days, under Apple's 825) end well
+    /// before their CA (1825 days), so an SSL renewal in the second year still ends under the same CA, and the
+    /// CA is rotated, with everything it issued, in its fourth or fifth year.
     pub days: u32,
     /// The default serial; `None` for a random one.
     pub serial: Option<u64>,
@@ -40,7 +42,7 @@ pub struct Profile {
 /// WSO2's `[v3_ca]`: SKI hash, AKI keyid, critical CA:TRUE, keyUsage digitalSignature, keyCertSign, cRLSign.
 pub const CA: Profile = Profile {
     role: CertRole::Ca,
-    days: 365,
+    days: 1825,
     serial: None,
     is_ca: true,
     ca_critical: true,
@@ -54,7 +56,7 @@ pub const CA: Profile = Profile {
 /// keyEncipherment (SCEP decrypts PKIOperation with the RA key, RFC 8894 2.1.2).
 pub const RA: Profile = Profile {
     role: CertRole::Ra,
-    days: 365,
+    days: 730,
     serial: Some(12_132_121_241_241),
     is_ca: true,
     ca_critical: false,

@@ -108,6 +108,8 @@ pub struct Choices {
     pub out: Option<PathBuf>,
     /// `p12_profile`.
     pub protection: Option<Protection>,
+    /// `public_roots`: whether the truststore gets Mozilla's root CAs.
+    pub public_roots: Option<bool>,
     /// `key_bits`.
     pub key_bits: Option<u16>,
     /// `[subject]`, over the documented subject.
@@ -139,6 +141,7 @@ impl Choices {
             cluster,
             ssl_alias,
             protection: self.protection.unwrap_or_default(),
+            public_roots: self.public_roots.unwrap_or(true),
             subject: self.subject.clone(),
         })
     }
@@ -170,6 +173,8 @@ pub struct Settings {
     pub ssl_alias: Alias,
     /// The .p12 protection.
     pub protection: Protection,
+    /// Whether the truststore gets the public root CAs.
+    pub public_roots: bool,
     /// The subject fields.
     pub subject: Subject,
     /// Validity and first serials.
@@ -183,11 +188,18 @@ struct Recorded {
     ssl_common_name: HostName,
     ssl_alias: String,
     protection: Protection,
+    #[serde(default = "yes")]
+    public_roots: bool,
     subject: Subject,
     #[serde(default)]
     hosts: Hosts,
     #[serde(default)]
     issuance: RecordedIssuance,
+}
+
+/// Sets recorded before public roots were written asked for them as much as any set does now.
+fn yes() -> bool {
+    true
 }
 
 /// Validity in days and first serials by role; what an older ledger leaves out is the profile's.
@@ -235,6 +247,7 @@ impl From<Settings> for Recorded {
             ssl_common_name: settings.cluster.ssl_common_name().clone(),
             ssl_alias: settings.ssl_alias.to_string(),
             protection: settings.protection,
+            public_roots: settings.public_roots,
             issuance: RecordedIssuance {
                 ca_days: term(CertRole::Ca).map(|t| t.days),
                 ra_days: term(CertRole::Ra).map(|t| t.days),
@@ -267,6 +280,7 @@ impl TryFrom<Recorded> for Settings {
             cluster,
             ssl_alias: Alias::chosen(&recorded.ssl_alias)?,
             protection: recorded.protection,
+            public_roots: recorded.public_roots,
             subject: recorded.subject,
             issuance: Issuance::defaults(product).with(&recorded.issuance.choices()),
         })

@@ -334,6 +334,14 @@ impl Certificate {
         }
     }
 
+    /// The PKCS#1 RSAPublicKey, for an RSA key.
+    pub fn rsa_public_key(&self) -> Option<&[u8]> {
+        match &self.public_key {
+            PublicKey::Rsa { pkcs1, .. } => Some(pkcs1),
+            _ => None,
+        }
+    }
+
     /// SHA-256 over the DER.
     pub fn sha256(&self) -> [u8; 32] {
         Sha256::digest(&self.der).into()

@@ -9,8 +9,8 @@ use super::{
     AliasSpec::{Fixed, Ssl},
     CertRole::{Ca, Ra, Ssl as SslCert},
     CertificateSpec, CommonName, ConfigFile, EntrySpec, FileSpec, Holds, HostGroup, HostGroupId,
-    NodeRole::{self, KeyManager, Manager, Nginx, Worker},
-    Placement, Product, StorePurpose,
+    NodeRole::{self, Analytics, Broker, KeyManager, Manager, Nginx, Worker},
+    Placement, Product, RelyingParty, StorePurpose,
 };
 use crate::profile;
 
@@ -19,7 +19,10 @@ pub const CA_ALIAS: &str = "cacert";
 /// The alias of the RA key entry in wso2certs.jks (certificate-config.xml's `RACertAlias`).
 pub const RA_ALIAS: &str = "racert";
 
-const SERVERS: &[NodeRole] = &[Manager, Worker, KeyManager];
+/// The nodes that run the IoT Server's core profiles from `repository/`.
+const CORE: &[NodeRole] = &[Manager, Worker, KeyManager];
+/// Every IoT Server node, core and broker and analytics profiles.
+const SERVERS: &[NodeRole] = &[Manager, Worker, KeyManager, Broker, Analytics];
 const SCEP_SERVERS: &[NodeRole] = &[Manager, Worker];
 
 const SSL_KEY_ENTRY: EntrySpec = EntrySpec::Key {
@@ -57,23 +60,33 @@ pub const IOT: Product = Product {
     host_groups: &[
         HostGroup {
             id: HostGroupId::Workers,
-            default_prefix: "",
+            default_prefix: Some(""),
             nodes: Some(Worker),
         },
         HostGroup {
             id: HostGroupId::Gateway,
-            default_prefix: "gateway.",
+            default_prefix: Some("gateway."),
             nodes: None,
         },
         HostGroup {
             id: HostGroupId::Manager,
-            default_prefix: "mgt.",
+            default_prefix: Some("mgt."),
             nodes: Some(Manager),
         },
         HostGroup {
             id: HostGroupId::KeyManagers,
-            default_prefix: "keymgt.",
+            default_prefix: Some("keymgt."),
             nodes: Some(KeyManager),
+        },
+        HostGroup {
+            id: HostGroupId::Broker,
+            default_prefix: None,
+            nodes: Some(Broker),
+        },
+        HostGroup {
+            id: HostGroupId::Analytics,
+            default_prefix: None,
+            nodes: Some(Analytics),
         },
     ],
     certificates: &[
@@ -173,11 +186,23 @@ pub const IOT: Product = Product {
             secret: true,
             in_output: true,
             description: "carbon.xml KeyStore: SSL key",
-            placements: &[Placement {
-                roles: SERVERS,
-                path: "repository/resources/security/wso2carbon.jks",
-                purpose: "carbon.xml KeyStore",
-            }],
+            placements: &[
+                Placement {
+                    roles: CORE,
+                    path: "repository/resources/security/wso2carbon.jks",
+                    purpose: "carbon.xml KeyStore",
+                },
+                Placement {
+                    roles: &[Broker],
+                    path: "wso2/broker/repository/resources/security/wso2carbon.jks",
+                    purpose: "broker's carbon.xml KeyStore, MQTT and AMQP over TLS",
+                },
+                Placement {
+                    roles: &[Analytics],
+                    path: "wso2/analytics/repository/resources/security/wso2carbon.jks",
+                    purpose: "analytics' carbon.xml KeyStore",
+                },
+            ],
         },
         FileSpec {
             name: "client-truststore.jks",
@@ -193,16 +218,29 @@ pub const IOT: Product = Product {
                         certificate: Ca,
                     },
                     EntrySpec::EarlierCas,
+                    EntrySpec::PublicRoots,
                 ],
             ),
             secret: true,
             in_output: true,
-            description: "carbon.xml TrustStore: SSL and CA certificates",
-            placements: &[Placement {
-                roles: SERVERS,
-                path: "repository/resources/security/client-truststore.jks",
-                purpose: "carbon.xml TrustStore",
-            }],
+            description: "carbon.xml TrustStore: SSL and CA certificates, public roots",
+            placements: &[
+                Placement {
+                    roles: CORE,
+                    path: "repository/resources/security/client-truststore.jks",
+                    purpose: "carbon.xml TrustStore",
+                },
+                Placement {
+                    roles: &[Broker],
+                    path: "wso2/broker/repository/resources/security/client-truststore.jks",
+                    purpose: "broker's carbon.xml TrustStore",
+                },
+                Placement {
+                    roles: &[Analytics],
+                    path: "wso2/analytics/repository/resources/security/client-truststore.jks",
+                    purpose: "analytics' carbon.xml TrustStore",
+                },
+            ],
         },
         FileSpec {
             name: "wso2certs.jks",
@@ -240,11 +278,37 @@ pub const IOT: Product = Product {
                 purpose: "manager's API endpoints",
             }],
         },
+        FileSpec {
+            name: "iot_default.xml",
+            holds: Holds::Config(ConfigFile::IdentityProvider),
+            secret: false,
+            in_output: true,
+            description: "the JWT issuer the key manager trusts: the SSL certificate",
+            placements: &[Placement {
+                roles: SERVERS,
+                path: "conf/identity/identity-providers/iot_default.xml",
+                purpose: "identity provider of the server's own JWTs",
+            }],
+        },
         output(
             crate::ledger::FILE,
             Holds::Ledger,
             false,
             "what iospki issued for this set (serials)",
         ),
+    ],
+    relying_parties: &[
+        RelyingParty {
+            app: "store",
+            path: "repository/deployment/server/jaggeryapps/store/config/store.json",
+        },
+        RelyingParty {
+            app: "publisher",
+            path: "repository/deployment/server/jaggeryapps/publisher/config/publisher.json",
+        },
+        RelyingParty {
+            app: "api-store",
+            path: "repository/deployment/server/jaggeryapps/api-store/site/conf/site.json",
+        },
     ],
 };

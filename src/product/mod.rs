@@ -116,6 +116,10 @@ pub enum NodeRole {
     Worker,
     /// IoT Server key manager (keymgt.DOMAIN).
     KeyManager,
+    /// IoT Server broker profile (MQTT and AMQP over TLS).
+    Broker,
+    /// IoT Server analytics profile.
+    Analytics,
     /// nginx in front of the cluster: the SSL certificate chain and key.
     Nginx,
 }
@@ -140,6 +144,8 @@ impl NodeRole {
             NodeRole::Manager => "manager",
             NodeRole::Worker => "worker",
             NodeRole::KeyManager => "key manager",
+            NodeRole::Broker => "broker",
+            NodeRole::Analytics => "analytics",
             NodeRole::Nginx => "load balancer (nginx)",
         }
     }
@@ -150,6 +156,8 @@ impl NodeRole {
             NodeRole::Manager => "manager",
             NodeRole::Worker => "worker",
             NodeRole::KeyManager => "key-manager",
+            NodeRole::Broker => "broker",
+            NodeRole::Analytics => "analytics",
             NodeRole::Nginx => "nginx",
         }
     }
@@ -167,6 +175,10 @@ pub enum HostGroupId {
     Manager,
     /// IoT key managers (keymgt.DOMAIN).
     KeyManagers,
+    /// IoT broker profile nodes (none unless given).
+    Broker,
+    /// IoT analytics profile nodes (none unless given).
+    Analytics,
 }
 
 impl HostGroupId {
@@ -177,6 +189,8 @@ impl HostGroupId {
             HostGroupId::Gateway => "gateway",
             HostGroupId::Manager => "manager",
             HostGroupId::KeyManagers => "key_managers",
+            HostGroupId::Broker => "broker",
+            HostGroupId::Analytics => "analytics",
         }
     }
 }
@@ -187,8 +201,9 @@ impl HostGroupId {
 pub struct HostGroup {
     /// Which group.
     pub id: HostGroupId,
-    /// The default host: the domain with this prefix (`""` for the domain itself).
-    pub default_prefix: &'static str,
+    /// The default host: the domain with this prefix (`""` for the domain itself); `None` for a group that has
+    /// no hosts unless the description gives some.
+    pub default_prefix: Option<&'static str>,
     /// The role of the machines named by these hosts; `None` when the names are served by other nodes.
     pub nodes: Option<NodeRole>,
 }
@@ -257,6 +272,9 @@ pub enum EntrySpec {
     },
     /// The CAs a CA rotation is replacing, trusted until every node runs the new set (`cacert-<old serial>`).
     EarlierCas,
+    /// The public root CAs of Mozilla's root program, for the server's outbound TLS (Apple's push service among
+    /// them), when the settings ask for them.
+    PublicRoots,
 }
 
 /// What a Java keystore is for, as the server's configuration names it.
@@ -277,6 +295,8 @@ pub enum ConfigFile {
     CertificateConfig,
     /// iot-api-config.xml: the manager's endpoints.
     IotApiConfig,
+    /// iot_default.xml: the identity provider whose certificate the key manager checks the server's JWTs with.
+    IdentityProvider,
 }
 
 /// What a file of a set holds.
@@ -342,6 +362,16 @@ impl FileSpec {
     }
 }
 
+/// A Jaggery app that checks SAML responses with a certificate its JSON settings name (keyStoreName,
+/// keyStorePassword, identityAlias): the identity provider's signing certificate must be there.
+#[derive(Debug)]
+pub struct RelyingParty {
+    /// The app, e.g. `store`.
+    pub app: &'static str,
+    /// Its settings file under the server home.
+    pub path: &'static str,
+}
+
 /// A WSO2 product's cluster set, declared.
 #[derive(Debug)]
 pub struct Product {
@@ -355,6 +385,8 @@ pub struct Product {
     pub certificates: &'static [CertificateSpec],
     /// Every file of its set, in the order `init` lists them.
     pub files: &'static [FileSpec],
+    /// The SSO relying parties a server home of the product has.
+    pub relying_parties: &'static [RelyingParty],
 }
 
 impl Product {

@@ -16,6 +16,7 @@ use crate::merge::{Existing, MergeReport};
 use crate::product::{AliasSpec, ByRole, CertRole, CertificateSpec, CommonName, EntrySpec, FileSpec, Holds, Product};
 use crate::secret::Password;
 use crate::settings::Settings;
+use crate::x509::Certificate;
 
 /// Everything a set is built from.
 #[derive(Debug)]
@@ -171,6 +172,9 @@ impl Issuing<'_, '_> {
             days: term.days,
             hosts,
         };
+        if let Some((ca, _)) = issuer {
+            within_issuer(&request, ca)?;
+        }
         let cert = issue(&request, key, issuer)?;
         if let Some((ca, _)) = issuer {
             check_issuer_name(&cert, ca, spec.role)?;
@@ -203,6 +207,31 @@ fn subject_of(der: &[u8]) -> Result<String> {
         reason: format!("cannot read the CA certificate: {e}"),
     })?;
     Ok(cert.subject().to_string())
+}
+
+/// No certificate outlives its issuer: Apple devices stop connecting when any certificate of the chain expires.
+fn within_issuer(request: &Request<'_>, issuer: &Issued) -> Result<()> {
+    let role = request.profile.role;
+    let fail = |reason: String| Error::Issue {
+        profile: role.name(),
+        reason,
+    };
+    let issuer_ends = Certificate::parse(&issuer.der)
+        .map_err(|e| fail(format!("cannot read its issuer: {e}")))?
+        .not_after;
+    let ends = request
+        .not_after()
+        .ok_or_else(|| fail("its validity ends after the year 9999".into()))?;
+    if ends <= issuer_ends {
+        return Ok(());
+    }
+    let date = |time: OffsetDateTime| time.date().to_string();
+    Err(fail(format!(
+        "it would end on {}, after the CA that issues it ({}); rotate the CA first (iospki rotate --ca \
+         renews the CA and everything it issued)",
+        date(ends),
+        date(issuer_ends)
+    )))
 }
 
 /// A kept CA's subject is rebuilt from the settings; its children must name it byte for byte.
@@ -290,7 +319,9 @@ impl Files<'_, '_> {
                 };
                 Zeroizing::new(jks::write(&store, password).map_err(|e| store_error(spec, e))?)
             }
-            Holds::Config(kind) => crate::wso2::config_file(kind, settings, password),
+            Holds::Config(kind) => {
+                crate::wso2::config_file(kind, settings, password, &self.certificate(CertRole::Ssl)?.der)
+            }
             Holds::Ledger => Zeroizing::new(ledger.to_json().into_bytes()),
         })
     }
@@ -325,6 +356,12 @@ impl Files<'_, '_> {
                         store.insert(alias, now, Entry::TrustedCert(der.clone()))?;
                     }
                 }
+                EntrySpec::PublicRoots if self.build.settings.public_roots => {
+                    for (alias, der) in crate::roots::public_roots() {
+                        store.insert(&alias, now, Entry::TrustedCert(der))?;
+                    }
+                }
+                EntrySpec::PublicRoots => {}
             }
         }
         Ok(store)

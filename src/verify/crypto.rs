@@ -65,7 +65,7 @@ pub fn public_key_of_pkcs8(pkcs8: &[u8]) -> Option<Vec<u8>> {
     Some(key.to_public_key().to_pkcs1_der().ok()?.into_vec())
 }
 
-/// Whether `public` (PKCS#1) is the public key `cert` carries.
+/// Whether `public` (PKCS#1) is the RSA public key `cert` carries.
 pub fn belongs_to(public: Option<&[u8]>, cert: &Certificate) -> bool {
-    matches!((public, &cert.public_key), (Some(public), PublicKey::Rsa { pkcs1, .. }) if public == pkcs1.as_slice())
+    public.is_some_and(|public| cert.rsa_public_key() == Some(public))
 }

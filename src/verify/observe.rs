@@ -15,7 +15,7 @@ use crate::keystore::{self, Entry, Opened};
 use crate::ledger::Ledger;
 use crate::product::{ByRole, CertRole, ConfigFile, Holds, NodeRole, Product, StorePurpose, iot};
 use crate::secret::Password;
-use crate::wso2::read::{self, StoreRef, XmlError};
+use crate::wso2::read::{self, ElementAt, SsoSettings, StoreRef, XmlError};
 use crate::x509::Certificate;
 
 /// What to do about a configuration file that cannot be used.
@@ -122,6 +122,32 @@ pub(super) struct Nginx {
     pub key_public: Option<Vec<u8>>,
 }
 
+/// iot_default.xml: the identity provider the key manager checks the server's JWTs with.
+#[derive(Debug)]
+pub(super) struct IdentityProvider {
+    /// The file.
+    pub location: String,
+    /// `IdentityProviderName`.
+    pub name: String,
+    /// `Alias`.
+    pub alias: String,
+    /// `Certificate`, decoded as the key manager decodes it; `None` when that gives no certificate.
+    pub certificate: Option<Certificate>,
+}
+
+/// A Jaggery app's SSO settings and the store they name.
+#[derive(Debug)]
+pub(super) struct RelyingParty {
+    /// The settings file.
+    pub location: String,
+    /// What it says.
+    pub settings: SsoSettings,
+    /// The store `keyStoreName` names, opened as JKS with `keyStorePassword`; `None` when the name is empty.
+    pub store: Option<Store>,
+    /// The certificate under `identityAlias` in it, if there is one.
+    pub certificate: Option<Certificate>,
+}
+
 /// Everything read from a source.
 #[derive(Debug, Default)]
 pub(super) struct Observation {
@@ -147,6 +173,14 @@ pub(super) struct Observation {
     pub pems: Vec<PemPair>,
     /// An nginx bundle's files.
     pub nginx: Option<Nginx>,
+    /// iot_default.xml, where the node has one.
+    pub identity_provider: Option<IdentityProvider>,
+    /// Whether this node pushes to iOS devices (a manager), so its truststore needs Apple's push roots.
+    pub pushes_to_apple: bool,
+    /// The SSO relying parties of a server home.
+    pub relying_parties: Vec<RelyingParty>,
+    /// carbon.xml's elements under `<Server>` and `<Security>`, of a server home.
+    pub carbon_elements: Vec<ElementAt>,
 }
 
 /// Where a layout finds the server's key store, trust store and configuration files.
@@ -167,6 +201,8 @@ pub(super) fn output(tree: &Tree, ledger: Option<Ledger>, options: &Options) -> 
     let config = |kind| product.config(kind).map(|spec| PathBuf::from(spec.name));
     reader.certificate_config(config(ConfigFile::CertificateConfig), true);
     reader.iot_api_config(config(ConfigFile::IotApiConfig));
+    reader.identity_provider(config(ConfigFile::IdentityProvider));
+    reader.observation.pushes_to_apple = true;
     reader.observation.cluster_hosts =
         ledger.map(|l| l.settings.cluster.role_hosts().iter().map(|h| h.to_string()).collect());
     reader.output_files();
@@ -182,11 +218,12 @@ pub(super) fn home(home: &Path, options: &Options) -> Result<Observation> {
         .read(carbon_xml, Kind::Text)
         .map_err(|e| Error::unreadable(home.join(carbon_xml), e.to_string()))?;
     let text = std::str::from_utf8(&text).map_err(|_| Error::unreadable(home.join(carbon_xml), "is not UTF-8"))?;
-    let carbon = read::carbon_stores(text).map_err(|e| Error::unreadable(home.join(carbon_xml), e.to_string()))?;
+    let carbon = read::carbon(text).map_err(|e| Error::unreadable(home.join(carbon_xml), e.to_string()))?;
     let product = &iot::IOT;
     let mut reader = Reader::new(&tree, product, options);
-    reader.observe_keystore(&carbon.keystore, &carbon.key_alias, &carbon.key_password);
-    reader.observation.truststore = Some(reader.open(&carbon.truststore));
+    let stores = &carbon.stores;
+    reader.observe_keystore(&stores.keystore, &stores.key_alias, &stores.key_password);
+    reader.observation.truststore = Some(reader.open(&stores.truststore));
     let config = |kind| {
         product
             .config(kind)
@@ -195,6 +232,10 @@ pub(super) fn home(home: &Path, options: &Options) -> Result<Observation> {
     };
     reader.certificate_config(config(ConfigFile::CertificateConfig), false);
     reader.iot_api_config(config(ConfigFile::IotApiConfig));
+    reader.identity_provider(config(ConfigFile::IdentityProvider));
+    reader.observation.pushes_to_apple = reader.observation.api_hosts.is_some();
+    reader.relying_parties();
+    reader.observation.carbon_elements = carbon.elements;
     Ok(reader.observation)
 }
 
@@ -215,6 +256,8 @@ pub(super) fn node(tree: &Tree, role: NodeRole, options: &Options) -> Observatio
     );
     reader.certificate_config(placed(product.config(ConfigFile::CertificateConfig)), false);
     reader.iot_api_config(placed(product.config(ConfigFile::IotApiConfig)));
+    reader.identity_provider(placed(product.config(ConfigFile::IdentityProvider)));
+    reader.observation.pushes_to_apple = role == NodeRole::Manager;
     reader.observation
 }
 
@@ -327,6 +370,75 @@ impl<'a> Reader<'a> {
             &config.token_endpoint,
         ];
         self.observation.api_hosts = Some(endpoints.into_iter().filter_map(|url| read::url_host(url)).collect());
+    }
+
+    /// iot_default.xml, its certificate decoded as the key manager does.
+    fn identity_provider(&mut self, path: Option<PathBuf>) {
+        let Some((path, provider)) = self.xml(path, read::identity_provider) else {
+            return;
+        };
+        self.observation.identity_provider = Some(IdentityProvider {
+            location: self.tree.shown(&self.tree_path(&path)),
+            name: provider.name,
+            alias: provider.alias,
+            certificate: provider.certificate.and_then(|der| Certificate::parse(&der).ok()),
+        });
+    }
+
+    /// The SSO settings of each relying party the home has, the store each names and the certificate there.
+    fn relying_parties(&mut self) {
+        for party in self.product.relying_parties {
+            let path = self.tree_path(Path::new(party.path));
+            let location = self.tree.shown(&path);
+            let text = match self.tree.read(&path, Kind::Text) {
+                Ok(text) => text,
+                Err(e) if e.is_absent() => continue,
+                Err(e) => {
+                    self.problem(location, read_reason(&e), "fix the file's permissions or type");
+                    continue;
+                }
+            };
+            let settings = match std::str::from_utf8(&text).map(read::sso_settings) {
+                Ok(Ok(settings)) => settings,
+                Ok(Err(e)) => {
+                    self.problem(location, e.to_string(), "restore the app's shipped settings file");
+                    continue;
+                }
+                Err(_) => {
+                    self.problem(location, "is not UTF-8 text", "restore the app's shipped settings file");
+                    continue;
+                }
+            };
+            let party = self.relying_party(location, settings);
+            self.observation.relying_parties.push(party);
+        }
+    }
+
+    /// What the app finds: the JKS at `carbon.home + keyStoreName`, and the certificate under `identityAlias`.
+    fn relying_party(&mut self, location: String, settings: SsoSettings) -> RelyingParty {
+        if settings.key_store_name.is_empty() {
+            return RelyingParty {
+                location,
+                settings,
+                store: None,
+                certificate: None,
+            };
+        }
+        let store = self.open(&StoreRef {
+            location: format!("${{carbon.home}}{}", settings.key_store_name),
+            store_type: "JKS".into(),
+            password: settings.key_store_password.clone(),
+        });
+        let certificate = store.opened.as_ref().ok().and_then(|opened| {
+            let entry = opened.store.get(&settings.identity_alias)?;
+            Certificate::parse(entry.entry.certificate()?).ok()
+        });
+        RelyingParty {
+            location,
+            settings,
+            store: Some(store),
+            certificate,
+        }
     }
 
     /// The XML file at `path` as `parse` reads it, or a finding.

@@ -31,9 +31,16 @@ const RULES: &[Rule] = &[
     ra_may_do_scep,
     ssl_meets_apples_rules,
     issued_by_the_ca,
+    nothing_outlives_its_ca,
     ssl_names_every_host,
+    identity_provider_vouches_for_the_server,
     truststore_holds_no_keys,
     truststore_trusts_the_cluster,
+    manager_trusts_apples_push_service,
+    relying_parties_name_a_store_and_alias,
+    relying_party_stores,
+    relying_parties_hold_the_signing_certificate,
+    carbon_elements_are_known,
     nothing_expires,
     pem_files_agree,
     pkcs12_files,
@@ -372,6 +379,32 @@ fn issued_by_the_ca(observation: &Observation, _: &Options) -> Vec<Finding> {
         .collect()
 }
 
+/// Apple devices stop connecting once any certificate of the chain expires: what the CA issued must end with it.
+fn nothing_outlives_its_ca(observation: &Observation, _: &Options) -> Vec<Finding> {
+    let certificates = certificates(observation);
+    let Some(ca) = certificates.get(CertRole::Ca) else {
+        return Vec::new();
+    };
+    let date = |cert: &Certificate| cert.not_after.date().to_string();
+    [CertRole::Ra, CertRole::Ssl]
+        .into_iter()
+        .filter_map(|role| certificates.get(role))
+        .filter(|leaf| leaf.cert.not_after > ca.cert.not_after)
+        .map(|leaf| {
+            Finding::problem(
+                &leaf.location,
+                format!(
+                    "ends on {}, after its CA in {} ({}): once the CA expires, devices cannot connect",
+                    date(leaf.cert),
+                    ca.location,
+                    date(ca.cert)
+                ),
+                "renew the CA and what it issued together (iospki rotate --ca)",
+            )
+        })
+        .collect()
+}
+
 /// The SSL certificate must name every host of the cluster in subjectAltName (the CN is not trusted): the hosts
 /// the set's ledger records, or else those iot-api-config.xml sends clients to.
 fn ssl_names_every_host(observation: &Observation, _: &Options) -> Vec<Finding> {
@@ -454,6 +487,178 @@ fn truststore_trusts_the_cluster(observation: &Observation, _: &Options) -> Vec<
                 format!("does not trust {name}; calls between nodes fail with certificate_unknown"),
                 "merge it in with iospki init --merge-from",
             )
+        })
+        .collect()
+}
+
+/// The key manager checks the JWTs the server signs with its KeyAlias key against iot_default.xml.
+fn identity_provider_vouches_for_the_server(observation: &Observation, _: &Options) -> Vec<Finding> {
+    let certificates = certificates(observation);
+    let (Some(provider), Some(ssl)) = (&observation.identity_provider, certificates.get(CertRole::Ssl)) else {
+        return Vec::new();
+    };
+    let fix = "write it with iospki init or iospki rotate (its Certificate must be the KeyAlias certificate)";
+    let mut findings = Vec::new();
+    match &provider.certificate {
+        None => findings.push(Finding::problem(
+            &provider.location,
+            "its Certificate is not a certificate as the key manager decodes it (base64 of DER, without PEM armour)",
+            fix,
+        )),
+        Some(cert) if cert.der != ssl.cert.der => findings.push(Finding::problem(
+            &provider.location,
+            format!(
+                "its Certificate is {}, not the certificate under KeyAlias in {}: the key manager rejects the \
+                 server's own JWTs (\"failed to retrieve oauth token using jwt\")",
+                cert.subject.text, ssl.location
+            ),
+            fix,
+        )),
+        Some(_) => {}
+    }
+    for (element, found, expected) in [
+        ("IdentityProviderName", &provider.name, crate::wso2::JWT_ISSUER),
+        ("Alias", &provider.alias, crate::wso2::JWT_AUDIENCE),
+    ] {
+        if found != expected {
+            findings.push(Finding::problem(
+                &provider.location,
+                format!("{element} is '{found}'; the server's JWTs need '{expected}' (conf/etc/jwt.properties)"),
+                fix,
+            ));
+        }
+    }
+    findings
+}
+
+/// A manager pushes to iOS devices over TLS to Apple's push service.
+fn manager_trusts_apples_push_service(observation: &Observation, _: &Options) -> Vec<Finding> {
+    let Some(store) = observation.truststore.as_ref().filter(|_| observation.pushes_to_apple) else {
+        return Vec::new();
+    };
+    let Ok(opened) = &store.opened else {
+        return Vec::new();
+    };
+    let trusts_apple = opened.store.entries().iter().any(|item| {
+        let cert = item.entry.certificate().and_then(|der| Certificate::parse(der).ok());
+        cert.is_some_and(|cert| {
+            crate::roots::common_name(&cert).is_some_and(|cn| crate::roots::APNS_ROOTS.contains(&cn))
+        })
+    });
+    if trusts_apple {
+        return Vec::new();
+    }
+    vec![Finding::warning(
+        &store.location,
+        format!(
+            "trusts neither of the roots of Apple's push service ({}): the manager cannot push to iOS devices",
+            crate::roots::APNS_ROOTS.join(", ")
+        ),
+        "write it with iospki init (without --no-public-roots), or import USERTrust RSA Certification Authority",
+    )]
+}
+
+/// With response signing on, an app without a keystore or alias cannot check the IdP's signature.
+fn relying_parties_name_a_store_and_alias(observation: &Observation, _: &Options) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for party in observation
+        .relying_parties
+        .iter()
+        .filter(|p| p.settings.response_signing)
+    {
+        for (key, value) in [
+            ("keyStoreName", &party.settings.key_store_name),
+            ("identityAlias", &party.settings.identity_alias),
+        ] {
+            if value.is_empty() {
+                findings.push(Finding::problem(
+                    &party.location,
+                    format!(
+                        "{key} is empty while responseSigningEnabled is on: the app cannot check the IdP's signature"
+                    ),
+                    "set keyStoreName /repository/resources/security/wso2carbon.jks, its keyStorePassword, and \
+                     identityAlias wso2carbon",
+                ));
+            }
+        }
+    }
+    findings
+}
+
+/// The apps open their keystore as JKS with the JSON's password.
+fn relying_party_stores(observation: &Observation, _: &Options) -> Vec<Finding> {
+    observation
+        .relying_parties
+        .iter()
+        .filter_map(|party| party.store.as_ref())
+        .flat_map(store_findings)
+        .filter(|finding| finding.severity == super::Severity::Problem)
+        .collect()
+}
+
+/// The certificate under identityAlias must be the IdP's signing key (one key per cluster, R1 and R2).
+fn relying_parties_hold_the_signing_certificate(observation: &Observation, _: &Options) -> Vec<Finding> {
+    let certificates = certificates(observation);
+    let signing = certificates.get(CertRole::Ssl);
+    let mut findings = Vec::new();
+    for party in &observation.relying_parties {
+        let Some(store) = party.store.as_ref().filter(|s| s.opened.is_ok()) else {
+            continue;
+        };
+        let alias = &party.settings.identity_alias;
+        match (&party.certificate, signing) {
+            (None, _) if !alias.is_empty() => findings.push(Finding::problem(
+                &party.location,
+                format!(
+                    "{} has no certificate under identityAlias {alias}: the app fails with a NullPointerException in \
+                     X509CredentialImpl",
+                    store.location
+                ),
+                "set identityAlias to the alias of the IdP's signing certificate (wso2carbon)",
+            )),
+            (Some(cert), Some(signing)) if !belongs_to(signing.cert.rsa_public_key(), cert) => {
+                findings.push(Finding::problem(
+                    &party.location,
+                    format!(
+                        "the certificate under identityAlias {alias} in {} is not the IdP's signing key ({}): \
+                         \"Signature did not validate against the credential's key\"",
+                        store.location, signing.location
+                    ),
+                    "give every node the same wso2carbon key (copy wso2carbon.jks from the same set)",
+                ));
+            }
+            _ => {}
+        }
+    }
+    findings
+}
+
+/// carbon.xml ignores an element it does not know: a misspelt one (the guide's `<MgtHostNam>`) sets nothing.
+fn carbon_elements_are_known(observation: &Observation, _: &Options) -> Vec<Finding> {
+    use crate::wso2::read::{SECURITY_ELEMENTS, SERVER_ELEMENTS};
+    observation
+        .carbon_elements
+        .iter()
+        .filter_map(|element| {
+            let known = if element.parent == "Server" {
+                SERVER_ELEMENTS
+            } else {
+                SECURITY_ELEMENTS
+            };
+            if known.contains(&element.name.as_str()) {
+                return None;
+            }
+            let meant = known
+                .iter()
+                .find(|name| strsim::levenshtein(name, &element.name) <= 2)?;
+            Some(Finding::warning(
+                format!("repository/conf/carbon.xml:{}", element.line),
+                format!(
+                    "<{}> is not an element carbon.xml reads, so the server ignores it; <{meant}> is",
+                    element.name
+                ),
+                format!("rename it to <{meant}>"),
+            ))
         })
         .collect()
 }
@@ -849,6 +1054,18 @@ mod tests {
     }
 
     #[test]
+    fn no_certificate_may_outlive_its_ca() {
+        let mut observation = sound();
+        let ca_ends = cert(&mut observation, CertRole::Ca).not_after;
+        cert(&mut observation, CertRole::Ssl).not_after = ca_ends + time::Duration::days(1);
+        finds(
+            nothing_outlives_its_ca,
+            &observation,
+            "after its CA in wso2certs.jks alias cacert",
+        );
+    }
+
+    #[test]
     fn the_ssl_certificate_must_name_every_cluster_host() {
         let mut observation = sound();
         let ssl = cert(&mut observation, CertRole::Ssl);
@@ -909,6 +1126,128 @@ mod tests {
         let ra = cert(&mut observation, CertRole::Ra);
         ra.not_after = crate::issue::now() + time::Duration::days(10) + time::Duration::hours(1);
         finds(nothing_expires, &observation, "expires in 10 days");
+    }
+
+    #[test]
+    fn iot_default_xml_must_hold_the_certificate_that_signs_the_servers_jwts() {
+        let mut observation = sound();
+        let ca = cert(&mut observation, CertRole::Ca).clone();
+        let provider = observation.identity_provider.as_mut().unwrap();
+        provider.certificate = Some(ca);
+        finds(
+            identity_provider_vouches_for_the_server,
+            &observation,
+            "not the certificate under KeyAlias",
+        );
+        let provider = observation.identity_provider.as_mut().unwrap();
+        provider.certificate = None;
+        finds(
+            identity_provider_vouches_for_the_server,
+            &observation,
+            "base64 of DER, without PEM armour",
+        );
+    }
+
+    #[test]
+    fn iot_default_xml_must_name_the_servers_jwt_issuer_and_audience() {
+        let mut observation = sound();
+        observation.identity_provider.as_mut().unwrap().alias = "other".into();
+        finds(
+            identity_provider_vouches_for_the_server,
+            &observation,
+            "Alias is 'other'; the server's JWTs need 'devicemgt'",
+        );
+    }
+
+    #[test]
+    fn a_manager_truststore_without_apples_push_roots_is_a_warning() {
+        let mut observation = sound();
+        observation.truststore = observation.scep_store.take();
+        finds(
+            manager_trusts_apples_push_service,
+            &observation,
+            "warning: wso2certs.jks: trusts neither of the roots",
+        );
+        observation.pushes_to_apple = false;
+        assert!(judged(manager_trusts_apples_push_service, &observation).is_empty());
+    }
+
+    /// A relying party whose settings name `alias` in the sound keystore, holding `certificate`.
+    fn party(observation: &mut Observation, alias: &str, certificate: Option<Certificate>) -> observe::RelyingParty {
+        observe::RelyingParty {
+            location: "store.json".into(),
+            settings: crate::wso2::read::SsoSettings {
+                response_signing: true,
+                key_store_name: "/repository/resources/security/wso2carbon.jks".into(),
+                key_store_password: Password::new(PASSWORD),
+                identity_alias: alias.into(),
+            },
+            store: observation.keystore.take(),
+            certificate,
+        }
+    }
+
+    #[test]
+    fn a_relying_party_holds_the_idps_signing_certificate_under_its_alias() {
+        let mut observation = sound();
+        let ssl = cert(&mut observation, CertRole::Ssl).clone();
+        let sound_party = party(&mut observation, "wso2carbon", Some(ssl));
+        observation.relying_parties = vec![sound_party];
+        assert!(judged(relying_parties_hold_the_signing_certificate, &observation).is_empty());
+        let ca = cert(&mut observation, CertRole::Ca).clone();
+        observation.relying_parties[0].certificate = Some(ca);
+        finds(
+            relying_parties_hold_the_signing_certificate,
+            &observation,
+            "is not the IdP's signing key",
+        );
+        observation.relying_parties[0].certificate = None;
+        finds(
+            relying_parties_hold_the_signing_certificate,
+            &observation,
+            "NullPointerException in X509CredentialImpl",
+        );
+    }
+
+    #[test]
+    fn a_relying_party_with_signing_on_needs_a_keystore_and_an_alias() {
+        let mut observation = sound();
+        let mut empty = party(&mut observation, "", None);
+        empty.settings.key_store_name.clear();
+        observation.relying_parties = vec![empty];
+        let found = judged(relying_parties_name_a_store_and_alias, &observation);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(
+            found[0].contains("keyStoreName is empty while responseSigningEnabled is on"),
+            "{found:?}"
+        );
+        observation.relying_parties[0].settings.response_signing = false;
+        assert!(judged(relying_parties_name_a_store_and_alias, &observation).is_empty());
+    }
+
+    #[test]
+    fn a_relying_partys_store_must_open_as_jks_with_its_password() {
+        let mut observation = sound();
+        let mut wrong = party(&mut observation, "wso2carbon", None);
+        wrong.store.as_mut().unwrap().opened = Err(OpenError::Store(StoreError::WrongPassword));
+        observation.relying_parties = vec![wrong];
+        finds(relying_party_stores, &observation, "store password is wrong");
+    }
+
+    #[test]
+    fn a_misspelt_carbon_xml_element_is_a_warning_naming_its_line() {
+        let mut observation = sound();
+        let element = |name: &str| crate::wso2::read::ElementAt {
+            parent: "Server",
+            name: name.into(),
+            line: 12,
+        };
+        observation.carbon_elements = vec![element("HostName"), element("MgtHostNam"), element("Custom")];
+        finds(
+            carbon_elements_are_known,
+            &observation,
+            "warning: repository/conf/carbon.xml:12: <MgtHostNam> is not an element carbon.xml reads",
+        );
     }
 
     #[test]

@@ -31,6 +31,17 @@ pub(super) enum ReadError {
     Outside,
 }
 
+impl ReadError {
+    /// Whether the file is simply not there.
+    pub(super) fn is_absent(&self) -> bool {
+        match self {
+            ReadError::Absent => true,
+            ReadError::Input(e) => e.is_not_found(),
+            ReadError::Outside => false,
+        }
+    }
+}
+
 impl Tree {
     /// The bytes of the file at `path` (relative to the tree; absolute only in a directory).
     pub(super) fn read(&self, path: &Path, kind: Kind) -> Result<Zeroizing<Vec<u8>>, ReadError> {

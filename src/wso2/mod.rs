@@ -5,6 +5,8 @@ pub mod read;
 
 use std::fmt::Write;
 
+use base64ct::Encoding;
+use rustls_pki_types::CertificateDer;
 use zeroize::Zeroizing;
 
 use crate::cluster::Cluster;
@@ -13,8 +15,21 @@ use crate::product::{ConfigFile, HostGroupId, StorePurpose};
 use crate::secret::Password;
 use crate::settings::Settings;
 
-/// The bytes of the configuration file `kind` for a set made with `settings`, its stores protected by `password`.
-pub fn config_file(kind: ConfigFile, settings: &Settings, password: &Password) -> Zeroizing<Vec<u8>> {
+/// The issuer of the JWTs the IoT Server signs for its own API calls (`iss` in conf/etc/jwt.properties): the key
+/// manager finds the identity provider whose `IdentityProviderName` it is.
+pub const JWT_ISSUER: &str = "wso2.org/products/iot";
+
+/// The audience of those JWTs (`aud`): it must be that identity provider's `Alias`.
+pub const JWT_AUDIENCE: &str = "devicemgt";
+
+/// The bytes of the configuration file `kind` for a set made with `settings`, its stores protected by `password`,
+/// its SSL certificate `ssl`.
+pub fn config_file(
+    kind: ConfigFile,
+    settings: &Settings,
+    password: &Password,
+    ssl: &CertificateDer<'_>,
+) -> Zeroizing<Vec<u8>> {
     let text = match kind {
         ConfigFile::CertificateConfig => {
             let store = settings
@@ -29,6 +44,7 @@ pub fn config_file(kind: ConfigFile, settings: &Settings, password: &Password) -
             .to_xml()
         }
         ConfigFile::IotApiConfig => Zeroizing::new(iot_api_config_xml(&settings.cluster)),
+        ConfigFile::IdentityProvider => Zeroizing::new(identity_provider_xml(ssl)),
     };
     Zeroizing::new(text.as_bytes().to_vec())
 }
@@ -96,6 +112,58 @@ pub fn iot_api_config_xml(cluster: &Cluster) -> String {
         <ContextPath>/services</ContextPath>
     </APIS>
 </ServerConfiguration>
+"#
+    )
+}
+
+/// conf/identity/identity-providers/iot_default.xml as product-iots 3.1.0 ships it, with `certificate` (the
+/// wso2carbon certificate that signs the server's JWTs) in `Certificate` as one line of base64 DER, which is how
+/// the key manager decodes it (Axiom's Base64 skips whitespace but not PEM armour). The file names no host.
+pub fn identity_provider_xml(certificate: &CertificateDer<'_>) -> String {
+    let base64 = base64ct::Base64::encode_string(certificate);
+    format!(
+        r#"<!--
+  ~ Copyright (c) 2016, WSO2 Inc. (http://www.wso2.org) All Rights Reserved.
+  ~
+  ~ WSO2 Inc. licenses this file to you under the Apache License,
+  ~ Version 2.0 (the "License"); you may not use this file except
+  ~ in compliance with the License.
+  ~ You may obtain a copy of the License at
+  ~
+  ~ http://www.apache.org/licenses/LICENSE-2.0
+  ~
+  ~ Unless required by applicable law or agreed to in writing,
+  ~ software distributed under the License is distributed on an
+  ~ "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY
+  ~ KIND, either express or implied. See the License for the
+  ~ specific language governing permissions and limitations
+  ~ under the License.
+  -->
+
+<IdentityProvider>
+    <IdentityProviderName>{JWT_ISSUER}</IdentityProviderName>
+    <DisplayName>{JWT_ISSUER}</DisplayName>
+    <IdentityProviderDescription></IdentityProviderDescription>
+    <Alias>{JWT_AUDIENCE}</Alias>
+    <IsPrimary>true</IsPrimary>
+    <IsFederationHub></IsFederationHub>
+    <HomeRealmId></HomeRealmId>
+    <ProvisioningRole></ProvisioningRole>
+    <FederatedAuthenticatorConfigs></FederatedAuthenticatorConfigs>
+    <DefaultAuthenticatorConfig>
+    </DefaultAuthenticatorConfig>
+    <ProvisioningConnectorConfigs>
+        <!--<ProvisioningConnectorConfig>
+            <ProvisioningProperties>
+            </ProvisioningProperties>
+        </ProvisioningConnectorConfig>-->
+    </ProvisioningConnectorConfigs>
+    <!--<DefaultProvisioningConnectorConfig></DefaultProvisioningConnectorConfig>-->
+    <ClaimConfig></ClaimConfig>
+    <Certificate>{base64}</Certificate>
+    <PermissionAndRoleConfig></PermissionAndRoleConfig>
+    <JustInTimeProvisioningConfig></JustInTimeProvisioningConfig>
+</IdentityProvider>
 "#
     )
 }

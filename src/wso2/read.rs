@@ -3,6 +3,8 @@
 //! namespace does not matter. Locations are returned as written (`${carbon.home}/...`): the caller resolves
 //! them against the tree it reads.
 
+use base64ct::Encoding;
+
 use crate::secret::Password;
 
 /// A keystore as a configuration file names it.
@@ -15,6 +17,87 @@ pub struct StoreRef {
     /// The store password.
     pub password: Password,
 }
+
+/// carbon.xml as the server reads it: its stores, its host names, and every element under `<Server>` and
+/// `<Security>` with its line, so that a misspelt one can be named.
+#[derive(Debug, Clone)]
+pub struct Carbon {
+    /// `Security/KeyStore` and `Security/TrustStore`.
+    pub stores: CarbonStores,
+    /// `HostName`, if set.
+    pub host_name: Option<String>,
+    /// `MgtHostName`, if set.
+    pub mgt_host_name: Option<String>,
+    /// The elements under `<Server>` and `<Security>`.
+    pub elements: Vec<ElementAt>,
+}
+
+/// An element of carbon.xml, where it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ElementAt {
+    /// `Server` or `Security`.
+    pub parent: &'static str,
+    /// Its local name.
+    pub name: String,
+    /// Its line, from 1.
+    pub line: u32,
+}
+
+/// The elements Carbon 4.4 reads under `<Server>` (product-iots 3.1.0 and the kernel's carbon.xml, those in its
+/// comments included).
+pub const SERVER_ELEMENTS: &[&str] = &[
+    "Name",
+    "ServerKey",
+    "Version",
+    "HostName",
+    "MgtHostName",
+    "ServerURL",
+    "ServerRoles",
+    "Package",
+    "WebContextRoot",
+    "ItemsPerPage",
+    "Ports",
+    "JNDI",
+    "IsCloudDeployment",
+    "EnableMetering",
+    "MaxThreadExecutionTime",
+    "GhostDeployment",
+    "Tenant",
+    "Cache",
+    "Axis2Config",
+    "ServiceUserRoles",
+    "Security",
+    "WorkDirectory",
+    "HouseKeeping",
+    "FileUploadConfig",
+    "HttpGetRequestProcessors",
+    "DeploymentSynchronizer",
+    "ServerInitializers",
+    "RequireCarbonServlet",
+    "StatisticsReporterDisabled",
+    "FeatureRepository",
+    "APIManagement",
+    "BamServerURL",
+    "MgtProxyContextPath",
+    "ProxyContextPath",
+    "InstanceMgtWSEndpoint",
+    "MediationConfig",
+    "RegistryKeyStore",
+];
+
+/// The elements Carbon 4.4 reads under `<Security>`.
+pub const SECURITY_ELEMENTS: &[&str] = &[
+    "KeyStore",
+    "RegistryKeyStore",
+    "TrustStore",
+    "NetworkAuthenticatorConfig",
+    "TomcatRealm",
+    "DisableTokenStore",
+    "TokenStoreClassName",
+    "CSRFPreventionConfig",
+    "XSSPreventionConfig",
+    "CRLFPreventionConfig",
+];
 
 /// carbon.xml's `Security/KeyStore` and `Security/TrustStore`.
 #[derive(Debug, Clone)]
@@ -86,6 +169,18 @@ impl<'a> Xml<'a> {
         Ok(node.text().unwrap_or_default().trim().to_owned())
     }
 
+    /// The child elements of `node`, with their lines.
+    fn children(&self, parent: &'static str, node: roxmltree::Node<'_, '_>) -> Vec<ElementAt> {
+        node.children()
+            .filter(|n| n.is_element())
+            .map(|n| ElementAt {
+                parent,
+                name: n.tag_name().name().to_owned(),
+                line: self.0.text_pos_at(n.range().start).row,
+            })
+            .collect()
+    }
+
     fn store(&self, parent: &[&str], names: [&str; 3]) -> Result<StoreRef, XmlError> {
         let at = |name| [parent, &[name]].concat();
         Ok(StoreRef {
@@ -96,14 +191,53 @@ impl<'a> Xml<'a> {
     }
 }
 
-/// Reads carbon.xml's KeyStore and TrustStore.
-pub fn carbon_stores(text: &str) -> Result<CarbonStores, XmlError> {
+/// Reads carbon.xml.
+pub fn carbon(text: &str) -> Result<Carbon, XmlError> {
     let xml = Xml::parse(text)?;
-    Ok(CarbonStores {
+    let stores = CarbonStores {
         keystore: xml.store(&["Security", "KeyStore"], ["Location", "Type", "Password"])?,
         key_alias: xml.get(&["Security", "KeyStore", "KeyAlias"])?,
         key_password: Password::new(xml.get(&["Security", "KeyStore", "KeyPassword"])?),
         truststore: xml.store(&["Security", "TrustStore"], ["Location", "Type", "Password"])?,
+    };
+    let root = xml.0.root_element();
+    let security = root
+        .children()
+        .find(|n| n.is_element() && n.tag_name().name() == "Security");
+    let mut elements = xml.children("Server", root);
+    elements.extend(security.map(|node| xml.children("Security", node)).unwrap_or_default());
+    Ok(Carbon {
+        stores,
+        host_name: xml.get(&["HostName"]).ok().filter(|h| !h.is_empty()),
+        mgt_host_name: xml.get(&["MgtHostName"]).ok().filter(|h| !h.is_empty()),
+        elements,
+    })
+}
+
+/// iot_default.xml's elements the key manager uses.
+#[derive(Debug, Clone)]
+pub struct IdentityProvider {
+    /// `IdentityProviderName`: the `iss` of the JWTs it vouches for.
+    pub name: String,
+    /// `Alias`: an `aud` those JWTs must carry.
+    pub alias: String,
+    /// `Certificate` decoded as the key manager decodes it (Axiom's Base64, which skips every character outside
+    /// the alphabet); `None` when that is not base64.
+    pub certificate: Option<Vec<u8>>,
+}
+
+/// Reads an identity provider file (iot_default.xml).
+pub fn identity_provider(text: &str) -> Result<IdentityProvider, XmlError> {
+    let xml = Xml::parse(text)?;
+    let base64: String = xml
+        .get(&["Certificate"])?
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '='))
+        .collect();
+    Ok(IdentityProvider {
+        name: xml.get(&["IdentityProviderName"])?,
+        alias: xml.get(&["Alias"])?,
+        certificate: base64ct::Base64::decode_vec(&base64).ok(),
     })
 }
 
@@ -143,6 +277,58 @@ pub fn iot_api_config(text: &str) -> Result<IotApiConfig, XmlError> {
         verification_endpoint: xml.get(&["VerificationEndpoint"])?,
         dcr_endpoint: xml.get(&["DynamicClientRegistrationEndpoint"])?,
         token_endpoint: xml.get(&["OauthTokenEndpoint"])?,
+    })
+}
+
+/// A Jaggery app's SAML SSO settings (store.json, publisher.json, site.json), as its relying-party code reads
+/// them: the Response signature is checked with the certificate under `identity_alias` in the JKS at
+/// `carbon.home + key_store_name`, opened with `key_store_password`.
+#[derive(Debug, Clone)]
+pub struct SsoSettings {
+    /// `responseSigningEnabled`, with JavaScript's truthiness (the string "false" is true).
+    pub response_signing: bool,
+    /// `keyStoreName`.
+    pub key_store_name: String,
+    /// `keyStorePassword`.
+    pub key_store_password: Password,
+    /// `identityAlias`.
+    pub identity_alias: String,
+}
+
+/// Why an SSO settings file cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum JsonError {
+    /// Not JSON (comments and trailing commas, which WSO2's files have, are fine).
+    #[error("not well-formed JSON: {0}")]
+    Malformed(#[from] json5::Error),
+    /// Neither `ssoConfiguration` nor `authentication.methods.sso.attributes`.
+    #[error("holds no SSO settings (ssoConfiguration or authentication.methods.sso.attributes)")]
+    NoSso,
+}
+
+/// Reads the SSO settings of a Jaggery app's JSON configuration.
+pub fn sso_settings(text: &str) -> Result<SsoSettings, JsonError> {
+    let json: serde_json::Value = json5::from_str(text)?;
+    let block = json
+        .get("ssoConfiguration")
+        .or_else(|| json.pointer("/authentication/methods/sso/attributes"))
+        .ok_or(JsonError::NoSso)?;
+    let text = |key: &str| match block.get(key) {
+        Some(serde_json::Value::String(value)) => value.clone(),
+        Some(serde_json::Value::Null) | None => String::new(),
+        Some(other) => other.to_string(),
+    };
+    let truthy = match block.get("responseSigningEnabled") {
+        Some(serde_json::Value::Bool(on)) => *on,
+        Some(serde_json::Value::String(value)) => !value.is_empty(),
+        Some(serde_json::Value::Number(number)) => number.as_f64().is_some_and(|n| n != 0.0),
+        _ => false,
+    };
+    Ok(SsoSettings {
+        response_signing: truthy,
+        key_store_name: text("keyStoreName"),
+        key_store_password: Password::new(text("keyStorePassword")),
+        identity_alias: text("identityAlias"),
     })
 }
 
@@ -191,19 +377,43 @@ mod tests {
 
     #[test]
     fn namespaced_carbon_xml_is_read_by_local_name() {
-        let stores = carbon_stores(
+        let carbon = carbon(
             r#"<Server xmlns="http://wso2.org/projects/carbon/carbon.xml"><Security>
             <KeyStore><Location>${carbon.home}/repository/resources/security/wso2carbon.jks</Location><Type>JKS</Type>
             <Password>wso2carbon</Password><KeyAlias>wso2carbon</KeyAlias><KeyPassword>wso2carbon</KeyPassword></KeyStore>
             <TrustStore><Location>${carbon.home}/repository/resources/security/client-truststore.jks</Location>
-            <Type>JKS</Type><Password>wso2carbon</Password></TrustStore></Security></Server>"#,
+            <Type>JKS</Type><Password>wso2carbon</Password></TrustStore></Security>
+            <MgtHostNam>mgt.example.org</MgtHostNam></Server>"#,
         )
         .unwrap();
+        let stores = carbon.stores;
         assert_eq!(stores.key_alias, "wso2carbon");
+        let misspelt = carbon.elements.iter().find(|e| e.name == "MgtHostNam").unwrap();
+        assert_eq!((misspelt.parent, misspelt.line), ("Server", 6));
         assert_eq!(
             stores.truststore.location,
             "${carbon.home}/repository/resources/security/client-truststore.jks"
         );
+    }
+
+    #[test]
+    fn sso_settings_are_read_from_either_layout_with_comments() {
+        let iot = sso_settings(
+            r#"{ // store.json
+            "ssoConfiguration": {"responseSigningEnabled": "true", "identityAlias": "wso2carbon",
+              "keyStoreName": "/repository/resources/security/wso2carbon.jks", "keyStorePassword": "p",},
+            }"#,
+        )
+        .unwrap();
+        assert!(iot.response_signing);
+        assert_eq!(iot.key_store_name, "/repository/resources/security/wso2carbon.jks");
+        let es = sso_settings(
+            r#"{"authentication": {"methods": {"sso": {"attributes": {"responseSigningEnabled": false}}}}}"#,
+        )
+        .unwrap();
+        assert!(!es.response_signing && es.identity_alias.is_empty());
+        assert!(matches!(sso_settings("{}"), Err(JsonError::NoSso)));
+        assert!(matches!(sso_settings("{"), Err(JsonError::Malformed(_))));
     }
 
     #[test]

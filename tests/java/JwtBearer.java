@@ -5,33 +5,28 @@
 //                                         (store password in the environment variable STORE_PASSWORD; the key
 //                                         password is the same; LIFETIME_SECONDS is 3600 by default, a negative
 //                                         value makes a token that has already expired)
-//   java JwtBearer validate IDP_XML TOKEN.jwt [AUDIENCE]
+//   java JwtBearer validate IDP_XML TOKEN.jwt
 //
 // - sign: the server signs with the key under carbon.xml's KeyAlias in wso2carbon.jks, opened with
 //   KeyStore.getInstance("JKS"): an RS256 JWT (header alg, typ and x5t, the SHA-1 thumbprint of the certificate),
 //   claims iss, sub "admin", aud, iat, exp, jti, base64url without padding, SHA256withRSA.
-// - validate: the key manager trusts the base64 DER X.509 certificate in the identity provider's <Certificate>
-//   (whitespace and PEM armour tolerated): the certificate must be currently valid, the JWT's RS256 signature
-//   must verify with its public key, exp must be in the future and, when AUDIENCE is given, aud must be or
-//   contain it. A key change that leaves iot_default.xml alone fails here, as the server fails with
-//   "APIMClientOAuthException: failed to retrieve oauth token using jwt".
+// - validate: as the key manager's JWTBearerGrantHandler (identity-oauth2-grant-jwt 1.0.2): the JWT's iss must
+//   be the identity provider's IdentityProviderName, its RS* signature must verify with the public key of the
+//   certificate in <Certificate> (decoded as IdentityApplicationManagementUtil does: base64 of DER, characters
+//   outside the base64 alphabet skipped), exp must be in the future, and aud must hold the provider's Alias.
+//   The certificate's dates are not checked, as the handler does not check them. A key change that leaves
+//   iot_default.xml alone fails here, as the server fails with "failed to retrieve oauth token using jwt".
 // Prints one line per check; exits 1 with a FAIL line on the first failure.
 import java.io.*;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.security.*;
-import java.security.cert.CertificateExpiredException;
 import java.security.cert.CertificateFactory;
-import java.security.cert.CertificateNotYetValidException;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.*;
-import javax.xml.XMLConstants;
-import javax.xml.parsers.DocumentBuilder;
-import javax.xml.parsers.DocumentBuilderFactory;
 import org.w3c.dom.Document;
 import org.w3c.dom.NodeList;
-import org.xml.sax.helpers.DefaultHandler;
 
 public class JwtBearer {
     public static void main(String[] args) {
@@ -39,24 +34,17 @@ public class JwtBearer {
             if ((args.length == 6 || args.length == 7) && args[0].equals("sign")) {
                 long lifetime = args.length == 7 ? Long.parseLong(args[6]) : 3600;
                 sign(new File(args[1]), args[2], args[3], args[4], new File(args[5]), lifetime);
-            } else if ((args.length == 3 || args.length == 4) && args[0].equals("validate")) {
-                validate(new File(args[1]), new File(args[2]), args.length == 4 ? args[3] : null);
+            } else if (args.length == 3 && args[0].equals("validate")) {
+                validate(new File(args[1]), new File(args[2]));
             } else {
                 System.out.println("usage: java JwtBearer sign KEYSTORE.jks ALIAS ISSUER AUDIENCE OUT.jwt [LIFETIME_SECONDS]"
                     + "   (STORE_PASSWORD in the environment)");
-                System.out.println("       java JwtBearer validate IDP_XML TOKEN.jwt [AUDIENCE]");
+                System.out.println("       java JwtBearer validate IDP_XML TOKEN.jwt");
                 System.exit(2);
             }
         } catch (Exception e) {
             System.out.println("FAIL " + (e instanceof Failure ? e.getMessage() : e.toString()));
             System.exit(1);
-        }
-    }
-
-    /** A check that did not hold; main prints its message after "FAIL ". */
-    static final class Failure extends Exception {
-        Failure(String message) {
-            super(message);
         }
     }
 
@@ -66,12 +54,7 @@ public class JwtBearer {
         if (password == null) {
             throw new Failure("STORE_PASSWORD is not set");
         }
-        KeyStore store = KeyStore.getInstance("JKS");
-        try (InputStream in = new FileInputStream(storeFile)) {
-            store.load(in, password.toCharArray());
-        } catch (IOException | GeneralSecurityException e) {
-            throw new Failure("KeyStore.getInstance(\"JKS\") cannot load " + storeFile + " with STORE_PASSWORD: " + e);
-        }
+        KeyStore store = Support.loadJks(storeFile, password);
         Key key = store.getKey(alias, password.toCharArray());
         if (!(key instanceof PrivateKey)) {
             throw new Failure("no private key under alias " + alias + " in " + storeFile);
@@ -95,35 +78,36 @@ public class JwtBearer {
             + certificate.getSubjectX500Principal() + "), written to " + out);
     }
 
-    static void validate(File idpXml, File tokenFile, String audience) throws Exception {
-        X509Certificate certificate = idpCertificate(idpXml);
-        System.out.println("ok: <Certificate> of " + idpXml + ": subject " + certificate.getSubjectX500Principal()
-            + ", valid until " + certificate.getNotAfter().toInstant());
-        try {
-            certificate.checkValidity();
-        } catch (CertificateExpiredException | CertificateNotYetValidException e) {
-            throw new Failure("the identity provider certificate is not currently valid: " + e.getMessage());
-        }
-        System.out.println("ok: certificate is currently valid");
+    static void validate(File idpXml, File tokenFile) throws Exception {
+        Document idp = Support.documentBuilder().parse(idpXml);
+        String idpName = element(idp, "IdentityProviderName", idpXml);
+        String tokenEndpointAlias = element(idp, "Alias", idpXml);
+        X509Certificate certificate = idpCertificate(element(idp, "Certificate", idpXml), idpXml);
+        System.out.println("ok: identity provider " + idpName + " (Alias " + tokenEndpointAlias + ") of " + idpXml
+            + ": certificate " + certificate.getSubjectX500Principal());
 
         String[] parts = new String(Files.readAllBytes(tokenFile.toPath()), StandardCharsets.US_ASCII).trim().split("\\.", -1);
         if (parts.length != 3) {
             throw new Failure(tokenFile + " is not a signed JWT (" + parts.length + " parts, expected 3)");
         }
-        Map<String, Object> header = jsonObject(parts[0], "header");
-        if (!"RS256".equals(header.get("alg"))) {
-            throw new Failure("JWT alg is " + header.get("alg") + ", expected RS256");
+        Map<String, Object> claims = jsonObject(parts[1], "claims");
+        // JWTBearerGrantHandler: the issuer selects the identity provider by its name.
+        if (!idpName.equals(claims.get("iss"))) {
+            throw new Failure("No Registered IDP found for the JWT with issuer name : " + claims.get("iss"));
         }
-        Signature verifier = Signature.getInstance("SHA256withRSA");
+        Map<String, Object> header = jsonObject(parts[0], "header");
+        Object alg = header.get("alg");
+        if (!(alg instanceof String) || !((String) alg).startsWith("RS")) {
+            throw new Failure("Could not create a signature verifier for algorithm type: " + alg);
+        }
+        Signature verifier = Signature.getInstance("SHA" + ((String) alg).substring(2) + "withRSA");
         verifier.initVerify(certificate.getPublicKey());
         verifier.update((parts[0] + "." + parts[1]).getBytes(StandardCharsets.US_ASCII));
-        if (!verifier.verify(decode(parts[2], "signature"))) {
-            throw new Failure("JWT signature does not verify with the public key of the <Certificate> ("
-                + certificate.getSubjectX500Principal() + "): signed by another key, or changed after signing");
+        if (!verifies(verifier, decode(parts[2], "signature"))) {
+            throw new Failure("Signature or Message Authentication invalid: the JWT does not verify with the public key of "
+                + certificate.getSubjectX500Principal() + " (signed by another key, or changed after signing)");
         }
-        System.out.println("ok: RS256 signature verifies with the <Certificate>'s public key");
-        Map<String, Object> claims = jsonObject(parts[1], "claims");
-
+        System.out.println("ok: " + alg + " signature verifies with the identity provider's certificate");
         Object exp = claims.get("exp");
         if (!(exp instanceof String) || !((String) exp).matches("\\d+")) {
             throw new Failure("JWT has no numeric exp claim");
@@ -133,45 +117,44 @@ public class JwtBearer {
             throw new Failure("JWT expired at " + expiry);
         }
         System.out.println("ok: exp " + expiry + " is in the future");
-
         Object aud = claims.get("aud");
-        if (audience != null) {
-            if (!(audience.equals(aud) || aud instanceof List && ((List<?>) aud).contains(audience))) {
-                throw new Failure("JWT aud " + aud + " does not contain " + audience);
-            }
-            System.out.println("ok: aud contains " + audience);
+        if (!(tokenEndpointAlias.equals(aud) || aud instanceof List && ((List<?>) aud).contains(tokenEndpointAlias))) {
+            throw new Failure("None of the audience values matched the tokenEndpoint Alias " + tokenEndpointAlias);
         }
+        System.out.println("ok: aud " + aud + " holds the token endpoint alias " + tokenEndpointAlias);
         System.out.println("ok: JWT from iss " + claims.get("iss") + " for sub " + claims.get("sub") + " is valid");
     }
 
-    /** The X.509 certificate in the first <Certificate> element: base64 of DER, possibly in PEM armour. */
-    static X509Certificate idpCertificate(File idpXml) throws Exception {
-        DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
-        factory.setNamespaceAware(true);
-        factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
-        factory.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
-        factory.setXIncludeAware(false);
-        factory.setExpandEntityReferences(false);
-        DocumentBuilder builder = factory.newDocumentBuilder();
-        builder.setErrorHandler(new DefaultHandler());
-        Document doc = builder.parse(idpXml);
-        NodeList elements = doc.getElementsByTagNameNS("*", "Certificate");
-        if (elements.getLength() == 0) {
-            throw new Failure(idpXml + " has no <Certificate> element");
-        }
-        String text = elements.item(0).getTextContent()
-            .replaceAll("-----(BEGIN|END) CERTIFICATE-----", "")
-            .replaceAll("\\s", "");
-        if (text.isEmpty()) {
-            throw new Failure("<Certificate> in " + idpXml + " is empty");
-        }
-        byte[] der;
+    /** Whether the signature verifies; one of another key's length does not (Nimbus's verifier says false too). */
+    static boolean verifies(Signature verifier, byte[] signature) {
         try {
-            der = Base64.getDecoder().decode(text);
-        } catch (IllegalArgumentException e) {
-            throw new Failure("<Certificate> in " + idpXml + " is not base64: " + e.getMessage());
+            return verifier.verify(signature);
+        } catch (SignatureException e) {
+            return false;
         }
-        return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(der));
+    }
+
+    /** The text of the first element of `name`, as the identity provider file loader reads it. */
+    static String element(Document doc, String name, File file) throws Failure {
+        NodeList elements = doc.getElementsByTagNameNS("*", name);
+        if (elements.getLength() == 0) {
+            throw new Failure(file + " has no <" + name + "> element");
+        }
+        return elements.item(0).getTextContent().trim();
+    }
+
+    /**
+     * The certificate as IdentityApplicationManagementUtil.decodeCertificate reads it: Axiom's Base64 skips every
+     * character outside the alphabet (whitespace is harmless, PEM armour is decoded as data), then X.509.
+     */
+    static X509Certificate idpCertificate(String text, File file) throws Failure {
+        String base64 = text.replaceAll("[^A-Za-z0-9+/=]", "");
+        try {
+            byte[] der = Base64.getDecoder().decode(base64);
+            return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(der));
+        } catch (IllegalArgumentException | java.security.cert.CertificateException e) {
+            throw new Failure("Error occurred while decoding public certificate of Identity Provider in " + file + ": " + e);
+        }
     }
 
     static Map<String, Object> jsonObject(String part, String what) throws Failure {
@@ -214,155 +197,5 @@ public class JwtBearer {
             }
         }
         return out.append('"').toString();
-    }
-
-    /** A small JSON reader: objects become LinkedHashMaps, arrays Lists, strings Strings, numbers their text. */
-    static final class Json {
-        private final String s;
-        private int i;
-
-        private Json(String s) {
-            this.s = s;
-        }
-
-        static Object parse(String text) {
-            Json reader = new Json(text);
-            Object value = reader.value();
-            reader.space();
-            if (reader.i != text.length()) {
-                throw reader.error("text after the value");
-            }
-            return value;
-        }
-
-        private Object value() {
-            space();
-            if (i >= s.length()) {
-                throw error("unexpected end");
-            }
-            char c = s.charAt(i);
-            if (c == '{') {
-                return object();
-            }
-            if (c == '[') {
-                return array();
-            }
-            if (c == '"') {
-                return string();
-            }
-            int start = i;
-            while (i < s.length() && (Character.isLetterOrDigit(s.charAt(i)) || "+-.".indexOf(s.charAt(i)) >= 0)) {
-                i++;
-            }
-            String word = s.substring(start, i);
-            if (word.equals("true") || word.equals("false")) {
-                return Boolean.valueOf(word);
-            }
-            if (word.equals("null")) {
-                return null;
-            }
-            if (word.matches("-?\\d+(\\.\\d+)?([eE][+-]?\\d+)?")) {
-                return word;
-            }
-            throw error("unexpected " + (word.isEmpty() ? "'" + c + "'" : word));
-        }
-
-        private Map<String, Object> object() {
-            Map<String, Object> map = new LinkedHashMap<>();
-            i++;
-            space();
-            if (i < s.length() && s.charAt(i) == '}') {
-                i++;
-                return map;
-            }
-            while (true) {
-                space();
-                String key = string();
-                space();
-                expect(':');
-                map.put(key, value());
-                space();
-                if (i < s.length() && s.charAt(i) == ',') {
-                    i++;
-                } else {
-                    expect('}');
-                    return map;
-                }
-            }
-        }
-
-        private List<Object> array() {
-            List<Object> list = new ArrayList<>();
-            i++;
-            space();
-            if (i < s.length() && s.charAt(i) == ']') {
-                i++;
-                return list;
-            }
-            while (true) {
-                list.add(value());
-                space();
-                if (i < s.length() && s.charAt(i) == ',') {
-                    i++;
-                } else {
-                    expect(']');
-                    return list;
-                }
-            }
-        }
-
-        private String string() {
-            expect('"');
-            StringBuilder out = new StringBuilder();
-            while (true) {
-                if (i >= s.length()) {
-                    throw error("unterminated string");
-                }
-                char c = s.charAt(i++);
-                if (c == '"') {
-                    return out.toString();
-                }
-                if (c != '\\') {
-                    out.append(c);
-                    continue;
-                }
-                if (i >= s.length()) {
-                    throw error("unterminated string");
-                }
-                char escaped = s.charAt(i++);
-                switch (escaped) {
-                    case 'b': out.append('\b'); break;
-                    case 'f': out.append('\f'); break;
-                    case 'n': out.append('\n'); break;
-                    case 'r': out.append('\r'); break;
-                    case 't': out.append('\t'); break;
-                    case 'u':
-                        if (i + 4 > s.length()) {
-                            throw error("short \\u escape");
-                        }
-                        out.append((char) Integer.parseInt(s.substring(i, i + 4), 16));
-                        i += 4;
-                        break;
-                    default: out.append(escaped);
-                }
-            }
-        }
-
-        private void space() {
-            while (i < s.length() && Character.isWhitespace(s.charAt(i))) {
-                i++;
-            }
-        }
-
-        private void expect(char c) {
-            if (i >= s.length() || s.charAt(i) != c) {
-                throw error("expected '" + c + "'");
-            }
-            i++;
-        }
-
-        private IllegalArgumentException error(String what) {
-            return new IllegalArgumentException(what + " at offset " + i);
-        }
     }
 }

@@ -33,15 +33,12 @@ import javax.xml.crypto.dsig.keyinfo.KeyInfoFactory;
 import javax.xml.crypto.dsig.keyinfo.X509Data;
 import javax.xml.crypto.dsig.spec.C14NMethodParameterSpec;
 import javax.xml.crypto.dsig.spec.TransformParameterSpec;
-import javax.xml.parsers.DocumentBuilder;
-import javax.xml.parsers.DocumentBuilderFactory;
 import javax.xml.transform.OutputKeys;
 import javax.xml.transform.Transformer;
 import javax.xml.transform.TransformerFactory;
 import javax.xml.transform.dom.DOMSource;
 import javax.xml.transform.stream.StreamResult;
 import org.w3c.dom.*;
-import org.xml.sax.helpers.DefaultHandler;
 
 public class SamlSso {
     static final String SAMLP = "urn:oasis:names:tc:SAML:2.0:protocol";
@@ -68,13 +65,6 @@ public class SamlSso {
         }
     }
 
-    /** A check that did not hold; main prints its message after "FAIL ". */
-    static final class Failure extends Exception {
-        Failure(String message) {
-            super(message);
-        }
-    }
-
     // ---------------------------------------------------------------- sign, as the IdP
 
     static void sign(File storeFile, String alias, File out) throws Exception {
@@ -82,14 +72,14 @@ public class SamlSso {
         if (password == null) {
             throw new Failure("STORE_PASSWORD is not set");
         }
-        KeyStore store = loadJks(storeFile, password);
+        KeyStore store = Support.loadJks(storeFile, password);
         Key key = store.getKey(alias, password.toCharArray());
         if (!(key instanceof PrivateKey)) {
             throw new Failure("no private key under alias " + alias + " in " + storeFile);
         }
         X509Certificate certificate = (X509Certificate) store.getCertificate(alias);
 
-        Document doc = documentBuilder().newDocument();
+        Document doc = Support.documentBuilder().newDocument();
         Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         String responseId = "_" + UUID.randomUUID().toString().replace("-", "");
         Element response = element(doc, SAMLP, "samlp:Response", null);
@@ -207,7 +197,7 @@ public class SamlSso {
         }
 
         File storeFile = new File(home + keyStoreName);
-        KeyStore store = loadJks(storeFile, keyStorePassword);
+        KeyStore store = Support.loadJks(storeFile, keyStorePassword);
         X509Certificate certificate = (X509Certificate) store.getCertificate(identityAlias);
         if (certificate == null) {
             throw new Failure("no certificate under alias " + identityAlias + " in " + storeFile
@@ -217,7 +207,7 @@ public class SamlSso {
             + (store.isKeyEntry(identityAlias) ? "key entry" : "trusted certificate entry") + "): "
             + certificate.getSubjectX500Principal());
 
-        Document doc = documentBuilder().parse(responseFile);
+        Document doc = Support.documentBuilder().parse(responseFile);
         Element response = doc.getDocumentElement();
         if (!SAMLP.equals(response.getNamespaceURI()) || !"Response".equals(response.getLocalName())) {
             throw new Failure(responseFile + " is not a samlp:Response");
@@ -346,208 +336,5 @@ public class SamlSso {
     static String text(Map<String, Object> settings, String name) {
         Object value = settings.get(name);
         return value == null ? "" : value.toString();
-    }
-
-    // ---------------------------------------------------------------- shared
-
-    /** KeyStore.getInstance("JKS") as both the IdP and the app open the store; names the file's real format. */
-    static KeyStore loadJks(File file, String password) throws Exception {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file.toPath());
-        } catch (IOException e) {
-            throw new Failure("cannot read " + file + ": " + e);
-        }
-        KeyStore store = KeyStore.getInstance("JKS");
-        try {
-            store.load(new ByteArrayInputStream(bytes), password.toCharArray());
-        } catch (IOException | GeneralSecurityException e) {
-            throw new Failure("KeyStore.getInstance(\"JKS\") cannot load " + file + " with the password given: " + e);
-        }
-        String format = bytes.length >= 4 && (bytes[0] & 0xff) == 0xfe && (bytes[1] & 0xff) == 0xed
-            ? "JKS" : bytes.length > 0 && bytes[0] == 0x30 ? "PKCS#12, read by Java's JKS/PKCS#12 compatibility" : "unknown";
-        System.out.println("ok: loaded " + file + " with KeyStore.getInstance(\"JKS\"): " + store.size()
-            + " entries, file format " + format);
-        return store;
-    }
-
-    /** A namespace-aware parser that refuses DTDs (no entity tricks) and XInclude; parse errors are thrown, not logged. */
-    static DocumentBuilder documentBuilder() throws Exception {
-        DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
-        factory.setNamespaceAware(true);
-        factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
-        factory.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
-        factory.setXIncludeAware(false);
-        factory.setExpandEntityReferences(false);
-        DocumentBuilder builder = factory.newDocumentBuilder();
-        builder.setErrorHandler(new DefaultHandler());
-        return builder;
-    }
-
-    /**
-     * A small JSON reader: objects become LinkedHashMaps, arrays Lists, strings Strings, numbers their text,
-     * true/false Booleans. It skips // and block comments and accepts trailing commas, as hand-edited Jaggery
-     * JSON files (site.json) have them.
-     */
-    static final class Json {
-        private final String s;
-        private int i;
-
-        private Json(String s) {
-            this.s = s;
-        }
-
-        static Object parse(String text) {
-            Json reader = new Json(text);
-            Object value = reader.value();
-            reader.space();
-            if (reader.i != text.length()) {
-                throw reader.error("text after the value");
-            }
-            return value;
-        }
-
-        private Object value() {
-            space();
-            if (i >= s.length()) {
-                throw error("unexpected end");
-            }
-            char c = s.charAt(i);
-            if (c == '{') {
-                return object();
-            }
-            if (c == '[') {
-                return array();
-            }
-            if (c == '"') {
-                return string();
-            }
-            int start = i;
-            while (i < s.length() && (Character.isLetterOrDigit(s.charAt(i)) || "+-.".indexOf(s.charAt(i)) >= 0)) {
-                i++;
-            }
-            String word = s.substring(start, i);
-            if (word.equals("true") || word.equals("false")) {
-                return Boolean.valueOf(word);
-            }
-            if (word.equals("null")) {
-                return null;
-            }
-            if (word.matches("-?\\d+(\\.\\d+)?([eE][+-]?\\d+)?")) {
-                return word;
-            }
-            throw error("unexpected " + (word.isEmpty() ? "'" + c + "'" : word));
-        }
-
-        private Map<String, Object> object() {
-            Map<String, Object> map = new LinkedHashMap<>();
-            i++;
-            while (true) {
-                space();
-                if (i < s.length() && s.charAt(i) == '}') {
-                    i++;
-                    return map;
-                }
-                String key = string();
-                space();
-                expect(':');
-                map.put(key, value());
-                space();
-                if (i < s.length() && s.charAt(i) == ',') {
-                    i++;
-                } else {
-                    expect('}');
-                    return map;
-                }
-            }
-        }
-
-        private List<Object> array() {
-            List<Object> list = new ArrayList<>();
-            i++;
-            while (true) {
-                space();
-                if (i < s.length() && s.charAt(i) == ']') {
-                    i++;
-                    return list;
-                }
-                list.add(value());
-                space();
-                if (i < s.length() && s.charAt(i) == ',') {
-                    i++;
-                } else {
-                    expect(']');
-                    return list;
-                }
-            }
-        }
-
-        private String string() {
-            expect('"');
-            StringBuilder out = new StringBuilder();
-            while (true) {
-                if (i >= s.length()) {
-                    throw error("unterminated string");
-                }
-                char c = s.charAt(i++);
-                if (c == '"') {
-                    return out.toString();
-                }
-                if (c != '\\') {
-                    out.append(c);
-                    continue;
-                }
-                if (i >= s.length()) {
-                    throw error("unterminated string");
-                }
-                char escaped = s.charAt(i++);
-                switch (escaped) {
-                    case 'b': out.append('\b'); break;
-                    case 'f': out.append('\f'); break;
-                    case 'n': out.append('\n'); break;
-                    case 'r': out.append('\r'); break;
-                    case 't': out.append('\t'); break;
-                    case 'u':
-                        if (i + 4 > s.length()) {
-                            throw error("short \\u escape");
-                        }
-                        out.append((char) Integer.parseInt(s.substring(i, i + 4), 16));
-                        i += 4;
-                        break;
-                    default: out.append(escaped);
-                }
-            }
-        }
-
-        /** Skips white space and comments. */
-        private void space() {
-            while (i < s.length()) {
-                if (Character.isWhitespace(s.charAt(i))) {
-                    i++;
-                } else if (s.startsWith("//", i)) {
-                    int end = s.indexOf('\n', i);
-                    i = end < 0 ? s.length() : end + 1;
-                } else if (s.startsWith("/*", i)) {
-                    int end = s.indexOf("*/", i + 2);
-                    if (end < 0) {
-                        throw error("unterminated comment");
-                    }
-                    i = end + 2;
-                } else {
-                    return;
-                }
-            }
-        }
-
-        private void expect(char c) {
-            if (i >= s.length() || s.charAt(i) != c) {
-                throw error("expected '" + c + "'");
-            }
-            i++;
-        }
-
-        private IllegalArgumentException error(String what) {
-            return new IllegalArgumentException(what + " at offset " + i);
-        }
     }
 }

@@ -53,6 +53,7 @@ fn each_node_gets_exactly_its_files_with_their_modes() {
     let stores = [
         ("repository/resources/security/wso2carbon.jks", 0o600),
         ("repository/resources/security/client-truststore.jks", 0o600),
+        ("conf/identity/identity-providers/iot_default.xml", 0o644),
     ];
     let scep = [
         ("repository/resources/security/wso2certs.jks", 0o600),

@@ -39,17 +39,18 @@ fn fresh_init_output_is_ok_for_30_days_and_walks_only_certificate_files() {
 #[test]
 fn certificates_within_the_window_exit_1() {
     let out = util::default_init("check");
-    let run = iospki(out, ["check", "--within", "400d", "ca.crt", "ia.crt"]);
+    // The SSL certificate ends after 730 days, the CA after 1825.
+    let run = iospki(out, ["check", "--within", "800d", "ca.crt", "ia.crt"]);
     run.fails_with(1);
     let stdout = run.stdout();
     assert!(
         stdout
             .lines()
-            .any(|l| l.starts_with("EXPIRING") && l.contains("ca.crt")),
+            .any(|l| l.starts_with("EXPIRING") && l.contains("ia.crt")),
         "{stdout}"
     );
     assert!(
-        stdout.lines().any(|l| l.starts_with("ok") && l.contains("ia.crt")),
+        stdout.lines().any(|l| l.starts_with("ok") && l.contains("ca.crt")),
         "{stdout}"
     );
 }
@@ -131,4 +132,24 @@ fn unreadable_input_exits_2_and_still_lists_the_rest() {
     let stderr = run.fails_with(2);
     assert!(stderr.contains("iospki: broken.pem:"), "{stderr}");
     assert!(run.stdout().contains("EXPIRED"), "{}", run.stdout());
+}
+
+#[test]
+fn a_certificate_that_outlives_its_issuer_in_the_same_file_exits_1() {
+    let dir = scratch("check-outlives");
+    let sh = "openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -subj /CN=short-ca -days 10 -out ca.pem \
+              -addext basicConstraints=critical,CA:TRUE 2>/dev/null && \
+              openssl req -newkey rsa:2048 -nodes -keyout leaf.key -subj /CN=leaf -out leaf.csr 2>/dev/null && \
+              openssl x509 -req -in leaf.csr -CA ca.pem -CAkey ca.key -set_serial 7 -days 20 -out leaf.pem 2>/dev/null && \
+              cat leaf.pem ca.pem > chain.pem";
+    util::run_in(&dir, "sh", ["-c", sh], &[]).success();
+    let run = iospki(&dir, ["check", "--within", "1d", "chain.pem", "--json"]);
+    run.fails_with(1);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
+    let items = json["items"].as_array().unwrap();
+    assert_eq!(items[0]["subject"], "CN=leaf");
+    assert_eq!(items[0]["outlives_issuer"], true);
+    assert_eq!(items[1]["outlives_issuer"], false);
+    let text = iospki(&dir, ["check", "--within", "1d", "chain.pem"]).fails_with(1);
+    assert!(text.is_empty(), "{text}");
 }

@@ -26,7 +26,10 @@ fn writes_exactly_the_documented_files_with_secret_modes() {
     assert_eq!(fs::metadata(&out).unwrap().permissions().mode() & 0o777, 0o700);
     for name in INIT_FILES {
         let mode = fs::metadata(out.join(name)).unwrap().permissions().mode() & 0o777;
-        let public = name.ends_with(".crt") || name.ends_with("_cert.pem") || name.ends_with(".json");
+        let public = name.ends_with(".crt")
+            || name.ends_with("_cert.pem")
+            || name.ends_with(".json")
+            || name == "iot_default.xml";
         assert_eq!(mode, if public { 0o644 } else { 0o600 }, "{name}");
         assert!(stdout.contains(name), "{name} not reported:\n{stdout}");
     }

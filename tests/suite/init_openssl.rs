@@ -89,7 +89,7 @@ fn ca_certificate_is_wso2s_v3_ca_with_email_in_the_subject() {
         ],
     );
     assert!(!ca.contains("Extended Key Usage"), "{ca}");
-    assert_eq!(days_valid("ca.crt"), 365);
+    assert_eq!(days_valid("ca.crt"), 1825);
     // Subject key identifier is SHA-1 of the public key, as openssl's `hash` computes it.
     assert_eq!(ski(&ca), aki(&ca));
 }
@@ -109,7 +109,7 @@ fn ra_certificate_is_wso2s_v3_req_with_the_fixed_serial() {
             "Public-Key: (4096 bit)",
         ],
     );
-    assert_eq!(days_valid("ra.crt"), 365);
+    assert_eq!(days_valid("ra.crt"), 730);
     assert_eq!(aki(&ra), ski(&text("ca.crt")));
 }
 
@@ -183,6 +183,53 @@ fn every_p12_opens_in_openssl_3_without_legacy_and_shows_its_alias() {
             shown.matches("-----BEGIN CERTIFICATE-----").count(),
             certs,
             "{file}\n{shown}"
+        );
+    }
+}
+
+/// The bag attributes openssl shows for each certificate of `file`, in order, and for its key.
+fn bag_attributes(file: &str) -> (Vec<String>, String) {
+    let info = util::run_in(
+        out(),
+        "openssl",
+        ["pkcs12", "-in", file, "-info", "-nodes", "-passin", "env:P12_PASS"],
+        &[("P12_PASS", "wso2carbon")],
+    )
+    .success();
+    // Each block starts "Bag Attributes"; the key's block holds the private key.
+    let blocks: Vec<&str> = info.split("Bag Attributes").skip(1).collect();
+    let key = blocks.iter().find(|b| b.contains("PRIVATE KEY")).unwrap().to_string();
+    let certs = blocks
+        .iter()
+        .filter(|b| !b.contains("PRIVATE KEY"))
+        .map(|b| b.to_string())
+        .collect();
+    (certs, key)
+}
+
+#[test]
+fn p12_bags_carry_the_alias_as_openssl_export_name_writes_them() {
+    for (file, alias) in [
+        ("KEYSTORE.p12", "wso2carbon"),
+        ("ra.p12", "racert"),
+        ("ca.p12", "cacert"),
+    ] {
+        let (certs, key) = bag_attributes(file);
+        let id = key.lines().find_map(|l| l.trim().strip_prefix("localKeyID: ")).unwrap();
+        assert!(key.contains(&format!("friendlyName: {alias}")), "{file} key\n{key}");
+        // The key's certificate: the alias and the key's localKeyID; the rest of the chain: no attributes.
+        assert!(
+            certs[0].contains(&format!("friendlyName: {alias}")),
+            "{file}\n{}",
+            certs[0]
+        );
+        assert!(certs[0].contains(&format!("localKeyID: {id}")), "{file}\n{}", certs[0]);
+        for chain in &certs[1..] {
+            assert!(chain.starts_with(": <No Attributes>"), "{file}\n{chain}");
+        }
+        assert!(
+            !certs.iter().any(|c| c.contains("friendlyName: C =")),
+            "{file}: a subject as alias"
         );
     }
 }

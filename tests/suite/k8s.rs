@@ -127,7 +127,7 @@ fn decoded(object: &Object) -> BTreeMap<String, Vec<u8>> {
 
 #[test]
 fn every_key_and_byte_of_each_role_reads_back() {
-    let stores = ["wso2carbon.jks", "client-truststore.jks"];
+    let stores = ["wso2carbon.jks", "client-truststore.jks", "iot_default.xml"];
     let scep = ["wso2certs.jks", "certificate-config.xml"];
     let manager: Vec<&str> = stores
         .iter()

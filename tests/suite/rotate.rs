@@ -110,7 +110,7 @@ fn dry_run_and_nothing_due_change_nothing_and_exit_0() {
 fn certificates_within_the_window_are_renewed_without_flags() {
     let dir = init("rotate-window");
     let json: serde_json::Value =
-        serde_json::from_str(&iospki(&dir, ["rotate", "--within", "400d", "--json"]).success()).unwrap();
+        serde_json::from_str(&iospki(&dir, ["rotate", "--within", "1900d", "--json"]).success()).unwrap();
     assert_eq!(json["changed"], true);
     let roles: Vec<&str> = json["changes"]
         .as_array()
@@ -118,7 +118,7 @@ fn certificates_within_the_window_are_renewed_without_flags() {
         .iter()
         .map(|c| c["role"].as_str().unwrap())
         .collect();
-    // The CA and RA expire in 365 days, the SSL certificate in 730: the CA's renewal renews all three.
+    // The CA expires in 1825 days, the RA and SSL certificates in 730: the CA's renewal renews all three.
     assert_eq!(roles, ["CA", "RA", "SSL"]);
 }
 
@@ -138,7 +138,8 @@ fn ca_rotation_keeps_the_old_ca_trusted_and_java_uses_the_new_set() {
         listed.contains(old_ca.trim().split_once('=').unwrap().1),
         "old CA dropped:\n{listed}"
     );
-    assert!(listed.contains("Your keystore contains 3 entries"), "{listed}");
+    let entries = format!("Your keystore contains {} entries", 3 + util::public_roots());
+    assert!(listed.contains(&entries), "{listed}");
     let verified = tool(&out, "openssl", ["verify", "-CAfile", "ca.crt", "ra.crt", "ia.crt"]);
     assert_eq!(verified, "ra.crt: OK\nia.crt: OK\n");
     let shown = util::server_stores("java", &out, "mgt.iots310.wso2.com", "wso2carbon").success();
@@ -196,4 +197,27 @@ fn a_directory_without_a_ledger_is_refused() {
         stderr.contains("iospki-ledger.json: not found: rotate renews sets written by iospki init"),
         "{stderr}"
     );
+}
+
+#[test]
+fn a_renewal_that_would_outlive_its_ca_is_refused_until_the_ca_is_renewed_too() {
+    let dir = scratch("rotate-outlive");
+    fs::write(dir.join("iospki.toml"), "key_bits = 2048\n[ca]\ndays = 730\n").unwrap();
+    iospki(
+        &dir,
+        ["init", "--config", "iospki.toml", "--key", demo_key().to_str().unwrap()],
+    )
+    .success();
+    let before = listing(&dir.join("output"));
+    // Issued a moment after the CA, for as long as it: the new SSL certificate would end after it.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let stderr = iospki(&dir, ["rotate", "--ssl"]).fails_with(2);
+    assert!(
+        stderr.contains("cannot issue the SSL certificate: it would end on")
+            && stderr.contains("after the CA that issues it")
+            && stderr.contains("rotate the CA first"),
+        "{stderr}"
+    );
+    assert_eq!(listing(&dir.join("output")), before, "nothing written");
+    iospki(&dir, ["rotate", "--ca"]).success();
 }

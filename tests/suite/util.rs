@@ -145,15 +145,30 @@ pub fn default_init(binary: &str) -> &'static Path {
     })
 }
 
-/// The directory holding the compiled tests/java/ServerStores.java, compiled once per test binary.
+/// The directory holding the compiled programs of tests/java/, compiled once per test run.
 pub fn java_classes() -> &'static Path {
     static CLASSES: OnceLock<PathBuf> = OnceLock::new();
     CLASSES.get_or_init(|| {
         let classes = scratch(&format!("java-classes-{}", std::process::id()));
-        let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/java/ServerStores.java");
-        tool(&classes, "javac", ["-d", ".", source.to_str().unwrap()]);
+        let sources = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/java");
+        let mut args = vec!["-d".to_owned(), ".".to_owned()];
+        for entry in std::fs::read_dir(&sources).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "java") {
+                args.push(path.to_str().unwrap().to_owned());
+            }
+        }
+        tool(&classes, "javac", args);
         classes
     })
+}
+
+/// Runs the test program `class` of tests/java/ with `args` in `dir`, the store password in STORE_PASSWORD.
+pub fn java(dir: &Path, class: &str, args: &[&str], password: &str) -> Run {
+    let classes = java_classes().to_str().unwrap();
+    let mut all = vec!["-cp", classes, class];
+    all.extend_from_slice(args);
+    run_in(dir, "java", all, &[("STORE_PASSWORD", password)])
 }
 
 /// Runs ServerStores on the stores in `dir` with `java` (a JDK's java binary, or "java"): it loads them as the
@@ -188,8 +203,21 @@ pub fn keytool_list(dir: &Path, store: &str, password: &str) -> String {
     .success()
 }
 
+/// carbon.xml's Security section as a server home holds it: wso2carbon.jks and client-truststore.jks as JKS with
+/// `password`, KeyAlias wso2carbon; `extra` goes after it, inside `<Server>`.
+pub fn carbon_xml(password: &str, extra: &str) -> String {
+    format!(
+        r#"<?xml version="1.0" encoding="ISO-8859-1"?>
+<Server xmlns="http://wso2.org/projects/carbon/carbon.xml"><Security>
+<KeyStore><Location>${{carbon.home}}/repository/resources/security/wso2carbon.jks</Location><Type>JKS</Type>
+<Password>{password}</Password><KeyAlias>wso2carbon</KeyAlias><KeyPassword>{password}</KeyPassword></KeyStore>
+<TrustStore><Location>${{carbon.home}}/repository/resources/security/client-truststore.jks</Location><Type>JKS</Type>
+<Password>{password}</Password></TrustStore></Security>{extra}</Server>"#
+    )
+}
+
 /// Every file name `init` writes.
-pub const INIT_FILES: [&str; 18] = [
+pub const INIT_FILES: [&str; 19] = [
     "ca.crt",
     "ca_cert.pem",
     "ca_private.pem",
@@ -207,8 +235,14 @@ pub const INIT_FILES: [&str; 18] = [
     "wso2certs.jks",
     "certificate-config.xml",
     "iot-api-config.xml",
+    "iot_default.xml",
     "iospki-ledger.json",
 ];
+
+/// How many public root CAs a fresh client-truststore.jks holds besides the cluster's own certificates.
+pub fn public_roots() -> usize {
+    iospki::roots::public_roots().len()
+}
 
 /// The names in `dir`, sorted.
 pub fn listing(dir: &Path) -> Vec<String> {

@@ -253,20 +253,20 @@ fn truststore_without_the_ca_is_caught() {
 fn certificates_expiring_within_the_window_are_caught() {
     let dir = output_copy("verify-expiring");
     assert_problem(
-        &verify(&dir, &["--within", "400d"]),
-        &["wso2certs.jks alias cacert: expires in 36", " days, on "],
+        &verify(&dir, &["--within", "1900d"]),
+        &["wso2certs.jks alias cacert: expires in 182", " days, on "],
     );
 }
 
 #[test]
 fn expired_certificates_are_caught() {
-    // The library takes the time to judge at, so the certificates can be seen from three years on.
+    // The library takes the time to judge at, so the certificates can be seen from six years on.
     let dir = output_copy("verify-expired");
     let options = iospki::verify::Options {
         store_password: iospki::secret::Password::new(PASSWORD),
         ssl_alias: "wso2carbon".into(),
         within: time::Duration::days(30),
-        now: iospki::issue::now() + time::Duration::days(3 * 365),
+        now: iospki::issue::now() + time::Duration::days(6 * 365),
     };
     let report = iospki::verify::verify_output(&dir, &options).unwrap();
     let lines: Vec<String> = report.findings.iter().map(ToString::to_string).collect();
@@ -366,14 +366,10 @@ fn server_home_is_read_through_carbon_xml() {
     )
     .unwrap();
     fs::copy(out.join("iot-api-config.xml"), home.join("conf/iot-api-config.xml")).unwrap();
-    let carbon = format!(
-        r#"<?xml version="1.0" encoding="ISO-8859-1"?>
-<Server xmlns="http://wso2.org/projects/carbon/carbon.xml"><Security>
-<KeyStore><Location>${{carbon.home}}/repository/resources/security/wso2carbon.jks</Location><Type>JKS</Type>
-<Password>{PASSWORD}</Password><KeyAlias>wso2carbon</KeyAlias><KeyPassword>{PASSWORD}</KeyPassword></KeyStore>
-<TrustStore><Location>${{carbon.home}}/repository/resources/security/client-truststore.jks</Location><Type>JKS</Type>
-<Password>{PASSWORD}</Password></TrustStore></Security></Server>"#
-    );
+    let identity_providers = home.join("conf/identity/identity-providers");
+    fs::create_dir_all(&identity_providers).unwrap();
+    fs::copy(out.join("iot_default.xml"), identity_providers.join("iot_default.xml")).unwrap();
+    let carbon = util::carbon_xml(PASSWORD, "");
     fs::write(home.join("repository/conf/carbon.xml"), &carbon).unwrap();
     let run = iospki(&home, ["verify", "--iots-home", "."]);
     let stdout = run.success();

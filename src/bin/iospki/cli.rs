@@ -491,6 +491,11 @@ pub struct InitArgs {
     #[arg(long, value_name = "DIR")]
     pub merge_from: Option<PathBuf>,
 
+    /// Leave Mozilla's public root CAs out of client-truststore.jks (they are added unless --merge-from keeps the
+    /// node's own).
+    #[arg(long)]
+    pub no_public_roots: bool,
+
     /// File whose first line is the password of the stores in --merge-from [default: the store password].
     #[arg(long, value_name = "FILE", requires = "merge_from")]
     pub merge_password_file: Option<PathBuf>,

@@ -29,8 +29,13 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
                 Status::Expired => "EXPIRED",
             };
             let alias = item.alias.as_deref().map(|a| format!(" [{a}]")).unwrap_or_default();
+            let outlives = if item.outlives_issuer {
+                "  OUTLIVES ITS ISSUER"
+            } else {
+                ""
+            };
             out!(
-                "{status:<8} {:>6} days  {}  {}{alias}  {}",
+                "{status:<8} {:>6} days  {}  {}{alias}  {}{outlives}",
                 item.days_left,
                 item.not_after,
                 item.file,

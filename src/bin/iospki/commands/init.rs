@@ -69,6 +69,10 @@ fn choices(args: &InitArgs) -> Result<Choices> {
     choices.out = args.out.clone().or(choices.out);
     choices.protection = args.p12_profile.map(Into::into).or(choices.protection);
     choices.key_bits = args.key_bits.or(choices.key_bits);
+    // A merged truststore keeps the node's own public roots.
+    if args.no_public_roots || args.merge_from.is_some() {
+        choices.public_roots = Some(false);
+    }
     Ok(choices)
 }
 

@@ -1,14 +1,14 @@
-//! PKCS#12 files through p12-keystore, with the protection profile chosen for who must read them, and a
-//! description of any file's protection that needs no password.
+//! PKCS#12 files: read through p12-keystore, written as openssl writes them ([`write`]) with the protection
+//! profile chosen for who must read them, and a description of any file's protection that needs no password.
+
+mod write;
+
+pub use write::write;
 
 use der::asn1::{ContextSpecific, OctetString};
 use der::{Decode, Encode};
-use p12_keystore::{
-    Certificate, EncryptionAlgorithm, KeyStore, KeyStoreEntry, MacAlgorithm, Pkcs12Archive, PrivateKey as P12Key,
-    PrivateKeyChain,
-};
+use p12_keystore::{Certificate, Pkcs12Archive};
 use rustls_pki_types::CertificateDer;
-use sha1::{Digest, Sha1};
 use time::OffsetDateTime;
 
 use super::{EncryptedPrivateKeyInfo, Entry, Integrity, Keystore, Opened, StoreError};
@@ -28,20 +28,12 @@ pub enum Protection {
 }
 
 impl Protection {
-    fn algorithm(self) -> (EncryptionAlgorithm, MacAlgorithm, u32) {
+    /// The iteration count of encryption and MAC: OpenSSL's 2048 for the legacy profile, Java 17's
+    /// keystore.pkcs12 default of 10,000 for the modern one.
+    fn iterations(self) -> i32 {
         match self {
-            // OpenSSL's iteration count for both.
-            Protection::Legacy => (
-                EncryptionAlgorithm::PbeWithShaAnd3KeyTripleDesCbc,
-                MacAlgorithm::HmacSha1,
-                2048,
-            ),
-            // Java 17's keystore.pkcs12 defaults.
-            Protection::Modern => (
-                EncryptionAlgorithm::PbeWithHmacSha256AndAes256,
-                MacAlgorithm::HmacSha256,
-                10_000,
-            ),
+            Protection::Legacy => 2048,
+            Protection::Modern => 10_000,
         }
     }
 }
@@ -56,36 +48,6 @@ pub fn check_password(password: &Password) -> Result<(), StoreError> {
         ))),
         None => Ok(()),
     }
-}
-
-/// Encodes `store` as PKCS#12 with `password` for keys, certificates and the MAC.
-pub fn write(store: &Keystore, password: &Password, protection: Protection) -> Result<Vec<u8>, StoreError> {
-    check_password(password)?;
-    let mut p12 = KeyStore::new();
-    for item in store.entries() {
-        let entry = match &item.entry {
-            Entry::PrivateKey { key, chain } => {
-                let chain = chain.iter().map(|c| certificate(c)).collect::<Result<Vec<_>, _>>()?;
-                let key = P12Key::from_der(&key.secret_pkcs8(&item.alias, password)?).map_err(encoding_error)?;
-                // OpenSSL's localKeyId: SHA-1 of the leaf certificate.
-                let local_key_id = chain
-                    .first()
-                    .map(|c| Sha1::digest(c.as_der()).to_vec())
-                    .unwrap_or_default();
-                KeyStoreEntry::PrivateKeyChain(PrivateKeyChain::new(local_key_id, key, chain))
-            }
-            Entry::TrustedCert(cert) => KeyStoreEntry::Certificate(certificate(cert)?),
-        };
-        p12.add_entry(&item.alias, entry);
-    }
-    let (encryption, mac, iterations) = protection.algorithm();
-    p12.writer(password.secret_str())
-        .encryption_algorithm(encryption)
-        .encryption_iterations(iterations)
-        .mac_algorithm(mac)
-        .mac_iterations(iterations)
-        .write()
-        .map_err(encoding_error)
 }
 
 /// Opens a PKCS#12 file with `password`: the MAC is checked, keys are linked to their chains by localKeyId
@@ -255,14 +217,6 @@ fn mac_name(digest: &der::oid::ObjectIdentifier) -> String {
         oid::SHA512 => "HMAC-SHA512".into(),
         other => format!("HMAC {other}"),
     }
-}
-
-fn certificate(der: &[u8]) -> Result<Certificate, StoreError> {
-    Certificate::from_der(der).map_err(encoding_error)
-}
-
-fn encoding_error(err: p12_keystore::error::Error) -> StoreError {
-    StoreError::Unsupported(format!("PKCS#12 encoding failed: {err}"))
 }
 
 fn read_error(err: p12_keystore::error::Error) -> StoreError {

@@ -1,0 +1,47 @@
+// What the test programs share: opening a store as WSO2 does, and an XML parser that refuses DTDs.
+import java.io.*;
+import java.nio.file.Files;
+import java.security.*;
+import javax.xml.XMLConstants;
+import javax.xml.parsers.DocumentBuilder;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.xml.sax.helpers.DefaultHandler;
+
+final class Support {
+    private Support() {
+    }
+
+    /** KeyStore.getInstance("JKS") as both the IdP and the app open the store; names the file's real format. */
+    static KeyStore loadJks(File file, String password) throws Exception {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file.toPath());
+        } catch (IOException e) {
+            throw new Failure("cannot read " + file + ": " + e);
+        }
+        KeyStore store = KeyStore.getInstance("JKS");
+        try {
+            store.load(new ByteArrayInputStream(bytes), password.toCharArray());
+        } catch (IOException | GeneralSecurityException e) {
+            throw new Failure("KeyStore.getInstance(\"JKS\") cannot load " + file + " with the password given: " + e);
+        }
+        String format = bytes.length >= 4 && (bytes[0] & 0xff) == 0xfe && (bytes[1] & 0xff) == 0xed
+            ? "JKS" : bytes.length > 0 && bytes[0] == 0x30 ? "PKCS#12, read by Java's JKS/PKCS#12 compatibility" : "unknown";
+        System.out.println("ok: loaded " + file + " with KeyStore.getInstance(\"JKS\"): " + store.size()
+            + " entries, file format " + format);
+        return store;
+    }
+
+    /** A namespace-aware parser that refuses DTDs (no entity tricks) and XInclude; parse errors are thrown, not logged. */
+    static DocumentBuilder documentBuilder() throws Exception {
+        DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
+        factory.setNamespaceAware(true);
+        factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+        factory.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
+        factory.setXIncludeAware(false);
+        factory.setExpandEntityReferences(false);
+        DocumentBuilder builder = factory.newDocumentBuilder();
+        builder.setErrorHandler(new DefaultHandler());
+        return builder;
+    }
+}
