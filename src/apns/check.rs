@@ -14,7 +14,6 @@ use crate::input::{self, Kind};
 use crate::key::Digest;
 use crate::verify::crypto::rsa_signature_valid;
 use crate::verify::{Finding, Report};
-use crate::x509::PublicKey;
 
 /// The JSON schema identifier of the report.
 pub const SCHEMA: &str = "iospki.apns-check/1";
@@ -196,11 +195,9 @@ impl Checker {
 
     /// Verifies the signature over the CSR with the vendor certificate's key, SHA-256 first, then SHA-1.
     fn signature(&mut self, csr: &[u8], vendor: &Cert, signature: &[u8]) -> Option<Digest> {
-        let verifies = |digest: Digest| match &vendor.x509.public_key {
-            PublicKey::Rsa { pkcs1, .. } => {
-                rsa_signature_valid(pkcs1, &digest.signature(), csr, signature).unwrap_or(false)
-            }
-            _ => false,
+        let verifies = |digest: Digest| {
+            let key = vendor.x509.rsa_public_key();
+            key.is_some_and(|key| rsa_signature_valid(key, &digest.signature(), csr, signature).unwrap_or(false))
         };
         let digest = [Digest::Sha256, Digest::Sha1].into_iter().find(|d| verifies(*d));
         match digest {

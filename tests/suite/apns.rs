@@ -490,7 +490,12 @@ fn check_labels_every_series_with_the_topic() {
     assert_eq!(inventory["items"][0]["apns_topic"], TOPIC, "{inventory:#}");
     assert!(inventory["items"][1].get("apns_topic").is_none(), "{inventory:#}");
     let text = fs::read_to_string(dir.join("push.prom")).unwrap();
-    for metric in ["iospki_certificate_not_after_seconds", "iospki_certificate_expiring"] {
+    let metrics = [
+        "iospki_certificate_not_after_seconds",
+        "iospki_certificate_expiring",
+        "iospki_certificate_outlives_issuer",
+    ];
+    for metric in metrics {
         let series: Vec<_> = text.lines().filter(|l| l.starts_with(&format!("{metric}{{"))).collect();
         assert_eq!(series.len(), 2, "{text}");
         assert!(series[0].contains(&format!(",topic=\"{TOPIC}\"}}")), "{text}");
