@@ -47,6 +47,9 @@ pub struct CertificateInfo {
     pub basic_constraints: Option<BasicConstraints>,
     /// Whether the certificate's issuer name equals its subject.
     pub self_issued: bool,
+    /// The topic of an APNs (MDM push) certificate: its subject's UID; absent for other certificates.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub apns_topic: Option<String>,
 }
 
 impl CertificateInfo {
@@ -81,6 +84,7 @@ impl CertificateInfo {
             subject_alt_names: cert.subject_alt_names.iter().map(ToString::to_string).collect(),
             basic_constraints: cert.basic_constraints,
             self_issued: cert.self_issued(),
+            apns_topic: crate::apns::topic(cert).map(str::to_owned),
         }
     }
 }

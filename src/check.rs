@@ -60,6 +60,9 @@ pub struct Item {
     /// Whether it ends after the certificate in the same file that issued it: once the issuer expires, the chain
     /// is broken however long this certificate has left.
     pub outlives_issuer: bool,
+    /// The topic of an APNs (MDM push) certificate; absent for other certificates.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub apns_topic: Option<String>,
 }
 
 /// The inventory.
@@ -178,6 +181,7 @@ fn add_file(
             days_left: cert.days_left,
             status,
             outlives_issuer: outlives_issuer(cert, &all),
+            apns_topic: cert.apns_topic.clone(),
         });
     }
 }
@@ -218,12 +222,14 @@ pub fn prometheus(inventory: &Inventory, now: OffsetDateTime) -> String {
         // write! to a String cannot fail.
         let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge");
         for item in &inventory.items {
+            // Every series has the same labels: topic is empty for certificates other than push certificates.
             let labels = format!(
-                "file=\"{}\",alias=\"{}\",subject=\"{}\",serial=\"{}\"",
+                "file=\"{}\",alias=\"{}\",subject=\"{}\",serial=\"{}\",topic=\"{}\"",
                 escape(&item.file),
                 escape(item.alias.as_deref().unwrap_or("")),
                 escape(&item.subject),
-                item.serial_hex
+                item.serial_hex,
+                escape(item.apns_topic.as_deref().unwrap_or(""))
             );
             let _ = writeln!(out, "{name}{{{labels}}} {}", value(item));
         }

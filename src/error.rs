@@ -101,6 +101,25 @@ pub enum Error {
         reason: String,
     },
 
+    /// An MDM push certificate's topic is not the one of the certificate it should renew.
+    #[error(
+        "{}: its topic {topic} is not the topic {previous_topic} of {}: the certificate was created instead of \
+         renewed, or renewed under another Apple ID, and every enrolled device would have to enrol again; at \
+         identity.apple.com, sign in with the Apple ID of the previous certificate and use Renew on its row",
+        path.display(),
+        previous.display()
+    )]
+    TopicChanged {
+        /// The new certificate.
+        path: PathBuf,
+        /// Its topic.
+        topic: String,
+        /// The previous certificate or .pfx.
+        previous: PathBuf,
+        /// The previous certificate's topic.
+        previous_topic: String,
+    },
+
     /// A signature could not be made.
     #[error("cannot sign: {reason}")]
     Sign {

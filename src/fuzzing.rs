@@ -31,3 +31,11 @@ pub fn key_loader(data: &[u8]) {
         }
     }
 }
+
+/// The push certificate request check, as `apns check-request` runs it: base64, the plist, then every rule over
+/// the CSR, the chain and the signature.
+pub fn apns_request(data: &[u8]) {
+    // A fixed clock, so that a crash replays: 2030-06-01, inside the fixtures' validity.
+    let now = time::OffsetDateTime::from_unix_timestamp(1_906_502_400).expect("a valid timestamp");
+    let _ = crate::apns::check::check_upload("fuzz.b64", data, None, now);
+}

@@ -1,5 +1,6 @@
 //! What a certificate says, as typed facts: names with their DER, times, key, signature algorithm, key usages,
-//! alternative names, basic constraints. Rules compare these; [`crate::certinfo`] turns them into the strings
+//! alternative names, basic constraints, the subject's UID; and what a certificate signing request says: its
+//! subject, key and self-signature. Rules compare these; [`crate::certinfo`] turns them into the strings
 //! operators read in `keytool -list -v` and `openssl x509 -text`.
 
 use std::net::IpAddr;
@@ -7,9 +8,12 @@ use std::net::IpAddr;
 use rustls_pki_types::CertificateDer;
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
+use x509_parser::certification_request::X509CertificationRequest;
+use x509_parser::der_parser::oid::Oid;
 use x509_parser::extensions::{GeneralName, ParsedExtension};
 use x509_parser::prelude::{FromDer, X509Certificate};
 use x509_parser::public_key::PublicKey as ParsedKey;
+use x509_parser::x509::{SubjectPublicKeyInfo, X509Name};
 
 use crate::cluster::HostName;
 use crate::oid;
@@ -68,8 +72,7 @@ pub enum SignatureAlgorithm {
 
 impl SignatureAlgorithm {
     /// The algorithm an X.509 or PKCS#10 structure names.
-    pub fn from_oid(algorithm: &x509_parser::der_parser::oid::Oid<'_>) -> Self {
-        let typed = const_oid::ObjectIdentifier::from_bytes(algorithm.as_bytes()).ok();
+    pub fn from_oid(algorithm: &Oid<'_>) -> Self {
         let known = [
             (oid::SHA256_WITH_RSA, SignatureAlgorithm::Sha256Rsa),
             (oid::SHA384_WITH_RSA, SignatureAlgorithm::Sha384Rsa),
@@ -83,7 +86,7 @@ impl SignatureAlgorithm {
         ];
         known
             .into_iter()
-            .find(|(known, _)| Some(*known) == typed)
+            .find(|(known, _)| is(algorithm, *known))
             .map_or_else(|| SignatureAlgorithm::Other(algorithm.to_id_string()), |(_, alg)| alg)
     }
 
@@ -256,6 +259,8 @@ pub struct Certificate {
     pub subject_alt_names: Vec<AltName>,
     /// Basic constraints, when present.
     pub basic_constraints: Option<BasicConstraints>,
+    /// The subject's UID (userid) attribute, when it has one as a string: where a push certificate carries its topic.
+    pub uid: Option<String>,
 }
 
 /// Why a certificate could not be parsed.
@@ -267,10 +272,6 @@ impl Certificate {
     /// Parses the DER certificate `der`.
     pub fn parse(der: &[u8]) -> Result<Certificate, CertificateError> {
         let (_, cert) = X509Certificate::from_der(der).map_err(|e| CertificateError(e.to_string()))?;
-        let name = |name: &x509_parser::x509::X509Name<'_>| Name {
-            text: name.to_string(),
-            der: name.as_raw().to_vec(),
-        };
         Ok(Certificate {
             der: CertificateDer::from(der.to_vec()),
             subject: name(cert.subject()),
@@ -279,7 +280,7 @@ impl Certificate {
             not_before: cert.validity().not_before.to_datetime(),
             not_after: cert.validity().not_after.to_datetime(),
             version: cert.version().0 + 1,
-            public_key: public_key(&cert),
+            public_key: public_key(cert.public_key()),
             signature: SignatureAlgorithm::from_oid(&cert.signature_algorithm.algorithm),
             key_usage: key_usage(&cert),
             extended_key_usage: extended_key_usage(&cert),
@@ -289,6 +290,7 @@ impl Certificate {
                 path_len: ext.value.path_len_constraint,
                 critical: ext.critical,
             }),
+            uid: uid(cert.subject()),
         })
     }
 
@@ -361,15 +363,68 @@ impl Certificate {
     }
 }
 
-fn public_key(cert: &X509Certificate<'_>) -> PublicKey {
-    match cert.public_key().parsed() {
+/// A certificate signing request (PKCS#10), parsed into typed facts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    /// Subject name.
+    pub subject: Name,
+    /// The public key.
+    pub public_key: PublicKey,
+    /// The algorithm of the self-signature.
+    pub signature: SignatureAlgorithm,
+    /// The signed part, the CertificationRequestInfo DER.
+    pub signed: Vec<u8>,
+    /// The self-signature's bytes.
+    pub signature_value: Vec<u8>,
+}
+
+/// Why a certificate signing request could not be parsed.
+#[derive(Debug, thiserror::Error)]
+#[error("not a PKCS#10 certificate signing request: {0}")]
+pub struct RequestError(String);
+
+impl Request {
+    /// Parses the DER certificate signing request `der`.
+    pub fn parse(der: &[u8]) -> Result<Request, RequestError> {
+        let (_, csr) = X509CertificationRequest::from_der(der).map_err(|e| RequestError(e.to_string()))?;
+        let info = &csr.certification_request_info;
+        Ok(Request {
+            subject: name(&info.subject),
+            public_key: public_key(&info.subject_pki),
+            signature: SignatureAlgorithm::from_oid(&csr.signature_algorithm.algorithm),
+            signed: info.raw.to_vec(),
+            signature_value: csr.signature_value.data.to_vec(),
+        })
+    }
+}
+
+/// Whether the parsed OID `parsed` is `known`.
+fn is(parsed: &Oid<'_>, known: const_oid::ObjectIdentifier) -> bool {
+    const_oid::ObjectIdentifier::from_bytes(parsed.as_bytes()) == Ok(known)
+}
+
+fn name(name: &X509Name<'_>) -> Name {
+    Name {
+        text: name.to_string(),
+        der: name.as_raw().to_vec(),
+    }
+}
+
+/// The first UID attribute of `name`, when it is a string.
+fn uid(name: &X509Name<'_>) -> Option<String> {
+    let attribute = name.iter_attributes().find(|attr| is(attr.attr_type(), oid::UID))?;
+    attribute.as_str().ok().map(str::to_owned)
+}
+
+fn public_key(spki: &SubjectPublicKeyInfo<'_>) -> PublicKey {
+    match spki.parsed() {
         Ok(ParsedKey::RSA(rsa)) => PublicKey::Rsa {
             bits: rsa.key_size(),
-            pkcs1: cert.public_key().subject_public_key.data.to_vec(),
+            pkcs1: spki.subject_public_key.data.to_vec(),
         },
         Ok(ParsedKey::EC(point)) => PublicKey::Ec(point.key_size()),
         Ok(ParsedKey::DSA(_)) => PublicKey::Dsa,
-        _ => PublicKey::Other(cert.public_key().algorithm.algorithm.to_id_string()),
+        _ => PublicKey::Other(spki.algorithm.algorithm.to_id_string()),
     }
 }
 

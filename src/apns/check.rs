@@ -4,13 +4,13 @@
 use std::path::Path;
 
 use base64ct::{Base64, Encoding};
-use time::{Duration, OffsetDateTime};
+use time::OffsetDateTime;
 
-use super::request::{self, CHAIN_KEY, CSR_KEY, Entry, KEYS, SIGNATURE_KEY};
+use super::request::{self, CHAIN_KEY, CSR_KEY, Entry, KEYS, RequestError, SIGNATURE_KEY};
 use super::rules::{self, Cert, Fault};
-use super::sign::{RENEW_CHAIN, RENEW_VENDOR};
-use super::{CSR_LABELS, WARN_DAYS, der_from, read};
-use crate::error::Result;
+use super::{CSR_LABELS, read_der};
+use crate::error::{Error, Result};
+use crate::input::{self, Kind};
 use crate::key::Digest;
 use crate::verify::crypto::rsa_signature_valid;
 use crate::verify::{Finding, Report};
@@ -30,21 +30,43 @@ pub struct RequestCheck {
     pub digest: Option<Digest>,
 }
 
+/// A CSR the request must carry: its file, named in findings, and its DER.
+#[derive(Debug, Clone, Copy)]
+pub struct ExpectedCsr<'a> {
+    /// The file it was read from.
+    pub file: &'a Path,
+    /// The DER.
+    pub der: &'a [u8],
+}
+
 /// Checks the request in `path`; with `csr_file`, also that it carries that CSR (PEM or DER). An error means a
 /// file could not be read as a request or a CSR at all; everything else is a finding.
 pub fn check_request(path: &Path, csr_file: Option<&Path>, now: OffsetDateTime) -> Result<RequestCheck> {
-    let entries = request::decode(&read(path)?).map_err(|reason| super::unreadable(path, reason))?;
-    let expected = match csr_file {
-        Some(file) => Some((file, der_from(file, &read(file)?, &CSR_LABELS)?)),
+    let upload = input::read(path, Kind::Data)?;
+    let csr = match csr_file {
+        Some(file) => Some((file, read_der(file, &CSR_LABELS)?)),
         None => None,
     };
+    let expected = csr.as_ref().map(|(file, der)| ExpectedCsr { file, der });
+    check_upload(&path.display().to_string(), &upload, expected, now)
+        .map_err(|e| Error::unreadable(path, e.to_string()))
+}
+
+/// Checks the upload file `upload`, named `target` in the report, and that it carries the `expected` CSR.
+pub fn check_upload(
+    target: &str,
+    upload: &[u8],
+    expected: Option<ExpectedCsr<'_>>,
+    now: OffsetDateTime,
+) -> Result<RequestCheck, RequestError> {
+    let entries = request::decode(upload)?;
     let mut check = Checker {
-        target: path.display().to_string(),
+        target: target.to_owned(),
         findings: Vec::new(),
     };
     let [csr_text, chain_text, signature_text] = check.keys(&entries);
     let csr = csr_text.and_then(|text| check.base64(CSR_KEY, text));
-    let csr_key = csr.as_ref().and_then(|der| check.csr(der, expected.as_ref()));
+    let csr_key = csr.as_ref().and_then(|der| check.csr(der, expected));
     let chain = chain_text.map(|text| check.chain(text, now)).unwrap_or_default();
     let signature = signature_text.and_then(|text| check.base64(SIGNATURE_KEY, text));
     let mut digest = None;
@@ -54,11 +76,11 @@ pub fn check_request(path: &Path, csr_file: Option<&Path>, now: OffsetDateTime) 
             check.add(CSR_KEY, fault);
         }
     }
+    let report = Report::new(check.target, check.findings);
     Ok(RequestCheck {
         report: Report {
             schema: SCHEMA,
-            target: check.target,
-            findings: check.findings,
+            ..report
         },
         digest,
     })
@@ -118,11 +140,11 @@ impl Checker {
     }
 
     /// The CSR's rules, and that it is the `expected` one (a file and its DER) when given; returns its key.
-    fn csr(&mut self, der: &[u8], expected: Option<&(&Path, Vec<u8>)>) -> Option<Vec<u8>> {
-        if let Some((path, expected)) = expected
-            && expected != der
+    fn csr(&mut self, der: &[u8], expected: Option<ExpectedCsr<'_>>) -> Option<Vec<u8>> {
+        if let Some(expected) = expected
+            && expected.der != der
         {
-            let what = format!("is not the CSR in {}", path.display());
+            let what = format!("is not the CSR in {}", expected.file.display());
             self.add(
                 CSR_KEY,
                 Fault::problem(what, "sign that CSR, or check the request made for it"),
@@ -149,7 +171,7 @@ impl Checker {
         }
         let mut certs = Vec::new();
         for (at, block) in blocks.into_iter().enumerate() {
-            match Cert::parse(block.into_contents(), now) {
+            match Cert::parse(block.contents(), now) {
                 Ok(cert) => certs.push(cert),
                 Err(e) => {
                     self.add(
@@ -164,8 +186,7 @@ impl Checker {
             self.add(&certificate(at), fault);
         }
         for (at, cert) in certs.iter().enumerate() {
-            let renew = if at == 0 { RENEW_VENDOR } else { RENEW_CHAIN };
-            if let Some(fault) = rules::validity(&cert.info, now, Duration::days(WARN_DAYS), renew) {
+            if let Some(fault) = rules::chain_validity(at, cert, now) {
                 self.add(&certificate(at), fault);
             }
         }
@@ -175,7 +196,8 @@ impl Checker {
     /// Verifies the signature over the CSR with the vendor certificate's key, SHA-256 first, then SHA-1.
     fn signature(&mut self, csr: &[u8], vendor: &Cert, signature: &[u8]) -> Option<Digest> {
         let verifies = |digest: Digest| {
-            rsa_signature_valid(&vendor.public_key, &digest.signature(), csr, signature).unwrap_or(false)
+            let key = vendor.x509.rsa_public_key();
+            key.is_some_and(|key| rsa_signature_valid(key, &digest.signature(), csr, signature).unwrap_or(false))
         };
         let digest = [Digest::Sha256, Digest::Sha1].into_iter().find(|d| verifies(*d));
         match digest {

@@ -42,11 +42,23 @@ impl Holder {
     }
 }
 
+/// Why a common name is refused.
+#[derive(Debug, thiserror::Error)]
+#[error("is empty")]
+pub struct EmptyName;
+
+/// `text` as a CSR's common name: anything but blank.
+pub fn common_name(text: &str) -> Result<&str, EmptyName> {
+    if text.trim().is_empty() {
+        Err(EmptyName)
+    } else {
+        Ok(text)
+    }
+}
+
 /// A PKCS#10 CSR (PEM) for `key` with the subject CN=`common_name`, signed SHA256withRSA.
 pub fn request(key: &RsaKey, common_name: &str) -> Result<String> {
-    if common_name.trim().is_empty() {
-        return Err(Error::invalid("common name", "is empty"));
-    }
+    let common_name = self::common_name(common_name).map_err(|e| Error::invalid("common name", e))?;
     let mut params = CertificateParams::default();
     params.distinguished_name = DistinguishedName::new();
     params.distinguished_name.push(DnType::CommonName, common_name);
@@ -81,25 +93,21 @@ pub fn plan(holder: Holder, key: &RsaKey, new_key: bool, common_name: &str) -> R
 
 #[cfg(test)]
 mod tests {
-    use x509_parser::certification_request::X509CertificationRequest;
-    use x509_parser::prelude::FromDer;
-
     use super::*;
+    use crate::x509::{PublicKey, Request, SignatureAlgorithm};
 
     #[test]
     fn csr_has_the_subject_and_key_and_passes_the_request_rules() {
         let key = crate::test_keys::ca();
         let pem = request(&key, "Push for iots310").unwrap();
         let der = ::pem::parse(&pem).unwrap().into_contents();
-        let (_, csr) = X509CertificationRequest::from_der(&der).unwrap();
-        assert_eq!(
-            csr.certification_request_info.subject.to_string(),
-            "CN=Push for iots310"
-        );
-        assert_eq!(
-            csr.signature_algorithm.algorithm.to_id_string(),
-            "1.2.840.113549.1.1.11"
-        );
+        let csr = Request::parse(&der).unwrap();
+        assert_eq!(csr.subject.text, "CN=Push for iots310");
+        assert_eq!(csr.signature, SignatureAlgorithm::Sha256Rsa);
+        let PublicKey::Rsa { bits: 2048, pkcs1 } = csr.public_key else {
+            panic!("{:?}", csr.public_key)
+        };
+        assert_eq!(pkcs1, key.public_key_der());
         assert_eq!(super::super::rules::csr(&der).unwrap(), key.public_key_der());
     }
 

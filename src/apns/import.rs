@@ -3,19 +3,21 @@
 
 use std::path::{Path, PathBuf};
 
-use rustls_pki_types::CertificateDer;
 use time::{Duration, OffsetDateTime};
-use x509_parser::prelude::{FromDer, X509Certificate};
+use zeroize::Zeroizing;
 
 use super::rules::{self, Cert, Fault};
-use super::{WARN_DAYS, der_from, key_from_pkcs8, open_store, read, topic};
+use super::{WARN_DAYS, der_from, key_from_pkcs8, open_store, topic};
 use crate::error::{Error, Result};
+use crate::input::{self, Kind};
 use crate::key::RsaKey;
 use crate::keystore::pkcs12::{self, Protection};
 use crate::keystore::{self, Entry, Keystore};
 use crate::output::{PUBLIC_MODE, Plan, SECRET_MODE};
 use crate::secret::Password;
+use crate::verify::crypto::belongs_to;
 use crate::verify::{self, Finding, Report, Severity};
+use crate::x509::Certificate;
 
 /// The .pfx for WSO2's "MDM Certificate" field.
 pub const PFX_FILE: &str = "mdm-push.pfx";
@@ -79,28 +81,26 @@ pub fn import(cert_file: &Path, key_file: &Path, key: &RsaKey, options: &ImportO
         });
     }
     let cert = Cert::read(cert_file, options.now)?;
-    if !key.matches_public_key(&cert.public_key) {
+    if !belongs_to(Some(key.public_key_der()), &cert.x509) {
         let fault = Fault::problem(
             format!("is a certificate for another key than {}", key_file.display()),
             "import it with the push key whose CSR went into its request (push.key of iospki apns csr)",
         );
         return Err(fault.refuse(cert_file));
     }
-    let topic = rules::push_topic(&cert.der).map_err(|fault| fault.refuse(cert_file))?;
-    let mut warnings = Vec::new();
-    match rules::validity(&cert.info, options.now, Duration::days(WARN_DAYS), RENEW_PUSH) {
-        Some(fault) if fault.severity == Severity::Problem => return Err(fault.refuse(cert_file)),
-        Some(fault) => warnings.push(format!("{}: {}", cert_file.display(), fault.text())),
-        None => {}
-    }
+    let topic = rules::push_topic(&cert.x509).map_err(|fault| fault.refuse(cert_file))?;
+    let warnings = match rules::validity(&cert, options.now, Duration::days(WARN_DAYS), RENEW_PUSH) {
+        Some(fault) => vec![fault.warn_or_refuse(cert_file)?],
+        None => Vec::new(),
+    };
     let previous_topic = match &options.previous {
-        Some(previous) => Some(renewal(cert_file, &topic, previous, options)?),
+        Some(previous) => Some(renewal(cert_file, topic, previous, options)?),
         None => None,
     };
-    let plan = plan(&cert, key, &topic, options)?;
+    let plan = plan(&cert, key, topic, options)?;
     Ok(Imported {
         plan,
-        topic,
+        topic: topic.to_owned(),
         not_after: cert.info.not_after,
         previous_topic,
         warnings,
@@ -113,34 +113,32 @@ fn renewal(cert_file: &Path, topic: &str, previous: &Path, options: &ImportOptio
     if old == topic || options.accept_new_topic {
         return Ok(old);
     }
-    let fault = Fault::problem(
-        format!(
-            "its topic {topic} is not the topic {old} of {}: the certificate was created instead of renewed, or \
-             renewed under another Apple ID, and every enrolled device would have to enrol again",
-            previous.display()
-        ),
-        "at identity.apple.com, sign in with the Apple ID of the previous certificate and use Renew on its row; \
-         pass --accept-new-topic only if all devices are to enrol again",
-    );
-    Err(fault.refuse(cert_file))
+    Err(Error::TopicChanged {
+        path: cert_file.to_path_buf(),
+        topic: topic.to_owned(),
+        previous: previous.to_path_buf(),
+        previous_topic: old,
+    })
 }
 
 /// The topic of the previous push certificate: a PEM or DER certificate, or a .pfx opened with `password`.
 fn previous_topic(path: &Path, password: &Password) -> Result<String> {
-    let bytes = read(path)?;
-    let certificates = match der_from(path, &bytes, &["CERTIFICATE"]) {
-        Ok(der) if X509Certificate::from_der(&der).is_ok() => vec![der],
+    let bytes = input::read(path, Kind::Data)?;
+    let single = der_from(path, &bytes, &["CERTIFICATE"]).map(|der| Certificate::parse(&der));
+    let certificates = match single {
+        Ok(Ok(cert)) => vec![cert],
         _ => open_store(path, &bytes, password)?
             .store
             .entries()
             .iter()
             .filter_map(|e| e.entry.certificate())
-            .map(|der| der.to_vec())
+            .filter_map(|der| Certificate::parse(der).ok())
             .collect(),
     };
     certificates
         .iter()
-        .find_map(|der| topic(der))
+        .find_map(topic)
+        .map(str::to_owned)
         .ok_or_else(|| Error::Refused {
             path: path.to_path_buf(),
             reason: "holds no MDM push certificate (no subject UID starting with com.apple.mgmt.); give the previous \
@@ -151,7 +149,7 @@ fn previous_topic(path: &Path, password: &Password) -> Result<String> {
 
 fn plan(cert: &Cert, key: &RsaKey, topic: &str, options: &ImportOptions) -> Result<Plan> {
     let mut store = Keystore::new();
-    let chain = vec![CertificateDer::from(cert.der.clone())];
+    let chain = vec![cert.x509.der.clone()];
     store.insert(ALIAS, options.now, Entry::key(&key.secret_pkcs8_der()?, chain))?;
     let pfx = pkcs12::write(&store, &options.password, options.protection).map_err(|source| Error::Store {
         path: PathBuf::from(PFX_FILE),
@@ -166,7 +164,7 @@ fn plan(cert: &Cert, key: &RsaKey, topic: &str, options: &ImportOptions) -> Resu
     );
     plan.add(
         PEM_FILE,
-        crate::pem::encode("CERTIFICATE", &cert.der),
+        crate::pem::certificate(&cert.x509.der),
         PUBLIC_MODE,
         "Apple's push certificate",
     );
@@ -208,37 +206,34 @@ fn platform_text(topic: &str, password_source: &str, not_after: &str) -> String 
 /// mdm-push-topic.txt and does not expire within `within`. Locations are relative to `dir`; an error only when
 /// `dir` is not a directory.
 pub fn verify_import(dir: &Path, password: &Password, within: Duration, now: OffsetDateTime) -> Result<Report> {
-    if !dir.is_dir() {
-        return Err(Error::io(dir, std::io::Error::other("is not a directory")));
-    }
+    verify::require_dir(dir)?;
     let mut findings = Vec::new();
     if let Some(cert) = pfx_certificate(dir, password, now, &mut findings) {
         certificate_findings(dir, &cert, within, now, &mut findings);
     }
-    Ok(Report {
-        schema: verify::SCHEMA,
-        target: dir.display().to_string(),
-        findings,
-    })
+    Ok(Report::new(dir.display().to_string(), findings))
+}
+
+/// The file `name` of the output directory `dir`, or the finding that it cannot be read.
+fn read_output(dir: &Path, name: &str, kind: Kind) -> Result<Zeroizing<Vec<u8>>, Finding> {
+    input::read_bytes(&dir.join(name), kind)
+        .map_err(|e| Fault::problem(format!("cannot be read: {e}"), IMPORT_AGAIN).at(name))
 }
 
 /// The certificate of the .pfx's key entry, after checking that the .pfx opens, Java 8 reads it and the key is
 /// the certificate's.
 fn pfx_certificate(dir: &Path, password: &Password, now: OffsetDateTime, findings: &mut Vec<Finding>) -> Option<Cert> {
-    let opened = read(&dir.join(PFX_FILE))
-        .map_err(|e| e.to_string())
-        .and_then(|bytes| keystore::open(&bytes, Some(password)).map_err(|e| e.to_string()));
-    let opened = match opened {
-        Ok(opened) => opened,
-        Err(reason) => {
-            let what = format!("cannot be opened with the password: {reason}");
-            findings.push(Fault::problem(what, IMPORT_AGAIN).at(PFX_FILE));
-            return None;
-        }
-    };
+    let opened = read_output(dir, PFX_FILE, Kind::Data).and_then(|bytes| {
+        keystore::open(&bytes, Some(password)).map_err(|e| {
+            let what = format!("cannot be opened with the password: {e}");
+            Fault::problem(what, IMPORT_AGAIN).at(PFX_FILE)
+        })
+    });
+    let opened = opened.map_err(|finding| findings.push(finding)).ok()?;
     if !opened.java8_readable {
         let what = format!("Java 8 before 8u301 cannot read it ({})", opened.protection);
-        let fix = "IoT Server 3.x runs on Java 8: import again with --p12-profile legacy";
+        let fix =
+            "IoT Server 3.x runs on Java 8: import again with the legacy .pfx profile, iospki apns import's default";
         findings.push(Fault::problem(what, fix).at(PFX_FILE));
     }
     key_entry(&opened.store, password, now)
@@ -253,14 +248,14 @@ fn key_entry(store: &Keystore, password: &Password, now: OffsetDateTime) -> Resu
     };
     let cert = chain
         .first()
-        .and_then(|der| Cert::parse(der.to_vec(), now).ok())
+        .and_then(|der| Cert::parse(der, now).ok())
         .ok_or_else(|| Fault::problem("has no readable certificate", IMPORT_AGAIN))?;
     let key = key
         .secret_pkcs8(ALIAS, password)
         .ok()
         .and_then(|pkcs8| key_from_pkcs8(Path::new(PFX_FILE), &pkcs8).ok())
         .ok_or_else(|| Fault::problem("has no readable RSA key", IMPORT_AGAIN))?;
-    if !key.matches_public_key(&cert.public_key) {
+    if !belongs_to(Some(key.public_key_der()), &cert.x509) {
         return Err(Fault::problem(
             "holds a key that is not its certificate's",
             IMPORT_AGAIN,
@@ -277,11 +272,11 @@ fn entry() -> String {
 /// The rules for the .pfx's certificate, and the PEM and topic files beside it.
 fn certificate_findings(dir: &Path, cert: &Cert, within: Duration, now: OffsetDateTime, findings: &mut Vec<Finding>) {
     let location = entry();
-    let topic = rules::push_topic(&cert.der)
+    let topic = rules::push_topic(&cert.x509)
         .map_err(|fault| findings.push(fault.at(&location)))
         .ok();
     // As verify does: whatever expires within the window is a problem to act on.
-    if let Some(fault) = rules::validity(&cert.info, now, within, RENEW_PUSH) {
+    if let Some(fault) = rules::validity(cert, now, within, RENEW_PUSH) {
         findings.push(
             Fault {
                 severity: Severity::Problem,
@@ -290,18 +285,30 @@ fn certificate_findings(dir: &Path, cert: &Cert, within: Duration, now: OffsetDa
             .at(&location),
         );
     }
-    let pem = dir.join(PEM_FILE);
-    let same = read(&pem).and_then(|bytes| der_from(&pem, &bytes, &["CERTIFICATE"]));
-    if !same.is_ok_and(|der| der == cert.der) {
-        findings.push(Fault::problem(format!("is not the certificate of {PFX_FILE}"), IMPORT_AGAIN).at(PEM_FILE));
-    }
-    let written = std::fs::read_to_string(dir.join(TOPIC_FILE)).unwrap_or_default();
-    if let Some(topic) = topic
-        && written.trim_end() != topic
-    {
-        let what = format!("does not hold the certificate's topic {topic}");
-        findings.push(Fault::problem(what, IMPORT_AGAIN).at(TOPIC_FILE));
-    }
+    findings.extend(pem_finding(dir, cert));
+    findings.extend(topic.and_then(|topic| topic_finding(dir, topic)));
+}
+
+/// What is wrong with mdm-push.pem, which must hold the .pfx's certificate.
+fn pem_finding(dir: &Path, cert: &Cert) -> Option<Finding> {
+    let bytes = match read_output(dir, PEM_FILE, Kind::Data) {
+        Ok(bytes) => bytes,
+        Err(finding) => return Some(finding),
+    };
+    let same = der_from(Path::new(PEM_FILE), &bytes, &["CERTIFICATE"]).is_ok_and(|der| der == cert.x509.der.as_ref());
+    let what = format!("is not the certificate of {PFX_FILE}");
+    (!same).then(|| Fault::problem(what, IMPORT_AGAIN).at(PEM_FILE))
+}
+
+/// What is wrong with mdm-push-topic.txt, which must hold `topic`.
+fn topic_finding(dir: &Path, topic: &str) -> Option<Finding> {
+    let bytes = match read_output(dir, TOPIC_FILE, Kind::Text) {
+        Ok(bytes) => bytes,
+        Err(finding) => return Some(finding),
+    };
+    let same = std::str::from_utf8(&bytes).is_ok_and(|text| text.trim_end() == topic);
+    let what = format!("does not hold the certificate's topic {topic}");
+    (!same).then(|| Fault::problem(what, IMPORT_AGAIN).at(TOPIC_FILE))
 }
 
 #[cfg(test)]
@@ -476,7 +483,7 @@ mod tests {
         let other = crate::key::load(&fixture("push-new.key"), || unreachable!("not encrypted")).unwrap();
         let cert = rules::tests::cert("mdm-push.pem");
         let mut store = Keystore::new();
-        let mismatched = Entry::key(&other.secret_pkcs8_der().unwrap(), vec![CertificateDer::from(cert.der)]);
+        let mismatched = Entry::key(&other.secret_pkcs8_der().unwrap(), vec![cert.x509.der]);
         store.insert(ALIAS, NOW, mismatched).unwrap();
         let pfx = pkcs12::write(&store, &Password::new(PASSWORD), Protection::Modern).unwrap();
         std::fs::write(out.join(PFX_FILE), pfx).unwrap();

@@ -21,9 +21,9 @@
 //! ```
 //! // A stand-in for identity.apple.com's MDM_<Vendor>_Certificate.pem, from iospki's test fixtures.
 //! let pem = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/apns/mdm-push.pem")).unwrap();
-//! let der = pem::parse(pem).unwrap().into_contents();
-//! let topic = iospki::apns::topic(&der).unwrap();
-//! assert_eq!(topic, "com.apple.mgmt.External.1f8c3a5e-2b7d-4e9a-8c61-0d3f5b7a9e21");
+//! let cert = iospki::x509::Certificate::parse(pem::parse(pem).unwrap().contents()).unwrap();
+//! let topic = iospki::apns::topic(&cert);
+//! assert_eq!(topic, Some("com.apple.mgmt.External.1f8c3a5e-2b7d-4e9a-8c61-0d3f5b7a9e21"));
 //! ```
 
 pub mod check;
@@ -35,15 +35,16 @@ pub mod sign;
 
 use std::path::Path;
 
-use x509_parser::prelude::{FromDer, X509Certificate};
-
 pub use check::{RequestCheck, check_request};
 pub use import::{ImportOptions, Imported, import, verify_import};
+pub use request::RequestError;
 
 use crate::error::{Error, Result};
+use crate::input::{self, Kind};
 use crate::key::RsaKey;
 use crate::keystore;
 use crate::secret::Password;
+use crate::x509::Certificate;
 
 /// The prefix of every MDM push topic.
 pub const TOPIC_PREFIX: &str = "com.apple.mgmt.";
@@ -51,38 +52,18 @@ pub const TOPIC_PREFIX: &str = "com.apple.mgmt.";
 /// Days before expiry from which iospki warns: Apple mails its reminders 30, 10 and 1 day ahead.
 pub const WARN_DAYS: i64 = 30;
 
-/// The subject attribute that carries the topic: UID (userId, RFC 4519).
-const UID_OID: &str = "0.9.2342.19200300.100.1.1";
-
 /// PEM labels of a CSR: OpenSSL's, and keytool's older one.
 const CSR_LABELS: [&str; 2] = ["CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST"];
 
-/// Files larger than this are no certificate, CSR or request.
-const MAX_FILE: u64 = 1 << 20;
-
-/// The topic of a push certificate (DER): its subject's UID when that starts with `com.apple.mgmt.`. Other
+/// The topic of a push certificate: its subject's UID when that starts with `com.apple.mgmt.`. Other
 /// certificates have none, the MDM vendor certificate included (its UID is the team's).
-pub fn topic(der: &[u8]) -> Option<String> {
-    uid(der).filter(|uid| uid.starts_with(TOPIC_PREFIX))
+pub fn topic(cert: &Certificate) -> Option<&str> {
+    cert.uid.as_deref().filter(|uid| uid.starts_with(TOPIC_PREFIX))
 }
 
-/// The subject's UID attribute, read from the DER.
-fn uid(der: &[u8]) -> Option<String> {
-    let (_, cert) = X509Certificate::from_der(der).ok()?;
-    let uid = cert
-        .subject()
-        .iter_attributes()
-        .find(|attr| attr.attr_type().to_id_string() == UID_OID)?;
-    uid.as_str().ok().map(str::to_owned)
-}
-
-/// The bytes of `path`, which must be a file of at most [`MAX_FILE`] bytes.
-fn read(path: &Path) -> Result<Vec<u8>> {
-    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
-    if !meta.is_file() || meta.len() > MAX_FILE {
-        return Err(unreadable(path, "is not a file of at most 1 MiB"));
-    }
-    std::fs::read(path).map_err(|e| Error::io(path, e))
+/// The DER in the file `path`, as [`der_from`] finds it.
+fn read_der(path: &Path, labels: &[&str]) -> Result<Vec<u8>> {
+    der_from(path, &input::read(path, Kind::Data)?, labels)
 }
 
 /// The DER in `bytes` (read from `path`): the one PEM block labelled with one of `labels`, or the bytes themselves
@@ -91,12 +72,12 @@ fn der_from(path: &Path, bytes: &[u8], labels: &[&str]) -> Result<Vec<u8>> {
     if !bytes.windows(11).any(|w| w == b"-----BEGIN ") {
         return Ok(bytes.to_vec());
     }
-    let blocks = pem::parse_many(bytes).map_err(|e| unreadable(path, format!("malformed PEM: {e}")))?;
+    let blocks = pem::parse_many(bytes).map_err(|e| Error::unreadable(path, format!("malformed PEM: {e}")))?;
     let mut found: Vec<_> = blocks.into_iter().filter(|b| labels.contains(&b.tag())).collect();
     match found.len() {
         1 => Ok(found.remove(0).into_contents()),
-        0 => Err(unreadable(path, format!("holds no PEM '{}' block", labels[0]))),
-        n => Err(unreadable(
+        0 => Err(Error::unreadable(path, format!("holds no PEM '{}' block", labels[0]))),
+        n => Err(Error::unreadable(
             path,
             format!("holds {n} '{}' blocks; give a file with one", labels[0]),
         )),
@@ -118,13 +99,6 @@ fn key_from_pkcs8(path: &Path, pkcs8: &[u8]) -> Result<RsaKey> {
     })
 }
 
-fn unreadable(path: &Path, reason: impl Into<String>) -> Error {
-    Error::Unreadable {
-        path: path.to_path_buf(),
-        reason: reason.into(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -135,27 +109,33 @@ mod tests {
             .join(name)
     }
 
-    fn certificate(name: &str) -> Vec<u8> {
-        let path = fixture(name);
-        der_from(&path, &read(&path).unwrap(), &["CERTIFICATE"]).unwrap()
+    fn certificate(name: &str) -> Certificate {
+        Certificate::parse(&read_der(&fixture(name), &["CERTIFICATE"]).unwrap()).unwrap()
     }
 
     #[test]
     fn topic_is_the_uid_of_a_push_certificate_only() {
         assert_eq!(
-            topic(&certificate("mdm-push.pem")).as_deref(),
+            topic(&certificate("mdm-push.pem")),
             Some("com.apple.mgmt.External.1f8c3a5e-2b7d-4e9a-8c61-0d3f5b7a9e21")
         );
-        assert_eq!(topic(&certificate("mdm-push-no-prefix.pem")), None);
-        assert_eq!(topic(&certificate("mdm-push-no-uid.pem")), None);
-        assert_eq!(uid(&certificate("vendor.cer")).as_deref(), Some("STANDIN01"));
-        assert_eq!(topic(&certificate("vendor.cer")), None);
-        assert_eq!(topic(b"not a certificate"), None);
+        let no_prefix = certificate("mdm-push-no-prefix.pem");
+        assert!(
+            no_prefix
+                .uid
+                .as_deref()
+                .is_some_and(|uid| uid.starts_with("com.example.push."))
+        );
+        assert_eq!(topic(&no_prefix), None);
+        assert_eq!(certificate("mdm-push-no-uid.pem").uid, None);
+        let vendor = certificate("vendor.cer");
+        assert_eq!(vendor.uid.as_deref(), Some("STANDIN01"));
+        assert_eq!(topic(&vendor), None);
     }
 
     #[test]
     fn pem_and_der_give_the_same_certificate() {
-        let der = certificate("vendor.cer");
+        let der = certificate("vendor.cer").der.to_vec();
         let pem = crate::pem::encode("CERTIFICATE", &der);
         assert_eq!(
             der_from(Path::new("v.pem"), pem.as_bytes(), &["CERTIFICATE"]).unwrap(),

@@ -37,6 +37,42 @@ pub(super) fn encode(csr: &[u8], chain: &[Vec<u8>], signature: &[u8]) -> String 
     Base64::encode_string(plist.as_bytes())
 }
 
+/// Why an upload file is not a request at all.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RequestError {
+    /// Not ASCII, so not base64.
+    #[error("not base64: not ASCII text")]
+    NotAscii,
+    /// ASCII, but not base64.
+    #[error("not base64: {0}")]
+    NotBase64(String),
+    /// Base64 of something other than text.
+    #[error("the decoded request is not UTF-8 text")]
+    NotUtf8,
+    /// A DOCTYPE with an internal subset, where entities are declared.
+    #[error(
+        "the decoded request has a DOCTYPE with an internal subset (entity declarations); a push certificate \
+         request has none"
+    )]
+    InternalSubset,
+    /// A DOCTYPE without its end.
+    #[error("the decoded request has an unterminated DOCTYPE")]
+    UnterminatedDoctype,
+    /// Not XML.
+    #[error("the decoded request is not well-formed XML: {0}")]
+    NotXml(String),
+    /// XML, but not a plist of a dictionary.
+    #[error("the decoded request is XML but not a property list with a dictionary")]
+    NotPlist,
+    /// An element where the dictionary needs a key.
+    #[error("the dictionary has a <{0}> where a <key> belongs")]
+    NotAKey(String),
+    /// A key at the end of the dictionary.
+    #[error("the dictionary's key {0} has no value")]
+    NoValue(String),
+}
+
 /// One entry of a request's dictionary.
 #[derive(Debug, PartialEq, Eq)]
 pub(super) struct Entry {
@@ -49,42 +85,39 @@ pub(super) struct Entry {
 
 /// The entries of the dictionary in an upload file: base64 (line breaks allowed) of an XML plist. A DOCTYPE with
 /// an internal subset (entity declarations) is refused: no request has one.
-pub(super) fn decode(upload: &[u8]) -> Result<Vec<Entry>, String> {
+pub(super) fn decode(upload: &[u8]) -> Result<Vec<Entry>, RequestError> {
     let compact: Vec<u8> = upload.iter().copied().filter(|b| !b.is_ascii_whitespace()).collect();
-    let xml = Base64::decode_vec(std::str::from_utf8(&compact).map_err(|_| "not base64: not ASCII text")?)
-        .map_err(|e| format!("not base64: {e}"))?;
-    let xml = String::from_utf8(xml).map_err(|_| "the decoded request is not UTF-8 text".to_owned())?;
+    let compact = std::str::from_utf8(&compact).map_err(|_| RequestError::NotAscii)?;
+    let xml = Base64::decode_vec(compact).map_err(|e| RequestError::NotBase64(e.to_string()))?;
+    let xml = String::from_utf8(xml).map_err(|_| RequestError::NotUtf8)?;
     refuse_internal_subset(&xml)?;
     let options = roxmltree::ParsingOptions {
         allow_dtd: true,
         nodes_limit: MAX_NODES,
         ..Default::default()
     };
-    let doc = roxmltree::Document::parse_with_options(&xml, options)
-        .map_err(|e| format!("the decoded request is not well-formed XML: {e}"))?;
+    let doc =
+        roxmltree::Document::parse_with_options(&xml, options).map_err(|e| RequestError::NotXml(e.to_string()))?;
     let root = doc.root_element();
     let dict = (root.has_tag_name("plist"))
         .then(|| root.children().find(|n| n.is_element()))
         .flatten()
         .filter(|n| n.has_tag_name("dict"))
-        .ok_or("the decoded request is XML but not a property list with a dictionary")?;
+        .ok_or(RequestError::NotPlist)?;
     entries(dict)
 }
 
 /// The key and value pairs of a plist `<dict>`.
-fn entries(dict: roxmltree::Node<'_, '_>) -> Result<Vec<Entry>, String> {
+fn entries(dict: roxmltree::Node<'_, '_>) -> Result<Vec<Entry>, RequestError> {
     let mut elements = dict.children().filter(|n| n.is_element());
     let mut entries = Vec::new();
     while let Some(key) = elements.next() {
         if !key.has_tag_name("key") {
-            return Err(format!(
-                "the dictionary has a <{}> where a <key> belongs",
-                key.tag_name().name()
-            ));
+            return Err(RequestError::NotAKey(key.tag_name().name().to_owned()));
         }
         let value = elements
             .next()
-            .ok_or_else(|| format!("the dictionary's key {} has no value", key.text().unwrap_or_default()))?;
+            .ok_or_else(|| RequestError::NoValue(key.text().unwrap_or_default().to_owned()))?;
         entries.push(Entry {
             key: key.text().unwrap_or_default().to_owned(),
             kind: value.tag_name().name().to_owned(),
@@ -96,7 +129,7 @@ fn entries(dict: roxmltree::Node<'_, '_>) -> Result<Vec<Entry>, String> {
 
 /// Refuses a DOCTYPE with an internal subset (`[...]`): that is where entities are declared, and a request has
 /// no use for them. The external identifier of Apple's DOCTYPE is fine; it is never fetched.
-fn refuse_internal_subset(xml: &str) -> Result<(), String> {
+fn refuse_internal_subset(xml: &str) -> Result<(), RequestError> {
     let Some(start) = xml.find("<!DOCTYPE") else {
         return Ok(());
     };
@@ -106,18 +139,12 @@ fn refuse_internal_subset(xml: &str) -> Result<(), String> {
             (Some(q), c) if c == q => quote = None,
             (Some(_), _) => {}
             (None, '"' | '\'') => quote = Some(c),
-            (None, '[') => {
-                return Err(
-                    "the decoded request has a DOCTYPE with an internal subset (entity declarations); \
-                            a push certificate request has none"
-                        .into(),
-                );
-            }
+            (None, '[') => return Err(RequestError::InternalSubset),
             (None, '>') => return Ok(()),
             (None, _) => {}
         }
     }
-    Err("the decoded request has an unterminated DOCTYPE".into())
+    Err(RequestError::UnterminatedDoctype)
 }
 
 #[cfg(test)]
@@ -153,15 +180,16 @@ mod tests {
     #[test]
     fn internal_subset_is_refused_before_parsing() {
         let err = decode(&std::fs::read(fixture("request-internal-subset.b64")).unwrap()).unwrap_err();
-        assert!(err.contains("internal subset"), "{err}");
+        assert_eq!(err, RequestError::InternalSubset);
+        assert!(err.to_string().contains("internal subset"), "{err}");
         let quoted = r#"<!DOCTYPE plist PUBLIC "-//A[pple//" "http://x/>"><plist/>"#;
         assert_eq!(refuse_internal_subset(quoted), Ok(()));
     }
 
     #[test]
     fn not_base64_or_not_a_plist_is_unreadable() {
-        assert!(decode(b"%%%").unwrap_err().starts_with("not base64"));
+        assert!(decode(b"%%%").unwrap_err().to_string().starts_with("not base64"));
         let html = Base64::encode_string(b"<html><body/></html>");
-        assert!(decode(html.as_bytes()).unwrap_err().contains("not a property list"));
+        assert_eq!(decode(html.as_bytes()).unwrap_err(), RequestError::NotPlist);
     }
 }

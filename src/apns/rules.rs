@@ -4,17 +4,14 @@
 use std::path::Path;
 
 use time::{Duration, OffsetDateTime};
-use x509_parser::certification_request::X509CertificationRequest;
-use x509_parser::prelude::{FromDer, X509Certificate};
-use x509_parser::public_key::PublicKey;
 
-use super::{TOPIC_PREFIX, uid};
+use super::{TOPIC_PREFIX, WARN_DAYS};
 use crate::certinfo::CertificateInfo;
 use crate::error::{Error, Result};
 use crate::key::MIN_BITS;
-use crate::verify::crypto::{rsa_signature_valid, signed_by};
+use crate::verify::crypto::{belongs_to, rsa_signature_valid, signed_by};
 use crate::verify::{Finding, Severity};
-use crate::x509::{Certificate, SignatureAlgorithm};
+use crate::x509::{Certificate, CertificateError, PublicKey, Request};
 
 /// A broken rule: how bad, what is wrong, what to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,83 +55,87 @@ impl Fault {
         }
     }
 
+    /// Where a refusal only warns: the error refusing `path` for a problem, the line warning about it otherwise.
+    pub fn warn_or_refuse(self, path: &Path) -> Result<String> {
+        match self.severity {
+            Severity::Problem => Err(self.refuse(path)),
+            Severity::Warning => Ok(format!("{}: {}", path.display(), self.text())),
+        }
+    }
+
     /// "what; fix", as one line.
     pub fn text(&self) -> String {
         format!("{}; {}", self.what, self.fix)
     }
 }
 
-/// A certificate with what the rules read from it.
+/// A certificate: its typed facts, which the rules compare, and their text, which the faults show.
 pub(super) struct Cert {
-    pub der: Vec<u8>,
-    /// The typed facts.
     pub x509: Certificate,
     pub info: CertificateInfo,
-    /// The PKCS#1 RSAPublicKey (the subjectPublicKey bits).
-    pub public_key: Vec<u8>,
 }
 
 impl Cert {
     /// Parses the DER certificate `der`, with days counted from `now`.
-    pub fn parse(der: Vec<u8>, now: OffsetDateTime) -> Result<Cert, String> {
-        let x509 = Certificate::parse(&der).map_err(|e| e.to_string())?;
+    pub fn parse(der: &[u8], now: OffsetDateTime) -> Result<Cert, CertificateError> {
+        let x509 = Certificate::parse(der)?;
         let info = CertificateInfo::new(&x509, now);
-        let (_, cert) = X509Certificate::from_der(&der).map_err(|e| e.to_string())?;
-        let public_key = cert.public_key().subject_public_key.data.to_vec();
-        Ok(Cert {
-            der,
-            x509,
-            info,
-            public_key,
-        })
+        Ok(Cert { x509, info })
     }
 
     /// Reads one certificate, DER or PEM, from `path`.
     pub fn read(path: &Path, now: OffsetDateTime) -> Result<Cert> {
-        let der = super::der_from(path, &super::read(path)?, &["CERTIFICATE"])?;
-        Cert::parse(der, now).map_err(|reason| super::unreadable(path, format!("not an X.509 certificate: {reason}")))
+        let der = super::read_der(path, &["CERTIFICATE"])?;
+        Cert::parse(&der, now).map_err(|e| Error::unreadable(path, format!("not an X.509 certificate: {e}")))
     }
 }
 
 /// The certificate's dates at `now`: not yet valid or expired is a problem, expiring within `window` a warning.
 /// `renew` says how to get a new one.
-pub(super) fn validity(info: &CertificateInfo, now: OffsetDateTime, window: Duration, renew: &str) -> Option<Fault> {
-    let now = now.unix_timestamp();
-    if info.not_before_unix > now {
+pub(super) fn validity(cert: &Cert, now: OffsetDateTime, window: Duration, renew: &str) -> Option<Fault> {
+    let (x509, info) = (&cert.x509, &cert.info);
+    if x509.not_before > now {
         return Some(Fault::problem(
             format!("is not valid before {}", info.not_before),
             "check the clock, or wait until then",
         ));
     }
-    if info.not_after_unix < now {
+    if x509.not_after < now {
         return Some(Fault::problem(format!("expired on {}", info.not_after), renew));
     }
-    if info.not_after_unix < now + window.whole_seconds() {
-        let days = (info.not_after_unix - now) / 86_400;
+    if now.checked_add(window).is_none_or(|end| x509.not_after < end) {
+        let days = (x509.not_after - now).whole_days();
         let what = format!("expires in {days} days, on {}", info.not_after);
         return Some(Fault::warning(what, renew));
     }
     None
 }
 
+/// How to renew the vendor certificate.
+const RENEW_VENDOR: &str = "renew the MDM vendor certificate in Apple's developer portal (Certificates, MDM CSR) \
+                            with a new vendor CSR (iospki apns vendor-csr)";
+/// How to replace a certificate of the chain.
+const RENEW_CHAIN: &str = "give the current certificate from apple.com/certificateauthority";
+
+/// The dates of certificate `at` of a request's chain (0: the vendor certificate), warned 30 days ahead.
+pub(super) fn chain_validity(at: usize, cert: &Cert, now: OffsetDateTime) -> Option<Fault> {
+    let renew = if at == 0 { RENEW_VENDOR } else { RENEW_CHAIN };
+    validity(cert, now, Duration::days(WARN_DAYS), renew)
+}
+
 /// A customer CSR (DER): it parses, its self-signature verifies and its key is RSA of at least 2048 bits.
 /// Returns the key, PKCS#1.
 pub(super) fn csr(der: &[u8]) -> Result<Vec<u8>, Fault> {
     let again = "make the CSR again (iospki apns csr)";
-    let (_, csr) = X509CertificationRequest::from_der(der)
-        .map_err(|e| Fault::problem(format!("is not a PKCS#10 certificate signing request: {e}"), again))?;
-    let info = &csr.certification_request_info;
-    let key = info.subject_pki.subject_public_key.data.to_vec();
-    let bits = match info.subject_pki.parsed() {
-        Ok(PublicKey::RSA(rsa)) => rsa.key_size(),
-        _ => return Err(Fault::problem("the CSR's key is not RSA; Apple requires RSA", again)),
+    let csr = Request::parse(der).map_err(|e| Fault::problem(format!("is {e}"), again))?;
+    let PublicKey::Rsa { bits, pkcs1: key } = csr.public_key else {
+        return Err(Fault::problem("the CSR's key is not RSA; Apple requires RSA", again));
     };
     if bits < MIN_BITS {
         let what = format!("the CSR's key is RSA-{bits}; Apple requires at least {MIN_BITS} bits");
         return Err(Fault::problem(what, again));
     }
-    let algorithm = SignatureAlgorithm::from_oid(&csr.signature_algorithm.algorithm);
-    match rsa_signature_valid(&key, &algorithm, info.raw, &csr.signature_value.data) {
+    match rsa_signature_valid(&key, &csr.signature, &csr.signed, &csr.signature_value) {
         Ok(true) => Ok(key),
         Ok(false) => Err(Fault::problem(
             "the CSR's self-signature does not verify: it was changed or damaged",
@@ -149,7 +150,7 @@ pub(super) fn csr(der: &[u8]) -> Result<Vec<u8>, Fault> {
 
 /// The CSR must be the customer's: one with the vendor certificate's key is the vendor's own CSR.
 pub(super) fn not_the_vendor_csr(csr_key: &[u8], vendor: &Cert) -> Option<Fault> {
-    (csr_key == vendor.public_key).then(|| {
+    belongs_to(Some(csr_key), &vendor.x509).then(|| {
         Fault::problem(
             "is the vendor's CSR: its key is the vendor certificate's",
             "sign the customer's push CSR (push.csr of iospki apns csr); the vendor CSR goes to the developer portal",
@@ -174,10 +175,10 @@ pub(super) fn chain(certs: &[Cert]) -> Vec<(usize, Fault)> {
 /// Whether `issuer`, the certificate after `cert` in `certs`, issued it.
 fn link(certs: &[Cert], cert: &Cert, issuer: &Cert) -> Option<Fault> {
     let (name, wanted) = (&cert.info.subject, &cert.info.issuer);
-    if issuer.info.subject != *wanted {
+    if issuer.x509.subject.der != cert.x509.issuer.der {
         if let Some(at) = certs
             .iter()
-            .position(|c| c.info.subject == *wanted && c.der != cert.der)
+            .position(|c| c.x509.subject.der == cert.x509.issuer.der && c.x509.der != cert.x509.der)
         {
             return Some(Fault::problem(
                 format!(
@@ -211,7 +212,7 @@ fn link(certs: &[Cert], cert: &Cert, issuer: &Cert) -> Option<Fault> {
 
 /// Whether `last`, the end of a chain, is a self-signed root.
 fn root(last: &Cert) -> Option<Fault> {
-    if !last.info.self_issued {
+    if !last.x509.self_issued() {
         return Some(Fault::problem(
             format!(
                 "ends the chain but is not a root: it was issued by {}",
@@ -230,9 +231,9 @@ fn root(last: &Cert) -> Option<Fault> {
 }
 
 /// The push topic of a certificate: its subject's UID, which starts with `com.apple.mgmt.`.
-pub(super) fn push_topic(der: &[u8]) -> Result<String, Fault> {
+pub(super) fn push_topic(cert: &Certificate) -> Result<&str, Fault> {
     let apple = "give the MDM push certificate identity.apple.com issued for your push CSR (MDM_..._Certificate.pem)";
-    match uid(der) {
+    match cert.uid.as_deref() {
         Some(uid) if uid.starts_with(TOPIC_PREFIX) => Ok(uid),
         Some(uid) => Err(Fault::problem(
             format!("its subject's UID '{uid}' does not start with {TOPIC_PREFIX}: it is not an MDM push certificate"),
@@ -260,8 +261,7 @@ pub(super) mod tests {
     }
 
     fn csr_der(name: &str) -> Vec<u8> {
-        let path = fixture(name);
-        crate::apns::der_from(&path, &crate::apns::read(&path).unwrap(), &crate::apns::CSR_LABELS).unwrap()
+        crate::apns::read_der(&fixture(name), &crate::apns::CSR_LABELS).unwrap()
     }
 
     fn whats(faults: Vec<(usize, Fault)>) -> Vec<(usize, String)> {
@@ -317,14 +317,14 @@ pub(super) mod tests {
 
     #[test]
     fn validity_warns_30_days_ahead_and_refuses_expired() {
-        let vendor = cert("vendor.cer").info;
+        let vendor = cert("vendor.cer");
         let window = Duration::days(crate::apns::WARN_DAYS);
         assert_eq!(validity(&vendor, NOW, window, "renew"), None);
         let soon = datetime!(2049-12-15 00:00 UTC);
         let fault = validity(&vendor, soon, window, "renew").unwrap();
         assert_eq!(fault.severity, Severity::Warning);
         assert!(fault.what.starts_with("expires in 16 days"), "{fault:?}");
-        let expired = cert("vendor-expired.cer").info;
+        let expired = cert("vendor-expired.cer");
         let fault = validity(&expired, NOW, window, "renew").unwrap();
         assert_eq!(fault.severity, Severity::Problem);
         assert_eq!(fault.what, "expired on 2024-01-01T00:00:00Z");
@@ -340,7 +340,10 @@ pub(super) mod tests {
     #[test]
     fn csr_rules() {
         let key = csr(&csr_der("push.csr")).unwrap();
-        assert_eq!(key, cert("mdm-push.pem").public_key, "push.csr is push.key's");
+        assert!(
+            belongs_to(Some(&key), &cert("mdm-push.pem").x509),
+            "push.csr is push.key's"
+        );
         let small = csr(&csr_der("push-1024.csr")).unwrap_err();
         assert_eq!(
             small.what,
@@ -353,10 +356,10 @@ pub(super) mod tests {
 
     #[test]
     fn push_topic_needs_the_uid_and_its_prefix() {
-        assert!(push_topic(&cert("mdm-push.pem").der).is_ok());
-        let none = push_topic(&cert("mdm-push-no-uid.pem").der).unwrap_err();
+        assert!(push_topic(&cert("mdm-push.pem").x509).is_ok());
+        let none = push_topic(&cert("mdm-push-no-uid.pem").x509).unwrap_err();
         assert!(none.what.starts_with("has no UID"), "{none:?}");
-        let other = push_topic(&cert("mdm-push-no-prefix.pem").der).unwrap_err();
+        let other = push_topic(&cert("mdm-push-no-prefix.pem").x509).unwrap_err();
         assert!(other.what.contains("does not start with com.apple.mgmt."), "{other:?}");
     }
 }

@@ -3,15 +3,16 @@
 
 use std::path::{Path, PathBuf};
 
-use time::{Duration, OffsetDateTime};
+use time::OffsetDateTime;
 
 use super::rules::{self, Cert, Fault};
-use super::{CSR_LABELS, WARN_DAYS, der_from, key_from_pkcs8, open_store, read};
+use super::{CSR_LABELS, key_from_pkcs8, open_store, read_der};
 use crate::error::{Error, Result};
+use crate::input::{self, Kind};
 use crate::key::{Digest, RsaKey};
 use crate::keystore;
 use crate::secret::Password;
-use crate::verify::Severity;
+use crate::verify::crypto::belongs_to;
 
 /// What a request is made of.
 #[derive(Debug)]
@@ -46,7 +47,7 @@ pub struct Signed {
 /// that is expired or not yet valid; a chain out of order, whose intermediate did not sign the vendor certificate,
 /// or that does not end with a self-signed root.
 pub fn sign(input: &SignInput<'_>) -> Result<Signed> {
-    let csr = der_from(input.csr, &read(input.csr)?, &CSR_LABELS)?;
+    let csr = read_der(input.csr, &CSR_LABELS)?;
     let csr_key = rules::csr(&csr).map_err(|fault| fault.refuse(input.csr))?;
     let files: Vec<&Path> = std::iter::once(input.vendor_cert)
         .chain(input.chain.iter().map(PathBuf::as_path))
@@ -56,7 +57,7 @@ pub fn sign(input: &SignInput<'_>) -> Result<Signed> {
         .map(|path| Cert::read(path, input.now))
         .collect::<Result<Vec<_>>>()?;
     let vendor = &certs[0];
-    if !input.vendor_key.matches_public_key(&vendor.public_key) {
+    if !belongs_to(Some(input.vendor_key.public_key_der()), &vendor.x509) {
         let fault = Fault::problem(
             format!(
                 "is not the key of {} ({})",
@@ -75,7 +76,7 @@ pub fn sign(input: &SignInput<'_>) -> Result<Signed> {
         return Err(fault.refuse(files[at]));
     }
     let signature = input.vendor_key.sign_pkcs1v15(input.digest, &csr)?;
-    let chain: Vec<Vec<u8>> = certs.into_iter().map(|cert| cert.der).collect();
+    let chain: Vec<Vec<u8>> = certs.into_iter().map(|cert| cert.x509.der.to_vec()).collect();
     Ok(Signed {
         request: super::request::encode(&csr, &chain, &signature),
         warnings,
@@ -84,27 +85,17 @@ pub fn sign(input: &SignInput<'_>) -> Result<Signed> {
 
 /// Refuses the first certificate that is expired or not yet valid; returns a warning for each that expires soon.
 fn dates(files: &[&Path], certs: &[Cert], now: OffsetDateTime) -> Result<Vec<String>> {
-    let mut warnings = Vec::new();
-    for (at, (path, cert)) in files.iter().zip(certs).enumerate() {
-        let renew = if at == 0 { RENEW_VENDOR } else { RENEW_CHAIN };
-        match rules::validity(&cert.info, now, Duration::days(WARN_DAYS), renew) {
-            Some(fault) if fault.severity == Severity::Problem => return Err(fault.refuse(path)),
-            Some(fault) => warnings.push(format!("{}: {}", path.display(), fault.text())),
-            None => {}
-        }
-    }
-    Ok(warnings)
+    files
+        .iter()
+        .zip(certs)
+        .enumerate()
+        .filter_map(|(at, (path, cert))| rules::chain_validity(at, cert, now).map(|fault| fault.warn_or_refuse(path)))
+        .collect()
 }
-
-/// How to renew the vendor certificate.
-pub(super) const RENEW_VENDOR: &str = "renew the MDM vendor certificate in Apple's developer portal (Certificates, \
-                                       MDM CSR) with a new vendor CSR (iospki apns vendor-csr)";
-/// How to replace a certificate of the chain.
-pub(super) const RENEW_CHAIN: &str = "give the current certificate from apple.com/certificateauthority";
 
 /// The one private key in the PKCS#12 file `path` (the vendor key exported from a keychain), opened with `password`.
 pub fn p12_key(path: &Path, password: &Password) -> Result<RsaKey> {
-    let opened = open_store(path, &read(path)?, password)?;
+    let opened = open_store(path, &input::read(path, Kind::Data)?, password)?;
     let keys: Vec<_> = opened.store.entries().iter().filter(|e| e.entry.is_key()).collect();
     let [entry] = keys.as_slice() else {
         let reason = format!("holds {} private keys; export the vendor key alone", keys.len());

@@ -147,7 +147,8 @@ pub fn verify_home(home: &Path, product: &'static Product, options: &Options) ->
     ))
 }
 
-fn require_dir(dir: &Path) -> Result<()> {
+/// An error unless `dir` is a directory.
+pub(crate) fn require_dir(dir: &Path) -> Result<()> {
     match std::fs::metadata(dir) {
         Ok(meta) if meta.is_dir() => Ok(()),
         Ok(_) => Err(Error::io(dir, std::io::Error::other("is not a directory"))),

@@ -462,6 +462,119 @@ fn a_new_topic_is_refused_until_accepted() {
 }
 
 #[test]
+fn inspect_shows_the_topic_of_push_certificates_only() {
+    let dir = workspace("apns-inspect");
+    let line = "inspect --json --password-file store.pass mdm-push.pem previous.pfx vendor.cer";
+    let report: serde_json::Value = serde_json::from_str(&run(&dir, line).success()).unwrap();
+    let files = &report["files"];
+    assert_eq!(files[0]["certificates"][0]["apns_topic"], TOPIC, "{report:#}");
+    assert_eq!(
+        files[1]["entries"][0]["certificates"][0]["apns_topic"], TOPIC,
+        "{report:#}"
+    );
+    let vendor = files[2]["certificate"].as_object().unwrap();
+    assert!(
+        !vendor.contains_key("apns_topic"),
+        "the vendor certificate's UID is no topic: {vendor:?}"
+    );
+    let text = run(&dir, "inspect mdm-push.pem vendor.cer").success();
+    assert_eq!(text.matches("Push topic:").count(), 1, "{text}");
+    assert!(text.contains(&format!("  Push topic:     {TOPIC}\n")), "{text}");
+}
+
+#[test]
+fn check_labels_every_series_with_the_topic() {
+    let dir = workspace("apns-check-topic");
+    let stdout = run(&dir, "check --json --prometheus push.prom mdm-push.pem vendor.cer").success();
+    let inventory: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(inventory["items"][0]["apns_topic"], TOPIC, "{inventory:#}");
+    assert!(inventory["items"][1].get("apns_topic").is_none(), "{inventory:#}");
+    let text = fs::read_to_string(dir.join("push.prom")).unwrap();
+    let metrics = [
+        "iospki_certificate_not_after_seconds",
+        "iospki_certificate_expiring",
+        "iospki_certificate_outlives_issuer",
+    ];
+    for metric in metrics {
+        let series: Vec<_> = text.lines().filter(|l| l.starts_with(&format!("{metric}{{"))).collect();
+        assert_eq!(series.len(), 2, "{text}");
+        assert!(series[0].contains(&format!(",topic=\"{TOPIC}\"}}")), "{text}");
+        assert!(series[1].contains(",topic=\"\"}"), "{text}");
+    }
+}
+
+#[test]
+fn verify_apns_finds_a_sound_import_sound() {
+    let dir = workspace("apns-verify");
+    run(&dir, &import("mdm-push.pem", "push.key")).success();
+    let stdout = run(&dir, "verify --apns out --password-file store.pass").success();
+    assert_eq!(stdout, "out: 0 problem(s), 0 warning(s)\n");
+    let line = "verify --json --apns out";
+    let env = [("IOSPKI_PASSWORD", STORE_PASSWORD)];
+    let report: serde_json::Value =
+        serde_json::from_str(&iospki_env(&dir, line.split_whitespace(), &env).success()).unwrap();
+    assert_eq!(report["schema"], "iospki.verify/1");
+    assert_eq!(report["findings"], serde_json::json!([]));
+}
+
+#[test]
+fn verify_apns_names_each_file_that_changed() {
+    let dir = workspace("apns-verify-broken");
+    run(&dir, &import("mdm-push.pem", "push.key")).success();
+    fs::copy(dir.join("mdm-push-renewed.pem"), dir.join("out/mdm-push.pem")).unwrap();
+    fs::write(dir.join("out/mdm-push-topic.txt"), "com.apple.mgmt.External.edited\n").unwrap();
+    let checked = run(&dir, "verify --apns out --password-file store.pass");
+    checked.fails_with(1);
+    let stdout = checked.stdout();
+    let problems: Vec<_> = stdout.lines().filter(|l| l.starts_with("problem: ")).collect();
+    assert_eq!(problems.len(), 2, "{stdout}");
+    assert!(
+        problems[0].starts_with("problem: mdm-push.pem: is not the certificate of mdm-push.pfx; "),
+        "{stdout}"
+    );
+    assert!(
+        problems[1].starts_with(&format!(
+            "problem: mdm-push-topic.txt: does not hold the certificate's topic {TOPIC}; "
+        )),
+        "{stdout}"
+    );
+    let wrong = iospki_env(&dir, ["verify", "--apns", "out"], &[("IOSPKI_PASSWORD", "wrong")]);
+    wrong.fails_with(1);
+    assert!(
+        wrong
+            .stdout()
+            .contains("problem: mdm-push.pfx: cannot be opened with the password: store password is wrong"),
+        "{}",
+        wrong.stdout()
+    );
+}
+
+#[test]
+fn verify_apns_takes_a_directory_alone() {
+    let dir = workspace("apns-verify-usage");
+    let stderr = run(&dir, "verify --apns . --bundle node.tar.gz").fails_with(2);
+    assert!(stderr.contains("cannot be used with"), "{stderr}");
+    assert!(
+        run(&dir, "verify --apns . output")
+            .fails_with(2)
+            .contains("cannot be used with")
+    );
+    assert_refused(&run(&dir, "verify --apns missing"), &["iospki: missing: "]);
+    assert_refused(
+        &run(&dir, "verify --apns store.pass"),
+        &["store.pass: is not a directory"],
+    );
+}
+
+#[test]
+fn an_empty_common_name_is_refused_as_the_flag() {
+    let dir = scratch("apns-csr-empty-cn");
+    let refused = iospki(&dir, ["apns", "csr", "--out", "out", "--cn", " "]);
+    assert_refused(&refused, &["iospki: --cn: is empty"]);
+    assert!(!dir.join("out").exists());
+}
+
+#[test]
 fn yearly_procedure_end_to_end_with_openssl_as_apple() {
     let dir = workspace("apns-yearly");
     run(&dir, "apns csr --out customer").success();

@@ -33,3 +33,8 @@ fn pkcs12_reader_corpus() {
 fn key_loader_corpus() {
     replay("key_loader", iospki::fuzzing::key_loader);
 }
+
+#[test]
+fn apns_request_corpus() {
+    replay("apns_request", iospki::fuzzing::apns_request);
+}

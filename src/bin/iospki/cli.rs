@@ -22,7 +22,8 @@ pub enum Command {
     Init(InitArgs),
     /// Show what certificate, key, JKS and PKCS#12 files hold: aliases, subjects, validity, fingerprints, protection.
     Inspect(InspectArgs),
-    /// Check an init output directory, or a server home, the way the server will open it. Exit 0 sound, 1 problems.
+    /// Check an init output directory, a server home, a bundle or an apns import the way the server will open it.
+    /// Exit 0 sound, 1 problems.
     Verify(VerifyArgs),
     /// List when every certificate under PATH expires. Exit 0 none within the window, 1 some, 2 unreadable input.
     Check(CheckArgs),
@@ -213,7 +214,14 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "FILE.tar.gz", num_args = 1.., conflicts_with = "dir")]
     pub bundle: Vec<PathBuf>,
 
-    /// File whose first line is DIR's store password (else $IOSPKI_PASSWORD, else wso2carbon).
+    /// The output directory of iospki apns import instead: the .pfx opens with the password and Java 8 reads it,
+    /// its key is its certificate's, which has a push topic, is mdm-push.pem and has the topic of
+    /// mdm-push-topic.txt.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["dir", "home", "bundle"])]
+    pub apns: Option<PathBuf>,
+
+    /// File whose first line is DIR's store password, or the .pfx password with --apns (else $IOSPKI_PASSWORD,
+    /// else wso2carbon).
     #[arg(long, value_name = "FILE")]
     pub password_file: Option<PathBuf>,
 

@@ -46,6 +46,7 @@ fn hint(err: &Error) -> &'static str {
             source: StoreError::PasswordNeeded,
             ..
         } => "; give it with --password-file or IOSPKI_PASSWORD",
+        Error::TopicChanged { .. } => "; pass --accept-new-topic only if all devices are to enrol again",
         _ => "",
     }
 }

@@ -23,6 +23,10 @@ pub fn run(command: ApnsCommand) -> Result<ExitCode> {
 }
 
 fn make_csr(holder: Holder, args: CsrArgs) -> Result<ExitCode> {
+    let common_name = match &args.cn {
+        Some(cn) => csr::common_name(cn).map_err(|e| Error::invalid("--cn", e))?,
+        None => holder.default_common_name(),
+    };
     let key = match &args.key {
         Some(path) => load_key(path)?,
         None => {
@@ -34,7 +38,6 @@ fn make_csr(holder: Holder, args: CsrArgs) -> Result<ExitCode> {
             RsaKey::generate(args.key_bits.unwrap_or_default().bits())?
         }
     };
-    let common_name = args.cn.as_deref().unwrap_or(holder.default_common_name());
     let plan = csr::plan(holder, &key, args.key.is_none(), common_name)?;
     plan.publish(&args.out, args.force)?;
     list(&args.out, &plan);
@@ -78,31 +81,13 @@ fn sign(args: SignArgs) -> Result<ExitCode> {
 
 fn check(args: CheckRequestArgs) -> Result<ExitCode> {
     let checked = check_request(&args.request, args.csr.as_deref(), iospki::issue::now())?;
-    let report = &checked.report;
-    if args.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(report).expect("the report serializes")
-        );
-    } else {
-        for finding in &report.findings {
-            println!("{finding}");
-        }
-        if let Some(digest) = checked.digest {
-            println!(
-                "signature: {} over the CSR, verified with the vendor certificate's key",
-                digest.name()
-            );
-        }
-        let problems = report.problems();
-        let warnings = report.findings.len() - problems;
-        println!("{}: {problems} problem(s), {warnings} warning(s)", report.target);
-    }
-    Ok(if report.problems() > 0 {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    let signature = checked.digest.map(|digest| {
+        format!(
+            "signature: {} over the CSR, verified with the vendor certificate's key",
+            digest.name()
+        )
+    });
+    super::print_report(&checked.report, args.json, signature.as_slice())
 }
 
 fn import_certificate(args: ImportArgs) -> Result<ExitCode> {

@@ -125,6 +125,9 @@ fn render_certificate(out: &mut String, cert: &CertificateInfo) {
         let _ = writeln!(out, "  {label:<16}{value}");
     };
     line("Owner:", &cert.subject);
+    if let Some(topic) = &cert.apns_topic {
+        line("Push topic:", topic);
+    }
     line("Issuer:", &cert.issuer);
     line("Serial number:", &format!("{} (0x{})", cert.serial, cert.serial_hex));
     let left = match cert.days_left {

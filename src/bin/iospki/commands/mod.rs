@@ -16,8 +16,10 @@ use std::process::ExitCode;
 use iospki::error::{Error, Result};
 use iospki::secret::Password;
 use iospki::settings::PasswordSource;
+use iospki::verify::Report;
 
 use crate::cli::{Cli, Command};
+use crate::print::out;
 
 /// Environment variable with the store password.
 const PASSWORD_ENV: &str = "IOSPKI_PASSWORD";
@@ -35,6 +37,31 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Bundle(args) => bundle::run(args),
         Command::Apns(command) => apns::run(command),
     }
+}
+
+/// A report of findings as JSON, or one line per finding, the `notes`, and a count; exit 1 when it holds problems.
+fn print_report(report: &Report, json: bool, notes: &[String]) -> Result<ExitCode> {
+    if json {
+        out!(
+            "{}",
+            serde_json::to_string_pretty(report).expect("the report serializes")
+        );
+    } else {
+        for finding in &report.findings {
+            out!("{finding}");
+        }
+        for note in notes {
+            out!("{note}");
+        }
+        let problems = report.problems();
+        let warnings = report.findings.len() - problems;
+        out!("{}: {problems} problem(s), {warnings} warning(s)", report.target);
+    }
+    Ok(if report.problems() > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// A password the cluster description says where to find.
