@@ -26,6 +26,16 @@ pub struct InitOptions {
 impl InitOptions {
     /// Checks what can be checked before the slow key generation.
     pub fn check(&self) -> Result<()> {
+        if let Some(c) = self.store_password.control_character() {
+            return Err(Error::Password {
+                source_name: "store password".into(),
+                reason: format!(
+                    "has the control character U+{:04X}, which the configuration files cannot give back to the \
+                     server (XML 1.0); choose another",
+                    u32::from(c)
+                ),
+            });
+        }
         pkcs12::check_password(&self.store_password).map_err(|source| Error::Password {
             source_name: "store password".into(),
             reason: source.to_string(),

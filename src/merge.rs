@@ -31,6 +31,9 @@ pub struct MergeReport {
     pub kept: usize,
     /// Kept key entries whose key password is not the existing store password: they keep their own.
     pub own_key_password: Vec<String>,
+    /// Key entries left out of a truststore, which holds certificates only (Java trusts no certificate of a key
+    /// entry there); the node's own file keeps them.
+    pub dropped_keys: Vec<String>,
 }
 
 impl Existing {
@@ -65,17 +68,20 @@ impl Existing {
         Ok(Existing { stores, password })
     }
 
-    /// Merges iospki's new `store` into the existing store called `name`, if there is one.
+    /// Merges iospki's new `store` into the existing store called `name`, if there is one; a truststore
+    /// (`certificates_only`) keeps no key entry.
     pub fn merge_into(
         &mut self,
         name: &'static str,
         store: Keystore,
         new_password: &Password,
+        certificates_only: bool,
     ) -> (Keystore, Option<MergeReport>) {
         match self.stores.iter().position(|(n, _)| *n == name) {
             Some(index) => {
                 let (_, existing) = self.stores.swap_remove(index);
-                let (merged, report) = merge(name, existing, store, &self.password, new_password);
+                let passwords = (&self.password, new_password);
+                let (merged, report) = merge(name, existing, store, passwords, certificates_only);
                 (merged, Some(report))
             }
             None => (store, None),
@@ -84,26 +90,33 @@ impl Existing {
 }
 
 /// `existing` with `new`'s entries added or put in place of the entries with their aliases. Kept keys are
-/// re-protected with `new_password` when they open with `existing_password` (key password = store password,
-/// as Tomcat and WSO2 expect); others keep their own key password.
+/// re-protected with the new password when they open with the existing one (`passwords`: existing, new; key
+/// password = store password, as Tomcat and WSO2 expect); others keep their own key password. With
+/// `certificates_only` (a truststore) existing key entries are left out.
 pub fn merge(
     name: &'static str,
     existing: Keystore,
     new: Keystore,
-    existing_password: &Password,
-    new_password: &Password,
+    passwords: (&Password, &Password),
+    certificates_only: bool,
 ) -> (Keystore, MergeReport) {
+    let (existing_password, new_password) = passwords;
     let mut report = MergeReport {
         store: name,
         added: Vec::new(),
         replaced: Vec::new(),
         kept: 0,
         own_key_password: Vec::new(),
+        dropped_keys: Vec::new(),
     };
     let existing_aliases: Vec<String> = existing.entries().iter().map(|e| e.alias.clone()).collect();
     let mut merged = Keystore::new();
     for item in existing.into_entries() {
         if new.get(&item.alias).is_some() {
+            continue;
+        }
+        if certificates_only && item.entry.is_key() {
+            report.dropped_keys.push(item.alias);
             continue;
         }
         let entry = reprotect(item.entry, &item.alias, existing_password, new_password, &mut report);

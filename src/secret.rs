@@ -23,15 +23,23 @@ impl Password {
         Password(Zeroizing::new(text.into()))
     }
 
-    /// Reads a password from the first line of `path` (a trailing `\n` or `\r\n` is not part of it).
+    /// Reads a password from `path`, which holds it on one line: a final `\n` or `\r\n` and a leading UTF-8
+    /// byte order mark (which editors add) are not part of it; a second line is refused, not ignored.
     pub fn from_file(path: &Path) -> Result<Self> {
         let bytes = Zeroizing::new(std::fs::read(path).map_err(|e| Error::io(path, e))?);
         let text = std::str::from_utf8(&bytes).map_err(|_| Error::Password {
             source_name: path.display().to_string(),
             reason: "password file is not UTF-8 text".into(),
         })?;
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let line = text.strip_suffix('\n').unwrap_or(text);
         let line = line.strip_suffix('\r').unwrap_or(line);
+        if line.contains('\n') {
+            return Err(Error::Password {
+                source_name: path.display().to_string(),
+                reason: "password file has more than one line; put the password alone on one line".into(),
+            });
+        }
         Self::checked(line, &path.display().to_string())
     }
 
@@ -61,6 +69,13 @@ impl Password {
             });
         }
         Ok(Self::new(text))
+    }
+
+    /// The first control character of the password, if it has one: XML 1.0 cannot carry most of them, and
+    /// parsers turn `\r` and tabs in attributes into other characters, so a configuration file would not give
+    /// the password back.
+    pub fn control_character(&self) -> Option<char> {
+        self.0.chars().find(|c| c.is_control())
     }
 
     /// The password's text.

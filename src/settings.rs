@@ -15,7 +15,7 @@ use crate::subject::Subject;
 /// Where a password comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PasswordSource {
-    /// The first line of a file.
+    /// A file holding it on one line.
     File(PathBuf),
     /// An environment variable.
     Env(String),
@@ -146,6 +146,13 @@ impl Choices {
             Some(alias) => alias.clone(),
             None => default_alias(crate::defaults::SSL_ALIAS)?,
         };
+        if let Some(taken) = product.taken_alias(ssl_alias.as_str()) {
+            let reason = format!(
+                "'{ssl_alias}' is taken: the set's stores keep another certificate under {taken}, which the SSL \
+                 certificate would replace; choose another"
+            );
+            return Err(Error::invalid("ssl_alias", reason));
+        }
         Ok(Settings {
             issuance: Issuance::defaults(product).with(&self.terms),
             cluster,

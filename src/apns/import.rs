@@ -324,7 +324,7 @@ mod tests {
             previous: previous.map(fixture),
             protection: Protection::Legacy,
             password: Password::new(PASSWORD),
-            password_source: "the first line of store.pass".into(),
+            password_source: "the line in store.pass".into(),
             accept_new_topic: false,
             now: NOW,
         }
@@ -368,7 +368,7 @@ mod tests {
             "{platform}"
         );
         assert!(
-            platform.contains("MDM Certificate Password:   the first line of store.pass"),
+            platform.contains("MDM Certificate Password:   the line in store.pass"),
             "{platform}"
         );
         assert!(!platform.contains(PASSWORD));
@@ -432,7 +432,7 @@ mod tests {
         };
         let err = refusal("mdm-push.pem", "push.key", &options);
         assert!(
-            err.starts_with("the first line of store.pass: the password is not ASCII"),
+            err.starts_with("the line in store.pass: the password is not ASCII"),
             "{err}"
         );
     }

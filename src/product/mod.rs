@@ -681,6 +681,26 @@ impl Product {
         })
     }
 
+    /// The fixed aliases of the product's stores (`cacert`, `racert`): the SSL alias must be none of them, nor
+    /// the alias of an earlier CA (`cacert-<serial>`).
+    pub fn taken_alias(&self, alias: &str) -> Option<&'static str> {
+        self.entries().find_map(|e| {
+            let (EntrySpec::Key {
+                alias: AliasSpec::Fixed(fixed),
+                ..
+            }
+            | EntrySpec::Trusted {
+                alias: AliasSpec::Fixed(fixed),
+                ..
+            }) = e
+            else {
+                return None;
+            };
+            let earlier = alias.strip_prefix(fixed).is_some_and(|rest| rest.starts_with('-'));
+            (alias == *fixed || earlier).then_some(*fixed)
+        })
+    }
+
     /// Every entry of every keystore the product writes.
     fn entries(&self) -> impl Iterator<Item = &'static EntrySpec> {
         self.files.iter().flat_map(|f| match f.holds {

@@ -13,7 +13,9 @@ use crate::key::RsaKey;
 use crate::keystore::{Entry, Keystore, jks, pkcs12};
 use crate::ledger::{Ledger, Record};
 use crate::merge::{Existing, MergeReport};
-use crate::product::{AliasSpec, ByRole, CertRole, CertificateSpec, CommonName, EntrySpec, FileSpec, Holds, Product};
+use crate::product::{
+    AliasSpec, ByRole, CertRole, CertificateSpec, CommonName, EntrySpec, FileSpec, Holds, Product, StorePurpose,
+};
 use crate::secret::Password;
 use crate::settings::Settings;
 use crate::x509::Certificate;
@@ -307,11 +309,12 @@ impl Files<'_, '_> {
                 let store = self.store(entries)?;
                 Zeroizing::new(pkcs12::write(&store, password, settings.protection).map_err(|e| store_error(spec, e))?)
             }
-            Holds::Jks(_, entries) => {
+            Holds::Jks(purpose, entries) => {
                 let store = self.store(entries)?;
                 let store = match self.build.existing.as_deref_mut() {
                     Some(existing) => {
-                        let (merged, report) = existing.merge_into(spec.name, store, password);
+                        let certificates_only = purpose == StorePurpose::TrustStore;
+                        let (merged, report) = existing.merge_into(spec.name, store, password, certificates_only);
                         self.merges.extend(report);
                         merged
                     }

@@ -11,6 +11,7 @@ use super::tree::{ReadError, Tree};
 use super::{Finding, Options};
 use crate::error::{Error, Result, StoreError};
 use crate::input::Kind;
+use crate::keystore::pkcs12::Protection;
 use crate::keystore::{self, Entry, Opened};
 use crate::ledger::Ledger;
 use crate::product::{
@@ -36,6 +37,8 @@ pub(super) struct Store {
     pub password_ascii: bool,
     /// Whether the configured password is a published default.
     pub password_well_known: bool,
+    /// Whether the set chose a protection Java 8 before 8u301 cannot read (`--p12-profile modern`).
+    pub modern_by_choice: bool,
 }
 
 /// Why a store did not open.
@@ -229,9 +232,11 @@ pub(super) fn output(tree: &Tree, ledger: Option<Ledger>, options: &Options) -> 
     reader.iot_api_config(config(ConfigFile::IotApiConfig));
     reader.identity_provider(config(ConfigFile::IdentityProvider));
     reader.observation.pushes_to_apple = true;
+    let ledger_protection = ledger.as_ref().map(|l| l.settings.protection);
     reader.observation.cluster_hosts =
         ledger.map(|l| l.settings.cluster.role_hosts().iter().map(|h| h.to_string()).collect());
-    reader.output_files();
+    let modern = ledger_protection == Some(Protection::Modern);
+    reader.output_files(modern);
     reader.observation
 }
 
@@ -347,6 +352,7 @@ impl<'a> Reader<'a> {
             opened,
             password_ascii: store.password.secret_str().is_ascii(),
             password_well_known: store.password.is_well_known(),
+            modern_by_choice: false,
         }
     }
 
@@ -575,8 +581,8 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// The PEM and PKCS#12 files of an output directory.
-    fn output_files(&mut self) {
+    /// The PEM and PKCS#12 files of an output directory; `modern`: the set chose the modern PKCS#12 profile.
+    fn output_files(&mut self, modern: bool) {
         for spec in self.product.certificates {
             let role = spec.role;
             let cert_file = self
@@ -610,7 +616,10 @@ impl<'a> Reader<'a> {
                 store_type: "PKCS12".into(),
                 password: password.clone(),
             };
-            let opened = self.open(&store);
+            let opened = Store {
+                modern_by_choice: modern,
+                ..self.open(&store)
+            };
             self.observation.pkcs12.push(opened);
         }
     }

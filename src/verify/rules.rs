@@ -156,13 +156,24 @@ fn store_has_its_type(store: &Store) -> Option<Finding> {
     })
 }
 
+/// A store Java 8 cannot read is a problem, unless the set chose that protection (then a reminder).
 fn java8_reads_store(store: &Store) -> Option<Finding> {
     let opened = store.opened.as_ref().ok().filter(|o| !o.java8_readable)?;
-    Some(Finding::problem(
-        &store.location,
-        format!("Java 8 before 8u301 cannot read it ({})", opened.protection),
-        "WSO2 Carbon 4.4 servers run on Java 8: write it as JKS, or PKCS#12 with 3DES and HMAC-SHA1",
-    ))
+    let what = format!("Java 8 before 8u301 cannot read it ({})", opened.protection);
+    let finding = if store.modern_by_choice {
+        Finding::warning(
+            &store.location,
+            what,
+            "the set chose --p12-profile modern: give it to Java 8u301+ only",
+        )
+    } else {
+        Finding::problem(
+            &store.location,
+            what,
+            "WSO2 Carbon 4.4 servers run on Java 8: write it as JKS, or PKCS#12 with 3DES and HMAC-SHA1",
+        )
+    };
+    Some(finding)
 }
 
 fn pkcs12_password_is_ascii(store: &Store) -> Option<Finding> {

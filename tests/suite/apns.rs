@@ -394,7 +394,7 @@ fn import_writes_a_pfx_that_keytool_and_openssl_read_as_3des_and_hmac_sha1() {
         "{platform}"
     );
     assert!(
-        platform.contains("MDM Certificate Password:   the first line of store.pass"),
+        platform.contains("MDM Certificate Password:   the line in store.pass"),
         "{platform}"
     );
     assert!(

@@ -387,6 +387,41 @@ fn cases() -> Vec<Case> {
             2,
             &["store password: the password has a character beyond U+FFFF"],
         ),
+        case(
+            "password with a control character XML cannot carry",
+            vec![("k.pem", key.clone()), ("pw", b"pass\x01word\n".to_vec())],
+            &["init", "--key", "k.pem", "--password-file", "pw"],
+            2,
+            &["store password: has the control character U+0001"],
+        ),
+        case(
+            "password with a carriage return XML parsers would change",
+            vec![("k.pem", key.clone()), ("pw", b"pass\rword\n".to_vec())],
+            &["init", "--key", "k.pem", "--password-file", "pw"],
+            2,
+            &["store password: has the control character U+000D"],
+        ),
+        case(
+            "password file of two lines",
+            vec![("k.pem", key.clone()), ("pw", b"first\nsecond\n".to_vec())],
+            &["init", "--key", "k.pem", "--password-file", "pw"],
+            2,
+            &["pw: password file has more than one line"],
+        ),
+        case(
+            "SSL alias that is the CA's",
+            vec![("k.pem", key.clone())],
+            &["init", "--key", "k.pem", "--ssl-alias", "cacert"],
+            2,
+            &["ssl_alias: 'cacert' is taken"],
+        ),
+        case(
+            "SSL alias that is an earlier CA's",
+            vec![("k.pem", key.clone())],
+            &["init", "--key", "k.pem", "--ssl-alias", "cacert-0a1b"],
+            2,
+            &["ssl_alias: 'cacert-0a1b' is taken"],
+        ),
         // Cluster descriptions.
         case(
             "unknown config key",

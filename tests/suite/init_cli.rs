@@ -193,6 +193,21 @@ fn default_password_gets_a_warning_naming_how_to_change_it() {
 }
 
 #[test]
+fn a_password_file_from_a_windows_editor_gives_the_password_without_its_bom_and_crlf() {
+    let dir = scratch("cli-password-bom");
+    std::fs::write(dir.join("pw"), "\u{feff}from-notepad\r\n").unwrap();
+    iospki(
+        &dir,
+        ["init", "--key", &key(), "--key-bits", "2048", "--password-file", "pw"],
+    )
+    .success();
+    let listed = util::keytool_list(&dir.join("output"), "wso2carbon.jks", "from-notepad");
+    assert!(listed.contains("Alias name: wso2carbon"), "{listed}");
+    let xml = std::fs::read_to_string(dir.join("output/certificate-config.xml")).unwrap();
+    assert!(xml.contains("<CertificateKeystorePassword>from-notepad<"), "{xml}");
+}
+
+#[test]
 fn password_from_the_environment_is_used() {
     let dir = scratch("cli-password-env");
     util::iospki_env(

@@ -178,14 +178,20 @@ fn pkcs12_stores_named_jks_are_merged_and_written_as_jks() {
     .unwrap();
     let stdout = merge_init(&dir, &["--merge-password-file", "node.pass"]).success();
     assert!(
-        stdout.contains("merged client-truststore.jks: added wso2carbon, cacert; replaced none; kept 2"),
+        stdout.contains("merged client-truststore.jks: added wso2carbon, cacert; replaced none; kept 1 existing entry"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "key entries left out (a truststore holds certificates only; the node's file keeps them): server"
+        ),
         "{stdout}"
     );
     let bytes = fs::read(dir.join("output/client-truststore.jks")).unwrap();
     assert_eq!(&bytes[..4], &[0xfe, 0xed, 0xfe, 0xed]);
     let listed = keytool_list(&dir.join("output"), "client-truststore.jks", "wso2carbon");
     assert!(
-        listed.contains("Alias name: trusted-ca") && listed.contains("Alias name: server"),
+        listed.contains("Alias name: trusted-ca") && !listed.contains("Alias name: server"),
         "{listed}"
     );
 }

@@ -120,7 +120,7 @@ pub struct SignArgs {
     #[arg(long, value_name = "FILE")]
     pub vendor_p12: Option<PathBuf>,
 
-    /// File whose first line is the --vendor-p12 password (else $IOSPKI_PASSWORD, else a prompt).
+    /// File holding, on one line, the --vendor-p12 password (else $IOSPKI_PASSWORD, else a prompt).
     #[arg(long, value_name = "FILE", requires = "vendor_p12")]
     pub vendor_p12_password_file: Option<PathBuf>,
 
@@ -176,7 +176,7 @@ pub struct ImportArgs {
     #[arg(long, value_name = "PROFILE", value_enum, default_value = "legacy")]
     pub p12_profile: P12Profile,
 
-    /// File whose first line is the .pfx password (else $IOSPKI_PASSWORD, else a prompt).
+    /// File holding, on one line, the .pfx password (else $IOSPKI_PASSWORD, else a prompt).
     #[arg(long, value_name = "FILE")]
     pub password_file: Option<PathBuf>,
 
@@ -220,7 +220,7 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "DIR", conflicts_with_all = ["dir", "home", "bundle"])]
     pub apns: Option<PathBuf>,
 
-    /// File whose first line is DIR's store password, or the .pfx password with --apns (else $IOSPKI_PASSWORD,
+    /// File holding, on one line, DIR's store password, or the .pfx password with --apns (else $IOSPKI_PASSWORD,
     /// else wso2carbon).
     #[arg(long, value_name = "FILE")]
     pub password_file: Option<PathBuf>,
@@ -357,7 +357,7 @@ pub struct CheckArgs {
     #[arg(long, value_name = "TIME", default_value = WITHIN, value_parser = parse_duration)]
     pub within: time::Duration,
 
-    /// File whose first line is the keystore password (else $IOSPKI_PASSWORD, else the published defaults).
+    /// File holding, on one line, the keystore password (else $IOSPKI_PASSWORD, else the published defaults).
     #[arg(long, value_name = "FILE")]
     pub password_file: Option<PathBuf>,
 
@@ -400,7 +400,7 @@ pub struct RotateArgs {
     #[arg(long)]
     pub dry_run: bool,
 
-    /// File whose first line is the store password (else $IOSPKI_PASSWORD, else wso2carbon).
+    /// File holding, on one line, the store password (else $IOSPKI_PASSWORD, else wso2carbon).
     #[arg(long, value_name = "FILE")]
     pub password_file: Option<PathBuf>,
 
@@ -465,7 +465,7 @@ pub struct InspectArgs {
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
 
-    /// File whose first line is the keystore password (else $IOSPKI_PASSWORD, else the published defaults are tried).
+    /// File holding, on one line, the keystore password (else $IOSPKI_PASSWORD, else the published defaults are tried).
     #[arg(long, value_name = "FILE")]
     pub password_file: Option<PathBuf>,
 
@@ -512,11 +512,11 @@ pub struct InitArgs {
     #[arg(long)]
     pub force: bool,
 
-    /// File whose first line is the store password (else $IOSPKI_PASSWORD, else wso2carbon).
+    /// File holding, on one line, the store password (else $IOSPKI_PASSWORD, else wso2carbon).
     #[arg(long, value_name = "FILE")]
     pub password_file: Option<PathBuf>,
 
-    /// File whose first line is the password of an encrypted --key (else $IOSPKI_KEY_PASSWORD, else a prompt).
+    /// File holding, on one line, the password of an encrypted --key (else $IOSPKI_KEY_PASSWORD, else a prompt).
     #[arg(long, value_name = "FILE")]
     pub key_password_file: Option<PathBuf>,
 
@@ -535,7 +535,7 @@ pub struct InitArgs {
     #[arg(long)]
     pub no_public_roots: bool,
 
-    /// File whose first line is the password of the stores in --merge-from [default: the store password].
+    /// File holding, on one line, the password of the stores in --merge-from [default: the store password].
     #[arg(long, value_name = "FILE", requires = "merge_from")]
     pub merge_password_file: Option<PathBuf>,
 

@@ -39,7 +39,8 @@ pub fn run(args: InitArgs) -> Result<ExitCode> {
     let outcome = iospki::init::plan(&options, &keys, existing.as_mut(), ledger, iospki::issue::now())?;
     outcome.set.plan().publish(&out, args.force)?;
     report(&out, &outcome)?;
-    Ok(ExitCode::SUCCESS)
+    let ssl_alias = options.settings.ssl_alias.to_string();
+    super::verify_written(&out, options.store_password, ssl_alias, "init")
 }
 
 /// The CA key `--key` gives; a product whose CA is nginx's key needs it, the others have one generated.
@@ -169,6 +170,12 @@ fn report(out: &Path, outcome: &Outcome) -> Result<()> {
             merge.kept,
             if merge.kept == 1 { "y" } else { "ies" }
         );
+        if !merge.dropped_keys.is_empty() {
+            out!(
+                "  key entries left out (a truststore holds certificates only; the node's file keeps them): {}",
+                merge.dropped_keys.join(", ")
+            );
+        }
         if !merge.own_key_password.is_empty() {
             out!(
                 "  keys that keep their own key password: {}",

@@ -64,6 +64,30 @@ fn print_report(report: &Report, json: bool, notes: &[String]) -> Result<ExitCod
     })
 }
 
+/// Verifies the set a command just wrote to `dir`, as `iospki verify` would: its problems go to stderr, after
+/// `what`, and make the exit code 1. Expiry is not judged: the command chose the validity.
+fn verify_written(dir: &Path, store_password: Password, ssl_alias: String, what: &str) -> Result<ExitCode> {
+    let options = iospki::verify::Options {
+        store_password,
+        ssl_alias,
+        within: time::Duration::ZERO,
+        now: iospki::issue::now(),
+    };
+    let verified = iospki::verify::verify_output(dir, &options)?;
+    let problems = verified
+        .findings
+        .iter()
+        .filter(|f| f.severity == iospki::verify::Severity::Problem);
+    for finding in problems {
+        eprintln!("iospki: after {what}: {finding}");
+    }
+    Ok(if verified.problems() > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
 /// A password the cluster description says where to find.
 fn configured_password(source: &PasswordSource) -> Result<Password> {
     match source {
@@ -142,10 +166,7 @@ fn input_key_password(key: &Path, flag: &str) -> Result<Password> {
 /// on the terminal (twice when it protects a new file), with where it came from as the operator is told.
 fn password_for(file: &Path, flag: Option<&Path>, flag_name: &str, new: bool) -> Result<(Password, String)> {
     if let Some(path) = flag {
-        return Ok((
-            Password::from_file(path)?,
-            format!("the first line of {}", path.display()),
-        ));
+        return Ok((Password::from_file(path)?, format!("the line in {}", path.display())));
     }
     if let Some(password) = Password::from_env(PASSWORD_ENV)? {
         return Ok((password, format!("the environment variable {PASSWORD_ENV}")));

@@ -5,7 +5,6 @@ use std::process::ExitCode;
 use iospki::error::Result;
 use iospki::product::CertRole;
 use iospki::rotate::{RotateOptions, Rotation, plan};
-use iospki::verify::{Options, verify_output};
 
 use crate::cli::RotateArgs;
 use crate::print::out;
@@ -34,27 +33,12 @@ pub fn run(args: RotateArgs) -> Result<ExitCode> {
     if !publish {
         return Ok(ExitCode::SUCCESS);
     }
-    let verified = verify_output(
+    super::verify_written(
         &args.dir,
-        &Options {
-            store_password: options.store_password,
-            ssl_alias: rotation.ssl_alias.clone(),
-            within: time::Duration::ZERO,
-            now: options.now,
-        },
-    )?;
-    for finding in verified
-        .findings
-        .iter()
-        .filter(|f| f.severity == iospki::verify::Severity::Problem)
-    {
-        eprintln!("iospki: after rotation: {finding}");
-    }
-    Ok(if verified.problems() > 0 {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+        options.store_password,
+        rotation.ssl_alias.clone(),
+        "rotation",
+    )
 }
 
 fn report(args: &RotateArgs, rotation: &Rotation, published: bool) -> Result<()> {
