@@ -108,10 +108,10 @@ impl RawNodes {
 #[serde(deny_unknown_fields)]
 struct RawSubject {
     country: Option<Spanned<String>>,
-    state: Option<String>,
-    locality: Option<String>,
-    organization: Option<String>,
-    unit: Option<String>,
+    state: Option<Spanned<String>>,
+    locality: Option<Spanned<String>>,
+    organization: Option<Spanned<String>>,
+    unit: Option<Spanned<String>>,
     email: Option<Spanned<String>>,
 }
 
@@ -192,6 +192,12 @@ pub fn load(path: &Path) -> Result<Choices> {
     at.nested(&choices, &lines)?;
     Ok(choices)
 }
+
+/// The longest subject field (X.520's ub-organization-name and ub-organizational-unit-name).
+const MAX_NAME_FIELD: usize = 64;
+
+/// The longest emailAddress (PKCS #9's ub-emailaddress-length).
+const MAX_EMAIL: usize = 255;
 
 /// The longest validity the description may ask for: 100 years.
 const MAX_DAYS: u32 = 36_500;
@@ -387,7 +393,8 @@ impl Located<'_> {
             subject.country = code.clone();
         }
         if let Some(email) = raw.email {
-            if !email.get_ref().is_ascii() || !email.get_ref().contains('@') {
+            let valid = email.get_ref().is_ascii() && email.get_ref().contains('@');
+            if !valid || email.get_ref().len() > MAX_EMAIL || email.get_ref().chars().any(char::is_control) {
                 return Err(self.error(
                     &email,
                     "subject.email",
@@ -396,17 +403,34 @@ impl Located<'_> {
             }
             subject.email = email.into_inner();
         }
-        for (field, value) in [
-            (&mut subject.state, raw.state),
-            (&mut subject.locality, raw.locality),
-            (&mut subject.organization, raw.organization),
-            (&mut subject.unit, raw.unit),
+        for (field, value, key) in [
+            (&mut subject.state, raw.state, "subject.state"),
+            (&mut subject.locality, raw.locality, "subject.locality"),
+            (&mut subject.organization, raw.organization, "subject.organization"),
+            (&mut subject.unit, raw.unit, "subject.unit"),
         ] {
             if let Some(value) = value {
-                *field = value;
+                *field = self.name_field(value, key)?;
             }
         }
         Ok(subject)
+    }
+
+    /// A subject field: 1 to 64 characters (X.520's bound for O and OU, which clients enforce), none of them a
+    /// control character (they would reach terminals and logs through every tool that prints the subject).
+    fn name_field(&self, value: Spanned<String>, key: &str) -> Result<String> {
+        let text = value.get_ref();
+        let length = text.chars().count();
+        let reason = if length == 0 {
+            "must not be empty; leave the key out for the default".to_owned()
+        } else if length > MAX_NAME_FIELD {
+            format!("has {length} characters; a subject field has at most {MAX_NAME_FIELD}")
+        } else if let Some(c) = text.chars().find(|c| c.is_control()) {
+            format!("has the control character U+{:04X}", u32::from(c))
+        } else {
+            return Ok(value.into_inner());
+        };
+        Err(self.error(&value, key, reason))
     }
 
     fn source(&self, file: Option<PathBuf>, env: Option<String>, key: &str) -> Result<Option<PasswordSource>> {
@@ -543,6 +567,15 @@ mod tests {
                 ":4: ssl.days: the SSL certificate's 825 days would outlive its CA's 800 days",
             ),
             ("[ca]\ndays = 3000000\n", ":2: ca.days: 3000000 is more than 36500 days"),
+            (
+                "[subject]\norganization = \"Evil\\u001b[2J\"\n",
+                ":2: subject.organization: has the control character U+001B",
+            ),
+            ("[subject]\nunit = \"\"\n", ":2: subject.unit: must not be empty"),
+            (
+                "\n[subject]\nstate = \"line\\nbreak\"\n",
+                ":3: subject.state: has the control character U+000A",
+            ),
             ("domain = \n", ":1:"),
         ];
         for (text, expected) in cases {

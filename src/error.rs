@@ -147,6 +147,15 @@ impl Error {
         }
     }
 
+    /// The same error, an I/O error naming `path` instead (a file's place in the output rather than the hidden
+    /// staging directory it was being written in).
+    pub fn at(self, path: &std::path::Path) -> Self {
+        match self {
+            Error::Io { source, .. } => Error::io(path, source),
+            other => other,
+        }
+    }
+
     /// A key problem on `path`.
     pub fn key(path: impl Into<PathBuf>, reason: impl Into<String>) -> Self {
         Error::Key {

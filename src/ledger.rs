@@ -6,11 +6,13 @@
 use std::path::Path;
 
 use rcgen::SerialNumber;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
 
 use crate::error::{Error, Result};
 use crate::input::{self, Kind};
 use crate::issue::random_serial;
-use crate::product::CertRole;
+use crate::product::{CertRole, Holds, Product};
 pub use crate::settings::Settings;
 
 /// The ledger's file name inside a set's directory.
@@ -30,6 +32,21 @@ pub struct Record {
     pub sha256: String,
     /// End of validity, RFC 3339.
     pub not_after: String,
+}
+
+impl Record {
+    /// The record of the certificate `der` in `role`, if it parses.
+    pub fn of(role: CertRole, der: &[u8]) -> Option<Record> {
+        let (_, cert) = x509_parser::parse_x509_certificate(der).ok()?;
+        let not_after = OffsetDateTime::from_unix_timestamp(cert.validity().not_after.timestamp()).ok()?;
+        Some(Record {
+            role,
+            issuer: cert.issuer().to_string(),
+            serial_hex: crate::hex::serial(cert.raw_serial()),
+            sha256: crate::certinfo::fingerprint(der),
+            not_after: not_after.format(&Rfc3339).ok()?,
+        })
+    }
 }
 
 /// The ledger.
@@ -84,13 +101,39 @@ impl Ledger {
             let hex = crate::hex::serial(serial.as_ref());
             self.issued.iter().any(|r| r.issuer == issuer && r.serial_hex == hex)
         };
-        if let Some(serial) = preferred.map(SerialNumber::from).filter(|s| !used(s)) {
+        // RFC 5280 serials are positive: a ledger edited to ask for 0 gets a random one.
+        let preferred = preferred.filter(|&serial| serial > 0).map(SerialNumber::from);
+        if let Some(serial) = preferred.filter(|s| !used(s)) {
             return serial;
         }
         loop {
             let serial = random_serial();
             if !used(&serial) {
                 return serial;
+            }
+        }
+    }
+
+    /// Records the certificates of `product`'s set that `dir` holds and the ledger does not know (it was deleted
+    /// or lost), so that a new issue does not reuse their serials under the same issuer.
+    pub fn remember_present(&mut self, dir: &Path, product: &Product) {
+        for spec in product.output_files() {
+            let Holds::Certificate(role) = spec.holds else { continue };
+            let Ok(bytes) = input::read(&dir.join(spec.name), Kind::Data) else {
+                continue;
+            };
+            let Some(record) = ::pem::parse(&bytes[..])
+                .ok()
+                .and_then(|pem| Record::of(role, pem.contents()))
+            else {
+                continue;
+            };
+            if !self
+                .issued
+                .iter()
+                .any(|r| r.issuer == record.issuer && r.serial_hex == record.serial_hex)
+            {
+                self.issued.push(record);
             }
         }
     }
@@ -131,6 +174,12 @@ mod tests {
             crate::hex::serial(ledger.serial_for("CN=other", Some(12_132_121_241_241)).as_ref()),
             "0B08BAC6E699"
         );
+    }
+
+    #[test]
+    fn serial_zero_is_never_issued() {
+        let serial = ledger().serial_for("CN=ca", Some(0));
+        assert!(serial.as_ref().iter().any(|&b| b != 0));
     }
 
     #[test]

@@ -1,12 +1,17 @@
 //! Plans of files and their atomic publication: a set is written completely beside the output directory,
 //! fsync'ed, and swapped into place in one rename, so a crash leaves the old set or the new one, never a mix.
+//!
+//! A [`Lock`] on the directory that holds the output makes runs take turns: a command that reads a set and
+//! writes it back (`rotate`, `init --force`) holds it from the read to the publication, so that no change of
+//! another run is lost. What iospki carries across or removes never crosses a mount point, and it replaces only
+//! regular files.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
-use std::path::{Path, PathBuf};
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Component, Path, PathBuf};
 
-use rustix::fs::{CWD, RenameFlags, renameat_with};
+use rustix::fs::{AtFlags, CWD, RenameFlags, StatxAttributes, StatxFlags, renameat_with, statx};
 use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
@@ -68,9 +73,16 @@ impl Plan {
             .collect()
     }
 
-    /// Writes the plan into `dir` atomically. Files in `dir` that the plan does not name are kept.
-    /// Files it names are replaced only with `force`.
+    /// Writes the plan into `dir` atomically, taking `dir`'s lock for the time it takes. Files in `dir` that the
+    /// plan does not name are kept. Files it names are replaced only with `force`.
     pub fn publish(&self, dir: &Path, force: bool) -> Result<()> {
+        let lock = Lock::take(dir)?;
+        self.publish_locked(dir, force, &lock)
+    }
+
+    /// [`Plan::publish`] under a lock the caller took with [`Lock::take`] before it read what the plan changes.
+    pub fn publish_locked(&self, dir: &Path, force: bool, lock: &Lock) -> Result<()> {
+        lock.covers(dir)?;
         let existing = check_target(dir)?;
         if existing {
             let clashes = self.existing_in(dir);
@@ -81,34 +93,36 @@ impl Plan {
                 });
             }
         }
-        let (parent, _lock, staging) = stage_beside(dir)?;
+        let staging = Staging::beside(dir, lock)?;
         if existing {
             let mode = dir.metadata().map_err(|e| Error::io(dir, e))?.permissions().mode();
-            self.carry_over(dir, staging.path(), mode)?;
+            self.carry_over(dir, &staging.path, mode)?;
         } else {
-            set_mode(staging.path(), NEW_DIR_MODE)?;
+            set_mode(&staging.path, NEW_DIR_MODE)?;
         }
         for file in &self.files {
-            let path = staging.path().join(&file.name);
-            if let Some(sub) = path.parent().filter(|p| *p != staging.path()) {
-                create_private_dirs(sub)?;
+            let path = staging.path.join(&file.name);
+            // Errors name the file where it was to go, not the hidden staging directory.
+            let shown = dir.join(&file.name);
+            if let Some(sub) = path.parent().filter(|p| *p != staging.path) {
+                create_private_dirs(sub).map_err(|e| e.at(&shown))?;
             }
-            write_synced(&path, &file.contents, file.mode)?;
+            write_synced(&path, &file.contents, file.mode).map_err(|e| e.at(&shown))?;
         }
-        sync_dir(staging.path())?;
+        sync_dir(&staging.path).map_err(|e| e.at(dir))?;
         if existing {
             // One step: a crash before it leaves the old set, after it the new one.
-            renameat_with(CWD, staging.path(), CWD, dir, RenameFlags::EXCHANGE)
-                .map_err(|e| Error::io(dir, e.into()))?;
+            renameat_with(CWD, &staging.path, CWD, dir, RenameFlags::EXCHANGE).map_err(|e| Error::io(dir, e.into()))?;
         } else {
-            fs::rename(staging.path(), dir).map_err(|e| Error::io(dir, e))?;
-            let _ = staging.keep();
+            fs::rename(&staging.path, dir).map_err(|e| Error::io(dir, e))?;
+            staging.published();
         }
-        sync_dir(&parent)
+        sync_dir(&lock.parent)
     }
 
     /// Mirrors what `dir` holds besides the plan's files into `staging`, files as hard links (copies where
-    /// linking fails) and subdirectories recursively, so that the swap carries everything across at once.
+    /// linking fails) and subdirectories recursively, so that the swap carries everything across at once. A
+    /// filesystem mounted inside `dir` is refused: it cannot be carried across, and the old tree is removed.
     fn carry_over(&self, dir: &Path, staging: &Path, mode: u32) -> Result<()> {
         set_mode(staging, mode)?;
         self.mirror_dir(dir, staging, Path::new(""))
@@ -125,6 +139,7 @@ impl Plan {
             let (source, target) = (entry.path(), to.join(entry.file_name()));
             let meta = source.symlink_metadata().map_err(|e| Error::io(&source, e))?;
             if meta.is_dir() {
+                refuse_mount_point(&source)?;
                 fs::create_dir(&target).map_err(|e| Error::io(&target, e))?;
                 set_mode(&target, meta.permissions().mode())?;
                 self.mirror_dir(&source, &target, &name)?;
@@ -153,9 +168,17 @@ fn create_private_dirs(dir: &Path) -> Result<()> {
 /// Writes one file atomically: a temporary file beside `path`, fsync'ed, then renamed over it. Without `force`
 /// an existing `path` is an error and is left as it was.
 pub fn write_file(path: &Path, contents: &[u8], mode: u32, force: bool) -> Result<()> {
-    let (parent, _lock, temp) = stage_beside(path)?;
-    let staged = temp.path().join("file");
-    write_synced(&staged, contents, mode)?;
+    let lock = Lock::take(path)?;
+    if let Ok(meta) = path.symlink_metadata()
+        && !meta.is_file()
+    {
+        let reason = "exists and is not a regular file (a device, a pipe, a link or a directory): iospki replaces \
+                      only regular files";
+        return Err(Error::io(path, std::io::Error::other(reason)));
+    }
+    let temp = Staging::beside(path, &lock)?;
+    let staged = temp.path.join("file");
+    write_synced(&staged, contents, mode).map_err(|e| e.at(path))?;
     let flags = if force {
         RenameFlags::empty()
     } else {
@@ -167,27 +190,138 @@ pub fn write_file(path: &Path, contents: &[u8], mode: u32, force: bool) -> Resul
         },
         other => Error::io(path, other.into()),
     })?;
-    sync_dir(&parent)
+    sync_dir(&lock.parent)
 }
 
-/// A staging directory beside `target`, made while holding an exclusive lock on their parent directory: runs of
-/// iospki on the same parent take turns, and whoever holds the lock removes the staging directories that runs
-/// killed earlier left behind (they may hold key material). The lock lasts as long as the returned file.
-fn stage_beside(target: &Path) -> Result<(PathBuf, File, tempfile::TempDir)> {
-    let parent = parent_of(target);
-    let lock = File::open(&parent).map_err(|e| Error::io(&parent, e))?;
-    rustix::fs::flock(&lock, rustix::fs::FlockOperation::LockExclusive).map_err(|e| Error::io(&parent, e.into()))?;
-    let prefix = format!(".{}.iospki-", file_name(target));
-    for entry in fs::read_dir(&parent).map_err(|e| Error::io(&parent, e))?.flatten() {
-        if entry.file_name().to_string_lossy().starts_with(&prefix) && entry.path().is_dir() {
-            fs::remove_dir_all(entry.path()).map_err(|e| Error::io(entry.path(), e))?;
+/// An exclusive lock on the directory that holds an output directory or file: runs of iospki on the same
+/// parent take turns. It lasts as long as the value.
+#[derive(Debug)]
+pub struct Lock {
+    _file: File,
+    parent: PathBuf,
+}
+
+impl Lock {
+    /// Waits for, and takes, the lock of the directory holding `target`. `target` must be named by a final
+    /// component of its own (not `.`, `..` or `/`), and must not be one of its own parents under another name.
+    pub fn take(target: &Path) -> Result<Lock> {
+        if !matches!(target.components().next_back(), Some(Component::Normal(_))) {
+            let reason = "give the output by a name of its own, not ., .. or /";
+            return Err(Error::io(target, std::io::Error::other(reason)));
+        }
+        let parent = parent_of(target);
+        refuse_ancestor(target, &parent)?;
+        let file = File::open(&parent).map_err(|e| Error::io(&parent, e))?;
+        rustix::fs::flock(&file, rustix::fs::FlockOperation::LockExclusive)
+            .map_err(|e| Error::io(&parent, e.into()))?;
+        Ok(Lock { _file: file, parent })
+    }
+
+    /// An error unless this lock is the one of `target`'s parent.
+    fn covers(&self, target: &Path) -> Result<()> {
+        if same_file(&self.parent, &parent_of(target)) {
+            return Ok(());
+        }
+        Err(Error::io(
+            target,
+            std::io::Error::other("written without the lock of its directory"),
+        ))
+    }
+}
+
+/// A staging directory beside the target, removed (without crossing a mount point) unless published.
+struct Staging {
+    path: PathBuf,
+    keep: bool,
+}
+
+impl Staging {
+    /// A fresh staging directory beside `target`, under `lock`. The staging directories that killed runs left
+    /// behind are removed first (they may hold key material).
+    fn beside(target: &Path, lock: &Lock) -> Result<Staging> {
+        let prefix = format!(".{}.iospki-", file_name(target));
+        for entry in fs::read_dir(&lock.parent)
+            .map_err(|e| Error::io(&lock.parent, e))?
+            .flatten()
+        {
+            let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+            if entry.file_name().to_string_lossy().starts_with(&prefix) && is_dir {
+                remove_tree(&entry.path())?;
+            }
+        }
+        let made = tempfile::Builder::new()
+            .prefix(&prefix)
+            .tempdir_in(&lock.parent)
+            .map_err(|e| Error::io(&lock.parent, e))?;
+        Ok(Staging {
+            path: made.keep(),
+            keep: false,
+        })
+    }
+
+    /// The staging directory became the output: nothing to remove.
+    fn published(mut self) {
+        self.keep = true;
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.keep {
+            let _ = remove_tree(&self.path);
         }
     }
-    let staging = tempfile::Builder::new()
-        .prefix(&prefix)
-        .tempdir_in(&parent)
-        .map_err(|e| Error::io(&parent, e))?;
-    Ok((parent, lock, staging))
+}
+
+/// Removes the tree at `dir` as iospki staged it, never descending into another filesystem mounted inside it
+/// nor following links: such a mount point is left, with an error naming it.
+fn remove_tree(dir: &Path) -> Result<()> {
+    for entry in fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+        let entry = entry.map_err(|e| Error::io(dir, e))?;
+        let path = entry.path();
+        let is_dir = entry.file_type().map_err(|e| Error::io(&path, e))?.is_dir();
+        if is_dir {
+            refuse_mount_point(&path)?;
+            remove_tree(&path)?;
+        } else {
+            fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
+        }
+    }
+    fs::remove_dir(dir).map_err(|e| Error::io(dir, e))
+}
+
+/// An error when `dir` is the root of a mount (another filesystem, or a bind mount), which statx tells.
+fn refuse_mount_point(dir: &Path) -> Result<()> {
+    let stat =
+        statx(CWD, dir, AtFlags::SYMLINK_NOFOLLOW, StatxFlags::BASIC_STATS).map_err(|e| Error::io(dir, e.into()))?;
+    let root = StatxAttributes::MOUNT_ROOT;
+    if stat.stx_attributes_mask.contains(root) && stat.stx_attributes.contains(root) {
+        let reason = "is a mount point inside the output directory; iospki neither carries a filesystem across \
+                      nor removes what is on it: unmount it, or give another output directory";
+        return Err(Error::io(dir, std::io::Error::other(reason)));
+    }
+    Ok(())
+}
+
+/// An error when `target` is `parent` or one of its parents under another name (a bind mount, `w/..`): the
+/// staging directory would be inside what it copies.
+fn refuse_ancestor(target: &Path, parent: &Path) -> Result<()> {
+    let Ok(parent) = parent.canonicalize() else {
+        return Ok(());
+    };
+    if parent.ancestors().any(|ancestor| same_file(target, ancestor)) {
+        let reason = "is the directory that holds it, or one of its parents, under another name";
+        return Err(Error::io(target, std::io::Error::other(reason)));
+    }
+    Ok(())
+}
+
+/// Whether `a` and `b` are the same file (device and inode), whatever their names.
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.metadata(), b.metadata()) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
 }
 
 /// Whether `dir` exists; an error when it is something other than a real directory.

@@ -5,7 +5,7 @@ use crate::util;
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 
-use crate::util::{INIT_FILES, demo_key, iospki, listing, run_in, scratch};
+use crate::util::{INIT_FILES, demo_key, iospki, listing, run_in, scratch, tool};
 
 fn key() -> String {
     demo_key().to_str().unwrap().to_owned()
@@ -205,6 +205,29 @@ fn a_password_file_from_a_windows_editor_gives_the_password_without_its_bom_and_
     assert!(listed.contains("Alias name: wso2carbon"), "{listed}");
     let xml = std::fs::read_to_string(dir.join("output/certificate-config.xml")).unwrap();
     assert!(xml.contains("<CertificateKeystorePassword>from-notepad<"), "{xml}");
+}
+
+#[test]
+fn without_its_ledger_init_force_still_never_reissues_a_serial_the_directory_holds() {
+    let dir = scratch("cli-lost-ledger");
+    let init = ["init", "--key", &key(), "--key-bits", "2048", "--force"];
+    iospki(&dir, init).success();
+    let serial = |dir: &std::path::Path| {
+        tool(
+            &dir.join("output"),
+            "openssl",
+            ["x509", "-in", "ia.crt", "-noout", "-serial"],
+        )
+    };
+    let first = serial(&dir);
+    assert_eq!(
+        first.trim(),
+        "serial=1F592D06BBED",
+        "the documented serial serves the first issue"
+    );
+    std::fs::remove_file(dir.join("output/iospki-ledger.json")).unwrap();
+    iospki(&dir, init).success();
+    assert_ne!(serial(&dir), first, "same issuer and serial for another certificate");
 }
 
 #[test]

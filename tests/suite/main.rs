@@ -18,6 +18,7 @@ mod key_input;
 mod keystores;
 mod merge;
 mod products;
+mod races_and_mounts;
 mod rotate;
 mod secrets;
 mod sso;

@@ -12,15 +12,30 @@ use clap::Parser;
 use iospki::error::{Error, StoreError};
 
 fn main() -> ExitCode {
+    no_core_dumps();
     let cli = cli::Cli::parse();
     match commands::run(cli) {
         Ok(code) => code,
         Err(err) if print::is_closed_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            let _ = writeln!(std::io::stderr(), "iospki: {}{}", chain(&err), hint(&err));
+            let line = print::printable(&chain(&err), false).into_owned();
+            let _ = writeln!(std::io::stderr(), "iospki: {line}{}", hint(&err));
             ExitCode::from(2)
         }
     }
+}
+
+/// Keys and passwords are in this process's memory: a crash must not write them to a core file, nor may
+/// another process of the same user read them through ptrace or /proc/PID/mem. Best effort: a failure leaves
+/// the system's defaults.
+fn no_core_dumps() {
+    use rustix::process::{DumpableBehavior, Resource, Rlimit, set_dumpable_behavior, setrlimit};
+    let none = Rlimit {
+        current: Some(0),
+        maximum: Some(0),
+    };
+    let _ = setrlimit(Resource::Core, none);
+    let _ = set_dumpable_behavior(DumpableBehavior::NotDumpable);
 }
 
 /// The error and its sources on one line.

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use iospki::bundle::{archive, k8s};
 use iospki::cluster::Cluster;
 use iospki::error::{Error, Result};
+use iospki::output::Lock;
 use iospki::set::Set;
 
 use crate::cli::{BundleArgs, BundleFormat};
@@ -12,7 +13,11 @@ use crate::print::out;
 
 pub fn run(args: BundleArgs) -> Result<ExitCode> {
     let choice = kubernetes_names(&args)?;
-    let set = Set::read(&args.dir)?;
+    // Read under the set's lock, so that a rotation cannot swap the set between two of its files.
+    let set = {
+        let _lock = Lock::take(&args.dir)?;
+        Set::read(&args.dir)?
+    };
     let names = choice.map(|choice| choice.names(set.product()));
     let cluster = cluster(&args, &set)?;
     let plan = match &names {

@@ -11,6 +11,7 @@ use iospki::init::{InitOptions, Outcome};
 use iospki::key::RsaKey;
 use iospki::ledger::Ledger;
 use iospki::merge::Existing;
+use iospki::output::{Lock, same_file};
 use iospki::product::{ByRole, CertRole, Product};
 use iospki::secret::Password;
 use iospki::settings::Choices;
@@ -29,15 +30,25 @@ pub fn run(args: InitArgs) -> Result<ExitCode> {
     let given = given_key(&args, &choices, product)?;
     let out = choices.out();
     let mut existing = existing_stores(&args, &out, &options)?;
+    // Held from reading what DIR holds to publishing: a run on the same directory waits its turn.
+    let lock = Lock::take(&out)?;
     refuse_existing_set(&out, args.force, product)?;
     let bits = choices.key_bits();
     let keys = with_progress(&format!("generating the keys (RSA-{bits})"), || {
         iospki::init::generate_keys(product, given, usize::from(bits))
     })?;
-    // An earlier set's ledger keeps its serials from being issued again (init --force).
-    let ledger = if out.is_dir() { Ledger::load(&out)? } else { None };
+    // An earlier set's ledger, and the certificates in DIR, keep their serials from being issued again
+    // (init --force).
+    let ledger = if out.is_dir() {
+        let mut ledger = Ledger::load(&out)?.unwrap_or_else(|| Ledger::new(options.settings.clone()));
+        ledger.remember_present(&out, product);
+        Some(ledger)
+    } else {
+        None
+    };
     let outcome = iospki::init::plan(&options, &keys, existing.as_mut(), ledger, iospki::issue::now())?;
-    outcome.set.plan().publish(&out, args.force)?;
+    outcome.set.plan().publish_locked(&out, args.force, &lock)?;
+    drop(lock);
     report(&out, &outcome)?;
     let ssl_alias = options.settings.ssl_alias.to_string();
     super::verify_written(&out, options.store_password, ssl_alias, "init")
@@ -92,13 +103,8 @@ fn existing_stores(args: &InitArgs, out: &Path, options: &InitOptions) -> Result
     let Some(dir) = &args.merge_from else {
         return Ok(None);
     };
-    let same = |a: &Path, b: &Path| {
-        a.canonicalize()
-            .ok()
-            .zip(b.canonicalize().ok())
-            .is_some_and(|(a, b)| a == b)
-    };
-    if same(dir, out) {
+    // Compared as device and inode, so that a bind mount or a symbolic link of DIR is caught too.
+    if same_file(dir, out) {
         return Err(Error::invalid(
             "--merge-from",
             "is the output directory; the node's stores are only read, write to another --out",

@@ -3,6 +3,7 @@
 use std::process::ExitCode;
 
 use iospki::error::Result;
+use iospki::output::Lock;
 use iospki::product::CertRole;
 use iospki::rotate::{RotateOptions, Rotation, plan};
 
@@ -24,11 +25,14 @@ pub fn run(args: RotateArgs) -> Result<ExitCode> {
         within: args.within,
         now: iospki::issue::now(),
     };
+    // Held from reading the set to publishing the new one: two rotations never lose each other's change.
+    let lock = Lock::take(&args.dir)?;
     let rotation = plan(&args.dir, &options)?;
     let publish = !args.dry_run && rotation.plan.is_some();
     if publish && let Some(plan) = &rotation.plan {
-        plan.publish(&args.dir, true)?;
+        plan.publish_locked(&args.dir, true, &lock)?;
     }
+    drop(lock);
     report(&args, &rotation, publish)?;
     if !publish {
         return Ok(ExitCode::SUCCESS);
