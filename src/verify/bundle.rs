@@ -1,5 +1,7 @@
-//! `verify --bundle`: an archive from `iospki bundle`, checked against its SHA256SUMS (a changed or an unlisted
-//! file is a problem), then judged in memory as the node it was made for will use it. Nothing is unpacked to disk.
+//! `verify --bundle`: an archive from `iospki bundle`, read as `tar -xzpf` will install it (every gzip member,
+//! every entry, with its type, mode and owner), checked against its SHA256SUMS (a changed or an unlisted file is
+//! a problem) and against what `bundle` writes for the node its INSTALL.txt names, then judged in memory as that
+//! node will use it. Nothing is unpacked to disk.
 
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
@@ -15,13 +17,16 @@ use crate::input::{self, Kind};
 use crate::product::iot::IOT;
 use crate::product::{CertRole, NodeRole, Product, ProductId};
 
-/// More than a bundle ever holds; a larger archive is refused before it fills memory.
+/// More than a bundle ever holds, headers included; a larger archive is refused before it fills memory.
 const MAX_UNPACKED: u64 = 64 << 20;
 const MAX_ENTRIES: usize = 256;
 
-/// One file of the archive.
+/// One entry of the archive: its path, what tar will make of it, and for a regular file its bytes.
 struct File {
     path: PathBuf,
+    kind: tar::EntryType,
+    mode: u32,
+    owner: (u64, u64),
     bytes: Zeroizing<Vec<u8>>,
 }
 
@@ -92,9 +97,16 @@ struct NodeReport {
 }
 
 fn verify_node(path: &Path, options: &Options) -> Result<NodeReport> {
-    let files = read_archive(path)?;
-    let mut findings = checksums(&files);
-    let (product, role) = node_of(&files, &mut findings);
+    let entries = read_archive(path)?;
+    let (product, role) = node_of(&entries);
+    let mut findings = entries_as_bundled(&entries, product, role);
+    // As tar leaves them: of two entries of one path, the later.
+    let mut files: Vec<File> = Vec::new();
+    for entry in entries.into_iter().filter(|f| f.kind.is_file()) {
+        files.retain(|f| f.path != entry.path);
+        files.push(entry);
+    }
+    findings.extend(checksums(&files));
     let tree = Tree::Memory(files.into_iter().map(|f| (f.path, f.bytes)).collect());
     let observation = observe::node(&tree, product, role, options);
     findings.extend(rules::run(&observation, options));
@@ -111,9 +123,14 @@ fn verify_node(path: &Path, options: &Options) -> Result<NodeReport> {
 
 /// The product and role of the node the bundle was made for, as its INSTALL.txt says ("iospki bundle for NODE,
 /// ROLE of the PRODUCT cluster DOMAIN."; bundles before products were declared say "of the cluster" and are
-/// IoT Server's); without one, what its files suggest.
-fn node_of(files: &[File], findings: &mut Vec<Finding>) -> (&'static Product, NodeRole) {
-    let install = files.iter().find(|f| f.path == Path::new("INSTALL.txt"));
+/// IoT Server's). Without one, the bundle is judged as an IoT Server manager's, which holds the most: which files
+/// happen to be there never decides what a node is.
+fn node_of(files: &[File]) -> (&'static Product, NodeRole) {
+    // The one tar leaves: the last.
+    let install = files
+        .iter()
+        .rev()
+        .find(|f| f.path == Path::new("INSTALL.txt") && f.kind.is_file());
     let said = install.and_then(|f| {
         let text = std::str::from_utf8(&f.bytes).ok()?;
         let first = text.lines().next()?;
@@ -126,38 +143,89 @@ fn node_of(files: &[File], findings: &mut Vec<Finding>) -> (&'static Product, No
             .unwrap_or(&IOT);
         Some((product, NodeRole::from_name(role)?))
     });
-    if let Some(said) = said {
-        return said;
-    }
-    findings.push(Finding::problem(
-        "INSTALL.txt",
-        "does not say which node the bundle is for",
-        "the bundle was changed after iospki made it: make it again with iospki bundle",
-    ));
-    let has = |name: &str| files.iter().any(|f| f.path == Path::new(name));
-    let role = if has("ssl/iots-chain.pem") {
-        NodeRole::Nginx
-    } else if has("conf/iot-api-config.xml") {
-        NodeRole::Manager
-    } else if has("repository/conf/certificate-config.xml") {
-        NodeRole::Worker
-    } else {
-        NodeRole::KeyManager
-    };
-    (&IOT, role)
+    said.unwrap_or((&IOT, NodeRole::Manager))
 }
 
+/// What bundle writes for the node: regular files only, owned by 0:0, each with its mode (secrets 0600), and
+/// only the files of the node's role; INSTALL.txt naming the node.
+fn entries_as_bundled(entries: &[File], product: &Product, role: NodeRole) -> Vec<Finding> {
+    let fix = "the bundle was changed after iospki made it: make it again with iospki bundle";
+    let mut findings = Vec::new();
+    if !entries
+        .iter()
+        .any(|f| f.path == Path::new("INSTALL.txt") && f.kind.is_file())
+    {
+        findings.push(Finding::problem(
+            "INSTALL.txt",
+            "is missing: the bundle does not say which node it is for",
+            fix,
+        ));
+    }
+    for (at, entry) in entries.iter().enumerate() {
+        let location = entry.path.display().to_string();
+        let what = match bundled_mode(product, role, &entry.path) {
+            _ if entries[at + 1..].iter().any(|later| later.path == entry.path) => {
+                "appears twice in the archive: tar installs the later one over it".to_owned()
+            }
+            _ if !entry.kind.is_file() => format!("is a {}, not a regular file", kind_name(entry.kind)),
+            None => format!("is not a file iospki bundles for a {} node", role.name()),
+            Some(mode) if entry.mode != mode => format!("has mode {:04o}; bundle writes it {mode:04o}", entry.mode),
+            Some(_) if entry.owner != (0, 0) => {
+                format!("is owned by {}:{}; bundle writes 0:0", entry.owner.0, entry.owner.1)
+            }
+            Some(_) => continue,
+        };
+        findings.push(Finding::problem(location, what, fix));
+    }
+    findings
+}
+
+/// The mode bundle gives `path` in a bundle of `role`, if it bundles such a file.
+fn bundled_mode(product: &Product, role: NodeRole, path: &Path) -> Option<u32> {
+    if path == Path::new("INSTALL.txt") || path == Path::new("SHA256SUMS") {
+        return Some(crate::output::PUBLIC_MODE);
+    }
+    product
+        .files_of(role)
+        .find(|(_, placement)| Path::new(placement.path) == path)
+        .map(|(spec, _)| spec.mode())
+}
+
+/// What tar makes of an entry that is not a regular file.
+fn kind_name(kind: tar::EntryType) -> &'static str {
+    match kind {
+        tar::EntryType::Symlink => "symbolic link",
+        tar::EntryType::Link => "hard link",
+        tar::EntryType::Directory => "directory",
+        tar::EntryType::Char => "character device",
+        tar::EntryType::Block => "block device",
+        tar::EntryType::Fifo => "FIFO",
+        _ => "special entry",
+    }
+}
+
+/// Every entry of every gzip member, as tar reads them. The decompressed stream (headers, GNU long names and
+/// PAX extensions included) may not exceed [`MAX_UNPACKED`], so no header can make it grow past.
 fn read_archive(path: &Path) -> Result<Vec<File>> {
     let unreadable = |reason: String| Error::unreadable(path, reason);
+    let broken = |e: std::io::Error| match e.kind() {
+        std::io::ErrorKind::FileTooLarge => unreadable("holds more than a bundle ever does".into()),
+        _ => unreadable(format!("not a .tar.gz: {e}")),
+    };
     let data = input::read(path, Kind::Data)?;
-    let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(&data[..]));
+    let stream = Capped {
+        inner: flate2::read::MultiGzDecoder::new(&data[..]),
+        left: MAX_UNPACKED,
+    };
+    let mut archive = tar::Archive::new(stream);
+    // Past an end-of-archive marker too: what follows it is what `tar -i`, or a stripped marker, installs.
+    archive.set_ignore_zeros(true);
     let mut files = Vec::new();
-    let mut total = 0u64;
-    for entry in archive
-        .entries()
-        .map_err(|e| unreadable(format!("not a .tar.gz: {e}")))?
-    {
-        let mut entry = entry.map_err(|e| unreadable(format!("not a .tar.gz: {e}")))?;
+    for entry in archive.entries().map_err(broken)? {
+        let mut entry = entry.map_err(broken)?;
+        if files.len() >= MAX_ENTRIES {
+            return Err(unreadable("holds more entries than a bundle ever does".into()));
+        }
         let raw = entry.path().map_err(|e| unreadable(e.to_string()))?.into_owned();
         let leaves = |c: Component<'_>| matches!(c, Component::ParentDir | Component::RootDir | Component::Prefix(_));
         if raw.components().any(leaves) {
@@ -168,20 +236,46 @@ fn read_archive(path: &Path) -> Result<Vec<File>> {
         }
         // `tar -czf x.tar.gz .` names entries ./path.
         let name: PathBuf = raw.components().filter(|c| matches!(c, Component::Normal(_))).collect();
-        total += entry.size();
-        if total > MAX_UNPACKED || files.len() >= MAX_ENTRIES {
-            return Err(unreadable("holds more than a bundle ever does".into()));
+        let header = entry.header();
+        let (kind, mode) = (header.entry_type(), header.mode().unwrap_or(0));
+        let owner = (header.uid().unwrap_or(u64::MAX), header.gid().unwrap_or(u64::MAX));
+        let mut bytes = Zeroizing::new(Vec::new());
+        if kind.is_file() {
+            entry.read_to_end(&mut bytes).map_err(broken)?;
         }
-        if !entry.header().entry_type().is_file() || name.as_os_str().is_empty() {
+        if name.as_os_str().is_empty() && kind.is_dir() {
             continue;
         }
-        let mut bytes = Zeroizing::new(Vec::new());
-        entry
-            .read_to_end(&mut bytes)
-            .map_err(|e| unreadable(format!("not a .tar.gz: {e}")))?;
-        files.push(File { path: name, bytes });
+        files.push(File {
+            path: name,
+            kind,
+            mode,
+            owner,
+            bytes,
+        });
     }
     Ok(files)
+}
+
+/// A reader that fails with `FileTooLarge` once more than `left` bytes would come out of `inner`.
+struct Capped<R> {
+    inner: R,
+    left: u64,
+}
+
+impl<R: Read> Read for Capped<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.left == 0 {
+            return match self.inner.read(&mut [0u8; 1])? {
+                0 => Ok(0),
+                _ => Err(std::io::ErrorKind::FileTooLarge.into()),
+            };
+        }
+        let most = buf.len().min(usize::try_from(self.left).unwrap_or(usize::MAX));
+        let read = self.inner.read(&mut buf[..most])?;
+        self.left -= read as u64;
+        Ok(read)
+    }
 }
 
 /// Every file matches its SHA256SUMS line, and every file but SHA256SUMS has one.

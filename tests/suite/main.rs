@@ -4,6 +4,7 @@
 mod apns;
 mod bad_input;
 mod bundle;
+mod bundle_tampered;
 mod check;
 mod config;
 mod crash;
