@@ -415,6 +415,28 @@ fn cases() -> Vec<Case> {
             2,
             &["ssl_alias: 'cacert' is taken"],
         ),
+        // Date arithmetic: windows and validities past what any date can hold.
+        case(
+            "check window of 8000 years",
+            vec![("c.pem", b"x".to_vec())],
+            &["check", "c.pem", "--within", "2932897d"],
+            2,
+            &["'2932897d' is longer than 36500 days"],
+        ),
+        case(
+            "rotate window of 270,000 years",
+            vec![],
+            &["rotate", "--within", "100000000d", "--dry-run"],
+            2,
+            &["'100000000d' is longer than 36500 days"],
+        ),
+        case(
+            "CA validity of 8000 years",
+            vec![("k.pem", key.clone()), ("c.toml", b"[ca]\ndays = 3000000\n".to_vec())],
+            &["init", "--key", "k.pem", "--config", "c.toml"],
+            2,
+            &["c.toml:2: ca.days: 3000000 is more than 36500 days"],
+        ),
         case(
             "SSL alias that is an earlier CA's",
             vec![("k.pem", key.clone())],

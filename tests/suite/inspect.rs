@@ -200,3 +200,23 @@ fn truncated_and_corrupted_stores_exit_2_with_their_problem() {
         "{stderr}"
     );
 }
+
+#[test]
+fn control_characters_of_a_crafted_subject_and_file_name_are_printed_escaped() {
+    let dir = scratch("inspect-escape");
+    let name = "evil\u{1b}[2J.pem";
+    let subject = "/O=Evil\u{1b}[2J\u{7}/CN=x\u{d}0 problem(s)";
+    let args = [
+        "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "k.pem", "-subj", subject, "-out", name,
+    ];
+    util::tool(&dir, "openssl", args);
+    for command in [["inspect", name], ["check", name]] {
+        let shown = iospki(&dir, command).stdout();
+        assert!(
+            !shown.contains(['\u{1b}', '\u{7}', '\r']),
+            "{command:?} printed a control character: {shown:?}"
+        );
+        assert!(shown.contains("Evil\\u{1b}[2J\\u{7}"), "{command:?}: {shown}");
+        assert!(shown.contains("evil\\u{1b}[2J.pem"), "{command:?}: {shown}");
+    }
+}
