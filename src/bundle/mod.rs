@@ -1,7 +1,9 @@
 //! `iospki bundle`: the files of a set, handed to each node of the cluster. [`node_bundles`] lays them out as
 //! each node's server home with INSTALL.txt and SHA256SUMS; [`archive`] packs one reproducible .tar.gz per node;
-//! [`k8s`] writes them as Kubernetes Secrets and ConfigMaps per role, for `kubectl apply` and as a Helm chart.
+//! [`k8s`] writes them as Kubernetes Secrets and ConfigMaps per role, for `kubectl apply` and as a Helm chart;
+//! [`ansible`] writes an Ansible project that installs them node by node.
 
+pub mod ansible;
 pub mod archive;
 pub mod k8s;
 mod yaml;
@@ -17,6 +19,11 @@ use crate::output::PUBLIC_MODE;
 use crate::product::{Holds, NodeRole};
 use crate::set::{NodeFile, Set};
 
+/// The bundle's file that says where each file goes and what to restart.
+const INSTALL: &str = "INSTALL.txt";
+/// The bundle's checksums, as `sha256sum -c` reads them.
+const SUMS: &str = "SHA256SUMS";
+
 /// One file of a node's bundle.
 #[derive(Debug)]
 pub struct BundleFile {
@@ -28,6 +35,13 @@ pub struct BundleFile {
     pub mode: u32,
 }
 
+impl BundleFile {
+    /// The SHA-256 of its bytes, in lowercase hex as SHA256SUMS has it.
+    pub fn sha256(&self) -> String {
+        crate::hex::lower(&Sha256::digest(&self.contents))
+    }
+}
+
 /// What one node gets: its files sorted by path, then SHA256SUMS over them.
 #[derive(Debug)]
 pub struct NodeBundle {
@@ -35,6 +49,13 @@ pub struct NodeBundle {
     pub node: Node,
     /// Its files.
     pub files: Vec<BundleFile>,
+}
+
+impl NodeBundle {
+    /// The files the node's server reads: all but INSTALL.txt and SHA256SUMS.
+    pub fn placed(&self) -> impl Iterator<Item = &BundleFile> {
+        self.files.iter().filter(|f| f.path != INSTALL && f.path != SUMS)
+    }
 }
 
 /// The bundle of every node of `cluster` from `set`.
@@ -53,13 +74,13 @@ pub fn node_bundles(set: &Set, cluster: &Cluster) -> Result<Vec<NodeBundle>> {
                 })
                 .collect();
             files.push(BundleFile {
-                path: "INSTALL.txt".into(),
+                path: INSTALL.into(),
                 contents: Zeroizing::new(install_text(&node, cluster, &placed).into_bytes()),
                 mode: PUBLIC_MODE,
             });
             files.sort_by(|a, b| a.path.cmp(&b.path));
             files.push(BundleFile {
-                path: "SHA256SUMS".into(),
+                path: SUMS.into(),
                 contents: Zeroizing::new(checksums(&files).into_bytes()),
                 mode: PUBLIC_MODE,
             });
@@ -72,12 +93,7 @@ pub fn node_bundles(set: &Set, cluster: &Cluster) -> Result<Vec<NodeBundle>> {
 fn checksums(files: &[BundleFile]) -> String {
     let mut text = String::new();
     for file in files {
-        let _ = writeln!(
-            text,
-            "{}  {}",
-            crate::hex::lower(&Sha256::digest(&file.contents)),
-            file.path
-        );
+        let _ = writeln!(text, "{}  {}", file.sha256(), file.path);
     }
     text
 }

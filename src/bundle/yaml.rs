@@ -45,6 +45,13 @@ impl Yaml {
         self
     }
 
+    /// `key: true` or `key: false` at `depth`: a boolean, not a string.
+    pub fn flag(&mut self, depth: usize, key: &str, value: bool) -> &mut Self {
+        self.key(depth, key);
+        self.text.push_str(if value { " true\n" } else { " false\n" });
+        self
+    }
+
     /// `- key: value`, opening an item of a sequence at `depth`; the item's further entries go at `depth + 1`.
     pub fn item(&mut self, depth: usize, key: &str, value: &str) -> &mut Self {
         self.indent(depth);
@@ -159,6 +166,15 @@ mod tests {
             assert!(entry(other).starts_with("k: \""), "{other}");
         }
         assert_eq!(entry("a\"\\\n\u{1}"), "k: \"a\\\"\\\\\\n\\u0001\"\n");
+    }
+
+    #[test]
+    fn flags_are_booleans_not_strings() {
+        let yaml = Yaml::with_capacity(0)
+            .flag(1, "secret", true)
+            .flag(1, "public", false)
+            .finish();
+        assert_eq!(yaml, "  secret: true\n  public: false\n");
     }
 
     #[test]

@@ -556,6 +556,13 @@ fn cases() -> Vec<Case> {
             &["--namespace: is for --format k8s"],
         ),
         case(
+            "name prefix for an Ansible project",
+            vec![],
+            &["bundle", "--format", "ansible", "--name-prefix", "iots"],
+            2,
+            &["--name-prefix: is for --format k8s"],
+        ),
+        case(
             "rotate without a ledger",
             vec![("out/ca.crt", b"x".to_vec())],
             &["rotate", "out"],

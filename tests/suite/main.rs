@@ -1,6 +1,7 @@
 //! The integration tests, one binary: each module runs the built `iospki` against the real consumers of what it
-//! writes (openssl, keytool, Java, kubectl, helm) or against hostile input. `util` holds what they share.
+//! writes (openssl, keytool, Java, kubectl, helm, ansible-playbook) or against hostile input. `util` holds what they share.
 
+mod ansible;
 mod apns;
 mod bad_input;
 mod bundle;

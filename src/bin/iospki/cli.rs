@@ -424,7 +424,8 @@ pub struct BundleArgs {
     pub out: PathBuf,
 
     /// tar: per node, a tree laid out as its server home and a .tar.gz. k8s: per role, a Secret and a ConfigMap,
-    /// as manifests in OUT/kubectl/ and as a Helm chart in OUT/helm/.
+    /// as manifests in OUT/kubectl/ and as a Helm chart in OUT/helm/. ansible: an Ansible project that installs
+    /// every node's files one node at a time (site.yml) and in the rounds of a CA rotation (rotate-ca.yml).
     #[arg(long, value_enum, default_value = "tar")]
     pub format: BundleFormat,
 
@@ -442,6 +443,7 @@ pub struct BundleArgs {
 pub enum BundleFormat {
     Tar,
     K8s,
+    Ansible,
 }
 
 #[derive(Debug, Args)]

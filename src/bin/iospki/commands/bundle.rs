@@ -2,10 +2,10 @@
 
 use std::process::ExitCode;
 
-use iospki::bundle::{archive, k8s};
+use iospki::bundle::{ansible, archive, k8s};
 use iospki::cluster::Cluster;
 use iospki::error::{Error, Result};
-use iospki::output::Lock;
+use iospki::output::{Lock, Plan};
 use iospki::set::Set;
 
 use crate::cli::{BundleArgs, BundleFormat};
@@ -18,50 +18,58 @@ pub fn run(args: BundleArgs) -> Result<ExitCode> {
         let _lock = Lock::take(&args.dir)?;
         Set::read(&args.dir)?
     };
-    let names = choice.map(|choice| choice.names(set.product()));
     let cluster = cluster(&args, &set)?;
-    let plan = match &names {
-        None => archive::plan(&set, &cluster)?,
-        Some(names) => k8s::plan(&set, &cluster, names)?,
+    let plan = match args.format {
+        BundleFormat::Tar => archive::plan(&set, &cluster)?,
+        BundleFormat::K8s => k8s::plan(&set, &cluster, &choice.names(set.product()))?,
+        BundleFormat::Ansible => ansible::plan(&set, &cluster)?,
     };
     plan.publish(&args.out, true)?;
-    match names {
-        None => {
+    let out_dir = args.out.display();
+    match args.format {
+        BundleFormat::Tar => {
             for node in cluster.nodes() {
-                out!("{}/{}.tar.gz  {}", args.out.display(), node.name, node.role.name());
+                out!("{out_dir}/{}.tar.gz  {}", node.name, node.role.name());
             }
         }
-        Some(_) => {
-            for file in &plan.files {
-                out!("{}/{}  {}", args.out.display(), file.name, file.description);
+        BundleFormat::K8s => list(&plan, &args)?,
+        BundleFormat::Ansible => {
+            list(&plan, &args)?;
+            for node in cluster.nodes() {
+                out!("{out_dir}/files/{}/  {}", node.name, node.role.name());
             }
         }
     }
     Ok(ExitCode::SUCCESS)
 }
 
-/// The names `--format k8s` was given, checked before any file is read. A tar bundle has none, and refuses the
-/// options that set them rather than ignore them.
-fn kubernetes_names(args: &BundleArgs) -> Result<Option<k8s::NameChoice>> {
-    if args.format == BundleFormat::K8s {
-        let prefix = args.name_prefix.as_deref();
-        let flag = |e: Error| match e {
-            Error::InvalidOption { option, reason } => Error::InvalidOption {
-                option: format!("--{}", option.replace(' ', "-")),
-                reason,
-            },
-            other => other,
-        };
-        return k8s::NameChoice::new(args.namespace.as_deref(), prefix)
-            .map(Some)
-            .map_err(flag);
+/// One line per file of `plan`, leaving out the nodes' files (an Ansible project's `files/`).
+fn list(plan: &Plan, args: &BundleArgs) -> Result<()> {
+    for file in plan.files.iter().filter(|f| !f.name.starts_with("files/")) {
+        out!("{}/{}  {}", args.out.display(), file.name, file.description);
     }
-    let option = match (&args.namespace, &args.name_prefix) {
-        (Some(_), _) => "--namespace",
-        (_, Some(_)) => "--name-prefix",
-        _ => return Ok(None),
+    Ok(())
+}
+
+/// The names `--format k8s` was given, checked before any file is read. The other formats have none, and refuse
+/// the options that set them rather than ignore them.
+fn kubernetes_names(args: &BundleArgs) -> Result<k8s::NameChoice> {
+    if args.format != BundleFormat::K8s {
+        let option = match (&args.namespace, &args.name_prefix) {
+            (Some(_), _) => "--namespace",
+            (_, Some(_)) => "--name-prefix",
+            _ => return k8s::NameChoice::new(None, None),
+        };
+        return Err(Error::invalid(option, "is for --format k8s"));
+    }
+    let flag = |e: Error| match e {
+        Error::InvalidOption { option, reason } => Error::InvalidOption {
+            option: format!("--{}", option.replace(' ', "-")),
+            reason,
+        },
+        other => other,
     };
-    Err(Error::invalid(option, "is for --format k8s"))
+    k8s::NameChoice::new(args.namespace.as_deref(), args.name_prefix.as_deref()).map_err(flag)
 }
 
 /// The cluster whose nodes get bundles: the description's, else the one the set was made for.
