@@ -25,7 +25,7 @@ impl Password {
 
     /// Reads a password from the first line of `path` (a trailing `\n` or `\r\n` is not part of it).
     pub fn from_file(path: &Path) -> Result<Self> {
-        let bytes = Zeroizing::new(std::fs::read(path).map_err(|e| Error::io(path, e))?);
+        let bytes = crate::input::read(path, crate::input::Kind::Password)?;
         let text = std::str::from_utf8(&bytes).map_err(|_| Error::Password {
             source_name: path.display().to_string(),
             reason: "password file is not UTF-8 text".into(),
