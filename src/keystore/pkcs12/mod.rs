@@ -1,19 +1,21 @@
-//! PKCS#12 files: read through p12-keystore, written as openssl writes them ([`write`]) with the protection
-//! profile chosen for who must read them, and a description of any file's protection that needs no password.
+//! PKCS#12 files: read within iospki's key-derivation budget ([`read`]), written as openssl writes them
+//! ([`write`]) with the protection profile chosen for who must read them, and a description of any file's
+//! protection that needs no password.
 
+mod read;
 mod write;
 
 pub use write::write;
 
 use der::asn1::{ContextSpecific, OctetString};
 use der::{Decode, Encode};
-use p12_keystore::{Certificate, Pkcs12Archive};
 use rustls_pki_types::CertificateDer;
 use time::OffsetDateTime;
 
 use super::{EncryptedPrivateKeyInfo, Entry, Integrity, Keystore, Opened, StoreError};
 use crate::oid;
 use crate::secret::Password;
+use read::{CertificateBag, Contents};
 
 /// How a PKCS#12 file is protected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
@@ -53,44 +55,75 @@ pub fn check_password(password: &Password) -> Result<(), StoreError> {
 /// Opens a PKCS#12 file with `password`: the MAC is checked, keys are linked to their chains by localKeyId
 /// and issuer name, certificates that belong to no chain become trusted-certificate entries.
 pub fn open(data: &[u8], password: &Password) -> Result<Opened, StoreError> {
+    open_with_any(data, std::slice::from_ref(password)).map(|(opened, _)| opened)
+}
+
+/// [`open`] with the first of `passwords` that opens the file, and which one it was. The key derivations of
+/// trying them all must fit in iospki's budget for one file ([`crate::kdf`]); that is checked before the first.
+pub fn open_with_any<'p>(data: &[u8], passwords: &'p [Password]) -> Result<(Opened, &'p Password), StoreError> {
     let (protection, java8_readable) = describe(data)?;
-    let archive = Pkcs12Archive::from_pkcs12(data, password.secret_str()).map_err(read_error)?;
-    Ok(Opened {
+    let (contents, password) = read::read(data, passwords)?;
+    let opened = Opened {
         format: super::Format::Pkcs12,
         protection,
         java8_readable,
         integrity: Integrity::Verified,
-        store: entries(archive)?,
-    })
+        store: entries(contents)?,
+    };
+    Ok((opened, password))
 }
 
-fn entries(archive: Pkcs12Archive) -> Result<Keystore, StoreError> {
-    let certs: Vec<_> = archive.certs.iter().map(|bag| &bag.cert).collect();
+/// A certificate of the file with the names that chain it.
+struct Certificate {
+    bag: CertificateBag,
+    subject: String,
+    issuer: String,
+}
+
+impl Certificate {
+    fn parse(bag: CertificateBag) -> Result<Certificate, StoreError> {
+        let (_, cert) = x509_parser::parse_x509_certificate(&bag.der)
+            .map_err(|e| malformed(&format!("a certificate bag holds no X.509 certificate: {e}")))?;
+        let (subject, issuer) = (cert.subject().to_string(), cert.issuer().to_string());
+        Ok(Certificate { bag, subject, issuer })
+    }
+}
+
+fn entries(contents: Contents) -> Result<Keystore, StoreError> {
+    let certs = contents
+        .certificates
+        .into_iter()
+        .map(Certificate::parse)
+        .collect::<Result<Vec<_>, _>>()?;
+    let all: Vec<&Certificate> = certs.iter().collect();
     let mut in_chains = Vec::new();
     let mut store = Keystore::new();
     let when = OffsetDateTime::UNIX_EPOCH;
-    for (index, bag) in archive.keys.iter().enumerate() {
-        let leaf = archive.certs.iter().find(|c| {
-            c.local_key_id.is_some() && c.local_key_id.as_deref() == bag.local_key_id.as_ref().map(AsRef::as_ref)
-        });
-        let chain = leaf.map(|leaf| chain_from(&leaf.cert, &certs)).unwrap_or_default();
-        in_chains.extend(chain.iter().map(|c| c.as_der().to_vec()));
+    for (index, bag) in contents.keys.iter().enumerate() {
+        let leaf = certs
+            .iter()
+            .find(|c| c.bag.names.local_key_id.is_some() && c.bag.names.local_key_id == bag.names.local_key_id);
+        let chain = leaf.map(|leaf| chain_from(leaf, &all)).unwrap_or_default();
+        in_chains.extend(chain.iter().map(|c| c.bag.der.as_slice()));
         let alias = bag
+            .names
             .friendly_name
             .clone()
-            .or_else(|| leaf.and_then(|l| l.friendly_name.clone()))
+            .or_else(|| leaf.and_then(|l| l.bag.names.friendly_name.clone()))
             .unwrap_or_else(|| format!("key-{}", index + 1));
         let chain = chain
             .into_iter()
-            .map(|c| CertificateDer::from(c.as_der().to_vec()))
+            .map(|c| CertificateDer::from(c.bag.der.clone()))
             .collect();
-        insert(&mut store, &alias, when, Entry::key(bag.key.as_der(), chain))?;
+        insert(&mut store, &alias, when, Entry::key(&bag.pkcs8, chain))?;
     }
-    for (index, bag) in archive.certs.iter().enumerate() {
-        if in_chains.iter().any(|der| der == bag.cert.as_der()) {
+    for (index, cert) in certs.iter().enumerate() {
+        if in_chains.contains(&cert.bag.der.as_slice()) {
             continue;
         }
-        let alias = bag
+        let alias = cert
+            .bag
+            .names
             .friendly_name
             .clone()
             .unwrap_or_else(|| format!("cert-{}", index + 1));
@@ -98,7 +131,7 @@ fn entries(archive: Pkcs12Archive) -> Result<Keystore, StoreError> {
             &mut store,
             &alias,
             when,
-            Entry::TrustedCert(CertificateDer::from(bag.cert.as_der().to_vec())),
+            Entry::TrustedCert(CertificateDer::from(cert.bag.der.clone())),
         )?;
     }
     Ok(store)
@@ -122,12 +155,12 @@ fn chain_from<'a>(leaf: &'a Certificate, certs: &[&'a Certificate]) -> Vec<&'a C
     let mut chain = vec![leaf];
     while chain.len() < 10 {
         let last = chain[chain.len() - 1];
-        if last.issuer() == last.subject() {
+        if last.issuer == last.subject {
             break;
         }
         match certs
             .iter()
-            .find(|c| c.subject() == last.issuer() && !chain.contains(c))
+            .find(|c| c.subject == last.issuer && !chain.iter().any(|d| d.bag.der == c.bag.der))
         {
             Some(issuer) => chain.push(issuer),
             None => break,
@@ -216,19 +249,6 @@ fn mac_name(digest: &der::oid::ObjectIdentifier) -> String {
         oid::SHA384 => "HMAC-SHA384".into(),
         oid::SHA512 => "HMAC-SHA512".into(),
         other => format!("HMAC {other}"),
-    }
-}
-
-fn read_error(err: p12_keystore::error::Error) -> StoreError {
-    use p12_keystore::error::Error as E;
-    match err {
-        E::MacError(_) => StoreError::WrongPassword,
-        E::UnsupportedEncryptionScheme | E::UnsupportedMacAlgorithm | E::UnsupportedContentType => {
-            StoreError::Unsupported(format!("PKCS#12 file uses something iospki does not read: {err}"))
-        }
-        // Without a MAC a wrong password shows as undecryptable content.
-        E::UnpadError | E::Pkcs5Error(_) => StoreError::WrongPassword,
-        other => malformed(&other.to_string()),
     }
 }
 
