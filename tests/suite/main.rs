@@ -23,3 +23,4 @@ mod secrets;
 mod sso;
 mod util;
 mod verify;
+mod work_factors;
