@@ -7,6 +7,8 @@ mod write;
 
 pub use write::write;
 
+use std::collections::{HashMap, HashSet};
+
 use der::asn1::{ContextSpecific, OctetString};
 use der::{Decode, Encode};
 use rustls_pki_types::CertificateDer;
@@ -89,36 +91,51 @@ impl Certificate {
     }
 }
 
+/// The most certificate bytes the key entries of one file may hold between them. A certificate bag is stored once
+/// and linked into the chain of every key that names it, so a crafted file could make a few megabytes of
+/// certificates into terabytes of chains.
+const MAX_CHAIN_BYTES: usize = 64 << 20;
+
 fn entries(contents: Contents) -> Result<Keystore, StoreError> {
     let certs = contents
         .certificates
         .into_iter()
         .map(Certificate::parse)
         .collect::<Result<Vec<_>, _>>()?;
-    let all: Vec<&Certificate> = certs.iter().collect();
-    let mut in_chains = Vec::new();
+    let index = Index::new(&certs);
+    let mut in_chains = HashSet::new();
+    let mut chain_bytes = 0;
     let mut store = Keystore::new();
     let when = OffsetDateTime::UNIX_EPOCH;
-    for (index, bag) in contents.keys.iter().enumerate() {
-        let leaf = certs
-            .iter()
-            .find(|c| c.bag.names.local_key_id.is_some() && c.bag.names.local_key_id == bag.names.local_key_id);
-        let chain = leaf.map(|leaf| chain_from(leaf, &all)).unwrap_or_default();
+    for (number, bag) in contents.keys.iter().enumerate() {
+        let leaf = bag
+            .names
+            .local_key_id
+            .as_deref()
+            .and_then(|id| index.by_key_id.get(id).copied());
+        let chain = leaf.map(|leaf| chain_from(leaf, &index)).unwrap_or_default();
+        chain_bytes += chain.iter().map(|c| c.bag.der.len()).sum::<usize>();
+        if chain_bytes > MAX_CHAIN_BYTES {
+            return Err(StoreError::Unsupported(format!(
+                "its keys' certificate chains repeat more than {} MiB of certificates; iospki reads no more",
+                MAX_CHAIN_BYTES >> 20
+            )));
+        }
         in_chains.extend(chain.iter().map(|c| c.bag.der.as_slice()));
         let alias = bag
             .names
             .friendly_name
             .clone()
             .or_else(|| leaf.and_then(|l| l.bag.names.friendly_name.clone()))
-            .unwrap_or_else(|| format!("key-{}", index + 1));
+            .unwrap_or_else(|| format!("key-{}", number + 1));
         let chain = chain
             .into_iter()
             .map(|c| CertificateDer::from(c.bag.der.clone()))
             .collect();
         insert(&mut store, &alias, when, Entry::key(&bag.pkcs8, chain))?;
     }
-    for (index, cert) in certs.iter().enumerate() {
-        if in_chains.contains(&cert.bag.der.as_slice()) {
+    for (number, cert) in certs.iter().enumerate() {
+        if in_chains.contains(cert.bag.der.as_slice()) {
             continue;
         }
         let alias = cert
@@ -126,7 +143,7 @@ fn entries(contents: Contents) -> Result<Keystore, StoreError> {
             .names
             .friendly_name
             .clone()
-            .unwrap_or_else(|| format!("cert-{}", index + 1));
+            .unwrap_or_else(|| format!("cert-{}", number + 1));
         insert(
             &mut store,
             &alias,
@@ -135,6 +152,30 @@ fn entries(contents: Contents) -> Result<Keystore, StoreError> {
         )?;
     }
     Ok(store)
+}
+
+/// The file's certificates by localKeyId (the first that has it) and by subject (each encoding once), so that
+/// linking keys to chains stays linear in the file's size.
+struct Index<'a> {
+    by_key_id: HashMap<&'a [u8], &'a Certificate>,
+    by_subject: HashMap<&'a str, Vec<&'a Certificate>>,
+}
+
+impl<'a> Index<'a> {
+    fn new(certs: &'a [Certificate]) -> Index<'a> {
+        let mut by_key_id = HashMap::new();
+        let mut by_subject: HashMap<&str, Vec<&Certificate>> = HashMap::new();
+        let mut seen = HashSet::new();
+        for cert in certs {
+            if let Some(id) = &cert.bag.names.local_key_id {
+                by_key_id.entry(id.as_slice()).or_insert(cert);
+            }
+            if seen.insert(cert.bag.der.as_slice()) {
+                by_subject.entry(cert.subject.as_str()).or_default().push(cert);
+            }
+        }
+        Index { by_key_id, by_subject }
+    }
 }
 
 fn insert(store: &mut Keystore, alias: &str, when: OffsetDateTime, entry: Entry) -> Result<(), StoreError> {
@@ -151,17 +192,19 @@ fn insert(store: &mut Keystore, alias: &str, when: OffsetDateTime, entry: Entry)
 }
 
 /// The chain from `leaf` up by issuer name, as far as the file's certificates reach (at most 10 long).
-fn chain_from<'a>(leaf: &'a Certificate, certs: &[&'a Certificate]) -> Vec<&'a Certificate> {
+fn chain_from<'a>(leaf: &'a Certificate, index: &Index<'a>) -> Vec<&'a Certificate> {
     let mut chain = vec![leaf];
     while chain.len() < 10 {
         let last = chain[chain.len() - 1];
         if last.issuer == last.subject {
             break;
         }
-        match certs
-            .iter()
-            .find(|c| c.subject == last.issuer && !chain.iter().any(|d| d.bag.der == c.bag.der))
-        {
+        let issuers = index
+            .by_subject
+            .get(last.issuer.as_str())
+            .map_or(&[][..], Vec::as_slice);
+        // Each encoding is listed once, so at most as many are skipped as the chain is long.
+        match issuers.iter().find(|c| !chain.iter().any(|d| d.bag.der == c.bag.der)) {
             Some(issuer) => chain.push(issuer),
             None => break,
         }
@@ -260,5 +303,34 @@ fn malformed(reason: &str) -> StoreError {
     StoreError::Malformed {
         format: "PKCS#12",
         reason: reason.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use zeroize::Zeroizing;
+
+    use super::read::{KeyBag, Names};
+    use super::*;
+
+    #[test]
+    fn a_certificate_linked_into_every_key_is_refused_past_the_chain_limit() {
+        let der = ::pem::parse(include_str!("../../../keystores/expired.crt"))
+            .unwrap()
+            .into_contents();
+        let names = Names {
+            friendly_name: None,
+            local_key_id: Some(vec![1]),
+        };
+        let key = KeyBag {
+            names: names.clone(),
+            pkcs8: Zeroizing::new(vec![0x30, 0x00]),
+        };
+        let contents = Contents {
+            keys: vec![key; MAX_CHAIN_BYTES / der.len() + 1],
+            certificates: vec![CertificateBag { names, der }],
+        };
+        let err = entries(contents).unwrap_err().to_string();
+        assert!(err.contains("repeat more than 64 MiB of certificates"), "{err}");
     }
 }
