@@ -221,18 +221,51 @@ fn keys_shrouded_inside_an_encrypted_safe_are_counted_before_they_are_decrypted(
 #[test]
 fn verify_reports_a_hostile_store_in_a_set_as_a_problem() {
     let dir = scratch("work-verify");
-    let out = dir.join("output");
-    fs::create_dir_all(&out).unwrap();
-    for entry in fs::read_dir(default_init("work-factors")).unwrap() {
-        let path = entry.unwrap().path();
-        fs::copy(&path, out.join(path.file_name().unwrap())).unwrap();
-    }
+    let out = copy_of_the_default_set(&dir);
     fs::write(out.join("ca.p12"), many_safes()).unwrap();
     let run = iospki(&dir, ["verify", "output"]);
     let stdout = run.stdout();
     assert_eq!(run.code(), Some(1), "{stdout}\n{}", run.stderr());
     assert!(
         stdout.contains("ca.p12") && stdout.contains("of up to 1000000 PBKDF2 iterations"),
+        "{stdout}"
+    );
+}
+
+/// `archive` (a .tar.gz) with the bytes of the entry whose path ends with `name` replaced by `bytes`.
+fn with_entry_replaced(archive: &[u8], name: &str, bytes: &[u8]) -> Vec<u8> {
+    use std::io::Read;
+    let mut input = tar::Archive::new(flate2::read::GzDecoder::new(archive));
+    let gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    let mut output = tar::Builder::new(gzip);
+    for entry in input.entries().unwrap() {
+        let mut entry = entry.unwrap();
+        let mut contents = Vec::new();
+        entry.read_to_end(&mut contents).unwrap();
+        if entry.path().unwrap().ends_with(name) {
+            contents = bytes.to_vec();
+        }
+        let mut header = entry.header().clone();
+        header.set_size(contents.len() as u64);
+        header.set_cksum();
+        output.append(&header, contents.as_slice()).unwrap();
+    }
+    output.into_inner().unwrap().finish().unwrap()
+}
+
+#[test]
+fn verify_bundle_reports_a_hostile_store_in_the_archive_as_a_problem() {
+    let dir = scratch("work-verify-bundle");
+    let set = default_init("work-factors").to_str().unwrap();
+    iospki(&dir, ["bundle", set, "--out", "bundles"]).success();
+    let archive = fs::read(dir.join("bundles/mgt.iots310.wso2.com.tar.gz")).unwrap();
+    let hostile = with_entry_replaced(&archive, "wso2carbon.jks", &many_safes());
+    write(&dir, "hostile.tar.gz", &hostile);
+    let run = iospki(&dir, ["verify", "--bundle", "hostile.tar.gz"]);
+    let stdout = run.stdout();
+    assert_eq!(run.code(), Some(1), "{stdout}\n{}", run.stderr());
+    assert!(
+        stdout.contains("wso2carbon.jks") && stdout.contains("of up to 1000000 PBKDF2 iterations"),
         "{stdout}"
     );
 }
@@ -327,6 +360,28 @@ fn fifos_and_devices_are_refused_where_a_file_belongs() {
         2,
         &["security/wso2carbon.jks: is a device, FIFO or socket"],
     );
+    let out = copy_of_the_default_set(&dir);
+    fs::remove_file(out.join("wso2carbon.jks")).unwrap();
+    fs::rename(security.join("wso2carbon.jks"), out.join("wso2carbon.jks")).unwrap();
+    let run = iospki(&dir, ["verify", "output"]);
+    assert_eq!(run.code(), Some(1), "{}\n{}", run.stdout(), run.stderr());
+    assert!(
+        run.stdout()
+            .contains("wso2carbon.jks: cannot be read: is a device, FIFO or socket"),
+        "{}",
+        run.stdout()
+    );
+}
+
+/// A copy of the shared default set in `dir/output`.
+fn copy_of_the_default_set(dir: &Path) -> PathBuf {
+    let out = dir.join("output");
+    fs::create_dir_all(&out).unwrap();
+    for entry in fs::read_dir(default_init("work-factors")).unwrap() {
+        let path = entry.unwrap().path();
+        fs::copy(&path, out.join(path.file_name().unwrap())).unwrap();
+    }
+    out
 }
 
 fn hosts_toml(count: usize) -> String {
@@ -355,12 +410,7 @@ fn ten_thousand_hosts_are_refused_at_their_key_and_line() {
 #[test]
 fn a_ledger_edited_to_ten_thousand_hosts_is_refused() {
     let dir = scratch("work-many-hosts-ledger");
-    let out = dir.join("output");
-    fs::create_dir_all(&out).unwrap();
-    for entry in fs::read_dir(default_init("work-factors")).unwrap() {
-        let path = entry.unwrap().path();
-        fs::copy(&path, out.join(path.file_name().unwrap())).unwrap();
-    }
+    let out = copy_of_the_default_set(&dir);
     let ledger_path = out.join("iospki-ledger.json");
     let mut ledger: serde_json::Value = serde_json::from_slice(&fs::read(&ledger_path).unwrap()).unwrap();
     let workers: Vec<String> = (0..10_000).map(|i| format!("w{i}.iot.example.org")).collect();

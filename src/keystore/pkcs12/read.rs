@@ -112,14 +112,16 @@ struct Sealed {
     ciphertext: Vec<u8>,
 }
 
+/// How bytes are encrypted under the password.
 #[derive(Clone)]
 enum Scheme {
-    /// A PKCS#12 PBE cipher with its key length: SHA-1 derives key and IV (RFC 7292 appendix B).
+    /// A PKCS#12 PBE cipher and its salt and count: SHA-1 derives key and IV (RFC 7292 appendix B).
     Pkcs12(Pkcs12Cipher, Pkcs12PbeParams),
     /// PBES2 (RFC 8018): PBKDF2 or scrypt, then AES or 3DES.
     Pbes2(pkcs5::pbes2::Parameters),
 }
 
+/// The PKCS#12 PBE ciphers iospki decrypts: 3DES (OpenSSL, Java) and RC2-40 (OpenSSL 1.x, older keytool).
 #[derive(Clone, Copy)]
 enum Pkcs12Cipher {
     TripleDes,
