@@ -1,5 +1,6 @@
 //! The cluster: its product, its domain, the host names of each group and the machines that make it up.
 
+use std::collections::HashSet;
 use std::fmt;
 
 use crate::product::{CertRole, CommonName, HostGroupId, NodeRole, Product};
@@ -219,6 +220,14 @@ pub struct Node {
     pub role: NodeRole,
 }
 
+/// The most host names a cluster may have, over all its groups. The SSL certificate names every one in its
+/// subjectAltName: public CAs stop at 100 (Let's Encrypt) to a few hundred names, and every TLS handshake sends
+/// the certificate, some 30 bytes a name.
+pub const MAX_HOSTS: usize = 1000;
+
+/// The most machines `[nodes]` may name, over all roles: each gets its own bundle.
+pub const MAX_NODES: usize = 1000;
+
 /// A cluster of one product behind nginx.
 #[derive(Debug, Clone)]
 pub struct Cluster {
@@ -274,6 +283,18 @@ pub enum ClusterError {
     /// An empty role.
     #[error("nodes.{0}: give at least one node, or leave the key out")]
     Empty(&'static str),
+    /// More names than iospki takes.
+    #[error("{key}: {count} {what} in all; iospki takes at most {max}")]
+    TooMany {
+        /// The key whose list goes over the limit (`hosts.workers`).
+        key: String,
+        /// What is counted: "host names" or "node names".
+        what: &'static str,
+        /// How many names all lists hold.
+        count: usize,
+        /// The limit.
+        max: usize,
+    },
 }
 
 impl Cluster {
@@ -286,6 +307,20 @@ impl Cluster {
         given: Hosts,
         given_nodes: Nodes,
     ) -> Result<Self, ClusterError> {
+        // Counted as the ledger records them: the defaults of groups and roles left out, then the given lists.
+        let default_hosts = product
+            .host_groups
+            .iter()
+            .filter(|g| given.get(g.id).is_empty() && g.default_prefix.is_some());
+        let host_lists = given.0.iter().map(|(group, names)| (group.key(), names.len()));
+        at_most(MAX_HOSTS, default_hosts.count(), "hosts", "host names", host_lists)?;
+        let default_nodes = product
+            .node_groups
+            .iter()
+            .filter(|g| given_nodes.get(g.role).is_empty());
+        let node_lists = given_nodes.0.iter().map(|(role, names)| (role.key(), names.len()));
+        let default_count = default_nodes.map(|g| g.default_nodes.len()).sum();
+        at_most(MAX_NODES, default_count, "nodes", "node names", node_lists)?;
         check_groups(product, &given)?;
         let mut hosts = Hosts::default();
         for group in product.host_groups {
@@ -318,12 +353,11 @@ impl Cluster {
     /// Every machine has a name of its own.
     fn check_unique_nodes(&self) -> Result<(), ClusterError> {
         let nodes = self.nodes();
-        for (at, node) in nodes.iter().enumerate() {
-            if nodes[..at].iter().any(|n| n.name == node.name) {
-                return Err(ClusterError::Duplicate(node.name.clone()));
-            }
+        let mut seen = HashSet::with_capacity(nodes.len());
+        match nodes.iter().find(|node| !seen.insert(&node.name)) {
+            Some(node) => Err(ClusterError::Duplicate(node.name.clone())),
+            None => Ok(()),
         }
-        Ok(())
     }
 
     /// The product.
@@ -359,15 +393,13 @@ impl Cluster {
 
     /// The hosts of every group without repeats, in the product's group order.
     pub fn role_hosts(&self) -> Vec<&HostName> {
-        let mut hosts: Vec<&HostName> = Vec::new();
-        for group in self.product.host_groups {
-            for host in self.hosts.get(group.id) {
-                if !hosts.contains(&host) {
-                    hosts.push(host);
-                }
-            }
-        }
-        hosts
+        let mut seen = HashSet::new();
+        self.product
+            .host_groups
+            .iter()
+            .flat_map(|group| self.hosts.get(group.id))
+            .filter(|host| seen.insert(*host))
+            .collect()
     }
 
     /// Every name the SSL certificate carries in subjectAltName: the role hosts, then the CN if it is another.
@@ -390,11 +422,13 @@ impl Cluster {
             .filter_map(|g| g.nodes.map(|role| (role, self.hosts.get(g.id))))
             .collect();
         groups.sort_by_key(|(role, _)| *role);
+        let mut seen = HashSet::new();
         for (role, hosts) in groups {
-            for name in hosts.iter().map(NodeName::from) {
-                if !nodes.iter().any(|n| n.name == name) {
-                    nodes.push(Node { name, role });
-                }
+            for host in hosts.iter().filter(|host| seen.insert(*host)) {
+                nodes.push(Node {
+                    name: NodeName::from(host),
+                    role,
+                });
             }
         }
         for (role, names) in &self.nodes.0 {
@@ -414,6 +448,34 @@ impl Cluster {
     pub fn own_host(&self, role: NodeRole) -> Option<&HostName> {
         let group = self.product.host_groups.iter().find(|g| g.served_by.contains(&role))?;
         self.hosts.get(group.id).first()
+    }
+}
+
+/// `defaults` names and the lists of `table` (`(key, length)`) are at most `max` names together; the error names
+/// the list that goes over.
+fn at_most(
+    max: usize,
+    defaults: usize,
+    table: &str,
+    what: &'static str,
+    lists: impl Iterator<Item = (&'static str, usize)>,
+) -> Result<(), ClusterError> {
+    let mut count = defaults;
+    let mut over = None;
+    for (key, len) in lists {
+        count += len;
+        if count > max && over.is_none() {
+            over = Some(key);
+        }
+    }
+    match over {
+        Some(key) => Err(ClusterError::TooMany {
+            key: format!("{table}.{key}"),
+            what,
+            count,
+            max,
+        }),
+        None => Ok(()),
     }
 }
 
@@ -538,6 +600,59 @@ mod tests {
         assert_eq!(nodes[0], ("mgt.example.org".to_owned(), NodeRole::Manager));
         assert_eq!(nodes.last().unwrap().1, NodeRole::Nginx);
         assert_eq!(nodes.len(), 6);
+    }
+
+    #[test]
+    fn more_names_than_iospki_takes_are_refused_naming_the_list_that_goes_over() {
+        let names = |prefix: &'static str, count: usize| (0..count).map(move |i| format!("{prefix}{i}"));
+        let mut hosts = Hosts::default();
+        hosts.set(
+            HostGroupId::Workers,
+            names("w", 600).map(|n| host(&format!("{n}.example.org"))).collect(),
+        );
+        hosts.set(
+            HostGroupId::KeyManagers,
+            names("k", 401).map(|n| host(&format!("{n}.example.org"))).collect(),
+        );
+        let err = Cluster::new(&IOT, host("example.org"), None, hosts, Nodes::default()).unwrap_err();
+        // The default gateway and manager hosts count too, as the ledger records them.
+        assert_eq!(
+            err.to_string(),
+            "hosts.key_managers: 1003 host names in all; iospki takes at most 1000"
+        );
+        let mut nodes = Nodes::default();
+        nodes.set(
+            NodeRole::Publisher,
+            names("p", MAX_NODES - 1)
+                .map(|n| NodeName::parse(&n).unwrap())
+                .collect(),
+        );
+        let err = Cluster::new(
+            &crate::product::es::ES,
+            host("example.org"),
+            None,
+            Hosts::default(),
+            nodes,
+        )
+        .unwrap_err();
+        // With the two default store nodes.
+        assert_eq!(
+            err.to_string(),
+            "nodes.publisher: 1001 node names in all; iospki takes at most 1000"
+        );
+    }
+
+    #[test]
+    fn a_thousand_workers_are_one_node_each_once() {
+        let mut hosts = Hosts::default();
+        let workers: Vec<HostName> = (0..MAX_HOSTS - 3)
+            .map(|i| host(&format!("w{}.example.org", i % 500)))
+            .collect();
+        hosts.set(HostGroupId::Workers, workers);
+        let cluster = Cluster::new(&IOT, host("example.org"), None, hosts, Nodes::default()).unwrap();
+        let workers = cluster.nodes().iter().filter(|n| n.role == NodeRole::Worker).count();
+        assert_eq!(workers, 500);
+        assert_eq!(cluster.role_hosts().len(), 500 + 3);
     }
 
     #[test]

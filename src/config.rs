@@ -506,6 +506,19 @@ mod tests {
     }
 
     #[test]
+    fn more_hosts_than_iospki_takes_name_the_key_and_line() {
+        let names: Vec<String> = (0..crate::cluster::MAX_HOSTS)
+            .map(|i| format!("\"w{i}.example.org\""))
+            .collect();
+        let text = format!("domain = \"example.org\"\n[hosts]\nworkers = [{}]\n", names.join(", "));
+        let err = load_text(&text).unwrap_err().to_string();
+        assert!(
+            err.ends_with(":3: hosts.workers: 1003 host names in all; iospki takes at most 1000"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn unknown_keys_and_bad_values_name_the_key_and_line() {
         let cases = [
             ("domain = \"x.org\"\ncolour = 1\n", ":2: unknown field `colour`"),

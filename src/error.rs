@@ -205,6 +205,9 @@ pub enum StoreError {
     /// The store is well-formed but holds something iospki cannot handle.
     #[error("{0}")]
     Unsupported(String),
+    /// Opening it would take more key-derivation work or memory than iospki allows for one file.
+    #[error(transparent)]
+    OverBudget(#[from] crate::kdf::OverBudget),
 }
 
 /// The library's result type.

@@ -121,15 +121,21 @@ pub fn read_bytes(path: &Path, kind: Kind) -> Result<Zeroizing<Vec<u8>>, InputEr
     Ok(bytes)
 }
 
-/// Opens `path` for reading without blocking on a FIFO, and refuses anything but a regular file.
+/// Opens `path` for reading and refuses anything but a regular file: a device or FIFO is refused before it is
+/// opened (opening some devices acts on them), and opened without blocking should it replace the file in between.
 fn open(path: &Path, kind: Kind) -> Result<File, InputError> {
+    regular(std::fs::metadata(path)?.file_type(), kind)?;
     let file = OpenOptions::new()
         .read(true)
         .custom_flags((rustix::fs::OFlags::NONBLOCK | rustix::fs::OFlags::NOCTTY).bits() as i32)
         .open(path)?;
-    let file_type = file.metadata()?.file_type();
+    regular(file.metadata()?.file_type(), kind)?;
+    Ok(file)
+}
+
+fn regular(file_type: std::fs::FileType, kind: Kind) -> Result<(), InputError> {
     if file_type.is_file() {
-        return Ok(file);
+        return Ok(());
     }
     let what = if file_type.is_dir() {
         "a directory"

@@ -153,14 +153,12 @@ fn keystore_content(
 
 /// Opens with the published default passwords, else (JKS only) lists without checking integrity.
 fn open_with_defaults(data: &[u8]) -> Result<(Opened, &'static str), StoreError> {
-    for candidate in WELL_KNOWN_PASSWORDS {
-        match keystore::open(data, Some(&Password::new(candidate))) {
-            Ok(opened) => return Ok((opened, "published default")),
-            Err(StoreError::WrongPassword) => continue,
-            Err(other) => return Err(other),
-        }
+    let candidates = WELL_KNOWN_PASSWORDS.map(Password::new);
+    match keystore::open_with_any(data, &candidates) {
+        Ok((opened, _)) => Ok((opened, "published default")),
+        Err(StoreError::WrongPassword) => keystore::open(data, None).map(|opened| (opened, "none")),
+        Err(other) => Err(other),
     }
-    keystore::open(data, None).map(|opened| (opened, "none"))
 }
 
 fn entry_report(

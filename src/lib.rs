@@ -46,6 +46,7 @@ pub mod init;
 pub mod input;
 pub mod inspect;
 pub mod issue;
+pub mod kdf;
 pub mod key;
 pub mod keystore;
 pub mod ledger;

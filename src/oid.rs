@@ -39,12 +39,18 @@ pub const ECDSA_WITH_SHA384: Oid = rfc5912::ECDSA_WITH_SHA_384;
 
 /// id-sha1, also the digest of PKCS#12's HMAC-SHA1 MAC.
 pub const SHA1: Oid = rfc5912::ID_SHA_1;
+/// id-sha224.
+pub const SHA224: Oid = rfc5912::ID_SHA_224;
 /// id-sha256.
 pub const SHA256: Oid = rfc5912::ID_SHA_256;
 /// id-sha384.
 pub const SHA384: Oid = rfc5912::ID_SHA_384;
 /// id-sha512.
 pub const SHA512: Oid = rfc5912::ID_SHA_512;
+/// id-sha512-224 (FIPS 180-4).
+pub const SHA512_224: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.5");
+/// id-sha512-256 (FIPS 180-4).
+pub const SHA512_256: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.6");
 
 /// PKCS #7 data.
 pub const DATA: Oid = rfc5911::ID_DATA;
@@ -62,6 +68,8 @@ pub const LOCAL_KEY_ID: Oid = rfc2985::PKCS_9_AT_LOCAL_KEY_ID;
 pub const ORACLE_TRUSTED_KEY_USAGE: Oid = Oid::new_unwrap("2.16.840.1.113894.746875.1.1");
 /// anyExtendedKeyUsage, the usage Java trusts its trusted entries for.
 pub const ANY_EXTENDED_KEY_USAGE: Oid = rfc5280::ANY_EXTENDED_KEY_USAGE;
+/// PKCS #12 keyBag: a PKCS#8 key in the clear.
+pub const KEY_BAG: Oid = pkcs12::PKCS_12_KEY_BAG_OID;
 /// PKCS #12 pkcs8ShroudedKeyBag.
 pub const SHROUDED_KEY_BAG: Oid = pkcs12::PKCS_12_PKCS8_KEY_BAG_OID;
 /// PKCS #12 pbeWithSHAAnd3-KeyTripleDES-CBC.

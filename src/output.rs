@@ -10,6 +10,7 @@ use std::fs::{self, File, OpenOptions};
 use std::io::Write;
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 
 use rustix::fs::{AtFlags, CWD, RenameFlags, StatxAttributes, StatxFlags, renameat_with, statx};
 use zeroize::Zeroizing;
@@ -27,8 +28,9 @@ const NEW_DIR_MODE: u32 = 0o700;
 pub struct PlannedFile {
     /// Its path inside the output directory (`backup/…/ca.crt` for a file in a subdirectory).
     pub name: String,
-    /// Its bytes; zeroized when dropped, as many hold secrets.
-    pub contents: Zeroizing<Vec<u8>>,
+    /// Its bytes, which several files of a plan may share (every worker's bundle holds the same stores); zeroized
+    /// when the last of them is dropped, as many hold secrets.
+    pub contents: Arc<Zeroizing<Vec<u8>>>,
     /// Its permission bits.
     pub mode: u32,
     /// What it is, for the summary the user sees.
@@ -56,9 +58,20 @@ pub struct Plan {
 impl Plan {
     /// Adds a file.
     pub fn add(&mut self, name: impl Into<String>, contents: impl Into<Vec<u8>>, mode: u32, description: &'static str) {
+        self.add_shared(name, Arc::new(Zeroizing::new(contents.into())), mode, description);
+    }
+
+    /// Adds a file whose bytes other files share, without copying them.
+    pub fn add_shared(
+        &mut self,
+        name: impl Into<String>,
+        contents: Arc<Zeroizing<Vec<u8>>>,
+        mode: u32,
+        description: &'static str,
+    ) {
         self.files.push(PlannedFile {
             name: name.into(),
-            contents: Zeroizing::new(contents.into()),
+            contents,
             mode,
             description,
         });

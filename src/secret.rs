@@ -26,7 +26,7 @@ impl Password {
     /// Reads a password from `path`, which holds it on one line: a final `\n` or `\r\n` and a leading UTF-8
     /// byte order mark (which editors add) are not part of it; a second line is refused, not ignored.
     pub fn from_file(path: &Path) -> Result<Self> {
-        let bytes = Zeroizing::new(std::fs::read(path).map_err(|e| Error::io(path, e))?);
+        let bytes = crate::input::read(path, crate::input::Kind::Password)?;
         let text = std::str::from_utf8(&bytes).map_err(|_| Error::Password {
             source_name: path.display().to_string(),
             reason: "password file is not UTF-8 text".into(),

@@ -115,7 +115,7 @@ fn host(yaml: &mut Yaml, set: &Set, bundle: &NodeBundle) {
             "swap"
         };
         yaml.item(6, "path", &file.path)
-            .entry(7, "sha256", &file.sha256())
+            .entry(7, "sha256", &file.sha256)
             .entry(7, "mode", &format!("{:04o}", file.mode))
             .flag(7, "secret", file.mode == SECRET_MODE)
             .entry(7, "round", round);

@@ -19,9 +19,9 @@ pub fn plan(set: &Set, cluster: &Cluster) -> Result<Plan> {
         let name = &bundle.node.name;
         let tarball = tarball(&bundle.files, stamp).map_err(|e| Error::io(format!("{name}.tar.gz"), e))?;
         for file in &bundle.files {
-            plan.add(
+            plan.add_shared(
                 format!("{name}/{}", file.path),
-                file.contents.to_vec(),
+                file.contents.clone(),
                 file.mode,
                 "bundle file",
             );
@@ -44,7 +44,7 @@ fn mtime(set: &Set) -> Result<u64> {
 fn tarball(files: &[BundleFile], stamp: u64) -> std::io::Result<Vec<u8>> {
     let gzip = flate2::GzBuilder::new()
         .mtime(0)
-        .write(Vec::new(), flate2::Compression::best());
+        .write(Vec::new(), flate2::Compression::fast());
     let mut archive = tar::Builder::new(gzip);
     archive.mode(tar::HeaderMode::Deterministic);
     for file in files {

@@ -9,6 +9,7 @@ pub mod k8s;
 mod yaml;
 
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
@@ -25,20 +26,27 @@ const INSTALL: &str = "INSTALL.txt";
 const SUMS: &str = "SHA256SUMS";
 
 /// One file of a node's bundle.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct BundleFile {
     /// Its path under the node's server home.
     pub path: String,
-    /// Its bytes; wiped when dropped.
-    pub contents: Zeroizing<Vec<u8>>,
+    /// Its bytes, shared by every node of a role; wiped when the last of them is dropped.
+    pub contents: Arc<Zeroizing<Vec<u8>>>,
     /// Its mode.
     pub mode: u32,
+    /// Its SHA-256 in lowercase hex, as SHA256SUMS has it.
+    pub sha256: String,
 }
 
 impl BundleFile {
-    /// The SHA-256 of its bytes, in lowercase hex as SHA256SUMS has it.
-    pub fn sha256(&self) -> String {
-        crate::hex::lower(&Sha256::digest(&self.contents))
+    /// A file at `path` with `contents` and `mode`, hashed once.
+    fn new(path: impl Into<String>, contents: Zeroizing<Vec<u8>>, mode: u32) -> BundleFile {
+        BundleFile {
+            path: path.into(),
+            sha256: crate::hex::lower(&Sha256::digest(&contents)),
+            contents: Arc::new(contents),
+            mode,
+        }
     }
 }
 
@@ -58,42 +66,58 @@ impl NodeBundle {
     }
 }
 
-/// The bundle of every node of `cluster` from `set`.
+/// The files every node of one role gets, read, placed and hashed once for all of them.
+struct RoleFiles {
+    role: NodeRole,
+    placed: Vec<NodeFile>,
+    files: Vec<BundleFile>,
+}
+
+impl RoleFiles {
+    fn new(set: &Set, role: NodeRole) -> Result<RoleFiles> {
+        let placed = set.node_files(role)?;
+        let files = placed
+            .iter()
+            .map(|file| BundleFile::new(file.placement.path, file.contents.clone(), file.spec.mode()))
+            .collect();
+        Ok(RoleFiles { role, placed, files })
+    }
+}
+
+/// The bundle of every node of `cluster` from `set`. What nodes of one role share is made once: a bundle costs
+/// its INSTALL.txt and SHA256SUMS, however many nodes the cluster has.
 pub fn node_bundles(set: &Set, cluster: &Cluster) -> Result<Vec<NodeBundle>> {
-    cluster
-        .nodes()
-        .into_iter()
-        .map(|node| {
-            let placed = set.node_files(node.role)?;
-            let mut files: Vec<BundleFile> = placed
-                .iter()
-                .map(|file| BundleFile {
-                    path: file.placement.path.to_owned(),
-                    contents: file.contents.clone(),
-                    mode: file.spec.mode(),
-                })
-                .collect();
-            files.push(BundleFile {
-                path: INSTALL.into(),
-                contents: Zeroizing::new(install_text(&node, cluster, &placed).into_bytes()),
-                mode: PUBLIC_MODE,
-            });
-            files.sort_by(|a, b| a.path.cmp(&b.path));
-            files.push(BundleFile {
-                path: SUMS.into(),
-                contents: Zeroizing::new(checksums(&files).into_bytes()),
-                mode: PUBLIC_MODE,
-            });
-            Ok(NodeBundle { node, files })
-        })
-        .collect()
+    let nodes = cluster.nodes();
+    let mut roles: Vec<RoleFiles> = Vec::new();
+    let mut bundles = Vec::with_capacity(nodes.len());
+    for node in nodes {
+        let role = match roles.iter().position(|r| r.role == node.role) {
+            Some(at) => &roles[at],
+            None => {
+                roles.push(RoleFiles::new(set, node.role)?);
+                &roles[roles.len() - 1]
+            }
+        };
+        let mut files = role.files.clone();
+        let install = install_text(&node, cluster, &role.placed);
+        files.push(BundleFile::new(
+            INSTALL,
+            Zeroizing::new(install.into_bytes()),
+            PUBLIC_MODE,
+        ));
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        let sums = checksums(&files);
+        files.push(BundleFile::new(SUMS, Zeroizing::new(sums.into_bytes()), PUBLIC_MODE));
+        bundles.push(NodeBundle { node, files });
+    }
+    Ok(bundles)
 }
 
 /// `sha256sum` lines for every file, as `sha256sum -c` reads them.
 fn checksums(files: &[BundleFile]) -> String {
     let mut text = String::new();
     for file in files {
-        let _ = writeln!(text, "{}  {}", file.sha256(), file.path);
+        let _ = writeln!(text, "{}  {}", file.sha256, file.path);
     }
     text
 }
@@ -146,4 +170,47 @@ fn nginx_directives(files: &[NodeFile]) -> String {
         let _ = writeln!(text, "    {:<19} {path};", file.placement.purpose);
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cluster::HostName;
+    use crate::init::{InitOptions, generate_keys, plan};
+    use crate::product::{CertRole, HostGroupId};
+    use crate::secret::Password;
+    use crate::settings::Choices;
+
+    #[test]
+    fn nodes_of_a_role_share_their_files_and_have_their_own_install_txt() {
+        let mut choices = Choices::default();
+        let workers = ["w1.example.org", "w2.example.org"].map(|h| HostName::parse(h).unwrap());
+        choices.hosts.set(HostGroupId::Workers, workers.to_vec());
+        let options = InitOptions {
+            settings: choices.settings().unwrap(),
+            store_password: Password::new("test-password"),
+        };
+        let product = options.settings.cluster.product();
+        let given = [(CertRole::Ca, crate::test_keys::ca())].into_iter().collect();
+        let keys = generate_keys(product, given, 2048).unwrap();
+        let set = plan(&options, &keys, None, None, crate::issue::now()).unwrap().set;
+        let bundles = node_bundles(&set, set.cluster()).unwrap();
+        let workers: Vec<&NodeBundle> = bundles.iter().filter(|b| b.node.role == NodeRole::Worker).collect();
+        let file = |bundle: &NodeBundle, name: &str| {
+            bundle
+                .files
+                .iter()
+                .find(|f| f.path.ends_with(name))
+                .unwrap()
+                .contents
+                .clone()
+        };
+        assert_eq!(workers.len(), 2);
+        assert!(Arc::ptr_eq(
+            &file(workers[0], "wso2carbon.jks"),
+            &file(workers[1], "wso2carbon.jks")
+        ));
+        assert_ne!(file(workers[0], "INSTALL.txt"), file(workers[1], "INSTALL.txt"));
+        assert_ne!(file(workers[0], "SHA256SUMS"), file(workers[1], "SHA256SUMS"));
+    }
 }

@@ -11,8 +11,12 @@ use zeroize::Zeroizing;
 use super::{MIN_BITS, RsaKey};
 use crate::error::{Error, Result};
 use crate::input::{self, Kind};
+use crate::kdf::{Budget, Cost, Derivation};
 use crate::oid;
 use crate::secret::Password;
+
+const RE_ENCRYPT: &str =
+    "key is encrypted in a way iospki does not read; re-encrypt with `openssl pkcs8 -topk8 -v2 aes-256-cbc`";
 
 const WHY_RSA: &str = "WSO2's SCEP signs device certificates with SHA256withRSA using the CA key, give an RSA key";
 
@@ -138,6 +142,7 @@ fn decode_pkcs8(der: &[u8]) -> Result<RsaPrivateKey, Decoded> {
 
 fn decode_encrypted_pkcs8(der: &[u8], password: impl FnOnce() -> Result<Password>) -> Result<RsaPrivateKey, Decoded> {
     let info = EncryptedPrivateKeyInfoRef::from_der(der).map_err(|e| format!("malformed encrypted PKCS#8 key: {e}"))?;
+    within_budget(&info.encryption_algorithm)?;
     let password = password().map_err(Decoded::Failed)?;
     let plain = info.decrypt(password.secret_str()).map_err(|e| match e {
         rsa::pkcs8::Error::EncryptedPrivateKey(pkcs5::Error::DecryptFailed) => {
@@ -149,6 +154,19 @@ fn decode_encrypted_pkcs8(der: &[u8], password: impl FnOnce() -> Result<Password
         ),
     })?;
     decode_pkcs8(plain.as_bytes())
+}
+
+/// Refuses, before its password is asked for, a key whose derivation would take more work or memory than iospki
+/// allows for one file (a PBKDF2 count of 2^32-1 runs for hours, scrypt with N=2^40 asks for a petabyte).
+fn within_budget(scheme: &pkcs5::EncryptionScheme) -> Result<(), Decoded> {
+    // PBES1 derives nothing here: pkcs5 refuses to decrypt it.
+    let Some(parameters) = scheme.pbes2() else {
+        return Ok(());
+    };
+    let derivation = Derivation::pbes2(parameters).ok_or(RE_ENCRYPT)?;
+    Budget::new(1)
+        .check(Cost::of(derivation, 1))
+        .map_err(|e| format!("key is encrypted with {e}").into())
 }
 
 pub(super) fn algorithm_name(info: &PrivateKeyInfoRef<'_>) -> String {

@@ -1,7 +1,7 @@
 //! Java's JKS keystore format (OpenJDK `sun.security.provider.JavaKeyStore`), written and read by hand.
 //!
 //! The `jks` crate (0.3, one maintainer) implements the format too, but it pins the previous generation of the
-//! RustCrypto crates (der 0.7, sha1 0.10, p12-keystore 0.3), which would put a second copy of each in the graph;
+//! RustCrypto crates (der 0.7, sha1 0.10), which would put a second copy of each in the graph, and p12-keystore 0.3;
 //! it hands keys back as plain `Vec<u8>` (iospki wipes key bytes on drop); and it does not keep a key entry
 //! protected as read, which merging a node's store without every key password needs. The format is small and
 //! fixed, and keytool's own files are the test: the reference stores in keystores/ re-encode byte for byte.

@@ -239,6 +239,22 @@ pub fn open(data: &[u8], password: Option<&Password>) -> Result<Opened, StoreErr
     }
 }
 
+/// Opens a keystore with the first of `passwords` that opens it, and says which. For PKCS#12 the key
+/// derivations of trying them all must fit in iospki's budget for one file, which is checked before the first
+/// try ([`crate::kdf`]); JKS derives no keys.
+pub fn open_with_any<'p>(data: &[u8], passwords: &'p [Password]) -> Result<(Opened, &'p Password), StoreError> {
+    if Format::detect(data) == Some(Format::Pkcs12) {
+        return pkcs12::open_with_any(data, passwords);
+    }
+    for password in passwords {
+        match open(data, Some(password)) {
+            Err(StoreError::WrongPassword) => continue,
+            result => return result.map(|opened| (opened, password)),
+        }
+    }
+    Err(StoreError::WrongPassword)
+}
+
 /// PKCS#8 EncryptedPrivateKeyInfo with any algorithm: the shape of JKS key entries and PKCS#12 shrouded key
 /// bags alike, decoded here without interpreting the algorithm.
 #[derive(Sequence)]

@@ -26,3 +26,4 @@ mod secrets;
 mod sso;
 mod util;
 mod verify;
+mod work_factors;

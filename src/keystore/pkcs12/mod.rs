@@ -1,19 +1,23 @@
-//! PKCS#12 files: read through p12-keystore, written as openssl writes them ([`write`]) with the protection
-//! profile chosen for who must read them, and a description of any file's protection that needs no password.
+//! PKCS#12 files: read within iospki's key-derivation budget ([`read`]), written as openssl writes them
+//! ([`write`]) with the protection profile chosen for who must read them, and a description of any file's
+//! protection that needs no password.
 
+mod read;
 mod write;
 
 pub use write::write;
 
+use std::collections::{HashMap, HashSet};
+
 use der::asn1::{ContextSpecific, OctetString};
 use der::{Decode, Encode};
-use p12_keystore::{Certificate, Pkcs12Archive};
 use rustls_pki_types::CertificateDer;
 use time::OffsetDateTime;
 
 use super::{EncryptedPrivateKeyInfo, Entry, Integrity, Keystore, Opened, StoreError};
 use crate::oid;
 use crate::secret::Password;
+use read::{CertificateBag, Contents};
 
 /// How a PKCS#12 file is protected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
@@ -53,55 +57,125 @@ pub fn check_password(password: &Password) -> Result<(), StoreError> {
 /// Opens a PKCS#12 file with `password`: the MAC is checked, keys are linked to their chains by localKeyId
 /// and issuer name, certificates that belong to no chain become trusted-certificate entries.
 pub fn open(data: &[u8], password: &Password) -> Result<Opened, StoreError> {
+    open_with_any(data, std::slice::from_ref(password)).map(|(opened, _)| opened)
+}
+
+/// [`open`] with the first of `passwords` that opens the file, and which one it was. The key derivations of
+/// trying them all must fit in iospki's budget for one file ([`crate::kdf`]); that is checked before the first.
+pub fn open_with_any<'p>(data: &[u8], passwords: &'p [Password]) -> Result<(Opened, &'p Password), StoreError> {
     let (protection, java8_readable) = describe(data)?;
-    let archive = Pkcs12Archive::from_pkcs12(data, password.secret_str()).map_err(read_error)?;
-    Ok(Opened {
+    let (contents, password) = read::read(data, passwords)?;
+    let opened = Opened {
         format: super::Format::Pkcs12,
         protection,
         java8_readable,
         integrity: Integrity::Verified,
-        store: entries(archive)?,
-    })
+        store: entries(contents)?,
+    };
+    Ok((opened, password))
 }
 
-fn entries(archive: Pkcs12Archive) -> Result<Keystore, StoreError> {
-    let certs: Vec<_> = archive.certs.iter().map(|bag| &bag.cert).collect();
-    let mut in_chains = Vec::new();
+/// A certificate of the file with the names that chain it.
+struct Certificate {
+    bag: CertificateBag,
+    subject: String,
+    issuer: String,
+}
+
+impl Certificate {
+    fn parse(bag: CertificateBag) -> Result<Certificate, StoreError> {
+        let (_, cert) = x509_parser::parse_x509_certificate(&bag.der)
+            .map_err(|e| malformed(&format!("a certificate bag holds no X.509 certificate: {e}")))?;
+        let (subject, issuer) = (cert.subject().to_string(), cert.issuer().to_string());
+        Ok(Certificate { bag, subject, issuer })
+    }
+}
+
+/// The most certificate bytes the key entries of one file may hold between them. A certificate bag is stored once
+/// and linked into the chain of every key that names it, so a crafted file could make a few megabytes of
+/// certificates into terabytes of chains.
+const MAX_CHAIN_BYTES: usize = 64 << 20;
+
+fn entries(contents: Contents) -> Result<Keystore, StoreError> {
+    let certs = contents
+        .certificates
+        .into_iter()
+        .map(Certificate::parse)
+        .collect::<Result<Vec<_>, _>>()?;
+    let index = Index::new(&certs);
+    let mut in_chains = HashSet::new();
+    let mut chain_bytes = 0;
     let mut store = Keystore::new();
     let when = OffsetDateTime::UNIX_EPOCH;
-    for (index, bag) in archive.keys.iter().enumerate() {
-        let leaf = archive.certs.iter().find(|c| {
-            c.local_key_id.is_some() && c.local_key_id.as_deref() == bag.local_key_id.as_ref().map(AsRef::as_ref)
-        });
-        let chain = leaf.map(|leaf| chain_from(&leaf.cert, &certs)).unwrap_or_default();
-        in_chains.extend(chain.iter().map(|c| c.as_der().to_vec()));
+    for (number, bag) in contents.keys.iter().enumerate() {
+        let leaf = bag
+            .names
+            .local_key_id
+            .as_deref()
+            .and_then(|id| index.by_key_id.get(id).copied());
+        let chain = leaf.map(|leaf| chain_from(leaf, &index)).unwrap_or_default();
+        chain_bytes += chain.iter().map(|c| c.bag.der.len()).sum::<usize>();
+        if chain_bytes > MAX_CHAIN_BYTES {
+            return Err(StoreError::Unsupported(format!(
+                "its keys' certificate chains repeat more than {} MiB of certificates; iospki reads no more",
+                MAX_CHAIN_BYTES >> 20
+            )));
+        }
+        in_chains.extend(chain.iter().map(|c| c.bag.der.as_slice()));
         let alias = bag
+            .names
             .friendly_name
             .clone()
-            .or_else(|| leaf.and_then(|l| l.friendly_name.clone()))
-            .unwrap_or_else(|| format!("key-{}", index + 1));
+            .or_else(|| leaf.and_then(|l| l.bag.names.friendly_name.clone()))
+            .unwrap_or_else(|| format!("key-{}", number + 1));
         let chain = chain
             .into_iter()
-            .map(|c| CertificateDer::from(c.as_der().to_vec()))
+            .map(|c| CertificateDer::from(c.bag.der.clone()))
             .collect();
-        insert(&mut store, &alias, when, Entry::key(bag.key.as_der(), chain))?;
+        insert(&mut store, &alias, when, Entry::key(&bag.pkcs8, chain))?;
     }
-    for (index, bag) in archive.certs.iter().enumerate() {
-        if in_chains.iter().any(|der| der == bag.cert.as_der()) {
+    for (number, cert) in certs.iter().enumerate() {
+        if in_chains.contains(cert.bag.der.as_slice()) {
             continue;
         }
-        let alias = bag
+        let alias = cert
+            .bag
+            .names
             .friendly_name
             .clone()
-            .unwrap_or_else(|| format!("cert-{}", index + 1));
+            .unwrap_or_else(|| format!("cert-{}", number + 1));
         insert(
             &mut store,
             &alias,
             when,
-            Entry::TrustedCert(CertificateDer::from(bag.cert.as_der().to_vec())),
+            Entry::TrustedCert(CertificateDer::from(cert.bag.der.clone())),
         )?;
     }
     Ok(store)
+}
+
+/// The file's certificates by localKeyId (the first that has it) and by subject (each encoding once), so that
+/// linking keys to chains stays linear in the file's size.
+struct Index<'a> {
+    by_key_id: HashMap<&'a [u8], &'a Certificate>,
+    by_subject: HashMap<&'a str, Vec<&'a Certificate>>,
+}
+
+impl<'a> Index<'a> {
+    fn new(certs: &'a [Certificate]) -> Index<'a> {
+        let mut by_key_id = HashMap::new();
+        let mut by_subject: HashMap<&str, Vec<&Certificate>> = HashMap::new();
+        let mut seen = HashSet::new();
+        for cert in certs {
+            if let Some(id) = &cert.bag.names.local_key_id {
+                by_key_id.entry(id.as_slice()).or_insert(cert);
+            }
+            if seen.insert(cert.bag.der.as_slice()) {
+                by_subject.entry(cert.subject.as_str()).or_default().push(cert);
+            }
+        }
+        Index { by_key_id, by_subject }
+    }
 }
 
 fn insert(store: &mut Keystore, alias: &str, when: OffsetDateTime, entry: Entry) -> Result<(), StoreError> {
@@ -118,17 +192,19 @@ fn insert(store: &mut Keystore, alias: &str, when: OffsetDateTime, entry: Entry)
 }
 
 /// The chain from `leaf` up by issuer name, as far as the file's certificates reach (at most 10 long).
-fn chain_from<'a>(leaf: &'a Certificate, certs: &[&'a Certificate]) -> Vec<&'a Certificate> {
+fn chain_from<'a>(leaf: &'a Certificate, index: &Index<'a>) -> Vec<&'a Certificate> {
     let mut chain = vec![leaf];
     while chain.len() < 10 {
         let last = chain[chain.len() - 1];
-        if last.issuer() == last.subject() {
+        if last.issuer == last.subject {
             break;
         }
-        match certs
-            .iter()
-            .find(|c| c.subject() == last.issuer() && !chain.contains(c))
-        {
+        let issuers = index
+            .by_subject
+            .get(last.issuer.as_str())
+            .map_or(&[][..], Vec::as_slice);
+        // Each encoding is listed once, so at most as many are skipped as the chain is long.
+        match issuers.iter().find(|c| !chain.iter().any(|d| d.bag.der == c.bag.der)) {
             Some(issuer) => chain.push(issuer),
             None => break,
         }
@@ -219,19 +295,6 @@ fn mac_name(digest: &der::oid::ObjectIdentifier) -> String {
     }
 }
 
-fn read_error(err: p12_keystore::error::Error) -> StoreError {
-    use p12_keystore::error::Error as E;
-    match err {
-        E::MacError(_) => StoreError::WrongPassword,
-        E::UnsupportedEncryptionScheme | E::UnsupportedMacAlgorithm | E::UnsupportedContentType => {
-            StoreError::Unsupported(format!("PKCS#12 file uses something iospki does not read: {err}"))
-        }
-        // Without a MAC a wrong password shows as undecryptable content.
-        E::UnpadError | E::Pkcs5Error(_) => StoreError::WrongPassword,
-        other => malformed(&other.to_string()),
-    }
-}
-
 fn der_error(err: der::Error) -> StoreError {
     malformed(&err.to_string())
 }
@@ -240,5 +303,34 @@ fn malformed(reason: &str) -> StoreError {
     StoreError::Malformed {
         format: "PKCS#12",
         reason: reason.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use zeroize::Zeroizing;
+
+    use super::read::{KeyBag, Names};
+    use super::*;
+
+    #[test]
+    fn a_certificate_linked_into_every_key_is_refused_past_the_chain_limit() {
+        let der = ::pem::parse(include_str!("../../../keystores/expired.crt"))
+            .unwrap()
+            .into_contents();
+        let names = Names {
+            friendly_name: None,
+            local_key_id: Some(vec![1]),
+        };
+        let key = KeyBag {
+            names: names.clone(),
+            pkcs8: Zeroizing::new(vec![0x30, 0x00]),
+        };
+        let contents = Contents {
+            keys: vec![key; MAX_CHAIN_BYTES / der.len() + 1],
+            certificates: vec![CertificateBag { names, der }],
+        };
+        let err = entries(contents).unwrap_err().to_string();
+        assert!(err.contains("repeat more than 64 MiB of certificates"), "{err}");
     }
 }
