@@ -139,6 +139,12 @@ struct RawLeaf {
 
 /// Reads and checks the cluster description at `path`.
 pub fn load(path: &Path) -> Result<Choices> {
+    load_for(path, None)
+}
+
+/// Reads and checks the cluster description at `path` for `product` when a flag names it (it overrides the
+/// description's `product`): its hosts and nodes are checked against that product's groups and roles.
+pub fn load_for(path: &Path, product: Option<ProductId>) -> Result<Choices> {
     let text = input::read_text(path, Kind::Text)?;
     let at = Located { path, text: &text };
     let raw: Raw = toml::from_str(&text).map_err(|e| {
@@ -149,7 +155,11 @@ pub fn load(path: &Path) -> Result<Choices> {
     let resolve = |p: PathBuf| if p.is_relative() { base.join(p) } else { p };
     let mut hosts = raw.hosts;
     let mut choices = Choices {
-        product: raw.product.map(|p| at.product(p)).transpose()?,
+        product: match raw.product {
+            _ if product.is_some() => product,
+            Some(named) => Some(at.product(named)?),
+            None => None,
+        },
         domain: raw.domain.map(|d| at.host(d, "domain")).transpose()?,
         ssl_common_name: hosts.ssl_cn.take().map(|cn| at.host(cn, "hosts.ssl_cn")).transpose()?,
         ssl_alias: raw.ssl_alias.map(|a| at.alias(a)).transpose()?,

@@ -36,6 +36,15 @@ impl InitOptions {
                 ),
             });
         }
+        let text = self.store_password.secret_str();
+        if text.trim() != text {
+            return Err(Error::Password {
+                source_name: "store password".into(),
+                reason: "begins or ends with white space, which the server trims when it reads it from XML; choose \
+                         another"
+                    .into(),
+            });
+        }
         pkcs12::check_password(&self.store_password).map_err(|source| Error::Password {
             source_name: "store password".into(),
             reason: source.to_string(),

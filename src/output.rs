@@ -157,12 +157,21 @@ impl Plan {
                 set_mode(&target, meta.permissions().mode())?;
                 self.mirror_dir(&source, &target, &name)?;
             } else if meta.file_type().is_symlink() {
+                if self.files.iter().any(|f| Path::new(&f.name).starts_with(&name)) {
+                    let reason = "is a symbolic link where iospki writes files of its own; make it a directory or \
+                                  remove it";
+                    return Err(Error::io(&source, std::io::Error::other(reason)));
+                }
                 let link = fs::read_link(&source).map_err(|e| Error::io(&source, e))?;
                 std::os::unix::fs::symlink(link, &target).map_err(|e| Error::io(&target, e))?;
-            } else {
+            } else if meta.is_file() {
                 fs::hard_link(&source, &target)
                     .or_else(|_| fs::copy(&source, &target).map(drop))
                     .map_err(|e| Error::io(&source, e))?;
+            } else {
+                let reason = "is a device, pipe or socket in the output directory; iospki carries across only files, \
+                              directories and links: move it elsewhere";
+                return Err(Error::io(&source, std::io::Error::other(reason)));
             }
         }
         Ok(())
@@ -286,21 +295,24 @@ impl Drop for Staging {
     }
 }
 
-/// Removes the tree at `dir` as iospki staged it, never descending into another filesystem mounted inside it
-/// nor following links: such a mount point is left, with an error naming it.
+/// Removes the tree at `dir` as iospki staged it. It is first walked, without following links, for a filesystem
+/// mounted inside it: such a mount point is left, with an error naming it. The removal itself is std's
+/// `remove_dir_all`, which works through directory handles and never follows a link swapped in meanwhile.
 fn remove_tree(dir: &Path) -> Result<()> {
+    refuse_mounts_below(dir)?;
+    fs::remove_dir_all(dir).map_err(|e| Error::io(dir, e))
+}
+
+/// An error when a directory in the tree at `dir` (itself included) is a mount point.
+fn refuse_mounts_below(dir: &Path) -> Result<()> {
+    refuse_mount_point(dir)?;
     for entry in fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
         let entry = entry.map_err(|e| Error::io(dir, e))?;
-        let path = entry.path();
-        let is_dir = entry.file_type().map_err(|e| Error::io(&path, e))?.is_dir();
-        if is_dir {
-            refuse_mount_point(&path)?;
-            remove_tree(&path)?;
-        } else {
-            fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
+        if entry.file_type().map_err(|e| Error::io(entry.path(), e))?.is_dir() {
+            refuse_mounts_below(&entry.path())?;
         }
     }
-    fs::remove_dir(dir).map_err(|e| Error::io(dir, e))
+    Ok(())
 }
 
 /// An error when `dir` is the root of a mount (another filesystem, or a bind mount), which statx tells.
@@ -308,12 +320,26 @@ fn refuse_mount_point(dir: &Path) -> Result<()> {
     let stat =
         statx(CWD, dir, AtFlags::SYMLINK_NOFOLLOW, StatxFlags::BASIC_STATS).map_err(|e| Error::io(dir, e.into()))?;
     let root = StatxAttributes::MOUNT_ROOT;
-    if stat.stx_attributes_mask.contains(root) && stat.stx_attributes.contains(root) {
+    let marked = stat.stx_attributes_mask.contains(root) && stat.stx_attributes.contains(root);
+    // Kernels before 5.8 do not mark mount roots: another filesystem still shows as another device.
+    let parent = dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let other_device = parent
+        .symlink_metadata()
+        .is_ok_and(|meta| (u64::from(stat.stx_dev_major), u64::from(stat.stx_dev_minor)) != device(meta.dev()));
+    if marked || other_device {
         let reason = "is a mount point inside the output directory; iospki neither carries a filesystem across \
                       nor removes what is on it: unmount it, or give another output directory";
         return Err(Error::io(dir, std::io::Error::other(reason)));
     }
     Ok(())
+}
+
+/// A device number as major and minor.
+fn device(dev: u64) -> (u64, u64) {
+    (u64::from(rustix::fs::major(dev)), u64::from(rustix::fs::minor(dev)))
 }
 
 /// An error when `target` is `parent` or one of its parents under another name (a bind mount, `w/..`): the

@@ -146,6 +146,16 @@ impl Choices {
             Some(alias) => alias.clone(),
             None => default_alias(crate::defaults::SSL_ALIAS)?,
         };
+        let public_roots = self.public_roots.unwrap_or(true);
+        let root_alias = public_roots
+            && crate::roots::public_roots()
+                .iter()
+                .any(|(alias, _)| *alias == ssl_alias.as_str());
+        if root_alias {
+            let reason =
+                format!("'{ssl_alias}' is the alias of a public root CA in client-truststore.jks; choose another");
+            return Err(Error::invalid("ssl_alias", reason));
+        }
         if let Some(taken) = product.taken_alias(ssl_alias.as_str()) {
             let reason = format!(
                 "'{ssl_alias}' is taken: the set's stores keep another certificate under {taken}, which the SSL \
@@ -158,7 +168,7 @@ impl Choices {
             cluster,
             ssl_alias,
             protection: self.protection.unwrap_or_default(),
-            public_roots: self.public_roots.unwrap_or(true),
+            public_roots,
             subject: self.subject.clone(),
         })
     }

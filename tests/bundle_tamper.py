@@ -100,6 +100,26 @@ def main(manager_path, nginx_path):
         outside.append((member, data))
     write("outside.tar.gz", with_checksums(outside))
 
+    write("owner-name.tar.gz", edited(manager, store, uname="nobody", gname="nogroup"))
+    write("trailing-slash.tar.gz", edited(manager, store, name=store + "/"))
+    long = SECURITY + "x" * 120
+    write("long-link.tar.gz", manager + [special(long, tarfile.REGTYPE, size=0)])
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w", format=tarfile.GNU_FORMAT) as archive:
+        for member, data in manager:
+            archive.addfile(member, io.BytesIO(data) if data is not None else None)
+    with open("after-end.tar.gz", "wb") as out:
+        out.write(gzip.compress(bytes(1024) + buffer.getvalue()))
+
+    flood = "".join(f"{'0' * 64}  missing/{i}\n" for i in range(300_000)).encode()
+    flooded = []
+    for member, data in manager:
+        if member.name == "SHA256SUMS":
+            member = copy.copy(member)
+            member.size, data = len(flood), flood
+        flooded.append((member, data))
+    write("sums-flood.tar.gz", flooded)
+
     # A GNU long name of 80 MiB: small compressed, past the size limit once read.
     long_name = special("x" * (80 << 20), tarfile.REGTYPE, size=0)
     write("long-name.tar.gz", [long_name])

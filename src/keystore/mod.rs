@@ -206,7 +206,7 @@ impl Keystore {
 pub enum Integrity {
     /// The MAC or digest matched the password.
     Verified,
-    /// Listed without a password (JKS only): the entries were not checked against tampering.
+    /// Not checked against tampering: a JKS listed without its password, or a PKCS#12 file without a MAC.
     NotChecked,
 }
 

@@ -7,22 +7,20 @@
 //! defaults follow its pattern.
 
 use super::carbon::{
-    CA_CERT, CA_KEY, CARBON_XML, CATALINA, CERTIFICATES, EXTRA_HOSTS, HTTPS_CONNECTOR, KEY_STORE, LEDGER,
-    OWN_HOST_NAMES, PROXY_PORT, PUBLISHER_JSON, SSL_CERT, SSO_IDP_CONFIG, SSO_STORE, STORE_JSON, TRUST_STORE,
-    nginx_chain, nginx_conf, nginx_key, service_provider, settings_file,
+    CA_CERT, CA_KEY, CARBON_KEY_STORE, CARBON_TRUST_STORE, CERTIFICATES, CONNECTOR, EXTRA_HOSTS, KEY_STORE, LEDGER,
+    OWN_HOST_NAMES, PUBLISHER_JSON, SSL_CERT, SSO_IDP_CONFIG, SSO_STORE, STORE_JSON, TRUST_STORE, nginx_chain,
+    nginx_conf, nginx_key, service_provider, settings_file,
 };
 use super::{
     HostGroup,
     HostGroupId::{Gateway as GatewayName, Idp as IdpName, Publisher as PublisherName, Store as StoreName},
     NodeGroup,
-    NodeRole::{self, Gateway, Idp, Publisher, Store},
-    Product, ProductId, RelyingParty, Setting, Snippet,
-    Syntax::{Attributes, Elements, Json},
+    NodeRole::{Gateway, Idp, Publisher, Store},
+    Product, ProductId, RelyingParty, Roles, Setting, Snippet,
+    Syntax::{Elements, Json},
     Value::{SslAlias, Text, Url},
     WithoutStoreName,
 };
-
-const NODES: &[NodeRole] = &[Idp, Gateway, Publisher, Store];
 
 /// The App Manager cluster of the clustering guide.
 pub const APPM: Product = Product {
@@ -105,22 +103,12 @@ pub const APPM: Product = Product {
         },
     ],
     snippets: &[
+        OWN_HOST_NAMES,
+        CONNECTOR,
+        CARBON_KEY_STORE,
+        CARBON_TRUST_STORE,
         Snippet {
-            roles: NODES,
-            file: CARBON_XML,
-            place: "under <Server>",
-            syntax: Elements,
-            settings: OWN_HOST_NAMES,
-        },
-        Snippet {
-            roles: NODES,
-            file: CATALINA,
-            place: HTTPS_CONNECTOR,
-            syntax: Attributes,
-            settings: PROXY_PORT,
-        },
-        Snippet {
-            roles: NODES,
+            roles: Roles::Servers,
             file: APP_MANAGER_XML,
             place: "in <SSOConfiguration> (EnableResponseSigning and EnableAssertionSigning from App Manager 1.2.3)",
             syntax: Elements,
@@ -144,7 +132,7 @@ pub const APPM: Product = Product {
             ],
         },
         Snippet {
-            roles: NODES,
+            roles: Roles::Servers,
             file: APP_MANAGER_XML,
             place: "in <SSOConfiguration><Configurators><Configurator><parameters>",
             syntax: Elements,
@@ -154,7 +142,7 @@ pub const APPM: Product = Product {
             }],
         },
         Snippet {
-            roles: NODES,
+            roles: Roles::Servers,
             file: APP_MANAGER_XML,
             place: "in <EntitlementServiceConfiguration><Parameters>",
             syntax: Elements,
@@ -164,42 +152,42 @@ pub const APPM: Product = Product {
             }],
         },
         Snippet {
-            roles: &[Publisher],
+            roles: Roles::Only(&[Publisher]),
             file: PUBLISHER_JSON,
             place: SSO_CONFIGURATION,
             syntax: Json,
             settings: &sso("publisher"),
         },
         Snippet {
-            roles: &[Publisher],
+            roles: Roles::Only(&[Publisher]),
             file: PUBLISHER_JSON,
             place: SSO_CONFIGURATION,
             syntax: Json,
             settings: SSO_STORE,
         },
         Snippet {
-            roles: &[Store],
+            roles: Roles::Only(&[Store]),
             file: STORE_JSON,
             place: SSO_CONFIGURATION,
             syntax: Json,
             settings: &sso("store"),
         },
         Snippet {
-            roles: &[Store],
+            roles: Roles::Only(&[Store]),
             file: STORE_JSON,
             place: SSO_CONFIGURATION,
             syntax: Json,
             settings: SSO_STORE,
         },
         Snippet {
-            roles: &[Idp],
+            roles: Roles::Only(&[Idp]),
             file: SSO_IDP_CONFIG,
             place: "in the <ServiceProvider> whose <Issuer> is publisher",
             syntax: Elements,
             settings: &service_provider(Url(PublisherName, "/publisher/acs")),
         },
         Snippet {
-            roles: &[Idp],
+            roles: Roles::Only(&[Idp]),
             file: SSO_IDP_CONFIG,
             place: "in the <ServiceProvider> whose <Issuer> is store",
             syntax: Elements,

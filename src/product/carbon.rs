@@ -7,7 +7,8 @@ use super::{
     AliasSpec::{Fixed, Ssl},
     CertRole::{Ca, Ssl as SslCert},
     CertificateSpec, CommonName, EntrySpec, FileSpec, Holds, HostGroup, HostGroupId, Placement, Roles, Setting,
-    StorePurpose,
+    Snippet, StorePurpose,
+    Syntax::{Attributes, Elements},
     Value::{self, OwnHost, SslAlias, StorePassword, Text},
 };
 use crate::profile;
@@ -208,20 +209,82 @@ pub(super) const LEDGER: FileSpec = FileSpec {
     placements: &[],
 };
 
-/// catalina-server.xml: Tomcat's HTTPS connector behind nginx on 443.
-pub(super) const PROXY_PORT: &[Setting] = &[Setting {
-    name: "proxyPort",
-    value: Text("443"),
-}];
+/// catalina-server.xml's HTTPS connector, on every server node: behind nginx on 443, and the key store's
+/// password (Tomcat opens wso2carbon.jks itself).
+pub(super) const CONNECTOR: Snippet = Snippet {
+    roles: Roles::Servers,
+    file: CATALINA,
+    place: "on the <Connector> with port=\"9443\"",
+    syntax: Attributes,
+    settings: &[
+        Setting {
+            name: "proxyPort",
+            value: Text("443"),
+        },
+        Setting {
+            name: "keystorePass",
+            value: StorePassword,
+        },
+    ],
+};
+
+/// carbon.xml's KeyStore, on every server node: the cluster key's store, its alias and passwords.
+pub(super) const CARBON_KEY_STORE: Snippet = Snippet {
+    roles: Roles::Servers,
+    file: CARBON_XML,
+    place: "in <Security><KeyStore>",
+    syntax: Elements,
+    settings: &[
+        Setting {
+            name: "Password",
+            value: StorePassword,
+        },
+        Setting {
+            name: "KeyAlias",
+            value: SslAlias,
+        },
+        Setting {
+            name: "KeyPassword",
+            value: StorePassword,
+        },
+    ],
+};
+
+/// carbon.xml's TrustStore, on every server node.
+pub(super) const CARBON_TRUST_STORE: Snippet = Snippet {
+    roles: Roles::Servers,
+    file: CARBON_XML,
+    place: "in <Security><TrustStore>",
+    syntax: Elements,
+    settings: &[Setting {
+        name: "Password",
+        value: StorePassword,
+    }],
+};
+
+/// carbon.xml's host names on every node of a product whose nodes each serve one public name: that name.
+pub(super) const OWN_HOST_NAMES: Snippet = Snippet {
+    roles: Roles::Servers,
+    file: CARBON_XML,
+    place: "under <Server>",
+    syntax: Elements,
+    settings: &[
+        Setting {
+            name: "HostName",
+            value: OwnHost,
+        },
+        Setting {
+            name: "MgtHostName",
+            value: OwnHost,
+        },
+    ],
+};
 
 /// carbon.xml, where every node sets its public name.
 pub(super) const CARBON_XML: &str = "repository/conf/carbon.xml";
 
 /// catalina-server.xml, where every node sets nginx's port.
 pub(super) const CATALINA: &str = "repository/conf/tomcat/catalina-server.xml";
-
-/// The place of the proxy port in catalina-server.xml.
-pub(super) const HTTPS_CONNECTOR: &str = "on the <Connector> with port=\"9443\"";
 
 /// sso-idp-config.xml of a Carbon 4.4 identity provider (`repository/conf/identity/`; the guides say `security/`).
 pub(super) const SSO_IDP_CONFIG: &str = "repository/conf/identity/sso-idp-config.xml";
@@ -266,15 +329,3 @@ pub(super) const fn service_provider(acs: Value) -> [Setting; 3] {
         },
     ]
 }
-
-/// carbon.xml's host names on a node that serves one public name: that name.
-pub(super) const OWN_HOST_NAMES: &[Setting] = &[
-    Setting {
-        name: "HostName",
-        value: OwnHost,
-    },
-    Setting {
-        name: "MgtHostName",
-        value: OwnHost,
-    },
-];

@@ -6,22 +6,20 @@
 //! same everywhere. The snippets still name the store, as the guide does, so that older 2.x releases agree.
 
 use super::carbon::{
-    CA_CERT, CA_KEY, CARBON_XML, CATALINA, CERTIFICATES, EXTRA_HOSTS, HTTPS_CONNECTOR, KEY_STORE, LEDGER,
-    OWN_HOST_NAMES, PROXY_PORT, PUBLISHER_JSON, SSL_CERT, SSO_IDP_CONFIG, SSO_STORE, STORE_JSON, TRUST_STORE,
-    nginx_chain, nginx_conf, nginx_key, service_provider, settings_file,
+    CA_CERT, CA_KEY, CARBON_KEY_STORE, CARBON_TRUST_STORE, CERTIFICATES, CONNECTOR, EXTRA_HOSTS, KEY_STORE, LEDGER,
+    OWN_HOST_NAMES, PUBLISHER_JSON, SSL_CERT, SSO_IDP_CONFIG, SSO_STORE, STORE_JSON, TRUST_STORE, nginx_chain,
+    nginx_conf, nginx_key, service_provider, settings_file,
 };
 use super::{
     HostGroup,
     HostGroupId::{Publisher as PublisherName, Store as StoreName},
     NodeGroup,
-    NodeRole::{self, Publisher, Store},
-    Product, ProductId, RelyingParty, Setting, Snippet,
-    Syntax::{Attributes, Elements, Json},
+    NodeRole::{Publisher, Store},
+    Product, ProductId, RelyingParty, Roles, Setting, Snippet,
+    Syntax::{Elements, Json},
     Value::{Text, Url},
     WithoutStoreName,
 };
-
-const NODES: &[NodeRole] = &[Publisher, Store];
 
 /// The Enterprise Store cluster of the clustering guide.
 pub const ES: Product = Product {
@@ -82,57 +80,47 @@ pub const ES: Product = Product {
         },
     ],
     snippets: &[
+        OWN_HOST_NAMES,
+        CONNECTOR,
+        CARBON_KEY_STORE,
+        CARBON_TRUST_STORE,
         Snippet {
-            roles: NODES,
-            file: CARBON_XML,
-            place: "under <Server>",
-            syntax: Elements,
-            settings: OWN_HOST_NAMES,
-        },
-        Snippet {
-            roles: NODES,
-            file: CATALINA,
-            place: HTTPS_CONNECTOR,
-            syntax: Attributes,
-            settings: PROXY_PORT,
-        },
-        Snippet {
-            roles: &[Publisher],
+            roles: Roles::Only(&[Publisher]),
             file: PUBLISHER_JSON,
             place: SSO_ATTRIBUTES,
             syntax: Json,
             settings: &sso("publisher", Url(PublisherName, "/publisher/acs")),
         },
         Snippet {
-            roles: &[Publisher],
+            roles: Roles::Only(&[Publisher]),
             file: PUBLISHER_JSON,
             place: SSO_ATTRIBUTES,
             syntax: Json,
             settings: SSO_STORE,
         },
         Snippet {
-            roles: &[Store],
+            roles: Roles::Only(&[Store]),
             file: STORE_JSON,
             place: SSO_ATTRIBUTES,
             syntax: Json,
             settings: &sso("store", Url(StoreName, "/store/acs")),
         },
         Snippet {
-            roles: &[Store],
+            roles: Roles::Only(&[Store]),
             file: STORE_JSON,
             place: SSO_ATTRIBUTES,
             syntax: Json,
             settings: SSO_STORE,
         },
         Snippet {
-            roles: NODES,
+            roles: Roles::Servers,
             file: SSO_IDP_CONFIG,
             place: "in the <ServiceProvider> whose <Issuer> is publisher",
             syntax: Elements,
             settings: &service_provider(Url(PublisherName, "/publisher/acs")),
         },
         Snippet {
-            roles: NODES,
+            roles: Roles::Servers,
             file: SSO_IDP_CONFIG,
             place: "in the <ServiceProvider> whose <Issuer> is store",
             syntax: Elements,

@@ -5,18 +5,16 @@
 //! here uses the two public names, so that the certificate names every host the servers call each other by.
 
 use super::carbon::{
-    CA_CERT, CA_KEY, CARBON_XML, CATALINA, CERTIFICATES, EXTRA_HOSTS, HTTPS_CONNECTOR, KEY_STORE, LEDGER, PROXY_PORT,
-    SSL_CERT, SSO_IDP_CONFIG, TRUST_STORE, nginx_chain, nginx_conf, nginx_key, service_provider, settings_file,
+    CA_CERT, CA_KEY, CARBON_KEY_STORE, CARBON_TRUST_STORE, CARBON_XML, CERTIFICATES, CONNECTOR, EXTRA_HOSTS, KEY_STORE,
+    LEDGER, SSL_CERT, SSO_IDP_CONFIG, TRUST_STORE, nginx_chain, nginx_conf, nginx_key, service_provider, settings_file,
 };
 use super::{
     HostGroup, HostGroupId, NodeGroup,
     NodeRole::{Manager, Worker},
-    Product, ProductId, Setting, Snippet,
-    Syntax::{Attributes, Elements, Json, Properties},
+    Product, ProductId, Roles, Setting, Snippet,
+    Syntax::{Elements, Json, Properties},
     Value::{Host, Text, Url},
 };
-
-const NODES: &[super::NodeRole] = &[Manager, Worker];
 
 /// The Identity Server cluster of the clustering guide.
 pub const IS: Product = Product {
@@ -29,7 +27,7 @@ pub const IS: Product = Product {
             id: HostGroupId::Workers,
             default_prefix: Some(""),
             nodes: None,
-            served_by: NODES,
+            served_by: &[Manager, Worker],
         },
         HostGroup {
             id: HostGroupId::Manager,
@@ -67,7 +65,7 @@ pub const IS: Product = Product {
     relying_parties: &[],
     snippets: &[
         Snippet {
-            roles: NODES,
+            roles: Roles::Servers,
             file: CARBON_XML,
             place: "under <Server>",
             syntax: Elements,
@@ -82,36 +80,32 @@ pub const IS: Product = Product {
                 },
             ],
         },
+        CONNECTOR,
+        CARBON_KEY_STORE,
+        CARBON_TRUST_STORE,
         Snippet {
-            roles: NODES,
-            file: CATALINA,
-            place: HTTPS_CONNECTOR,
-            syntax: Attributes,
-            settings: PROXY_PORT,
-        },
-        Snippet {
-            roles: NODES,
+            roles: Roles::Servers,
             file: "repository/deployment/server/jaggeryapps/dashboard/conf/site.json",
             place: "in \"proxy\"",
             syntax: Json,
             settings: PROXY,
         },
         Snippet {
-            roles: NODES,
+            roles: Roles::Servers,
             file: "repository/deployment/server/jaggeryapps/portal/conf/site.json",
             place: "in \"proxy\"",
             syntax: Json,
             settings: PROXY,
         },
         Snippet {
-            roles: NODES,
+            roles: Roles::Servers,
             file: SSO_IDP_CONFIG,
             place: "in the <ServiceProvider> whose <Issuer> is wso2.my.dashboard",
             syntax: Elements,
             settings: &service_provider(Url(HostGroupId::Workers, "/dashboard/acs")),
         },
         Snippet {
-            roles: NODES,
+            roles: Roles::Servers,
             file: "repository/deployment/server/webapps/shindig/WEB-INF/web.xml",
             place: "in the <context-param> system.properties",
             syntax: Properties,

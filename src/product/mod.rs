@@ -529,7 +529,7 @@ pub struct Setting {
 #[derive(Debug)]
 pub struct Snippet {
     /// The roles that set them.
-    pub roles: &'static [NodeRole],
+    pub roles: Roles,
     /// The file, under the server home.
     pub file: &'static str,
     /// Where in the file.
@@ -681,24 +681,24 @@ impl Product {
         })
     }
 
-    /// The fixed aliases of the product's stores (`cacert`, `racert`): the SSL alias must be none of them, nor
-    /// the alias of an earlier CA (`cacert-<serial>`).
+    /// The fixed alias of the product's stores that `alias` would take (`cacert`, `racert`, or an earlier CA's
+    /// `cacert-<serial>`): the SSL alias must be none of them.
     pub fn taken_alias(&self, alias: &str) -> Option<&'static str> {
-        self.entries().find_map(|e| {
-            let (EntrySpec::Key {
+        let fixed = self.entries().find_map(|e| match e {
+            EntrySpec::Key {
                 alias: AliasSpec::Fixed(fixed),
                 ..
             }
             | EntrySpec::Trusted {
                 alias: AliasSpec::Fixed(fixed),
                 ..
-            }) = e
-            else {
-                return None;
-            };
-            let earlier = alias.strip_prefix(fixed).is_some_and(|rest| rest.starts_with('-'));
-            (alias == *fixed || earlier).then_some(*fixed)
-        })
+            } if alias == *fixed => Some(*fixed),
+            _ => None,
+        });
+        let earlier_ca = self
+            .trusted_alias(CertRole::Ca)
+            .filter(|ca| alias.strip_prefix(ca).is_some_and(|rest| rest.starts_with('-')));
+        fixed.or(earlier_ca)
     }
 
     /// Every entry of every keystore the product writes.

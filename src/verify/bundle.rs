@@ -28,6 +28,9 @@ struct File {
     mode: u32,
     owner: (u64, u64),
     bytes: Zeroizing<Vec<u8>>,
+    /// How its header differs from the plain ustar header bundle writes, where tar implementations may read it
+    /// differently.
+    irregular: Option<&'static str>,
 }
 
 /// Verifies the bundle archive at `path`.
@@ -164,6 +167,7 @@ fn entries_as_bundled(entries: &[File], product: &Product, role: NodeRole) -> Ve
     for (at, entry) in entries.iter().enumerate() {
         let location = entry.path.display().to_string();
         let what = match bundled_mode(product, role, &entry.path) {
+            _ if entry.irregular.is_some() => entry.irregular.unwrap_or_default().to_owned(),
             _ if entries[at + 1..].iter().any(|later| later.path == entry.path) => {
                 "appears twice in the archive: tar installs the later one over it".to_owned()
             }
@@ -213,16 +217,14 @@ fn read_archive(path: &Path) -> Result<Vec<File>> {
         _ => unreadable(format!("not a .tar.gz: {e}")),
     };
     let data = input::read(path, Kind::Data)?;
-    let stream = Capped {
-        inner: flate2::read::MultiGzDecoder::new(&data[..]),
-        left: MAX_UNPACKED,
-    };
-    let mut archive = tar::Archive::new(stream);
+    let before_end = entries_before_end(&data);
+    let mut archive = tar::Archive::new(capped(&data));
     // Past an end-of-archive marker too: what follows it is what `tar -i`, or a stripped marker, installs.
     archive.set_ignore_zeros(true);
     let mut files = Vec::new();
     for entry in archive.entries().map_err(broken)? {
         let mut entry = entry.map_err(broken)?;
+        let irregular = irregular(&mut entry, files.len() >= before_end);
         if files.len() >= MAX_ENTRIES {
             return Err(unreadable("holds more entries than a bundle ever does".into()));
         }
@@ -252,9 +254,46 @@ fn read_archive(path: &Path) -> Result<Vec<File>> {
             mode,
             owner,
             bytes,
+            irregular,
         });
     }
     Ok(files)
+}
+
+/// The decompressed stream of every gzip member of `data`, capped at [`MAX_UNPACKED`].
+fn capped(data: &[u8]) -> Capped<flate2::read::MultiGzDecoder<&[u8]>> {
+    Capped {
+        inner: flate2::read::MultiGzDecoder::new(data),
+        left: MAX_UNPACKED,
+    }
+}
+
+/// How many entries `tar -xzpf` reads before it stops at the first end-of-archive marker.
+fn entries_before_end(data: &[u8]) -> usize {
+    let mut archive = tar::Archive::new(capped(data));
+    archive
+        .entries()
+        .map_or(0, |entries| entries.take_while(Result::is_ok).count())
+}
+
+/// What makes `entry`'s header other than the plain ustar header `bundle` writes: GNU tar and the tar crate
+/// read long names, PAX records, owner names and trailing slashes differently, and stop at an end marker.
+fn irregular<R: Read>(entry: &mut tar::Entry<'_, R>, after_end: bool) -> Option<&'static str> {
+    let pax = !matches!(entry.pax_extensions(), Ok(None));
+    let header = entry.header();
+    let named = |name: Result<Option<&str>, std::str::Utf8Error>| matches!(name, Ok(None | Some("" | "root")));
+    let extended = entry.path_bytes() != header.path_bytes();
+    if after_end {
+        Some("comes after the end-of-archive marker: tar -xzpf stops before it")
+    } else if extended || pax {
+        Some("has an extended header (GNU long name or PAX), which tar implementations read differently")
+    } else if !named(header.username()) || !named(header.groupname()) {
+        Some("names an owner other than root, which tar as root restores by name")
+    } else if entry.path_bytes().ends_with(b"/") && !header.entry_type().is_dir() {
+        Some("ends in a slash, where tar makes a directory")
+    } else {
+        None
+    }
 }
 
 /// A reader that fails with `FileTooLarge` once more than `left` bytes would come out of `inner`.
@@ -290,6 +329,10 @@ fn checksums(files: &[File]) -> Vec<Finding> {
     let Some(sums) = files.iter().find(|f| f.path == Path::new("SHA256SUMS")) else {
         return vec![problem("SHA256SUMS", "is missing")];
     };
+    // A line per file of at most MAX_ENTRIES files: a longer one was not written by bundle.
+    if sums.bytes.len() > MAX_ENTRIES * 512 {
+        return vec![problem("SHA256SUMS", "is longer than any bundle's")];
+    }
     let listed: Vec<(&str, &str)> = std::str::from_utf8(&sums.bytes)
         .unwrap_or_default()
         .lines()

@@ -27,7 +27,7 @@ use crate::secret::Password;
 pub const SCHEMA: &str = "iospki.verify/1";
 
 /// How bad a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     /// Something the server or its clients will trip over: verify exits 1.
@@ -37,7 +37,7 @@ pub enum Severity {
 }
 
 /// One thing found wrong.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
 pub struct Finding {
     /// Problem or warning.
     pub severity: Severity,
@@ -93,12 +93,8 @@ pub struct Report {
 impl Report {
     /// A report on `target` of `findings`, each once, in the order found.
     pub fn new(target: String, findings: Vec<Finding>) -> Report {
-        let mut unique: Vec<Finding> = Vec::with_capacity(findings.len());
-        for finding in findings {
-            if !unique.contains(&finding) {
-                unique.push(finding);
-            }
-        }
+        let mut seen = std::collections::HashSet::with_capacity(findings.len());
+        let unique = findings.into_iter().filter(|f| seen.insert(f.clone())).collect();
         Report {
             schema: SCHEMA,
             target,

@@ -231,7 +231,8 @@ pub(super) fn output(tree: &Tree, ledger: Option<Ledger>, options: &Options) -> 
     reader.certificate_config(config(ConfigFile::CertificateConfig), true);
     reader.iot_api_config(config(ConfigFile::IotApiConfig));
     reader.identity_provider(config(ConfigFile::IdentityProvider));
-    reader.observation.pushes_to_apple = true;
+    // The IoT Server's manager pushes to Apple's devices; it is the product with an iot-api-config.xml.
+    reader.observation.pushes_to_apple = product.config(ConfigFile::IotApiConfig).is_some();
     let ledger_protection = ledger.as_ref().map(|l| l.settings.protection);
     reader.observation.cluster_hosts =
         ledger.map(|l| l.settings.cluster.role_hosts().iter().map(|h| h.to_string()).collect());
@@ -448,10 +449,16 @@ impl<'a> Reader<'a> {
     }
 
     /// Every host the home's files give where the product's settings set one (carbon.xml's HostName, the SSO
-    /// URLs, proxyHost): values with placeholders the server fills in are left out.
+    /// URLs, proxyHost): values with placeholders the server fills in are left out. sso-idp-config.xml is left
+    /// to the ACS check: it lists service providers of other applications too, on their own hosts.
     fn named_hosts(&mut self) {
         let mut seen: Vec<(&str, &str)> = Vec::new();
-        for snippet in self.product.snippets {
+        let snippets = self
+            .product
+            .snippets
+            .iter()
+            .filter(|s| Some(s.file) != self.product.sso_idp_config);
+        for snippet in snippets {
             for setting in snippet.settings {
                 let is_url = match setting.value {
                     Value::Url(..) => true,

@@ -52,6 +52,7 @@ const RULES: &[Rule] = &[
 /// What is checked of every store, each a rule of its own.
 const STORE_RULES: &[fn(&Store) -> Option<Finding>] = &[
     store_opens,
+    store_is_authenticated,
     store_has_its_type,
     java8_reads_store,
     pkcs12_password_is_ascii,
@@ -152,6 +153,18 @@ fn store_has_its_type(store: &Store) -> Option<Finding> {
                 store.configured_type
             ),
             "Java 8 opens it only with its own type: write it as JKS (iospki init) or fix the type",
+        )
+    })
+}
+
+/// A PKCS#12 file without a MAC opens with any password: whoever can write it can add a trusted certificate.
+fn store_is_authenticated(store: &Store) -> Option<Finding> {
+    let opened = store.opened.as_ref().ok()?;
+    (opened.integrity == crate::keystore::Integrity::NotChecked).then(|| {
+        Finding::problem(
+            &store.location,
+            "has no MAC: its certificates and keys are not protected against change",
+            "write it again with a MAC (iospki init writes JKS, whose digest covers the store)",
         )
     })
 }

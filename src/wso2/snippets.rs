@@ -27,7 +27,7 @@ pub fn settings_text(settings: &Settings, role: NodeRole, password: &Password) -
         cluster.domain()
     );
     let mut previous: Option<&Snippet> = None;
-    for snippet in product.snippets.iter().filter(|s| s.roles.contains(&role)) {
+    for snippet in product.snippets.iter().filter(|s| s.roles.contains(role)) {
         if !previous.is_some_and(|p| p.file == snippet.file && p.place == snippet.place) {
             let _ = write!(text, "\n== {}, {}\n", snippet.file, snippet.place);
         }
@@ -103,7 +103,9 @@ mod tests {
             "\"acs\": \"https://publisher.es-wso2.com/publisher/acs\",\n\"keyStoreName\"",
             "\"keyStorePassword\": \"p\\\"w<\",\n",
             "<DefaultAssertionConsumerServiceURL>https://store.es-wso2.com/store/acs<",
-            "proxyPort=\"443\"\n",
+            "proxyPort=\"443\"\nkeystorePass=\"p&quot;w&lt;\"\n",
+            "== repository/conf/carbon.xml, in <Security><KeyStore>\n<Password>p&quot;w&lt;</Password>\n\
+             <KeyAlias>wso2carbon</KeyAlias>\n<KeyPassword>p&quot;w&lt;</KeyPassword>\n",
         ] {
             assert!(text.contains(expected), "{expected} missing from\n{text}");
         }

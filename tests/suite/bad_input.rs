@@ -409,6 +409,26 @@ fn cases() -> Vec<Case> {
             &["pw: password file has more than one line"],
         ),
         case(
+            "password with trailing space the server trims",
+            vec![("k.pem", key.clone()), ("pw", b"secret \n".to_vec())],
+            &["init", "--key", "k.pem", "--password-file", "pw"],
+            2,
+            &["store password: begins or ends with white space"],
+        ),
+        case(
+            "SSL alias that is a public root's",
+            vec![("k.pem", key.clone())],
+            &[
+                "init",
+                "--key",
+                "k.pem",
+                "--ssl-alias",
+                "usertrust-rsa-certification-authority",
+            ],
+            2,
+            &["ssl_alias: 'usertrust-rsa-certification-authority' is the alias of a public root CA"],
+        ),
+        case(
             "SSL alias that is the CA's",
             vec![("k.pem", key.clone())],
             &["init", "--key", "k.pem", "--ssl-alias", "cacert"],

@@ -170,3 +170,35 @@ fn outputs_that_are_their_own_parent_or_not_regular_files_are_refused() {
     assert!(fs::symlink_metadata(dir.join("pipe")).unwrap().file_type().is_fifo());
     assert_eq!(fs::read_link(dir.join("link")).unwrap(), Path::new("/dev/null"));
 }
+
+#[test]
+fn what_the_output_holds_of_its_own_is_never_followed_nor_copied_blindly() {
+    let dir = set("output-links-and-pipes");
+    let elsewhere = dir.join("elsewhere");
+    fs::create_dir(&elsewhere).unwrap();
+    iospki(&dir, ["bundle", "output", "--out", "bundles"]).success();
+    // A node's bundle directory made a link to somewhere else: bundle would write through it.
+    fs::remove_dir_all(dir.join("bundles/nginx")).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, dir.join("bundles/nginx")).unwrap();
+    let refused = iospki(&dir, ["bundle", "output", "--out", "bundles"]).fails_with(2);
+    assert!(
+        refused.contains("bundles/nginx: is a symbolic link where iospki writes files of its own"),
+        "{refused}"
+    );
+    assert_eq!(
+        fs::read_dir(&elsewhere).unwrap().count(),
+        0,
+        "nothing written through the link"
+    );
+    // A pipe in the set's directory: carrying it across would block on opening it.
+    tool(&dir, "mkfifo", ["output/pipe"]);
+    let refused = iospki(&dir, ["rotate", "output", "--ssl"]).fails_with(2);
+    assert!(
+        refused.contains("output/pipe: is a device, pipe or socket"),
+        "{refused}"
+    );
+    // Bundling from the current directory locks it by its real name.
+    let out = dir.join("output");
+    fs::remove_file(out.join("pipe")).unwrap();
+    iospki(&out, ["bundle", ".", "--out", "../bundles-from-dot"]).success();
+}

@@ -65,11 +65,16 @@ pub fn open(data: &[u8], password: &Password) -> Result<Opened, StoreError> {
 pub fn open_with_any<'p>(data: &[u8], passwords: &'p [Password]) -> Result<(Opened, &'p Password), StoreError> {
     let (protection, java8_readable) = describe(data)?;
     let (contents, password) = read::read(data, passwords)?;
+    let integrity = if contents.authenticated {
+        Integrity::Verified
+    } else {
+        Integrity::NotChecked
+    };
     let opened = Opened {
         format: super::Format::Pkcs12,
         protection,
         java8_readable,
-        integrity: Integrity::Verified,
+        integrity,
         store: entries(contents)?,
     };
     Ok((opened, password))
@@ -329,6 +334,7 @@ mod tests {
         let contents = Contents {
             keys: vec![key; MAX_CHAIN_BYTES / der.len() + 1],
             certificates: vec![CertificateBag { names, der }],
+            authenticated: true,
         };
         let err = entries(contents).unwrap_err().to_string();
         assert!(err.contains("repeat more than 64 MiB of certificates"), "{err}");

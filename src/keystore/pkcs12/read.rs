@@ -37,6 +37,8 @@ pub(super) struct Contents {
     pub(super) keys: Vec<KeyBag>,
     /// The certificates.
     pub(super) certificates: Vec<CertificateBag>,
+    /// Whether a MAC vouched for them (a file without one can be changed by anyone who can write it).
+    pub(super) authenticated: bool,
 }
 
 /// A private key, in the clear.
@@ -186,18 +188,22 @@ impl Pfx {
             mac.verify(password, &self.authenticated)?;
         }
         budget.reserve(self.items_cost())?;
-        let mut contents = Contents::default();
+        let mut contents = Contents {
+            authenticated: self.mac.is_some(),
+            ..Contents::default()
+        };
+        // Without a MAC, a wrong password shows as garbage that happens to end in valid padding.
+        let wrong_password = |e| match self.mac {
+            Some(_) => e,
+            None => StoreError::WrongPassword,
+        };
         for safe in &self.safes {
             match safe {
-                Safe::Plain(bags) => unseal(bags, password, &mut contents)?,
+                Safe::Plain(bags) => unseal(bags, password, &mut contents).map_err(wrong_password)?,
                 Safe::Encrypted(sealed) => {
-                    // Without a MAC, a wrong password shows as garbage that happens to end in valid padding.
-                    let bags = decode_bags(&sealed.open(password)?).map_err(|e| match self.mac {
-                        Some(_) => e,
-                        None => StoreError::WrongPassword,
-                    })?;
+                    let bags = decode_bags(&sealed.open(password)?).map_err(wrong_password)?;
                     budget.reserve(bags_cost(&bags))?;
-                    unseal(&bags, password, &mut contents)?;
+                    unseal(&bags, password, &mut contents).map_err(wrong_password)?;
                 }
             }
         }

@@ -14,8 +14,9 @@ use crate::print::out;
 pub fn run(args: BundleArgs) -> Result<ExitCode> {
     let choice = kubernetes_names(&args)?;
     // Read under the set's lock, so that a rotation cannot swap the set between two of its files.
+    // DIR is only read: `bundle .` locks the directory by its real name.
     let set = {
-        let _lock = Lock::take(&args.dir)?;
+        let _lock = Lock::take(&args.dir.canonicalize().unwrap_or_else(|_| args.dir.clone()))?;
         Set::read(&args.dir)?
     };
     let cluster = cluster(&args, &set)?;

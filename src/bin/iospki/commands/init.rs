@@ -48,9 +48,9 @@ pub fn run(args: InitArgs) -> Result<ExitCode> {
     };
     let outcome = iospki::init::plan(&options, &keys, existing.as_mut(), ledger, iospki::issue::now())?;
     outcome.set.plan().publish_locked(&out, args.force, &lock)?;
-    drop(lock);
     report(&out, &outcome)?;
     let ssl_alias = options.settings.ssl_alias.to_string();
+    // Still under the lock: what is verified is what this run wrote.
     super::verify_written(&out, options.store_password, ssl_alias, "init")
 }
 
@@ -74,11 +74,14 @@ fn given_key(args: &InitArgs, choices: &Choices, product: &Product) -> Result<By
 
 /// The cluster description's choices with the flags laid over them.
 fn choices(args: &InitArgs) -> Result<Choices> {
+    let product = args.product.map(Into::into);
     let mut choices = match &args.config {
-        Some(path) => iospki::config::load(path)?,
-        None => Choices::default(),
+        Some(path) => iospki::config::load_for(path, product)?,
+        None => Choices {
+            product,
+            ..Choices::default()
+        },
     };
-    choices.product = args.product.map(Into::into).or(choices.product);
     if let Some(domain) = &args.domain {
         choices.domain = Some(HostName::parse(domain).map_err(|e| Error::invalid("--domain", e))?);
     }

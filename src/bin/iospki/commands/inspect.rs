@@ -8,7 +8,7 @@ use iospki::certinfo::CertificateInfo;
 use iospki::error::Result;
 use iospki::inspect::{Content, EntryReport, FileReport, Report, SCHEMA, inspect_file};
 use iospki::key::KeyInfo;
-use iospki::keystore::Integrity;
+use iospki::keystore::{Format, Integrity};
 
 use crate::cli::InspectArgs;
 use crate::print::out;
@@ -66,6 +66,7 @@ fn render_file(out: &mut String, file: &FileReport) {
             let integrity = match (integrity, *password) {
                 (Integrity::Verified, "published default") => "verified with a published default password",
                 (Integrity::Verified, _) => "verified",
+                (Integrity::NotChecked, _) if *format == Format::Pkcs12 => "NOT checked (the file has no MAC)",
                 (Integrity::NotChecked, _) => "NOT checked (no password given; give --password-file)",
             };
             let _ = writeln!(out, "Integrity: {integrity}");

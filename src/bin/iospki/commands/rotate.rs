@@ -32,7 +32,6 @@ pub fn run(args: RotateArgs) -> Result<ExitCode> {
     if publish && let Some(plan) = &rotation.plan {
         plan.publish_locked(&args.dir, true, &lock)?;
     }
-    drop(lock);
     report(&args, &rotation, publish)?;
     if !publish {
         return Ok(ExitCode::SUCCESS);
