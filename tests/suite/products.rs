@@ -723,3 +723,36 @@ fn the_identity_server_guides_commands_fail_under_openssl_3_and_verify_says_why(
         assert!(found.contains(expected), "{expected} missing:\n{found}");
     }
 }
+
+#[test]
+fn every_product_rotates_its_ca_with_a_transition_truststore_and_check_reads_the_set() {
+    for product in PRODUCTS {
+        let dir = scratch(&format!("products-rotate-{}", product.key));
+        let from = set(product, false).join("output");
+        tool(&dir, "cp", ["-a", from.to_str().unwrap(), "output"]);
+        let old = tool(&dir, "openssl", ["x509", "-in", "output/ca.crt", "-noout", "-serial"]);
+        let old = old.trim().trim_start_matches("serial=").to_lowercase();
+        iospki(&dir, ["rotate", "output", "--ca", "--rekey"]).success();
+        let trust = keytool_list(&dir.join("output"), "client-truststore.jks", PASSWORD);
+        assert!(trust.contains("Alias name: cacert\n"), "{}", product.key);
+        assert!(
+            trust.contains(&format!("Alias name: cacert-{old}\n")),
+            "{}: old CA not kept\n{trust}",
+            product.key
+        );
+        let verified = tool(
+            &dir.join("output"),
+            "openssl",
+            ["verify", "-CAfile", "ca.crt", "ssl.crt"],
+        );
+        assert_eq!(verified.trim(), "ssl.crt: OK", "{}", product.key);
+        let refused = iospki(&dir, ["rotate", "output", "--ra"]).fails_with(2);
+        assert!(refused.contains("has no RA certificate"), "{}: {refused}", product.key);
+        let checked = iospki(&dir, ["check", "output", "--within", "30d"]).success();
+        assert!(
+            checked.contains("ssl.crt") && !checked.contains("OUTLIVES"),
+            "{}: {checked}",
+            product.key
+        );
+    }
+}
