@@ -314,28 +314,6 @@ fn assert_kept(dir: &Path, node: &str, round: &str, old: &Path, path: &str) {
     assert!(tree(&backups.join(ours[0])) == expected, "{node}: {:?}", ours[0]);
 }
 
-/// What `keytool -delete` of the README does in round 3: the old CA leaves the set's truststore.
-fn drop_old_ca(dir: &Path) {
-    let listed = util::keytool_list(&dir.join("output"), "client-truststore.jks", "wso2carbon");
-    let old_alias = listed
-        .lines()
-        .find_map(|l| l.strip_prefix("Alias name: ").filter(|a| a.starts_with("cacert-")))
-        .unwrap_or_else(|| panic!("no earlier CA in the truststore:\n{listed}"));
-    let store = "output/client-truststore.jks";
-    let args = [
-        "-delete",
-        "-storetype",
-        "JKS",
-        "-keystore",
-        store,
-        "-storepass",
-        "wso2carbon",
-        "-alias",
-        old_alias,
-    ];
-    tool(dir, "keytool", args);
-}
-
 #[test]
 fn the_ca_rotation_rounds_leave_every_node_trusting_both_cas_then_the_new_one_alone() {
     let dir = fleet("ansible-rotate-ca", "wso2carbon", None);
@@ -374,7 +352,7 @@ fn the_ca_rotation_rounds_leave_every_node_trusting_both_cas_then_the_new_one_al
     }
     assert!(tree(&dir.join("homes/nginx")) == installed(&old_bundles, "nginx"));
 
-    drop_old_ca(&dir);
+    util::drop_old_ca(&dir);
     bundle(&dir);
     let out = playbook(&dir, &["rotate-ca.yml", "--tags", "swap,drop"]).success();
     assert_installed(&dir, &NODES);

@@ -317,24 +317,7 @@ fn the_configmap_trusts_both_cas_from_the_first_round_of_a_ca_rotation_to_the_la
         "round 1: old and new certificates"
     );
     // Round 3 drops the old CA from the truststore, and the ConfigMap follows.
-    let listed = util::keytool_list(&work.join("output"), "client-truststore.jks", "wso2carbon");
-    let old_alias = listed
-        .lines()
-        .find_map(|l| l.strip_prefix("Alias name: ").filter(|a| a.starts_with("cacert-")))
-        .unwrap_or_else(|| panic!("no earlier CA in the truststore:\n{listed}"));
-    let store = "output/client-truststore.jks";
-    let args = [
-        "-delete",
-        "-storetype",
-        "JKS",
-        "-keystore",
-        store,
-        "-storepass",
-        "wso2carbon",
-        "-alias",
-        old_alias,
-    ];
-    tool(&work, "keytool", args);
+    util::drop_old_ca(&work);
     bundle_k8s(&work, "k8s", None);
     let anchors = config_map(&work);
     assert_eq!(anchors.matches("BEGIN CERTIFICATE").count(), 1, "{anchors}");

@@ -256,3 +256,26 @@ pub fn listing(dir: &Path) -> Vec<String> {
     names.sort();
     names
 }
+
+/// Round 3 of a CA rotation as the README gives it: `keytool -delete` takes the earlier CA (`cacert-<serial>`)
+/// out of `dir/output/client-truststore.jks`.
+pub fn drop_old_ca(dir: &Path) {
+    let listed = keytool_list(&dir.join("output"), "client-truststore.jks", "wso2carbon");
+    let old_alias = listed
+        .lines()
+        .find_map(|l| l.strip_prefix("Alias name: ").filter(|a| a.starts_with("cacert-")))
+        .unwrap_or_else(|| panic!("no earlier CA in the truststore:\n{listed}"));
+    let store = "output/client-truststore.jks";
+    let args = [
+        "-delete",
+        "-storetype",
+        "JKS",
+        "-keystore",
+        store,
+        "-storepass",
+        "wso2carbon",
+        "-alias",
+        old_alias,
+    ];
+    tool(dir, "keytool", args);
+}
