@@ -201,4 +201,8 @@ fn what_the_output_holds_of_its_own_is_never_followed_nor_copied_blindly() {
     let out = dir.join("output");
     fs::remove_file(out.join("pipe")).unwrap();
     iospki(&out, ["bundle", ".", "--out", "../bundles-from-dot"]).success();
+    // And rotating it from inside: the new set is published under its name and verified there.
+    let rotated = iospki(&out, ["rotate", ".", "--ssl"]);
+    rotated.success();
+    assert!(!rotated.stderr().contains("after rotation"), "{}", rotated.stderr());
 }

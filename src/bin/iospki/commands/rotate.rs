@@ -25,23 +25,21 @@ pub fn run(args: RotateArgs) -> Result<ExitCode> {
         within: args.within,
         now: iospki::issue::now(),
     };
-    // Held from reading the set to publishing the new one: two rotations never lose each other's change.
-    let lock = Lock::take(&args.dir)?;
-    let rotation = plan(&args.dir, &options)?;
+    // Held from reading the set to publishing the new one: two rotations never lose each other's change. The set
+    // exists, so `rotate .` names it by its real name.
+    let dir = args.dir.canonicalize().unwrap_or_else(|_| args.dir.clone());
+    let lock = Lock::take(&dir)?;
+    let rotation = plan(&dir, &options)?;
     let publish = !args.dry_run && rotation.plan.is_some();
     if publish && let Some(plan) = &rotation.plan {
-        plan.publish_locked(&args.dir, true, &lock)?;
+        plan.publish_locked(&dir, true, &lock)?;
     }
     report(&args, &rotation, publish)?;
     if !publish {
         return Ok(ExitCode::SUCCESS);
     }
-    super::verify_written(
-        &args.dir,
-        options.store_password,
-        rotation.ssl_alias.clone(),
-        "rotation",
-    )
+    // By its name: a working directory inside the set is the old one now.
+    super::verify_written(&dir, options.store_password, rotation.ssl_alias.clone(), "rotation")
 }
 
 fn report(args: &RotateArgs, rotation: &Rotation, published: bool) -> Result<()> {
