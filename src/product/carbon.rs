@@ -23,12 +23,7 @@ pub(super) const EXTRA_HOSTS: HostGroup = HostGroup {
 
 /// The cluster CA (self-signed; the operator's key or one iospki makes) and the cluster key's certificate.
 pub(super) const CERTIFICATES: &[CertificateSpec] = &[
-    CertificateSpec {
-        role: Ca,
-        profile: &profile::CA,
-        issuer: None,
-        common_name: CommonName::WildcardDomain,
-    },
+    super::CLUSTER_CA,
     CertificateSpec {
         role: SslCert,
         profile: &profile::SSL,

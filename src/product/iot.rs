@@ -99,12 +99,7 @@ pub const IOT: Product = Product {
     node_groups: &[],
     ca_key_given: true,
     certificates: &[
-        CertificateSpec {
-            role: Ca,
-            profile: &profile::CA,
-            issuer: None,
-            common_name: CommonName::WildcardDomain,
-        },
+        super::CLUSTER_CA,
         CertificateSpec {
             role: Ra,
             profile: &profile::RA,

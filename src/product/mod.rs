@@ -299,6 +299,14 @@ pub enum CommonName {
     FirstHost,
 }
 
+/// The cluster CA every product declares: self-signed, `*.DOMAIN`, with the CA profile.
+pub(super) const CLUSTER_CA: CertificateSpec = CertificateSpec {
+    role: CertRole::Ca,
+    profile: &crate::profile::CA,
+    issuer: None,
+    common_name: CommonName::WildcardDomain,
+};
+
 /// One certificate a product issues.
 #[derive(Debug)]
 pub struct CertificateSpec {

@@ -5,15 +5,13 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use crate::util::{demo_key, iospki, scratch, tool};
+use crate::util::{demo_set, iospki, tool};
 
 /// A default IoT set's bundles, and the tampered archives tests/bundle_tamper.py makes from them.
 fn tampered() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        let dir = scratch("bundle-tampered");
-        let key = demo_key();
-        iospki(&dir, ["init", "--key", key.to_str().unwrap(), "--key-bits", "2048"]).success();
+        let dir = demo_set("bundle-tampered");
         iospki(&dir, ["bundle"]).success();
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bundle_tamper.py");
         tool(

@@ -58,18 +58,7 @@ fn the_key_manager_accepts_the_servers_jwt_against_iot_default_xml_and_not_again
 
 #[test]
 fn after_a_rekey_the_new_file_vouches_for_the_new_key_and_the_old_one_does_not() {
-    let dir = util::scratch("identity-provider-rekey");
-    iospki(
-        &dir,
-        [
-            "init",
-            "--key",
-            util::demo_key().to_str().unwrap(),
-            "--key-bits",
-            "2048",
-        ],
-    )
-    .success();
+    let dir = util::demo_set("identity-provider-rekey");
     fs::copy(dir.join("output/iot_default.xml"), dir.join("old_iot_default.xml")).unwrap();
     iospki(&dir, ["rotate", "--ssl", "--rekey"]).success();
     signed(&dir, "output/wso2carbon.jks", "token.jwt");
@@ -91,18 +80,7 @@ fn after_a_rekey_the_new_file_vouches_for_the_new_key_and_the_old_one_does_not()
 
 #[test]
 fn verify_names_an_iot_default_xml_that_vouches_for_another_key() {
-    let dir = util::scratch("identity-provider-verify");
-    iospki(
-        &dir,
-        [
-            "init",
-            "--key",
-            util::demo_key().to_str().unwrap(),
-            "--key-bits",
-            "2048",
-        ],
-    )
-    .success();
+    let dir = util::demo_set("identity-provider-verify");
     fs::copy(shipped(), dir.join("output/iot_default.xml")).unwrap();
     let run = iospki(&dir, ["verify"]);
     run.fails_with(1);

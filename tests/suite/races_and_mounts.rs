@@ -8,15 +8,7 @@ use std::os::unix::fs::FileTypeExt;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use crate::util::{demo_key, iospki, run_in, scratch, tool};
-
-/// A set of 2048-bit keys in `dir/output`.
-fn set(name: &str) -> std::path::PathBuf {
-    let dir = scratch(name);
-    let key = demo_key();
-    iospki(&dir, ["init", "--key", key.to_str().unwrap(), "--key-bits", "2048"]).success();
-    dir
-}
+use crate::util::{demo_key, demo_set, iospki, run_in, scratch, tool};
 
 fn serial(dir: &Path, file: &str) -> String {
     tool(dir, "openssl", ["x509", "-in", file, "-noout", "-serial"])
@@ -26,7 +18,7 @@ fn serial(dir: &Path, file: &str) -> String {
 /// the bundle pairs every key with its certificate.
 #[test]
 fn rotations_run_together_lose_neither_change() {
-    let dir = set("race-rotations");
+    let dir = demo_set("race-rotations");
     let out = dir.join("output");
     for round in 0..5 {
         let (ra, ssl) = (serial(&out, "ra.crt"), serial(&out, "ia.crt"));
@@ -74,7 +66,7 @@ fn in_mount_namespace(dir: &Path, script: &str) -> crate::util::Run {
 
 #[test]
 fn a_filesystem_mounted_in_the_output_directory_is_neither_carried_nor_emptied() {
-    let dir = set("mount-in-output");
+    let dir = demo_set("mount-in-output");
     let shown = in_mount_namespace(
         &dir,
         "mkdir output/share && mount -t tmpfs none output/share && echo precious > output/share/keep\n\
@@ -95,7 +87,7 @@ fn a_filesystem_mounted_in_the_output_directory_is_neither_carried_nor_emptied()
 
 #[test]
 fn a_leftover_staging_directory_with_a_mount_inside_is_not_emptied() {
-    let dir = set("mount-in-staging");
+    let dir = demo_set("mount-in-staging");
     let shown = in_mount_namespace(
         &dir,
         "mkdir -p .output.iospki-left/m && mount -t tmpfs none .output.iospki-left/m && echo precious > .output.iospki-left/m/keep\n\
@@ -113,7 +105,7 @@ fn a_leftover_staging_directory_with_a_mount_inside_is_not_emptied() {
 
 #[test]
 fn a_bind_mount_of_the_output_is_neither_merged_from_nor_written_into_its_parent() {
-    let dir = set("bind-aliases");
+    let dir = demo_set("bind-aliases");
     let key = demo_key();
     let script = format!(
         "mkdir node parent-alias && mount --bind output node && mount --bind . parent-alias\n\
@@ -173,7 +165,7 @@ fn outputs_that_are_their_own_parent_or_not_regular_files_are_refused() {
 
 #[test]
 fn what_the_output_holds_of_its_own_is_never_followed_nor_copied_blindly() {
-    let dir = set("output-links-and-pipes");
+    let dir = demo_set("output-links-and-pipes");
     let elsewhere = dir.join("elsewhere");
     fs::create_dir(&elsewhere).unwrap();
     iospki(&dir, ["bundle", "output", "--out", "bundles"]).success();

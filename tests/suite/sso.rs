@@ -6,7 +6,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::util::{self, iospki, java, run_in, scratch};
+use crate::util::{self, iospki, java, run_in};
 
 const STORE_JSON: &str = "repository/deployment/server/jaggeryapps/store/config/store.json";
 
@@ -34,18 +34,7 @@ const SOUND: &str = r#""keyStorePassword": "wso2carbon", "identityAlias": "wso2c
 
 /// A manager's server home: its bundle unpacked with tar, carbon.xml, and store.json with `settings`.
 fn home(test: &str, settings: &str) -> PathBuf {
-    let dir = scratch(test);
-    iospki(
-        &dir,
-        [
-            "init",
-            "--key",
-            util::demo_key().to_str().unwrap(),
-            "--key-bits",
-            "2048",
-        ],
-    )
-    .success();
+    let dir = util::demo_set(test);
     iospki(&dir, ["bundle"]).success();
     let home = dir.join("home");
     fs::create_dir_all(home.join("repository/conf")).unwrap();

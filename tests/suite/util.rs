@@ -115,6 +115,15 @@ pub fn scratch(name: &str) -> PathBuf {
     dir
 }
 
+/// An `iospki init` of the documented IoT cluster on the demo key, 2048-bit keys, in a fresh scratch directory
+/// `name`. Returns the directory; the set is in its `output/`.
+pub fn demo_set(name: &str) -> PathBuf {
+    let dir = scratch(name);
+    let key = demo_key();
+    iospki(&dir, ["init", "--key", key.to_str().unwrap(), "--key-bits", "2048"]).success();
+    dir
+}
+
 /// An `iospki init` in a fresh scratch directory `name` for a cluster of one manager, two workers
 /// (w1, w2.iot.example.org) and two key managers (km1, km2), with 2048-bit keys. Returns the directory; the set is
 /// in its `output/`.
