@@ -78,7 +78,8 @@ impl InputError {
         matches!(self, InputError::Io(e) if e.kind() == std::io::ErrorKind::NotFound)
     }
 
-    fn at(self, path: &Path) -> Error {
+    /// The error, naming `path`.
+    pub fn at(self, path: &Path) -> Error {
         match self {
             InputError::Io(source) => Error::io(path, source),
             other => Error::unreadable(path, other.to_string()),

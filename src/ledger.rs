@@ -115,12 +115,16 @@ impl Ledger {
     }
 
     /// Records the certificates of `product`'s set that `dir` holds and the ledger does not know (it was deleted
-    /// or lost), so that a new issue does not reuse their serials under the same issuer.
-    pub fn remember_present(&mut self, dir: &Path, product: &Product) {
+    /// or lost), so that a new issue does not reuse their serials under the same issuer. A certificate file
+    /// that is there but cannot be read is an error: its serial would be forgotten.
+    pub fn remember_present(&mut self, dir: &Path, product: &Product) -> Result<()> {
         for spec in product.output_files() {
             let Holds::Certificate(role) = spec.holds else { continue };
-            let Ok(bytes) = input::read(&dir.join(spec.name), Kind::Data) else {
-                continue;
+            let path = dir.join(spec.name);
+            let bytes = match input::read_bytes(&path, Kind::Data) {
+                Ok(bytes) => bytes,
+                Err(e) if e.is_not_found() => continue,
+                Err(e) => return Err(e.at(&path)),
             };
             let Some(record) = ::pem::parse(&bytes[..])
                 .ok()
@@ -136,6 +140,7 @@ impl Ledger {
                 self.issued.push(record);
             }
         }
+        Ok(())
     }
 
     /// The ledger as JSON text.

@@ -233,6 +233,11 @@ impl Lock {
         }
         let parent = parent_of(target);
         refuse_ancestor(target, &parent)?;
+        if target.is_dir() && is_mount_point(target)? {
+            let reason = "is a mount point; iospki publishes a set by swapping a new directory into its place, which \
+                          a mount point cannot take: give a directory inside the mount, such as its output/";
+            return Err(Error::io(target, std::io::Error::other(reason)));
+        }
         let file = File::open(&parent).map_err(|e| Error::io(&parent, e))?;
         rustix::fs::flock(&file, rustix::fs::FlockOperation::LockExclusive)
             .map_err(|e| Error::io(&parent, e.into()))?;
@@ -315,8 +320,18 @@ fn refuse_mounts_below(dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// An error when `dir` is the root of a mount (another filesystem, or a bind mount), which statx tells.
+/// An error when `dir`, inside the output directory, is the root of a mount.
 fn refuse_mount_point(dir: &Path) -> Result<()> {
+    if is_mount_point(dir)? {
+        let reason = "is a mount point inside the output directory; iospki neither carries a filesystem across \
+                      nor removes what is on it: unmount it, or give another output directory";
+        return Err(Error::io(dir, std::io::Error::other(reason)));
+    }
+    Ok(())
+}
+
+/// Whether `dir` is the root of a mount (another filesystem, or a bind mount), which statx tells.
+fn is_mount_point(dir: &Path) -> Result<bool> {
     let stat =
         statx(CWD, dir, AtFlags::SYMLINK_NOFOLLOW, StatxFlags::BASIC_STATS).map_err(|e| Error::io(dir, e.into()))?;
     let root = StatxAttributes::MOUNT_ROOT;
@@ -329,12 +344,7 @@ fn refuse_mount_point(dir: &Path) -> Result<()> {
     let other_device = parent
         .symlink_metadata()
         .is_ok_and(|meta| (u64::from(stat.stx_dev_major), u64::from(stat.stx_dev_minor)) != device(meta.dev()));
-    if marked || other_device {
-        let reason = "is a mount point inside the output directory; iospki neither carries a filesystem across \
-                      nor removes what is on it: unmount it, or give another output directory";
-        return Err(Error::io(dir, std::io::Error::other(reason)));
-    }
-    Ok(())
+    Ok(marked || other_device)
 }
 
 /// A device number as major and minor.

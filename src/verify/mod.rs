@@ -124,12 +124,23 @@ pub struct Options {
 /// Verifies the output directory of `iospki init`.
 pub fn verify_output(dir: &Path, options: &Options) -> Result<Report> {
     require_dir(dir)?;
-    let ledger = crate::ledger::Ledger::load(dir).ok().flatten();
-    let observation = observe::output(&tree::Tree::Dir(dir.to_path_buf()), ledger, options);
-    Ok(Report::new(
-        dir.display().to_string(),
-        rules::run(&observation, options),
-    ))
+    let tree = tree::Tree::dir(dir).map_err(|e| Error::io(dir, e))?;
+    // A ledger that is there but unreadable or damaged is said as such; the rest of the set is still judged.
+    let (ledger, mut findings) = match crate::ledger::Ledger::load(dir) {
+        Ok(ledger) => (ledger, Vec::new()),
+        Err(e) => (None, vec![unusable_ledger(&e)]),
+    };
+    let observation = observe::output(&tree, ledger, options);
+    findings.extend(rules::run(&observation, options));
+    Ok(Report::new(dir.display().to_string(), findings))
+}
+
+fn unusable_ledger(error: &Error) -> Finding {
+    Finding::problem(
+        crate::ledger::FILE,
+        format!("cannot be used: {error}"),
+        "restore it from the set's backup/ (rotate and bundle need it)",
+    )
 }
 
 /// Verifies a server home of `product`: carbon.xml names the key and trust stores, the product's other files

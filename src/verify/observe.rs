@@ -106,12 +106,12 @@ pub(super) struct PemPair {
     pub role: CertRole,
     /// The certificate file's name.
     pub cert_file: &'static str,
-    /// Its certificate, if it reads as one.
-    pub cert: Option<Certificate>,
+    /// Its first certificate, if it holds one.
+    pub cert: Loaded<Option<Certificate>>,
     /// The key file's name.
     pub key_file: &'static str,
-    /// The key's public half (PKCS#1), if it loads.
-    pub key_public: Option<Vec<u8>>,
+    /// The key's public half (PKCS#1).
+    pub key_public: Loaded<Vec<u8>>,
 }
 
 /// What an nginx bundle holds.
@@ -120,12 +120,16 @@ pub(super) struct Nginx {
     /// The chain file.
     pub chain_file: String,
     /// Its certificates, leaf first.
-    pub chain: Vec<Certificate>,
+    pub chain: Loaded<Vec<Certificate>>,
     /// The key file.
     pub key_file: String,
-    /// The key's public half (PKCS#1), if it loads.
-    pub key_public: Option<Vec<u8>>,
+    /// The key's public half (PKCS#1).
+    pub key_public: Loaded<Vec<u8>>,
 }
+
+/// What a file gave, or why it could not be read or loaded (a permission or I/O error among them), so that a
+/// rule reports that and never mistakes it for a file that holds something else.
+pub(super) type Loaded<T> = std::result::Result<T, String>;
 
 /// iot_default.xml: the identity provider the key manager checks the server's JWTs with.
 #[derive(Debug)]
@@ -244,7 +248,7 @@ pub(super) fn output(tree: &Tree, ledger: Option<Ledger>, options: &Options) -> 
 /// Observes a server home of `product`: carbon.xml names the stores and passwords; the other files are where the
 /// product keeps them.
 pub(super) fn home(home: &Path, product: &'static Product, options: &Options) -> Result<Observation> {
-    let tree = Tree::Dir(home.to_path_buf());
+    let tree = Tree::dir(home).map_err(|e| Error::io(home, e))?;
     let carbon_xml = Path::new("repository/conf/carbon.xml");
     let text = tree
         .read(carbon_xml, Kind::Text)
@@ -601,7 +605,9 @@ impl<'a> Reader<'a> {
             let (Some(cert_file), Some(key_file)) = (cert_file, key_file) else {
                 continue;
             };
-            let cert = self.pem_certificates(Path::new(cert_file.name)).into_iter().next();
+            let cert = self
+                .pem_certificates(Path::new(cert_file.name))
+                .map(|certs| certs.into_iter().next());
             let key_public = self.key_public(Path::new(key_file.name));
             self.observation.pems.push(PemPair {
                 role,
@@ -655,24 +661,26 @@ impl<'a> Reader<'a> {
         });
     }
 
-    /// The certificates of a PEM file, in order; none when it cannot be read.
-    fn pem_certificates(&self, path: &Path) -> Vec<Certificate> {
-        let Ok(bytes) = self.tree.read(&self.tree_path(path), Kind::Data) else {
-            return Vec::new();
-        };
-        pem::parse_many(&bytes[..])
-            .unwrap_or_default()
+    /// The certificates of a PEM file, in order.
+    fn pem_certificates(&self, path: &Path) -> Loaded<Vec<Certificate>> {
+        let bytes = self
+            .tree
+            .read(&self.tree_path(path), Kind::Data)
+            .map_err(|e| read_reason(&e))?;
+        let blocks = pem::parse_many(&bytes[..]).map_err(|e| format!("is not PEM: {e}"))?;
+        Ok(blocks
             .iter()
             .filter_map(|block| Certificate::parse(block.contents()).ok())
-            .collect()
+            .collect())
     }
 
-    /// The public half of the private key at `path`, if it loads.
-    fn key_public(&self, path: &Path) -> Option<Vec<u8>> {
+    /// The public half of the private key at `path`.
+    fn key_public(&self, path: &Path) -> Loaded<Vec<u8>> {
         let full = self.tree_path(path);
-        let bytes = self.tree.read(&full, Kind::Key).ok()?;
-        let key = crate::key::load_bytes(&full, &bytes, || Err(Error::key(&full, "encrypted"))).ok()?;
-        Some(key.public_key_der().to_vec())
+        let bytes = self.tree.read(&full, Kind::Key).map_err(|e| read_reason(&e))?;
+        let key = crate::key::load_bytes(&full, &bytes, || Err(Error::key(&full, "is encrypted")))
+            .map_err(|e| format!("does not load as a private key: {e}"))?;
+        Ok(key.public_key_der().to_vec())
     }
 }
 

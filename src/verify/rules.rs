@@ -100,7 +100,7 @@ fn certificates(observation: &Observation) -> ByRole<Located<'_>> {
         })
         .collect();
     if let Some(nginx) = &observation.nginx
-        && let [leaf, ca] = nginx.chain.as_slice()
+        && let Ok([leaf, ca]) = nginx.chain.as_deref()
     {
         let at = |what: &str| format!("{} ({what})", nginx.chain_file);
         located.insert(
@@ -796,22 +796,38 @@ fn pem_files_agree(observation: &Observation, _: &Options) -> Vec<Finding> {
         let Some(stored) = certificates.get(pair.role) else {
             continue;
         };
-        if pair.cert.as_ref().is_none_or(|cert| cert.der != stored.cert.der) {
-            findings.push(Finding::problem(
-                pair.cert_file,
-                format!("is not the certificate in {}", stored.location),
-                "the files come from different runs: write them all again with iospki init",
-            ));
+        match &pair.cert {
+            Err(reason) => findings.push(unreadable(pair.cert_file, reason)),
+            Ok(cert) if cert.as_ref().is_none_or(|cert| cert.der != stored.cert.der) => {
+                findings.push(Finding::problem(
+                    pair.cert_file,
+                    format!("is not the certificate in {}", stored.location),
+                    "the files come from different runs: write them all again with iospki init",
+                ));
+            }
+            Ok(_) => {}
         }
-        if !belongs_to(pair.key_public.as_deref(), stored.cert) {
-            findings.push(Finding::problem(
+        match &pair.key_public {
+            Err(reason) => findings.push(unreadable(pair.key_file, reason)),
+            Ok(key) if !belongs_to(Some(key), stored.cert) => findings.push(Finding::problem(
                 pair.key_file,
                 format!("is not the key of {}", pair.cert_file),
                 "write the pair again with iospki init",
-            ));
+            )),
+            Ok(_) => {}
         }
     }
     findings
+}
+
+/// A file that could not be read or loaded: said as it is, since the fix for a mismatch (writing the file
+/// again) would destroy what an unreadable file may still hold.
+fn unreadable(file: &str, reason: &str) -> Finding {
+    Finding::problem(
+        file,
+        reason,
+        "let the user iospki runs as read it (iospki writes it 0600, owned by that user), then verify again",
+    )
 }
 
 /// nginx's chain is the SSL certificate then its CA, and its key is the SSL certificate's.
@@ -820,17 +836,25 @@ fn nginx_chain_and_key(observation: &Observation, _: &Options) -> Vec<Finding> {
         return Vec::new();
     };
     let fix = "make the bundle again with iospki bundle";
-    let [leaf, _] = nginx.chain.as_slice() else {
+    let chain = match &nginx.chain {
+        Ok(chain) => chain,
+        Err(reason) => return vec![unreadable(&nginx.chain_file, reason)],
+    };
+    let key_public = match &nginx.key_public {
+        Ok(key) => key,
+        Err(reason) => return vec![unreadable(&nginx.key_file, reason)],
+    };
+    let [leaf, _] = chain.as_slice() else {
         return vec![Finding::problem(
             &nginx.chain_file,
             format!(
                 "holds {} certificates; nginx's ssl_certificate needs the SSL certificate, then its CA",
-                nginx.chain.len()
+                chain.len()
             ),
             fix,
         )];
     };
-    if belongs_to(nginx.key_public.as_deref(), leaf) {
+    if belongs_to(Some(key_public), leaf) {
         return Vec::new();
     }
     vec![Finding::problem(
@@ -1417,12 +1441,31 @@ mod tests {
         let mut observation = sound();
         let ca = cert(&mut observation, CertRole::Ca).clone();
         let pair: &mut PemPair = observation.pems.iter_mut().find(|p| p.role == CertRole::Ssl).unwrap();
-        pair.cert = Some(ca);
-        pair.key_public = None;
+        pair.cert = Ok(Some(ca));
+        pair.key_public = Ok(vec![0x30, 0]);
         let found = judged(pem_files_agree, &observation);
         assert_eq!(found.len(), 2, "{found:?}");
         assert!(found[0].contains("ia.crt: is not the certificate in wso2carbon.jks alias wso2carbon"));
         assert!(found[1].contains("ia.key: is not the key of ia.crt"));
+    }
+
+    #[test]
+    fn an_unreadable_pem_file_is_reported_as_unreadable_not_as_another_key() {
+        let mut observation = sound();
+        let pair: &mut PemPair = observation.pems.iter_mut().find(|p| p.role == CertRole::Ssl).unwrap();
+        pair.key_public = Err("cannot be read: Permission denied (os error 13)".into());
+        pair.cert = Err("cannot be read: Input/output error (os error 5)".into());
+        let found = judged(pem_files_agree, &observation);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(
+            found[0].contains("ia.crt: cannot be read: Input/output error"),
+            "{found:?}"
+        );
+        assert!(
+            found[1].contains("ia.key: cannot be read: Permission denied"),
+            "{found:?}"
+        );
+        assert!(found.iter().all(|f| !f.contains("write the pair again")), "{found:?}");
     }
 
     #[test]
@@ -1441,9 +1484,10 @@ mod tests {
         let mut observation = sound();
         let ssl = entry(&mut observation, CertRole::Ssl);
         let (chain, key_public) = (ssl.chain.clone(), ssl.key_public.clone());
+        let key_public = key_public.ok_or("not RSA".to_owned());
         let nginx = |chain: Vec<Certificate>, key_public| Nginx {
             chain_file: "ssl/iots-chain.pem".into(),
-            chain,
+            chain: Ok(chain),
             key_file: "ssl/iots.key".into(),
             key_public,
         };
@@ -1455,7 +1499,7 @@ mod tests {
             &observation,
             "holds 1 certificates; nginx's ssl_certificate needs",
         );
-        observation.nginx = Some(nginx(chain, None));
+        observation.nginx = Some(nginx(chain, Ok(vec![0x30, 0])));
         finds(
             nginx_chain_and_key,
             &observation,

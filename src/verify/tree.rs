@@ -11,7 +11,7 @@ use crate::input::{self, InputError, Kind};
 /// A tree of files.
 #[derive(Debug)]
 pub(super) enum Tree {
-    /// A directory: an output directory or a server home.
+    /// A directory: an output directory or a server home, by its absolute path (see [`Tree::dir`]).
     Dir(PathBuf),
     /// A bundle's files, by path.
     Memory(Vec<(PathBuf, Zeroizing<Vec<u8>>)>),
@@ -43,10 +43,17 @@ impl ReadError {
 }
 
 impl Tree {
-    /// The bytes of the file at `path` (relative to the tree; absolute only in a directory).
+    /// The directory `dir`, by its absolute path, so that a path in it is never taken for one relative to the
+    /// working directory, nor joined to the tree twice.
+    pub(super) fn dir(dir: &Path) -> std::io::Result<Self> {
+        Ok(Tree::Dir(std::path::absolute(dir)?))
+    }
+
+    /// The bytes of the file at `path`: relative to the tree, never to the working directory (absolute only in
+    /// a directory).
     pub(super) fn read(&self, path: &Path, kind: Kind) -> Result<Zeroizing<Vec<u8>>, ReadError> {
         match self {
-            Tree::Dir(_) => Ok(input::read_bytes(path, kind)?),
+            Tree::Dir(root) => Ok(input::read_bytes(&root.join(path), kind)?),
             Tree::Memory(files) => {
                 let path = inside(path).ok_or(ReadError::Outside)?;
                 files

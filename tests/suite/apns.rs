@@ -393,8 +393,12 @@ fn import_writes_a_pfx_that_keytool_and_openssl_read_as_3des_and_hmac_sha1() {
         platform.contains("MDM Certificate:            mdm-push.pfx"),
         "{platform}"
     );
+    let password_file = dir.join("store.pass");
     assert!(
-        platform.contains("MDM Certificate Password:   the line in store.pass"),
+        platform.contains(&format!(
+            "MDM Certificate Password:   the line in {}",
+            password_file.display()
+        )),
         "{platform}"
     );
     assert!(

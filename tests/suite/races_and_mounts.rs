@@ -8,7 +8,7 @@ use std::os::unix::fs::FileTypeExt;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use crate::util::{demo_key, demo_set, iospki, run_in, scratch, tool};
+use crate::util::{demo_key, demo_set, iospki, iospki_here, run_in, scratch, tool};
 
 fn serial(dir: &Path, file: &str) -> String {
     tool(dir, "openssl", ["x509", "-in", file, "-noout", "-serial"])
@@ -86,6 +86,26 @@ fn a_filesystem_mounted_in_the_output_directory_is_neither_carried_nor_emptied()
 }
 
 #[test]
+fn a_mount_point_as_the_output_is_refused_with_a_sentence_before_any_work() {
+    let dir = scratch("mount-as-output");
+    let key = demo_key();
+    let script = format!(
+        "mkdir mnt && mount -t tmpfs none mnt && echo precious > mnt/keep\n\
+         \"$IOSPKI\" init --key '{}' --key-bits 2048 --out \"$PWD/mnt\" --force; echo \"exit $?\"\n\
+         ls -A mnt",
+        key.display()
+    );
+    let shown = in_mount_namespace(&dir, &script);
+    assert_eq!(shown.success(), "exit 2\nkeep\n", "nothing written into the mount");
+    let stderr = shown.stderr();
+    assert!(
+        stderr.contains("mnt: is a mount point; iospki publishes a set by swapping a new directory into its place"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("busy"), "{stderr}");
+}
+
+#[test]
 fn a_leftover_staging_directory_with_a_mount_inside_is_not_emptied() {
     let dir = demo_set("mount-in-staging");
     let shown = in_mount_namespace(
@@ -147,7 +167,7 @@ fn outputs_that_are_their_own_parent_or_not_regular_files_are_refused() {
     let key = key.to_str().unwrap();
     fs::create_dir(dir.join("w")).unwrap();
     for out in [".", "w/..", "/"] {
-        let refused = iospki(&dir, ["init", "--key", key, "--key-bits", "2048", "--out", out]).fails_with(2);
+        let refused = iospki_here(&dir, ["init", "--key", key, "--key-bits", "2048", "--out", out]).fails_with(2);
         assert!(
             refused.contains("give the output by a name of its own"),
             "{out}: {refused}"
@@ -192,9 +212,9 @@ fn what_the_output_holds_of_its_own_is_never_followed_nor_copied_blindly() {
     // Bundling from the current directory locks it by its real name.
     let out = dir.join("output");
     fs::remove_file(out.join("pipe")).unwrap();
-    iospki(&out, ["bundle", ".", "--out", "../bundles-from-dot"]).success();
+    iospki_here(&out, ["bundle", ".", "--out", "../bundles-from-dot"]).success();
     // And rotating it from inside: the new set is published under its name and verified there.
-    let rotated = iospki(&out, ["rotate", ".", "--ssl"]);
+    let rotated = iospki_here(&out, ["rotate", ".", "--ssl"]);
     rotated.success();
     assert!(!rotated.stderr().contains("after rotation"), "{}", rotated.stderr());
 }

@@ -17,15 +17,26 @@ pub fn demo_key() -> PathBuf {
 pub struct Run {
     pub shown: String,
     pub output: Output,
+    /// The directory the command's path arguments were given in, as `DIR/...`: its output shows them as the
+    /// test named them, relative to it.
+    pub rooted_at: Option<String>,
 }
 
 impl Run {
     pub fn stdout(&self) -> String {
-        String::from_utf8_lossy(&self.output.stdout).into_owned()
+        self.relative(&self.output.stdout)
     }
 
     pub fn stderr(&self) -> String {
-        String::from_utf8_lossy(&self.output.stderr).into_owned()
+        self.relative(&self.output.stderr)
+    }
+
+    fn relative(&self, bytes: &[u8]) -> String {
+        let text = String::from_utf8_lossy(bytes);
+        match &self.rooted_at {
+            Some(dir) => text.replace(dir.as_str(), ""),
+            None => text.into_owned(),
+        }
     }
 
     pub fn code(&self) -> Option<i32> {
@@ -77,11 +88,42 @@ where
     let output = command
         .output()
         .unwrap_or_else(|e| panic!("cannot run {shown}: {e}; is {program} installed? (.ci/run installs it)"));
-    Run { shown, output }
+    Run {
+        shown,
+        output,
+        rooted_at: None,
+    }
 }
 
-/// Runs the built iospki binary.
+/// Runs the built iospki binary on paths in `dir`, from another directory (see [`iospki_env`]).
 pub fn iospki<I, S>(dir: &Path, args: I) -> Run
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    iospki_env(dir, args, &[])
+}
+
+/// Runs the built iospki binary with extra environment variables on paths in `dir`, but never from `dir`: from
+/// an empty directory of its own, with every argument that names a path in `dir` given as `dir/ARG`, and the
+/// outputs that default to the working directory (init's `output`, bundle's `bundles`) as `dir/output` and
+/// `dir/bundles`. A command that read a path argument relative to its working directory fails the test. Its
+/// stdout and stderr show paths in `dir` as the test named them, relative to `dir`.
+pub fn iospki_env<I, S>(dir: &Path, args: I, env: &[(&str, &str)]) -> Run
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let args = rooted_args(dir, args.into_iter().map(|a| a.as_ref().to_os_string()).collect());
+    Run {
+        rooted_at: Some(format!("{}/", dir.display())),
+        ..run_in(elsewhere(), env!("CARGO_BIN_EXE_iospki"), args, env)
+    }
+}
+
+/// Runs the built iospki binary in `dir` itself, for the tests of what a path means relative to the working
+/// directory (`--out .`, `rotate .`, the README's set-up command).
+pub fn iospki_here<I, S>(dir: &Path, args: I) -> Run
 where
     I: IntoIterator<Item = S>,
     S: AsRef<OsStr>,
@@ -89,13 +131,106 @@ where
     run_in(dir, env!("CARGO_BIN_EXE_iospki"), args, &[])
 }
 
-/// Runs the built iospki binary with extra environment variables.
-pub fn iospki_env<I, S>(dir: &Path, args: I, env: &[(&str, &str)]) -> Run
-where
-    I: IntoIterator<Item = S>,
-    S: AsRef<OsStr>,
-{
-    run_in(dir, env!("CARGO_BIN_EXE_iospki"), args, env)
+/// The empty directory iospki runs from in the tests: no test's files are in it.
+fn elsewhere() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("working-directory-of-no-test");
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    })
+}
+
+/// Flags whose value is never a path, even where a file of that name exists (`--format ansible`).
+const VALUE_FLAGS: [&str; 13] = [
+    "--cn",
+    "--key-bits",
+    "--bits",
+    "--digest",
+    "--p12-profile",
+    "--product",
+    "--domain",
+    "--ssl-cn",
+    "--ssl-alias",
+    "--within",
+    "--format",
+    "--namespace",
+    "--name-prefix",
+];
+
+/// Flags that take no value.
+const SWITCHES: [&str; 10] = [
+    "--force",
+    "--json",
+    "--ssl",
+    "--ra",
+    "--ca",
+    "--rekey",
+    "--dry-run",
+    "--no-public-roots",
+    "--accept-new-topic",
+    "--help",
+];
+
+/// Flags that stand in for a command's directory argument (verify of a home, of bundles, of an APNs import).
+const INSTEAD_OF_DIR: [&str; 4] = ["--home", "--iots-home", "--bundle", "--apns"];
+
+/// `args` with each relative path that names something in `dir`, and each value of a flag but [`VALUE_FLAGS`],
+/// under `dir`; the outputs and directory arguments that default to the working directory added as paths in
+/// `dir`.
+fn rooted_args(dir: &Path, args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    let mut rooted = Vec::with_capacity(args.len() + 2);
+    let mut value_of: Option<String> = None;
+    let mut positionals = 0;
+    for arg in &args {
+        let text = arg.to_string_lossy();
+        let flag = value_of.take();
+        let is_flag = text.starts_with('-') && text != "-";
+        let is_path = !is_flag
+            && match flag.as_deref() {
+                Some(flag) => !VALUE_FLAGS.contains(&flag),
+                None => dir.join(arg).symlink_metadata().is_ok(),
+            };
+        if is_flag && !text.contains('=') && !SWITCHES.contains(&text.as_ref()) {
+            value_of = Some(text.into_owned());
+        }
+        positionals += usize::from(!is_flag && flag.is_none());
+        let relative = Path::new(arg).is_relative() && arg != "-";
+        rooted.push(if is_path && relative {
+            dir.join(arg).into_os_string()
+        } else {
+            arg.clone()
+        });
+    }
+    let has = |flag: &str| {
+        args.iter()
+            .any(|a| a == flag || a.to_string_lossy().starts_with(&format!("{flag}=")))
+    };
+    let command = args.first().and_then(|a| a.to_str()).unwrap_or_default();
+    let default_out = match command {
+        "init" if !has("--out") && !config_names_out(dir, &args) => Some("output"),
+        "bundle" if !has("--out") => Some("bundles"),
+        _ => None,
+    };
+    if let Some(out) = default_out {
+        rooted.extend(["--out".into(), dir.join(out).into_os_string()]);
+    }
+    let takes_dir = matches!(command, "bundle" | "rotate" | "verify");
+    if takes_dir && positionals == 1 && !INSTEAD_OF_DIR.iter().any(|flag| has(flag)) {
+        rooted.push(dir.join("output").into_os_string());
+    }
+    rooted
+}
+
+/// Whether init's `--config` file, if any, sets `out` (then the file's own directory is what it is relative to).
+fn config_names_out(dir: &Path, args: &[std::ffi::OsString]) -> bool {
+    let config = args.iter().position(|a| a == "--config").and_then(|i| args.get(i + 1));
+    config.is_some_and(|file| {
+        std::fs::read_to_string(dir.join(file))
+            .unwrap_or_default()
+            .lines()
+            .any(|line| line.split('=').next().is_some_and(|key| key.trim() == "out"))
+    })
 }
 
 /// Runs a real tool and asserts that it succeeded; returns stdout.

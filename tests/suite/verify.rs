@@ -8,7 +8,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use crate::util::{demo_key, iospki, iospki_env, run_in, scratch};
+use crate::util::{demo_key, iospki, iospki_env, run_in, scratch, tool};
 
 const PASSWORD: &str = "verify-pässword";
 
@@ -383,6 +383,14 @@ fn server_home_is_read_through_carbon_xml() {
         &iospki(&home, ["verify", "--iots-home", "."]),
         &["alias ioscluster: has no entry under the alias"],
     );
+    // From a directory holding a sound carbon.xml of its own, the home's is still the one judged.
+    let decoy = home.parent().unwrap().join("decoy");
+    fs::create_dir_all(decoy.join("repository/conf")).unwrap();
+    fs::write(decoy.join("repository/conf/carbon.xml"), &carbon).unwrap();
+    assert_problem(
+        &util::iospki_here(&decoy, ["verify", "--iots-home", home.to_str().unwrap()]),
+        &["alias ioscluster: has no entry under the alias"],
+    );
 }
 
 #[test]
@@ -395,4 +403,37 @@ fn missing_directory_exits_2() {
     );
     let stderr = iospki(&dir, ["verify", "--iots-home", "."]).fails_with(2);
     assert!(stderr.contains("repository/conf/carbon.xml"), "{stderr}");
+}
+
+/// The uid and gid the unreadable-file test runs verify as: nobody, who owns the copy of the set but ia.key.
+const NOBODY: &str = "65534";
+
+#[test]
+fn a_key_file_verify_cannot_read_is_reported_as_unreadable_not_as_another_key() {
+    let out = output_copy("verify-unreadable-key");
+    tool(&out, "chown", ["-R", &format!("{NOBODY}:{NOBODY}"), "."]);
+    tool(&out, "chown", ["0:0", "ia.key"]);
+    let binary = env!("CARGO_BIN_EXE_iospki");
+    let as_nobody = [
+        &format!("--reuid={NOBODY}"),
+        &format!("--regid={NOBODY}"),
+        "--clear-groups",
+        binary,
+        "verify",
+        out.to_str().unwrap(),
+    ];
+    let elsewhere = out.parent().unwrap();
+    let run = run_in(elsewhere, "setpriv", as_nobody, &[("IOSPKI_PASSWORD", PASSWORD)]);
+    let stdout = run.stdout();
+    run.fails_with(1);
+    let about_key: Vec<&str> = stdout.lines().filter(|l| l.contains("ia.key")).collect();
+    assert_eq!(about_key.len(), 1, "{stdout}");
+    assert!(
+        about_key[0].contains("ia.key: cannot be read: Permission denied"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("write the pair again"),
+        "a destructive fix for an unreadable file:\n{stdout}"
+    );
 }

@@ -41,7 +41,7 @@ pub fn run(args: InitArgs) -> Result<ExitCode> {
     // (init --force).
     let ledger = if out.is_dir() {
         let mut ledger = Ledger::load(&out)?.unwrap_or_else(|| Ledger::new(options.settings.clone()));
-        ledger.remember_present(&out, product);
+        ledger.remember_present(&out, product)?;
         Some(ledger)
     } else {
         None
