@@ -32,6 +32,12 @@ pub enum AliasError {
          use '{lower}' here and in carbon.xml", lower = .0.to_lowercase()
     )]
     UpperCase(String),
+    /// An alias the operator chose with white space at its start or end.
+    #[error(
+        "'{0}' starts or ends with white space, which WSO2 trims from carbon.xml's KeyAlias before it looks the \
+         alias up: use '{trimmed}'", trimmed = .0.trim()
+    )]
+    Padded(String),
 }
 
 impl Alias {
@@ -53,6 +59,9 @@ impl Alias {
     /// An alias the operator chose for iospki to write: as [`Alias::found`], and already in lower case.
     pub fn chosen(text: &str) -> Result<Alias, AliasError> {
         let alias = Self::found(text)?;
+        if alias.0.trim() != alias.0 {
+            return Err(AliasError::Padded(text.to_owned()));
+        }
         if alias.0 != text {
             return Err(AliasError::UpperCase(text.to_owned()));
         }
@@ -94,6 +103,16 @@ mod tests {
             err.contains("'WSO2Carbon' has upper-case letters") && err.contains("use 'wso2carbon'"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn chosen_aliases_must_not_be_padded_with_white_space() {
+        let err = Alias::chosen(" wso2carbon ").unwrap_err().to_string();
+        assert!(
+            err.contains("starts or ends with white space") && err.contains("use 'wso2carbon'"),
+            "{err}"
+        );
+        assert!(matches!(Alias::chosen("wso2carbon\u{a0}"), Err(AliasError::Padded(_))));
     }
 
     #[test]

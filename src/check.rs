@@ -85,8 +85,16 @@ impl Inventory {
     }
 }
 
-/// Walks `paths` (directories recursively, without following links) and lists every certificate's expiry.
-pub fn inventory(paths: &[PathBuf], password: Option<&Password>, within: Duration, now: OffsetDateTime) -> Inventory {
+/// Walks `paths` (directories recursively, without following links) and lists every certificate's expiry. The
+/// backups a rotation keeps inside a set (`backup/`) are left out unless `backups`: they are no longer in use, and
+/// would keep reporting what the rotation renewed.
+pub fn inventory(
+    paths: &[PathBuf],
+    password: Option<&Password>,
+    within: Duration,
+    backups: bool,
+    now: OffsetDateTime,
+) -> Inventory {
     let mut inventory = Inventory {
         schema: SCHEMA,
         within_seconds: within.whole_seconds(),
@@ -96,7 +104,7 @@ pub fn inventory(paths: &[PathBuf], password: Option<&Password>, within: Duratio
     let mut files = Vec::new();
     for path in paths {
         if path.is_dir() {
-            walk(path, &mut files, &mut inventory.errors);
+            walk(path, backups, &mut files, &mut inventory.errors);
         } else {
             files.push(path.clone());
         }
@@ -108,9 +116,11 @@ pub fn inventory(paths: &[PathBuf], password: Option<&Password>, within: Duratio
     inventory
 }
 
-/// Collects the certificate and keystore files under `dir`, sorted by name at each level, without following links.
-fn walk(dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<String>) {
-    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+/// Collects the certificate and keystore files under `dir`, sorted by name at each level, without following links;
+/// the backups of a set below `dir` only with `backups`.
+fn walk(dir: &Path, backups: bool, files: &mut Vec<PathBuf>, errors: &mut Vec<String>) {
+    let walked = walkdir::WalkDir::new(dir).sort_by_file_name().into_iter();
+    for entry in walked.filter_entry(|entry| backups || entry.depth() == 0 || !is_backup_of_a_set(entry)) {
         match entry {
             Ok(entry) if entry.file_type().is_file() && has_certificate_ending(entry.path()) => {
                 files.push(entry.into_path());
@@ -126,6 +136,16 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<String>) {
             }),
         }
     }
+}
+
+/// Whether `entry` is the directory where a rotation keeps what it replaced: `backup/` beside a set's ledger.
+fn is_backup_of_a_set(entry: &walkdir::DirEntry) -> bool {
+    entry.file_type().is_dir()
+        && entry.file_name() == crate::rotate::BACKUP_DIR
+        && entry
+            .path()
+            .parent()
+            .is_some_and(|set| set.join(crate::ledger::FILE).is_file())
 }
 
 fn has_certificate_ending(path: &Path) -> bool {

@@ -19,6 +19,9 @@ use crate::secret::Password;
 use crate::set::Set;
 use crate::set::build::{Build, build};
 
+/// Where a rotation keeps the files it replaced, inside the set: `backup/TIME/`.
+pub const BACKUP_DIR: &str = "backup";
+
 /// What to renew and how.
 #[derive(Debug)]
 pub struct RotateOptions {
@@ -229,13 +232,13 @@ fn add_backup(plan: &mut Plan, dir: &Path, now: OffsetDateTime) -> Result<String
     let backup = (1..)
         .map(|n| {
             if n == 1 {
-                format!("backup/{stamp}")
+                format!("{BACKUP_DIR}/{stamp}")
             } else {
-                format!("backup/{stamp}-{n}")
+                format!("{BACKUP_DIR}/{stamp}-{n}")
             }
         })
         .find(|candidate| dir.join(candidate).symlink_metadata().is_err())
-        .unwrap_or_else(|| format!("backup/{stamp}-last"));
+        .unwrap_or_else(|| format!("{BACKUP_DIR}/{stamp}-last"));
     let names: Vec<String> = plan.files.iter().map(|f| f.name.clone()).collect();
     for name in names {
         let path = dir.join(&name);

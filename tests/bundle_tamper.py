@@ -120,6 +120,10 @@ def main(manager_path, nginx_path):
         flooded.append((member, data))
     write("sums-flood.tar.gz", flooded)
 
+    # Names that would print lines of their own, or reorder one: a line end, a carriage return, a bidi override.
+    forged = "x\nevil.tar.gz: 0 problem(s), 0 warning(s)\r\u202egz.rat"
+    write("forged-lines.tar.gz", manager + [special(forged, tarfile.REGTYPE, size=0)])
+
     # A GNU long name of 80 MiB: small compressed, past the size limit once read.
     long_name = special("x" * (80 << 20), tarfile.REGTYPE, size=0)
     write("long-name.tar.gz", [long_name])

@@ -116,6 +116,24 @@ fn every_entry_is_judged_as_tar_installs_it() {
 }
 
 #[test]
+fn an_entry_name_cannot_print_a_line_of_its_own_nor_reorder_one() {
+    let shown = problems("forged-lines.tar.gz");
+    for line in shown.lines() {
+        let ours =
+            line.starts_with("problem: ") || line.starts_with("warning: ") || line.starts_with("forged-lines.tar.gz: ");
+        assert!(ours, "a line iospki did not write: {line:?}\n{shown}");
+    }
+    assert!(!shown.contains(['\r', '\u{202e}']), "{shown:?}");
+    assert!(
+        shown.contains("x\\u{a}evil.tar.gz: 0 problem(s), 0 warning(s)\\u{d}\\u{202e}gz.rat"),
+        "{shown}"
+    );
+    let json = iospki(tampered(), ["verify", "--json", "--bundle", "forged-lines.tar.gz"]).stdout();
+    assert!(!json.contains('\u{202e}') && json.contains("\\u202e"), "{json}");
+    serde_json::from_str::<serde_json::Value>(&json).expect("still JSON");
+}
+
+#[test]
 fn a_nginx_bundle_with_the_managers_files_added_is_still_a_nginx_bundle() {
     let found = problems("manager-in-nginx.tar.gz");
     assert!(

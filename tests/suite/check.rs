@@ -134,6 +134,43 @@ fn unreadable_input_exits_2_and_still_lists_the_rest() {
     assert!(run.stdout().contains("EXPIRED"), "{}", run.stdout());
 }
 
+/// `iospki ARGS` with standard output a pipe whose reader has gone: its exit code.
+fn into_closed_pipe(dir: &Path, args: &[&str]) -> Option<i32> {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_iospki"))
+        .args(args)
+        .current_dir(dir)
+        .stdout(writer)
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    status.code()
+}
+
+#[test]
+fn a_verdict_of_problems_survives_a_reader_that_went_away() {
+    let out = util::default_init("check");
+    let ssl = out.join("ia.crt");
+    let ssl = ssl.to_str().unwrap();
+    assert_eq!(into_closed_pipe(out, &["check", "--within", "800d", ssl]), Some(1));
+    assert_eq!(
+        into_closed_pipe(out, &["check", "--json", "--within", "800d", ssl]),
+        Some(1)
+    );
+    assert_eq!(into_closed_pipe(out, &["check", "--within", "1d", ssl]), Some(0));
+    // A set whose ia.crt is the CA's: verify finds a problem.
+    let set = scratch("check-closed-pipe").join("output");
+    tool(
+        out.parent().unwrap(),
+        "cp",
+        ["-a", out.to_str().unwrap(), set.to_str().unwrap()],
+    );
+    fs::copy(set.join("ca.crt"), set.join("ia.crt")).unwrap();
+    assert_eq!(into_closed_pipe(out, &["verify", set.to_str().unwrap()]), Some(1));
+    assert_eq!(into_closed_pipe(out, &["inspect", ssl]), Some(0));
+}
+
 #[test]
 fn a_certificate_that_outlives_its_issuer_in_the_same_file_exits_1() {
     let dir = scratch("check-outlives");

@@ -204,20 +204,27 @@ fn truncated_and_corrupted_stores_exit_2_with_their_problem() {
 #[test]
 fn control_characters_of_a_crafted_subject_and_file_name_are_printed_escaped() {
     let dir = scratch("inspect-escape");
-    let name = "evil\u{1b}[2J.pem";
-    let subject = "/O=Evil\u{1b}[2J\u{7}/CN=x\u{d}0 problem(s)";
+    let name = "evil\u{1b}[2J\nok.pem: 0 problem(s)\u{202e}.pem";
+    let subject = "/O=Evil\u{1b}[2J\u{7}/CN=x\u{d}0 problem(s)\u{2067}";
     let args = [
-        "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "k.pem", "-subj", subject, "-out", name,
+        "req", "-x509", "-utf8", "-newkey", "rsa:2048", "-nodes", "-keyout", "k.pem", "-subj", subject, "-out", name,
     ];
     util::tool(&dir, "openssl", args);
     for command in [["inspect", name], ["check", name]] {
         let shown = iospki(&dir, command).stdout();
         assert!(
-            !shown.contains(['\u{1b}', '\u{7}', '\r']),
-            "{command:?} printed a control character: {shown:?}"
+            !shown.contains(['\u{1b}', '\u{7}', '\r', '\u{202e}', '\u{2067}']),
+            "{command:?} printed a control or bidi character: {shown:?}"
         );
         assert!(shown.contains("Evil\\u{1b}[2J\\u{7}"), "{command:?}: {shown}");
-        assert!(shown.contains("evil\\u{1b}[2J.pem"), "{command:?}: {shown}");
+        assert!(
+            shown.contains("evil\\u{1b}[2J\\u{a}ok.pem: 0 problem(s)\\u{202e}.pem"),
+            "{command:?}: {shown}"
+        );
+        assert!(
+            !shown.lines().any(|l| l.starts_with("ok.pem")),
+            "{command:?}: a forged line: {shown}"
+        );
     }
 }
 

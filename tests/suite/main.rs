@@ -22,6 +22,7 @@ mod merge;
 mod products;
 mod races_and_mounts;
 mod rotate;
+mod scheduled_jobs;
 mod secrets;
 mod sso;
 mod util;

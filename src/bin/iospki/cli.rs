@@ -365,6 +365,10 @@ pub struct CheckArgs {
     #[arg(long)]
     pub json: bool,
 
+    /// Also walk the backups a rotation keeps in a set's backup/ (left out by default: they are not in use).
+    #[arg(long)]
+    pub backups: bool,
+
     /// Also write a node_exporter textfile here (atomically), e.g. /var/lib/node_exporter/iospki.prom.
     #[arg(long, value_name = "FILE")]
     pub prometheus: Option<PathBuf>,

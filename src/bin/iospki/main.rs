@@ -8,17 +8,20 @@ mod print;
 use std::io::Write;
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::Parser as _;
 use iospki::error::{Error, StoreError};
 
 fn main() -> ExitCode {
     no_core_dumps();
-    let cli = cli::Cli::parse();
+    let cli = match cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => return usage_error(err),
+    };
     match commands::run(cli) {
         Ok(code) => code,
         Err(err) if print::is_closed_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            let line = print::printable(&chain(&err), false).into_owned();
+            let line = print::printable(&chain(&err)).into_owned();
             let _ = writeln!(std::io::stderr(), "iospki: {line}{}", hint(&err));
             ExitCode::from(2)
         }
@@ -36,6 +39,46 @@ fn no_core_dumps() {
     };
     let _ = setrlimit(Resource::Core, none);
     let _ = set_dumpable_behavior(DumpableBehavior::NotDumpable);
+}
+
+/// clap's help and version as clap prints them; its usage errors as iospki's one line, exit 2: what is wrong,
+/// clap's tip and the values it takes, and where the help is.
+fn usage_error(err: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(
+        err.kind(),
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        err.exit();
+    }
+    let rendered = err.render().to_string();
+    let said = rendered.split("Usage: ").next().unwrap_or_default();
+    let mut what = String::new();
+    for line in said.lines().map(|line| line.trim().trim_start_matches("error: ")) {
+        if line.is_empty() || line.starts_with("For more information") {
+            continue;
+        }
+        if !what.is_empty() {
+            what.push_str(if what.ends_with(':') { " " } else { "; " });
+        }
+        what.push_str(line);
+    }
+    print::stderr!("{what}; see {} --help", subcommand());
+    ExitCode::from(2)
+}
+
+/// The command line's (sub)command, as far as its words name one: `iospki apns sign`.
+fn subcommand() -> String {
+    let mut command = <cli::Cli as clap::CommandFactory>::command();
+    let mut path = vec!["iospki".to_owned()];
+    for word in std::env::args().skip(1) {
+        let Some(sub) = command.find_subcommand(&word).cloned() else {
+            break;
+        };
+        path.push(sub.get_name().to_owned());
+        command = sub;
+    }
+    path.join(" ")
 }
 
 /// The error and its sources on one line.

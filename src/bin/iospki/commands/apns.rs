@@ -11,6 +11,7 @@ use iospki::key::{self, Digest, RsaKey};
 use iospki::output::{PUBLIC_MODE, Plan, write_file};
 
 use crate::cli::{ApnsCommand, CheckRequestArgs, CsrArgs, ImportArgs, SignArgs};
+use crate::print::{out, stderr};
 
 pub fn run(command: ApnsCommand) -> Result<ExitCode> {
     match command {
@@ -40,7 +41,7 @@ fn make_csr(holder: Holder, args: CsrArgs) -> Result<ExitCode> {
     };
     let plan = csr::plan(holder, &key, args.key.is_none(), common_name)?;
     plan.publish(&args.out, args.force)?;
-    list(&args.out, &plan);
+    list(&args.out, &plan)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -70,7 +71,7 @@ fn sign(args: SignArgs) -> Result<ExitCode> {
     })?;
     write_file(&args.out, signed.request.as_bytes(), PUBLIC_MODE, args.force)?;
     warn(&signed.warnings);
-    println!(
+    out!(
         "wrote {}: the push certificate request ({} signature); the customer uploads it at \
          https://identity.apple.com/pushcert (Renew on the existing certificate's row, same Apple ID)",
         args.out.display(),
@@ -106,13 +107,13 @@ fn import_certificate(args: ImportArgs) -> Result<ExitCode> {
     let imported = import(&args.cert, &args.key, &key, &options)?;
     imported.plan.publish(&args.out, args.force)?;
     warn(&imported.warnings);
-    list(&args.out, &imported.plan);
-    println!("topic:   {}", imported.topic);
-    println!("expires: {}", imported.not_after);
+    list(&args.out, &imported.plan)?;
+    out!("topic:   {}", imported.topic);
+    out!("expires: {}", imported.not_after);
     if let Some(previous) = imported.previous_topic.filter(|p| *p != imported.topic) {
-        println!("the topic was {previous}: every enrolled device must enrol again");
+        out!("the topic was {previous}: every enrolled device must enrol again");
     }
-    println!(
+    out!(
         "enter in WSO2's iOS platform configuration what {} lists",
         args.out.join(iospki::apns::import::PLATFORM_FILE).display()
     );
@@ -124,19 +125,20 @@ fn load_key(path: &Path) -> Result<RsaKey> {
     key::load(path, || super::input_key_password(path, ""))
 }
 
-fn list(dir: &Path, plan: &Plan) {
+fn list(dir: &Path, plan: &Plan) -> Result<()> {
     for file in &plan.files {
-        println!(
+        out!(
             "wrote {} ({:04o}): {}",
             dir.join(&file.name).display(),
             file.mode,
             file.description
         );
     }
+    Ok(())
 }
 
 fn warn(warnings: &[String]) {
     for warning in warnings {
-        eprintln!("iospki: warning: {warning}");
+        stderr!("warning: {warning}");
     }
 }

@@ -49,6 +49,7 @@ pub fn run(args: InitArgs) -> Result<ExitCode> {
     let outcome = iospki::init::plan(&options, &keys, existing.as_mut(), ledger, iospki::issue::now())?;
     outcome.set.plan().publish_locked(&out, args.force, &lock)?;
     report(&out, &outcome)?;
+    super::warn_of_store_password(&options.store_password);
     let ssl_alias = options.settings.ssl_alias.to_string();
     // Still under the lock: what is verified is what this run wrote.
     super::verify_written(&out, options.store_password, ssl_alias, "init")

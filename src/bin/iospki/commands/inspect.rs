@@ -2,8 +2,6 @@
 
 use std::process::ExitCode;
 
-use std::fmt::Write;
-
 use iospki::certinfo::CertificateInfo;
 use iospki::error::Result;
 use iospki::inspect::{Content, EntryReport, FileReport, Report, SCHEMA, inspect_file};
@@ -11,7 +9,7 @@ use iospki::key::KeyInfo;
 use iospki::keystore::{Format, Integrity};
 
 use crate::cli::InspectArgs;
-use crate::print::out;
+use crate::print::{push, stderr};
 
 pub fn run(args: InspectArgs) -> Result<ExitCode> {
     let password = super::given_password(args.password_file.as_deref())?;
@@ -22,15 +20,14 @@ pub fn run(args: InspectArgs) -> Result<ExitCode> {
         match inspect_file(path, password.as_ref(), now) {
             Ok(file) => files.push(file),
             Err(err) => {
-                eprintln!("iospki: {err}");
+                stderr!("{err}");
                 failed = true;
             }
         }
     }
     let report = Report { schema: SCHEMA, files };
     if args.json {
-        let json = serde_json::to_string_pretty(&report).expect("the report serializes");
-        out!("{json}");
+        crate::print::json(&report)?;
     } else {
         crate::print::text(&render_text(&report))?;
     }
@@ -42,7 +39,7 @@ fn render_text(report: &Report) -> String {
     let mut out = String::new();
     for (index, file) in report.files.iter().enumerate() {
         if index > 0 {
-            out.push('\n');
+            push!(&mut out, "");
         }
         render_file(&mut out, file);
     }
@@ -50,8 +47,7 @@ fn render_text(report: &Report) -> String {
 }
 
 fn render_file(out: &mut String, file: &FileReport) {
-    // write! to a String cannot fail.
-    let _ = writeln!(out, "{}", file.path);
+    push!(out, "{}", file.path);
     match &file.content {
         Content::Keystore {
             format,
@@ -61,16 +57,16 @@ fn render_file(out: &mut String, file: &FileReport) {
             entries,
             ..
         } => {
-            let _ = writeln!(out, "Keystore type: {}", format.name());
-            let _ = writeln!(out, "Protection: {protection}");
+            push!(out, "Keystore type: {}", format.name());
+            push!(out, "Protection: {protection}");
             let integrity = match (integrity, *password) {
                 (Integrity::Verified, "published default") => "verified with a published default password",
                 (Integrity::Verified, _) => "verified",
                 (Integrity::NotChecked, _) if *format == Format::Pkcs12 => "NOT checked (the file has no MAC)",
                 (Integrity::NotChecked, _) => "NOT checked (no password given; give --password-file)",
             };
-            let _ = writeln!(out, "Integrity: {integrity}");
-            let _ = writeln!(
+            push!(out, "Integrity: {integrity}");
+            push!(
                 out,
                 "Your keystore contains {} entr{}",
                 entries.len(),
@@ -88,7 +84,7 @@ fn render_file(out: &mut String, file: &FileReport) {
                 render_key(out, key);
             }
             for (index, cert) in certificates.iter().enumerate() {
-                let _ = writeln!(out, "Certificate[{}]:", index + 1);
+                push!(out, "Certificate[{}]:", index + 1);
                 render_certificate(out, cert);
             }
         }
@@ -102,28 +98,29 @@ fn plural(count: usize) -> &'static str {
 }
 
 fn render_entry(out: &mut String, entry: &EntryReport) {
-    let _ = writeln!(out, "\nAlias name: {}", entry.alias);
+    push!(out, "");
+    push!(out, "Alias name: {}", entry.alias);
     if let Some(created) = &entry.created {
-        let _ = writeln!(out, "Creation date: {created}");
+        push!(out, "Creation date: {created}");
     }
-    let _ = writeln!(out, "Entry type: {}", entry.entry_type);
+    push!(out, "Entry type: {}", entry.entry_type);
     if entry.entry_type == "PrivateKeyEntry" {
-        let _ = writeln!(out, "Certificate chain length: {}", entry.certificates.len());
+        push!(out, "Certificate chain length: {}", entry.certificates.len());
     }
     for (index, cert) in entry.certificates.iter().enumerate() {
-        let _ = writeln!(out, "Certificate[{}]:", index + 1);
+        push!(out, "Certificate[{}]:", index + 1);
         render_certificate(out, cert);
     }
 }
 
 fn render_key(out: &mut String, key: &KeyInfo) {
     let state = if key.encrypted { "encrypted" } else { "not encrypted" };
-    let _ = writeln!(out, "Private key: {} ({}, {state})", key.algorithm, key.encoding);
+    push!(out, "Private key: {} ({}, {state})", key.algorithm, key.encoding);
 }
 
 fn render_certificate(out: &mut String, cert: &CertificateInfo) {
     let mut line = |label: &str, value: &str| {
-        let _ = writeln!(out, "  {label:<16}{value}");
+        push!(out, "  {label:<16}{value}");
     };
     line("Owner:", &cert.subject);
     if let Some(topic) = &cert.apns_topic {

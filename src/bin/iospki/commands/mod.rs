@@ -19,7 +19,7 @@ use iospki::settings::PasswordSource;
 use iospki::verify::Report;
 
 use crate::cli::{Cli, Command};
-use crate::print::out;
+use crate::print::{out, stderr};
 
 /// Environment variable with the store password.
 const PASSWORD_ENV: &str = "IOSPKI_PASSWORD";
@@ -41,27 +41,28 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
 
 /// A report of findings as JSON, or one line per finding, the `notes`, and a count; exit 1 when it holds problems.
 fn print_report(report: &Report, json: bool, notes: &[String]) -> Result<ExitCode> {
-    if json {
-        out!(
-            "{}",
-            serde_json::to_string_pretty(report).expect("the report serializes")
-        );
-    } else {
-        for finding in &report.findings {
-            out!("{finding}");
-        }
-        for note in notes {
-            out!("{note}");
-        }
-        let problems = report.problems();
-        let warnings = report.findings.len() - problems;
-        out!("{}: {problems} problem(s), {warnings} warning(s)", report.target);
-    }
-    Ok(if report.problems() > 0 {
+    let code = if report.problems() > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
-    })
+    };
+    crate::print::verdict(code, print_findings(report, json, notes))
+}
+
+fn print_findings(report: &Report, json: bool, notes: &[String]) -> Result<()> {
+    if json {
+        return crate::print::json(report);
+    }
+    for finding in &report.findings {
+        out!("{finding}");
+    }
+    for note in notes {
+        out!("{note}");
+    }
+    let problems = report.problems();
+    let warnings = report.findings.len() - problems;
+    out!("{}: {problems} problem(s), {warnings} warning(s)", report.target);
+    Ok(())
 }
 
 /// Verifies the set a command just wrote to `dir`, as `iospki verify` would: its problems go to stderr, after
@@ -79,7 +80,7 @@ fn verify_written(dir: &Path, store_password: Password, ssl_alias: String, what:
         .iter()
         .filter(|f| f.severity == iospki::verify::Severity::Problem);
     for finding in problems {
-        eprintln!("iospki: after {what}: {finding}");
+        stderr!("after {what}: {finding}");
     }
     Ok(if verified.problems() > 0 {
         ExitCode::from(1)
@@ -110,22 +111,26 @@ fn password_or_default(flag: Option<&Path>, configured: Option<&PasswordSource>)
     Ok(given_password(flag)?.unwrap_or_else(|| Password::new(iospki::defaults::STORE_PASSWORD)))
 }
 
-/// The store password for new stores, with a warning when it is a published default or not ASCII.
+/// The store password for new stores.
 fn store_password(flag: Option<&Path>, configured: Option<&PasswordSource>) -> Result<Password> {
-    let password = password_or_default(flag, configured)?;
+    password_or_default(flag, configured)
+}
+
+/// Warns, once the stores are written (never before an unrelated error), when their password is a published
+/// default or not ASCII.
+fn warn_of_store_password(password: &Password) {
     if !password.secret_str().is_ascii() {
-        eprintln!(
-            "iospki: warning: the password is not ASCII: the .jks files work with Java and the .p12 files with OpenSSL, \
+        stderr!(
+            "warning: the password is not ASCII: the .jks files work with Java and the .p12 files with OpenSSL, \
              but Java's PKCS12 keystore (keytool included) accepts only ASCII passwords and cannot open the .p12 files"
         );
     }
     if password.is_well_known() {
-        eprintln!(
-            "iospki: warning: the stores use a published default password; give your own with --password-file or \
+        stderr!(
+            "warning: the stores use a published default password; give your own with --password-file or \
              {PASSWORD_ENV} (iospki writes it into the configuration files of its set; set the same in carbon.xml)"
         );
     }
-    Ok(password)
 }
 
 /// A password given for reading: from `file`, else the environment, else none.

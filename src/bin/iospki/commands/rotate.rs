@@ -50,11 +50,7 @@ fn report(args: &RotateArgs, rotation: &Rotation, published: bool) -> Result<()>
             "changes": rotation.changes,
             "backup": rotation.backup,
         });
-        out!(
-            "{}",
-            serde_json::to_string_pretty(&json).expect("the report serializes")
-        );
-        return Ok(());
+        return crate::print::json(&json);
     }
     if rotation.changes.is_empty() {
         out!(
