@@ -12,15 +12,15 @@ use std::path::{Path, PathBuf};
 use crate::util::{self, Run, five_node_set, iospki, run_in, scratch, tool};
 
 /// The nodes, in the order the inventory lists them and the playbooks take them.
-const NODES: [&str; 5] = ["publisher-1", "publisher-2", "store-1", "store-2", "nginx"];
+pub const NODES: [&str; 5] = ["publisher-1", "publisher-2", "store-1", "store-2", "nginx"];
 
 /// A store password that appears nowhere but where the set writes it.
-const PASSWORD: &str = "Ansible-must-not-print-7Kq";
+pub const PASSWORD: &str = "Ansible-must-not-print-7Kq";
 
 /// An Enterprise Store set in `DIR/output` with the store password `password`, its Ansible project in
 /// `DIR/ansible` and its tar bundles in `DIR/bundles`. Each node has an empty server home `DIR/homes/NODE`, a
 /// restart command that logs to `DIR/restarts.log`, and a health check that logs too, or fails on `failing`.
-fn fleet(name: &str, password: &str, failing: Option<&str>) -> PathBuf {
+pub fn fleet(name: &str, password: &str, failing: Option<&str>) -> PathBuf {
     let dir = scratch(name);
     fs::write(dir.join("password"), password).unwrap();
     let init = [
@@ -82,7 +82,7 @@ fn bundle(dir: &Path) {
 }
 
 /// `ansible-playbook -i inventory.yml ARGS` in the project in `dir/ansible`.
-fn playbook(dir: &Path, args: &[&str]) -> Run {
+pub fn playbook(dir: &Path, args: &[&str]) -> Run {
     ansible(dir, "ansible-playbook", args)
 }
 
@@ -107,7 +107,7 @@ fn ansible(dir: &Path, program: &str, args: &[&str]) -> Run {
 }
 
 /// The `changed=` count of each host in the PLAY RECAP, in its order (by name).
-fn changed(out: &str) -> Vec<(String, usize)> {
+pub fn changed(out: &str) -> Vec<(String, usize)> {
     let recap = out
         .split("PLAY RECAP")
         .nth(1)
@@ -169,7 +169,7 @@ fn tree(dir: &Path) -> Vec<(String, u32, Option<Vec<u8>>)> {
 
 /// What `node`'s home holds once its bundle in `bundles` is installed: the bundle's files (not INSTALL.txt and
 /// SHA256SUMS) with their modes, in directories created 0700.
-fn installed(bundles: &Path, node: &str) -> Vec<(String, u32, Option<Vec<u8>>)> {
+pub fn installed(bundles: &Path, node: &str) -> Vec<(String, u32, Option<Vec<u8>>)> {
     tree(&bundles.join(node))
         .into_iter()
         .filter(|(name, _, _)| name != "INSTALL.txt" && name != "SHA256SUMS")
@@ -193,7 +193,7 @@ fn assert_installed(dir: &Path, nodes: &[&str]) {
 }
 
 /// Installs every node's tar bundle by hand, as an earlier set's files would be.
-fn install_by_hand(dir: &Path) {
+pub fn install_by_hand(dir: &Path) {
     for node in NODES {
         for (name, mode, bytes) in installed(&dir.join("bundles"), node) {
             let path = dir.join("homes").join(node).join(name);

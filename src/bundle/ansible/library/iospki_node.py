@@ -45,8 +45,9 @@ class Refused(Exception):
 
 
 def kind(mode):
-    """What a file that is not a regular file is, for a message."""
+    """What a file is, for a message."""
     for test, name in (
+        (stat.S_ISREG, "a regular file"),
         (stat.S_ISLNK, "a symbolic link"),
         (stat.S_ISDIR, "a directory"),
         (stat.S_ISFIFO, "a FIFO"),
@@ -56,7 +57,7 @@ def kind(mode):
     ):
         if test(mode):
             return name
-    return "not a regular file"
+    return "a file of an unknown kind"
 
 
 def refuse_entry(parent, name, shown, error, wanted):
@@ -65,6 +66,8 @@ def refuse_entry(parent, name, shown, error, wanted):
         found = kind(os.stat(name, dir_fd=parent, follow_symlinks=False).st_mode)
     except OSError:
         raise Refused("%s: %s" % (shown, os.strerror(error.errno)))
+    if found == wanted:
+        raise Refused("%s was swapped for a link or another kind of file while this ran: refused" % shown)
     raise Refused(
         "%s is %s, not %s: iospki reads and writes nothing through it, as root would then reach wherever the "
         "server's account points it; make it %s and run again" % (shown, found, wanted, wanted)
