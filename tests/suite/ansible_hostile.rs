@@ -142,7 +142,10 @@ fn set_uid_stores_a_fifo_and_hard_links_planted_by_the_account_leave_it_nothing(
     let run = playbook(&dir, &["site.yml", "--diff"]);
     let fifo = format!("homes/store-2/{SECURITY}/client-truststore.jks is a FIFO");
     assert_refused(&run, &fifo);
-    let run = playbook(&dir, &["site.yml", "--diff", "--limit", "nginx"]);
+    // A home reached through a link root made, relative to a directory of root's: followed.
+    std::os::unix::fs::symlink("homes/nginx", dir.join("nginx-home")).unwrap();
+    let home = format!("iospki_home={}/nginx-home", dir.display());
+    let run = playbook(&dir, &["site.yml", "--diff", "--limit", "nginx", "-e", &home]);
     let out = run.success();
     assert!(out.contains("(a file with 2 names: not shown)"), "{out}");
     assert!(!out.contains("root-only secret"), "the diff showed root's file:\n{out}");
