@@ -1,7 +1,10 @@
-//! Ansible: a project that installs every node's bundle with ansible-core 2.15+ and its builtin modules alone.
-//! `inventory.yml` groups the nodes by role and gives each its files with their SHA-256, mode and round of a CA
-//! rotation; `files/NODE/` holds the files as its bundle has them; `site.yml` installs them one node at a time and
-//! `rotate-ca.yml` does the same in the three rounds of a CA rotation, both through `tasks/install.yml`.
+//! Ansible: a project that installs every node's bundle with ansible-core 2.15+, its builtin modules and one
+//! module of its own. `inventory.yml` groups the nodes by role and gives each its files with their SHA-256, mode
+//! and round of a CA rotation; `files/NODE/` holds the files as its bundle has them; `site.yml` installs them one
+//! node at a time and `rotate-ca.yml` does the same in the three rounds of a CA rotation, both through
+//! `tasks/install.yml`, whose file operations on the node are `library/iospki_node.py`'s: it runs as root in a
+//! home that the server's account owns, so it walks every path with directory descriptors that follow no link,
+//! where the builtin modules follow links and copy modes.
 //!
 //! Every file of the project is 0600 in 0700 directories: `files/` holds the stores and keys. The inventory names
 //! its defaults in group vars, so that the operator's `group_vars/` and `host_vars/` beside it, which outrank
@@ -21,12 +24,13 @@ use crate::wso2::nginx::NGINX_DIR;
 const SITE: &str = include_str!("ansible/site.yml");
 const ROTATE_CA: &str = include_str!("ansible/rotate-ca.yml");
 const INSTALL: &str = include_str!("ansible/tasks/install.yml");
+const NODE_MODULE: &str = include_str!("ansible/library/iospki_node.py");
 
 /// What nginx's group runs after its files changed, as INSTALL.txt says.
 const NGINX_RELOAD: &str = "nginx -t && systemctl reload nginx";
 
 /// The Ansible project of `set` for `cluster`, as a plan: `inventory.yml`, `site.yml`, `rotate-ca.yml`,
-/// `tasks/install.yml` and `files/NODE/...`.
+/// `tasks/install.yml`, `library/iospki_node.py` and `files/NODE/...`.
 pub fn plan(set: &Set, cluster: &Cluster) -> Result<Plan> {
     let bundles = node_bundles(set, cluster)?;
     let mut plan = Plan::default();
@@ -39,6 +43,7 @@ pub fn plan(set: &Set, cluster: &Cluster) -> Result<Plan> {
     plan.add("site.yml", SITE, SECRET_MODE, "Ansible playbook");
     plan.add("rotate-ca.yml", ROTATE_CA, SECRET_MODE, "Ansible playbook");
     plan.add("tasks/install.yml", INSTALL, SECRET_MODE, "Ansible tasks");
+    plan.add("library/iospki_node.py", NODE_MODULE, SECRET_MODE, "Ansible module");
     for bundle in &bundles {
         for file in bundle.placed() {
             let name = format!("files/{}/{}", bundle.node.name, file.path);
@@ -61,8 +66,9 @@ fn inventory(set: &Set, cluster: &Cluster, bundles: &[NodeBundle]) -> String {
          \x20 iospki_home        the node's server home (nginx: its configuration directory)\n\
          \x20 iospki_restart     shell command that restarts the node's server when its files changed; empty: none\n\
          \x20 iospki_health      shell command that must succeed before the next node's turn; empty: none\n\
-         \x20 iospki_owner, iospki_group  owner of the files; empty: kept when replaced, the remote user when new\n\
-         \x20 iospki_backup_dir  where the files a run replaces are kept, in a directory TIME-ROUND of their own\n\
+         \x20 iospki_owner, iospki_group  owner of the files; empty: the owner of iospki_home\n\
+         \x20 iospki_backup_dir  where the files a run replaces are kept, in a directory TIME-ROUND of their own;\n\
+         \x20                    root's, outside the home: every directory from / on root's and writable by root alone\n\
          ansible_host and the other connection variables go there too.\n\
          iospki_files is iospki's: each file of the node, its SHA-256 and mode, whether it holds a key or a\n\
          password, and its round of a CA rotation.\n",
@@ -76,7 +82,7 @@ fn inventory(set: &Set, cluster: &Cluster, bundles: &[NodeBundle]) -> String {
         .entry(2, "iospki_health", "")
         .entry(2, "iospki_owner", "")
         .entry(2, "iospki_group", "")
-        .entry(2, "iospki_backup_dir", "{{ iospki_home }}/iospki-backup")
+        .entry(2, "iospki_backup_dir", "/var/backups/iospki/{{ inventory_hostname }}")
         .open(1, "children");
     let mut role = None;
     for bundle in bundles {

@@ -12,15 +12,15 @@ use std::path::{Path, PathBuf};
 use crate::util::{self, Run, five_node_set, iospki, run_in, scratch, tool};
 
 /// The nodes, in the order the inventory lists them and the playbooks take them.
-const NODES: [&str; 5] = ["publisher-1", "publisher-2", "store-1", "store-2", "nginx"];
+pub const NODES: [&str; 5] = ["publisher-1", "publisher-2", "store-1", "store-2", "nginx"];
 
 /// A store password that appears nowhere but where the set writes it.
-const PASSWORD: &str = "Ansible-must-not-print-7Kq";
+pub const PASSWORD: &str = "Ansible-must-not-print-7Kq";
 
 /// An Enterprise Store set in `DIR/output` with the store password `password`, its Ansible project in
 /// `DIR/ansible` and its tar bundles in `DIR/bundles`. Each node has an empty server home `DIR/homes/NODE`, a
 /// restart command that logs to `DIR/restarts.log`, and a health check that logs too, or fails on `failing`.
-fn fleet(name: &str, password: &str, failing: Option<&str>) -> PathBuf {
+pub fn fleet(name: &str, password: &str, failing: Option<&str>) -> PathBuf {
     let dir = scratch(name);
     fs::write(dir.join("password"), password).unwrap();
     let init = [
@@ -52,13 +52,14 @@ fn local_connections(dir: &Path) {
     fs::write(dir.join("ansible-home/ansible.cfg"), "").unwrap();
 }
 
-/// `host_vars/NODE.yml`: the node's home (made, 0755), a restart that logs its start and end, and a health check
-/// that logs, or fails.
+/// `host_vars/NODE.yml`: the node's home (made, 0755), its backups in `DIR/backups/NODE`, a restart that logs its
+/// start and end, and a health check that logs, or fails.
 fn node_vars(dir: &Path, node: &str, failing: bool) {
     let home = dir.join("homes").join(node);
     fs::create_dir_all(&home).unwrap();
     fs::set_permissions(&home, fs::Permissions::from_mode(0o755)).unwrap();
-    let (home, log) = (home.display(), dir.join("restarts.log"));
+    let backups = dir.join("backups").join(node);
+    let (home, log, backups) = (home.display(), dir.join("restarts.log"), backups.display());
     let log = log.display();
     let health = if failing {
         "false".to_owned()
@@ -67,6 +68,7 @@ fn node_vars(dir: &Path, node: &str, failing: bool) {
     };
     let vars = format!(
         "iospki_home: \"{home}\"\n\
+         iospki_backup_dir: \"{backups}\"\n\
          iospki_restart: \"echo 'restart {node}' >> '{log}'; sleep 0.2; echo 'up {node}' >> '{log}'\"\n\
          iospki_health: \"{health}\"\n"
     );
@@ -80,12 +82,12 @@ fn bundle(dir: &Path) {
 }
 
 /// `ansible-playbook -i inventory.yml ARGS` in the project in `dir/ansible`.
-fn playbook(dir: &Path, args: &[&str]) -> Run {
+pub fn playbook(dir: &Path, args: &[&str]) -> Run {
     ansible(dir, "ansible-playbook", args)
 }
 
 /// `PROGRAM -i inventory.yml ARGS` in the project, with its temporary files, home and configuration in the
-/// test's directory.
+/// test's directory, killed after ten minutes: a run that waits on a planted FIFO fails instead of hanging.
 fn ansible(dir: &Path, program: &str, args: &[&str]) -> Run {
     let home = dir.join("ansible-home");
     let at = |sub: &str| home.join(sub).display().to_string();
@@ -99,13 +101,13 @@ fn ansible(dir: &Path, program: &str, args: &[&str]) -> Run {
         ("ANSIBLE_HOST_KEY_CHECKING", "False"),
         ("ANSIBLE_STDOUT_CALLBACK", "default"),
     ];
-    let mut all = vec!["-i", "inventory.yml"];
+    let mut all = vec!["600", program, "-i", "inventory.yml"];
     all.extend_from_slice(args);
-    run_in(&dir.join("ansible"), program, all, &env)
+    run_in(&dir.join("ansible"), "timeout", all, &env)
 }
 
 /// The `changed=` count of each host in the PLAY RECAP, in its order (by name).
-fn changed(out: &str) -> Vec<(String, usize)> {
+pub fn changed(out: &str) -> Vec<(String, usize)> {
     let recap = out
         .split("PLAY RECAP")
         .nth(1)
@@ -144,7 +146,7 @@ fn restarted(nodes: &[&str]) -> Vec<String> {
         .collect()
 }
 
-/// Every entry below `dir` but `iospki-backup/`: its path, mode and, for a file, its bytes; sorted.
+/// Every entry below `dir`: its path, mode and, for a file, its bytes; sorted.
 fn tree(dir: &Path) -> Vec<(String, u32, Option<Vec<u8>>)> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
@@ -153,9 +155,7 @@ fn tree(dir: &Path) -> Vec<(String, u32, Option<Vec<u8>>)> {
             let path = entry.unwrap().path();
             let name = path.strip_prefix(dir).unwrap().display().to_string();
             let mode = fs::symlink_metadata(&path).unwrap().permissions().mode() & 0o777;
-            if name == "iospki-backup" {
-                continue;
-            } else if path.is_dir() {
+            if path.is_dir() {
                 stack.push(path);
                 out.push((name, mode, None));
             } else {
@@ -169,7 +169,7 @@ fn tree(dir: &Path) -> Vec<(String, u32, Option<Vec<u8>>)> {
 
 /// What `node`'s home holds once its bundle in `bundles` is installed: the bundle's files (not INSTALL.txt and
 /// SHA256SUMS) with their modes, in directories created 0700.
-fn installed(bundles: &Path, node: &str) -> Vec<(String, u32, Option<Vec<u8>>)> {
+pub fn installed(bundles: &Path, node: &str) -> Vec<(String, u32, Option<Vec<u8>>)> {
     tree(&bundles.join(node))
         .into_iter()
         .filter(|(name, _, _)| name != "INSTALL.txt" && name != "SHA256SUMS")
@@ -193,7 +193,7 @@ fn assert_installed(dir: &Path, nodes: &[&str]) {
 }
 
 /// Installs every node's tar bundle by hand, as an earlier set's files would be.
-fn install_by_hand(dir: &Path) {
+pub fn install_by_hand(dir: &Path) {
     for node in NODES {
         for (name, mode, bytes) in installed(&dir.join("bundles"), node) {
             let path = dir.join("homes").join(node).join(name);
@@ -299,7 +299,7 @@ const TRUSTSTORE: &str = "repository/resources/security/client-truststore.jks";
 /// Asserts that `node`'s one run of `round` kept, of the files it replaced, `path` alone as `old` (a bundle's
 /// tree) had it, 0600 in directories made 0700.
 fn assert_kept(dir: &Path, node: &str, round: &str, old: &Path, path: &str) {
-    let backups = dir.join("homes").join(node).join("iospki-backup");
+    let backups = dir.join("backups").join(node);
     let runs = util::listing(&backups);
     let ours: Vec<&String> = runs.iter().filter(|r| r.ends_with(&format!("Z-{round}"))).collect();
     assert_eq!(ours.len(), 1, "{node}: {runs:?}");

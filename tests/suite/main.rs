@@ -2,6 +2,7 @@
 //! writes (openssl, keytool, Java, kubectl, helm, ansible-playbook) or against hostile input. `util` holds what they share.
 
 mod ansible;
+mod ansible_hostile;
 mod apns;
 mod bad_input;
 mod bundle;
