@@ -19,6 +19,10 @@ const DOCTYPE: &str =
 /// Requests are a few kilobytes; a document of more nodes than this is something else.
 const MAX_NODES: u32 = 1000;
 
+/// The deepest plist iospki reads: a request nests 3 elements (plist, dict, key); the nodes limit above already
+/// caps depth at 1000, and roxmltree parses without recursion, so this limit only says plainly what is wrong.
+pub const MAX_DEPTH: usize = 16;
+
 /// The upload file for a CSR, a chain (vendor certificate first) and a signature: base64 of the XML plist,
 /// on one line as mdmctl writes it.
 pub(super) fn encode(csr: &[u8], chain: &[Vec<u8>], signature: &[u8]) -> String {
@@ -62,6 +66,9 @@ pub enum RequestError {
     /// Not XML.
     #[error("the decoded request is not well-formed XML: {0}")]
     NotXml(String),
+    /// Deeper than [`MAX_DEPTH`].
+    #[error(transparent)]
+    TooDeep(#[from] crate::nesting::TooDeep),
     /// XML, but not a plist of a dictionary.
     #[error("the decoded request is XML but not a property list with a dictionary")]
     NotPlist,
@@ -98,6 +105,7 @@ pub(super) fn decode(upload: &[u8]) -> Result<Vec<Entry>, RequestError> {
     };
     let doc =
         roxmltree::Document::parse_with_options(&xml, options).map_err(|e| RequestError::NotXml(e.to_string()))?;
+    crate::nesting::xml(&doc, MAX_DEPTH, "push certificate requests")?;
     let root = doc.root_element();
     let dict = (root.has_tag_name("plist"))
         .then(|| root.children().find(|n| n.is_element()))

@@ -111,7 +111,7 @@ fn verify_node(path: &Path, options: &Options) -> Result<NodeReport> {
     }
     findings.extend(checksums(&files));
     let tree = Tree::Memory(files.into_iter().map(|f| (f.path, f.bytes)).collect());
-    let observation = observe::node(&tree, product, role, options);
+    let observation = observe::node(&tree, product, role, options)?;
     findings.extend(rules::run(&observation, options));
     let (key, key_location) = match observation.keys.get(CertRole::Ssl) {
         Some(KeyLookup::Found(entry)) => (entry.key_public.clone(), entry.location.clone()),

@@ -125,7 +125,7 @@ pub struct Options {
 pub fn verify_output(dir: &Path, options: &Options) -> Result<Report> {
     require_dir(dir)?;
     let ledger = crate::ledger::Ledger::load(dir).ok().flatten();
-    let observation = observe::output(&tree::Tree::Dir(dir.to_path_buf()), ledger, options);
+    let observation = observe::output(&tree::Tree::Dir(dir.to_path_buf()), ledger, options)?;
     Ok(Report::new(
         dir.display().to_string(),
         rules::run(&observation, options),
