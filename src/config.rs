@@ -146,8 +146,14 @@ pub fn load(path: &Path) -> Result<Choices> {
 /// description's `product`): its hosts and nodes are checked against that product's groups and roles.
 pub fn load_for(path: &Path, product: Option<ProductId>) -> Result<Choices> {
     let text = input::read_text(path, Kind::Text)?;
-    let at = Located { path, text: &text };
-    let raw: Raw = toml::from_str(&text).map_err(|e| {
+    parse_for(path, &text, product)
+}
+
+/// Checks the cluster description `text` as [`load_for`] does; `path` names it in messages, and the paths it
+/// gives are relative to its directory.
+pub fn parse_for(path: &Path, text: &str, product: Option<ProductId>) -> Result<Choices> {
+    let at = Located { path, text };
+    let raw: Raw = toml::from_str(text).map_err(|e| {
         let line = e.span().map_or(1, |span| at.line(span.start));
         at.error_at_line(line, toml_reason(e.message()))
     })?;

@@ -17,6 +17,7 @@ use std::path::Path;
 
 use time::OffsetDateTime;
 
+pub(crate) use bundle::verify_archive;
 pub use bundle::{verify_bundle, verify_bundles};
 
 use crate::error::{Error, Result};
