@@ -217,7 +217,7 @@ pub const MAX_DEPTH: usize = 80;
 /// reader gives for too deep a file.
 fn toml_reason(message: &str) -> String {
     if message.contains("recurs") {
-        let too_deep = crate::nesting::TooDeep {
+        let too_deep = crate::nesting::TooDeep::Levels {
             limit: MAX_DEPTH,
             what: "cluster descriptions",
         };

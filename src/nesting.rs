@@ -3,15 +3,28 @@
 //! nested arrays (200 KB) overflow any thread's stack. JSON is measured by a linear scan before parsing; XML
 //! after roxmltree, which builds its tree without recursion (tested below), and before iospki walks the tree.
 //! TOML needs no scan: the toml crate refuses more than 80 levels of inline nesting or dotted keys itself.
+//! XML's width is bounded here too: roxmltree checks each attribute against every earlier one of its element, so
+//! 300,000 attributes (2 MB) would keep it busy for minutes.
 
-/// A file nests deeper than its reader allows.
+/// A file nests deeper, or an XML element holds more attributes, than its reader allows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("nests deeper than {limit} levels; iospki reads {what} up to that depth")]
-pub struct TooDeep {
-    /// The reader's limit.
-    pub limit: usize,
-    /// What the reader reads, in the message: "SSO settings".
-    pub what: &'static str,
+pub enum TooDeep {
+    /// Deeper than `limit` levels.
+    #[error("nests deeper than {limit} levels; iospki reads {what} up to that depth")]
+    Levels {
+        /// The reader's limit.
+        limit: usize,
+        /// What the reader reads, in the message: "SSO settings".
+        what: &'static str,
+    },
+    /// An element with more than `limit` attributes.
+    #[error("has an element with more than {limit} attributes; iospki reads {what} with up to that many")]
+    Attributes {
+        /// The reader's limit.
+        limit: usize,
+        /// What the reader reads.
+        what: &'static str,
+    },
 }
 
 /// Refuses JSON (or JSON5) text whose arrays and objects nest deeper than `limit`. Brackets in strings and
@@ -26,7 +39,7 @@ pub fn json(text: &str, limit: usize, what: &'static str) -> Result<(), TooDeep>
             b'[' | b'{' => {
                 depth += 1;
                 if depth > limit {
-                    return Err(TooDeep { limit, what });
+                    return Err(TooDeep::Levels { limit, what });
                 }
             }
             b']' | b'}' => depth = depth.saturating_sub(1),
@@ -66,7 +79,7 @@ pub fn xml(document: &roxmltree::Document<'_>, limit: usize, what: &'static str)
         let parent = node.parent().map_or(0, |p| depths[p.id().get_usize()]);
         let depth = parent + usize::from(node.is_element());
         if depth > limit {
-            return Err(TooDeep { limit, what });
+            return Err(TooDeep::Levels { limit, what });
         }
         let id = node.id().get_usize();
         if depths.len() <= id {
@@ -75,6 +88,51 @@ pub fn xml(document: &roxmltree::Document<'_>, limit: usize, what: &'static str)
         depths[id] = depth;
     }
     Ok(())
+}
+
+/// Refuses XML text with an element of more than `limit` attributes, before roxmltree compares them pairwise.
+/// Each attribute has one `=` outside quotes in its start tag, so counting those over-counts at worst (a `=` in
+/// a stray tag roxmltree rejects anyway). Comments, CDATA and processing instructions are skipped: a quote in
+/// them opens no value.
+pub fn xml_attributes(text: &str, limit: usize, what: &'static str) -> Result<(), TooDeep> {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while let Some(at) = bytes[i..].iter().position(|b| *b == b'<').map(|at| i + at) {
+        let rest = &bytes[at..];
+        i = if rest.starts_with(b"<!--") {
+            after(bytes, at + 4, b"-->")
+        } else if rest.starts_with(b"<![CDATA[") {
+            after(bytes, at + 9, b"]]>")
+        } else if rest.starts_with(b"<?") {
+            after(bytes, at + 2, b"?>")
+        } else {
+            tag_end(bytes, at + 1, limit).ok_or(TooDeep::Attributes { limit, what })?
+        };
+    }
+    Ok(())
+}
+
+/// The index past the `>` ending the tag whose text starts at `start`, or `None` when it has more than `limit`
+/// `=` outside quotes.
+fn tag_end(bytes: &[u8], start: usize, limit: usize) -> Option<usize> {
+    let mut equals = 0;
+    let mut quote = None;
+    for (i, &b) in bytes.iter().enumerate().skip(start) {
+        match (quote, b) {
+            (Some(q), b) if b == q => quote = None,
+            (Some(_), _) => {}
+            (None, b'"' | b'\'') => quote = Some(b),
+            (None, b'=') => {
+                equals += 1;
+                if equals > limit {
+                    return None;
+                }
+            }
+            (None, b'>') => return Some(i + 1),
+            (None, _) => {}
+        }
+    }
+    Some(bytes.len())
 }
 
 #[cfg(test)]
@@ -90,7 +148,7 @@ mod tests {
         assert_eq!(json(&nested(8, "[", "]"), 8, "x"), Ok(()));
         assert_eq!(
             json(&nested(9, "{\"a\":", "}"), 8, "x"),
-            Err(TooDeep { limit: 8, what: "x" })
+            Err(TooDeep::Levels { limit: 8, what: "x" })
         );
         assert_eq!(json("[[]] [[]] {}", 2, "x"), Ok(()));
     }
@@ -119,9 +177,26 @@ mod tests {
         let text = nested(8, "<a>", "</a>");
         let document = roxmltree::Document::parse(&text).unwrap();
         assert_eq!(xml(&document, 8, "x"), Ok(()));
-        assert_eq!(xml(&document, 7, "x"), Err(TooDeep { limit: 7, what: "x" }));
+        assert_eq!(xml(&document, 7, "x"), Err(TooDeep::Levels { limit: 7, what: "x" }));
         let siblings = roxmltree::Document::parse("<a><b><c/></b><b><c/></b>text<!-- c --></a>").unwrap();
         assert_eq!(xml(&siblings, 3, "x"), Ok(()));
+    }
+
+    #[test]
+    fn attributes_are_counted_per_element_outside_values_and_comments() {
+        let attributes = |n: usize| (0..n).map(|i| format!("a{i}=\"=\"")).collect::<Vec<_>>().join(" ");
+        let text = format!("<a {}><b {}/></a>", attributes(4), attributes(4));
+        assert_eq!(xml_attributes(&text, 4, "x"), Ok(()));
+        let wide = format!("<a {}/>", attributes(5));
+        assert_eq!(
+            xml_attributes(&wide, 4, "x"),
+            Err(TooDeep::Attributes { limit: 4, what: "x" })
+        );
+        // A quote in a comment, CDATA or text opens no value that could hide the attributes after it.
+        for before in ["<!-- ' -->", "<![CDATA[ ' ]]>", "<?pi ' ?>", "it's "] {
+            let hidden = format!("<r>{before}<a {}/>'</r>", attributes(5));
+            assert!(xml_attributes(&hidden, 4, "x").is_err(), "{before}");
+        }
     }
 
     #[test]

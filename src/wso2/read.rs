@@ -18,6 +18,10 @@ pub const MAX_XML_DEPTH: usize = 64;
 /// 1,300 levels (8 MiB main thread: about 5,000), twenty times past this limit.
 pub const MAX_JSON_DEPTH: usize = 64;
 
+/// The most attributes iospki reads on one XML element. WSO2's elements carry at most a few (`xmlns`,
+/// `class`, `enabled`); roxmltree's duplicate check is quadratic, and 256 keeps it to microseconds.
+pub const MAX_XML_ATTRIBUTES: usize = 256;
+
 /// A keystore as a configuration file names it.
 #[derive(Debug, Clone)]
 pub struct StoreRef {
@@ -155,7 +159,7 @@ pub enum XmlError {
     /// It is not well-formed XML (or has a DTD, which iospki does not read).
     #[error("not well-formed XML: {0}")]
     Malformed(#[from] roxmltree::Error),
-    /// Deeper than [`MAX_XML_DEPTH`].
+    /// Deeper than [`MAX_XML_DEPTH`], or wider than [`MAX_XML_ATTRIBUTES`].
     #[error(transparent)]
     TooDeep(#[from] TooDeep),
     /// A required element is missing.
@@ -168,8 +172,10 @@ struct Xml<'a>(roxmltree::Document<'a>);
 
 impl<'a> Xml<'a> {
     fn parse(text: &'a str) -> Result<Xml<'a>, XmlError> {
+        const WHAT: &str = "WSO2 configuration files";
+        nesting::xml_attributes(text, MAX_XML_ATTRIBUTES, WHAT)?;
         let document = roxmltree::Document::parse(text)?;
-        nesting::xml(&document, MAX_XML_DEPTH, "WSO2 configuration files")?;
+        nesting::xml(&document, MAX_XML_DEPTH, WHAT)?;
         Ok(Xml(document))
     }
 

@@ -1,4 +1,4 @@
-//! Nesting depth, bounded: every reader of a file a user or a server home supplies (the SSO JSON and WSO2 XML of a
+//! Nesting depth (and XML's width), bounded: every reader of a file a user or a server home supplies (the SSO JSON and WSO2 XML of a
 //! home, a bundle as verify reads it, iospki.toml, the ledger, an APNs request plist, DER and PEM) is given a file
 //! at its limit, which it reads, and one nested 50,000 levels deep (about 200 KB), which it refuses with exit 2
 //! and one line naming the file, where a recursive parser would overflow its stack and abort (exit 134).
@@ -111,6 +111,36 @@ fn carbon_xml_at_the_limit_is_read_and_past_it_is_refused() {
         &verify_home(&home("depth-xml-bomb", &ports(BOMB), "[]")),
         CARBON_XML,
         64,
+    );
+}
+
+/// `n` distinct attributes, `a0="" a1="" ...`.
+fn attributes(n: usize) -> String {
+    (0..n).map(|i| format!("a{i}=\"\" ")).collect()
+}
+
+#[test]
+fn xml_elements_with_too_many_attributes_are_refused_before_roxmltree_compares_them() {
+    // roxmltree checks each attribute against every earlier one: 300,000 would take it many minutes.
+    let ports = |n| format!("<Ports {}/>", attributes(n));
+    sound(&verify_home(&home("depth-attributes-limit", &ports(256), "[]")));
+    let stderr = verify_home(&home("depth-attributes-bomb", &ports(300_000), "[]")).fails_with(2);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains(CARBON_XML), "{stderr}");
+    assert!(
+        stderr.contains("has an element with more than 256 attributes"),
+        "{stderr}"
+    );
+    let dir = scratch("depth-attributes-plist");
+    let plist = request(&dir, "wide.b64", &format!("<string {}/>", attributes(300_000)));
+    let run = iospki(
+        &scratch("depth-attributes-plist-cwd"),
+        ["apns", "check-request", plist.to_str().unwrap()],
+    );
+    let stderr = run.fails_with(2);
+    assert!(
+        stderr.contains("wide.b64") && stderr.contains("more than 16 attributes"),
+        "{stderr}"
     );
 }
 
