@@ -146,10 +146,16 @@ pub fn load(path: &Path) -> Result<Choices> {
 /// description's `product`): its hosts and nodes are checked against that product's groups and roles.
 pub fn load_for(path: &Path, product: Option<ProductId>) -> Result<Choices> {
     let text = input::read_text(path, Kind::Text)?;
-    let at = Located { path, text: &text };
-    let raw: Raw = toml::from_str(&text).map_err(|e| {
+    parse_for(path, &text, product)
+}
+
+/// Checks the cluster description `text` as [`load_for`] does; `path` names it in messages, and the paths it
+/// gives are relative to its directory.
+pub fn parse_for(path: &Path, text: &str, product: Option<ProductId>) -> Result<Choices> {
+    let at = Located { path, text };
+    let raw: Raw = toml::from_str(text).map_err(|e| {
         let line = e.span().map_or(1, |span| at.line(span.start));
-        at.error_at_line(line, e.message().trim().to_owned())
+        at.error_at_line(line, toml_reason(e.message()))
     })?;
     let base = path.parent().unwrap_or(Path::new("."));
     let resolve = |p: PathBuf| if p.is_relative() { base.join(p) } else { p };
@@ -201,6 +207,23 @@ pub fn load_for(path: &Path, product: Option<ProductId>) -> Result<Choices> {
     }
     at.nested(&choices, &lines)?;
     Ok(choices)
+}
+
+/// The deepest cluster description iospki reads: the toml crate's own limit on inline arrays and tables and on
+/// dotted keys (each at most 80; a description nests 2). It checks it while parsing, before anything recurses.
+pub const MAX_DEPTH: usize = 80;
+
+/// toml's message, or for its recursion limit ("cannot recurse further", "recursion limit"), the message every
+/// reader gives for too deep a file.
+fn toml_reason(message: &str) -> String {
+    if message.contains("recurs") {
+        let too_deep = crate::nesting::TooDeep::Levels {
+            limit: MAX_DEPTH,
+            what: "cluster descriptions",
+        };
+        return too_deep.to_string();
+    }
+    message.trim().to_owned()
 }
 
 /// The longest subject field (X.520's ub-organization-name and ub-organizational-unit-name).

@@ -35,7 +35,58 @@ pub fn key_loader(data: &[u8]) {
 /// The push certificate request check, as `apns check-request` runs it: base64, the plist, then every rule over
 /// the CSR, the chain and the signature.
 pub fn apns_request(data: &[u8]) {
-    // A fixed clock, so that a crash replays: 2030-06-01, inside the fixtures' validity.
-    let now = time::OffsetDateTime::from_unix_timestamp(1_906_502_400).expect("a valid timestamp");
-    let _ = crate::apns::check::check_upload("fuzz.b64", data, None, now);
+    let _ = crate::apns::check::check_upload("fuzz.b64", data, None, fixed_now());
+}
+
+/// A fixed clock, so that a crash replays: 2030-06-01, inside the fixtures' validity.
+fn fixed_now() -> time::OffsetDateTime {
+    time::OffsetDateTime::from_unix_timestamp(1_906_502_400).expect("a valid timestamp")
+}
+
+/// A bundle archive as `verify --bundle` reads it: gzip, tar, then every file of the node as the server will use
+/// it (the stores opened with the demo password, the XML and nginx files read).
+pub fn bundle_archive(data: &[u8]) {
+    let options = crate::verify::Options {
+        store_password: Password::new("wso2carbon"),
+        ssl_alias: "wso2carbon".into(),
+        within: time::Duration::days(30),
+        now: fixed_now(),
+    };
+    let _ = crate::verify::verify_archive("fuzz.tar.gz".as_ref(), data, &options);
+}
+
+/// The WSO2 XML of a server home, through every reader of one: carbon.xml, certificate-config.xml,
+/// iot-api-config.xml, iot_default.xml, sso-idp-config.xml and the settings `verify --home` looks up in any XML.
+pub fn wso2_xml(data: &[u8]) {
+    use crate::wso2::read;
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let _ = read::carbon(text);
+    let _ = read::certificate_config(text);
+    let _ = read::iot_api_config(text);
+    let _ = read::identity_provider(text);
+    let _ = read::sso_idp_config(text);
+    let _ = read::setting_values(text, crate::product::Syntax::Elements, "HostName");
+}
+
+/// The SSO settings JSON of a Jaggery app (store.json, publisher.json), and the settings looked up in any JSON.
+pub fn sso_json(data: &[u8]) {
+    use crate::wso2::read;
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let _ = read::sso_settings(text);
+    let _ = read::setting_values(text, crate::product::Syntax::Json, "proxyHost");
+}
+
+/// iospki.toml as `init --config` reads it, for the product it names and for each product a flag could name.
+pub fn cluster_config(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let path = std::path::Path::new("/fuzz/iospki.toml");
+    let _ = crate::config::parse_for(path, text, None);
+    for product in crate::product::ProductId::ALL {
+        let _ = crate::config::parse_for(path, text, Some(product));
+    }
+}
+
+/// The ledger of an output directory, as `rotate` and `init` read it.
+pub fn ledger(data: &[u8]) {
+    let _ = crate::ledger::Ledger::parse("iospki-ledger.json".as_ref(), data);
 }

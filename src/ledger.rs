@@ -12,12 +12,17 @@ use time::format_description::well_known::Rfc3339;
 use crate::error::{Error, Result};
 use crate::input::{self, Kind};
 use crate::issue::random_serial;
+use crate::nesting;
 use crate::product::{CertRole, Holds, Product};
 pub use crate::settings::Settings;
 
 /// The ledger's file name inside a set's directory.
 pub const FILE: &str = "iospki-ledger.json";
 const SCHEMA: &str = "iospki.ledger/1";
+
+/// The deepest ledger iospki reads. A ledger nests 4 levels (the settings' cluster hosts); serde_json stops at
+/// 128 on its own, and this limit, measured first, gives the same message as every other reader.
+pub const MAX_DEPTH: usize = 64;
 
 /// One issued certificate.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -83,6 +88,8 @@ impl Ledger {
 
     /// Reads a ledger's JSON, `path` naming it in messages.
     pub fn parse(path: &Path, json: &[u8]) -> Result<Ledger> {
+        let text = std::str::from_utf8(json).map_err(|_| Error::unreadable(path, "not an iospki ledger: not UTF-8"))?;
+        nesting::json(text, MAX_DEPTH, "ledgers").map_err(|e| Error::unreadable(path, e.to_string()))?;
         let ledger: Ledger =
             serde_json::from_slice(json).map_err(|e| Error::unreadable(path, format!("not an iospki ledger: {e}")))?;
         if ledger.schema != SCHEMA {

@@ -51,6 +51,7 @@ pub mod key;
 pub mod keystore;
 pub mod ledger;
 pub mod merge;
+pub mod nesting;
 pub mod oid;
 pub mod output;
 pub mod pem;

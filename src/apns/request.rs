@@ -19,6 +19,14 @@ const DOCTYPE: &str =
 /// Requests are a few kilobytes; a document of more nodes than this is something else.
 const MAX_NODES: u32 = 1000;
 
+/// The deepest plist iospki reads: a request nests 3 elements (plist, dict, key); the nodes limit above already
+/// caps depth at 1000, and roxmltree parses without recursion, so this limit only says plainly what is wrong.
+pub const MAX_DEPTH: usize = 16;
+
+/// The most attributes on one element of a request: Apple's plist has one (`version`); the nodes limit does not
+/// count attributes, which roxmltree compares pairwise.
+pub const MAX_ATTRIBUTES: usize = 16;
+
 /// The upload file for a CSR, a chain (vendor certificate first) and a signature: base64 of the XML plist,
 /// on one line as mdmctl writes it.
 pub(super) fn encode(csr: &[u8], chain: &[Vec<u8>], signature: &[u8]) -> String {
@@ -62,6 +70,9 @@ pub enum RequestError {
     /// Not XML.
     #[error("the decoded request is not well-formed XML: {0}")]
     NotXml(String),
+    /// Deeper than [`MAX_DEPTH`], or wider than [`MAX_ATTRIBUTES`].
+    #[error(transparent)]
+    TooDeep(#[from] crate::nesting::TooDeep),
     /// XML, but not a plist of a dictionary.
     #[error("the decoded request is XML but not a property list with a dictionary")]
     NotPlist,
@@ -91,6 +102,7 @@ pub(super) fn decode(upload: &[u8]) -> Result<Vec<Entry>, RequestError> {
     let xml = Base64::decode_vec(compact).map_err(|e| RequestError::NotBase64(e.to_string()))?;
     let xml = String::from_utf8(xml).map_err(|_| RequestError::NotUtf8)?;
     refuse_internal_subset(&xml)?;
+    crate::nesting::xml_attributes(&xml, MAX_ATTRIBUTES, "push certificate requests")?;
     let options = roxmltree::ParsingOptions {
         allow_dtd: true,
         nodes_limit: MAX_NODES,
@@ -98,6 +110,7 @@ pub(super) fn decode(upload: &[u8]) -> Result<Vec<Entry>, RequestError> {
     };
     let doc =
         roxmltree::Document::parse_with_options(&xml, options).map_err(|e| RequestError::NotXml(e.to_string()))?;
+    crate::nesting::xml(&doc, MAX_DEPTH, "push certificate requests")?;
     let root = doc.root_element();
     let dict = (root.has_tag_name("plist"))
         .then(|| root.children().find(|n| n.is_element()))
@@ -184,6 +197,18 @@ mod tests {
         assert!(err.to_string().contains("internal subset"), "{err}");
         let quoted = r#"<!DOCTYPE plist PUBLIC "-//A[pple//" "http://x/>"><plist/>"#;
         assert_eq!(refuse_internal_subset(quoted), Ok(()));
+    }
+
+    #[test]
+    fn a_plist_at_the_depth_limit_decodes_and_one_past_it_is_refused() {
+        let plist = |arrays: usize| {
+            let value = "<array>".repeat(arrays) + &"</array>".repeat(arrays);
+            Base64::encode_string(format!("<plist><dict><key>k</key>{value}</dict></plist>").as_bytes())
+        };
+        // plist and dict are levels 1 and 2.
+        assert_eq!(decode(plist(MAX_DEPTH - 2).as_bytes()).unwrap().len(), 1);
+        let err = decode(plist(MAX_DEPTH - 1).as_bytes()).unwrap_err();
+        assert!(matches!(err, RequestError::TooDeep(_)), "{err}");
     }
 
     #[test]

@@ -100,7 +100,16 @@ struct NodeReport {
 }
 
 fn verify_node(path: &Path, options: &Options) -> Result<NodeReport> {
-    let entries = read_archive(path)?;
+    verify_data(path, &input::read(path, Kind::Data)?, options)
+}
+
+/// Verifies a bundle archive read from `path` (which names it in the report) into `data`.
+pub(crate) fn verify_archive(path: &Path, data: &[u8], options: &Options) -> Result<Report> {
+    Ok(verify_data(path, data, options)?.report)
+}
+
+fn verify_data(path: &Path, data: &[u8], options: &Options) -> Result<NodeReport> {
+    let entries = read_archive(path, data)?;
     let (product, role) = node_of(&entries);
     let mut findings = entries_as_bundled(&entries, product, role);
     // As tar leaves them: of two entries of one path, the later.
@@ -111,7 +120,7 @@ fn verify_node(path: &Path, options: &Options) -> Result<NodeReport> {
     }
     findings.extend(checksums(&files));
     let tree = Tree::Memory(files.into_iter().map(|f| (f.path, f.bytes)).collect());
-    let observation = observe::node(&tree, product, role, options);
+    let observation = observe::node(&tree, product, role, options)?;
     findings.extend(rules::run(&observation, options));
     let (key, key_location) = match observation.keys.get(CertRole::Ssl) {
         Some(KeyLookup::Found(entry)) => (entry.key_public.clone(), entry.location.clone()),
@@ -210,15 +219,14 @@ fn kind_name(kind: tar::EntryType) -> &'static str {
 
 /// Every entry of every gzip member, as tar reads them. The decompressed stream (headers, GNU long names and
 /// PAX extensions included) may not exceed [`MAX_UNPACKED`], so no header can make it grow past.
-fn read_archive(path: &Path) -> Result<Vec<File>> {
+fn read_archive(path: &Path, data: &[u8]) -> Result<Vec<File>> {
     let unreadable = |reason: String| Error::unreadable(path, reason);
     let broken = |e: std::io::Error| match e.kind() {
         std::io::ErrorKind::FileTooLarge => unreadable("holds more than a bundle ever does".into()),
         _ => unreadable(format!("not a .tar.gz: {e}")),
     };
-    let data = input::read(path, Kind::Data)?;
-    let before_end = entries_before_end(&data);
-    let mut archive = tar::Archive::new(capped(&data));
+    let before_end = entries_before_end(data);
+    let mut archive = tar::Archive::new(capped(data));
     // Past an end-of-archive marker too: what follows it is what `tar -i`, or a stripped marker, installs.
     archive.set_ignore_zeros(true);
     let mut files = Vec::new();

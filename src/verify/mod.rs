@@ -17,6 +17,7 @@ use std::path::Path;
 
 use time::OffsetDateTime;
 
+pub(crate) use bundle::verify_archive;
 pub use bundle::{verify_bundle, verify_bundles};
 
 use crate::error::{Error, Result};
@@ -130,7 +131,7 @@ pub fn verify_output(dir: &Path, options: &Options) -> Result<Report> {
         Ok(ledger) => (ledger, Vec::new()),
         Err(e) => (None, vec![unusable_ledger(&e)]),
     };
-    let observation = observe::output(&tree, ledger, options);
+    let observation = observe::output(&tree, ledger, options)?;
     findings.extend(rules::run(&observation, options));
     Ok(Report::new(dir.display().to_string(), findings))
 }

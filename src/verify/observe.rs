@@ -14,11 +14,12 @@ use crate::input::Kind;
 use crate::keystore::pkcs12::Protection;
 use crate::keystore::{self, Entry, Opened};
 use crate::ledger::Ledger;
+use crate::nesting::TooDeep;
 use crate::product::{
     ByRole, CertRole, ConfigFile, Holds, NodeRole, Product, StorePurpose, Value, WithoutStoreName, iot,
 };
 use crate::secret::Password;
-use crate::wso2::read::{self, ElementAt, SsoSettings, StoreRef, XmlError};
+use crate::wso2::read::{self, ElementAt, JsonError, SsoSettings, StoreRef, XmlError};
 use crate::x509::Certificate;
 
 /// What to do about a configuration file that cannot be used.
@@ -222,11 +223,13 @@ struct Reader<'a> {
     product: &'static Product,
     options: &'a Options,
     observation: Observation,
+    /// A file iospki refuses to read at all (it nests too deep): verification stops with this error.
+    refused: Option<Error>,
 }
 
 /// Observes the output directory of `iospki init` in `tree`, whose ledger is `ledger`: stores and XML by the
 /// product's file names.
-pub(super) fn output(tree: &Tree, ledger: Option<Ledger>, options: &Options) -> Observation {
+pub(super) fn output(tree: &Tree, ledger: Option<Ledger>, options: &Options) -> Result<Observation> {
     let product = ledger.as_ref().map_or(&iot::IOT, |l| l.settings.cluster.product());
     let mut reader = Reader::new(tree, product, options);
     let name = |purpose| product.store(purpose).map(|spec| PathBuf::from(spec.name));
@@ -242,19 +245,19 @@ pub(super) fn output(tree: &Tree, ledger: Option<Ledger>, options: &Options) -> 
         ledger.map(|l| l.settings.cluster.role_hosts().iter().map(|h| h.to_string()).collect());
     let modern = ledger_protection == Some(Protection::Modern);
     reader.output_files(modern);
-    reader.observation
+    reader.finish()
 }
 
 /// Observes a server home of `product`: carbon.xml names the stores and passwords; the other files are where the
 /// product keeps them.
 pub(super) fn home(home: &Path, product: &'static Product, options: &Options) -> Result<Observation> {
     let tree = Tree::dir(home).map_err(|e| Error::io(home, e))?;
-    let carbon_xml = Path::new("repository/conf/carbon.xml");
+    let carbon_xml = home.join("repository/conf/carbon.xml");
     let text = tree
-        .read(carbon_xml, Kind::Text)
-        .map_err(|e| Error::unreadable(home.join(carbon_xml), e.to_string()))?;
-    let text = std::str::from_utf8(&text).map_err(|_| Error::unreadable(home.join(carbon_xml), "is not UTF-8"))?;
-    let carbon = read::carbon(text).map_err(|e| Error::unreadable(home.join(carbon_xml), e.to_string()))?;
+        .read(&carbon_xml, Kind::Text)
+        .map_err(|e| Error::unreadable(&carbon_xml, e.to_string()))?;
+    let text = std::str::from_utf8(&text).map_err(|_| Error::unreadable(&carbon_xml, "is not UTF-8"))?;
+    let carbon = read::carbon(text).map_err(|e| Error::unreadable(&carbon_xml, e.to_string()))?;
     let mut reader = Reader::new(&tree, product, options);
     let stores = &carbon.stores;
     reader.observe_keystore(&stores.keystore, &stores.key_alias, &stores.key_password);
@@ -273,15 +276,15 @@ pub(super) fn home(home: &Path, product: &'static Product, options: &Options) ->
     reader.named_hosts();
     reader.idp_config();
     reader.observation.carbon_elements = carbon.elements;
-    Ok(reader.observation)
+    reader.finish()
 }
 
 /// Observes one node's files from a bundle of `product`, as the node of `role` will use them.
-pub(super) fn node(tree: &Tree, product: &'static Product, role: NodeRole, options: &Options) -> Observation {
+pub(super) fn node(tree: &Tree, product: &'static Product, role: NodeRole, options: &Options) -> Result<Observation> {
     let mut reader = Reader::new(tree, product, options);
     if role == NodeRole::Nginx {
         reader.nginx();
-        return reader.observation;
+        return reader.finish();
     }
     let placed = |spec: Option<&'static crate::product::FileSpec>| {
         spec.and_then(|s| s.placement(role)).map(|p| PathBuf::from(p.path))
@@ -294,7 +297,7 @@ pub(super) fn node(tree: &Tree, product: &'static Product, role: NodeRole, optio
     reader.iot_api_config(placed(product.config(ConfigFile::IotApiConfig)));
     reader.identity_provider(placed(product.config(ConfigFile::IdentityProvider)));
     reader.observation.pushes_to_apple = role == NodeRole::Manager;
-    reader.observation
+    reader.finish()
 }
 
 impl<'a> Reader<'a> {
@@ -304,7 +307,18 @@ impl<'a> Reader<'a> {
             product,
             options,
             observation: Observation::default(),
+            refused: None,
         }
+    }
+
+    fn finish(self) -> Result<Observation> {
+        self.refused.map_or(Ok(self.observation), Err)
+    }
+
+    /// Stops verification at the first file that nests too deep: what it holds is unknown, so no verdict is.
+    fn refuse(&mut self, location: String, too_deep: TooDeep) {
+        self.refused
+            .get_or_insert_with(|| Error::unreadable(location, too_deep.to_string()));
     }
 
     fn problem(&mut self, location: impl Into<String>, what: impl Into<String>, fix: &str) {
@@ -437,6 +451,10 @@ impl<'a> Reader<'a> {
             };
             let settings = match std::str::from_utf8(&text).map(read::sso_settings) {
                 Ok(Ok(settings)) => settings,
+                Ok(Err(JsonError::TooDeep(too_deep))) => {
+                    self.refuse(location, too_deep);
+                    continue;
+                }
                 Ok(Err(e)) => {
                     self.problem(location, e.to_string(), "restore the app's shipped settings file");
                     continue;
@@ -478,8 +496,15 @@ impl<'a> Reader<'a> {
                     continue;
                 };
                 let text = String::from_utf8_lossy(&text);
+                let values = match read::setting_values(&text, snippet.syntax, setting.name) {
+                    Ok(values) => values,
+                    Err(too_deep) => {
+                        self.refuse(self.tree.shown(&path), too_deep);
+                        continue;
+                    }
+                };
                 let location = format!("{} {}", self.tree.shown(&path), setting.name);
-                for value in read::setting_values(&text, snippet.syntax, setting.name) {
+                for value in values {
                     if value.is_empty() || value.contains(['$', '%']) {
                         continue;
                     }
@@ -558,7 +583,10 @@ impl<'a> Reader<'a> {
             Ok(parsed) => Some((path, parsed)),
             Err(e) => {
                 let location = self.tree.shown(&self.tree_path(&path));
-                self.problem(location, e.to_string(), XML_FIX);
+                match e {
+                    XmlError::TooDeep(too_deep) => self.refuse(location, too_deep),
+                    e => self.problem(location, e.to_string(), XML_FIX),
+                }
                 None
             }
         }

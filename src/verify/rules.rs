@@ -918,7 +918,7 @@ mod tests {
     /// What verify observes of a sound output directory.
     fn sound() -> Observation {
         let (files, ledger) = files();
-        observe::output(&Tree::Memory(files.clone()), Some(ledger.clone()), &options())
+        observe::output(&Tree::Memory(files.clone()), Some(ledger.clone()), &options()).unwrap()
     }
 
     fn entry(observation: &mut Observation, role: CertRole) -> &mut KeyEntry {

@@ -5,8 +5,22 @@
 
 use base64ct::Encoding;
 
+use crate::nesting::{self, TooDeep};
 use crate::product::Syntax;
 use crate::secret::Password;
+
+/// The deepest XML iospki reads. carbon.xml nests 5 elements deep, the other files fewer; 64 leaves room for any
+/// hand-edited file and keeps every walk over the tree cheap (roxmltree itself parses without recursion).
+pub const MAX_XML_DEPTH: usize = 64;
+
+/// The deepest SSO settings JSON iospki reads. WSO2's store.json nests 5 levels
+/// (`authentication.methods.sso.attributes`); json5 recurses per level and overflows a 2 MiB test thread at about
+/// 1,300 levels (8 MiB main thread: about 5,000), twenty times past this limit.
+pub const MAX_JSON_DEPTH: usize = 64;
+
+/// The most attributes iospki reads on one XML element. WSO2's elements carry at most a few (`xmlns`,
+/// `class`, `enabled`); roxmltree's duplicate check is quadratic, and 256 keeps it to microseconds.
+pub const MAX_XML_ATTRIBUTES: usize = 256;
 
 /// A keystore as a configuration file names it.
 #[derive(Debug, Clone)]
@@ -145,6 +159,9 @@ pub enum XmlError {
     /// It is not well-formed XML (or has a DTD, which iospki does not read).
     #[error("not well-formed XML: {0}")]
     Malformed(#[from] roxmltree::Error),
+    /// Deeper than [`MAX_XML_DEPTH`], or wider than [`MAX_XML_ATTRIBUTES`].
+    #[error(transparent)]
+    TooDeep(#[from] TooDeep),
     /// A required element is missing.
     #[error("element {0} is missing")]
     Missing(String),
@@ -155,7 +172,11 @@ struct Xml<'a>(roxmltree::Document<'a>);
 
 impl<'a> Xml<'a> {
     fn parse(text: &'a str) -> Result<Xml<'a>, XmlError> {
-        Ok(Xml(roxmltree::Document::parse(text)?))
+        const WHAT: &str = "WSO2 configuration files";
+        nesting::xml_attributes(text, MAX_XML_ATTRIBUTES, WHAT)?;
+        let document = roxmltree::Document::parse(text)?;
+        nesting::xml(&document, MAX_XML_DEPTH, WHAT)?;
+        Ok(Xml(document))
     }
 
     /// The trimmed text of the element at `path` (local names from the root's child down).
@@ -306,6 +327,9 @@ pub enum JsonError {
     /// Not JSON (comments and trailing commas, which WSO2's files have, are fine).
     #[error("not well-formed JSON: {0}")]
     Malformed(#[from] json5::Error),
+    /// Deeper than [`MAX_JSON_DEPTH`].
+    #[error(transparent)]
+    TooDeep(#[from] TooDeep),
     /// Neither `ssoConfiguration` nor `authentication.methods.sso.attributes`.
     #[error("holds no SSO settings (ssoConfiguration or authentication.methods.sso.attributes)")]
     NoSso,
@@ -313,7 +337,7 @@ pub enum JsonError {
 
 /// Reads the SSO settings of a Jaggery app's JSON configuration.
 pub fn sso_settings(text: &str) -> Result<SsoSettings, JsonError> {
-    let json: serde_json::Value = json5::from_str(text)?;
+    let json = json(text)?.map_err(JsonError::Malformed)?;
     let block = json
         .get("ssoConfiguration")
         .or_else(|| json.pointer("/authentication/methods/sso/attributes"))
@@ -377,35 +401,42 @@ pub fn sso_idp_config(text: &str) -> Result<Vec<ServiceProvider>, XmlError> {
     Ok(providers)
 }
 
+/// A Jaggery app's JSON, measured before json5 recurses into it.
+fn json(text: &str) -> Result<Result<serde_json::Value, json5::Error>, TooDeep> {
+    nesting::json(text, MAX_JSON_DEPTH, "SSO settings")?;
+    Ok(json5::from_str(text))
+}
+
 /// Every value a file of `syntax` gives `name`: the text of each element of that local name, each JSON member of
-/// that name at any depth, each `name=value` property. Attributes are not read.
-pub fn setting_values(text: &str, syntax: Syntax, name: &str) -> Vec<String> {
-    match syntax {
-        Syntax::Elements => Xml::parse(text).map_or_else(
-            |_| Vec::new(),
-            |xml| {
-                xml.0
-                    .descendants()
-                    .filter(|n| n.is_element() && n.tag_name().name() == name)
-                    .map(|n| n.text().unwrap_or_default().trim().to_owned())
-                    .collect()
-            },
-        ),
-        Syntax::Json => json5::from_str::<serde_json::Value>(text).map_or_else(
-            |_| Vec::new(),
-            |json| {
+/// that name at any depth, each `name=value` property. Attributes are not read. A file that is not well-formed
+/// gives none (verify judges it elsewhere); one that nests too deep is refused.
+pub fn setting_values(text: &str, syntax: Syntax, name: &str) -> Result<Vec<String>, TooDeep> {
+    Ok(match syntax {
+        Syntax::Elements => match Xml::parse(text) {
+            Ok(xml) => xml
+                .0
+                .descendants()
+                .filter(|n| n.is_element() && n.tag_name().name() == name)
+                .map(|n| n.text().unwrap_or_default().trim().to_owned())
+                .collect(),
+            Err(XmlError::TooDeep(too_deep)) => return Err(too_deep),
+            Err(_) => Vec::new(),
+        },
+        Syntax::Json => match json(text)? {
+            Ok(json) => {
                 let mut values = Vec::new();
                 json_members(&json, name, &mut values);
                 values
-            },
-        ),
+            }
+            Err(_) => Vec::new(),
+        },
         Syntax::Properties => text
             .lines()
             .filter_map(|line| line.trim().strip_prefix(name)?.trim_start().strip_prefix('='))
             .map(|value| value.trim().to_owned())
             .collect(),
         Syntax::Attributes => Vec::new(),
-    }
+    })
 }
 
 /// The string values of every member `name` under `json`.
@@ -492,14 +523,17 @@ mod tests {
     fn settings_are_read_in_each_syntax() {
         let xml = "<Server><HostName> a.example.org </HostName><X><HostName>b</HostName></X></Server>";
         assert_eq!(
-            setting_values(xml, Syntax::Elements, "HostName"),
+            setting_values(xml, Syntax::Elements, "HostName").unwrap(),
             ["a.example.org", "b"]
         );
         let json = "{ // comment\n \"proxy\": {\"proxyHost\": \"is.example.org\",}, \"proxyHost\": 1 }";
-        assert_eq!(setting_values(json, Syntax::Json, "proxyHost"), ["is.example.org"]);
+        assert_eq!(
+            setting_values(json, Syntax::Json, "proxyHost").unwrap(),
+            ["is.example.org"]
+        );
         let properties = "<param-value>\n  shindig.host=is.example.org\n  shindig.port = 443\n";
         assert_eq!(
-            setting_values(properties, Syntax::Properties, "shindig.host"),
+            setting_values(properties, Syntax::Properties, "shindig.host").unwrap(),
             ["is.example.org"]
         );
     }

@@ -38,3 +38,28 @@ fn key_loader_corpus() {
 fn apns_request_corpus() {
     replay("apns_request", iospki::fuzzing::apns_request);
 }
+
+#[test]
+fn bundle_archive_corpus() {
+    replay("bundle_archive", iospki::fuzzing::bundle_archive);
+}
+
+#[test]
+fn wso2_xml_corpus() {
+    replay("wso2_xml", iospki::fuzzing::wso2_xml);
+}
+
+#[test]
+fn sso_json_corpus() {
+    replay("sso_json", iospki::fuzzing::sso_json);
+}
+
+#[test]
+fn cluster_config_corpus() {
+    replay("cluster_config", iospki::fuzzing::cluster_config);
+}
+
+#[test]
+fn ledger_corpus() {
+    replay("ledger", iospki::fuzzing::ledger);
+}

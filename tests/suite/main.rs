@@ -10,6 +10,7 @@ mod bundle_tampered;
 mod check;
 mod config;
 mod crash;
+mod depth;
 mod fuzz_corpus;
 mod identity_provider;
 mod init_cli;
