@@ -267,7 +267,22 @@ pub fn prometheus(inventory: &Inventory, now: OffsetDateTime) -> String {
     out
 }
 
-/// Prometheus label-value escaping: backslash, double quote, line feed.
+/// Prometheus label-value escaping (backslash, double quote, line feed), and the other characters input must
+/// not show raw.
 fn escape(value: &str) -> String {
-    value.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+    let value = value.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n");
+    // The format allows other control characters raw; they would still reach whoever reads the file.
+    crate::printable::printable(&value).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn label_values_carry_no_raw_control_or_bidi_character() {
+        let escaped = escape("O=Evil\u{1b}[2J \"q\" \\ \n\r\u{202e}x");
+        assert_eq!(escaped, "O=Evil\\u{1b}[2J \\\"q\\\" \\\\ \\n\\u{d}\\u{202e}x");
+        assert!(!escaped.chars().any(crate::printable::unprintable));
+    }
 }

@@ -55,6 +55,7 @@ pub mod nesting;
 pub mod oid;
 pub mod output;
 pub mod pem;
+pub mod printable;
 pub mod product;
 pub mod profile;
 pub mod roots;

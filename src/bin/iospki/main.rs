@@ -21,7 +21,7 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(err) if print::is_closed_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            let line = print::printable(&chain(&err)).into_owned();
+            let line = iospki::printable::printable(&chain(&err)).into_owned();
             let _ = writeln!(std::io::stderr(), "iospki: {line}{}", hint(&err));
             ExitCode::from(2)
         }

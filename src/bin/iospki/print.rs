@@ -4,35 +4,12 @@
 //! nor reorder what a line shows. A closed pipe (`iospki inspect FILE | head -1`) ends the output quietly
 //! instead of panicking, as `println!` would, and a check's verdict survives it.
 
-use std::borrow::Cow;
 use std::fmt::{self, Write as _};
 use std::io::Write;
 use std::process::ExitCode;
 
 use iospki::error::{Error, Result};
-
-/// Whether `c` must not reach a terminal as it is: a control character (a line end too) or a bidirectional
-/// formatting character (the embeddings, overrides and isolates, and the marks), which reorders what follows.
-fn unprintable(c: char) -> bool {
-    c.is_control()
-        || matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-}
-
-/// `text` with every character [`unprintable`] written as a `\u{..}` escape: one line, shown as it reads.
-pub fn printable(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(unprintable) {
-        return Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len() + 16);
-    for c in text.chars() {
-        if unprintable(c) {
-            out.extend(c.escape_unicode());
-        } else {
-            out.push(c);
-        }
-    }
-    Cow::Owned(out)
-}
+use iospki::printable::{printable, unprintable};
 
 /// Appends one line to `out`: `args`, escaped as [`printable`], then a line end.
 pub fn push_line(out: &mut String, args: fmt::Arguments<'_>) {
@@ -122,18 +99,6 @@ pub(crate) use {out, push, stderr};
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn input_cannot_make_a_line_nor_reorder_one() {
-        let forged = "evil\n.tar.gz: 0 problem(s)\r\u{1b}[2J\u{202e}gpj.exe\u{2066}";
-        let shown = printable(forged);
-        assert!(!shown.chars().any(unprintable), "{shown}");
-        assert_eq!(
-            shown,
-            "evil\\u{a}.tar.gz: 0 problem(s)\\u{d}\\u{1b}[2J\\u{202e}gpj.exe\\u{2066}"
-        );
-        assert_eq!(printable("ünïcode stays"), "ünïcode stays");
-    }
 
     #[test]
     fn json_escapes_bidi_and_stays_the_same_json() {
