@@ -124,12 +124,30 @@ pub struct Options {
 /// Verifies the output directory of `iospki init`.
 pub fn verify_output(dir: &Path, options: &Options) -> Result<Report> {
     require_dir(dir)?;
-    let ledger = crate::ledger::Ledger::load(dir).ok().flatten();
+    let (ledger, unreadable) = match crate::ledger::Ledger::load(dir) {
+        Ok(ledger) => (ledger, None),
+        Err(e) => (None, Some(unreadable_ledger(e))),
+    };
     let observation = observe::output(&tree::Tree::Dir(dir.to_path_buf()), ledger, options);
-    Ok(Report::new(
-        dir.display().to_string(),
-        rules::run(&observation, options),
-    ))
+    let findings = unreadable
+        .into_iter()
+        .chain(rules::run(&observation, options))
+        .collect();
+    Ok(Report::new(dir.display().to_string(), findings))
+}
+
+/// A ledger that does not load is a problem of its own (rotate and bundle refuse the set); the files are judged
+/// without it.
+fn unreadable_ledger(error: Error) -> Finding {
+    let what = match error {
+        Error::Unreadable { reason, .. } => reason,
+        other => other.to_string(),
+    };
+    Finding::problem(
+        crate::ledger::FILE,
+        what,
+        "rotate and bundle refuse this set; make it again with iospki init --force",
+    )
 }
 
 /// Verifies a server home of `product`: carbon.xml names the key and trust stores, the product's other files

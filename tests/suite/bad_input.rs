@@ -592,6 +592,92 @@ fn cases() -> Vec<Case> {
     ]
 }
 
+/// Names that mean two things: a name nginx serves from two groups, names resolvers read as addresses, node names
+/// whose bundles are another node's.
+fn names_that_mean_two_things() -> Vec<Case> {
+    let es = |toml: &str| vec![("c.toml", format!("product = \"es\"\n{toml}").into_bytes())];
+    let init = ["init", "--config", "c.toml"];
+    vec![
+        case(
+            "one name in two groups nginx serves",
+            es("[hosts]\npublisher = [\"shop.example.org\"]\nstore = [\"Shop.Example.org.\"]\n"),
+            &init,
+            2,
+            &["c.toml:4: hosts.store: 'shop.example.org' is also in hosts.publisher; nginx would serve it"],
+        ),
+        case(
+            "a group's name is another group's default for the domain flag",
+            es("[hosts]\nstore = [\"publisher.example.org\"]\n"),
+            &["init", "--config", "c.toml", "--domain", "example.org"],
+            2,
+            &["hosts.store: 'publisher.example.org' is also in hosts.publisher"],
+        ),
+        case(
+            "hexadecimal domain flag",
+            vec![],
+            &["init", "--product", "es", "--domain", "0x7f.0x1"],
+            2,
+            &["--domain: '0x7f.0x1' ends in a number, so resolvers read it as an IP address"],
+        ),
+        case(
+            "short IPv4 form as the SSL CN",
+            vec![],
+            &["init", "--product", "es", "--ssl-cn", "127.1"],
+            2,
+            &["--ssl-cn: '127.1' ends in a number"],
+        ),
+        case(
+            "octal IPv4 form as the domain",
+            es("domain = \"0177.0.0.1\"\n"),
+            &init,
+            2,
+            &["c.toml:2: domain: '0177.0.0.1' ends in a number"],
+        ),
+        case(
+            "numeric top-level label of a host",
+            es("[hosts]\nstore = [\"shop.example.123\"]\n"),
+            &init,
+            2,
+            &["c.toml:3: hosts.store: 'shop.example.123' ends in a number"],
+        ),
+        case(
+            "node name that is an address",
+            es("[nodes]\npublisher = [\"10.0.0.1\"]\n"),
+            &init,
+            2,
+            &["c.toml:3: nodes.publisher: '10.0.0.1' ends in a number"],
+        ),
+        case(
+            "node name that is another node's archive",
+            es("[nodes]\npublisher = [\"a\"]\nstore = [\"a.tar.gz\"]\n"),
+            &init,
+            2,
+            &["nodes: 'a' and 'a.tar.gz' are names of two machines, and the bundle 'a.tar.gz' is the archive of 'a'"],
+        ),
+        case(
+            "node name that is nginx's archive",
+            es("[nodes]\nstore = [\"nginx.tar.gz\"]\n"),
+            &init,
+            2,
+            &["nodes: 'nginx' and 'nginx.tar.gz'"],
+        ),
+        case(
+            "node name that climbs out of the bundle directory",
+            es("[nodes]\nstore = [\"../a\"]\n"),
+            &init,
+            2,
+            &["c.toml:3: nodes.store: '../a' is not a node name"],
+        ),
+        case(
+            "host name in Cyrillic",
+            es("[hosts]\nstore = [\"\u{0435}xample.org\"]\n"),
+            &init,
+            2,
+            &["c.toml:3: hosts.store: '\u{0435}xample.org' is not a DNS host name"],
+        ),
+    ]
+}
+
 /// Every file below `dir` with its mode and SHA-256, and every directory.
 fn snapshot(dir: &Path) -> Vec<(String, u32, String)> {
     let mut out = Vec::new();
@@ -616,7 +702,7 @@ fn snapshot(dir: &Path) -> Vec<(String, u32, String)> {
 
 #[test]
 fn every_bad_input_fails_cleanly_and_changes_nothing() {
-    let all = cases();
+    let all: Vec<Case> = cases().into_iter().chain(names_that_mean_two_things()).collect();
     assert!(all.len() >= 40, "{} cases", all.len());
     let mut failures = Vec::new();
     for (index, case) in all.iter().enumerate() {
