@@ -385,21 +385,21 @@ fn cases() -> Vec<Case> {
             vec![("k.pem", key.clone()), ("pw", "pass-\u{1F511}\n".as_bytes().to_vec())],
             &["init", "--key", "k.pem", "--password-file", "pw"],
             2,
-            &["store password: the password has a character beyond U+FFFF"],
+            &["pw: has U+1F511, beyond U+FFFF, which a PKCS#12 password (BMPString) cannot hold"],
         ),
         case(
             "password with a control character XML cannot carry",
             vec![("k.pem", key.clone()), ("pw", b"pass\x01word\n".to_vec())],
             &["init", "--key", "k.pem", "--password-file", "pw"],
             2,
-            &["store password: has the control character U+0001"],
+            &["pw: has the control character U+0001"],
         ),
         case(
             "password with a carriage return XML parsers would change",
             vec![("k.pem", key.clone()), ("pw", b"pass\rword\n".to_vec())],
             &["init", "--key", "k.pem", "--password-file", "pw"],
             2,
-            &["store password: has the control character U+000D"],
+            &["pw: has the control character U+000D"],
         ),
         case(
             "password file of two lines",
@@ -413,7 +413,7 @@ fn cases() -> Vec<Case> {
             vec![("k.pem", key.clone()), ("pw", b"secret \n".to_vec())],
             &["init", "--key", "k.pem", "--password-file", "pw"],
             2,
-            &["store password: begins or ends with white space"],
+            &["pw: begins or ends with white space"],
         ),
         case(
             "SSL alias that is a public root's",
@@ -678,6 +678,84 @@ fn names_that_mean_two_things() -> Vec<Case> {
     ]
 }
 
+/// Passwords the set's XML or its PKCS#12 stores cannot carry, refused before anything is written, naming where
+/// they came from.
+fn passwords_that_cannot_be_written() -> Vec<Case> {
+    let key = fs::read(demo_key()).unwrap();
+    let init = ["init", "--key", "k.pem", "--password-file", "pw"];
+    let with_password = |text: &str| vec![("k.pem", key.clone()), ("pw", format!("{text}\n").into_bytes())];
+    let config = |toml: &str| vec![("k.pem", key.clone()), ("c.toml", toml.as_bytes().to_vec())];
+    let from_config = ["init", "--key", "k.pem", "--config", "c.toml"];
+    vec![
+        case(
+            "password with U+FFFE",
+            with_password("pass\u{FFFE}word"),
+            &init,
+            2,
+            &["pw: has the character U+FFFE, which the configuration files cannot give back to the server (XML 1.0)"],
+        ),
+        case(
+            "password with U+FFFF",
+            with_password("password\u{FFFF}"),
+            &init,
+            2,
+            &["pw: has the character U+FFFF"],
+        ),
+        case(
+            "password beyond the BMP",
+            with_password("pass\u{1F600}"),
+            &init,
+            2,
+            &["pw: has U+1F600, beyond U+FFFF"],
+        ),
+        case(
+            "password file of invalid UTF-8 inside",
+            vec![("k.pem", key.clone()), ("pw", b"pass\xed\xa0\x80word\n".to_vec())],
+            &init,
+            2,
+            &["pw: password file is not UTF-8 text"],
+        ),
+        with_env(
+            case(
+                "password in the environment with U+FFFE",
+                vec![("k.pem", key.clone())],
+                &["init", "--key", "k.pem"],
+                2,
+                &["IOSPKI_PASSWORD: has the character U+FFFE"],
+            ),
+            &[("IOSPKI_PASSWORD", "pass\u{FFFE}word")],
+        ),
+        with_env(
+            case(
+                "password in the environment variable the description names",
+                config("[passwords]\nstore_env = \"STORE_PW\"\n"),
+                &from_config,
+                2,
+                &["STORE_PW: has the control character U+0001"],
+            ),
+            &[("STORE_PW", "pass\u{1}word")],
+        ),
+        case(
+            "password in the file the description names",
+            [
+                config("[passwords]\nstore_file = \"store.pass\"\n"),
+                vec![("store.pass", "\u{FFFF}x\n".as_bytes().to_vec())],
+            ]
+            .concat(),
+            &from_config,
+            2,
+            &["store.pass: has the character U+FFFF"],
+        ),
+        case(
+            "rotate with a password the new XML cannot carry",
+            vec![("pw", "pass\u{FFFE}word\n".as_bytes().to_vec())],
+            &["rotate", "out", "--password-file", "pw"],
+            2,
+            &["pw: has the character U+FFFE"],
+        ),
+    ]
+}
+
 /// Every file below `dir` with its mode and SHA-256, and every directory.
 fn snapshot(dir: &Path) -> Vec<(String, u32, String)> {
     let mut out = Vec::new();
@@ -702,7 +780,11 @@ fn snapshot(dir: &Path) -> Vec<(String, u32, String)> {
 
 #[test]
 fn every_bad_input_fails_cleanly_and_changes_nothing() {
-    let all: Vec<Case> = cases().into_iter().chain(names_that_mean_two_things()).collect();
+    let all: Vec<Case> = cases()
+        .into_iter()
+        .chain(names_that_mean_two_things())
+        .chain(passwords_that_cannot_be_written())
+        .collect();
     assert!(all.len() >= 40, "{} cases", all.len());
     let mut failures = Vec::new();
     for (index, case) in all.iter().enumerate() {
