@@ -756,6 +756,35 @@ fn passwords_that_cannot_be_written() -> Vec<Case> {
     ]
 }
 
+/// Validities so short that verify would find the fresh certificate due.
+fn validities_verify_would_refuse() -> Vec<Case> {
+    let es = |toml: &str| vec![("c.toml", format!("product = \"es\"\n{toml}").into_bytes())];
+    let init = ["init", "--config", "c.toml"];
+    vec![
+        case(
+            "an SSL certificate of one day",
+            es("[ssl]\ndays = 1\n"),
+            &init,
+            2,
+            &["c.toml:3: ssl.days: 1 is less than 31 days"],
+        ),
+        case(
+            "a CA of no days",
+            es("[ca]\ndays = 0\n"),
+            &init,
+            2,
+            &["c.toml:3: ca.days: 0 is less than 31 days"],
+        ),
+        case(
+            "a certificate due within the window",
+            es("[ssl]\ndays = 30\n"),
+            &init,
+            2,
+            &["c.toml:3: ssl.days: 30 is less than 31 days: verify and check report a certificate that expires"],
+        ),
+    ]
+}
+
 /// Every file below `dir` with its mode and SHA-256, and every directory.
 fn snapshot(dir: &Path) -> Vec<(String, u32, String)> {
     let mut out = Vec::new();
@@ -784,6 +813,7 @@ fn every_bad_input_fails_cleanly_and_changes_nothing() {
         .into_iter()
         .chain(names_that_mean_two_things())
         .chain(passwords_that_cannot_be_written())
+        .chain(validities_verify_would_refuse())
         .collect();
     assert!(all.len() >= 40, "{} cases", all.len());
     let mut failures = Vec::new();

@@ -98,3 +98,60 @@ fn a_name_nginx_serves_from_two_groups_is_found_by_verify_as_nginx_warns_of_it()
         run.stdout()
     );
 }
+
+#[test]
+fn the_shortest_validity_is_one_verify_passes_at_init_rotate_and_verify() {
+    let dir = scratch("names-shortest-validity");
+    let config = |days: u32| format!("product = \"es\"\nkey_bits = 2048\nout = \"es\"\n[ssl]\ndays = {days}\n");
+    fs::write(dir.join("short.toml"), config(30)).unwrap();
+    let stderr = iospki(&dir, ["init", "--config", "short.toml"]).fails_with(2);
+    assert!(
+        stderr.contains("short.toml:5: ssl.days: 30 is less than 31 days: verify and check report a certificate"),
+        "{stderr}"
+    );
+    assert!(!dir.join("es").exists(), "init wrote after refusing");
+
+    fs::write(dir.join("least.toml"), config(31)).unwrap();
+    iospki(&dir, ["init", "--config", "least.toml"]).success();
+    let ssl = dir.join("es/ssl.crt");
+    // OpenSSL's verdict: valid for 31 days less a minute, not for 31 days and a minute.
+    let month = (31 * 86_400 - 60).to_string();
+    let end = crate::util::tool(
+        &dir,
+        "openssl",
+        ["x509", "-in", ssl.to_str().unwrap(), "-noout", "-checkend", &month],
+    );
+    assert!(end.contains("will not expire"), "{end}");
+    let over = (31 * 86_400 + 60).to_string();
+    let end = run_in(
+        &dir,
+        "openssl",
+        ["x509", "-in", ssl.to_str().unwrap(), "-noout", "-checkend", &over],
+        &[],
+    );
+    assert!(end.stdout().contains("will expire"), "{}", end.stdout());
+    iospki(&dir, ["verify", "es"]).success();
+    iospki(&dir, ["rotate", "es", "--ssl"]).success();
+    iospki(&dir, ["verify", "es"]).success();
+
+    // A ledger edited below the minimum: rotate refuses it before writing, verify reports it.
+    let ledger = dir.join("es/iospki-ledger.json");
+    let mut json: serde_json::Value = serde_json::from_slice(&fs::read(&ledger).unwrap()).unwrap();
+    json["settings"]["issuance"]["ssl_days"] = serde_json::json!(1);
+    fs::write(&ledger, json.to_string()).unwrap();
+    let before = fs::read(dir.join("es/ssl.crt")).unwrap();
+    let stderr = iospki(&dir, ["rotate", "es", "--ssl"]).fails_with(2);
+    assert!(
+        stderr.contains("iospki-ledger.json") && stderr.contains("issuance.ssl_days: 1 is less than 31 days"),
+        "{stderr}"
+    );
+    assert_eq!(fs::read(dir.join("es/ssl.crt")).unwrap(), before);
+    let run = iospki(&dir, ["verify", "es"]);
+    run.fails_with(1);
+    assert!(
+        run.stdout()
+            .contains("problem: iospki-ledger.json: not an iospki ledger: issuance.ssl_days: 1 is less than 31"),
+        "{}",
+        run.stdout()
+    );
+}

@@ -559,6 +559,12 @@ mod tests {
     fn durations_parse_with_units() {
         use super::parse_duration;
         assert_eq!(parse_duration("30d").unwrap(), time::Duration::days(30));
+        // The shortest validity is defined from the window in days.
+        let window = i64::from(iospki::defaults::WITHIN_DAYS);
+        assert_eq!(
+            parse_duration(iospki::defaults::WITHIN).unwrap(),
+            time::Duration::days(window)
+        );
         assert_eq!(parse_duration("45").unwrap(), time::Duration::days(45));
         assert_eq!(parse_duration("12h").unwrap(), time::Duration::hours(12));
         assert_eq!(parse_duration("2w").unwrap(), time::Duration::weeks(2));
