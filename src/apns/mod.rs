@@ -55,10 +55,26 @@ pub const WARN_DAYS: i64 = 30;
 /// PEM labels of a CSR: OpenSSL's, and keytool's older one.
 const CSR_LABELS: [&str; 2] = ["CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST"];
 
-/// The topic of a push certificate: its subject's UID when that starts with `com.apple.mgmt.`. Other
-/// certificates have none, the MDM vendor certificate included (its UID is the team's).
+/// The longest topic iospki takes: Apple's are some 60 characters (`com.apple.mgmt.External.` and a UUID).
+const MAX_TOPIC: usize = 255;
+
+/// The topic of a push certificate: its subject's UID when that is one ([`is_topic`]). Other certificates have
+/// none, the MDM vendor certificate included (its UID is the team's).
 pub fn topic(cert: &Certificate) -> Option<&str> {
-    cert.uid.as_deref().filter(|uid| uid.starts_with(TOPIC_PREFIX))
+    cert.uid.as_deref().filter(|uid| is_topic(uid))
+}
+
+/// Whether `uid` is a push topic as Apple writes them: `com.apple.mgmt.` then letters, digits, '.' and '-'
+/// (`com.apple.mgmt.External.e3b8ceac-1f18-2c8e-8a63-dd17d99435d9`), so that it never carries a control
+/// character or white space into the topic files, WSO2's form or a terminal.
+pub fn is_topic(uid: &str) -> bool {
+    uid.strip_prefix(TOPIC_PREFIX).is_some_and(|rest| {
+        !rest.is_empty()
+            && uid.len() <= MAX_TOPIC
+            && rest
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+    })
 }
 
 /// The DER in the file `path`, as [`der_from`] finds it.
@@ -131,6 +147,30 @@ mod tests {
         let vendor = certificate("vendor.cer");
         assert_eq!(vendor.uid.as_deref(), Some("STANDIN01"));
         assert_eq!(topic(&vendor), None);
+        assert_eq!(topic(&certificate("mdm-push-bad-topic.pem")), None);
+    }
+
+    #[test]
+    fn a_topic_is_the_prefix_then_letters_digits_dots_and_dashes() {
+        for good in [
+            "com.apple.mgmt.External.e3b8ceac-1f18-2c8e-8a63-dd17d99435d9",
+            "com.apple.mgmt.XServer.4f0a8f5e-1b2c-4d3e-9f80-1a2b3c4d5e6f",
+        ] {
+            assert!(is_topic(good), "{good}");
+        }
+        let long = format!("{TOPIC_PREFIX}{}", "a".repeat(MAX_TOPIC));
+        for bad in [
+            "com.apple.mgmt.",
+            "com.apple.mgmt.External.x\u{1b}[2J",
+            "com.apple.mgmt.External.x\n",
+            "com.apple.mgmt.External x",
+            "com.apple.mgmt.External.\u{202e}x",
+            "com.apple.mgmt.External/x",
+            "COM.APPLE.MGMT.External.x",
+            long.as_str(),
+        ] {
+            assert!(!is_topic(bad), "{bad:?}");
+        }
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use time::{Duration, OffsetDateTime};
 
-use super::{TOPIC_PREFIX, WARN_DAYS};
+use super::{TOPIC_PREFIX, WARN_DAYS, is_topic};
 use crate::certinfo::CertificateInfo;
 use crate::error::{Error, Result};
 use crate::key::MIN_BITS;
@@ -234,9 +234,20 @@ fn root(last: &Cert) -> Option<Fault> {
 pub(super) fn push_topic(cert: &Certificate) -> Result<&str, Fault> {
     let apple = "give the MDM push certificate identity.apple.com issued for your push CSR (MDM_..._Certificate.pem)";
     match cert.uid.as_deref() {
-        Some(uid) if uid.starts_with(TOPIC_PREFIX) => Ok(uid),
+        Some(uid) if is_topic(uid) => Ok(uid),
+        Some(uid) if uid.starts_with(TOPIC_PREFIX) => Err(Fault::problem(
+            format!(
+                "its subject's UID '{}' is not a push topic: after {TOPIC_PREFIX} Apple's topics hold letters, digits, \
+                 '.' and '-' only",
+                uid.escape_debug()
+            ),
+            apple,
+        )),
         Some(uid) => Err(Fault::problem(
-            format!("its subject's UID '{uid}' does not start with {TOPIC_PREFIX}: it is not an MDM push certificate"),
+            format!(
+                "its subject's UID '{}' does not start with {TOPIC_PREFIX}: it is not an MDM push certificate",
+                uid.escape_debug()
+            ),
             apple,
         )),
         None => Err(Fault::problem(
@@ -359,6 +370,11 @@ pub(super) mod tests {
         assert!(push_topic(&cert("mdm-push.pem").x509).is_ok());
         let none = push_topic(&cert("mdm-push-no-uid.pem").x509).unwrap_err();
         assert!(none.what.starts_with("has no UID"), "{none:?}");
+        let bad = push_topic(&cert("mdm-push-bad-topic.pem").x509).unwrap_err();
+        assert!(
+            bad.what.contains("-0d3f5b7a9e21\\u{1b}[2J' is not a push topic") && !bad.what.contains('\u{1b}'),
+            "{bad:?}"
+        );
         let other = push_topic(&cert("mdm-push-no-prefix.pem").x509).unwrap_err();
         assert!(other.what.contains("does not start with com.apple.mgmt."), "{other:?}");
     }

@@ -415,10 +415,34 @@ fn import_refusals_name_the_certificate_and_write_nothing() {
         ("mdm-push-no-uid.pem", "has no UID in its subject"),
         ("mdm-push-no-prefix.pem", "its subject's UID 'com.example.push."),
         ("mdm-push-expired.pem", "expired on 2024-01-01T00:00:00Z"),
+        (
+            "mdm-push-bad-topic.pem",
+            "its subject's UID 'com.apple.mgmt.External.1f8c3a5e-2b7d-4e9a-8c61-0d3f5b7a9e21\\u{1b}[2J' is not a push \
+             topic: after com.apple.mgmt. Apple's topics hold letters, digits, '.' and '-' only",
+        ),
     ] {
-        assert_refused(&run(&dir, &import(cert, "push.key")), &[&format!("{cert}: {expected}")]);
+        let refused = run(&dir, &import(cert, "push.key"));
+        assert_refused(&refused, &[&format!("{cert}: {expected}")]);
+        assert!(!refused.stderr().contains('\u{1b}'), "{cert}: a raw escape on stderr");
         assert!(!dir.join("out").exists(), "{cert}");
     }
+}
+
+#[test]
+fn a_uid_with_a_control_character_is_no_topic_to_inspect_and_check() {
+    let dir = workspace("apns-bad-topic");
+    let text = run(&dir, "inspect mdm-push-bad-topic.pem").success();
+    assert!(!text.contains("Push topic:") && !text.contains('\u{1b}'), "{text:?}");
+    let report: serde_json::Value =
+        serde_json::from_str(&run(&dir, "inspect --json mdm-push-bad-topic.pem").success()).unwrap();
+    assert!(
+        report["files"][0]["certificates"][0].get("apns_topic").is_none(),
+        "{report:#}"
+    );
+    let stdout = run(&dir, "check --json --prometheus push.prom mdm-push-bad-topic.pem").success();
+    assert!(!stdout.contains("apns_topic"), "{stdout}");
+    let metrics = fs::read_to_string(dir.join("push.prom")).unwrap();
+    assert_eq!(metrics.matches(",topic=\"\"}").count(), 3, "{metrics}");
 }
 
 #[test]
