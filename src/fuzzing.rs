@@ -37,5 +37,5 @@ pub fn key_loader(data: &[u8]) {
 pub fn apns_request(data: &[u8]) {
     // A fixed clock, so that a crash replays: 2030-06-01, inside the fixtures' validity.
     let now = time::OffsetDateTime::from_unix_timestamp(1_906_502_400).expect("a valid timestamp");
-    let _ = crate::apns::check::check_upload("fuzz.b64", data, None, now);
+    let _ = crate::apns::check::check_upload("fuzz.b64", data, None, &crate::apns::AppleRoot::Apple, now);
 }

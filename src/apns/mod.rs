@@ -33,7 +33,9 @@ mod request;
 mod rules;
 pub mod sign;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+use sha2::Digest as _;
 
 pub use check::{RequestCheck, check_request};
 pub use import::{ImportOptions, Imported, import, verify_import};
@@ -54,6 +56,57 @@ pub const WARN_DAYS: i64 = 30;
 
 /// PEM labels of a CSR: OpenSSL's, and keytool's older one.
 const CSR_LABELS: [&str; 2] = ["CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST"];
+
+/// SHA-256 of Apple Root CA (2006, RSA-2048), the root of the Worldwide Developer Relations intermediates that
+/// issue MDM vendor certificates: Apple Root CA, then Apple WWDR, then the vendor's.
+pub const APPLE_ROOT_CA_SHA256: [u8; 32] = [
+    0xB0, 0xB1, 0x73, 0x0E, 0xCB, 0xC7, 0xFF, 0x45, 0x05, 0x14, 0x2C, 0x49, 0xF1, 0x29, 0x5E, 0x6E, 0xDA, 0x6B, 0xCA,
+    0xED, 0x7E, 0x2C, 0x68, 0xC5, 0xBE, 0x91, 0xB5, 0xA1, 0x10, 0x01, 0xF0, 0x24,
+];
+
+/// The root a vendor certificate's chain must end at: Apple's, known by its fingerprint, or one the operator gives
+/// (`--apple-root`; a stand-in Apple PKI's in tests).
+#[derive(Debug, Clone, Default)]
+pub enum AppleRoot {
+    /// Apple Root CA.
+    #[default]
+    Apple,
+    /// The certificate of a file.
+    Given {
+        /// Its DER.
+        der: Vec<u8>,
+        /// The file, for messages.
+        file: PathBuf,
+    },
+}
+
+impl AppleRoot {
+    /// The root certificate in `path` (DER or PEM).
+    pub fn from_file(path: &Path) -> Result<AppleRoot> {
+        let der = read_der(path, &["CERTIFICATE"])?;
+        Certificate::parse(&der).map_err(|e| Error::unreadable(path, format!("not an X.509 certificate: {e}")))?;
+        Ok(AppleRoot::Given {
+            der,
+            file: path.to_path_buf(),
+        })
+    }
+
+    /// Whether the certificate `der` is this root.
+    pub(crate) fn is(&self, der: &[u8]) -> bool {
+        match self {
+            AppleRoot::Apple => sha2::Sha256::digest(der).as_slice() == APPLE_ROOT_CA_SHA256,
+            AppleRoot::Given { der: root, .. } => root == der,
+        }
+    }
+
+    /// The root, as messages name it.
+    pub(crate) fn name(&self) -> String {
+        match self {
+            AppleRoot::Apple => format!("Apple Root CA (SHA-256 {})", crate::hex::colons(&APPLE_ROOT_CA_SHA256)),
+            AppleRoot::Given { file, .. } => format!("the root of --apple-root {}", file.display()),
+        }
+    }
+}
 
 /// The longest topic iospki takes: Apple's are some 60 characters (`com.apple.mgmt.External.` and a UUID).
 const MAX_TOPIC: usize = 255;
@@ -123,6 +176,11 @@ mod tests {
         Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("tests/fixtures/apns")
             .join(name)
+    }
+
+    /// The stand-in Apple PKI's root, which the tests' chains end at.
+    pub(crate) fn stand_in_root() -> AppleRoot {
+        AppleRoot::from_file(&fixture("root.pem")).unwrap()
     }
 
     fn certificate(name: &str) -> Certificate {
