@@ -1,6 +1,6 @@
 //! The cluster: its product, its domain, the host names of each group and the machines that make it up.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use crate::product::{CertRole, CommonName, HostGroupId, NodeRole, Product};
@@ -16,6 +16,12 @@ pub enum HostNameError {
     /// An IPv4 or IPv6 address.
     #[error("'{0}' is an IP address; give the DNS name clients use (they check DNS names in subjectAltName)")]
     Address(String),
+    /// A name whose last label is a number, which resolvers and URL parsers read as an IPv4 address.
+    #[error(
+        "'{0}' ends in a number, so resolvers read it as an IP address (0x7f.0x1 and 127.1 are 127.0.0.1); give a \
+         DNS name whose last label has a letter"
+    )]
+    Numeric(String),
     /// Anything else that is not a DNS name.
     #[error("'{0}' is not a DNS host name like iots310.wso2.com")]
     Invalid(String),
@@ -27,23 +33,33 @@ impl HostName {
         if text.parse::<std::net::IpAddr>().is_ok() {
             return Err(HostNameError::Address(text.to_owned()));
         }
-        let name = text.trim_end_matches('.').to_ascii_lowercase();
-        let labels: Vec<&str> = name.split('.').collect();
-        // A top-level label of digits only would make 10.0.0.1 and 1.2.3.4.5 names (RFC 3696 2).
-        let top_level_ok = labels
-            .last()
-            .is_some_and(|top| !top.bytes().all(|b| b.is_ascii_digit()));
-        if labels.len() >= 2 && dns_labels(&name) && top_level_ok {
-            Ok(HostName(name))
-        } else {
-            Err(HostNameError::Invalid(text.escape_debug().to_string()))
+        // One final dot is the root; `a.example.org..` has an empty label.
+        let name = text.strip_suffix('.').unwrap_or(text).to_ascii_lowercase();
+        if !dns_labels(&name) || !name.contains('.') {
+            return Err(HostNameError::Invalid(text.escape_debug().to_string()));
         }
+        if ends_in_a_number(&name) {
+            return Err(HostNameError::Numeric(text.to_owned()));
+        }
+        Ok(HostName(name))
     }
 
     /// The name.
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// Whether resolvers read `name` (dot-separated labels) as an IPv4 address: its last label is a number, decimal,
+/// octal or `0x` hexadecimal, as inet_aton(3) and the WHATWG URL parser take them (`127.1`, `0177.0.0.1`,
+/// `0x7f.0x1`). RFC 3696 2 forbids an all-numeric top-level label for this reason.
+fn ends_in_a_number(name: &str) -> bool {
+    let last = name.rsplit('.').next().unwrap_or(name);
+    let hex = last
+        .strip_prefix("0x")
+        .or_else(|| last.strip_prefix("0X"))
+        .is_some_and(|digits| digits.bytes().all(|b| b.is_ascii_hexdigit()));
+    hex || last.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// Whether `name` is dot-separated RFC 1123 labels, 253 bytes at most.
@@ -85,22 +101,44 @@ pub struct NodeName(String);
 
 /// Why a text is not a node name.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("'{0}' is not a node name: lower-case letters, digits, '-' and '.', like publisher-1")]
-pub struct NodeNameError(String);
+pub enum NodeNameError {
+    /// Not lower-case RFC 1123 labels.
+    #[error("'{0}' is not a node name: lower-case letters, digits, '-' and '.', like publisher-1")]
+    Invalid(String),
+    /// An IP address as resolvers read it: tools that reach the node by its name would reach that address.
+    #[error(
+        "'{0}' ends in a number, so resolvers read it as an IP address; give a node name whose last label has a \
+         letter, like publisher-1"
+    )]
+    Numeric(String),
+}
 
 impl NodeName {
     /// Checks `text`.
     pub fn parse(text: &str) -> Result<NodeName, NodeNameError> {
-        if dns_labels(text) && !text.bytes().any(|b| b.is_ascii_uppercase()) {
-            Ok(NodeName(text.to_owned()))
-        } else {
-            Err(NodeNameError(text.escape_debug().to_string()))
+        if !dns_labels(text) || text.bytes().any(|b| b.is_ascii_uppercase()) {
+            return Err(NodeNameError::Invalid(text.escape_debug().to_string()));
         }
+        if ends_in_a_number(text) {
+            return Err(NodeNameError::Numeric(text.to_owned()));
+        }
+        Ok(NodeName(text.to_owned()))
     }
 
     /// The name.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// The name of the node's bundle archive beside its bundle directory `NAME/`.
+    pub fn archive_name(&self) -> String {
+        format!("{}.tar.gz", self.0)
+    }
+
+    /// Every name the node's bundles take in a directory: `NAME/` and `NAME.tar.gz` (the Ansible project's
+    /// `files/NAME/` and the Kubernetes manifests, named by role, add no other).
+    fn bundle_names(&self) -> [String; 2] {
+        [self.0.clone(), self.archive_name()]
     }
 }
 
@@ -280,6 +318,24 @@ pub enum ClusterError {
     /// Two machines of one name.
     #[error("nodes: '{0}' names two machines; every node needs a name of its own")]
     Duplicate(NodeName),
+    /// A machine whose bundle would take the name of another's.
+    #[error(
+        "nodes: '{0}' and '{1}' are names of two machines, and the bundle '{1}' is the archive of '{0}'; rename one"
+    )]
+    BundleClash(NodeName, NodeName),
+    /// A name nginx would serve from two groups: two server blocks of one server_name, of which nginx uses one.
+    #[error(
+        "hosts.{second}: '{host}' is also in hosts.{first}; nginx would serve it from one group only (two server \
+         blocks with one server_name), give each group names of its own"
+    )]
+    ServedTwice {
+        /// The group that names it first.
+        first: &'static str,
+        /// The other group.
+        second: &'static str,
+        /// The name.
+        host: HostName,
+    },
     /// An empty role.
     #[error("nodes.{0}: give at least one node, or leave the key out")]
     Empty(&'static str),
@@ -347,17 +403,47 @@ impl Cluster {
             nodes,
         };
         cluster.check_unique_nodes()?;
+        cluster.check_served_once()?;
         Ok(cluster)
     }
 
-    /// Every machine has a name of its own.
+    /// Every machine has a name of its own, and its bundles take names no other machine's take.
     fn check_unique_nodes(&self) -> Result<(), ClusterError> {
         let nodes = self.nodes();
         let mut seen = HashSet::with_capacity(nodes.len());
-        match nodes.iter().find(|node| !seen.insert(&node.name)) {
-            Some(node) => Err(ClusterError::Duplicate(node.name.clone())),
-            None => Ok(()),
+        if let Some(node) = nodes.iter().find(|node| !seen.insert(&node.name)) {
+            return Err(ClusterError::Duplicate(node.name.clone()));
         }
+        let mut taken = HashMap::with_capacity(2 * nodes.len());
+        for node in &nodes {
+            for name in node.name.bundle_names() {
+                if let Some(other) = taken.insert(name, &node.name) {
+                    let (short, long) = shorter_first(other, &node.name);
+                    return Err(ClusterError::BundleClash(short.clone(), long.clone()));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// No name is in two of the groups nginx serves: nginx would route it to one group's nodes only.
+    fn check_served_once(&self) -> Result<(), ClusterError> {
+        let mut served = HashMap::new();
+        for group in self.product.host_groups.iter().filter(|g| !g.served_by.is_empty()) {
+            for host in self.hosts.get(group.id) {
+                match served.insert(host, group.id) {
+                    Some(first) if first != group.id => {
+                        return Err(ClusterError::ServedTwice {
+                            first: first.key(),
+                            second: group.id.key(),
+                            host: host.clone(),
+                        });
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The product.
@@ -449,6 +535,11 @@ impl Cluster {
         let group = self.product.host_groups.iter().find(|g| g.served_by.contains(&role))?;
         self.hosts.get(group.id).first()
     }
+}
+
+/// Of two node names, the shorter (the one whose archive the other is) first.
+fn shorter_first<'a>(a: &'a NodeName, b: &'a NodeName) -> (&'a NodeName, &'a NodeName) {
+    if a.0.len() <= b.0.len() { (a, b) } else { (b, a) }
 }
 
 /// `defaults` names and the lists of `table` (`(key, length)`) are at most `max` names together; the error names
@@ -670,5 +761,122 @@ mod tests {
             assert!(HostName::parse(bad).is_err(), "{bad}");
         }
         assert!(matches!(HostName::parse("10.0.0.1"), Err(HostNameError::Address(_))));
+    }
+
+    #[test]
+    fn names_that_resolvers_read_as_addresses_are_refused() {
+        for numeric in [
+            "0x7f.0x1",
+            "127.1",
+            "0177.0.0.1",
+            "1.2.3.4.5",
+            "a.123",
+            "example.0X1f",
+            "a.0x",
+            "127.1.",
+        ] {
+            assert!(
+                matches!(HostName::parse(numeric), Err(HostNameError::Numeric(_))),
+                "{numeric}"
+            );
+            assert!(NodeName::parse(numeric).is_err(), "{numeric}");
+        }
+        for numeric in ["127.1", "0x7f.0x1", "1", "0x1", "017", "10"] {
+            assert!(
+                matches!(NodeName::parse(numeric), Err(NodeNameError::Numeric(_))),
+                "{numeric}"
+            );
+        }
+        let err = HostName::parse("0x7f.0x1").unwrap_err().to_string();
+        assert!(err.contains("resolvers read it as an IP address"), "{err}");
+        // A number inside a name, or hex digits with a letter beyond f, is a name.
+        for name in ["0x7f.com", "1e100.net", "a.0xg", "10.example.org"] {
+            assert!(HostName::parse(name).is_ok(), "{name}");
+        }
+    }
+
+    #[test]
+    fn case_and_one_final_dot_do_not_make_another_name() {
+        assert_eq!(host("A.Example.ORG."), host("a.example.org"));
+        for bad in [
+            "a.example.org..",
+            "a.example.org/..",
+            "\u{435}xample.org",
+            "a.exam ple.org",
+            ".",
+        ] {
+            assert!(HostName::parse(bad).is_err(), "{bad}");
+        }
+        // Punycode is the name's own ASCII form: accepted as given, never decoded.
+        assert_eq!(host("xn--e1afmkfd.org").as_str(), "xn--e1afmkfd.org");
+        for bad in ["a/b", "..", "a..b", "../a", "A", "a_b", ""] {
+            assert!(matches!(NodeName::parse(bad), Err(NodeNameError::Invalid(_))), "{bad}");
+        }
+    }
+
+    fn es_nodes(names: &[&str]) -> Result<Cluster, ClusterError> {
+        let mut nodes = Nodes::default();
+        nodes.set(
+            NodeRole::Publisher,
+            names.iter().map(|n| NodeName::parse(n).unwrap()).collect(),
+        );
+        Cluster::new(
+            &crate::product::es::ES,
+            host("example.org"),
+            None,
+            Hosts::default(),
+            nodes,
+        )
+    }
+
+    #[test]
+    fn a_node_named_as_another_nodes_archive_is_refused() {
+        let err = es_nodes(&["a.tar.gz", "a"]).unwrap_err();
+        assert_eq!(
+            err,
+            ClusterError::BundleClash(NodeName("a".into()), NodeName("a.tar.gz".into()))
+        );
+        assert!(
+            err.to_string().contains("the bundle 'a.tar.gz' is the archive of 'a'"),
+            "{err}"
+        );
+        // nginx is a node too.
+        let err = es_nodes(&["nginx.tar.gz"]).unwrap_err();
+        assert!(err.to_string().contains("'nginx' and 'nginx.tar.gz'"), "{err}");
+        assert!(es_nodes(&["a", "a.tar", "a.gz", "b.tar.gz"]).is_ok());
+    }
+
+    fn es_hosts(publisher: &[&str], store: &[&str]) -> Result<Cluster, ClusterError> {
+        let mut hosts = Hosts::default();
+        hosts.set(HostGroupId::Publisher, publisher.iter().map(|h| host(h)).collect());
+        hosts.set(HostGroupId::Store, store.iter().map(|h| host(h)).collect());
+        Cluster::new(
+            &crate::product::es::ES,
+            host("example.org"),
+            None,
+            hosts,
+            Nodes::default(),
+        )
+    }
+
+    #[test]
+    fn a_name_in_two_groups_nginx_serves_is_refused() {
+        let err = es_hosts(&["pub.example.org", "shop.example.org"], &["SHOP.example.org."]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "hosts.store: 'shop.example.org' is also in hosts.publisher; nginx would serve it from one \
+             group only (two server blocks with one server_name), give each group names of its own"
+        );
+        assert!(es_hosts(&["pub.example.org"], &["shop.example.org"]).is_ok());
+        // A group that names its own host twice still gets one server block.
+        assert!(es_hosts(&["pub.example.org", "pub.example.org"], &["shop.example.org"]).is_ok());
+    }
+
+    #[test]
+    fn groups_nginx_does_not_serve_may_share_names() {
+        let mut hosts = Hosts::default();
+        hosts.set(HostGroupId::Workers, vec![host("one.example.org")]);
+        hosts.set(HostGroupId::KeyManagers, vec![host("one.example.org")]);
+        assert!(Cluster::new(&IOT, host("example.org"), None, hosts, Nodes::default()).is_ok());
     }
 }

@@ -10,7 +10,7 @@ use toml::Spanned;
 
 use crate::alias::Alias;
 use crate::cluster::{HostName, Hosts, NodeName, Nodes};
-use crate::defaults::{APPLE_MAX_DAYS, KEY_BITS_RANGE};
+use crate::defaults::KEY_BITS_RANGE;
 use crate::error::{Error, Result};
 use crate::input::{self, Kind};
 use crate::keystore::pkcs12::Protection;
@@ -190,14 +190,14 @@ pub fn parse_for(path: &Path, text: &str, product: Option<ProductId>) -> Result<
     choices.nodes = at.nodes(raw.nodes)?;
     at.cluster(&choices)?;
     let mut lines = ByRole::default();
-    for (role, days, max) in [
-        (CertRole::Ca, raw.ca.days, MAX_DAYS),
-        (CertRole::Ra, raw.ra.days, MAX_DAYS),
-        (CertRole::Ssl, raw.ssl.days, APPLE_MAX_DAYS),
+    for (role, days) in [
+        (CertRole::Ca, raw.ca.days),
+        (CertRole::Ra, raw.ra.days),
+        (CertRole::Ssl, raw.ssl.days),
     ] {
         if let Some(days) = days {
             lines.insert(role, at.line(days.span().start));
-            choices.terms.days.insert(role, at.days(days, role, max)?);
+            choices.terms.days.insert(role, at.days(days, role)?);
         }
     }
     for (role, serial) in [(CertRole::Ra, raw.ra.serial), (CertRole::Ssl, raw.ssl.serial)] {
@@ -231,9 +231,6 @@ const MAX_NAME_FIELD: usize = 64;
 
 /// The longest emailAddress (PKCS #9's ub-emailaddress-length).
 const MAX_EMAIL: usize = 255;
-
-/// The longest validity the description may ask for: 100 years.
-const MAX_DAYS: u32 = 36_500;
 
 /// The key of a certificate role's table in the description: `ca`, `ra`, `ssl`.
 fn table(role: CertRole) -> String {
@@ -358,18 +355,12 @@ impl Located<'_> {
         Ok(bits)
     }
 
-    fn days(&self, value: Spanned<u32>, role: CertRole, max: u32) -> Result<u32> {
-        let key = format!("{}.days", table(role));
+    fn days(&self, value: Spanned<u32>, role: CertRole) -> Result<u32> {
         let days = *value.get_ref();
-        let reason = match days {
-            0 => "must be at least 1".to_owned(),
-            days if days > max && max == APPLE_MAX_DAYS => {
-                format!("{days} exceeds Apple's limit of {max} days for TLS server certificates")
-            }
-            days if days > max => format!("{days} is more than {max} days (100 years)"),
-            days => return Ok(days),
-        };
-        Err(self.error(&value, &key, reason))
+        match crate::settings::Term::check_days(role, days) {
+            Ok(()) => Ok(days),
+            Err(reason) => Err(self.error(&value, &format!("{}.days", table(role)), reason)),
+        }
     }
 
     /// No certificate may outlive its issuer: Apple devices stop connecting when any certificate of the MDM

@@ -22,5 +22,15 @@ pub const BUNDLE_DIR: &str = "bundles";
 /// The window of `check`, `verify` and `rotate`: what expires within it is due.
 pub const WITHIN: &str = "30d";
 
+/// [`WITHIN`] in days.
+pub const WITHIN_DAYS: u32 = 30;
+
+/// The shortest validity iospki issues: longer than the window, so that a fresh certificate is never due and a
+/// set verify passes the day it is made.
+pub const MIN_DAYS: u32 = WITHIN_DAYS + 1;
+
+/// The longest validity iospki issues: 100 years.
+pub const MAX_DAYS: u32 = 36_500;
+
 /// Apple's limit for TLS server certificates issued after 2019-07-01, in days (support.apple.com/103769).
 pub const APPLE_MAX_DAYS: u32 = 825;

@@ -35,7 +35,7 @@ pub fn key_loader(data: &[u8]) {
 /// The push certificate request check, as `apns check-request` runs it: base64, the plist, then every rule over
 /// the CSR, the chain and the signature.
 pub fn apns_request(data: &[u8]) {
-    let _ = crate::apns::check::check_upload("fuzz.b64", data, None, fixed_now());
+    let _ = crate::apns::check::check_upload("fuzz.b64", data, None, &crate::apns::AppleRoot::Apple, fixed_now());
 }
 
 /// A fixed clock, so that a crash replays: 2030-06-01, inside the fixtures' validity.

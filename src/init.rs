@@ -3,9 +3,8 @@
 
 use time::OffsetDateTime;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::key::RsaKey;
-use crate::keystore::pkcs12;
 use crate::ledger::Ledger;
 use crate::merge::Existing;
 use crate::product::ByRole;
@@ -26,29 +25,7 @@ pub struct InitOptions {
 impl InitOptions {
     /// Checks what can be checked before the slow key generation.
     pub fn check(&self) -> Result<()> {
-        if let Some(c) = self.store_password.control_character() {
-            return Err(Error::Password {
-                source_name: "store password".into(),
-                reason: format!(
-                    "has the control character U+{:04X}, which the configuration files cannot give back to the \
-                     server (XML 1.0); choose another",
-                    u32::from(c)
-                ),
-            });
-        }
-        let text = self.store_password.secret_str();
-        if text.trim() != text {
-            return Err(Error::Password {
-                source_name: "store password".into(),
-                reason: "begins or ends with white space, which the server trims when it reads it from XML; choose \
-                         another"
-                    .into(),
-            });
-        }
-        pkcs12::check_password(&self.store_password).map_err(|source| Error::Password {
-            source_name: "store password".into(),
-            reason: source.to_string(),
-        })
+        self.store_password.check_writable()
     }
 }
 

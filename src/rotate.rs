@@ -78,6 +78,8 @@ struct Current {
 
 /// Plans the renewal of `dir`'s set.
 pub fn plan(dir: &Path, options: &RotateOptions) -> Result<Rotation> {
+    // The new set's XML carries the password again.
+    options.store_password.check_writable()?;
     let set = Set::read(dir)?;
     let product = set.product();
     let mut current = ByRole::default();

@@ -13,14 +13,40 @@ pub const WSO2_DEFAULT_PASSWORD: &str = "wso2carbon";
 /// Passwords that are published in vendor documentation and so protect nothing.
 pub const WELL_KNOWN_PASSWORDS: [&str; 2] = [WSO2_DEFAULT_PASSWORD, "changeit"];
 
-/// A password. Its text is reached only through [`Password::secret_str`], so every use is greppable.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Password(Zeroizing<String>);
+/// A password, and where it came from (a file, an environment variable, the terminal) for messages. Its text is
+/// reached only through [`Password::secret_str`], so every use is greppable.
+#[derive(Clone)]
+pub struct Password {
+    text: Zeroizing<String>,
+    origin: String,
+}
+
+/// Two passwords are equal when their texts are, wherever they came from.
+impl PartialEq for Password {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text
+    }
+}
+
+impl Eq for Password {}
 
 impl Password {
     /// Wraps a password given as text.
     pub fn new(text: impl Into<String>) -> Self {
-        Password(Zeroizing::new(text.into()))
+        Self::from_origin(text, "the store password")
+    }
+
+    /// Wraps a password that came from `origin` (a file name, an environment variable, "the terminal").
+    pub fn from_origin(text: impl Into<String>, origin: impl Into<String>) -> Self {
+        Password {
+            text: Zeroizing::new(text.into()),
+            origin: origin.into(),
+        }
+    }
+
+    /// Where the password came from, as messages name it.
+    pub fn origin(&self) -> &str {
+        &self.origin
     }
 
     /// Reads a password from `path`, which holds it on one line: a final `\n` or `\r\n` and a leading UTF-8
@@ -55,7 +81,8 @@ impl Password {
         }
     }
 
-    fn checked(text: &str, source_name: &str) -> Result<Self> {
+    /// `text` from `source_name`, unless it is empty or holds a line break or NUL, which no source can give back.
+    pub fn checked(text: &str, source_name: &str) -> Result<Self> {
         if text.is_empty() {
             return Err(Error::Password {
                 source_name: source_name.into(),
@@ -68,30 +95,71 @@ impl Password {
                 reason: "password has a line break or NUL inside it".into(),
             });
         }
-        Ok(Self::new(text))
+        Ok(Self::from_origin(text, source_name))
     }
 
-    /// The first control character of the password, if it has one: XML 1.0 cannot carry most of them, and
-    /// parsers turn `\r` and tabs in attributes into other characters, so a configuration file would not give
-    /// the password back.
-    pub fn control_character(&self) -> Option<char> {
-        self.0.chars().find(|c| c.is_control())
+    /// Refuses, naming where it came from, a password iospki could not write into its configuration files and
+    /// stores and have the server read back: the one rule for every password iospki writes.
+    pub fn check_writable(&self) -> Result<()> {
+        match unwritable(self.secret_str()) {
+            Some(reason) => Err(Error::Password {
+                source_name: self.origin.clone(),
+                reason,
+            }),
+            None => Ok(()),
+        }
     }
 
     /// The password's text.
     pub fn secret_str(&self) -> &str {
-        &self.0
+        &self.text
     }
 
     /// The password as Java's `char[]` in big-endian bytes, as JKS hashes it.
     pub fn secret_utf16_be(&self) -> Zeroizing<Vec<u8>> {
-        Zeroizing::new(self.0.encode_utf16().flat_map(u16::to_be_bytes).collect())
+        Zeroizing::new(self.text.encode_utf16().flat_map(u16::to_be_bytes).collect())
     }
 
     /// Whether this is a password published in vendor documentation (wso2carbon, changeit).
     pub fn is_well_known(&self) -> bool {
         WELL_KNOWN_PASSWORDS.contains(&self.secret_str())
     }
+}
+
+/// Why `text` cannot be a password in the set's XML (XML 1.0's Char production; control characters besides,
+/// which parsers turn into other characters or which reach terminals) and PKCS#12 stores (a BMPString), if it
+/// cannot.
+fn unwritable(text: &str) -> Option<String> {
+    let choose = "; choose another";
+    if let Some(c) = text.chars().find(|&c| c.is_control() || !is_xml_char(c)) {
+        let code = u32::from(c);
+        let why = if c.is_control() {
+            "the control character"
+        } else {
+            "the character"
+        };
+        return Some(format!(
+            "has {why} U+{code:04X}, which the configuration files cannot give back to the server (XML 1.0){choose}"
+        ));
+    }
+    if let Some(c) = text.chars().find(|&c| u32::from(c) > 0xFFFF) {
+        return Some(format!(
+            "has U+{:X}, beyond U+FFFF, which a PKCS#12 password (BMPString) cannot hold{choose}",
+            u32::from(c)
+        ));
+    }
+    if text.trim() != text {
+        return Some(format!(
+            "begins or ends with white space, which the server trims when it reads it from XML{choose}"
+        ));
+    }
+    None
+}
+
+/// XML 1.0's Char production: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF] (a Rust
+/// `char` is never a surrogate).
+fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
 }
 
 impl fmt::Debug for Password {
@@ -126,6 +194,45 @@ mod tests {
         std::fs::write(&path, "\n").unwrap();
         let err = Password::from_file(&path).unwrap_err().to_string();
         assert!(err.contains("password is empty"), "{err}");
+    }
+
+    #[test]
+    fn passwords_xml_or_a_bmpstring_cannot_carry_are_refused_naming_their_origin() {
+        let refused = |text: &str| {
+            let err = Password::from_origin(text, "pw.txt").check_writable().unwrap_err();
+            err.to_string()
+        };
+        for (text, reason) in [
+            (
+                "a\u{FFFE}b",
+                "pw.txt: has the character U+FFFE, which the configuration files cannot",
+            ),
+            ("a\u{FFFF}", "pw.txt: has the character U+FFFF"),
+            ("a\u{1}b", "pw.txt: has the control character U+0001"),
+            ("a\tb", "pw.txt: has the control character U+0009"),
+            ("a\u{85}b", "pw.txt: has the control character U+0085"),
+            (
+                "\u{1F600}",
+                "pw.txt: has U+1F600, beyond U+FFFF, which a PKCS#12 password (BMPString) cannot hold",
+            ),
+            (" a", "pw.txt: begins or ends with white space"),
+            ("a\u{3000}", "pw.txt: begins or ends with white space"),
+        ] {
+            let err = refused(text);
+            assert!(err.starts_with(reason), "{text:?}: {err}");
+        }
+        for fine in ["pässwörd", "a b", "\u{E000}\u{FFFD}\u{D7FF}", "<&>\"'"] {
+            assert!(Password::new(fine).check_writable().is_ok(), "{fine:?}");
+        }
+    }
+
+    #[test]
+    fn a_password_file_that_is_not_utf8_is_refused_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pw");
+        std::fs::write(&path, b"pass\xff\xfeword\n").unwrap();
+        let err = Password::from_file(&path).unwrap_err().to_string();
+        assert_eq!(err, format!("{}: password file is not UTF-8 text", path.display()));
     }
 
     #[test]

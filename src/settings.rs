@@ -30,6 +30,28 @@ pub struct Term {
     pub first_serial: Option<u64>,
 }
 
+impl Term {
+    /// The one rule for a validity, in the description (init) and the ledger (rotate, bundle, verify): at least
+    /// [`MIN_DAYS`](crate::defaults::MIN_DAYS), so that verify never finds a fresh certificate due, and at most
+    /// 100 years, or Apple's limit for the SSL certificate.
+    pub fn check_days(role: CertRole, days: u32) -> std::result::Result<(), String> {
+        use crate::defaults::{APPLE_MAX_DAYS, MAX_DAYS, MIN_DAYS, WITHIN_DAYS};
+        if days < MIN_DAYS {
+            return Err(format!(
+                "{days} is less than {MIN_DAYS} days: verify and check report a certificate that expires within \
+                 {WITHIN_DAYS} days, so a shorter one would be due the day it is made"
+            ));
+        }
+        match role {
+            CertRole::Ssl if days > APPLE_MAX_DAYS => Err(format!(
+                "{days} exceeds Apple's limit of {APPLE_MAX_DAYS} days for TLS server certificates"
+            )),
+            _ if days > MAX_DAYS => Err(format!("{days} is more than {MAX_DAYS} days (100 years)")),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The terms of every certificate of a set. The defaults are the product's profiles'.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Issuance(ByRole<Term>);
@@ -249,7 +271,8 @@ struct RecordedIssuance {
 }
 
 impl RecordedIssuance {
-    fn choices(&self) -> TermChoices {
+    /// The days of every role, checked as the description's are: a ledger is edited by hand too.
+    fn choices(&self) -> std::result::Result<TermChoices, RecordedError> {
         let mut choices = TermChoices::default();
         let days = [
             (CertRole::Ca, self.ca_days),
@@ -258,6 +281,10 @@ impl RecordedIssuance {
         ];
         for (role, value) in days {
             if let Some(value) = value {
+                Term::check_days(role, value).map_err(|reason| RecordedError::Days {
+                    key: format!("{}_days", role.name().to_lowercase()),
+                    reason,
+                })?;
                 choices.days.insert(role, value);
             }
         }
@@ -266,7 +293,7 @@ impl RecordedIssuance {
                 choices.serials.insert(role, value);
             }
         }
-        choices
+        Ok(choices)
     }
 }
 
@@ -301,6 +328,8 @@ enum RecordedError {
     Cluster(#[from] ClusterError),
     #[error("ssl_alias: {0}")]
     Alias(#[from] crate::alias::AliasError),
+    #[error("issuance.{key}: {reason}")]
+    Days { key: String, reason: String },
 }
 
 impl TryFrom<Recorded> for Settings {
@@ -321,7 +350,32 @@ impl TryFrom<Recorded> for Settings {
             protection: recorded.protection,
             public_roots: recorded.public_roots,
             subject: recorded.subject,
-            issuance: Issuance::defaults(product).with(&recorded.issuance.choices()),
+            issuance: Issuance::defaults(product).with(&recorded.issuance.choices()?),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::defaults::{MIN_DAYS, WITHIN_DAYS};
+
+    #[test]
+    fn the_shortest_validity_is_longer_than_the_window() {
+        const { assert!(MIN_DAYS > WITHIN_DAYS) };
+        assert!(Term::check_days(CertRole::Ssl, MIN_DAYS).is_ok());
+        let err = Term::check_days(CertRole::Ssl, MIN_DAYS - 1).unwrap_err();
+        assert!(err.contains("is less than 31 days"), "{err}");
+        assert!(
+            Term::check_days(CertRole::Ssl, 826)
+                .unwrap_err()
+                .contains("Apple's limit")
+        );
+        assert!(Term::check_days(CertRole::Ca, 36_500).is_ok());
+        assert!(
+            Term::check_days(CertRole::Ca, 36_501)
+                .unwrap_err()
+                .contains("100 years")
+        );
     }
 }

@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 
 use super::request::{self, CHAIN_KEY, CSR_KEY, Entry, KEYS, RequestError, SIGNATURE_KEY};
 use super::rules::{self, Cert, Fault};
-use super::{CSR_LABELS, read_der};
+use super::{AppleRoot, CSR_LABELS, read_der};
 use crate::error::{Error, Result};
 use crate::input::{self, Kind};
 use crate::key::Digest;
@@ -41,14 +41,19 @@ pub struct ExpectedCsr<'a> {
 
 /// Checks the request in `path`; with `csr_file`, also that it carries that CSR (PEM or DER). An error means a
 /// file could not be read as a request or a CSR at all; everything else is a finding.
-pub fn check_request(path: &Path, csr_file: Option<&Path>, now: OffsetDateTime) -> Result<RequestCheck> {
+pub fn check_request(
+    path: &Path,
+    csr_file: Option<&Path>,
+    apple_root: &AppleRoot,
+    now: OffsetDateTime,
+) -> Result<RequestCheck> {
     let upload = input::read(path, Kind::Data)?;
     let csr = match csr_file {
         Some(file) => Some((file, read_der(file, &CSR_LABELS)?)),
         None => None,
     };
     let expected = csr.as_ref().map(|(file, der)| ExpectedCsr { file, der });
-    check_upload(&path.display().to_string(), &upload, expected, now)
+    check_upload(&path.display().to_string(), &upload, expected, apple_root, now)
         .map_err(|e| Error::unreadable(path, e.to_string()))
 }
 
@@ -57,6 +62,7 @@ pub fn check_upload(
     target: &str,
     upload: &[u8],
     expected: Option<ExpectedCsr<'_>>,
+    apple_root: &AppleRoot,
     now: OffsetDateTime,
 ) -> Result<RequestCheck, RequestError> {
     let entries = request::decode(upload)?;
@@ -67,7 +73,9 @@ pub fn check_upload(
     let [csr_text, chain_text, signature_text] = check.keys(&entries);
     let csr = csr_text.and_then(|text| check.base64(CSR_KEY, text));
     let csr_key = csr.as_ref().and_then(|der| check.csr(der, expected));
-    let chain = chain_text.map(|text| check.chain(text, now)).unwrap_or_default();
+    let chain = chain_text
+        .map(|text| check.chain(text, apple_root, now))
+        .unwrap_or_default();
     let signature = signature_text.and_then(|text| check.base64(SIGNATURE_KEY, text));
     let mut digest = None;
     if let (Some(csr), Some(vendor), Some(signature)) = (&csr, chain.first(), &signature) {
@@ -154,7 +162,7 @@ impl Checker {
     }
 
     /// The chain's certificates, vendor first, with their line lengths, links and dates checked.
-    fn chain(&mut self, text: &str, now: OffsetDateTime) -> Vec<Cert> {
+    fn chain(&mut self, text: &str, apple_root: &AppleRoot, now: OffsetDateTime) -> Vec<Cert> {
         let again = "give the chain as PEM: vendor certificate, intermediate, root";
         for (at, fault) in line_lengths(text) {
             self.add(&certificate(at), fault);
@@ -182,7 +190,7 @@ impl Checker {
                 }
             }
         }
-        for (at, fault) in rules::chain(&certs) {
+        for (at, fault) in rules::chain(&certs, apple_root) {
             self.add(&certificate(at), fault);
         }
         for (at, cert) in certs.iter().enumerate() {
@@ -269,11 +277,11 @@ fn line_fault(lengths: &[usize]) -> Option<Fault> {
 mod tests {
     use super::*;
     use crate::apns::rules::tests::NOW;
-    use crate::apns::tests::fixture;
+    use crate::apns::tests::{fixture, stand_in_root};
     use crate::verify::Severity;
 
     fn check(name: &str) -> RequestCheck {
-        check_request(&fixture(name), None, NOW).unwrap()
+        check_request(&fixture(name), None, &stand_in_root(), NOW).unwrap()
     }
 
     /// (severity, location after the file name, start of what) of each finding.
@@ -350,9 +358,21 @@ mod tests {
 
     #[test]
     fn csr_given_must_be_the_one_carried() {
-        let same = check_request(&fixture("request-python.b64"), Some(&fixture("push.csr")), NOW).unwrap();
+        let same = check_request(
+            &fixture("request-python.b64"),
+            Some(&fixture("push.csr")),
+            &stand_in_root(),
+            NOW,
+        )
+        .unwrap();
         assert_eq!(same.report.findings, vec![]);
-        let other = check_request(&fixture("request-python.b64"), Some(&fixture("push-1024.csr")), NOW).unwrap();
+        let other = check_request(
+            &fixture("request-python.b64"),
+            Some(&fixture("push-1024.csr")),
+            &stand_in_root(),
+            NOW,
+        )
+        .unwrap();
         assert!(
             other.report.findings[0].what.starts_with("is not the CSR in"),
             "{:?}",
@@ -362,7 +382,7 @@ mod tests {
 
     #[test]
     fn internal_subset_is_unreadable() {
-        let err = check_request(&fixture("request-internal-subset.b64"), None, NOW).unwrap_err();
+        let err = check_request(&fixture("request-internal-subset.b64"), None, &stand_in_root(), NOW).unwrap_err();
         assert!(err.to_string().contains("internal subset"), "{err}");
     }
 

@@ -72,6 +72,7 @@ pub struct Imported {
 /// file: a certificate for another key, without a UID or with one that is not an MDM topic, expired or not yet
 /// valid; a topic other than the previous certificate's, unless `accept_new_topic`; a password Java cannot use.
 pub fn import(cert_file: &Path, key_file: &Path, key: &RsaKey, options: &ImportOptions) -> Result<Imported> {
+    options.password.check_writable()?;
     if !options.password.secret_str().is_ascii() {
         return Err(Error::Password {
             source_name: options.password_source.clone(),

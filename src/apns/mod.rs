@@ -33,7 +33,9 @@ mod request;
 mod rules;
 pub mod sign;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+use sha2::Digest as _;
 
 pub use check::{RequestCheck, check_request};
 pub use import::{ImportOptions, Imported, import, verify_import};
@@ -55,10 +57,77 @@ pub const WARN_DAYS: i64 = 30;
 /// PEM labels of a CSR: OpenSSL's, and keytool's older one.
 const CSR_LABELS: [&str; 2] = ["CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST"];
 
-/// The topic of a push certificate: its subject's UID when that starts with `com.apple.mgmt.`. Other
-/// certificates have none, the MDM vendor certificate included (its UID is the team's).
+/// SHA-256 of Apple Root CA (2006, RSA-2048), the root of the Worldwide Developer Relations intermediates that
+/// issue MDM vendor certificates: Apple Root CA, then Apple WWDR, then the vendor's.
+pub const APPLE_ROOT_CA_SHA256: [u8; 32] = [
+    0xB0, 0xB1, 0x73, 0x0E, 0xCB, 0xC7, 0xFF, 0x45, 0x05, 0x14, 0x2C, 0x49, 0xF1, 0x29, 0x5E, 0x6E, 0xDA, 0x6B, 0xCA,
+    0xED, 0x7E, 0x2C, 0x68, 0xC5, 0xBE, 0x91, 0xB5, 0xA1, 0x10, 0x01, 0xF0, 0x24,
+];
+
+/// The root a vendor certificate's chain must end at: Apple's, known by its fingerprint, or one the operator gives
+/// (`--apple-root`; a stand-in Apple PKI's in tests).
+#[derive(Debug, Clone, Default)]
+pub enum AppleRoot {
+    /// Apple Root CA.
+    #[default]
+    Apple,
+    /// The certificate of a file.
+    Given {
+        /// Its DER.
+        der: Vec<u8>,
+        /// The file, for messages.
+        file: PathBuf,
+    },
+}
+
+impl AppleRoot {
+    /// The root certificate in `path` (DER or PEM).
+    pub fn from_file(path: &Path) -> Result<AppleRoot> {
+        let der = read_der(path, &["CERTIFICATE"])?;
+        Certificate::parse(&der).map_err(|e| Error::unreadable(path, format!("not an X.509 certificate: {e}")))?;
+        Ok(AppleRoot::Given {
+            der,
+            file: path.to_path_buf(),
+        })
+    }
+
+    /// Whether the certificate `der` is this root.
+    pub(crate) fn is(&self, der: &[u8]) -> bool {
+        match self {
+            AppleRoot::Apple => sha2::Sha256::digest(der).as_slice() == APPLE_ROOT_CA_SHA256,
+            AppleRoot::Given { der: root, .. } => root == der,
+        }
+    }
+
+    /// The root, as messages name it.
+    pub(crate) fn name(&self) -> String {
+        match self {
+            AppleRoot::Apple => format!("Apple Root CA (SHA-256 {})", crate::hex::colons(&APPLE_ROOT_CA_SHA256)),
+            AppleRoot::Given { file, .. } => format!("the root of --apple-root {}", file.display()),
+        }
+    }
+}
+
+/// The longest topic iospki takes: Apple's are some 60 characters (`com.apple.mgmt.External.` and a UUID).
+const MAX_TOPIC: usize = 255;
+
+/// The topic of a push certificate: its subject's UID when that is one ([`is_topic`]). Other certificates have
+/// none, the MDM vendor certificate included (its UID is the team's).
 pub fn topic(cert: &Certificate) -> Option<&str> {
-    cert.uid.as_deref().filter(|uid| uid.starts_with(TOPIC_PREFIX))
+    cert.uid.as_deref().filter(|uid| is_topic(uid))
+}
+
+/// Whether `uid` is a push topic as Apple writes them: `com.apple.mgmt.` then letters, digits, '.' and '-'
+/// (`com.apple.mgmt.External.e3b8ceac-1f18-2c8e-8a63-dd17d99435d9`), so that it never carries a control
+/// character or white space into the topic files, WSO2's form or a terminal.
+pub fn is_topic(uid: &str) -> bool {
+    uid.strip_prefix(TOPIC_PREFIX).is_some_and(|rest| {
+        !rest.is_empty()
+            && uid.len() <= MAX_TOPIC
+            && rest
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+    })
 }
 
 /// The DER in the file `path`, as [`der_from`] finds it.
@@ -109,6 +178,11 @@ mod tests {
             .join(name)
     }
 
+    /// The stand-in Apple PKI's root, which the tests' chains end at.
+    pub(crate) fn stand_in_root() -> AppleRoot {
+        AppleRoot::from_file(&fixture("root.pem")).unwrap()
+    }
+
     fn certificate(name: &str) -> Certificate {
         Certificate::parse(&read_der(&fixture(name), &["CERTIFICATE"]).unwrap()).unwrap()
     }
@@ -131,6 +205,30 @@ mod tests {
         let vendor = certificate("vendor.cer");
         assert_eq!(vendor.uid.as_deref(), Some("STANDIN01"));
         assert_eq!(topic(&vendor), None);
+        assert_eq!(topic(&certificate("mdm-push-bad-topic.pem")), None);
+    }
+
+    #[test]
+    fn a_topic_is_the_prefix_then_letters_digits_dots_and_dashes() {
+        for good in [
+            "com.apple.mgmt.External.e3b8ceac-1f18-2c8e-8a63-dd17d99435d9",
+            "com.apple.mgmt.XServer.4f0a8f5e-1b2c-4d3e-9f80-1a2b3c4d5e6f",
+        ] {
+            assert!(is_topic(good), "{good}");
+        }
+        let long = format!("{TOPIC_PREFIX}{}", "a".repeat(MAX_TOPIC));
+        for bad in [
+            "com.apple.mgmt.",
+            "com.apple.mgmt.External.x\u{1b}[2J",
+            "com.apple.mgmt.External.x\n",
+            "com.apple.mgmt.External x",
+            "com.apple.mgmt.External.\u{202e}x",
+            "com.apple.mgmt.External/x",
+            "COM.APPLE.MGMT.External.x",
+            long.as_str(),
+        ] {
+            assert!(!is_topic(bad), "{bad:?}");
+        }
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use time::{Duration, OffsetDateTime};
 
-use super::{TOPIC_PREFIX, WARN_DAYS};
+use super::{AppleRoot, TOPIC_PREFIX, WARN_DAYS, is_topic};
 use crate::certinfo::CertificateInfo;
 use crate::error::{Error, Result};
 use crate::key::MIN_BITS;
@@ -158,16 +158,38 @@ pub(super) fn not_the_vendor_csr(csr_key: &[u8], vendor: &Cert) -> Option<Fault>
     })
 }
 
-/// The chain's links, vendor certificate first: each certificate is issued by the next (names and signature) and
-/// the last is a self-signed root. Each fault comes with the index of the certificate it is about.
-pub(super) fn chain(certs: &[Cert]) -> Vec<(usize, Fault)> {
-    let mut faults: Vec<(usize, Fault)> = certs
-        .windows(2)
-        .enumerate()
-        .filter_map(|(at, pair)| link(certs, &pair[0], &pair[1]).map(|fault| (at + 1, fault)))
-        .collect();
+/// The chain's links, vendor certificate first: the vendor certificate is not self-signed, each certificate is
+/// issued by the next (names and signature) and the last is a self-signed root, `apple_root`. Each fault comes
+/// with the index of the certificate it is about.
+pub(super) fn chain(certs: &[Cert], apple_root: &AppleRoot) -> Vec<(usize, Fault)> {
+    let mut faults: Vec<(usize, Fault)> = Vec::new();
+    if certs.first().is_some_and(|vendor| vendor.x509.self_issued()) {
+        faults.push((
+            0,
+            Fault::problem(
+                "is self-signed: Apple issues MDM vendor certificates (from its WWDR intermediate), and \
+                 identity.apple.com refuses a request whose vendor certificate it did not issue",
+                "give the MDM vendor certificate from Apple's developer portal (mdm.cer)",
+            ),
+        ));
+    }
+    faults.extend(
+        certs
+            .windows(2)
+            .enumerate()
+            .filter_map(|(at, pair)| link(certs, &pair[0], &pair[1]).map(|fault| (at + 1, fault))),
+    );
     if let Some(last) = certs.last() {
-        faults.extend(root(last).map(|fault| (certs.len() - 1, fault)));
+        let end = root(last).or_else(|| {
+            (!apple_root.is(&last.x509.der)).then(|| {
+                Fault::problem(
+                    format!("ends the chain but is not {}", apple_root.name()),
+                    "end the chain with Apple Root CA from apple.com/certificateauthority: identity.apple.com \
+                     accepts vendor certificates of Apple's own chain only",
+                )
+            })
+        });
+        faults.extend(end.map(|fault| (certs.len() - 1, fault)));
     }
     faults
 }
@@ -234,9 +256,20 @@ fn root(last: &Cert) -> Option<Fault> {
 pub(super) fn push_topic(cert: &Certificate) -> Result<&str, Fault> {
     let apple = "give the MDM push certificate identity.apple.com issued for your push CSR (MDM_..._Certificate.pem)";
     match cert.uid.as_deref() {
-        Some(uid) if uid.starts_with(TOPIC_PREFIX) => Ok(uid),
+        Some(uid) if is_topic(uid) => Ok(uid),
+        Some(uid) if uid.starts_with(TOPIC_PREFIX) => Err(Fault::problem(
+            format!(
+                "its subject's UID '{}' is not a push topic: after {TOPIC_PREFIX} Apple's topics hold letters, digits, \
+                 '.' and '-' only",
+                uid.escape_debug()
+            ),
+            apple,
+        )),
         Some(uid) => Err(Fault::problem(
-            format!("its subject's UID '{uid}' does not start with {TOPIC_PREFIX}: it is not an MDM push certificate"),
+            format!(
+                "its subject's UID '{}' does not start with {TOPIC_PREFIX}: it is not an MDM push certificate",
+                uid.escape_debug()
+            ),
             apple,
         )),
         None => Err(Fault::problem(
@@ -251,7 +284,7 @@ pub(super) mod tests {
     use time::macros::datetime;
 
     use super::*;
-    use crate::apns::tests::fixture;
+    use crate::apns::tests::{fixture, stand_in_root};
 
     /// The tests' clock: well inside the fixtures' validity (2025 to 2049).
     pub const NOW: OffsetDateTime = datetime!(2030-06-01 00:00 UTC);
@@ -271,13 +304,42 @@ pub(super) mod tests {
     #[test]
     fn sound_chain_has_no_faults() {
         let certs = [cert("vendor.cer"), cert("wwdr.cer"), cert("root.pem")];
-        assert_eq!(chain(&certs), vec![]);
+        assert_eq!(chain(&certs, &stand_in_root()), vec![]);
+    }
+
+    #[test]
+    fn a_self_signed_vendor_certificate_is_no_chain_and_the_chain_ends_at_the_root_given() {
+        let alone = [cert("vendor-self-signed.cer")];
+        let found = whats(chain(&alone, &stand_in_root()));
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(
+            found[0]
+                .1
+                .starts_with("is self-signed: Apple issues MDM vendor certificates"),
+            "{found:?}"
+        );
+        assert!(
+            found[1]
+                .1
+                .starts_with("ends the chain but is not the root of --apple-root"),
+            "{found:?}"
+        );
+        let sound = [cert("vendor.cer"), cert("wwdr.cer"), cert("root.pem")];
+        let found = whats(chain(&sound, &AppleRoot::Apple));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, 2);
+        assert!(
+            found[0]
+                .1
+                .starts_with("ends the chain but is not Apple Root CA (SHA-256 B0:B1:73:0E:"),
+            "{found:?}"
+        );
     }
 
     #[test]
     fn an_intermediate_of_the_same_name_with_another_key_is_caught_by_the_signature() {
         let certs = [cert("vendor.cer"), cert("wwdr-same-name.pem"), cert("root.pem")];
-        let found = whats(chain(&certs));
+        let found = whats(chain(&certs, &stand_in_root()));
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].0, 1);
         assert!(found[0].1.contains("its key did not sign it"), "{found:?}");
@@ -286,14 +348,14 @@ pub(super) mod tests {
     #[test]
     fn chain_in_the_wrong_order_and_wrong_names() {
         let reversed = [cert("vendor.cer"), cert("root.pem"), cert("wwdr.cer")];
-        let found = whats(chain(&reversed));
+        let found = whats(chain(&reversed, &stand_in_root()));
         assert!(found[0].1.starts_with("is out of order"), "{found:?}");
         assert!(
             found.iter().any(|(at, what)| *at == 2 && what.contains("not a root")),
             "{found:?}"
         );
         let old = [cert("vendor.cer"), cert("wwdr-old.pem"), cert("root.pem")];
-        let found = whats(chain(&old));
+        let found = whats(chain(&old, &stand_in_root()));
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(
             found[0].1.starts_with("did not issue the certificate before it"),
@@ -303,14 +365,13 @@ pub(super) mod tests {
 
     #[test]
     fn root_must_be_self_signed_with_a_valid_signature() {
-        let found = whats(chain(&[cert("vendor.cer"), cert("wwdr.cer")]));
+        let found = whats(chain(&[cert("vendor.cer"), cert("wwdr.cer")], &stand_in_root()));
         assert_eq!(found.len(), 1);
         assert!(found[0].1.contains("is not a root"), "{found:?}");
-        let found = whats(chain(&[
-            cert("vendor.cer"),
-            cert("wwdr.cer"),
-            cert("root-bad-signature.cer"),
-        ]));
+        let found = whats(chain(
+            &[cert("vendor.cer"), cert("wwdr.cer"), cert("root-bad-signature.cer")],
+            &stand_in_root(),
+        ));
         assert_eq!(found, vec![(2, found[0].1.clone())]);
         assert!(found[0].1.contains("self-signature does not verify"), "{found:?}");
     }
@@ -359,6 +420,11 @@ pub(super) mod tests {
         assert!(push_topic(&cert("mdm-push.pem").x509).is_ok());
         let none = push_topic(&cert("mdm-push-no-uid.pem").x509).unwrap_err();
         assert!(none.what.starts_with("has no UID"), "{none:?}");
+        let bad = push_topic(&cert("mdm-push-bad-topic.pem").x509).unwrap_err();
+        assert!(
+            bad.what.contains("-0d3f5b7a9e21\\u{1b}[2J' is not a push topic") && !bad.what.contains('\u{1b}'),
+            "{bad:?}"
+        );
         let other = push_topic(&cert("mdm-push-no-prefix.pem").x509).unwrap_err();
         assert!(other.what.contains("does not start with com.apple.mgmt."), "{other:?}");
     }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use time::OffsetDateTime;
 
 use super::rules::{self, Cert, Fault};
-use super::{CSR_LABELS, key_from_pkcs8, open_store, read_der};
+use super::{AppleRoot, CSR_LABELS, key_from_pkcs8, open_store, read_der};
 use crate::error::{Error, Result};
 use crate::input::{self, Kind};
 use crate::key::{Digest, RsaKey};
@@ -27,6 +27,8 @@ pub struct SignInput<'a> {
     pub vendor_key_file: &'a Path,
     /// The intermediate that issued the vendor certificate, then the root; DER or PEM.
     pub chain: &'a [PathBuf],
+    /// The root the chain must end at.
+    pub apple_root: &'a AppleRoot,
     /// The signature's hash.
     pub digest: Digest,
     /// The time to judge validity at.
@@ -45,7 +47,7 @@ pub struct Signed {
 /// Signs the CSR of `input` with its vendor key into a request. Refused, naming the file: a CSR that is broken, has
 /// a key under 2048 bits or is the vendor's own; a vendor key that is not the vendor certificate's; a certificate
 /// that is expired or not yet valid; a chain out of order, whose intermediate did not sign the vendor certificate,
-/// or that does not end with a self-signed root.
+/// or that does not end with Apple's root; a self-signed vendor certificate.
 pub fn sign(input: &SignInput<'_>) -> Result<Signed> {
     let csr = read_der(input.csr, &CSR_LABELS)?;
     let csr_key = rules::csr(&csr).map_err(|fault| fault.refuse(input.csr))?;
@@ -72,7 +74,7 @@ pub fn sign(input: &SignInput<'_>) -> Result<Signed> {
         return Err(fault.refuse(input.csr));
     }
     let warnings = dates(&files, &certs, input.now)?;
-    if let Some((at, fault)) = rules::chain(&certs).into_iter().next() {
+    if let Some((at, fault)) = rules::chain(&certs, input.apple_root).into_iter().next() {
         return Err(fault.refuse(files[at]));
     }
     let signature = input.vendor_key.sign_pkcs1v15(input.digest, &csr)?;
@@ -126,6 +128,7 @@ mod tests {
         vendor: PathBuf,
         key_file: PathBuf,
         chain: Vec<PathBuf>,
+        apple_root: AppleRoot,
         now: OffsetDateTime,
     }
 
@@ -136,6 +139,7 @@ mod tests {
                 vendor: fixture(vendor),
                 key_file: fixture("vendor.key"),
                 chain: chain.iter().map(|name| fixture(name)).collect(),
+                apple_root: crate::apns::tests::stand_in_root(),
                 now: NOW,
             }
         }
@@ -148,6 +152,7 @@ mod tests {
                 vendor_key: &key,
                 vendor_key_file: &self.key_file,
                 chain: &self.chain,
+                apple_root: &self.apple_root,
                 digest: Digest::Sha256,
                 now: self.now,
             })
@@ -165,6 +170,22 @@ mod tests {
         let signed = Case::new("push.csr", "vendor.cer", &CHAIN).sign().unwrap();
         assert!(signed.warnings.is_empty());
         assert!(!signed.request.is_empty());
+    }
+
+    #[test]
+    fn without_the_stand_in_root_a_chain_must_end_at_apple_root_ca() {
+        let case = Case {
+            apple_root: AppleRoot::Apple,
+            ..Case::new("push.csr", "vendor.cer", &CHAIN)
+        };
+        let err = case.refusal();
+        assert!(
+            err.contains(
+                "/root.pem: ends the chain but is not Apple Root CA (SHA-256 \
+                 B0:B1:73:0E:CB:C7:FF:45:05:14:2C:49:F1:29:5E:6E:DA:6B:CA:ED:7E:2C:68:C5:BE:91:B5:A1:10:01:F0:24)"
+            ),
+            "{err}"
+        );
     }
 
     #[test]
@@ -201,6 +222,22 @@ mod tests {
             (
                 Case::new("push.csr", "vendor.cer", &["wwdr.cer", "root-bad-signature.cer"]),
                 "root-bad-signature.cer: is a root whose self-signature",
+            ),
+            (
+                Case::new("push.csr", "vendor-self-signed.cer", &[]),
+                "vendor-self-signed.cer: is self-signed: Apple issues MDM vendor certificates",
+            ),
+            (
+                Case::new("push.csr", "vendor-self-signed.cer", &["vendor-self-signed.cer"]),
+                "vendor-self-signed.cer: is self-signed",
+            ),
+            (
+                Case::new(
+                    "push.csr",
+                    "vendor.cer",
+                    &["wwdr.cer", "root.pem", "vendor-self-signed.cer"],
+                ),
+                "vendor-self-signed.cer: did not issue the certificate before it",
             ),
         ];
         for (case, expected) in cases {

@@ -17,7 +17,8 @@ pub fn plan(set: &Set, cluster: &Cluster) -> Result<Plan> {
     let mut plan = Plan::default();
     for bundle in node_bundles(set, cluster)? {
         let name = &bundle.node.name;
-        let tarball = tarball(&bundle.files, stamp).map_err(|e| Error::io(format!("{name}.tar.gz"), e))?;
+        let archive = name.archive_name();
+        let tarball = tarball(&bundle.files, stamp).map_err(|e| Error::io(&archive, e))?;
         for file in &bundle.files {
             plan.add_shared(
                 format!("{name}/{}", file.path),
@@ -26,7 +27,7 @@ pub fn plan(set: &Set, cluster: &Cluster) -> Result<Plan> {
                 "bundle file",
             );
         }
-        plan.add(format!("{name}.tar.gz"), tarball, SECRET_MODE, "bundle archive");
+        plan.add(archive, tarball, SECRET_MODE, "bundle archive");
     }
     Ok(plan)
 }

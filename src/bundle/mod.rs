@@ -139,7 +139,7 @@ fn install_text(node: &Node, cluster: &Cluster, files: &[NodeFile]) -> String {
     text.push_str(
         "Unpack it over the node's directory, keeping modes (the files replace the ones of the same name):\n\n",
     );
-    let _ = writeln!(text, "    tar -xzpf {}.tar.gz -C {home}\n", node.name);
+    let _ = writeln!(text, "    tar -xzpf {} -C {home}\n", node.name.archive_name());
     text.push_str("Files:\n");
     for file in files {
         let _ = writeln!(text, "    {:<52} {}", file.placement.path, file.placement.purpose);

@@ -125,22 +125,30 @@ pub struct Options {
 /// Verifies the output directory of `iospki init`.
 pub fn verify_output(dir: &Path, options: &Options) -> Result<Report> {
     require_dir(dir)?;
-    let tree = tree::Tree::dir(dir).map_err(|e| Error::io(dir, e))?;
-    // A ledger that is there but unreadable or damaged is said as such; the rest of the set is still judged.
-    let (ledger, mut findings) = match crate::ledger::Ledger::load(dir) {
-        Ok(ledger) => (ledger, Vec::new()),
-        Err(e) => (None, vec![unusable_ledger(&e)]),
+    let (ledger, unreadable) = match crate::ledger::Ledger::load(dir) {
+        Ok(ledger) => (ledger, None),
+        Err(e) => (None, Some(unreadable_ledger(e))),
     };
+    let tree = tree::Tree::dir(dir).map_err(|e| Error::io(dir, e))?;
     let observation = observe::output(&tree, ledger, options)?;
-    findings.extend(rules::run(&observation, options));
+    let findings = unreadable
+        .into_iter()
+        .chain(rules::run(&observation, options))
+        .collect();
     Ok(Report::new(dir.display().to_string(), findings))
 }
 
-fn unusable_ledger(error: &Error) -> Finding {
+/// A ledger that does not load is a problem of its own (rotate and bundle refuse the set); the files are judged
+/// without it.
+fn unreadable_ledger(error: Error) -> Finding {
+    let what = match error {
+        Error::Unreadable { reason, .. } => reason,
+        other => other.to_string(),
+    };
     Finding::problem(
         crate::ledger::FILE,
-        format!("cannot be used: {error}"),
-        "restore it from the set's backup/ (rotate and bundle need it)",
+        what,
+        "rotate and bundle refuse this set; make it again with iospki init --force",
     )
 }
 

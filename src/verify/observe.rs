@@ -203,6 +203,8 @@ pub(super) struct Observation {
     pub pems: Vec<PemPair>,
     /// An nginx bundle's files.
     pub nginx: Option<Nginx>,
+    /// nginx's configuration file, where the set or bundle has one: its name and text.
+    pub nginx_conf: Option<(String, String)>,
     /// iot_default.xml, where the node has one.
     pub identity_provider: Option<IdentityProvider>,
     /// Whether this node pushes to iOS devices (a manager), so its truststore needs Apple's push roots.
@@ -238,6 +240,7 @@ pub(super) fn output(tree: &Tree, ledger: Option<Ledger>, options: &Options) -> 
     reader.certificate_config(config(ConfigFile::CertificateConfig), true);
     reader.iot_api_config(config(ConfigFile::IotApiConfig));
     reader.identity_provider(config(ConfigFile::IdentityProvider));
+    reader.nginx_conf(config(ConfigFile::Nginx));
     // The IoT Server's manager pushes to Apple's devices; it is the product with an iot-api-config.xml.
     reader.observation.pushes_to_apple = product.config(ConfigFile::IotApiConfig).is_some();
     let ledger_protection = ledger.as_ref().map(|l| l.settings.protection);
@@ -284,6 +287,8 @@ pub(super) fn node(tree: &Tree, product: &'static Product, role: NodeRole, optio
     let mut reader = Reader::new(tree, product, options);
     if role == NodeRole::Nginx {
         reader.nginx();
+        let conf = product.config(ConfigFile::Nginx).and_then(|s| s.placement(role));
+        reader.nginx_conf(conf.map(|p| PathBuf::from(p.path)));
         return reader.finish();
     }
     let placed = |spec: Option<&'static crate::product::FileSpec>| {
@@ -687,6 +692,16 @@ impl<'a> Reader<'a> {
             key_file,
             key_public,
         });
+    }
+
+    /// The text of nginx's configuration at `path`, when it can be read (its absence is another rule's finding).
+    fn nginx_conf(&mut self, path: Option<PathBuf>) {
+        let Some(path) = path else { return };
+        let full = self.tree_path(&path);
+        if let Ok(bytes) = self.tree.read(&full, Kind::Text) {
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            self.observation.nginx_conf = Some((self.tree.shown(&full), text));
+        }
     }
 
     /// The certificates of a PEM file, in order.

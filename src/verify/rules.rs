@@ -47,6 +47,7 @@ const RULES: &[Rule] = &[
     pem_files_agree,
     pkcs12_files,
     nginx_chain_and_key,
+    nginx_serves_each_name_once,
 ];
 
 /// What is checked of every store, each a rule of its own.
@@ -830,6 +831,31 @@ fn unreadable(file: &str, reason: &str) -> Finding {
     )
 }
 
+/// No name is the server_name of two TLS server blocks: nginx would send all its traffic to the first.
+fn nginx_serves_each_name_once(observation: &Observation, _: &Options) -> Vec<Finding> {
+    let Some((file, text)) = &observation.nginx_conf else {
+        return Vec::new();
+    };
+    let mut first_block = std::collections::HashMap::new();
+    let mut findings = Vec::new();
+    for (block, names) in crate::wso2::nginx::tls_server_names(text).iter().enumerate() {
+        for name in names {
+            match first_block.insert(name.to_ascii_lowercase(), block) {
+                Some(first) if first != block => findings.push(Finding::problem(
+                    file.as_str(),
+                    format!(
+                        "server_name {} is in two listen 443 server blocks; nginx serves it from the first only",
+                        name.escape_debug()
+                    ),
+                    "give each host group names of its own in the cluster description and run iospki init again",
+                )),
+                _ => {}
+            }
+        }
+    }
+    findings
+}
+
 /// nginx's chain is the SSL certificate then its CA, and its key is the SSL certificate's.
 fn nginx_chain_and_key(observation: &Observation, _: &Options) -> Vec<Finding> {
     let Some(nginx) = &observation.nginx else {
@@ -1504,6 +1530,22 @@ mod tests {
             nginx_chain_and_key,
             &observation,
             "ssl/iots.key: is not the key of the chain's SSL certificate",
+        );
+    }
+
+    #[test]
+    fn a_name_in_two_tls_server_blocks_is_a_problem() {
+        let block = |names: &str| format!("server {{ listen 443 ssl; server_name {names}; }}\n");
+        let mut observation = Observation::default();
+        let text = block("pub.example.org") + &block("shop.example.org");
+        observation.nginx_conf = Some(("nginx-es.conf".into(), text));
+        assert!(judged(nginx_serves_each_name_once, &observation).is_empty());
+        let text = block("pub.example.org shop.example.org") + &block("SHOP.example.org");
+        observation.nginx_conf = Some(("nginx-es.conf".into(), text));
+        finds(
+            nginx_serves_each_name_once,
+            &observation,
+            "nginx-es.conf: server_name SHOP.example.org is in two listen 443 server blocks",
         );
     }
 }

@@ -36,7 +36,15 @@ pub fn conf(cluster: &Cluster) -> String {
 /// The upstream of `group`'s nodes, and its server blocks on 80 and 443.
 fn server_blocks(text: &mut String, cluster: &Cluster, group: &HostGroup, chain: &str, key: &str) {
     let upstream = format!("{}_{}", cluster.product().id.key(), group.id.key());
-    let names: Vec<&str> = cluster.hosts().get(group.id).iter().map(|h| h.as_str()).collect();
+    // Each name once: nginx warns of a conflicting server name for a repeat even within one block.
+    let mut seen = std::collections::HashSet::new();
+    let names: Vec<&str> = cluster
+        .hosts()
+        .get(group.id)
+        .iter()
+        .filter(|h| seen.insert(*h))
+        .map(|h| h.as_str())
+        .collect();
     let names = names.join(" ");
     // write! to a String cannot fail.
     let _ = writeln!(text, "\nupstream {upstream} {{");
@@ -73,6 +81,69 @@ server {{
     );
 }
 
+/// The names of every server block of `conf` that listens on port 443, block by block, as nginx reads its
+/// directives: words up to `;`, blocks in braces, `#` to the end of the line a comment. Quotes are not
+/// unpacked: iospki's names never need them.
+pub fn tls_server_names(conf: &str) -> Vec<Vec<String>> {
+    let mut blocks = Vec::new();
+    // The open blocks' names, innermost last, and the server block being read: whether it listens on 443, its names.
+    let mut open: Vec<String> = Vec::new();
+    let mut server: Option<(bool, Vec<String>)> = None;
+    let mut words: Vec<&str> = Vec::new();
+    for token in tokens(conf) {
+        match token {
+            "{" => {
+                let name = words.first().map_or_else(String::new, |w| (*w).to_owned());
+                if name == "server" {
+                    server = Some((false, Vec::new()));
+                }
+                open.push(name);
+                words.clear();
+            }
+            ";" => {
+                if let (Some((tls, names)), true) = (&mut server, open.last().is_some_and(|b| b == "server")) {
+                    match words.split_first() {
+                        Some((&"listen", args)) => *tls |= args.first().is_some_and(|a| listens_on_443(a)),
+                        Some((&"server_name", args)) => names.extend(args.iter().map(|a| (*a).to_owned())),
+                        _ => {}
+                    }
+                }
+                words.clear();
+            }
+            "}" => {
+                if open.pop().as_deref() == Some("server")
+                    && let Some((tls, names)) = server.take()
+                    && tls
+                {
+                    blocks.push(names);
+                }
+                words.clear();
+            }
+            word => words.push(word),
+        }
+    }
+    blocks
+}
+
+/// Whether a `listen` address (`443`, `[::]:443`, `10.0.0.1:443`) is port 443.
+fn listens_on_443(address: &str) -> bool {
+    address == "443" || address.ends_with(":443")
+}
+
+/// The words and `{`, `;`, `}` of an nginx configuration, comments left out.
+fn tokens(conf: &str) -> impl Iterator<Item = &str> {
+    conf.lines()
+        .map(|line| line.split_once('#').map_or(line, |(before, _)| before))
+        .flat_map(|line| line.split_inclusive(['{', ';', '}']))
+        .flat_map(|piece| {
+            let (word, mark) = match piece.char_indices().last() {
+                Some((at, '{' | ';' | '}')) => (&piece[..at], Some(&piece[at..])),
+                _ => (piece, None),
+            };
+            word.split_whitespace().chain(mark)
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -94,5 +165,26 @@ mod tests {
         assert!(conf.contains("ssl_certificate /etc/nginx/ssl/es-chain.pem;\n"));
         assert!(conf.contains("ssl_certificate_key /etc/nginx/ssl/es.key;\n"));
         assert!(!conf.contains("ssl on"));
+        assert_eq!(
+            tls_server_names(&conf),
+            [["publisher.es-wso2.com"], ["store.es-wso2.com"]]
+        );
+    }
+
+    #[test]
+    fn tls_server_names_are_read_block_by_block() {
+        let conf = "http { # server { listen 443; server_name commented; }
+            upstream u { server a:9443; }
+            server { listen 80; server_name plain.example.org; }
+            server {
+                listen [::]:443 ssl; server_name a.example.org b.example.org;
+                location / { server_name inner; }
+            }
+            server{listen 10.0.0.1:443 ssl;server_name c.example.org;}
+        }";
+        assert_eq!(
+            tls_server_names(conf),
+            [vec!["a.example.org", "b.example.org"], vec!["c.example.org"]]
+        );
     }
 }

@@ -14,7 +14,7 @@ const STORE_PASSWORD: &str = "mdm-push-store-password";
 /// The topic of mdm-push.pem and previous.pfx.
 const TOPIC: &str = "com.apple.mgmt.External.1f8c3a5e-2b7d-4e9a-8c61-0d3f5b7a9e21";
 /// The sign command for the sound fixtures, without --out.
-const SIGN: &str = "apns sign --csr push.csr --vendor-cert vendor.cer --vendor-key vendor.key --chain wwdr.cer \
+const SIGN: &str = "apns sign --apple-root root.pem --csr push.csr --vendor-cert vendor.cer --vendor-key vendor.key --chain wwdr.cer \
                     --chain root.pem";
 
 fn fixtures() -> PathBuf {
@@ -167,14 +167,14 @@ fn signed_request_is_read_by_plistlib_and_verified_by_openssl() {
 #[test]
 fn sha1_signature_with_the_key_from_a_p12() {
     let dir = workspace("apns-sign-p12");
-    let line = "apns sign --csr push.csr --vendor-cert vendor.cer --vendor-p12 vendor.p12 --vendor-p12-password-file \
+    let line = "apns sign --apple-root root.pem --csr push.csr --vendor-cert vendor.cer --vendor-p12 vendor.p12 --vendor-p12-password-file \
                 vendor.p12.pass --chain wwdr.cer --chain root.pem --digest sha1 --out request.b64";
     assert!(run(&dir, line).success().contains("SHA-1 signature"));
     plistlib(&dir, "request.b64");
     openssl(&dir, "x509 -inform DER -in vendor.cer -noout -pubkey -out vendor.pub");
     let verified = openssl(&dir, "dgst -sha1 -verify vendor.pub -signature signature.bin csr.der");
     assert_eq!(verified.trim(), "Verified OK");
-    let stdout = run(&dir, "apns check-request request.b64").success();
+    let stdout = run(&dir, "apns check-request --apple-root root.pem request.b64").success();
     assert!(
         stdout.contains("warning: request.b64: PushCertSignature: is made with SHA-1"),
         "{stdout}"
@@ -233,7 +233,7 @@ fn sign_refusals_name_the_file_and_write_nothing() {
         assert_refused(&run(&dir, &line), &[expected]);
         assert!(!dir.join("request.b64").exists(), "{line}");
     }
-    let line = "apns sign --csr push.csr --vendor-cert vendor.cer --vendor-p12 vendor.p12 --chain wwdr.cer --chain \
+    let line = "apns sign --apple-root root.pem --csr push.csr --vendor-cert vendor.cer --vendor-p12 vendor.p12 --chain wwdr.cer --chain \
                 root.pem --out request.b64";
     let wrong = iospki_env(&dir, line.split_whitespace(), &[("IOSPKI_PASSWORD", "wrong")]);
     assert_refused(&wrong, &["vendor.p12: store password is wrong"]);
@@ -241,17 +241,69 @@ fn sign_refusals_name_the_file_and_write_nothing() {
 }
 
 #[test]
+fn a_self_signed_vendor_certificate_as_the_whole_chain_is_refused() {
+    let dir = workspace("apns-self-signed-vendor");
+    let line = "apns sign --apple-root root.pem --csr push.csr --vendor-cert vendor-self-signed.cer --vendor-key \
+                vendor.key --chain vendor-self-signed.cer --out request.b64";
+    assert_refused(
+        &run(&dir, line),
+        &["vendor-self-signed.cer: is self-signed: Apple issues MDM vendor certificates (from its WWDR intermediate)"],
+    );
+    assert!(!dir.join("request.b64").exists());
+    // Without --apple-root, only Apple Root CA ends a chain: the stand-in's sound chain is refused at its root.
+    let apple = SIGN.replace("--apple-root root.pem ", "");
+    assert_refused(
+        &run(&dir, &format!("{apple} --out request.b64")),
+        &["root.pem: ends the chain but is not Apple Root CA (SHA-256 B0:B1:73:0E:"],
+    );
+
+    // A request another tool made with the vendor's self-signed certificate as its chain: the same key signed
+    // the CSR, so only the chain tells. Python's plistlib swaps the chain of a sound request.
+    run(&dir, &format!("{SIGN} --out request.b64")).success();
+    let pem = openssl(&dir, "x509 -inform DER -in vendor-self-signed.cer");
+    fs::write(dir.join("self-signed.pem"), pem).unwrap();
+    let script = "import base64, plistlib\n\
+                  d = plistlib.loads(base64.b64decode(open('request.b64').read()))\n\
+                  d['PushCertCertificateChain'] = open('self-signed.pem').read()\n\
+                  open('self-signed.b64', 'wb').write(base64.b64encode(plistlib.dumps(d)))\n";
+    tool(&dir, "python3", ["-c", script]);
+    let checked = run(
+        &dir,
+        "apns check-request --apple-root root.pem self-signed.b64 --csr push.csr",
+    );
+    let stdout = checked.stdout();
+    checked.fails_with(1);
+    assert!(
+        stdout.contains("PushCertCertificateChain certificate 1: is self-signed: Apple issues MDM vendor certificates")
+            && stdout.contains("ends the chain but is not the root of --apple-root"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("signature: SHA-256 over the CSR"), "{stdout}");
+}
+
+#[test]
 fn check_request_finds_requests_of_other_tools_and_its_own_sound() {
     let dir = workspace("apns-check-sound");
-    let stdout = run(&dir, "apns check-request request-python.b64 --csr push.csr").success();
+    let stdout = run(
+        &dir,
+        "apns check-request --apple-root root.pem request-python.b64 --csr push.csr",
+    )
+    .success();
     assert!(stdout.contains("signature: SHA-256 over the CSR"), "{stdout}");
     assert!(
         stdout.ends_with("request-python.b64: 0 problem(s), 0 warning(s)\n"),
         "{stdout}"
     );
     run(&dir, &format!("{SIGN} --out request.b64")).success();
-    run(&dir, "apns check-request request.b64 --csr push.csr").success();
-    let other = run(&dir, "apns check-request request.b64 --csr push-1024.csr");
+    run(
+        &dir,
+        "apns check-request --apple-root root.pem request.b64 --csr push.csr",
+    )
+    .success();
+    let other = run(
+        &dir,
+        "apns check-request --apple-root root.pem request.b64 --csr push-1024.csr",
+    );
     other.fails_with(1);
     let stdout = other.stdout();
     assert!(
@@ -292,7 +344,7 @@ fn check_request_reports_each_problem_as_json_and_exits_1() {
         ("request-keys.b64", "PushCertSignature", "is a <data>, not a <string>"),
     ];
     for (file, location, what) in cases {
-        let checked = run(&dir, &format!("apns check-request --json {file}"));
+        let checked = run(&dir, &format!("apns check-request --apple-root root.pem --json {file}"));
         checked.fails_with(1);
         let report: serde_json::Value = serde_json::from_str(&checked.stdout()).unwrap();
         assert_eq!(
@@ -318,7 +370,7 @@ fn unreadable_requests_exit_2() {
         ("text.b64", "not base64"),
         ("push.csr", "not base64"),
     ] {
-        let checked = run(&dir, &format!("apns check-request {file}"));
+        let checked = run(&dir, &format!("apns check-request --apple-root root.pem {file}"));
         assert_refused(&checked, &[&format!("{file}: "), expected]);
         assert_eq!(checked.stdout(), "");
     }
@@ -419,10 +471,34 @@ fn import_refusals_name_the_certificate_and_write_nothing() {
         ("mdm-push-no-uid.pem", "has no UID in its subject"),
         ("mdm-push-no-prefix.pem", "its subject's UID 'com.example.push."),
         ("mdm-push-expired.pem", "expired on 2024-01-01T00:00:00Z"),
+        (
+            "mdm-push-bad-topic.pem",
+            "its subject's UID 'com.apple.mgmt.External.1f8c3a5e-2b7d-4e9a-8c61-0d3f5b7a9e21\\u{1b}[2J' is not a push \
+             topic: after com.apple.mgmt. Apple's topics hold letters, digits, '.' and '-' only",
+        ),
     ] {
-        assert_refused(&run(&dir, &import(cert, "push.key")), &[&format!("{cert}: {expected}")]);
+        let refused = run(&dir, &import(cert, "push.key"));
+        assert_refused(&refused, &[&format!("{cert}: {expected}")]);
+        assert!(!refused.stderr().contains('\u{1b}'), "{cert}: a raw escape on stderr");
         assert!(!dir.join("out").exists(), "{cert}");
     }
+}
+
+#[test]
+fn a_uid_with_a_control_character_is_no_topic_to_inspect_and_check() {
+    let dir = workspace("apns-bad-topic");
+    let text = run(&dir, "inspect mdm-push-bad-topic.pem").success();
+    assert!(!text.contains("Push topic:") && !text.contains('\u{1b}'), "{text:?}");
+    let report: serde_json::Value =
+        serde_json::from_str(&run(&dir, "inspect --json mdm-push-bad-topic.pem").success()).unwrap();
+    assert!(
+        report["files"][0]["certificates"][0].get("apns_topic").is_none(),
+        "{report:#}"
+    );
+    let stdout = run(&dir, "check --json --prometheus push.prom mdm-push-bad-topic.pem").success();
+    assert!(!stdout.contains("apns_topic"), "{stdout}");
+    let metrics = fs::read_to_string(dir.join("push.prom")).unwrap();
+    assert_eq!(metrics.matches(",topic=\"\"}").count(), 3, "{metrics}");
 }
 
 #[test]
@@ -587,7 +663,11 @@ fn yearly_procedure_end_to_end_with_openssl_as_apple() {
         &format!("{SIGN} --out request.b64").replace("push.csr", "customer/push.csr"),
     )
     .success();
-    run(&dir, "apns check-request request.b64 --csr customer/push.csr").success();
+    run(
+        &dir,
+        "apns check-request --apple-root root.pem request.b64 --csr customer/push.csr",
+    )
+    .success();
     // The stand-in Apple: its Application Integration CA issues a push certificate for the request's CSR.
     plistlib(&dir, "request.b64");
     let uuid = "0e2f4a6c-8b1d-4f3e-a5c7-9d0b2e4f6a81";

@@ -419,21 +419,21 @@ fn cases() -> Vec<Case> {
             vec![("k.pem", key.clone()), ("pw", "pass-\u{1F511}\n".as_bytes().to_vec())],
             &["init", "--key", "k.pem", "--password-file", "pw"],
             2,
-            &["store password: the password has a character beyond U+FFFF"],
+            &["pw: has U+1F511, beyond U+FFFF, which a PKCS#12 password (BMPString) cannot hold"],
         ),
         case(
             "password with a control character XML cannot carry",
             vec![("k.pem", key.clone()), ("pw", b"pass\x01word\n".to_vec())],
             &["init", "--key", "k.pem", "--password-file", "pw"],
             2,
-            &["store password: has the control character U+0001"],
+            &["pw: has the control character U+0001"],
         ),
         case(
             "password with a carriage return XML parsers would change",
             vec![("k.pem", key.clone()), ("pw", b"pass\rword\n".to_vec())],
             &["init", "--key", "k.pem", "--password-file", "pw"],
             2,
-            &["store password: has the control character U+000D"],
+            &["pw: has the control character U+000D"],
         ),
         case(
             "password file of two lines",
@@ -447,7 +447,7 @@ fn cases() -> Vec<Case> {
             vec![("k.pem", key.clone()), ("pw", b"secret \n".to_vec())],
             &["init", "--key", "k.pem", "--password-file", "pw"],
             2,
-            &["store password: begins or ends with white space"],
+            &["pw: begins or ends with white space"],
         ),
         case(
             "SSL alias that is a public root's",
@@ -626,6 +626,199 @@ fn cases() -> Vec<Case> {
     ]
 }
 
+/// Names that mean two things: a name nginx serves from two groups, names resolvers read as addresses, node names
+/// whose bundles are another node's.
+fn names_that_mean_two_things() -> Vec<Case> {
+    let es = |toml: &str| vec![("c.toml", format!("product = \"es\"\n{toml}").into_bytes())];
+    let init = ["init", "--config", "c.toml"];
+    vec![
+        case(
+            "one name in two groups nginx serves",
+            es("[hosts]\npublisher = [\"shop.example.org\"]\nstore = [\"Shop.Example.org.\"]\n"),
+            &init,
+            2,
+            &["c.toml:4: hosts.store: 'shop.example.org' is also in hosts.publisher; nginx would serve it"],
+        ),
+        case(
+            "a group's name is another group's default for the domain flag",
+            es("[hosts]\nstore = [\"publisher.example.org\"]\n"),
+            &["init", "--config", "c.toml", "--domain", "example.org"],
+            2,
+            &["hosts.store: 'publisher.example.org' is also in hosts.publisher"],
+        ),
+        case(
+            "hexadecimal domain flag",
+            vec![],
+            &["init", "--product", "es", "--domain", "0x7f.0x1"],
+            2,
+            &["--domain: '0x7f.0x1' ends in a number, so resolvers read it as an IP address"],
+        ),
+        case(
+            "short IPv4 form as the SSL CN",
+            vec![],
+            &["init", "--product", "es", "--ssl-cn", "127.1"],
+            2,
+            &["--ssl-cn: '127.1' ends in a number"],
+        ),
+        case(
+            "octal IPv4 form as the domain",
+            es("domain = \"0177.0.0.1\"\n"),
+            &init,
+            2,
+            &["c.toml:2: domain: '0177.0.0.1' ends in a number"],
+        ),
+        case(
+            "numeric top-level label of a host",
+            es("[hosts]\nstore = [\"shop.example.123\"]\n"),
+            &init,
+            2,
+            &["c.toml:3: hosts.store: 'shop.example.123' ends in a number"],
+        ),
+        case(
+            "node name that is an address",
+            es("[nodes]\npublisher = [\"10.0.0.1\"]\n"),
+            &init,
+            2,
+            &["c.toml:3: nodes.publisher: '10.0.0.1' ends in a number"],
+        ),
+        case(
+            "node name that is another node's archive",
+            es("[nodes]\npublisher = [\"a\"]\nstore = [\"a.tar.gz\"]\n"),
+            &init,
+            2,
+            &["nodes: 'a' and 'a.tar.gz' are names of two machines, and the bundle 'a.tar.gz' is the archive of 'a'"],
+        ),
+        case(
+            "node name that is nginx's archive",
+            es("[nodes]\nstore = [\"nginx.tar.gz\"]\n"),
+            &init,
+            2,
+            &["nodes: 'nginx' and 'nginx.tar.gz'"],
+        ),
+        case(
+            "node name that climbs out of the bundle directory",
+            es("[nodes]\nstore = [\"../a\"]\n"),
+            &init,
+            2,
+            &["c.toml:3: nodes.store: '../a' is not a node name"],
+        ),
+        case(
+            "host name in Cyrillic",
+            es("[hosts]\nstore = [\"\u{0435}xample.org\"]\n"),
+            &init,
+            2,
+            &["c.toml:3: hosts.store: '\u{0435}xample.org' is not a DNS host name"],
+        ),
+    ]
+}
+
+/// Passwords the set's XML or its PKCS#12 stores cannot carry, refused before anything is written, naming where
+/// they came from.
+fn passwords_that_cannot_be_written() -> Vec<Case> {
+    let key = fs::read(demo_key()).unwrap();
+    let init = ["init", "--key", "k.pem", "--password-file", "pw"];
+    let with_password = |text: &str| vec![("k.pem", key.clone()), ("pw", format!("{text}\n").into_bytes())];
+    let config = |toml: &str| vec![("k.pem", key.clone()), ("c.toml", toml.as_bytes().to_vec())];
+    let from_config = ["init", "--key", "k.pem", "--config", "c.toml"];
+    vec![
+        case(
+            "password with U+FFFE",
+            with_password("pass\u{FFFE}word"),
+            &init,
+            2,
+            &["pw: has the character U+FFFE, which the configuration files cannot give back to the server (XML 1.0)"],
+        ),
+        case(
+            "password with U+FFFF",
+            with_password("password\u{FFFF}"),
+            &init,
+            2,
+            &["pw: has the character U+FFFF"],
+        ),
+        case(
+            "password beyond the BMP",
+            with_password("pass\u{1F600}"),
+            &init,
+            2,
+            &["pw: has U+1F600, beyond U+FFFF"],
+        ),
+        case(
+            "password file of invalid UTF-8 inside",
+            vec![("k.pem", key.clone()), ("pw", b"pass\xed\xa0\x80word\n".to_vec())],
+            &init,
+            2,
+            &["pw: password file is not UTF-8 text"],
+        ),
+        with_env(
+            case(
+                "password in the environment with U+FFFE",
+                vec![("k.pem", key.clone())],
+                &["init", "--key", "k.pem"],
+                2,
+                &["IOSPKI_PASSWORD: has the character U+FFFE"],
+            ),
+            &[("IOSPKI_PASSWORD", "pass\u{FFFE}word")],
+        ),
+        with_env(
+            case(
+                "password in the environment variable the description names",
+                config("[passwords]\nstore_env = \"STORE_PW\"\n"),
+                &from_config,
+                2,
+                &["STORE_PW: has the control character U+0001"],
+            ),
+            &[("STORE_PW", "pass\u{1}word")],
+        ),
+        case(
+            "password in the file the description names",
+            [
+                config("[passwords]\nstore_file = \"store.pass\"\n"),
+                vec![("store.pass", "\u{FFFF}x\n".as_bytes().to_vec())],
+            ]
+            .concat(),
+            &from_config,
+            2,
+            &["store.pass: has the character U+FFFF"],
+        ),
+        case(
+            "rotate with a password the new XML cannot carry",
+            vec![("pw", "pass\u{FFFE}word\n".as_bytes().to_vec())],
+            &["rotate", "out", "--password-file", "pw"],
+            2,
+            &["pw: has the character U+FFFE"],
+        ),
+    ]
+}
+
+/// Validities so short that verify would find the fresh certificate due.
+fn validities_verify_would_refuse() -> Vec<Case> {
+    let es = |toml: &str| vec![("c.toml", format!("product = \"es\"\n{toml}").into_bytes())];
+    let init = ["init", "--config", "c.toml"];
+    vec![
+        case(
+            "an SSL certificate of one day",
+            es("[ssl]\ndays = 1\n"),
+            &init,
+            2,
+            &["c.toml:3: ssl.days: 1 is less than 31 days"],
+        ),
+        case(
+            "a CA of no days",
+            es("[ca]\ndays = 0\n"),
+            &init,
+            2,
+            &["c.toml:3: ca.days: 0 is less than 31 days"],
+        ),
+        case(
+            "a certificate due within the window",
+            es("[ssl]\ndays = 30\n"),
+            &init,
+            2,
+            &["c.toml:3: ssl.days: 30 is less than 31 days: verify and check report a certificate that expires"],
+        ),
+    ]
+}
+
 /// Every file below `dir` with its mode and SHA-256, and every directory.
 fn snapshot(dir: &Path) -> Vec<(String, u32, String)> {
     let mut out = Vec::new();
@@ -650,7 +843,12 @@ fn snapshot(dir: &Path) -> Vec<(String, u32, String)> {
 
 #[test]
 fn every_bad_input_fails_cleanly_and_changes_nothing() {
-    let all = cases();
+    let all: Vec<Case> = cases()
+        .into_iter()
+        .chain(names_that_mean_two_things())
+        .chain(passwords_that_cannot_be_written())
+        .chain(validities_verify_would_refuse())
+        .collect();
     assert!(all.len() >= 40, "{} cases", all.len());
     let mut failures = Vec::new();
     for (index, case) in all.iter().enumerate() {

@@ -171,7 +171,7 @@ fn password_beyond_the_bmp_is_refused_before_anything_is_written() {
     let dir = scratch("cli-password-emoji");
     fs::write(dir.join("store.pass"), "key-\u{1F511}\n").unwrap();
     let stderr = iospki(&dir, ["init", "--key", &key(), "--password-file", "store.pass"]).fails_with(2);
-    assert!(stderr.contains("beyond U+FFFF (U+1F511)"), "{stderr}");
+    assert!(stderr.contains("store.pass: has U+1F511, beyond U+FFFF"), "{stderr}");
     assert!(!stderr.contains("key-\u{1F511}"), "{stderr}");
     assert_eq!(listing(&dir), ["store.pass"]);
 }

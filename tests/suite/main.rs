@@ -21,6 +21,7 @@ mod k8s;
 mod key_input;
 mod keystores;
 mod merge;
+mod names_and_limits;
 mod products;
 mod races_and_mounts;
 mod rotate;

@@ -129,6 +129,11 @@ pub struct SignArgs {
     #[arg(long = "chain", value_name = "FILE", required = true)]
     pub chain: Vec<PathBuf>,
 
+    /// The root the chain must end at, instead of Apple Root CA (known by its SHA-256, B0:B1:73:0E:...:F0:24);
+    /// for a test PKI that stands in for Apple's.
+    #[arg(long, value_name = "FILE")]
+    pub apple_root: Option<PathBuf>,
+
     /// The signature's hash: sha256 as Apple asks today; sha1 only for vendor certificates that need it.
     #[arg(long, value_enum, default_value = "sha256")]
     pub digest: DigestArg,
@@ -151,6 +156,11 @@ pub struct CheckRequestArgs {
     /// Also check that the request carries this CSR (PEM or DER).
     #[arg(long, value_name = "FILE")]
     pub csr: Option<PathBuf>,
+
+    /// The root the chain must end at, instead of Apple Root CA (known by its SHA-256, B0:B1:73:0E:...:F0:24);
+    /// for a test PKI that stands in for Apple's.
+    #[arg(long, value_name = "FILE")]
+    pub apple_root: Option<PathBuf>,
 
     /// Print JSON (schema iospki.apns-check/1) instead of one line per finding.
     #[arg(long)]
@@ -563,6 +573,12 @@ mod tests {
     fn durations_parse_with_units() {
         use super::parse_duration;
         assert_eq!(parse_duration("30d").unwrap(), time::Duration::days(30));
+        // The shortest validity is defined from the window in days.
+        let window = i64::from(iospki::defaults::WITHIN_DAYS);
+        assert_eq!(
+            parse_duration(iospki::defaults::WITHIN).unwrap(),
+            time::Duration::days(window)
+        );
         assert_eq!(parse_duration("45").unwrap(), time::Duration::days(45));
         assert_eq!(parse_duration("12h").unwrap(), time::Duration::hours(12));
         assert_eq!(parse_duration("2w").unwrap(), time::Duration::weeks(2));

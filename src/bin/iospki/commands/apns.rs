@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use iospki::apns::csr::{self, Holder};
 use iospki::apns::sign::{self, SignInput};
-use iospki::apns::{ImportOptions, check_request, import};
+use iospki::apns::{AppleRoot, ImportOptions, check_request, import};
 use iospki::error::{Error, Result};
 use iospki::key::{self, Digest, RsaKey};
 use iospki::output::{PUBLIC_MODE, Plan, write_file};
@@ -66,6 +66,7 @@ fn sign(args: SignArgs) -> Result<ExitCode> {
         vendor_key: &vendor_key,
         vendor_key_file: key_file,
         chain: &args.chain,
+        apple_root: &apple_root(args.apple_root.as_deref())?,
         digest: args.digest.into(),
         now: iospki::issue::now(),
     })?;
@@ -80,8 +81,14 @@ fn sign(args: SignArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The root the vendor chain must end at: `--apple-root`'s, else Apple Root CA.
+fn apple_root(flag: Option<&Path>) -> Result<AppleRoot> {
+    flag.map_or(Ok(AppleRoot::Apple), AppleRoot::from_file)
+}
+
 fn check(args: CheckRequestArgs) -> Result<ExitCode> {
-    let checked = check_request(&args.request, args.csr.as_deref(), iospki::issue::now())?;
+    let root = apple_root(args.apple_root.as_deref())?;
+    let checked = check_request(&args.request, args.csr.as_deref(), &root, iospki::issue::now())?;
     let signature = checked.digest.map(|digest| {
         format!(
             "signature: {} over the CSR, verified with the vendor certificate's key",

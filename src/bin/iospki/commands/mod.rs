@@ -17,6 +17,7 @@ use iospki::error::{Error, Result};
 use iospki::secret::Password;
 use iospki::settings::PasswordSource;
 use iospki::verify::Report;
+use zeroize::Zeroizing;
 
 use crate::cli::{Cli, Command};
 use crate::print::{out, stderr};
@@ -192,9 +193,8 @@ fn prompt(file: &Path, confirm: bool, no_terminal: impl FnOnce() -> Error) -> Re
         return Err(no_terminal());
     }
     let ask = |prompt: String| {
-        rpassword::prompt_password(prompt)
-            .map(Password::new)
-            .map_err(|e| Error::io("/dev/tty", e))
+        let text = Zeroizing::new(rpassword::prompt_password(prompt).map_err(|e| Error::io("/dev/tty", e))?);
+        Password::checked(&text, "the password typed at the terminal")
     };
     let password = ask(format!("Password for {}: ", file.display()))?;
     if confirm && ask(format!("Password for {} again: ", file.display()))? != password {
