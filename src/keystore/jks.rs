@@ -14,11 +14,13 @@
 //! SHA-1(password as UTF-16BE || "Mighty Aphrodite" || everything above)
 //! ```
 
+use std::collections::HashSet;
+
 use rustls_pki_types::CertificateDer;
 use sha1::{Digest, Sha1};
 use time::OffsetDateTime;
 
-use super::{Entry, Integrity, Keystore, Opened, PrivateKey, StoreError, key_protector};
+use super::{Entry, Integrity, Keystore, Oddity, Opened, PrivateKey, StoreError, key_protector};
 use crate::secret::Password;
 
 /// The first four bytes of every JKS file.
@@ -73,11 +75,12 @@ pub fn write(store: &Keystore, password: &Password) -> Result<Vec<u8>, StoreErro
 /// Decodes a JKS file, checking its integrity digest with `password`. Keys stay protected until asked for
 /// ([`PrivateKey::secret_pkcs8`](super::PrivateKey::secret_pkcs8)), with the store password or their own.
 pub fn read(data: &[u8], password: &Password) -> Result<Keystore, StoreError> {
-    decode(data, Some(password))
+    decode(data, Some(password)).map(|(store, _)| store)
 }
 
 /// Opens a JKS file: checked with `password`, or listed unchecked without one, as `keytool -list` does.
 pub fn open(data: &[u8], password: Option<&Password>) -> Result<Opened, StoreError> {
+    let (store, duplicates) = decode(data, password)?;
     Ok(Opened {
         format: super::Format::Jks,
         protection: "JKS (Sun KeyProtector, SHA-1 integrity digest): any Java".into(),
@@ -87,11 +90,18 @@ pub fn open(data: &[u8], password: Option<&Password>) -> Result<Opened, StoreErr
         } else {
             Integrity::NotChecked
         },
-        store: decode(data, password)?,
+        oddities: (!duplicates.is_empty())
+            .then_some(Oddity::DuplicateAliases(duplicates))
+            .into_iter()
+            .collect(),
+        store,
     })
 }
 
-fn decode(data: &[u8], password: Option<&Password>) -> Result<Keystore, StoreError> {
+/// The store, and the aliases that appear more than once in it (each once, in the order they repeat). Java's
+/// JavaKeyStore puts each entry into a Hashtable, so a later entry replaces an earlier one of the same alias;
+/// iospki keeps the last one too.
+fn decode(data: &[u8], password: Option<&Password>) -> Result<(Keystore, Vec<String>), StoreError> {
     let body_len = data
         .len()
         .checked_sub(20)
@@ -107,13 +117,17 @@ fn decode(data: &[u8], password: Option<&Password>) -> Result<Keystore, StoreErr
     }
     let count = reader.u32()?;
     let mut store = Keystore::new();
+    let mut duplicates = Vec::new();
+    let mut repeated = HashSet::new();
     for _ in 0..count {
         let (alias, created, entry) = reader.entry(version)?;
-        let duplicate = store
+        let replaced = store
             .insert(&alias, created, entry)
             .map_err(|_| malformed(&format!("alias '{}' is not usable", alias.escape_debug())))?;
-        if duplicate.is_some() {
-            return Err(malformed(&format!("alias '{alias}' appears twice")));
+        if let Some(replaced) = replaced
+            && repeated.insert(replaced.alias.clone())
+        {
+            duplicates.push(replaced.alias);
         }
     }
     if !reader.data.is_empty() {
@@ -123,7 +137,7 @@ fn decode(data: &[u8], password: Option<&Password>) -> Result<Keystore, StoreErr
     if password.is_some_and(|p| integrity_digest(p, body).as_slice() != digest) {
         return Err(StoreError::WrongPassword);
     }
-    Ok(store)
+    Ok((store, duplicates))
 }
 
 /// About the encoded size of `store` (key entries grow by a few bytes when protected), so that writing a large

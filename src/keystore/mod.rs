@@ -51,6 +51,140 @@ impl Format {
     }
 }
 
+/// A keystore format iospki recognizes but does not read, told from its first bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Foreign {
+    /// Sun's JCEKS (magic CECECECE), which can hold secret keys.
+    Jceks,
+    /// BouncyCastle's BKS (version 1 or 2): a salt, an iteration count, entries in the clear, an HMAC.
+    Bks,
+    /// BouncyCastle's UBER (version 1): the same header, then the entries encrypted with Twofish.
+    Uber,
+    /// A BouncyCastle BKS version 1 or UBER store, which its first bytes do not tell apart.
+    BksOrUber,
+}
+
+impl Foreign {
+    /// The format of `data`, if it is a store iospki recognizes and does not read. BouncyCastle writes a
+    /// 20-byte salt and 1,024 to 2,047 iterations; a header with another salt length, or a count of 0 or past
+    /// 2^20, is not taken for one, so that other bytes are not misnamed.
+    pub fn detect(data: &[u8]) -> Option<Foreign> {
+        if data.starts_with(&[0xce, 0xce, 0xce, 0xce]) {
+            return Some(Foreign::Jceks);
+        }
+        let word = |at: usize| Some(u32::from_be_bytes(data.get(at..at + 4)?.try_into().ok()?));
+        let (version, salt_len) = (word(0)?, word(4)?);
+        let iterations = word(8 + BOUNCY_CASTLE_SALT)?;
+        if !(1..=2).contains(&version) || salt_len as usize != BOUNCY_CASTLE_SALT || !(1..1 << 20).contains(&iterations)
+        {
+            return None;
+        }
+        let rest = &data[12 + BOUNCY_CASTLE_SALT..];
+        // BKS goes on with an entry type (0 ends the store) and ends with a 20-byte HMAC; UBER is Twofish blocks.
+        let bks_like = rest.first().is_some_and(|&t| t <= 5) && (rest[0] != 0 || rest.len() == 21);
+        let uber_like = !rest.is_empty() && rest.len().is_multiple_of(16);
+        match (version, bks_like, uber_like) {
+            (2, true, _) => Some(Foreign::Bks),
+            (1, true, false) => Some(Foreign::Bks),
+            (1, false, true) => Some(Foreign::Uber),
+            (1, true, true) => Some(Foreign::BksOrUber),
+            _ => None,
+        }
+    }
+
+    /// "a JCEKS keystore", and so on.
+    pub fn name(self) -> &'static str {
+        match self {
+            Foreign::Jceks => "a JCEKS keystore",
+            Foreign::Bks => "a BouncyCastle BKS keystore",
+            Foreign::Uber => "a BouncyCastle UBER keystore",
+            Foreign::BksOrUber => "a BouncyCastle BKS or UBER keystore",
+        }
+    }
+
+    /// Why iospki does not read it and what to do, as the whole message.
+    pub fn refusal(self) -> String {
+        let provider = match self {
+            Foreign::Jceks => "",
+            _ => {
+                " (with BouncyCastle's provider: -providerpath bcprov.jar -providerclass org.bouncycastle.jce.provider.BouncyCastleProvider)"
+            }
+        };
+        format!(
+            "{}: iospki reads JKS and PKCS#12; convert it with keytool -importkeystore{provider}",
+            self.name()
+        )
+    }
+}
+
+/// The salt length BouncyCastle's BKS and UBER stores are written with.
+const BOUNCY_CASTLE_SALT: usize = 20;
+
+/// What Java accepts in a store but an operator should hear of: iospki reads the store as Java does and
+/// reports each as a warning (and verify as a finding where the server is concerned).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Oddity {
+    /// A PKCS#12 file without a MAC: anyone who can write it can change what it holds.
+    NoMac,
+    /// The store opened with the empty password, so its integrity check proves nothing.
+    EmptyPassword,
+    /// JKS aliases that appear more than once: the last entry of each is kept, as Java's Hashtable keeps it.
+    DuplicateAliases(Vec<String>),
+    /// An entry's alias is empty (a PKCS#12 friendlyName of ""): keytool lists it as alias "".
+    EmptyAlias,
+    /// PKCS#12 friendlyNames that end in a NUL (a C string's terminator), read without it: Java's aliases keep it.
+    NulTerminatedNames(Vec<String>),
+}
+
+/// How many duplicated aliases a warning names before it counts the rest.
+const NAMED_DUPLICATES: usize = 3;
+
+impl std::fmt::Display for Oddity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Oddity::NoMac => {
+                f.write_str("the file has no MAC: anyone who can write it can change its entries unnoticed")
+            }
+            Oddity::EmptyPassword => f.write_str(
+                "the store password is empty: anyone who can write the file can change it and its integrity check",
+            ),
+            Oddity::DuplicateAliases(aliases) => {
+                let named: Vec<_> = aliases
+                    .iter()
+                    .take(NAMED_DUPLICATES)
+                    .map(|a| format!("'{}'", a.escape_debug()))
+                    .collect();
+                let more = match aliases.len().saturating_sub(NAMED_DUPLICATES) {
+                    0 => String::new(),
+                    n => format!(" and {n} more"),
+                };
+                let (subject, verb) = if aliases.len() == 1 {
+                    ("alias", "appears")
+                } else {
+                    ("aliases", "appear")
+                };
+                write!(
+                    f,
+                    "{subject} {}{more} {verb} more than once: Java uses the last entry of each, and so does iospki",
+                    named.join(", ")
+                )
+            }
+            Oddity::NulTerminatedNames(names) => write!(
+                f,
+                "the friendlyName of '{}'{} ends in a NUL character, which iospki leaves out of the alias and Java keeps",
+                names[0].escape_debug(),
+                match names.len() {
+                    1 => String::new(),
+                    n => format!(" and {} more", n - 1),
+                }
+            ),
+            Oddity::EmptyAlias => {
+                f.write_str("an entry has the empty alias \"\" (an empty friendlyName), which keytool lists as such")
+            }
+        }
+    }
+}
+
 /// A private key as a store holds it.
 pub enum PrivateKey {
     /// PKCS#8, in the clear (in memory only).
@@ -221,30 +355,30 @@ pub struct Opened {
     pub java8_readable: bool,
     /// Whether the integrity check ran.
     pub integrity: Integrity,
+    /// What Java accepts in it but is worth a warning, in the order found.
+    pub oddities: Vec<Oddity>,
     /// The entries.
     pub store: Keystore,
 }
 
-/// Opens a keystore from its bytes. Without a password a JKS store is listed unchecked; PKCS#12 needs one.
+/// Opens a keystore from its bytes, as Java's KeyStore.load does. Without a password a JKS store is listed
+/// unchecked, and a PKCS#12 file opens only if it has neither MAC nor encryption.
 pub fn open(data: &[u8], password: Option<&Password>) -> Result<Opened, StoreError> {
-    match Format::detect(data) {
-        Some(Format::Jks) => jks::open(data, password),
-        Some(Format::Pkcs12) => pkcs12::open(data, password.ok_or(StoreError::PasswordNeeded)?),
-        None if data.starts_with(&[0xce, 0xce, 0xce, 0xce]) => Err(StoreError::Unsupported(
-            "JCEKS keystores are not supported; convert with keytool -importkeystore -deststoretype JKS".into(),
-        )),
-        None => Err(StoreError::Unsupported(
-            "not a keystore: neither JKS nor PKCS#12".into(),
-        )),
-    }
+    let opened = match (format(data)?, password) {
+        (Format::Jks, _) => jks::open(data, password)?,
+        (Format::Pkcs12, Some(password)) => pkcs12::open(data, password)?,
+        (Format::Pkcs12, None) => pkcs12::open_without_password(data)?,
+    };
+    Ok(noted(opened, password))
 }
 
 /// Opens a keystore with the first of `passwords` that opens it, and says which. For PKCS#12 the key
 /// derivations of trying them all must fit in iospki's budget for one file, which is checked before the first
 /// try ([`crate::kdf`]); JKS derives no keys.
 pub fn open_with_any<'p>(data: &[u8], passwords: &'p [Password]) -> Result<(Opened, &'p Password), StoreError> {
-    if Format::detect(data) == Some(Format::Pkcs12) {
-        return pkcs12::open_with_any(data, passwords);
+    if format(data)? == Format::Pkcs12 {
+        let (opened, used) = pkcs12::open_with_any(data, passwords)?;
+        return Ok((noted(opened, Some(used)), used));
     }
     for password in passwords {
         match open(data, Some(password)) {
@@ -253,6 +387,28 @@ pub fn open_with_any<'p>(data: &[u8], passwords: &'p [Password]) -> Result<(Open
         }
     }
     Err(StoreError::WrongPassword)
+}
+
+/// The format of a store iospki reads; for any other file, what it is.
+fn format(data: &[u8]) -> Result<Format, StoreError> {
+    match (Format::detect(data), Foreign::detect(data)) {
+        (Some(format), _) => Ok(format),
+        (None, Some(foreign)) => Err(StoreError::Unsupported(foreign.refusal())),
+        (None, None) => Err(StoreError::Unsupported(
+            "not a keystore: neither JKS nor PKCS#12".into(),
+        )),
+    }
+}
+
+/// `opened` with the oddities that any format can have: the empty password, the empty alias.
+fn noted(mut opened: Opened, password: Option<&Password>) -> Opened {
+    if password.is_some_and(Password::is_empty) {
+        opened.oddities.push(Oddity::EmptyPassword);
+    }
+    if opened.store.get("").is_some() {
+        opened.oddities.push(Oddity::EmptyAlias);
+    }
+    opened
 }
 
 /// PKCS#8 EncryptedPrivateKeyInfo with any algorithm: the shape of JKS key entries and PKCS#12 shrouded key
@@ -302,6 +458,62 @@ mod tests {
         let err = open(&[0xce, 0xce, 0xce, 0xce, 0, 0, 0, 2], None)
             .unwrap_err()
             .to_string();
-        assert!(err.contains("JCEKS"), "{err}");
+        assert_eq!(
+            err,
+            "a JCEKS keystore: iospki reads JKS and PKCS#12; convert it with keytool -importkeystore"
+        );
+    }
+
+    /// A BouncyCastle header: version, salt length 20, salt, iteration count; then `rest`.
+    fn bouncy_castle(version: u32, iterations: u32, rest: &[u8]) -> Vec<u8> {
+        let mut data = version.to_be_bytes().to_vec();
+        data.extend_from_slice(&20u32.to_be_bytes());
+        data.extend_from_slice(&[0xa5; 20]);
+        data.extend_from_slice(&iterations.to_be_bytes());
+        data.extend_from_slice(rest);
+        data
+    }
+
+    #[test]
+    fn bouncy_castle_stores_are_named_by_their_header() {
+        let empty_bks = [&[0u8][..], &[0x11; 20]].concat();
+        assert_eq!(Foreign::detect(&bouncy_castle(2, 1500, &empty_bks)), Some(Foreign::Bks));
+        assert_eq!(Foreign::detect(&bouncy_castle(1, 1500, &empty_bks)), Some(Foreign::Bks));
+        let twofish = [0x99u8; 48];
+        assert_eq!(Foreign::detect(&bouncy_castle(1, 1024, &twofish)), Some(Foreign::Uber));
+        // An entry type first and a whole number of blocks: either.
+        let ambiguous = [&[1u8][..], &[0x99; 31]].concat();
+        assert_eq!(
+            Foreign::detect(&bouncy_castle(1, 2047, &ambiguous)),
+            Some(Foreign::BksOrUber)
+        );
+        // Not BouncyCastle's: another version, salt length or iteration count, or a truncated header.
+        assert_eq!(Foreign::detect(&bouncy_castle(3, 1500, &empty_bks)), None);
+        assert_eq!(Foreign::detect(&bouncy_castle(2, 0, &empty_bks)), None);
+        assert_eq!(Foreign::detect(&bouncy_castle(2, 1500, &empty_bks)[..30]), None);
+        let mut other_salt = bouncy_castle(2, 1500, &empty_bks);
+        other_salt[7] = 16;
+        assert_eq!(Foreign::detect(&other_salt), None);
+        let err = open(&bouncy_castle(2, 1500, &empty_bks), None).unwrap_err().to_string();
+        assert!(
+            err.starts_with(
+                "a BouncyCastle BKS keystore: iospki reads JKS and PKCS#12; convert it with keytool -importkeystore"
+            ),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn duplicated_aliases_are_named_up_to_three_then_counted() {
+        let one = Oddity::DuplicateAliases(vec!["wso2carbon".into()]).to_string();
+        assert_eq!(
+            one,
+            "alias 'wso2carbon' appears more than once: Java uses the last entry of each, and so does iospki"
+        );
+        let many = Oddity::DuplicateAliases((0..10_000).map(|n| n.to_string()).collect()).to_string();
+        assert!(
+            many.starts_with("aliases '0', '1', '2' and 9997 more appear more than once"),
+            "{many}"
+        );
     }
 }

@@ -8,6 +8,7 @@ mod bundle;
 mod bundle_tampered;
 mod check;
 mod config;
+mod corpora;
 mod crash;
 mod fuzz_corpus;
 mod identity_provider;

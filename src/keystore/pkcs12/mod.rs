@@ -14,7 +14,7 @@ use der::{Decode, Encode};
 use rustls_pki_types::CertificateDer;
 use time::OffsetDateTime;
 
-use super::{EncryptedPrivateKeyInfo, Entry, Integrity, Keystore, Opened, StoreError};
+use super::{EncryptedPrivateKeyInfo, Entry, Integrity, Keystore, Oddity, Opened, StoreError};
 use crate::oid;
 use crate::secret::Password;
 use read::{CertificateBag, Contents};
@@ -65,19 +65,40 @@ pub fn open(data: &[u8], password: &Password) -> Result<Opened, StoreError> {
 pub fn open_with_any<'p>(data: &[u8], passwords: &'p [Password]) -> Result<(Opened, &'p Password), StoreError> {
     let (protection, java8_readable) = describe(data)?;
     let (contents, password) = read::read(data, passwords)?;
-    let integrity = if contents.authenticated {
-        Integrity::Verified
+    Ok((opened(contents, protection, java8_readable)?, password))
+}
+
+/// Opens a PKCS#12 file that needs no password: no MAC, and nothing encrypted (Java's "passwordless" store,
+/// which `KeyStore.load(stream, null)` reads whole). Any other file: [`StoreError::PasswordNeeded`]. Java would
+/// list such a file without its encrypted safes; iospki asks for the password rather than show part of it.
+pub fn open_without_password(data: &[u8]) -> Result<Opened, StoreError> {
+    let (protection, java8_readable) = describe(data)?;
+    opened(read::read_without_password(data)?, protection, java8_readable)
+}
+
+fn opened(contents: Contents, protection: String, java8_readable: bool) -> Result<Opened, StoreError> {
+    let (integrity, mut oddities) = if contents.authenticated {
+        (Integrity::Verified, Vec::new())
     } else {
-        Integrity::NotChecked
+        (Integrity::NotChecked, vec![Oddity::NoMac])
     };
-    let opened = Opened {
+    let key_names = contents.keys.iter().map(|k| &k.names);
+    let terminated: Vec<String> = key_names
+        .chain(contents.certificates.iter().map(|c| &c.names))
+        .filter(|names| names.nul_terminated)
+        .filter_map(|names| names.friendly_name.clone())
+        .collect();
+    if !terminated.is_empty() {
+        oddities.push(Oddity::NulTerminatedNames(terminated));
+    }
+    Ok(Opened {
         format: super::Format::Pkcs12,
         protection,
         java8_readable,
         integrity,
+        oddities,
         store: entries(contents)?,
-    };
-    Ok((opened, password))
+    })
 }
 
 /// A certificate of the file with the names that chain it.
@@ -250,7 +271,12 @@ pub fn describe(data: &[u8]) -> Result<(String, bool), StoreError> {
         || "no MAC".to_owned(),
         |(name, iterations)| format!("MAC {name} ({iterations} iterations)"),
     );
-    Ok((format!("PKCS#12 {}, {mac}: {readers}", ciphers.join(" + ")), java8))
+    let ciphers = if ciphers.is_empty() {
+        "without encryption".to_owned()
+    } else {
+        ciphers.join(" + ")
+    };
+    Ok((format!("PKCS#12 {ciphers}, {mac}: {readers}"), java8))
 }
 
 fn shrouded_key_ciphers(safe_contents: &[u8]) -> Vec<String> {
@@ -325,6 +351,7 @@ mod tests {
             .into_contents();
         let names = Names {
             friendly_name: None,
+            nul_terminated: false,
             local_key_id: Some(vec![1]),
         };
         let key = KeyBag {

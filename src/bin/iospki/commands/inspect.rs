@@ -14,7 +14,7 @@ use crate::cli::InspectArgs;
 use crate::print::out;
 
 pub fn run(args: InspectArgs) -> Result<ExitCode> {
-    let password = super::given_password(args.password_file.as_deref())?;
+    let password = super::password_to_open(args.password_file.as_deref())?;
     let now = iospki::issue::now();
     let mut files = Vec::new();
     let mut failed = false;
@@ -58,6 +58,7 @@ fn render_file(out: &mut String, file: &FileReport) {
             protection,
             integrity,
             password,
+            warnings,
             entries,
             ..
         } => {
@@ -65,11 +66,15 @@ fn render_file(out: &mut String, file: &FileReport) {
             let _ = writeln!(out, "Protection: {protection}");
             let integrity = match (integrity, *password) {
                 (Integrity::Verified, "published default") => "verified with a published default password",
+                (Integrity::Verified, "empty") => "verified with the empty password",
                 (Integrity::Verified, _) => "verified",
                 (Integrity::NotChecked, _) if *format == Format::Pkcs12 => "NOT checked (the file has no MAC)",
                 (Integrity::NotChecked, _) => "NOT checked (no password given; give --password-file)",
             };
             let _ = writeln!(out, "Integrity: {integrity}");
+            for warning in warnings {
+                let _ = writeln!(out, "Warning: {warning}");
+            }
             let _ = writeln!(
                 out,
                 "Your keystore contains {} entr{}",

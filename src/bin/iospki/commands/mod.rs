@@ -128,11 +128,20 @@ fn store_password(flag: Option<&Path>, configured: Option<&PasswordSource>) -> R
     Ok(password)
 }
 
-/// A password given for reading: from `file`, else the environment, else none.
+/// A password given by flag or environment: from `file`, else the environment, else none.
 fn given_password(file: Option<&Path>) -> Result<Option<Password>> {
     match file {
         Some(file) => Password::from_file(file).map(Some),
         None => Password::from_env(PASSWORD_ENV),
+    }
+}
+
+/// The password to open existing stores with (inspect, check): as [`given_password`], and an empty line or an
+/// empty variable is the empty password, which Java opens stores with.
+fn password_to_open(file: Option<&Path>) -> Result<Option<Password>> {
+    match file {
+        Some(file) => Password::to_open_from_file(file).map(Some),
+        None => Password::to_open_from_env(PASSWORD_ENV),
     }
 }
 
