@@ -460,6 +460,78 @@ mod tests {
         );
     }
 
+    /// A JKS file of `entries` (alias, trusted or key) as Java would write them if its Hashtable let it, with
+    /// the digest of `password`: duplicated aliases included.
+    fn crafted(entries: &[(&str, bool)], password: &Password) -> Vec<u8> {
+        let cert = CertificateDer::from(vec![0x30, 0x03, 0x02, 0x01, 0x05]);
+        let mut out = MAGIC.to_vec();
+        put_u32(&mut out, VERSION);
+        put_u32(&mut out, entries.len() as u32);
+        for (alias, key) in entries {
+            put_u32(&mut out, if *key { TAG_KEY } else { TAG_TRUSTED });
+            put_utf(&mut out, alias).unwrap();
+            put_date(&mut out, OffsetDateTime::UNIX_EPOCH);
+            if *key {
+                put_bytes(&mut out, &[0x30, 0x00]).unwrap();
+                put_u32(&mut out, 1);
+            }
+            put_cert(&mut out, &cert).unwrap();
+        }
+        let digest = integrity_digest(password, &out);
+        out.extend_from_slice(&digest);
+        out
+    }
+
+    #[test]
+    fn a_duplicated_alias_keeps_the_last_entry_as_javas_hashtable_does() {
+        let password = Password::new("changeit");
+        let data = crafted(
+            &[("wso2carbon", true), ("other", false), ("WSO2Carbon", false)],
+            &password,
+        );
+        let opened = open(&data, Some(&password)).unwrap();
+        assert_eq!(opened.store.len(), 2);
+        // The server's JVM finds the trusted certificate, not the key: so do verify and check.
+        assert!(!opened.store.get("wso2carbon").unwrap().entry.is_key());
+        assert_eq!(opened.oddities, [Oddity::DuplicateAliases(vec!["wso2carbon".into()])]);
+    }
+
+    #[test]
+    fn ten_thousand_duplicates_read_in_one_pass_and_are_named_once() {
+        let password = Password::new("changeit");
+        let entries: Vec<(String, bool)> = (0..10_000).map(|n| (format!("a{}", n % 100), n % 2 == 0)).collect();
+        let entries: Vec<(&str, bool)> = entries.iter().map(|(a, k)| (a.as_str(), *k)).collect();
+        let started = std::time::Instant::now();
+        let opened = open(&crafted(&entries, &password), Some(&password)).unwrap();
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+        assert_eq!(opened.store.len(), 100);
+        let Oddity::DuplicateAliases(aliases) = &opened.oddities[0] else {
+            panic!("{:?}", opened.oddities)
+        };
+        assert_eq!(aliases.len(), 100);
+    }
+
+    #[test]
+    fn the_empty_password_checks_a_store_written_with_it_as_java_accepts_it() {
+        let empty = Password::new("");
+        let data = write(&sample(), &empty).unwrap();
+        let opened = crate::keystore::open(&data, Some(&empty)).unwrap();
+        assert_eq!(opened.integrity, Integrity::Verified);
+        assert_eq!(opened.oddities, [Oddity::EmptyPassword]);
+        assert!(matches!(
+            read(&data, &Password::new("changeit")),
+            Err(StoreError::WrongPassword)
+        ));
+    }
+
+    #[test]
+    fn the_empty_alias_is_read_and_named() {
+        let password = Password::new("changeit");
+        let opened = crate::keystore::open(&crafted(&[("", false)], &password), Some(&password)).unwrap();
+        assert_eq!(opened.store.entries()[0].alias, "");
+        assert_eq!(opened.oddities, [Oddity::EmptyAlias]);
+    }
+
     #[test]
     fn every_truncation_is_an_error_not_a_panic() {
         let password = Password::new("pw");

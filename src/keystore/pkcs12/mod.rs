@@ -344,6 +344,62 @@ mod tests {
     use super::read::{KeyBag, Names};
     use super::*;
 
+    fn trusted(alias: &str, password: &Password) -> Vec<u8> {
+        let der = ::pem::parse(include_str!("../../../keystores/expired.crt"))
+            .unwrap()
+            .into_contents();
+        let mut store = Keystore::new();
+        store
+            .insert(
+                alias,
+                OffsetDateTime::UNIX_EPOCH,
+                Entry::TrustedCert(CertificateDer::from(der)),
+            )
+            .unwrap();
+        write(&store, password, Protection::Legacy).unwrap()
+    }
+
+    #[test]
+    fn an_empty_friendly_name_is_the_alias_keytool_lists() {
+        let password = Password::new("changeit");
+        let opened = crate::keystore::open(&trusted("", &password), Some(&password)).unwrap();
+        assert_eq!(opened.store.entries()[0].alias, "");
+        assert_eq!(opened.oddities, [Oddity::EmptyAlias]);
+    }
+
+    #[test]
+    fn the_empty_password_opens_a_file_written_with_it_and_is_named() {
+        let empty = Password::new("");
+        let data = trusted("cacert", &empty);
+        assert!(matches!(
+            crate::keystore::open(&data, None),
+            Err(StoreError::PasswordNeeded)
+        ));
+        let opened = crate::keystore::open(&data, Some(&empty)).unwrap();
+        assert_eq!(opened.integrity, Integrity::Verified);
+        assert_eq!(opened.oddities, [Oddity::EmptyPassword]);
+    }
+
+    #[test]
+    fn without_a_mac_encrypted_safes_still_need_the_password() {
+        let password = Password::new("right");
+        let mut pfx = pkcs12::pfx::Pfx::from_der(&trusted("cacert", &password)).unwrap();
+        pfx.mac_data = None;
+        let data = pfx.to_der().unwrap();
+        assert!(matches!(
+            crate::keystore::open(&data, None),
+            Err(StoreError::PasswordNeeded)
+        ));
+        assert!(matches!(
+            open(&data, &Password::new("wrong")),
+            Err(StoreError::WrongPassword)
+        ));
+        let opened = open(&data, &password).unwrap();
+        assert_eq!(opened.integrity, Integrity::NotChecked);
+        assert_eq!(opened.oddities, [Oddity::NoMac]);
+        assert!(opened.protection.contains("no MAC"), "{}", opened.protection);
+    }
+
     #[test]
     fn a_certificate_linked_into_every_key_is_refused_past_the_chain_limit() {
         let der = ::pem::parse(include_str!("../../../keystores/expired.crt"))
