@@ -49,7 +49,7 @@ pub enum Content {
         java8_readable: bool,
         /// Whether the integrity check ran.
         integrity: Integrity,
-        /// Where the password came from: "given", "published default", "empty" or "none".
+        /// Which password opened it: "given", "published default", "empty" (given or tried) or "none".
         password: &'static str,
         /// What Java reads in it but is worth knowing (no MAC, the empty password, duplicated or empty
         /// aliases), one sentence each.
@@ -128,7 +128,10 @@ fn keystore_content(
         source,
     };
     let (opened, used) = match password {
-        Some(password) => (keystore::open(data, Some(password)).map_err(store_error)?, "given"),
+        Some(password) => {
+            let used = if password.is_empty() { "empty" } else { "given" };
+            (keystore::open(data, Some(password)).map_err(store_error)?, used)
+        }
         None => open_with_defaults(data).map_err(store_error)?,
     };
     let entries = opened

@@ -132,6 +132,9 @@ pub enum Oddity {
     DuplicateAliases(Vec<String>),
     /// An entry's alias is empty (a PKCS#12 friendlyName of ""): keytool lists it as alias "".
     EmptyAlias,
+    /// PKCS#12 private keys in the clear (keyBag, as OpenSSL writes with `-keypbe NONE`): Java's PKCS12 keystore
+    /// skips them, so the server sees no key there (and, without one, none of its certificates either).
+    KeysInTheClear(usize),
     /// PKCS#12 friendlyNames that end in a NUL (a C string's terminator), read without it: Java's aliases keep it.
     NulTerminatedNames(Vec<String>),
 }
@@ -169,6 +172,12 @@ impl std::fmt::Display for Oddity {
                     named.join(", ")
                 )
             }
+            Oddity::KeysInTheClear(count) => write!(
+                f,
+                "{count} private key{} in the clear (keyBag), which Java's PKCS12 keystore skips: Java lists no \
+                 such key entry",
+                if *count == 1 { " is" } else { "s are" }
+            ),
             Oddity::NulTerminatedNames(names) => write!(
                 f,
                 "the friendlyName of '{}'{} ends in a NUL character, which iospki leaves out of the alias and Java keeps",

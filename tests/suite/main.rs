@@ -16,6 +16,7 @@ mod init_cli;
 mod init_java;
 mod init_openssl;
 mod inspect;
+mod java_reads;
 mod k8s;
 mod key_input;
 mod keystores;

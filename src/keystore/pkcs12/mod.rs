@@ -91,6 +91,9 @@ fn opened(contents: Contents, protection: String, java8_readable: bool) -> Resul
     if !terminated.is_empty() {
         oddities.push(Oddity::NulTerminatedNames(terminated));
     }
+    if contents.keys_in_the_clear > 0 {
+        oddities.push(Oddity::KeysInTheClear(contents.keys_in_the_clear));
+    }
     Ok(Opened {
         format: super::Format::Pkcs12,
         protection,
@@ -418,6 +421,7 @@ mod tests {
             keys: vec![key; MAX_CHAIN_BYTES / der.len() + 1],
             certificates: vec![CertificateBag { names, der }],
             authenticated: true,
+            keys_in_the_clear: 0,
         };
         let err = entries(contents).unwrap_err().to_string();
         assert!(err.contains("repeat more than 64 MiB of certificates"), "{err}");

@@ -39,6 +39,8 @@ pub(super) struct Contents {
     pub(super) certificates: Vec<CertificateBag>,
     /// Whether a MAC vouched for them (a file without one can be changed by anyone who can write it).
     pub(super) authenticated: bool,
+    /// How many of the keys were in the clear (keyBag), which Java's PKCS12 keystore does not read.
+    pub(super) keys_in_the_clear: usize,
 }
 
 /// A private key, in the clear.
@@ -304,7 +306,10 @@ fn bags_cost(bags: &[Bag]) -> Cost {
 fn unseal(bags: &[Bag], attempt: Attempt<'_>, contents: &mut Contents) -> Result<(), StoreError> {
     for bag in bags {
         match bag {
-            Bag::Key(key) => contents.keys.push(key.clone()),
+            Bag::Key(key) => {
+                contents.keys.push(key.clone());
+                contents.keys_in_the_clear += 1;
+            }
             Bag::Certificate(certificate) => contents.certificates.push(certificate.clone()),
             Bag::Shrouded(names, sealed) => contents.keys.push(KeyBag {
                 names: names.clone(),
