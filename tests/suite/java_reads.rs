@@ -100,6 +100,32 @@ fn a_duplicated_jks_alias_shows_the_last_entry_as_keytool_does() {
     assert_eq!(file["integrity"], "verified");
 }
 
+#[test]
+fn a_jks_store_with_the_empty_password_is_checked_with_it_as_keytool_checks_it() {
+    let dir = scratch("java-reads-empty-jks");
+    let keytool = jks::read(
+        &std::fs::read(fixture("keytool-jks.jks")).unwrap(),
+        &Password::new("changeit"),
+    )
+    .unwrap();
+    let mut store = Keystore::new();
+    for item in keytool.into_entries().into_iter().filter(|e| !e.entry.is_key()) {
+        store.insert(&item.alias, item.created, item.entry).unwrap();
+    }
+    std::fs::write(dir.join("empty.jks"), jks::write(&store, &Password::new("")).unwrap()).unwrap();
+    // keytool verifies the digest with "" (a wrong password would be "Keystore was tampered with").
+    let theirs = keytool_entries(&dir, "empty.jks", "");
+    let (ours, file) = inspected(&dir, &["empty.jks"]);
+    assert_eq!(ours, theirs);
+    assert_eq!(file["integrity"], "verified");
+    assert_eq!(file["password"], "empty");
+    assert!(
+        file["warnings"].to_string().contains("the store password is empty"),
+        "{}",
+        file["warnings"]
+    );
+}
+
 /// `openssl pkcs12 -export` of a fresh key and certificate in `dir`, with `options`, as `out`.
 fn openssl_p12(dir: &Path, options: &[&str], out: &str) {
     let req = [
