@@ -135,6 +135,9 @@ pub enum Oddity {
     /// PKCS#12 private keys in the clear (keyBag, as OpenSSL writes with `-keypbe NONE`): Java's PKCS12 keystore
     /// skips them, so the server sees no key there (and, without one, none of its certificates either).
     KeysInTheClear(usize),
+    /// PKCS#12 certificates that belong to no key and lack Java's trust attribute (OpenSSL writes none): iospki
+    /// lists them as trusted certificates, Java's PKCS12 keystore does not list them, and a server trusts none.
+    NotTrustedByJava(usize),
     /// PKCS#12 friendlyNames that end in a NUL (a C string's terminator), read without it: Java's aliases keep it.
     NulTerminatedNames(Vec<String>),
 }
@@ -177,6 +180,13 @@ impl std::fmt::Display for Oddity {
                 "{count} private key{} in the clear (keyBag), which Java's PKCS12 keystore skips: Java lists no \
                  such key entry",
                 if *count == 1 { " is" } else { "s are" }
+            ),
+            Oddity::NotTrustedByJava(count) => write!(
+                f,
+                "{count} certificate{} outside any key's chain {} no Java trust attribute (OpenSSL writes none): \
+                 Java's PKCS12 keystore does not list such certificates, so a Java server does not trust them",
+                if *count == 1 { "" } else { "s" },
+                if *count == 1 { "has" } else { "have" },
             ),
             Oddity::NulTerminatedNames(names) => write!(
                 f,

@@ -107,6 +107,11 @@ fn oddities(store: &Store) -> Vec<Finding> {
                 "other tools may take the first entry or refuse the store: write it again (iospki init, or keytool \
                  -importkeystore, which keeps what Java sees)",
             )),
+            Oddity::NotTrustedByJava(_) => Some(Finding::problem(
+                &store.location,
+                oddity.to_string(),
+                "import them with keytool -importcert (or write the store with iospki), which marks them trusted",
+            )),
             Oddity::KeysInTheClear(_) => Some(Finding::problem(
                 &store.location,
                 oddity.to_string(),

@@ -240,3 +240,51 @@ fn stores_of_other_formats_are_named_with_how_to_convert_them() {
         assert_eq!(stderr.lines().count(), 1, "{stderr}");
     }
 }
+
+#[test]
+fn an_unnamed_openssl_key_has_javas_alias_and_a_lone_certificate_is_said_to_be_untrusted() {
+    let dir = scratch("java-reads-unnamed");
+    openssl_p12(&dir, &["-passout", "pass:changeit"], "named.p12");
+    util::tool(
+        &dir,
+        "openssl",
+        [
+            "pkcs12",
+            "-export",
+            "-nokeys",
+            "-in",
+            "c.pem",
+            "-passout",
+            "pass:changeit",
+            "-out",
+            "certs.p12",
+        ],
+    );
+    // openssl_p12 names the key "leaf"; export it again without a name, as `openssl pkcs12 -export` does by default.
+    util::tool(
+        &dir,
+        "openssl",
+        [
+            "pkcs12",
+            "-export",
+            "-in",
+            "c.pem",
+            "-inkey",
+            "k.pem",
+            "-passout",
+            "pass:changeit",
+            "-out",
+            "unnamed.p12",
+        ],
+    );
+    let (ours, _) = inspected(&dir, &["unnamed.p12"]);
+    assert_eq!(ours, keytool_entries(&dir, "unnamed.p12", "changeit"));
+    assert_eq!(ours[0].0, "1");
+    // keytool lists nothing: Java's PKCS12 keystore skips a certificate without its trust attribute.
+    assert!(keytool_entries(&dir, "certs.p12", "changeit").is_empty());
+    let text = iospki(&dir, ["inspect", "certs.p12"]).success();
+    assert!(
+        text.contains("Warning: 1 certificate outside any key's chain has no Java trust attribute"),
+        "{text}"
+    );
+}

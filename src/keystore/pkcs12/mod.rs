@@ -94,13 +94,17 @@ fn opened(contents: Contents, protection: String, java8_readable: bool) -> Resul
     if contents.keys_in_the_clear > 0 {
         oddities.push(Oddity::KeysInTheClear(contents.keys_in_the_clear));
     }
+    let (store, untrusted) = entries(contents)?;
+    if untrusted > 0 {
+        oddities.push(Oddity::NotTrustedByJava(untrusted));
+    }
     Ok(Opened {
         format: super::Format::Pkcs12,
         protection,
         java8_readable,
         integrity,
         oddities,
-        store: entries(contents)?,
+        store,
     })
 }
 
@@ -125,7 +129,9 @@ impl Certificate {
 /// certificates into terabytes of chains.
 const MAX_CHAIN_BYTES: usize = 64 << 20;
 
-fn entries(contents: Contents) -> Result<Keystore, StoreError> {
+/// The entries of `contents`, and how many certificates outside every chain lack Java's trust attribute. Unnamed
+/// entries are named as Java names them: "1", "2", and so on.
+fn entries(contents: Contents) -> Result<(Keystore, usize), StoreError> {
     let certs = contents
         .certificates
         .into_iter()
@@ -136,7 +142,12 @@ fn entries(contents: Contents) -> Result<Keystore, StoreError> {
     let mut chain_bytes = 0;
     let mut store = Keystore::new();
     let when = OffsetDateTime::UNIX_EPOCH;
-    for (number, bag) in contents.keys.iter().enumerate() {
+    let mut unnamed = 0;
+    let mut unfriendly_name = || {
+        unnamed += 1;
+        unnamed.to_string()
+    };
+    for bag in &contents.keys {
         let leaf = bag
             .names
             .local_key_id
@@ -156,23 +167,25 @@ fn entries(contents: Contents) -> Result<Keystore, StoreError> {
             .friendly_name
             .clone()
             .or_else(|| leaf.and_then(|l| l.bag.names.friendly_name.clone()))
-            .unwrap_or_else(|| format!("key-{}", number + 1));
+            .unwrap_or_else(&mut unfriendly_name);
         let chain = chain
             .into_iter()
             .map(|c| CertificateDer::from(c.bag.der.clone()))
             .collect();
         insert(&mut store, &alias, when, Entry::key(&bag.pkcs8, chain))?;
     }
-    for (number, cert) in certs.iter().enumerate() {
+    let mut untrusted = 0;
+    for cert in &certs {
         if in_chains.contains(cert.bag.der.as_slice()) {
             continue;
         }
+        untrusted += usize::from(!cert.bag.names.java_trusted);
         let alias = cert
             .bag
             .names
             .friendly_name
             .clone()
-            .unwrap_or_else(|| format!("cert-{}", number + 1));
+            .unwrap_or_else(&mut unfriendly_name);
         insert(
             &mut store,
             &alias,
@@ -180,7 +193,7 @@ fn entries(contents: Contents) -> Result<Keystore, StoreError> {
             Entry::TrustedCert(CertificateDer::from(cert.bag.der.clone())),
         )?;
     }
-    Ok(store)
+    Ok((store, untrusted))
 }
 
 /// The file's certificates by localKeyId (the first that has it) and by subject (each encoding once), so that
@@ -411,6 +424,7 @@ mod tests {
         let names = Names {
             friendly_name: None,
             nul_terminated: false,
+            java_trusted: false,
             local_key_id: Some(vec![1]),
         };
         let key = KeyBag {
@@ -423,7 +437,7 @@ mod tests {
             authenticated: true,
             keys_in_the_clear: 0,
         };
-        let err = entries(contents).unwrap_err().to_string();
+        let err = entries(contents).map(drop).unwrap_err().to_string();
         assert!(err.contains("repeat more than 64 MiB of certificates"), "{err}");
     }
 }

@@ -69,6 +69,9 @@ pub(super) struct Names {
     /// Whether the friendlyName ended in a NUL, a C string's terminator written into it, which is left out of
     /// the alias (Java keeps it in; iospki takes no alias with a control character).
     pub(super) nul_terminated: bool,
+    /// Whether the bag has Java's trusted-key-usage attribute, without which Java's PKCS12 keystore does not
+    /// list a certificate that belongs to no key.
+    pub(super) java_trusted: bool,
     /// PKCS#9 localKeyId.
     pub(super) local_key_id: Option<Vec<u8>>,
 }
@@ -387,6 +390,7 @@ impl Names {
         Names {
             friendly_name: friendly_name.map(|name| name.strip_suffix('\0').map(str::to_owned).unwrap_or(name)),
             nul_terminated,
+            java_trusted: first(oid::ORACLE_TRUSTED_KEY_USAGE).is_some(),
             local_key_id: first(oid::LOCAL_KEY_ID)
                 .and_then(|v| v.decode_as::<OctetString>().ok())
                 .map(|id| id.into_bytes().into_vec()),
