@@ -8,7 +8,7 @@
 set -eu
 PW=changeit
 DNAME="CN=fixture server, O=iospki"
-rm -f ./*.jks ./*.p12 ./*.txt ./*.crt ./*.pem
+rm -f ./*.jks ./*.p12 ./*.txt ./*.crt ./*.pem ./*.store
 
 listing() { # store, keytool, storetype -> store.txt
     "$2" -list -v -storetype "$3" -keystore "$1" -storepass "$PW" 2>/dev/null \
@@ -70,3 +70,15 @@ listing expired.jks keytool JKS
 rm -rf old-ca
 
 rm -f ca.key leaf.key leaf.csr ca.crt leaf.crt
+
+# Stores iospki names and refuses: keytool's JCEKS, and BouncyCastle's BKS (version 2) and UBER (version 1), written by
+# keytool with BouncyCastle's provider (Debian's libbcprov-java).
+BC="-providerpath /usr/share/java/bcprov.jar -providerclass org.bouncycastle.jce.provider.BouncyCastleProvider"
+for type in JCEKS BKS UBER; do
+    provider=""
+    [ "$type" = JCEKS ] || provider=$BC
+    name=$(echo "foreign-$type" | tr 'A-Z' 'a-z')
+    # shellcheck disable=SC2086 # $provider is several words
+    keytool -genkeypair -storetype "$type" $provider -keystore "$name.store" -storepass $PW -keypass $PW \
+        -alias server -keyalg RSA -keysize 2048 -validity 3650 -dname "$DNAME" 2>/dev/null
+done

@@ -41,11 +41,9 @@ pub enum AliasError {
 }
 
 impl Alias {
-    /// An alias as a store or a configuration names it, in lower case as Java compares it.
+    /// An alias as a store or a configuration names it, in lower case as Java compares it. The empty alias is
+    /// one: Java lists a PKCS#12 key whose friendlyName is empty under it, and finds it by `""`.
     pub fn found(text: &str) -> Result<Alias, AliasError> {
-        if text.is_empty() {
-            return Err(AliasError::Empty);
-        }
         let count = text.chars().count();
         if count > MAX_CHARS {
             return Err(AliasError::TooLong(count));
@@ -56,8 +54,11 @@ impl Alias {
         Ok(Alias(text.to_lowercase()))
     }
 
-    /// An alias the operator chose for iospki to write: as [`Alias::found`], and already in lower case.
+    /// An alias the operator chose for iospki to write: as [`Alias::found`], not empty, and already in lower case.
     pub fn chosen(text: &str) -> Result<Alias, AliasError> {
+        if text.is_empty() {
+            return Err(AliasError::Empty);
+        }
         let alias = Self::found(text)?;
         if alias.0.trim() != alias.0 {
             return Err(AliasError::Padded(text.to_owned()));
@@ -116,8 +117,9 @@ mod tests {
     }
 
     #[test]
-    fn empty_long_and_control_characters_are_refused() {
-        assert_eq!(Alias::found(""), Err(AliasError::Empty));
+    fn empty_is_found_but_not_chosen_and_long_and_control_characters_are_refused() {
+        assert_eq!(Alias::chosen(""), Err(AliasError::Empty));
+        assert_eq!(Alias::found("").unwrap().as_str(), "");
         assert_eq!(Alias::found(&"a".repeat(256)), Err(AliasError::TooLong(256)));
         let err = Alias::found("a\nb").unwrap_err().to_string();
         assert!(err.contains("a\\nb"), "{err}");

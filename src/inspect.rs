@@ -10,7 +10,7 @@ use crate::certinfo::{CertificateError, CertificateInfo};
 use crate::error::{Error, Result};
 use crate::input::{self, Kind};
 use crate::key::{KeyInfo, describe_der, describe_pem};
-use crate::keystore::{self, Entry, Format, Integrity, Opened, StoreError};
+use crate::keystore::{self, Entry, Foreign, Format, Integrity, Opened, StoreError};
 use crate::secret::{Password, WELL_KNOWN_PASSWORDS};
 
 /// The JSON schema identifier; it changes only when a field is removed or changes meaning.
@@ -49,8 +49,11 @@ pub enum Content {
         java8_readable: bool,
         /// Whether the integrity check ran.
         integrity: Integrity,
-        /// Where the password came from: "given", "published default" or "none".
+        /// Which password opened it: "given", "published default", "empty" (given or tried) or "none".
         password: &'static str,
+        /// What Java reads in it but is worth knowing (no MAC, the empty password, duplicated or empty
+        /// aliases), one sentence each.
+        warnings: Vec<String>,
         /// The entries in file order.
         entries: Vec<EntryReport>,
     },
@@ -91,6 +94,8 @@ pub fn inspect_file(path: &Path, password: Option<&Password>, now: OffsetDateTim
     let data = input::read(path, Kind::Data)?;
     let content = if let Some(format) = keystore_format(&data) {
         keystore_content(path, &data, format, password, now)?
+    } else if let Some(foreign) = Foreign::detect(&data) {
+        return Err(unreadable(path, foreign.refusal()));
     } else if data.windows(11).any(|w| w == b"-----BEGIN ") {
         pem_content(path, &data, now)?
     } else {
@@ -123,7 +128,10 @@ fn keystore_content(
         source,
     };
     let (opened, used) = match password {
-        Some(password) => (keystore::open(data, Some(password)).map_err(store_error)?, "given"),
+        Some(password) => {
+            let used = if password.is_empty() { "empty" } else { "given" };
+            (keystore::open(data, Some(password)).map_err(store_error)?, used)
+        }
         None => open_with_defaults(data).map_err(store_error)?,
     };
     let entries = opened
@@ -139,6 +147,7 @@ fn keystore_content(
         protection,
         java8_readable,
         integrity,
+        oddities,
         ..
     } = opened;
     Ok(Content::Keystore {
@@ -147,14 +156,23 @@ fn keystore_content(
         java8_readable,
         integrity,
         password: used,
+        warnings: oddities.iter().map(ToString::to_string).collect(),
         entries,
     })
 }
 
-/// Opens with the published default passwords, else (JKS only) lists without checking integrity.
+/// Opens without a password if the store needs none (PKCS#12 without MAC or encryption), else with the published
+/// default passwords or the empty one, else (JKS only) lists without checking integrity.
 fn open_with_defaults(data: &[u8]) -> Result<(Opened, &'static str), StoreError> {
-    let candidates = WELL_KNOWN_PASSWORDS.map(Password::new);
+    if Format::detect(data) == Some(Format::Pkcs12)
+        && let Ok(opened) = keystore::open(data, None)
+    {
+        return Ok((opened, "none"));
+    }
+    let mut candidates = WELL_KNOWN_PASSWORDS.map(Password::new).to_vec();
+    candidates.push(Password::new(""));
     match keystore::open_with_any(data, &candidates) {
+        Ok((opened, used)) if used.is_empty() => Ok((opened, "empty")),
         Ok((opened, _)) => Ok((opened, "published default")),
         Err(StoreError::WrongPassword) => keystore::open(data, None).map(|opened| (opened, "none")),
         Err(other) => Err(other),

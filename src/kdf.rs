@@ -14,7 +14,8 @@ use std::fmt;
 /// The most key-derivation work iospki does for one file, in iterations: a few seconds of one core (a million
 /// PBKDF2-HMAC-SHA256 iterations take about half a second). A Java 17 keystore with one key entry takes 40,000
 /// (MAC, certificates and key at 10,000 each, the MAC once more for the second published password inspect and
-/// check try); one with 300 key entries about 3,000,000; OpenSSL 3 writes 2,048 per item.
+/// check try), 60,000 if its password is the empty one they try last (twice: an empty BMPString, then no bytes);
+/// one with 300 key entries about 3,000,000; OpenSSL 3 writes 2,048 per item.
 pub const WORK_BUDGET: u64 = 10_000_000;
 
 /// The most memory one derivation may take: scrypt's 128·r·(N + p) bytes. 256 MiB is N=2^18 with r=8, sixteen

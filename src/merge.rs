@@ -7,7 +7,7 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 use crate::input::{self, Kind};
-use crate::keystore::{self, Entry, Keystore, PrivateKey};
+use crate::keystore::{self, Entry, Integrity, Keystore, PrivateKey};
 use crate::product::{Holds, Product};
 use crate::secret::Password;
 
@@ -53,7 +53,21 @@ impl Existing {
                 continue;
             }
             let data = input::read(&path, Kind::Data)?;
-            let opened = keystore::open(&data, Some(&password)).map_err(|source| Error::Store { path, source })?;
+            let opened = keystore::open(&data, Some(&password)).map_err(|source| Error::Store {
+                path: path.clone(),
+                source,
+            })?;
+            // Its entries would enter a new store whose digest vouches for them; without a MAC, any of them
+            // may have been planted by whoever could write the file.
+            if opened.integrity == Integrity::NotChecked {
+                return Err(Error::Refused {
+                    path,
+                    reason: "has no MAC, so its entries may have been changed by anyone who could write it: iospki \
+                             does not carry them into a new store; check them and write the store again with a MAC \
+                             (keytool -importkeystore)"
+                        .into(),
+                });
+            }
             stores.push((*name, opened.store));
         }
         if stores.is_empty() {

@@ -52,6 +52,16 @@ impl Password {
     /// Reads a password from `path`, which holds it on one line: a final `\n` or `\r\n` and a leading UTF-8
     /// byte order mark (which editors add) are not part of it; a second line is refused, not ignored.
     pub fn from_file(path: &Path) -> Result<Self> {
+        Self::read_file(path, Empty::Refused)
+    }
+
+    /// A password to open an existing store with, read as [`Password::from_file`] reads it except that an empty
+    /// line is the empty password: Java opens stores with `""`, and reading one changes nothing.
+    pub fn to_open_from_file(path: &Path) -> Result<Self> {
+        Self::read_file(path, Empty::Allowed)
+    }
+
+    fn read_file(path: &Path, empty: Empty) -> Result<Self> {
         let bytes = crate::input::read(path, crate::input::Kind::Password)?;
         let text = std::str::from_utf8(&bytes).map_err(|_| Error::Password {
             source_name: path.display().to_string(),
@@ -66,13 +76,23 @@ impl Password {
                 reason: "password file has more than one line; put the password alone on one line".into(),
             });
         }
-        Self::checked(line, &path.display().to_string())
+        Self::checked(line, &path.display().to_string(), empty)
     }
 
     /// Reads a password from the environment variable `name`, if it is set.
     pub fn from_env(name: &str) -> Result<Option<Self>> {
+        Self::read_env(name, Empty::Refused)
+    }
+
+    /// A password to open an existing store with, from the environment variable `name` if it is set; set and
+    /// empty is the empty password (see [`Password::to_open_from_file`]).
+    pub fn to_open_from_env(name: &str) -> Result<Option<Self>> {
+        Self::read_env(name, Empty::Allowed)
+    }
+
+    fn read_env(name: &str, empty: Empty) -> Result<Option<Self>> {
         match std::env::var(name) {
-            Ok(text) => Self::checked(&Zeroizing::new(text), name).map(Some),
+            Ok(text) => Self::checked(&Zeroizing::new(text), name, empty).map(Some),
             Err(std::env::VarError::NotPresent) => Ok(None),
             Err(std::env::VarError::NotUnicode(_)) => Err(Error::Password {
                 source_name: name.into(),
@@ -81,9 +101,10 @@ impl Password {
         }
     }
 
-    /// `text` from `source_name`, unless it is empty or holds a line break or NUL, which no source can give back.
-    pub fn checked(text: &str, source_name: &str) -> Result<Self> {
-        if text.is_empty() {
+    /// `text` from `source_name`, unless it holds a line break or NUL, which no source can give back, or is empty
+    /// where `empty` refuses that.
+    pub fn checked(text: &str, source_name: &str, empty: Empty) -> Result<Self> {
+        if text.is_empty() && empty == Empty::Refused {
             return Err(Error::Password {
                 source_name: source_name.into(),
                 reason: "password is empty".into(),
@@ -120,10 +141,24 @@ impl Password {
         Zeroizing::new(self.text.encode_utf16().flat_map(u16::to_be_bytes).collect())
     }
 
+    /// Whether this is the empty password, which some stores are written with and which protects nothing.
+    pub fn is_empty(&self) -> bool {
+        self.text.is_empty()
+    }
+
     /// Whether this is a password published in vendor documentation (wso2carbon, changeit).
     pub fn is_well_known(&self) -> bool {
         WELL_KNOWN_PASSWORDS.contains(&self.secret_str())
     }
+}
+
+/// Whether a password source may give the empty password.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Empty {
+    /// No: a new store or key would be protected by nothing.
+    Refused,
+    /// Yes: an existing store is opened with it, as Java opens one.
+    Allowed,
 }
 
 /// Why `text` cannot be a password in the set's XML (XML 1.0's Char production; control characters besides,
@@ -194,6 +229,7 @@ mod tests {
         std::fs::write(&path, "\n").unwrap();
         let err = Password::from_file(&path).unwrap_err().to_string();
         assert!(err.contains("password is empty"), "{err}");
+        assert!(Password::to_open_from_file(&path).unwrap().is_empty());
     }
 
     #[test]

@@ -14,11 +14,13 @@
 //! SHA-1(password as UTF-16BE || "Mighty Aphrodite" || everything above)
 //! ```
 
+use std::collections::HashSet;
+
 use rustls_pki_types::CertificateDer;
 use sha1::{Digest, Sha1};
 use time::OffsetDateTime;
 
-use super::{Entry, Integrity, Keystore, Opened, PrivateKey, StoreError, key_protector};
+use super::{Entry, Integrity, Keystore, Oddity, Opened, PrivateKey, StoreError, key_protector};
 use crate::secret::Password;
 
 /// The first four bytes of every JKS file.
@@ -73,11 +75,12 @@ pub fn write(store: &Keystore, password: &Password) -> Result<Vec<u8>, StoreErro
 /// Decodes a JKS file, checking its integrity digest with `password`. Keys stay protected until asked for
 /// ([`PrivateKey::secret_pkcs8`](super::PrivateKey::secret_pkcs8)), with the store password or their own.
 pub fn read(data: &[u8], password: &Password) -> Result<Keystore, StoreError> {
-    decode(data, Some(password))
+    decode(data, Some(password)).map(|(store, _)| store)
 }
 
 /// Opens a JKS file: checked with `password`, or listed unchecked without one, as `keytool -list` does.
 pub fn open(data: &[u8], password: Option<&Password>) -> Result<Opened, StoreError> {
+    let (store, duplicates) = decode(data, password)?;
     Ok(Opened {
         format: super::Format::Jks,
         protection: "JKS (Sun KeyProtector, SHA-1 integrity digest): any Java".into(),
@@ -87,11 +90,18 @@ pub fn open(data: &[u8], password: Option<&Password>) -> Result<Opened, StoreErr
         } else {
             Integrity::NotChecked
         },
-        store: decode(data, password)?,
+        oddities: (!duplicates.is_empty())
+            .then_some(Oddity::DuplicateAliases(duplicates))
+            .into_iter()
+            .collect(),
+        store,
     })
 }
 
-fn decode(data: &[u8], password: Option<&Password>) -> Result<Keystore, StoreError> {
+/// The store, and the aliases that appear more than once in it (each once, in the order they repeat). Java's
+/// JavaKeyStore puts each entry into a Hashtable, so a later entry replaces an earlier one of the same alias;
+/// iospki keeps the last one too.
+fn decode(data: &[u8], password: Option<&Password>) -> Result<(Keystore, Vec<String>), StoreError> {
     let body_len = data
         .len()
         .checked_sub(20)
@@ -107,13 +117,17 @@ fn decode(data: &[u8], password: Option<&Password>) -> Result<Keystore, StoreErr
     }
     let count = reader.u32()?;
     let mut store = Keystore::new();
+    let mut duplicates = Vec::new();
+    let mut repeated = HashSet::new();
     for _ in 0..count {
         let (alias, created, entry) = reader.entry(version)?;
-        let duplicate = store
+        let replaced = store
             .insert(&alias, created, entry)
             .map_err(|_| malformed(&format!("alias '{}' is not usable", alias.escape_debug())))?;
-        if duplicate.is_some() {
-            return Err(malformed(&format!("alias '{alias}' appears twice")));
+        if let Some(replaced) = replaced
+            && repeated.insert(replaced.alias.clone())
+        {
+            duplicates.push(replaced.alias);
         }
     }
     if !reader.data.is_empty() {
@@ -123,7 +137,7 @@ fn decode(data: &[u8], password: Option<&Password>) -> Result<Keystore, StoreErr
     if password.is_some_and(|p| integrity_digest(p, body).as_slice() != digest) {
         return Err(StoreError::WrongPassword);
     }
-    Ok(store)
+    Ok((store, duplicates))
 }
 
 /// About the encoded size of `store` (key entries grow by a few bytes when protected), so that writing a large
@@ -444,6 +458,78 @@ mod tests {
             store.entries()[1].entry.certificate().unwrap().as_ref(),
             &[0x30, 0x03, 0x02, 0x01, 0x05]
         );
+    }
+
+    /// A JKS file of `entries` (alias, trusted or key) as Java would write them if its Hashtable let it, with
+    /// the digest of `password`: duplicated aliases included.
+    fn crafted(entries: &[(&str, bool)], password: &Password) -> Vec<u8> {
+        let cert = CertificateDer::from(vec![0x30, 0x03, 0x02, 0x01, 0x05]);
+        let mut out = MAGIC.to_vec();
+        put_u32(&mut out, VERSION);
+        put_u32(&mut out, entries.len() as u32);
+        for (alias, key) in entries {
+            put_u32(&mut out, if *key { TAG_KEY } else { TAG_TRUSTED });
+            put_utf(&mut out, alias).unwrap();
+            put_date(&mut out, OffsetDateTime::UNIX_EPOCH);
+            if *key {
+                put_bytes(&mut out, &[0x30, 0x00]).unwrap();
+                put_u32(&mut out, 1);
+            }
+            put_cert(&mut out, &cert).unwrap();
+        }
+        let digest = integrity_digest(password, &out);
+        out.extend_from_slice(&digest);
+        out
+    }
+
+    #[test]
+    fn a_duplicated_alias_keeps_the_last_entry_as_javas_hashtable_does() {
+        let password = Password::new("changeit");
+        let data = crafted(
+            &[("wso2carbon", true), ("other", false), ("WSO2Carbon", false)],
+            &password,
+        );
+        let opened = open(&data, Some(&password)).unwrap();
+        assert_eq!(opened.store.len(), 2);
+        // The server's JVM finds the trusted certificate, not the key: so do verify and check.
+        assert!(!opened.store.get("wso2carbon").unwrap().entry.is_key());
+        assert_eq!(opened.oddities, [Oddity::DuplicateAliases(vec!["wso2carbon".into()])]);
+    }
+
+    #[test]
+    fn ten_thousand_duplicates_read_in_one_pass_and_are_named_once() {
+        let password = Password::new("changeit");
+        let entries: Vec<(String, bool)> = (0..10_000).map(|n| (format!("a{}", n % 100), n % 2 == 0)).collect();
+        let entries: Vec<(&str, bool)> = entries.iter().map(|(a, k)| (a.as_str(), *k)).collect();
+        let started = std::time::Instant::now();
+        let opened = open(&crafted(&entries, &password), Some(&password)).unwrap();
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+        assert_eq!(opened.store.len(), 100);
+        let Oddity::DuplicateAliases(aliases) = &opened.oddities[0] else {
+            panic!("{:?}", opened.oddities)
+        };
+        assert_eq!(aliases.len(), 100);
+    }
+
+    #[test]
+    fn the_empty_password_checks_a_store_written_with_it_as_java_accepts_it() {
+        let empty = Password::new("");
+        let data = write(&sample(), &empty).unwrap();
+        let opened = crate::keystore::open(&data, Some(&empty)).unwrap();
+        assert_eq!(opened.integrity, Integrity::Verified);
+        assert_eq!(opened.oddities, [Oddity::EmptyPassword]);
+        assert!(matches!(
+            read(&data, &Password::new("changeit")),
+            Err(StoreError::WrongPassword)
+        ));
+    }
+
+    #[test]
+    fn the_empty_alias_is_read_and_named() {
+        let password = Password::new("changeit");
+        let opened = crate::keystore::open(&crafted(&[("", false)], &password), Some(&password)).unwrap();
+        assert_eq!(opened.store.entries()[0].alias, "");
+        assert_eq!(opened.oddities, [Oddity::EmptyAlias]);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! The format of a file is told from its bytes, never from its name: JDK 9+ keytool writes PKCS#12 into files
 //! named .jks.
 
+mod foreign;
 pub mod jks;
 mod key_protector;
 pub mod pkcs12;
@@ -19,6 +20,7 @@ use crate::alias::Alias;
 pub use crate::error::StoreError;
 use crate::error::{Error, Result};
 use crate::secret::Password;
+pub use foreign::Foreign;
 
 /// How a keystore file is encoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -47,6 +49,90 @@ impl Format {
         match self {
             Format::Jks => "JKS",
             Format::Pkcs12 => "PKCS#12",
+        }
+    }
+}
+
+/// What Java accepts in a store but an operator should hear of: iospki reads the store as Java does and
+/// reports each as a warning (and verify as a finding where the server is concerned).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Oddity {
+    /// A PKCS#12 file without a MAC: anyone who can write it can change what it holds.
+    NoMac,
+    /// The store opened with the empty password, so its integrity check proves nothing.
+    EmptyPassword,
+    /// JKS aliases that appear more than once: the last entry of each is kept, as Java's Hashtable keeps it.
+    DuplicateAliases(Vec<String>),
+    /// An entry's alias is empty (a PKCS#12 friendlyName of ""): keytool lists it as alias "".
+    EmptyAlias,
+    /// PKCS#12 private keys in the clear (keyBag, as OpenSSL writes with `-keypbe NONE`): Java's PKCS12 keystore
+    /// skips them, so the server sees no key there (and, without one, none of its certificates either).
+    KeysInTheClear(usize),
+    /// PKCS#12 certificates that belong to no key and lack Java's trust attribute (OpenSSL writes none): iospki
+    /// lists them as trusted certificates, Java's PKCS12 keystore does not list them, and a server trusts none.
+    NotTrustedByJava(usize),
+    /// PKCS#12 friendlyNames that end in a NUL (a C string's terminator), read without it: Java's aliases keep it.
+    NulTerminatedNames(Vec<String>),
+}
+
+/// How many duplicated aliases a warning names before it counts the rest.
+const NAMED_DUPLICATES: usize = 3;
+
+impl std::fmt::Display for Oddity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Oddity::NoMac => {
+                f.write_str("the file has no MAC: anyone who can write it can change its entries unnoticed")
+            }
+            Oddity::EmptyPassword => f.write_str(
+                "the store password is empty: anyone who can write the file can change it and its integrity check",
+            ),
+            Oddity::DuplicateAliases(aliases) => {
+                let named: Vec<_> = aliases
+                    .iter()
+                    .take(NAMED_DUPLICATES)
+                    .map(|a| format!("'{}'", a.escape_debug()))
+                    .collect();
+                let more = match aliases.len().saturating_sub(NAMED_DUPLICATES) {
+                    0 => String::new(),
+                    n => format!(" and {n} more"),
+                };
+                let (subject, verb) = if aliases.len() == 1 {
+                    ("alias", "appears")
+                } else {
+                    ("aliases", "appear")
+                };
+                write!(
+                    f,
+                    "{subject} {}{more} {verb} more than once: Java uses the last entry of each, and so does iospki",
+                    named.join(", ")
+                )
+            }
+            Oddity::KeysInTheClear(count) => write!(
+                f,
+                "{count} private key{} in the clear (keyBag), which Java's PKCS12 keystore skips: Java lists no \
+                 such key entry",
+                if *count == 1 { " is" } else { "s are" }
+            ),
+            Oddity::NotTrustedByJava(count) => write!(
+                f,
+                "{count} certificate{} outside any key's chain {} no Java trust attribute (OpenSSL writes none): \
+                 Java's PKCS12 keystore does not list such certificates, so a Java server does not trust them",
+                if *count == 1 { "" } else { "s" },
+                if *count == 1 { "has" } else { "have" },
+            ),
+            Oddity::NulTerminatedNames(names) => write!(
+                f,
+                "the friendlyName of '{}'{} ends in a NUL character, which iospki leaves out of the alias and Java keeps",
+                names[0].escape_debug(),
+                match names.len() {
+                    1 => String::new(),
+                    n => format!(" and {} more", n - 1),
+                }
+            ),
+            Oddity::EmptyAlias => {
+                f.write_str("an entry has the empty alias \"\" (an empty friendlyName), which keytool lists as such")
+            }
         }
     }
 }
@@ -221,30 +307,30 @@ pub struct Opened {
     pub java8_readable: bool,
     /// Whether the integrity check ran.
     pub integrity: Integrity,
+    /// What Java accepts in it but is worth a warning, in the order found.
+    pub oddities: Vec<Oddity>,
     /// The entries.
     pub store: Keystore,
 }
 
-/// Opens a keystore from its bytes. Without a password a JKS store is listed unchecked; PKCS#12 needs one.
+/// Opens a keystore from its bytes, as Java's KeyStore.load does. Without a password a JKS store is listed
+/// unchecked, and a PKCS#12 file opens only if it has neither MAC nor encryption.
 pub fn open(data: &[u8], password: Option<&Password>) -> Result<Opened, StoreError> {
-    match Format::detect(data) {
-        Some(Format::Jks) => jks::open(data, password),
-        Some(Format::Pkcs12) => pkcs12::open(data, password.ok_or(StoreError::PasswordNeeded)?),
-        None if data.starts_with(&[0xce, 0xce, 0xce, 0xce]) => Err(StoreError::Unsupported(
-            "JCEKS keystores are not supported; convert with keytool -importkeystore -deststoretype JKS".into(),
-        )),
-        None => Err(StoreError::Unsupported(
-            "not a keystore: neither JKS nor PKCS#12".into(),
-        )),
-    }
+    let opened = match (format(data)?, password) {
+        (Format::Jks, _) => jks::open(data, password)?,
+        (Format::Pkcs12, Some(password)) => pkcs12::open(data, password)?,
+        (Format::Pkcs12, None) => pkcs12::open_without_password(data)?,
+    };
+    Ok(noted(opened, password))
 }
 
 /// Opens a keystore with the first of `passwords` that opens it, and says which. For PKCS#12 the key
 /// derivations of trying them all must fit in iospki's budget for one file, which is checked before the first
 /// try ([`crate::kdf`]); JKS derives no keys.
 pub fn open_with_any<'p>(data: &[u8], passwords: &'p [Password]) -> Result<(Opened, &'p Password), StoreError> {
-    if Format::detect(data) == Some(Format::Pkcs12) {
-        return pkcs12::open_with_any(data, passwords);
+    if format(data)? == Format::Pkcs12 {
+        let (opened, used) = pkcs12::open_with_any(data, passwords)?;
+        return Ok((noted(opened, Some(used)), used));
     }
     for password in passwords {
         match open(data, Some(password)) {
@@ -253,6 +339,28 @@ pub fn open_with_any<'p>(data: &[u8], passwords: &'p [Password]) -> Result<(Open
         }
     }
     Err(StoreError::WrongPassword)
+}
+
+/// The format of a store iospki reads; for any other file, what it is.
+fn format(data: &[u8]) -> Result<Format, StoreError> {
+    match (Format::detect(data), Foreign::detect(data)) {
+        (Some(format), _) => Ok(format),
+        (None, Some(foreign)) => Err(StoreError::Unsupported(foreign.refusal())),
+        (None, None) => Err(StoreError::Unsupported(
+            "not a keystore: neither JKS nor PKCS#12".into(),
+        )),
+    }
+}
+
+/// `opened` with the oddities that any format can have: the empty password, the empty alias.
+fn noted(mut opened: Opened, password: Option<&Password>) -> Opened {
+    if password.is_some_and(Password::is_empty) {
+        opened.oddities.push(Oddity::EmptyPassword);
+    }
+    if opened.store.get("").is_some() {
+        opened.oddities.push(Oddity::EmptyAlias);
+    }
+    opened
 }
 
 /// PKCS#8 EncryptedPrivateKeyInfo with any algorithm: the shape of JKS key entries and PKCS#12 shrouded key
@@ -302,6 +410,23 @@ mod tests {
         let err = open(&[0xce, 0xce, 0xce, 0xce, 0, 0, 0, 2], None)
             .unwrap_err()
             .to_string();
-        assert!(err.contains("JCEKS"), "{err}");
+        assert_eq!(
+            err,
+            "a JCEKS keystore: iospki reads JKS and PKCS#12; convert it with keytool -importkeystore"
+        );
+    }
+
+    #[test]
+    fn duplicated_aliases_are_named_up_to_three_then_counted() {
+        let one = Oddity::DuplicateAliases(vec!["wso2carbon".into()]).to_string();
+        assert_eq!(
+            one,
+            "alias 'wso2carbon' appears more than once: Java uses the last entry of each, and so does iospki"
+        );
+        let many = Oddity::DuplicateAliases((0..10_000).map(|n| n.to_string()).collect()).to_string();
+        assert!(
+            many.starts_with("aliases '0', '1', '2' and 9997 more appear more than once"),
+            "{many}"
+        );
     }
 }

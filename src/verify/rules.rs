@@ -7,7 +7,7 @@ use super::observe::{KeyLookup, Observation, OpenError, Store};
 use super::{Finding, Options};
 use crate::defaults::APPLE_MAX_DAYS;
 use crate::error::StoreError;
-use crate::keystore::Format;
+use crate::keystore::{Format, Oddity};
 use crate::product::{ByRole, CertRole};
 use crate::x509::{Certificate, ExtendedKeyUsage, KeyUsage};
 
@@ -81,7 +81,50 @@ fn pkcs12_files(observation: &Observation, _: &Options) -> Vec<Finding> {
 }
 
 fn store_findings(store: &Store) -> Vec<Finding> {
-    STORE_RULES.iter().filter_map(|rule| rule(store)).collect()
+    let mut findings: Vec<Finding> = STORE_RULES.iter().filter_map(|rule| rule(store)).collect();
+    findings.extend(oddities(store));
+    findings
+}
+
+/// What Java reads in a store but the operator should know. The server reads it as iospki does (the last entry
+/// of a duplicated alias, the empty alias); a missing MAC is [`store_is_authenticated`]'s.
+fn oddities(store: &Store) -> Vec<Finding> {
+    let Ok(opened) = &store.opened else {
+        return Vec::new();
+    };
+    opened
+        .oddities
+        .iter()
+        .filter_map(|oddity| match oddity {
+            Oddity::NoMac => None,
+            Oddity::EmptyPassword => Some(Finding::problem(
+                &store.location,
+                oddity.to_string(),
+                "write it again with a password of your own (iospki init --password-file) and set it in carbon.xml",
+            )),
+            Oddity::DuplicateAliases(_) => Some(Finding::warning(
+                &store.location,
+                oddity.to_string(),
+                "other tools may take the first entry or refuse the store: write it again (iospki init, or keytool \
+                 -importkeystore, which keeps what Java sees)",
+            )),
+            Oddity::NotTrustedByJava(_) => Some(Finding::problem(
+                &store.location,
+                oddity.to_string(),
+                "import them with keytool -importcert (or write the store with iospki), which marks them trusted",
+            )),
+            Oddity::KeysInTheClear(_) => Some(Finding::problem(
+                &store.location,
+                oddity.to_string(),
+                "write it again with its keys encrypted (iospki init, or openssl pkcs12 -export without -keypbe NONE)",
+            )),
+            Oddity::EmptyAlias | Oddity::NulTerminatedNames(_) => Some(Finding::warning(
+                &store.location,
+                oddity.to_string(),
+                "give the entry a plain alias (keytool -changealias), and name that in the configuration",
+            )),
+        })
+        .collect()
 }
 
 /// The certificates of the cluster, by role, wherever they were found.
@@ -1028,6 +1071,28 @@ mod tests {
             &observation,
             "warning: wso2carbon.jks: uses a published default password",
         );
+    }
+
+    #[test]
+    fn what_java_reads_oddly_is_a_finding_and_the_empty_password_a_problem() {
+        let mut observation = sound();
+        let keystore = observation.keystore.as_mut().unwrap();
+        let opened = keystore.opened.as_mut().unwrap();
+        opened.oddities = vec![
+            Oddity::DuplicateAliases(vec!["wso2carbon".into()]),
+            Oddity::EmptyAlias,
+            Oddity::EmptyPassword,
+        ];
+        let found = judged(server_stores, &observation);
+        let expected = [
+            "warning: wso2carbon.jks: alias 'wso2carbon' appears more than once: Java uses the last entry",
+            "warning: wso2carbon.jks: an entry has the empty alias",
+            "problem: wso2carbon.jks: the store password is empty",
+        ];
+        assert_eq!(found.len(), expected.len(), "{found:?}");
+        for (found, expected) in found.iter().zip(expected) {
+            assert!(found.starts_with(expected), "{found}");
+        }
     }
 
     #[test]

@@ -287,7 +287,17 @@ fn cases() -> Vec<Case> {
             vec![("s.jks", modified(jks.clone(), 0, &[0xce; 4]))],
             &["inspect", "s.jks"],
             2,
-            &["s.jks: not a certificate, private key, JKS or PKCS#12 file"],
+            &["s.jks: a JCEKS keystore: iospki reads JKS and PKCS#12; convert it with keytool -importkeystore"],
+        ),
+        case(
+            "BouncyCastle BKS header",
+            vec![(
+                "s.bks",
+                [&[0, 0, 0, 2, 0, 0, 0, 20][..], &[7; 20], &[0, 0, 4, 0], &[0], &[9; 20]].concat(),
+            )],
+            &["inspect", "s.bks"],
+            2,
+            &["s.bks: a BouncyCastle BKS keystore: iospki reads JKS and PKCS#12; convert it with keytool"],
         ),
         case(
             "truncated PKCS#12",

@@ -208,6 +208,45 @@ fn wrong_node_password_fails_before_anything_is_written() {
 }
 
 #[test]
+fn a_store_without_a_mac_is_not_merged_into_a_store_that_vouches_for_it() {
+    let dir = node("merge-no-mac");
+    let req = [
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "k.pem",
+        "-subj",
+        "/CN=planted",
+        "-out",
+        "c.pem",
+    ];
+    util::tool(&dir, "openssl", req);
+    let export = [
+        "pkcs12",
+        "-export",
+        "-nomac",
+        "-in",
+        "c.pem",
+        "-inkey",
+        "k.pem",
+        "-passout",
+        "pass:wso2carbon",
+        "-out",
+        "security/wso2carbon.jks",
+    ];
+    util::tool(&dir, "openssl", export);
+    let stderr = merge_init(&dir, &[]).fails_with(2);
+    assert!(
+        stderr.contains("security/wso2carbon.jks: has no MAC, so its entries may have been changed"),
+        "{stderr}"
+    );
+    assert!(!dir.join("output").exists());
+}
+
+#[test]
 fn merging_from_the_output_directory_is_refused() {
     let dir = node("merge-same-dir");
     let stderr = merge_init(

@@ -14,7 +14,7 @@ use der::{Decode, Encode};
 use rustls_pki_types::CertificateDer;
 use time::OffsetDateTime;
 
-use super::{EncryptedPrivateKeyInfo, Entry, Integrity, Keystore, Opened, StoreError};
+use super::{EncryptedPrivateKeyInfo, Entry, Integrity, Keystore, Oddity, Opened, StoreError};
 use crate::oid;
 use crate::secret::Password;
 use read::{CertificateBag, Contents};
@@ -65,19 +65,47 @@ pub fn open(data: &[u8], password: &Password) -> Result<Opened, StoreError> {
 pub fn open_with_any<'p>(data: &[u8], passwords: &'p [Password]) -> Result<(Opened, &'p Password), StoreError> {
     let (protection, java8_readable) = describe(data)?;
     let (contents, password) = read::read(data, passwords)?;
-    let integrity = if contents.authenticated {
-        Integrity::Verified
+    Ok((opened(contents, protection, java8_readable)?, password))
+}
+
+/// Opens a PKCS#12 file that needs no password: no MAC, and nothing encrypted (Java's "passwordless" store,
+/// which `KeyStore.load(stream, null)` reads whole). Any other file: [`StoreError::PasswordNeeded`]. Java would
+/// list such a file without its encrypted safes; iospki asks for the password rather than show part of it.
+pub fn open_without_password(data: &[u8]) -> Result<Opened, StoreError> {
+    let (protection, java8_readable) = describe(data)?;
+    opened(read::read_without_password(data)?, protection, java8_readable)
+}
+
+fn opened(contents: Contents, protection: String, java8_readable: bool) -> Result<Opened, StoreError> {
+    let (integrity, mut oddities) = if contents.authenticated {
+        (Integrity::Verified, Vec::new())
     } else {
-        Integrity::NotChecked
+        (Integrity::NotChecked, vec![Oddity::NoMac])
     };
-    let opened = Opened {
+    let key_names = contents.keys.iter().map(|k| &k.names);
+    let terminated: Vec<String> = key_names
+        .chain(contents.certificates.iter().map(|c| &c.names))
+        .filter(|names| names.nul_terminated)
+        .filter_map(|names| names.friendly_name.clone())
+        .collect();
+    if !terminated.is_empty() {
+        oddities.push(Oddity::NulTerminatedNames(terminated));
+    }
+    if contents.keys_in_the_clear > 0 {
+        oddities.push(Oddity::KeysInTheClear(contents.keys_in_the_clear));
+    }
+    let (store, untrusted) = entries(contents)?;
+    if untrusted > 0 {
+        oddities.push(Oddity::NotTrustedByJava(untrusted));
+    }
+    Ok(Opened {
         format: super::Format::Pkcs12,
         protection,
         java8_readable,
         integrity,
-        store: entries(contents)?,
-    };
-    Ok((opened, password))
+        oddities,
+        store,
+    })
 }
 
 /// A certificate of the file with the names that chain it.
@@ -101,7 +129,9 @@ impl Certificate {
 /// certificates into terabytes of chains.
 const MAX_CHAIN_BYTES: usize = 64 << 20;
 
-fn entries(contents: Contents) -> Result<Keystore, StoreError> {
+/// The entries of `contents`, and how many certificates outside every chain lack Java's trust attribute. Unnamed
+/// entries are named as Java names them: "1", "2", and so on.
+fn entries(contents: Contents) -> Result<(Keystore, usize), StoreError> {
     let certs = contents
         .certificates
         .into_iter()
@@ -112,7 +142,12 @@ fn entries(contents: Contents) -> Result<Keystore, StoreError> {
     let mut chain_bytes = 0;
     let mut store = Keystore::new();
     let when = OffsetDateTime::UNIX_EPOCH;
-    for (number, bag) in contents.keys.iter().enumerate() {
+    let mut unnamed = 0;
+    let mut unfriendly_name = || {
+        unnamed += 1;
+        unnamed.to_string()
+    };
+    for bag in &contents.keys {
         let leaf = bag
             .names
             .local_key_id
@@ -132,23 +167,25 @@ fn entries(contents: Contents) -> Result<Keystore, StoreError> {
             .friendly_name
             .clone()
             .or_else(|| leaf.and_then(|l| l.bag.names.friendly_name.clone()))
-            .unwrap_or_else(|| format!("key-{}", number + 1));
+            .unwrap_or_else(&mut unfriendly_name);
         let chain = chain
             .into_iter()
             .map(|c| CertificateDer::from(c.bag.der.clone()))
             .collect();
         insert(&mut store, &alias, when, Entry::key(&bag.pkcs8, chain))?;
     }
-    for (number, cert) in certs.iter().enumerate() {
+    let mut untrusted = 0;
+    for cert in &certs {
         if in_chains.contains(cert.bag.der.as_slice()) {
             continue;
         }
+        untrusted += usize::from(!cert.bag.names.java_trusted);
         let alias = cert
             .bag
             .names
             .friendly_name
             .clone()
-            .unwrap_or_else(|| format!("cert-{}", number + 1));
+            .unwrap_or_else(&mut unfriendly_name);
         insert(
             &mut store,
             &alias,
@@ -156,7 +193,7 @@ fn entries(contents: Contents) -> Result<Keystore, StoreError> {
             Entry::TrustedCert(CertificateDer::from(cert.bag.der.clone())),
         )?;
     }
-    Ok(store)
+    Ok((store, untrusted))
 }
 
 /// The file's certificates by localKeyId (the first that has it) and by subject (each encoding once), so that
@@ -250,7 +287,12 @@ pub fn describe(data: &[u8]) -> Result<(String, bool), StoreError> {
         || "no MAC".to_owned(),
         |(name, iterations)| format!("MAC {name} ({iterations} iterations)"),
     );
-    Ok((format!("PKCS#12 {}, {mac}: {readers}", ciphers.join(" + ")), java8))
+    let ciphers = if ciphers.is_empty() {
+        "without encryption".to_owned()
+    } else {
+        ciphers.join(" + ")
+    };
+    Ok((format!("PKCS#12 {ciphers}, {mac}: {readers}"), java8))
 }
 
 fn shrouded_key_ciphers(safe_contents: &[u8]) -> Vec<String> {
@@ -318,6 +360,62 @@ mod tests {
     use super::read::{KeyBag, Names};
     use super::*;
 
+    fn trusted(alias: &str, password: &Password) -> Vec<u8> {
+        let der = ::pem::parse(include_str!("../../../keystores/expired.crt"))
+            .unwrap()
+            .into_contents();
+        let mut store = Keystore::new();
+        store
+            .insert(
+                alias,
+                OffsetDateTime::UNIX_EPOCH,
+                Entry::TrustedCert(CertificateDer::from(der)),
+            )
+            .unwrap();
+        write(&store, password, Protection::Legacy).unwrap()
+    }
+
+    #[test]
+    fn an_empty_friendly_name_is_the_alias_keytool_lists() {
+        let password = Password::new("changeit");
+        let opened = crate::keystore::open(&trusted("", &password), Some(&password)).unwrap();
+        assert_eq!(opened.store.entries()[0].alias, "");
+        assert_eq!(opened.oddities, [Oddity::EmptyAlias]);
+    }
+
+    #[test]
+    fn the_empty_password_opens_a_file_written_with_it_and_is_named() {
+        let empty = Password::new("");
+        let data = trusted("cacert", &empty);
+        assert!(matches!(
+            crate::keystore::open(&data, None),
+            Err(StoreError::PasswordNeeded)
+        ));
+        let opened = crate::keystore::open(&data, Some(&empty)).unwrap();
+        assert_eq!(opened.integrity, Integrity::Verified);
+        assert_eq!(opened.oddities, [Oddity::EmptyPassword]);
+    }
+
+    #[test]
+    fn without_a_mac_encrypted_safes_still_need_the_password() {
+        let password = Password::new("right");
+        let mut pfx = pkcs12::pfx::Pfx::from_der(&trusted("cacert", &password)).unwrap();
+        pfx.mac_data = None;
+        let data = pfx.to_der().unwrap();
+        assert!(matches!(
+            crate::keystore::open(&data, None),
+            Err(StoreError::PasswordNeeded)
+        ));
+        assert!(matches!(
+            open(&data, &Password::new("wrong")),
+            Err(StoreError::WrongPassword)
+        ));
+        let opened = open(&data, &password).unwrap();
+        assert_eq!(opened.integrity, Integrity::NotChecked);
+        assert_eq!(opened.oddities, [Oddity::NoMac]);
+        assert!(opened.protection.contains("no MAC"), "{}", opened.protection);
+    }
+
     #[test]
     fn a_certificate_linked_into_every_key_is_refused_past_the_chain_limit() {
         let der = ::pem::parse(include_str!("../../../keystores/expired.crt"))
@@ -325,6 +423,8 @@ mod tests {
             .into_contents();
         let names = Names {
             friendly_name: None,
+            nul_terminated: false,
+            java_trusted: false,
             local_key_id: Some(vec![1]),
         };
         let key = KeyBag {
@@ -335,8 +435,9 @@ mod tests {
             keys: vec![key; MAX_CHAIN_BYTES / der.len() + 1],
             certificates: vec![CertificateBag { names, der }],
             authenticated: true,
+            keys_in_the_clear: 0,
         };
-        let err = entries(contents).unwrap_err().to_string();
+        let err = entries(contents).map(drop).unwrap_err().to_string();
         assert!(err.contains("repeat more than 64 MiB of certificates"), "{err}");
     }
 }

@@ -16,7 +16,7 @@ use cms::encrypted_data::EncryptedData;
 use der::asn1::{Any, BmpString, ContextSpecific, OctetString};
 use der::{Decode, Encode};
 use hmac::Mac as _;
-use pkcs12::kdf::{Pkcs12KeyType, derive_key_utf8};
+use pkcs12::kdf::{Pkcs12KeyType, derive_key};
 use pkcs12::pbe_params::Pkcs12PbeParams;
 use pkcs12::safe_bag::SafeBag;
 use pkcs12::{CertBag, MacData};
@@ -39,6 +39,8 @@ pub(super) struct Contents {
     pub(super) certificates: Vec<CertificateBag>,
     /// Whether a MAC vouched for them (a file without one can be changed by anyone who can write it).
     pub(super) authenticated: bool,
+    /// How many of the keys were in the clear (keyBag), which Java's PKCS12 keystore does not read.
+    pub(super) keys_in_the_clear: usize,
 }
 
 /// A private key, in the clear.
@@ -64,6 +66,12 @@ pub(super) struct CertificateBag {
 pub(super) struct Names {
     /// PKCS#9 friendlyName: the alias.
     pub(super) friendly_name: Option<String>,
+    /// Whether the friendlyName ended in a NUL, a C string's terminator written into it, which is left out of
+    /// the alias (Java keeps it in; iospki takes no alias with a control character).
+    pub(super) nul_terminated: bool,
+    /// Whether the bag has Java's trusted-key-usage attribute, without which Java's PKCS12 keystore does not
+    /// list a certificate that belongs to no key.
+    pub(super) java_trusted: bool,
     /// PKCS#9 localKeyId.
     pub(super) local_key_id: Option<Vec<u8>>,
 }
@@ -71,15 +79,70 @@ pub(super) struct Names {
 /// Decodes `data` and decrypts it with the first of `passwords` that opens it, within one budget for them all.
 pub(super) fn read<'p>(data: &[u8], passwords: &'p [Password]) -> Result<(Contents, &'p Password), StoreError> {
     let pfx = Pfx::decode(data)?;
+    let attempts = Attempt::all(passwords);
     let mut budget = Budget::new(passwords.len());
-    budget.check(pfx.cost(passwords.len() as u64))?;
-    for password in passwords {
-        match pfx.open(password, &mut budget) {
+    budget.check(pfx.cost(attempts.len() as u64))?;
+    for attempt in attempts {
+        match pfx.open(attempt, &mut budget) {
             Err(StoreError::WrongPassword) => continue,
-            result => return result.map(|contents| (contents, password)),
+            result => return result.map(|contents| (contents, attempt.password)),
         }
     }
     Err(StoreError::WrongPassword)
+}
+
+/// Decodes `data` if it needs no password: no MAC and nothing encrypted, so opening it derives nothing.
+pub(super) fn read_without_password(data: &[u8]) -> Result<Contents, StoreError> {
+    let pfx = Pfx::decode(data)?;
+    if pfx.mac.is_some() || pfx.items_cost() != Cost::default() {
+        return Err(StoreError::PasswordNeeded);
+    }
+    let nothing = Password::new("");
+    let attempt = Attempt {
+        password: &nothing,
+        terminated: true,
+    };
+    pfx.open(attempt, &mut Budget::new(0))
+}
+
+/// One way of trying a password. RFC 7292's derivation takes it as a BMPString with a two-byte terminator; the
+/// empty password is tried that way and then as no bytes at all, which OpenSSL writes for "no password" and
+/// Java retries (PKCS12KeyStore's RetryWithZero). PBES2 takes the password as UTF-8 either way.
+#[derive(Clone, Copy)]
+struct Attempt<'p> {
+    password: &'p Password,
+    terminated: bool,
+}
+
+impl<'p> Attempt<'p> {
+    /// The attempts for `passwords`, in order: one each, two for the empty password.
+    fn all(passwords: &'p [Password]) -> Vec<Attempt<'p>> {
+        let mut attempts = Vec::with_capacity(passwords.len() + 1);
+        for password in passwords {
+            attempts.push(Attempt {
+                password,
+                terminated: true,
+            });
+            if password.is_empty() {
+                attempts.push(Attempt {
+                    password,
+                    terminated: false,
+                });
+            }
+        }
+        attempts
+    }
+
+    /// The password as RFC 7292's derivation takes it.
+    fn secret_rfc7292(&self) -> Result<Zeroizing<Vec<u8>>, StoreError> {
+        if !self.terminated {
+            return Ok(Zeroizing::new(Vec::new()));
+        }
+        let bmp = BmpString::from_utf8(self.password.secret_str()).map_err(der_error)?;
+        let mut bytes = Zeroizing::new(Vec::from(bmp.into_bytes()));
+        bytes.extend_from_slice(&[0, 0]);
+        Ok(bytes)
+    }
 }
 
 /// A PFX decoded without its password.
@@ -181,11 +244,11 @@ impl Pfx {
             .fold(Cost::default(), Cost::and)
     }
 
-    /// The contents with `password`: each derivation is reserved from `budget` before it runs.
-    fn open(&self, password: &Password, budget: &mut Budget) -> Result<Contents, StoreError> {
+    /// The contents with `attempt`: each derivation is reserved from `budget` before it runs.
+    fn open(&self, attempt: Attempt<'_>, budget: &mut Budget) -> Result<Contents, StoreError> {
         if let Some(mac) = &self.mac {
             budget.reserve(Cost::of(mac.derivation, 1))?;
-            mac.verify(password, &self.authenticated)?;
+            mac.verify(attempt, &self.authenticated)?;
         }
         budget.reserve(self.items_cost())?;
         let mut contents = Contents {
@@ -199,11 +262,11 @@ impl Pfx {
         };
         for safe in &self.safes {
             match safe {
-                Safe::Plain(bags) => unseal(bags, password, &mut contents).map_err(wrong_password)?,
+                Safe::Plain(bags) => unseal(bags, attempt, &mut contents).map_err(wrong_password)?,
                 Safe::Encrypted(sealed) => {
-                    let bags = decode_bags(&sealed.open(password)?).map_err(wrong_password)?;
+                    let bags = decode_bags(&sealed.open(attempt)?).map_err(wrong_password)?;
                     budget.reserve(bags_cost(&bags))?;
-                    unseal(&bags, password, &mut contents).map_err(wrong_password)?;
+                    unseal(&bags, attempt, &mut contents).map_err(wrong_password)?;
                 }
             }
         }
@@ -242,15 +305,18 @@ fn bags_cost(bags: &[Bag]) -> Cost {
         .fold(Cost::default(), Cost::and)
 }
 
-/// Adds `bags` to `contents`, decrypting shrouded keys with `password`.
-fn unseal(bags: &[Bag], password: &Password, contents: &mut Contents) -> Result<(), StoreError> {
+/// Adds `bags` to `contents`, decrypting shrouded keys with `attempt`.
+fn unseal(bags: &[Bag], attempt: Attempt<'_>, contents: &mut Contents) -> Result<(), StoreError> {
     for bag in bags {
         match bag {
-            Bag::Key(key) => contents.keys.push(key.clone()),
+            Bag::Key(key) => {
+                contents.keys.push(key.clone());
+                contents.keys_in_the_clear += 1;
+            }
             Bag::Certificate(certificate) => contents.certificates.push(certificate.clone()),
             Bag::Shrouded(names, sealed) => contents.keys.push(KeyBag {
                 names: names.clone(),
-                pkcs8: pkcs8(sealed.open(password)?)?,
+                pkcs8: pkcs8(sealed.open(attempt)?)?,
             }),
         }
     }
@@ -317,10 +383,14 @@ impl Names {
             let attributes = bag.bag_attributes.as_ref()?;
             attributes.iter().find(|a| a.oid == oid)?.values.iter().next()
         };
+        let friendly_name = first(oid::FRIENDLY_NAME)
+            .and_then(|v| v.decode_as::<BmpString>().ok())
+            .map(|name| name.to_string());
+        let nul_terminated = friendly_name.as_ref().is_some_and(|name| name.ends_with('\0'));
         Names {
-            friendly_name: first(oid::FRIENDLY_NAME)
-                .and_then(|v| v.decode_as::<BmpString>().ok())
-                .map(|name| name.to_string()),
+            friendly_name: friendly_name.map(|name| name.strip_suffix('\0').map(str::to_owned).unwrap_or(name)),
+            nul_terminated,
+            java_trusted: first(oid::ORACLE_TRUSTED_KEY_USAGE).is_some(),
             local_key_id: first(oid::LOCAL_KEY_ID)
                 .and_then(|v| v.decode_as::<OctetString>().ok())
                 .map(|id| id.into_bytes().into_vec()),
@@ -363,16 +433,16 @@ impl Sealed {
     }
 
     /// The plaintext; [`StoreError::WrongPassword`] when its padding does not check out.
-    fn open(&self, password: &Password) -> Result<Zeroizing<Vec<u8>>, StoreError> {
+    fn open(&self, attempt: Attempt<'_>) -> Result<Zeroizing<Vec<u8>>, StoreError> {
         match &self.scheme {
             Scheme::Pkcs12(Pkcs12Cipher::TripleDes, params) => {
-                pkcs12_decrypt::<des::TdesEde3>(params, 24, password, &self.ciphertext)
+                pkcs12_decrypt::<des::TdesEde3>(params, 24, attempt, &self.ciphertext)
             }
             Scheme::Pkcs12(Pkcs12Cipher::Rc2With40Bits, params) => {
-                pkcs12_decrypt::<rc2::Rc2>(params, 5, password, &self.ciphertext)
+                pkcs12_decrypt::<rc2::Rc2>(params, 5, attempt, &self.ciphertext)
             }
             Scheme::Pbes2(params) => params
-                .decrypt(password.secret_str(), &self.ciphertext)
+                .decrypt(attempt.password.secret_str(), &self.ciphertext)
                 .map(Zeroizing::new)
                 .map_err(|e| match e {
                     pkcs5::Error::DecryptFailed => StoreError::WrongPassword,
@@ -386,27 +456,26 @@ impl Sealed {
 fn pkcs12_decrypt<C>(
     params: &Pkcs12PbeParams,
     key_len: usize,
-    password: &Password,
+    attempt: Attempt<'_>,
     ciphertext: &[u8],
 ) -> Result<Zeroizing<Vec<u8>>, StoreError>
 where
     C: BlockCipherDecrypt + KeyInit,
     cbc::Decryptor<C>: KeyIvInit + BlockModeDecrypt,
 {
+    let secret = attempt.secret_rfc7292()?;
     let derive = |kind, len| {
-        derive_key_utf8::<Sha1>(
-            password.secret_str(),
+        Zeroizing::new(derive_key::<Sha1>(
+            &secret,
             params.salt.as_bytes(),
             kind,
             params.iterations,
             len,
-        )
-        .map(Zeroizing::new)
-        .map_err(der_error)
+        ))
     };
     let (key, iv) = (
-        derive(Pkcs12KeyType::EncryptionKey, key_len)?,
-        derive(Pkcs12KeyType::Iv, 8)?,
+        derive(Pkcs12KeyType::EncryptionKey, key_len),
+        derive(Pkcs12KeyType::Iv, 8),
     );
     let cipher = cbc::Decryptor::<C>::new_from_slices(&key, &iv).map_err(|_| malformed("PBE key or IV"))?;
     let mut buffer = Zeroizing::new(ciphertext.to_vec());
@@ -418,15 +487,19 @@ where
     Ok(buffer)
 }
 
-/// HMAC with `$digest` over `$data`, keyed by RFC 7292's derivation of the password with that digest; whether it
-/// matches the MAC.
+/// HMAC with `$digest` over `$data`, keyed by RFC 7292's derivation of the password bytes `$secret` with that
+/// digest; whether it matches the MAC.
 macro_rules! hmac_matches {
-    ($digest:ty, $mac:expr, $password:expr, $data:expr) => {{
+    ($digest:ty, $mac:expr, $secret:expr, $data:expr) => {{
         let len = <$digest as Digest>::output_size();
         let salt = $mac.mac_salt.as_bytes();
-        let key = derive_key_utf8::<$digest>($password.secret_str(), salt, Pkcs12KeyType::Mac, $mac.iterations, len)
-            .map(Zeroizing::new)
-            .map_err(der_error)?;
+        let key = Zeroizing::new(derive_key::<$digest>(
+            $secret,
+            salt,
+            Pkcs12KeyType::Mac,
+            $mac.iterations,
+            len,
+        ));
         let mut hmac = hmac::Hmac::<$digest>::new_from_slice(&key).map_err(|_| malformed("MAC key"))?;
         hmac.update($data);
         hmac.verify_slice($mac.mac.digest.as_bytes()).is_ok()
@@ -456,9 +529,10 @@ impl Mac {
         })
     }
 
-    /// [`StoreError::WrongPassword`] unless the MAC over `authenticated` matches with `password`.
-    fn verify(&self, password: &Password, authenticated: &[u8]) -> Result<(), StoreError> {
+    /// [`StoreError::WrongPassword`] unless the MAC over `authenticated` matches with `attempt`.
+    fn verify(&self, attempt: Attempt<'_>, authenticated: &[u8]) -> Result<(), StoreError> {
         let mac = &self.data;
+        let password = &attempt.secret_rfc7292()?[..];
         let matches = match mac.mac.algorithm.oid {
             oid::SHA1 => hmac_matches!(Sha1, mac, password, authenticated),
             oid::SHA224 => hmac_matches!(sha2::Sha224, mac, password, authenticated),

@@ -10,7 +10,7 @@ use crate::cli::CheckArgs;
 use crate::print::{out, stderr};
 
 pub fn run(args: CheckArgs) -> Result<ExitCode> {
-    let password = super::given_password(args.password_file.as_deref())?;
+    let password = super::password_to_open(args.password_file.as_deref())?;
     let now = iospki::issue::now();
     let inventory = inventory(&args.paths, password.as_ref(), args.within, args.backups, now);
     if let Some(path) = &args.prometheus {

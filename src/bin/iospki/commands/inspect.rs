@@ -12,7 +12,7 @@ use crate::cli::InspectArgs;
 use crate::print::{push, stderr};
 
 pub fn run(args: InspectArgs) -> Result<ExitCode> {
-    let password = super::given_password(args.password_file.as_deref())?;
+    let password = super::password_to_open(args.password_file.as_deref())?;
     let now = iospki::issue::now();
     let mut files = Vec::new();
     let mut failed = false;
@@ -54,6 +54,7 @@ fn render_file(out: &mut String, file: &FileReport) {
             protection,
             integrity,
             password,
+            warnings,
             entries,
             ..
         } => {
@@ -61,11 +62,15 @@ fn render_file(out: &mut String, file: &FileReport) {
             push!(out, "Protection: {protection}");
             let integrity = match (integrity, *password) {
                 (Integrity::Verified, "published default") => "verified with a published default password",
+                (Integrity::Verified, "empty") => "verified with the empty password",
                 (Integrity::Verified, _) => "verified",
                 (Integrity::NotChecked, _) if *format == Format::Pkcs12 => "NOT checked (the file has no MAC)",
                 (Integrity::NotChecked, _) => "NOT checked (no password given; give --password-file)",
             };
             push!(out, "Integrity: {integrity}");
+            for warning in warnings {
+                push!(out, "Warning: {warning}");
+            }
             push!(
                 out,
                 "Your keystore contains {} entr{}",

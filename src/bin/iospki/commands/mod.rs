@@ -134,11 +134,20 @@ fn warn_of_store_password(password: &Password) {
     }
 }
 
-/// A password given for reading: from `file`, else the environment, else none.
+/// A password given by flag or environment: from `file`, else the environment, else none.
 fn given_password(file: Option<&Path>) -> Result<Option<Password>> {
     match file {
         Some(file) => Password::from_file(file).map(Some),
         None => Password::from_env(PASSWORD_ENV),
+    }
+}
+
+/// The password to open existing stores with (inspect, check): as [`given_password`], and an empty line or an
+/// empty variable is the empty password, which Java opens stores with.
+fn password_to_open(file: Option<&Path>) -> Result<Option<Password>> {
+    match file {
+        Some(file) => Password::to_open_from_file(file).map(Some),
+        None => Password::to_open_from_env(PASSWORD_ENV),
     }
 }
 
@@ -194,7 +203,11 @@ fn prompt(file: &Path, confirm: bool, no_terminal: impl FnOnce() -> Error) -> Re
     }
     let ask = |prompt: String| {
         let text = Zeroizing::new(rpassword::prompt_password(prompt).map_err(|e| Error::io("/dev/tty", e))?);
-        Password::checked(&text, "the password typed at the terminal")
+        Password::checked(
+            &text,
+            "the password typed at the terminal",
+            iospki::secret::Empty::Refused,
+        )
     };
     let password = ask(format!("Password for {}: ", file.display()))?;
     if confirm && ask(format!("Password for {} again: ", file.display()))? != password {
