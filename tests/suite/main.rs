@@ -26,6 +26,7 @@ mod merge;
 mod names_and_limits;
 mod products;
 mod races_and_mounts;
+mod readme;
 mod rotate;
 mod scheduled_jobs;
 mod secrets;
