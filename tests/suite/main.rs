@@ -22,6 +22,7 @@ mod key_input;
 mod keystores;
 mod merge;
 mod products;
+mod quiet_and_progress;
 mod races_and_mounts;
 mod rotate;
 mod scheduled_jobs;
