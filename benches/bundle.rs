@@ -33,7 +33,7 @@ fn largest_cluster(c: &mut Criterion) {
     let mut group = c.benchmark_group("bundle");
     group.sample_size(10);
     group.bench_function("1000 hosts", |b| {
-        b.iter(|| archive::plan(black_box(&set), set.cluster()).unwrap())
+        b.iter(|| archive::plan(black_box(&set), set.cluster(), |_, _, _| {}).unwrap())
     });
     group.finish();
 }

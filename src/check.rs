@@ -1,12 +1,13 @@
 //! `iospki check`: an expiry inventory over certificate and keystore files and directories, with a
 //! node_exporter textfile for Prometheus.
 
+use std::collections::HashSet;
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
 use time::{Duration, OffsetDateTime};
 
-use crate::certinfo::CertificateInfo;
+use crate::certinfo::{CertificateInfo, fingerprint};
 use crate::inspect::{Content, inspect_file};
 use crate::secret::Password;
 
@@ -49,6 +50,8 @@ pub struct Item {
     pub subject: String,
     /// Serial in hex.
     pub serial_hex: String,
+    /// SHA-256 fingerprint of the DER, colon-separated hex.
+    pub sha256: String,
     /// End of validity, RFC 3339.
     pub not_after: String,
     /// End of validity, Unix time.
@@ -76,44 +79,102 @@ pub struct Inventory {
     pub items: Vec<Item>,
     /// Files that could not be read, one line each.
     pub errors: Vec<String>,
+    /// The counts, and the certificate that ends first.
+    pub summary: Summary,
+}
+
+/// The inventory in one line's worth.
+#[derive(Debug, serde::Serialize)]
+pub struct Summary {
+    /// How many certificates are listed.
+    pub certificates: usize,
+    /// How many of them are due: expiring, expired, or outliving their issuer.
+    pub due: usize,
+    /// Public root certificates found and left out (`public_roots: false`).
+    pub public_roots_left_out: usize,
+    /// The listed certificate that ends first; none when nothing is listed.
+    pub soonest: Option<Item>,
 }
 
 impl Inventory {
     /// Whether anything expires within the window or has expired, or outlives its issuer.
     pub fn expiring(&self) -> bool {
-        self.items.iter().any(|i| i.status != Status::Ok || i.outlives_issuer)
+        self.summary.due > 0
     }
 }
 
-/// Walks `paths` (directories recursively, without following links) and lists every certificate's expiry. The
-/// backups a rotation keeps inside a set (`backup/`) are left out unless `backups`: they are no longer in use, and
-/// would keep reporting what the rotation renewed.
-pub fn inventory(
-    paths: &[PathBuf],
-    password: Option<&Password>,
-    within: Duration,
-    backups: bool,
-    now: OffsetDateTime,
-) -> Inventory {
-    let mut inventory = Inventory {
-        schema: SCHEMA,
-        within_seconds: within.whole_seconds(),
-        items: Vec::new(),
-        errors: Vec::new(),
-    };
+impl Item {
+    /// Whether it needs attention: it expires within the window, has expired, or outlives its issuer.
+    pub fn due(&self) -> bool {
+        self.status != Status::Ok || self.outlives_issuer
+    }
+}
+
+/// What to list, and against which window.
+#[derive(Debug)]
+pub struct Options<'a> {
+    /// The keystores' password, else the published defaults are tried.
+    pub password: Option<&'a Password>,
+    /// Certificates ending within it are due.
+    pub within: Duration,
+    /// Also walk the backups a rotation keeps inside a set (`backup/`), which are no longer in use and would
+    /// keep reporting what the rotation renewed.
+    pub backups: bool,
+    /// List Mozilla's root CAs, which init puts in client-truststore.jks ([`crate::roots::public_roots`]), known
+    /// by their DER; their renewal is a new release's, not the operator's.
+    pub public_roots: bool,
+    /// The time to judge against.
+    pub now: OffsetDateTime,
+}
+
+/// Walks `paths` (directories recursively, without following links) and lists every certificate's expiry.
+pub fn inventory(paths: &[PathBuf], options: &Options<'_>) -> Inventory {
+    let mut errors = Vec::new();
     let mut files = Vec::new();
     for path in paths {
         if path.is_dir() {
-            walk(path, backups, &mut files, &mut inventory.errors);
+            walk(path, options.backups, &mut files, &mut errors);
         } else {
             files.push(path.clone());
         }
     }
-    let deadline = now.checked_add(within);
+    let mut items = Vec::new();
     for file in &files {
-        add_file(&mut inventory, file, password, deadline, now);
+        match items_of(file, options) {
+            Ok(found) => items.extend(found),
+            Err(e) => errors.push(e.to_string()),
+        }
     }
-    inventory
+    let public_roots_left_out = if options.public_roots {
+        0
+    } else {
+        leave_out_public_roots(&mut items)
+    };
+    let summary = Summary {
+        certificates: items.len(),
+        due: items.iter().filter(|i| i.due()).count(),
+        public_roots_left_out,
+        soonest: items.iter().min_by_key(|i| i.not_after_unix).cloned(),
+    };
+    Inventory {
+        schema: SCHEMA,
+        within_seconds: options.within.whole_seconds(),
+        items,
+        errors,
+        summary,
+    }
+}
+
+/// Removes the certificates that are Mozilla's roots as iospki ships them, byte for byte (a root re-issued
+/// under the same name stays listed), and says how many it removed.
+fn leave_out_public_roots(items: &mut Vec<Item>) -> usize {
+    let roots: HashSet<String> = crate::roots::public_roots()
+        .iter()
+        .map(|(_, der)| fingerprint(der))
+        .collect();
+    let before = items.len();
+    items.retain(|item| !roots.contains(&item.sha256));
+    before - items.len()
 }
 
 /// Collects the certificate and keystore files under `dir`, sorted by name at each level, without following links;
@@ -153,22 +214,12 @@ fn has_certificate_ending(path: &Path) -> bool {
     ending.is_some_and(|e| CERTIFICATE_FILES.contains(&e.as_str()))
 }
 
-/// Adds the certificates of `path` to the inventory; `deadline` is the end of the window (`None`: past the end of
-/// time, so everything is within it).
-fn add_file(
-    inventory: &mut Inventory,
-    path: &Path,
-    password: Option<&Password>,
-    deadline: Option<OffsetDateTime>,
-    now: OffsetDateTime,
-) {
-    let report = match inspect_file(path, password, now) {
-        Ok(report) => report,
-        Err(e) => {
-            inventory.errors.push(e.to_string());
-            return;
-        }
-    };
+/// The certificates of `path`, judged against the window.
+fn items_of(path: &Path, options: &Options<'_>) -> crate::error::Result<Vec<Item>> {
+    let now = options.now;
+    let report = inspect_file(path, options.password, now)?;
+    // None: the window ends past the end of time, so everything is within it.
+    let deadline = now.checked_add(options.within);
     let file = path.display().to_string();
     let all: Vec<&CertificateInfo> = match &report.content {
         Content::Keystore { entries, .. } => entries.iter().flat_map(|e| &e.certificates).collect(),
@@ -185,17 +236,19 @@ fn add_file(
         Content::DerCertificate { certificate } => vec![(None, certificate.as_ref())],
         Content::DerPrivateKey { .. } => Vec::new(),
     };
+    let mut items = Vec::with_capacity(found.len());
     for (alias, cert) in found {
         let status = match cert.not_after_unix {
             t if t < now.unix_timestamp() => Status::Expired,
             t if deadline.is_none_or(|d| t < d.unix_timestamp()) => Status::Expiring,
             _ => Status::Ok,
         };
-        inventory.items.push(Item {
+        items.push(Item {
             file: file.clone(),
             alias,
             subject: cert.subject.clone(),
             serial_hex: cert.serial_hex.clone(),
+            sha256: cert.sha256.clone(),
             not_after: cert.not_after.clone(),
             not_after_unix: cert.not_after_unix,
             days_left: cert.days_left,
@@ -204,6 +257,7 @@ fn add_file(
             apns_topic: cert.apns_topic.clone(),
         });
     }
+    Ok(items)
 }
 
 /// Whether a certificate among `others` issued `cert` (by name; a self-issued one has no other issuer) and ends

@@ -11,12 +11,16 @@ use crate::output::{Plan, SECRET_MODE};
 use crate::product::CertRole;
 use crate::set::Set;
 
-/// The bundles of `set` for `cluster`, as a plan: `NODE/...` trees and `NODE.tar.gz` files.
-pub fn plan(set: &Set, cluster: &Cluster) -> Result<Plan> {
+/// The bundles of `set` for `cluster`, as a plan: `NODE/...` trees and `NODE.tar.gz` files. `on_node` hears of
+/// each node before its archive is made, as (count so far, of how many, its name): a cluster of a thousand
+/// hosts takes a while.
+pub fn plan(set: &Set, cluster: &Cluster, mut on_node: impl FnMut(usize, usize, &str)) -> Result<Plan> {
     let stamp = mtime(set)?;
     let mut plan = Plan::default();
-    for bundle in node_bundles(set, cluster)? {
+    let bundles = node_bundles(set, cluster)?;
+    for (index, bundle) in bundles.iter().enumerate() {
         let name = &bundle.node.name;
+        on_node(index + 1, bundles.len(), &name.to_string());
         let archive = name.archive_name();
         let tarball = tarball(&bundle.files, stamp).map_err(|e| Error::io(&archive, e))?;
         for file in &bundle.files {

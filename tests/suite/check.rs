@@ -6,8 +6,9 @@ use crate::util;
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
-use crate::util::{iospki, listing, scratch, tool};
+use crate::util::{demo_key, iospki, listing, run_in, scratch, tool};
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("keystores").join(name)
@@ -158,6 +159,10 @@ fn a_verdict_of_problems_survives_a_reader_that_went_away() {
         into_closed_pipe(out, &["check", "--json", "--within", "800d", ssl]),
         Some(1)
     );
+    assert_eq!(
+        into_closed_pipe(out, &["check", "-q", "--within", "800d", ssl]),
+        Some(1)
+    );
     assert_eq!(into_closed_pipe(out, &["check", "--within", "1d", ssl]), Some(0));
     // A set whose ia.crt is the CA's: verify finds a problem.
     let set = scratch("check-closed-pipe").join("output");
@@ -189,4 +194,181 @@ fn a_certificate_that_outlives_its_issuer_in_the_same_file_exits_1() {
     assert_eq!(items[1]["outlives_issuer"], false);
     let text = iospki(&dir, ["check", "--within", "1d", "chain.pem"]).fails_with(1);
     assert!(text.is_empty(), "{text}");
+}
+
+/// A set made 710 days ago (faketime), shared by the tests of this file: its RA and SSL certificates end within 30
+/// days, its CA does not. Returns the set's directory.
+fn aged_set() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = scratch("check-aged");
+        let out = dir.join("output");
+        let key = demo_key();
+        let init = [
+            "-f",
+            "-710d",
+            env!("CARGO_BIN_EXE_iospki"),
+            "init",
+            "--key",
+            key.to_str().unwrap(),
+            "--key-bits",
+            "2048",
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        run_in(&dir, "faketime", init, &[]).success();
+        out
+    })
+}
+
+#[test]
+fn check_q_of_a_sound_set_prints_nothing_and_exits_0() {
+    let out = util::default_init("check");
+    let run = iospki(out, ["check", "-q", "."]);
+    assert_eq!(run.success(), "");
+    assert_eq!(run.stderr(), "");
+    let run = iospki(out, ["--quiet", "check", "--no-public-roots", "."]);
+    assert_eq!(run.success(), "");
+}
+
+#[test]
+fn check_q_of_a_set_with_due_certificates_prints_exactly_the_due_lines_and_exits_1() {
+    let out = aged_set();
+    let normal = iospki(out, ["check", "."]);
+    normal.fails_with(1);
+    let due: Vec<String> = normal
+        .stdout()
+        .lines()
+        .filter(|l| l.starts_with("EXPIRING ") || l.starts_with("EXPIRED ") || l.ends_with("OUTLIVES ITS ISSUER"))
+        .map(str::to_owned)
+        .collect();
+    assert!(due.iter().any(|l| l.contains("./ia.crt")), "{}", normal.stdout());
+    let quiet = iospki(out, ["check", "-q", "."]);
+    assert_eq!(quiet.fails_with(1), "");
+    assert_eq!(quiet.stdout(), format!("{}\n", due.join("\n")));
+}
+
+#[test]
+fn the_summary_line_counts_the_certificates_and_the_due_and_names_the_soonest_with_openssls_date() {
+    let out = aged_set();
+    let run = iospki(out, ["check", "--within", "30d", "ia.crt", "ca.crt", "wso2carbon.jks"]);
+    run.fails_with(1);
+    let stdout = run.stdout();
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 4, "{stdout}");
+    let end = tool(out, "openssl", ["x509", "-in", "ia.crt", "-noout", "-enddate"]);
+    let date = tool(
+        out,
+        "date",
+        ["-u", "-d", end.trim().strip_prefix("notAfter=").unwrap(), "+%F"],
+    );
+    let days: i64 = lines[0].split_whitespace().nth(1).unwrap().parse().unwrap();
+    assert!((19..=20).contains(&days), "{stdout}");
+    assert_eq!(
+        lines[3],
+        format!(
+            "3 certificates, 2 due within 30 days, the soonest ia.crt in {days} days on {}",
+            date.trim()
+        )
+    );
+    let json = iospki(out, ["check", "--json", "ia.crt", "ca.crt", "wso2carbon.jks"]);
+    let json: serde_json::Value = serde_json::from_str(&json.stdout()).unwrap();
+    let summary = &json["summary"];
+    assert_eq!(
+        (summary["certificates"].as_u64(), summary["due"].as_u64()),
+        (Some(3), Some(2)),
+        "{json}"
+    );
+    assert_eq!(summary["soonest"]["days_left"], days, "{json}");
+    let fresh = iospki(util::default_init("check"), ["check", "--within", "12h", "ca.crt"]).success();
+    let last = fresh.lines().last().unwrap();
+    assert!(
+        last.starts_with("1 certificate, none due within 12h, the soonest ca.crt in 18"),
+        "{fresh}"
+    );
+}
+
+/// The aliases of the JKS `store` with their owners, as keytool lists them.
+fn keytool_entries(dir: &Path, store: &str) -> Vec<(String, String)> {
+    let listing = util::keytool_list(dir, store, "wso2carbon");
+    let mut entries = Vec::new();
+    let mut alias = None;
+    for line in listing.lines() {
+        if let Some(name) = line.strip_prefix("Alias name: ") {
+            alias = Some(name.to_owned());
+        }
+        if let (Some(owner), Some(name)) = (line.strip_prefix("Owner: "), &alias) {
+            entries.push((name.clone(), owner.to_owned()));
+            alias = None;
+        }
+    }
+    entries
+}
+
+/// The aliases a check of `store` lists.
+fn checked_aliases(dir: &Path, args: &[&str]) -> (Vec<String>, serde_json::Value) {
+    let run = iospki(dir, args);
+    let json: serde_json::Value = serde_json::from_str(&run.success()).unwrap();
+    let mut aliases: Vec<String> = json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["alias"].as_str().unwrap().to_owned())
+        .collect();
+    aliases.sort();
+    (aliases, json)
+}
+
+#[test]
+fn no_public_roots_leaves_out_exactly_mozillas_roots_known_by_their_bytes_not_their_alias() {
+    let dir = scratch("check-public-roots");
+    let set = util::default_init("check");
+    fs::copy(set.join("client-truststore.jks"), dir.join("trust.jks")).unwrap();
+    // A root under another alias is still a public root; the cluster's own certificate under a root's alias is not.
+    let keytool = |args: &[&str]| {
+        let mut all = vec![
+            "-storetype",
+            "JKS",
+            "-keystore",
+            "trust.jks",
+            "-storepass",
+            "wso2carbon",
+            "-noprompt",
+        ];
+        all.extend_from_slice(args);
+        tool(&dir, "keytool", all);
+    };
+    keytool(&[
+        "-changealias",
+        "-alias",
+        "usertrust-rsa-certification-authority",
+        "-destalias",
+        "our-own-root",
+    ]);
+    keytool(&["-delete", "-alias", "isrg-root-x1"]);
+    let ia = set.join("ia.crt");
+    keytool(&["-importcert", "-alias", "isrg-root-x1", "-file", ia.to_str().unwrap()]);
+    let entries = keytool_entries(&dir, "trust.jks");
+    let mut own: Vec<String> = entries
+        .iter()
+        .filter(|(_, owner)| owner.contains("O=WSO2"))
+        .map(|(alias, _)| alias.clone())
+        .collect();
+    own.sort();
+    assert_eq!(own, ["cacert", "isrg-root-x1", "wso2carbon"], "{entries:?}");
+    let roots = entries.len() - own.len();
+    assert_eq!(roots + 1, util::public_roots(), "one root was replaced");
+    let (all, _) = checked_aliases(&dir, &["check", "--json", "trust.jks"]);
+    assert_eq!(all.len(), entries.len());
+    let (left, json) = checked_aliases(&dir, &["check", "--json", "--no-public-roots", "trust.jks"]);
+    assert_eq!(left, own, "{json}");
+    assert_eq!(json["summary"]["public_roots_left_out"].as_u64(), Some(roots as u64));
+    let text = iospki(&dir, ["check", "--no-public-roots", "trust.jks"]).success();
+    assert!(
+        text.lines()
+            .last()
+            .unwrap()
+            .starts_with(&format!("3 certificates ({roots} public roots left out), none due")),
+        "{text}"
+    );
 }

@@ -25,6 +25,7 @@ mod keystores;
 mod merge;
 mod names_and_limits;
 mod products;
+mod quiet_and_progress;
 mod races_and_mounts;
 mod readme;
 mod rotate;

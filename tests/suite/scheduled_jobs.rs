@@ -1,7 +1,8 @@
 //! The shipped scheduled jobs, run as they are written (examples/systemd/iospki-rotate.service and
 //! examples/ci/rotate.gitlab-ci.yml, with the test's paths): on a set made 710 days ago (faketime), whose RA and
 //! SSL certificates end within the 30 days the jobs look ahead, the rotation renews them and the check that
-//! follows exits 0, the backups the rotation kept in the set notwithstanding.
+//! follows exits 0 and, being `-q`, prints nothing, the backups the rotation kept in the set notwithstanding.
+//! Before the rotation, the same check line prints the due certificates and nothing else.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -76,12 +77,15 @@ fn the_systemd_unit_renews_what_is_due_and_its_check_then_exits_0() {
         })
         .collect();
     assert_eq!(commands.len(), 2, "{unit}");
-    for command in commands {
-        // systemd's "-" lets the unit pass on a failure; here every command must succeed.
-        let command = command.trim_start_matches('-');
-        let env: Vec<(&str, &str)> = environment.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
-        shell(&dir, command, &env).success();
-    }
+    let env: Vec<(&str, &str)> = environment.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+    // systemd's "-" lets the unit pass on a failure; here every command must succeed.
+    let (rotate, check) = (commands[0], commands[1].trim_start_matches('-'));
+    let due = shell(&dir, check, &env);
+    due.fails_with(1);
+    assert_only_due_lines(&due.stdout());
+    shell(&dir, rotate, &env).success();
+    let quiet = shell(&dir, check, &env).success();
+    assert_eq!(quiet, "", "check -q of the renewed set prints nothing");
     // The old certificates are still due in the backup the rotation kept: asked for, check finds them.
     let password = root("/etc/iospki/store.pass");
     let with_backups = [
@@ -98,6 +102,22 @@ fn the_systemd_unit_renews_what_is_due_and_its_check_then_exits_0() {
     assert!(backups.stdout().contains("/backup/"), "{}", backups.stdout());
     let prom = fs::read_to_string(root("/var/lib/node_exporter/textfile/iospki.prom")).unwrap();
     assert!(prom.contains("iospki_certificate_not_after"), "{prom}");
+    // --no-public-roots: the cluster's own certificates only.
+    assert!(prom.contains("alias=\"wso2carbon\""), "{prom}");
+    assert!(
+        !prom.contains("alias=\"usertrust-rsa-certification-authority\""),
+        "{prom}"
+    );
+}
+
+/// `stdout` holds lines, each one of a certificate that is due, and nothing else (no ok lines, no summary).
+fn assert_only_due_lines(stdout: &str) {
+    assert!(!stdout.is_empty());
+    for line in stdout.lines() {
+        let due =
+            line.starts_with("EXPIRING ") || line.starts_with("EXPIRED ") || line.ends_with("OUTLIVES ITS ISSUER");
+        assert!(due, "{stdout}");
+    }
 }
 
 #[test]
@@ -110,11 +130,17 @@ fn the_ci_job_renews_what_is_due_and_its_check_then_exits_0() {
     let jobs = YamlLoader::load_from_str(&example("ci/rotate.gitlab-ci.yml")).unwrap();
     let job = &jobs[0]["rotate-certificates"];
     let script = job["script"].as_vec().expect("a script");
+    let mut checked = false;
     for line in script.iter().chain(job["after_script"].as_vec().unwrap()) {
         // The job lets the check exit 1 (something still due); here it must exit 0.
         let line = line.as_str().unwrap().replace(" || test $? -eq 1", "");
-        shell(&checkout, &line, &[("IOSPKI_STORE_PASSWORD", PASSWORD)]).success();
+        let printed = shell(&checkout, &line, &[("IOSPKI_STORE_PASSWORD", PASSWORD)]).success();
+        if line.contains("iospki check") {
+            assert_eq!(printed, "", "check -q of the renewed set prints nothing");
+            checked = true;
+        }
     }
+    assert!(checked, "the job checks the set");
     assert!(out.join("backup").is_dir(), "the rotation kept the old set");
     let rotated: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(checkout.join("rotate.json")).unwrap()).unwrap();

@@ -159,7 +159,12 @@ const VALUE_FLAGS: [&str; 13] = [
 ];
 
 /// Flags that take no value.
-const SWITCHES: [&str; 10] = [
+const SWITCHES: [&str; 15] = [
+    "-q",
+    "--quiet",
+    "-v",
+    "--verbose",
+    "--backups",
     "--force",
     "--json",
     "--ssl",

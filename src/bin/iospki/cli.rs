@@ -14,6 +14,15 @@ use iospki::product::ProductId;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+
+    /// Print only errors, what makes the exit code 1 (check's due certificates, verify's problems) and the data
+    /// asked for (inspect, --json): no progress, no list of what was written, no summary, no warnings.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+
+    /// Print more where a command has more to say (check: each certificate's serial and SHA-256).
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -382,6 +391,11 @@ pub struct CheckArgs {
     /// Also write a node_exporter textfile here (atomically), e.g. /var/lib/node_exporter/iospki.prom.
     #[arg(long, value_name = "FILE")]
     pub prometheus: Option<PathBuf>,
+
+    /// Leave out Mozilla's public root CAs that init puts in client-truststore.jks, known by their bytes (not
+    /// their alias): their renewal comes with a new iospki, not with rotate.
+    #[arg(long)]
+    pub no_public_roots: bool,
 }
 
 #[derive(Debug, Args)]

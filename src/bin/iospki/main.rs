@@ -17,6 +17,20 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(err) => return usage_error(err),
     };
+    print::set_level(match (cli.quiet, cli.verbose) {
+        // Here, not as clap's conflicts_with: clap misses the conflict of global flags given after a
+        // subcommand's own.
+        (true, true) => {
+            let conflict = <cli::Cli as clap::CommandFactory>::command().error(
+                clap::error::ErrorKind::ArgumentConflict,
+                "the argument '--quiet' cannot be used with '--verbose'",
+            );
+            return usage_error(conflict);
+        }
+        (true, false) => print::Level::Quiet,
+        (false, true) => print::Level::Verbose,
+        (false, false) => print::Level::Normal,
+    });
     match commands::run(cli) {
         Ok(code) => code,
         Err(err) if print::is_closed_pipe(&err) => ExitCode::SUCCESS,

@@ -3,13 +3,51 @@
 //! escaped, so that input can neither move the cursor nor make a line of its own ("evil.tar.gz: 0 problem(s)")
 //! nor reorder what a line shows. A closed pipe (`iospki inspect FILE | head -1`) ends the output quietly
 //! instead of panicking, as `println!` would, and a check's verdict survives it.
+//!
+//! How much is said is the same for every command (docs/output.md): `-q` leaves only errors, what makes the exit
+//! code 1 and the data asked for (`inspect`, `--json`); `-v` adds detail where a command has more to give.
 
 use std::fmt::{self, Write as _};
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::time::{Duration, Instant};
 
 use iospki::error::{Error, Result};
 use iospki::printable::{printable, unprintable};
+
+/// How much the commands say: set once from `-q`/`-v`, read everywhere, as ripgrep's `messages.rs` keeps its
+/// switches, rather than threading one flag through every function that prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    Quiet,
+    Normal,
+    Verbose,
+}
+
+static LEVEL: AtomicU8 = AtomicU8::new(Level::Normal as u8);
+
+pub fn set_level(level: Level) {
+    LEVEL.store(level as u8, Ordering::Relaxed);
+}
+
+fn level() -> Level {
+    match LEVEL.load(Ordering::Relaxed) {
+        0 => Level::Quiet,
+        1 => Level::Normal,
+        _ => Level::Verbose,
+    }
+}
+
+/// `-q`: only errors, findings that make the exit code 1, and the data asked for.
+pub fn quiet() -> bool {
+    level() == Level::Quiet
+}
+
+/// `-v`: more detail.
+pub fn verbose() -> bool {
+    level() == Level::Verbose
+}
 
 /// Appends one line to `out`: `args`, escaped as [`printable`], then a line end.
 pub fn push_line(out: &mut String, args: fmt::Arguments<'_>) {
@@ -59,6 +97,66 @@ pub fn error_line(args: fmt::Arguments<'_>) {
     let _ = writeln!(std::io::stderr(), "iospki: {}", printable(&args.to_string()));
 }
 
+/// Runs `work`, showing on a terminal's standard error (never with `-q`) `what` and the time it has taken so far,
+/// rewritten in place ten times a second, and at the end the total: `iospki: what... 3.2 s`. Logs and pipes get
+/// nothing.
+pub fn with_progress<T>(what: &str, work: impl FnOnce() -> T) -> T {
+    if quiet() || !std::io::stderr().is_terminal() {
+        return work();
+    }
+    let start = Instant::now();
+    let show = |end: &str| {
+        let seconds = start.elapsed().as_secs_f64();
+        let _ = write!(
+            std::io::stderr(),
+            "\r\x1b[2Kiospki: {}... {seconds:.1} s{end}",
+            printable(what)
+        );
+    };
+    let (done, finished) = std::sync::mpsc::channel::<()>();
+    let result = std::thread::scope(|scope| {
+        let show = &show;
+        scope.spawn(move || {
+            // Ticks until the sender is dropped: the work is over, or it panicked.
+            while finished.recv_timeout(Duration::from_millis(100)) == Err(std::sync::mpsc::RecvTimeoutError::Timeout) {
+                show("");
+            }
+        });
+        let _done = done;
+        work()
+    });
+    show("\n");
+    result
+}
+
+/// A count on a terminal's standard error (never with `-q`), rewritten in place: `iospki: what 3 of 5: name`;
+/// cleared when dropped.
+pub struct Counter {
+    shown: bool,
+}
+
+impl Counter {
+    pub fn new() -> Counter {
+        Counter {
+            shown: !quiet() && std::io::stderr().is_terminal(),
+        }
+    }
+
+    pub fn show(&self, args: fmt::Arguments<'_>) {
+        if self.shown {
+            let _ = write!(std::io::stderr(), "\r\x1b[2Kiospki: {}", printable(&args.to_string()));
+        }
+    }
+}
+
+impl Drop for Counter {
+    fn drop(&mut self) {
+        if self.shown {
+            let _ = write!(std::io::stderr(), "\r\x1b[2K");
+        }
+    }
+}
+
 /// Whether `err` is standard output's reader having gone away.
 pub fn is_closed_pipe(err: &Error) -> bool {
     matches!(err, Error::Io { source, .. } if source.kind() == std::io::ErrorKind::BrokenPipe)
@@ -80,6 +178,24 @@ macro_rules! out {
     };
 }
 
+/// [`out!`] of a line that only tells what was done (a list of files written, a summary): left out with `-q`.
+macro_rules! info {
+    ($($arg:tt)*) => {
+        if !$crate::print::quiet() {
+            $crate::print::line(format_args!($($arg)*))?
+        }
+    };
+}
+
+/// [`stderr!`] of `warning: ` and a line: left out with `-q`.
+macro_rules! warning {
+    ($($arg:tt)*) => {
+        if !$crate::print::quiet() {
+            $crate::print::error_line(format_args!("warning: {}", format_args!($($arg)*)))
+        }
+    };
+}
+
 /// `eprintln!` of one line after `iospki: `, escaped.
 macro_rules! stderr {
     ($($arg:tt)*) => {
@@ -94,7 +210,7 @@ macro_rules! push {
     };
 }
 
-pub(crate) use {out, push, stderr};
+pub(crate) use {info, out, push, stderr, warning};
 
 #[cfg(test)]
 mod tests {

@@ -11,7 +11,7 @@ use iospki::key::{self, Digest, RsaKey};
 use iospki::output::{PUBLIC_MODE, Plan, write_file};
 
 use crate::cli::{ApnsCommand, CheckRequestArgs, CsrArgs, ImportArgs, SignArgs};
-use crate::print::{out, stderr};
+use crate::print::{info, warning, with_progress};
 
 pub fn run(command: ApnsCommand) -> Result<ExitCode> {
     match command {
@@ -36,7 +36,8 @@ fn make_csr(holder: Holder, args: CsrArgs) -> Result<ExitCode> {
                 // Checked first so that no key is made for a directory that would be refused.
                 return Err(Error::FileExists { path: existing });
             }
-            RsaKey::generate(args.key_bits.unwrap_or_default().bits())?
+            let bits = args.key_bits.unwrap_or_default().bits();
+            with_progress(&format!("generating the key (RSA-{bits})"), || RsaKey::generate(bits))?
         }
     };
     let plan = csr::plan(holder, &key, args.key.is_none(), common_name)?;
@@ -72,7 +73,7 @@ fn sign(args: SignArgs) -> Result<ExitCode> {
     })?;
     write_file(&args.out, signed.request.as_bytes(), PUBLIC_MODE, args.force)?;
     warn(&signed.warnings);
-    out!(
+    info!(
         "wrote {}: the push certificate request ({} signature); the customer uploads it at \
          https://identity.apple.com/pushcert (Renew on the existing certificate's row, same Apple ID)",
         args.out.display(),
@@ -115,12 +116,12 @@ fn import_certificate(args: ImportArgs) -> Result<ExitCode> {
     imported.plan.publish(&args.out, args.force)?;
     warn(&imported.warnings);
     list(&args.out, &imported.plan)?;
-    out!("topic:   {}", imported.topic);
-    out!("expires: {}", imported.not_after);
+    info!("topic:   {}", imported.topic);
+    info!("expires: {}", imported.not_after);
     if let Some(previous) = imported.previous_topic.filter(|p| *p != imported.topic) {
-        out!("the topic was {previous}: every enrolled device must enrol again");
+        info!("the topic was {previous}: every enrolled device must enrol again");
     }
-    out!(
+    info!(
         "enter in WSO2's iOS platform configuration what {} lists",
         args.out.join(iospki::apns::import::PLATFORM_FILE).display()
     );
@@ -134,7 +135,7 @@ fn load_key(path: &Path) -> Result<RsaKey> {
 
 fn list(dir: &Path, plan: &Plan) -> Result<()> {
     for file in &plan.files {
-        out!(
+        info!(
             "wrote {} ({:04o}): {}",
             dir.join(&file.name).display(),
             file.mode,
@@ -146,6 +147,6 @@ fn list(dir: &Path, plan: &Plan) -> Result<()> {
 
 fn warn(warnings: &[String]) {
     for warning in warnings {
-        stderr!("warning: {warning}");
+        warning!("{warning}");
     }
 }

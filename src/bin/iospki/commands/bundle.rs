@@ -2,6 +2,8 @@
 
 use std::process::ExitCode;
 
+use clap::ValueEnum as _;
+
 use iospki::bundle::{ansible, archive, k8s};
 use iospki::cluster::Cluster;
 use iospki::error::{Error, Result};
@@ -9,7 +11,7 @@ use iospki::output::{Lock, Plan};
 use iospki::set::Set;
 
 use crate::cli::{BundleArgs, BundleFormat};
-use crate::print::out;
+use crate::print::{Counter, info};
 
 pub fn run(args: BundleArgs) -> Result<ExitCode> {
     let choice = kubernetes_names(&args)?;
@@ -20,34 +22,49 @@ pub fn run(args: BundleArgs) -> Result<ExitCode> {
         Set::read(&args.dir)?
     };
     let cluster = cluster(&args, &set)?;
+    let counter = Counter::new();
     let plan = match args.format {
-        BundleFormat::Tar => archive::plan(&set, &cluster)?,
+        BundleFormat::Tar => archive::plan(&set, &cluster, |done, all, node| {
+            counter.show(format_args!("bundling node {done} of {all}: {node}"));
+        })?,
         BundleFormat::K8s => k8s::plan(&set, &cluster, &choice.names(set.product()))?,
         BundleFormat::Ansible => ansible::plan(&set, &cluster)?,
     };
+    counter.show(format_args!(
+        "writing {} files to {}/",
+        plan.files.len(),
+        args.out.display()
+    ));
     plan.publish(&args.out, true)?;
+    drop(counter);
     let out_dir = args.out.display();
     match args.format {
         BundleFormat::Tar => {
             for node in cluster.nodes() {
-                out!("{out_dir}/{}.tar.gz  {}", node.name, node.role.name());
+                info!("{out_dir}/{}.tar.gz  {}", node.name, node.role.name());
             }
         }
         BundleFormat::K8s => list(&plan, &args)?,
         BundleFormat::Ansible => {
             list(&plan, &args)?;
             for node in cluster.nodes() {
-                out!("{out_dir}/files/{}/  {}", node.name, node.role.name());
+                info!("{out_dir}/files/{}/  {}", node.name, node.role.name());
             }
         }
     }
+    let format = args
+        .format
+        .to_possible_value()
+        .map(|v| v.get_name().to_owned())
+        .unwrap_or_default();
+    info!("bundled {} nodes into {out_dir}/ ({format})", cluster.nodes().len());
     Ok(ExitCode::SUCCESS)
 }
 
 /// One line per file of `plan`, leaving out the nodes' files (an Ansible project's `files/`).
 fn list(plan: &Plan, args: &BundleArgs) -> Result<()> {
     for file in plan.files.iter().filter(|f| !f.name.starts_with("files/")) {
-        out!("{}/{}  {}", args.out.display(), file.name, file.description);
+        info!("{}/{}  {}", args.out.display(), file.name, file.description);
     }
     Ok(())
 }

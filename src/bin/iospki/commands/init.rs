@@ -1,6 +1,5 @@
 //! `iospki init`.
 
-use std::io::IsTerminal;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -17,7 +16,7 @@ use iospki::secret::Password;
 use iospki::settings::Choices;
 
 use crate::cli::InitArgs;
-use crate::print::out;
+use crate::print::{info, with_progress};
 
 pub fn run(args: InitArgs) -> Result<ExitCode> {
     let choices = choices(&args)?;
@@ -140,24 +139,11 @@ fn refuse_existing_set(out: &Path, force: bool, product: &Product) -> Result<()>
     })
 }
 
-/// Runs `work`, showing `what` on stderr meanwhile when stderr is a terminal.
-fn with_progress<T>(what: &str, work: impl FnOnce() -> T) -> T {
-    let show = std::io::stderr().is_terminal();
-    if show {
-        eprint!("iospki: {what}...");
-    }
-    let result = work();
-    if show {
-        eprint!("\r\x1b[2K");
-    }
-    result
-}
-
 fn report(out: &Path, outcome: &Outcome) -> Result<()> {
     let files = outcome.set.files();
-    out!("wrote {} files to {}/", files.len(), out.display());
+    info!("wrote {} files to {}/", files.len(), out.display());
     for file in files {
-        out!(
+        info!(
             "  {:<24} {:04o}  {}",
             file.spec.name,
             file.spec.mode(),
@@ -172,7 +158,7 @@ fn report(out: &Path, outcome: &Outcome) -> Result<()> {
                 aliases.join(", ")
             }
         };
-        out!(
+        info!(
             "merged {}: added {}; replaced {}; kept {} existing entr{}",
             merge.store,
             list(&merge.added),
@@ -181,21 +167,21 @@ fn report(out: &Path, outcome: &Outcome) -> Result<()> {
             if merge.kept == 1 { "y" } else { "ies" }
         );
         if !merge.dropped_keys.is_empty() {
-            out!(
+            info!(
                 "  key entries left out (a truststore holds certificates only; the node's file keeps them): {}",
                 merge.dropped_keys.join(", ")
             );
         }
         if !merge.own_key_password.is_empty() {
-            out!(
+            info!(
                 "  keys that keep their own key password: {}",
                 merge.own_key_password.join(", ")
             );
         }
     }
-    out!("issued:");
+    info!("issued:");
     for cert in &outcome.issued {
-        out!(
+        info!(
             "  {:<4} serial {}  not after {}  SHA-256 {}",
             cert.role.name(),
             cert.serial_hex,

@@ -20,7 +20,7 @@ use iospki::verify::Report;
 use zeroize::Zeroizing;
 
 use crate::cli::{Cli, Command};
-use crate::print::{out, stderr};
+use crate::print::{info, out, stderr, warning};
 
 /// Environment variable with the store password.
 const PASSWORD_ENV: &str = "IOSPKI_PASSWORD";
@@ -55,14 +55,18 @@ fn print_findings(report: &Report, json: bool, notes: &[String]) -> Result<()> {
         return crate::print::json(report);
     }
     for finding in &report.findings {
-        out!("{finding}");
+        if finding.severity == iospki::verify::Severity::Problem {
+            out!("{finding}");
+        } else {
+            info!("{finding}");
+        }
     }
     for note in notes {
-        out!("{note}");
+        info!("{note}");
     }
     let problems = report.problems();
     let warnings = report.findings.len() - problems;
-    out!("{}: {problems} problem(s), {warnings} warning(s)", report.target);
+    info!("{}: {problems} problem(s), {warnings} warning(s)", report.target);
     Ok(())
 }
 
@@ -121,14 +125,14 @@ fn store_password(flag: Option<&Path>, configured: Option<&PasswordSource>) -> R
 /// default or not ASCII.
 fn warn_of_store_password(password: &Password) {
     if !password.secret_str().is_ascii() {
-        stderr!(
-            "warning: the password is not ASCII: the .jks files work with Java and the .p12 files with OpenSSL, \
+        warning!(
+            "the password is not ASCII: the .jks files work with Java and the .p12 files with OpenSSL, \
              but Java's PKCS12 keystore (keytool included) accepts only ASCII passwords and cannot open the .p12 files"
         );
     }
     if password.is_well_known() {
-        stderr!(
-            "warning: the stores use a published default password; give your own with --password-file or \
+        warning!(
+            "the stores use a published default password; give your own with --password-file or \
              {PASSWORD_ENV} (iospki writes it into the configuration files of its set; set the same in carbon.xml)"
         );
     }

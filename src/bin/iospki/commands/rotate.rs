@@ -8,7 +8,7 @@ use iospki::product::CertRole;
 use iospki::rotate::{RotateOptions, Rotation, plan};
 
 use crate::cli::RotateArgs;
-use crate::print::out;
+use crate::print::info;
 
 pub fn run(args: RotateArgs) -> Result<ExitCode> {
     let options = RotateOptions {
@@ -53,7 +53,7 @@ fn report(args: &RotateArgs, rotation: &Rotation, published: bool) -> Result<()>
         return crate::print::json(&json);
     }
     if rotation.changes.is_empty() {
-        out!(
+        info!(
             "nothing to renew in {}: no certificate expires within the window",
             args.dir.display()
         );
@@ -61,19 +61,14 @@ fn report(args: &RotateArgs, rotation: &Rotation, published: bool) -> Result<()>
     }
     for change in &rotation.changes {
         let key = if change.new_key { ", new key" } else { "" };
-        out!(
+        info!(
             "renew {} ({}): serial {} -> {}, SHA-256 {}, not after {}{key}",
-            change.alias,
-            change.role,
-            change.old_serial,
-            change.new_serial,
-            change.sha256,
-            change.not_after
+            change.alias, change.role, change.old_serial, change.new_serial, change.sha256, change.not_after
         );
     }
     match (args.dry_run, &rotation.backup) {
-        (true, _) => out!("dry run: nothing written"),
-        (false, Some(backup)) => out!(
+        (true, _) => info!("dry run: nothing written"),
+        (false, Some(backup)) => info!(
             "wrote the new set to {}; the previous set is in {backup}/",
             args.dir.display()
         ),
