@@ -12,6 +12,7 @@ mod config;
 mod crash;
 mod depth;
 mod fuzz_corpus;
+mod help_and_man;
 mod identity_provider;
 mod init_cli;
 mod init_java;
