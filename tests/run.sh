@@ -30,6 +30,8 @@ command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || missing+=(nginx-light
 # faketime makes sets of years ago for the tests of the scheduled jobs; setpriv (util-linux) drops to another user.
 command -v faketime >/dev/null || missing+=(faketime)
 command -v setpriv >/dev/null || missing+=(util-linux)
+# groff renders the man pages of `iospki man` in the tests, and warns about what a man reader would trip on.
+command -v groff >/dev/null || missing+=(groff-base)
 # The Ansible tests' unprivileged account (setpriv, util-linux) runs the system's Python: it cannot reach root's.
 [[ -x /usr/bin/python3 ]] || missing+=(python3)
 if ((${#missing[@]})); then

@@ -13,6 +13,7 @@ mod corpora;
 mod crash;
 mod depth;
 mod fuzz_corpus;
+mod help_and_man;
 mod identity_provider;
 mod init_cli;
 mod init_java;

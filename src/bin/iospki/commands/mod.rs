@@ -3,9 +3,11 @@
 mod apns;
 mod bundle;
 mod check;
+mod completions;
 mod genkey;
 mod init;
 mod inspect;
+mod man;
 mod rotate;
 mod verify;
 
@@ -37,6 +39,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Rotate(args) => rotate::run(args),
         Command::Bundle(args) => bundle::run(args),
         Command::Apns(command) => apns::run(command),
+        Command::Completions(args) => completions::run(args),
+        Command::Man(args) => man::run(args),
     }
 }
 
