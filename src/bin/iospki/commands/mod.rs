@@ -6,6 +6,7 @@ mod check;
 mod genkey;
 mod init;
 mod inspect;
+mod next;
 mod rotate;
 mod verify;
 
