@@ -53,7 +53,10 @@ pub fn after_rotation(set: &Written<'_>, earlier_ca: Option<&str>) -> Result<()>
         .product()
         .store(StorePurpose::TrustStore)
         .map_or("client-truststore.jks", |spec| spec.name);
-    out!("  a CA rotation goes in three rounds; in each, {}", restart_order(set.cluster));
+    out!(
+        "  a CA rotation goes in three rounds; in each, {}",
+        restart_order(set.cluster)
+    );
     out!("  1. trust: install only {truststore} from each node's archive (it trusts both CAs)");
     out!("  2. swap: install the rest of each archive");
     out!("  3. drop the old CA, bundle again and install {truststore} once more:");
@@ -196,6 +199,9 @@ mod tests {
     fn bundles_go_beside_the_set_under_a_name_of_their_own() {
         assert_eq!(bundles_dir(Path::new("output")), Path::new("bundles"));
         assert_eq!(bundles_dir(Path::new("/srv/pki/output")), Path::new("/srv/pki/bundles"));
-        assert_eq!(bundles_dir(Path::new("/srv/bundles")), Path::new("/srv/bundles-bundles"));
+        assert_eq!(
+            bundles_dir(Path::new("/srv/bundles")),
+            Path::new("/srv/bundles-bundles")
+        );
     }
 }

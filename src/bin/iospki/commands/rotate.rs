@@ -44,7 +44,11 @@ pub fn run(args: RotateArgs) -> Result<ExitCode> {
     let verified = super::verify_written(&dir, options.store_password, rotation.ssl_alias.clone(), "rotation")?;
     if verified == ExitCode::SUCCESS && !args.json {
         // As the operator named it, unless that name is relative to the set itself (`rotate .`).
-        let named = if args.dir.file_name().is_some() { &args.dir } else { &dir };
+        let named = if args.dir.file_name().is_some() {
+            &args.dir
+        } else {
+            &dir
+        };
         let set = Written {
             dir: named,
             cluster: &rotation.cluster,
