@@ -530,9 +530,14 @@ impl Cluster {
         nodes
     }
 
-    /// The first host of the first group nginx sends to `role`: the node's own public name.
+    /// The node's own public name: the first host of the first group whose machines are `role`'s (IoT), or that
+    /// nginx sends to `role`.
     pub fn own_host(&self, role: NodeRole) -> Option<&HostName> {
-        let group = self.product.host_groups.iter().find(|g| g.served_by.contains(&role))?;
+        let group = self
+            .product
+            .host_groups
+            .iter()
+            .find(|g| g.nodes == Some(role) || g.served_by.contains(&role))?;
         self.hosts.get(group.id).first()
     }
 }

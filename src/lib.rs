@@ -22,7 +22,7 @@
 //! let keys = init::generate_keys(product, [(CertRole::Ca, ca_key)].into_iter().collect(), 2048)?;
 //! // Everything is built in memory; `outcome.set.plan().publish(dir, force)` writes it atomically.
 //! let outcome = init::plan(&options, &keys, None, None, iospki::issue::now())?;
-//! assert_eq!(outcome.set.files().len(), 19);
+//! assert_eq!(outcome.set.files().len(), 22);
 //! assert_eq!(outcome.issued[1].serial_hex, "0B08BAC6E699");
 //! # Ok(())
 //! # }

@@ -9,6 +9,7 @@ use rustls_pki_types::CertificateDer;
 use time::{Duration, OffsetDateTime};
 
 use crate::certinfo::CertificateInfo;
+use crate::cluster::Cluster;
 use crate::error::{Error, Result};
 use crate::input::{self, Kind};
 use crate::key::RsaKey;
@@ -67,6 +68,10 @@ pub struct Rotation {
     pub backup: Option<String>,
     /// The SSL key's alias, carbon.xml's KeyAlias for this set.
     pub ssl_alias: String,
+    /// The cluster the set is for, whose nodes get the new files.
+    pub cluster: Cluster,
+    /// The alias under which the new truststore keeps the CA a CA rotation replaces, until it is dropped.
+    pub earlier_ca: Option<String>,
 }
 
 /// One certificate of the current set, with its key.
@@ -94,12 +99,15 @@ pub fn plan(dir: &Path, options: &RotateOptions) -> Result<Rotation> {
     }
     let renew = renewals(product, &current, options);
     let ssl_alias = set.settings().ssl_alias.to_string();
+    let cluster = set.settings().cluster.clone();
     if renew.is_empty() {
         return Ok(Rotation {
             changes: Vec::new(),
             plan: None,
             backup: None,
             ssl_alias,
+            cluster,
+            earlier_ca: None,
         });
     }
     let old_serials: ByRole<String> = current
@@ -107,6 +115,7 @@ pub fn plan(dir: &Path, options: &RotateOptions) -> Result<Rotation> {
         .map(|(role, c)| (role, c.info.serial_hex.clone()))
         .collect();
     let earlier_cas = earlier_cas(product, &current, &renew);
+    let earlier_ca = earlier_cas.first().map(|(alias, _)| alias.clone());
     let (keys, kept) = keys_and_kept(current, &renew, options.rekey)?;
     let mut existing = Existing::load(dir, options.store_password.clone(), product)?;
     let outcome = build(Build {
@@ -142,6 +151,8 @@ pub fn plan(dir: &Path, options: &RotateOptions) -> Result<Rotation> {
         plan: Some(plan),
         backup: Some(backup),
         ssl_alias,
+        cluster,
+        earlier_ca,
     })
 }
 

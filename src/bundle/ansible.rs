@@ -18,16 +18,13 @@ use crate::error::Result;
 use crate::output::{Plan, SECRET_MODE};
 use crate::product::{NodeRole, StorePurpose};
 use crate::set::Set;
-use crate::wso2::nginx::NGINX_DIR;
+use crate::wso2::nginx::{NGINX_DIR, NGINX_RELOAD};
 
 /// The playbooks and their tasks, the same for every set.
 const SITE: &str = include_str!("ansible/site.yml");
 const ROTATE_CA: &str = include_str!("ansible/rotate-ca.yml");
 const INSTALL: &str = include_str!("ansible/tasks/install.yml");
 const NODE_MODULE: &str = include_str!("ansible/library/iospki_node.py");
-
-/// What nginx's group runs after its files changed, as INSTALL.txt says.
-const NGINX_RELOAD: &str = "nginx -t && systemctl reload nginx";
 
 /// The Ansible project of `set` for `cluster`, as a plan: `inventory.yml`, `site.yml`, `rotate-ca.yml`,
 /// `tasks/install.yml`, `library/iospki_node.py` and `files/NODE/...`.

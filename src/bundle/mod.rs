@@ -146,7 +146,7 @@ fn install_text(node: &Node, cluster: &Cluster, files: &[NodeFile]) -> String {
     }
     if node.role == NodeRole::Nginx {
         text.push_str(&nginx_directives(files));
-        text.push_str("\nThen: nginx -t && systemctl reload nginx\n");
+        let _ = writeln!(text, "\nThen: {}", crate::wso2::nginx::NGINX_RELOAD);
     } else {
         let _ = write!(
             text,

@@ -2,6 +2,7 @@
 //! JKS `wso2carbon.jks`, the same on every node (SAML signatures and the shared database need one key), a
 //! truststore with the cluster CA and the public roots, one certificate naming every public name, nginx's chain
 //! and key, and the settings each node role pastes into the product's own files.
+//! The IoT Server's core roles paste the same carbon.xml and catalina-server.xml settings.
 
 use super::{
     AliasSpec::{Fixed, Ssl},

@@ -3,14 +3,16 @@
 //! The CA is nginx's key, self-signed with WSO2's `v3_ca`; the RA and SSL certificates are issued by it. Every node
 //! gets the SSL key in wso2carbon.jks and the trust in client-truststore.jks; managers and workers serve the SCEP
 //! certificate API from wso2certs.jks through certificate-config.xml; the manager calls the endpoints in
-//! iot-api-config.xml; nginx serves the SSL chain.
+//! iot-api-config.xml; nginx serves the SSL chain. Each core role's SETTINGS.txt gives the values it sets in
+//! carbon.xml and catalina-server.xml: its own public name, the store password and the SSL alias.
 
+use super::carbon::{CARBON_KEY_STORE, CARBON_TRUST_STORE, CONNECTOR, OWN_HOST_NAMES, settings_file};
 use super::{
     AliasSpec::{Fixed, Ssl},
     CertRole::{Ca, Ra, Ssl as SslCert},
     CertificateSpec, CommonName, ConfigFile, EntrySpec, FileSpec, Holds, HostGroup, HostGroupId,
     NodeRole::{self, Analytics, Broker, KeyManager, Manager, Nginx, Worker},
-    Placement, Product, ProductId, RelyingParty, Roles, StorePurpose, WithoutStoreName,
+    Placement, Product, ProductId, RelyingParty, Roles, Snippet, StorePurpose, WithoutStoreName,
 };
 use crate::profile;
 
@@ -294,6 +296,9 @@ pub const IOT: Product = Product {
                 purpose: "identity provider of the server's own JWTs",
             }],
         },
+        settings_file!("settings-manager.txt", Manager),
+        settings_file!("settings-worker.txt", Worker),
+        settings_file!("settings-key-manager.txt", KeyManager),
         output(
             crate::ledger::FILE,
             Holds::Ledger,
@@ -318,6 +323,20 @@ pub const IOT: Product = Product {
             without_store_name: WithoutStoreName::Fails,
         },
     ],
-    snippets: &[],
+    snippets: &[
+        core(OWN_HOST_NAMES),
+        core(CONNECTOR),
+        core(CARBON_KEY_STORE),
+        core(CARBON_TRUST_STORE),
+    ],
     sso_idp_config: None,
 };
+
+/// A Carbon 4.4 snippet for the core roles only: the broker and analytics profiles keep their carbon.xml and
+/// catalina-server.xml under wso2/, and get no SETTINGS.txt.
+const fn core(snippet: Snippet) -> Snippet {
+    Snippet {
+        roles: Roles::Only(CORE),
+        ..snippet
+    }
+}

@@ -501,7 +501,8 @@ pub enum Value {
     Text(&'static str),
     /// The first host of a group.
     Host(HostGroupId),
-    /// The node's own public name: the first host of the first group nginx sends to its role.
+    /// The node's own public name: the first host of the first group of its role's machines (IoT), or that nginx
+    /// sends to its role.
     OwnHost,
     /// `https://` + the first host of a group + this path.
     Url(HostGroupId, &'static str),

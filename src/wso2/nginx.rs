@@ -10,6 +10,9 @@ use crate::product::{CertRole, Holds, HostGroup, NodeRole};
 /// Where nginx's files live; the placements of nginx's files are under it.
 pub const NGINX_DIR: &str = "/etc/nginx";
 
+/// What reloads nginx once its files changed, checking them first.
+pub const NGINX_RELOAD: &str = "nginx -t && systemctl reload nginx";
+
 /// The text of the nginx configuration file for `cluster`.
 pub fn conf(cluster: &Cluster) -> String {
     let product = cluster.product();

@@ -124,6 +124,29 @@ mod tests {
     }
 
     #[test]
+    fn each_iot_core_role_names_itself_and_opens_its_stores() {
+        for (role, host) in [
+            (NodeRole::Manager, "mgt.iots310.wso2.com"),
+            (NodeRole::Worker, "iots310.wso2.com"),
+            (NodeRole::KeyManager, "keymgt.iots310.wso2.com"),
+        ] {
+            let text = text(ProductId::Iot, role, "s3cret");
+            for expected in [
+                format!(
+                    "== repository/conf/carbon.xml, under <Server>\n<HostName>{host}</HostName>\n\
+                     <MgtHostName>{host}</MgtHostName>\n"
+                ),
+                "proxyPort=\"443\"\nkeystorePass=\"s3cret\"\n".to_owned(),
+                "<Password>s3cret</Password>\n<KeyAlias>wso2carbon</KeyAlias>\n<KeyPassword>s3cret</KeyPassword>\n"
+                    .to_owned(),
+                "== repository/conf/carbon.xml, in <Security><TrustStore>\n<Password>s3cret</Password>\n".to_owned(),
+            ] {
+                assert!(text.contains(&expected), "{role:?}: {expected} missing from\n{text}");
+            }
+        }
+    }
+
+    #[test]
     fn properties_values_are_escaped() {
         assert_eq!(properties_escape("a\\b\u{e9}"), "a\\\\b\\u00E9");
     }

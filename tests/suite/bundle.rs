@@ -59,19 +59,23 @@ fn each_node_gets_exactly_its_files_with_their_modes() {
         ("repository/resources/security/wso2certs.jks", 0o600),
         ("repository/conf/certificate-config.xml", 0o600),
     ];
+    // Every core role pastes its SETTINGS.txt, which holds the store password.
+    let settings = [("SETTINGS.txt", 0o600)];
     let manager: Vec<_> = stores
         .iter()
         .chain(&scep)
         .chain(&[("conf/iot-api-config.xml", 0o600)])
+        .chain(&settings)
         .copied()
         .collect();
-    let worker: Vec<_> = stores.iter().chain(&scep).copied().collect();
+    let worker: Vec<_> = stores.iter().chain(&scep).chain(&settings).copied().collect();
+    let key_manager: Vec<_> = stores.iter().chain(&settings).copied().collect();
     assert_eq!(files(&bundles.join("mgt.iot.example.org")), expected(&manager));
     for node in ["w1.iot.example.org", "w2.iot.example.org"] {
         assert_eq!(files(&bundles.join(node)), expected(&worker), "{node}");
     }
     for node in ["km1.iot.example.org", "km2.iot.example.org"] {
-        assert_eq!(files(&bundles.join(node)), expected(&stores), "{node}");
+        assert_eq!(files(&bundles.join(node)), expected(&key_manager), "{node}");
     }
     assert_eq!(
         files(&bundles.join("nginx")),

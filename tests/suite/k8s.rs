@@ -132,14 +132,24 @@ fn every_key_and_byte_of_each_role_reads_back() {
     let manager: Vec<&str> = stores
         .iter()
         .chain(&scep)
-        .chain(&["iot-api-config.xml"])
+        .chain(&["iot-api-config.xml", "settings-manager.txt"])
         .copied()
         .collect();
-    let worker: Vec<&str> = stores.iter().chain(&scep).copied().collect();
+    let worker: Vec<&str> = stores
+        .iter()
+        .chain(&scep)
+        .chain(&["settings-worker.txt"])
+        .copied()
+        .collect();
+    let key_manager: Vec<&str> = stores.iter().chain(&["settings-key-manager.txt"]).copied().collect();
     let ca = String::from_utf8(output("ca.crt")).unwrap();
     let mut chain = output("ia.crt");
     chain.extend(output("ca.crt"));
-    for (role, files) in [("manager", &manager[..]), ("worker", &worker), ("key-manager", &stores)] {
+    for (role, files) in [
+        ("manager", &manager[..]),
+        ("worker", &worker),
+        ("key-manager", &key_manager),
+    ] {
         let [config_map, secret] = &manifest(role)[..] else {
             panic!("{role}: not two objects")
         };

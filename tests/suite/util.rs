@@ -366,7 +366,7 @@ pub fn carbon_xml(password: &str, extra: &str) -> String {
 }
 
 /// Every file name `init` writes.
-pub const INIT_FILES: [&str; 19] = [
+pub const INIT_FILES: [&str; 22] = [
     "ca.crt",
     "ca_cert.pem",
     "ca_private.pem",
@@ -385,6 +385,9 @@ pub const INIT_FILES: [&str; 19] = [
     "certificate-config.xml",
     "iot-api-config.xml",
     "iot_default.xml",
+    "settings-manager.txt",
+    "settings-worker.txt",
+    "settings-key-manager.txt",
     "iospki-ledger.json",
 ];
 

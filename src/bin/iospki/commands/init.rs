@@ -13,8 +13,9 @@ use iospki::merge::Existing;
 use iospki::output::{Lock, same_file};
 use iospki::product::{ByRole, CertRole, Product};
 use iospki::secret::Password;
-use iospki::settings::Choices;
+use iospki::settings::{Choices, PasswordSource};
 
+use super::next::Written;
 use crate::cli::InitArgs;
 use crate::print::{info, with_progress};
 
@@ -51,7 +52,17 @@ pub fn run(args: InitArgs) -> Result<ExitCode> {
     super::warn_of_store_password(&options.store_password);
     let ssl_alias = options.settings.ssl_alias.to_string();
     // Still under the lock: what is verified is what this run wrote.
-    super::verify_written(&out, options.store_password, ssl_alias, "init")
+    let verified = super::verify_written(&out, options.store_password, ssl_alias.clone(), "init")?;
+    if verified == ExitCode::SUCCESS {
+        let password = args.password_file.clone().map(PasswordSource::File);
+        super::next::after_init(&Written {
+            dir: &out,
+            cluster: &options.settings.cluster,
+            password: password.or(choices.store_password),
+            ssl_alias: &ssl_alias,
+        })?;
+    }
+    Ok(verified)
 }
 
 /// The CA key `--key` gives; a product whose CA is nginx's key needs it, the others have one generated.

@@ -8,6 +8,7 @@ mod genkey;
 mod init;
 mod inspect;
 mod man;
+mod next;
 mod rotate;
 mod verify;
 

@@ -6,7 +6,9 @@ use iospki::error::Result;
 use iospki::output::Lock;
 use iospki::product::CertRole;
 use iospki::rotate::{RotateOptions, Rotation, plan};
+use iospki::settings::PasswordSource;
 
+use super::next::Written;
 use crate::cli::RotateArgs;
 use crate::print::info;
 
@@ -39,7 +41,23 @@ pub fn run(args: RotateArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     // By its name: a working directory inside the set is the old one now.
-    super::verify_written(&dir, options.store_password, rotation.ssl_alias.clone(), "rotation")
+    let verified = super::verify_written(&dir, options.store_password, rotation.ssl_alias.clone(), "rotation")?;
+    if verified == ExitCode::SUCCESS && !args.json {
+        // As the operator named it, unless that name is relative to the set itself (`rotate .`).
+        let named = if args.dir.file_name().is_some() {
+            &args.dir
+        } else {
+            &dir
+        };
+        let set = Written {
+            dir: named,
+            cluster: &rotation.cluster,
+            password: args.password_file.clone().map(PasswordSource::File),
+            ssl_alias: &rotation.ssl_alias,
+        };
+        super::next::after_rotation(&set, rotation.earlier_ca.as_deref())?;
+    }
+    Ok(verified)
 }
 
 fn report(args: &RotateArgs, rotation: &Rotation, published: bool) -> Result<()> {
