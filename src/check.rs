@@ -87,13 +87,15 @@ impl Inventory {
 
 /// Walks `paths` (directories recursively, without following links) and lists every certificate's expiry. The
 /// backups a rotation keeps inside a set (`backup/`) are left out unless `backups`: they are no longer in use, and
-/// would keep reporting what the rotation renewed.
+/// would keep reporting what the rotation renewed. A file that cannot be read is listed as `said` puts its error
+/// (the caller adds what to do, such as how to give a password).
 pub fn inventory(
     paths: &[PathBuf],
     password: Option<&Password>,
     within: Duration,
     backups: bool,
     now: OffsetDateTime,
+    said: &dyn Fn(&crate::error::Error) -> String,
 ) -> Inventory {
     let mut inventory = Inventory {
         schema: SCHEMA,
@@ -111,7 +113,7 @@ pub fn inventory(
     }
     let deadline = now.checked_add(within);
     for file in &files {
-        add_file(&mut inventory, file, password, deadline, now);
+        add_file(&mut inventory, file, password, deadline, now, said);
     }
     inventory
 }
@@ -161,11 +163,12 @@ fn add_file(
     password: Option<&Password>,
     deadline: Option<OffsetDateTime>,
     now: OffsetDateTime,
+    said: &dyn Fn(&crate::error::Error) -> String,
 ) {
     let report = match inspect_file(path, password, now) {
         Ok(report) => report,
         Err(e) => {
-            inventory.errors.push(e.to_string());
+            inventory.errors.push(said(&e));
             return;
         }
     };

@@ -23,6 +23,8 @@ pub struct Report {
     pub schema: &'static str,
     /// One report per file, in the order given.
     pub files: Vec<FileReport>,
+    /// The files that could not be read, one line each, as said on stderr.
+    pub errors: Vec<String>,
 }
 
 /// What one file holds.

@@ -12,7 +12,8 @@ use crate::print::{out, stderr};
 pub fn run(args: CheckArgs) -> Result<ExitCode> {
     let password = super::given_password(args.password_file.as_deref())?;
     let now = iospki::issue::now();
-    let inventory = inventory(&args.paths, password.as_ref(), args.within, args.backups, now);
+    let said = |error: &iospki::error::Error| super::file_error(error, "iospki check");
+    let inventory = inventory(&args.paths, password.as_ref(), args.within, args.backups, now, &said);
     if let Some(path) = &args.prometheus {
         write_file(path, prometheus(&inventory, now).as_bytes(), PUBLIC_MODE, true)?;
     }
