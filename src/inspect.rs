@@ -1,5 +1,5 @@
 //! `iospki inspect`: what is in certificate, key and keystore files, as a report that renders as text
-//! (like a tidy `keytool -list -v`) or as JSON (schema `iospki.inspect/1`, documented in docs/inspect-json.md).
+//! (like a tidy `keytool -list -v`) or as JSON (schema `iospki.inspect/1`, documented in docs/json/).
 
 use std::path::Path;
 

@@ -486,7 +486,7 @@ pub struct InspectArgs {
     #[arg(long, value_name = "FILE")]
     pub password_file: Option<PathBuf>,
 
-    /// Print JSON (schema iospki.inspect/1, see docs/inspect-json.md) instead of text.
+    /// Print JSON (schema iospki.inspect/1, see docs/json/) instead of text.
     #[arg(long)]
     pub json: bool,
 }
