@@ -127,8 +127,10 @@ pub struct Options<'a> {
     pub now: OffsetDateTime,
 }
 
-/// Walks `paths` (directories recursively, without following links) and lists every certificate's expiry.
-pub fn inventory(paths: &[PathBuf], options: &Options<'_>) -> Inventory {
+/// Walks `paths` (directories recursively, without following links) and lists every certificate's expiry. A file
+/// that cannot be read is listed as `said` puts its error (the caller adds what to do, such as how to give a
+/// password).
+pub fn inventory(paths: &[PathBuf], options: &Options<'_>, said: &dyn Fn(&crate::error::Error) -> String) -> Inventory {
     let mut errors = Vec::new();
     let mut files = Vec::new();
     for path in paths {
@@ -142,7 +144,7 @@ pub fn inventory(paths: &[PathBuf], options: &Options<'_>) -> Inventory {
     for file in &files {
         match items_of(file, options) {
             Ok(found) => items.extend(found),
-            Err(e) => errors.push(e.to_string()),
+            Err(e) => errors.push(said(&e)),
         }
     }
     let public_roots_left_out = if options.public_roots {

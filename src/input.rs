@@ -1,11 +1,15 @@
 //! Reading input files: regular files only, through a hard size limit, so that a FIFO cannot hang iospki and
 //! `/dev/zero` or a huge file cannot fill its memory. The limit is checked before reading and enforced while
 //! reading (a file may grow in between).
+//!
+//! A password file named on purpose (a flag or a configuration key) may also be a FIFO or a pipe, as
+//! `--password-file <(pass show wso2)` gives, or `-` for standard input: the operator asked to wait for its writer.
 
 use std::fs::{File, OpenOptions};
-use std::io::Read;
-use std::os::unix::fs::OpenOptionsExt;
+use std::io::{IsTerminal, Read};
+use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use zeroize::Zeroizing;
 
@@ -42,6 +46,14 @@ impl Kind {
             Kind::Password => "a password",
             Kind::Text => "a configuration file",
             Kind::Data => "a certificate, keystore or bundle",
+        }
+    }
+
+    fn too_large(self, size: u64) -> InputError {
+        InputError::TooLarge {
+            size,
+            noun: self.noun(),
+            limit: self.limit(),
         }
     }
 }
@@ -103,48 +115,114 @@ pub fn read_text(path: &Path, kind: Kind) -> Result<Zeroizing<String>> {
 
 /// [`read`], with an error that does not name the file (the caller does).
 pub fn read_bytes(path: &Path, kind: Kind) -> Result<Zeroizing<Vec<u8>>, InputError> {
-    let mut file = open(path, kind)?;
-    let limit = kind.limit();
-    let too_large = |size: u64| InputError::TooLarge {
-        size,
-        noun: kind.noun(),
-        limit,
+    read_opened(open(path, kind, false)?, kind)
+}
+
+/// The name of standard input as a password file: `--password-file -`.
+pub const STDIN: &str = "-";
+
+/// Whether standard input was read for a password: a second read would find it empty.
+static STDIN_READ: AtomicBool = AtomicBool::new(false);
+
+/// The bytes of the password file `path` named by a flag or a configuration key, at most [`Kind::Password`]'s
+/// limit: a regular file, a FIFO or a pipe (`/dev/fd/63` of `<(...)`), whose writer it waits for, or
+/// [`STDIN`]. Devices, sockets and directories are refused.
+pub fn read_password(path: &Path) -> Result<Zeroizing<Vec<u8>>> {
+    if path == Path::new(STDIN) {
+        return read_stdin().map_err(|e| e.at(Path::new("standard input")));
+    }
+    let file = open(path, Kind::Password, true).map_err(|e| e.at(path))?;
+    let bytes = if file.metadata().map_err(|e| Error::io(path, e))?.file_type().is_fifo() {
+        read_fifo(&file)
+    } else {
+        read_opened(file, Kind::Password)
     };
+    bytes.map_err(|e| e.at(path))
+}
+
+/// Standard input, once: to its end, or, on a terminal, one line typed without echo.
+fn read_stdin() -> Result<Zeroizing<Vec<u8>>, InputError> {
+    if STDIN_READ.swap(true, Ordering::SeqCst) {
+        return Err(InputError::Io(std::io::Error::other(
+            "was read already for another password; give this one another way",
+        )));
+    }
+    if std::io::stdin().is_terminal() {
+        let typed = Zeroizing::new(rpassword::prompt_password("Password (standard input): ")?);
+        return Ok(Zeroizing::new(typed.as_bytes().to_vec()));
+    }
+    let limit = Kind::Password.limit();
+    let mut bytes = Zeroizing::new(Vec::with_capacity(limit as usize + 1));
+    std::io::stdin().lock().take(limit + 1).read_to_end(&mut bytes)?;
+    within_limit(bytes, Kind::Password)
+}
+
+/// A FIFO opened without blocking, read to its end: `poll` waits for a writer to write or to go away (Linux
+/// reports neither before a first writer came), then what is there is read. The buffer is never grown: no copy
+/// of the password is left behind in freed memory.
+fn read_fifo(file: &File) -> Result<Zeroizing<Vec<u8>>, InputError> {
+    use rustix::event::{PollFd, PollFlags, poll};
+    let limit = Kind::Password.limit();
+    let mut bytes = Zeroizing::new(Vec::with_capacity(limit as usize + 1));
+    loop {
+        match poll(&mut [PollFd::new(file, PollFlags::IN)], None) {
+            Ok(_) | Err(rustix::io::Errno::INTR) => {}
+            Err(e) => return Err(std::io::Error::from(e).into()),
+        }
+        let room = limit + 1 - bytes.len() as u64;
+        match file.take(room).read_to_end(&mut bytes) {
+            Ok(_) => return within_limit(bytes, Kind::Password),
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+/// The bytes of `file`, a regular file, at most `kind`'s limit.
+fn read_opened(mut file: File, kind: Kind) -> Result<Zeroizing<Vec<u8>>, InputError> {
     let size = file.metadata()?.len();
-    if size > limit {
-        return Err(too_large(size));
+    if size > kind.limit() {
+        return Err(kind.too_large(size));
     }
     let mut bytes = Zeroizing::new(Vec::with_capacity(usize::try_from(size).unwrap_or(0)));
-    (&mut file).take(limit + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > limit {
-        return Err(too_large(bytes.len() as u64));
+    (&mut file).take(kind.limit() + 1).read_to_end(&mut bytes)?;
+    within_limit(bytes, kind)
+}
+
+fn within_limit(bytes: Zeroizing<Vec<u8>>, kind: Kind) -> Result<Zeroizing<Vec<u8>>, InputError> {
+    if bytes.len() as u64 > kind.limit() {
+        return Err(kind.too_large(bytes.len() as u64));
     }
     Ok(bytes)
 }
 
-/// Opens `path` for reading and refuses anything but a regular file: a device or FIFO is refused before it is
-/// opened (opening some devices acts on them), and opened without blocking should it replace the file in between.
-fn open(path: &Path, kind: Kind) -> Result<File, InputError> {
-    regular(std::fs::metadata(path)?.file_type(), kind)?;
+/// Opens `path` for reading and refuses anything but a regular file, or a FIFO too with `fifo`: anything else is
+/// refused before it is opened (opening some devices acts on them), and opened without blocking should it
+/// replace the file in between.
+fn open(path: &Path, kind: Kind, fifo: bool) -> Result<File, InputError> {
+    regular(std::fs::metadata(path)?.file_type(), kind, fifo)?;
     let file = OpenOptions::new()
         .read(true)
         .custom_flags((rustix::fs::OFlags::NONBLOCK | rustix::fs::OFlags::NOCTTY).bits() as i32)
         .open(path)?;
-    regular(file.metadata()?.file_type(), kind)?;
+    regular(file.metadata()?.file_type(), kind, fifo)?;
     Ok(file)
 }
 
-fn regular(file_type: std::fs::FileType, kind: Kind) -> Result<(), InputError> {
-    if file_type.is_file() {
+fn regular(file_type: std::fs::FileType, kind: Kind, fifo: bool) -> Result<(), InputError> {
+    if file_type.is_file() || (fifo && file_type.is_fifo()) {
         return Ok(());
     }
     let what = if file_type.is_dir() {
         "a directory"
+    } else if fifo {
+        "a device or socket"
     } else {
         "a device, FIFO or socket"
     };
     let expected = match kind {
         Kind::Key => "a key file".to_owned(),
+        _ if fifo => format!("a regular file, FIFO or pipe ({})", kind.noun()),
         other => format!("a regular file ({})", other.noun()),
     };
     Err(InputError::NotRegular { what, expected })
@@ -172,6 +250,36 @@ mod tests {
         assert!(err.contains("is a directory, not a key file"), "{err}");
         let err = read(Path::new("/dev/zero"), Kind::Data).unwrap_err().to_string();
         assert!(err.contains("device"), "{err}");
+    }
+
+    #[test]
+    fn a_password_fifo_waits_for_its_writer_and_devices_stay_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("fifo");
+        rustix::fs::mknodat(
+            rustix::fs::CWD,
+            &fifo,
+            rustix::fs::FileType::Fifo,
+            rustix::fs::Mode::from_raw_mode(0o600),
+            0,
+        )
+        .unwrap();
+        let writer = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || {
+                std::thread::sleep(std::time::Duration::from_millis(200));
+                std::fs::write(fifo, "pw\n").unwrap();
+            })
+        };
+        assert_eq!(&read_password(&fifo).unwrap()[..], b"pw\n");
+        writer.join().unwrap();
+        let err = read_password(Path::new("/dev/zero")).unwrap_err().to_string();
+        assert!(
+            err.contains("/dev/zero: is a device or socket, not a regular file, FIFO or pipe"),
+            "{err}"
+        );
+        let err = read_password(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("is a directory"), "{err}");
     }
 
     #[test]

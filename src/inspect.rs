@@ -1,5 +1,5 @@
 //! `iospki inspect`: what is in certificate, key and keystore files, as a report that renders as text
-//! (like a tidy `keytool -list -v`) or as JSON (schema `iospki.inspect/1`, documented in docs/inspect-json.md).
+//! (like a tidy `keytool -list -v`) or as JSON (schema `iospki.inspect/1`, documented in docs/json/).
 
 use std::path::Path;
 
@@ -23,6 +23,8 @@ pub struct Report {
     pub schema: &'static str,
     /// One report per file, in the order given.
     pub files: Vec<FileReport>,
+    /// The files that could not be read, one line each, as said on stderr.
+    pub errors: Vec<String>,
 }
 
 /// What one file holds.

@@ -20,6 +20,9 @@ use crate::secret::Password;
 use crate::set::Set;
 use crate::set::build::{Build, build};
 
+/// The JSON schema identifier of `rotate --json`'s report.
+pub const SCHEMA: &str = "iospki.rotate/1";
+
 /// Where a rotation keeps the files it replaced, inside the set: `backup/TIME/`.
 pub const BACKUP_DIR: &str = "backup";
 

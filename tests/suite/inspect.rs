@@ -1,5 +1,5 @@
 //! `iospki inspect` on stores made by keytool and OpenSSL and on init's output: what it shows agrees with
-//! keytool's own listings and with openssl, JSON follows docs/inspect-json.md, bad input exits 2.
+//! keytool's own listings and with openssl, JSON follows docs/json/iospki.inspect.v1.schema.json, bad input exits 2.
 
 use crate::util;
 

@@ -343,11 +343,14 @@ fn fifos_and_devices_are_refused_where_a_file_belongs() {
         let shown = special.strip_prefix(&dir).unwrap().to_str().unwrap();
         let not_regular = "is a device, FIFO or socket, not";
         refused(&iospki(&dir, ["init", "--key", path]), 2, &[shown, not_regular]);
-        refused(
-            &iospki(&dir, ["init", "--key", key, "--password-file", path]),
-            2,
-            &[shown, not_regular],
-        );
+        // A password file may be a FIFO, which is waited for (tests/suite/password_sources.rs); never a device.
+        if !special.ends_with("special.fifo") {
+            refused(
+                &iospki(&dir, ["init", "--key", key, "--password-file", path]),
+                2,
+                &[shown, "is a device or socket, not a regular file, FIFO or pipe"],
+            );
+        }
         refused(&iospki(&dir, ["inspect", path]), 2, &[shown, not_regular]);
         refused(&iospki(&dir, ["check", path]), 2, &[shown, not_regular]);
         refused(

@@ -242,7 +242,8 @@ pub struct SignArgs {
     #[arg(long, value_name = "FILE")]
     pub vendor_p12: Option<PathBuf>,
 
-    /// File holding, on one line, the --vendor-p12 password (else $IOSPKI_PASSWORD, else a prompt).
+    /// File holding, on one line (a FIFO or <(pass show NAME) too; - reads standard input, typed without echo on a
+    /// terminal), the --vendor-p12 password (else $IOSPKI_PASSWORD, else a prompt).
     #[arg(long, value_name = "FILE", requires = "vendor_p12")]
     pub vendor_p12_password_file: Option<PathBuf>,
 
@@ -308,7 +309,8 @@ pub struct ImportArgs {
     #[arg(long, value_name = "PROFILE", value_enum, default_value = "legacy")]
     pub p12_profile: P12Profile,
 
-    /// File holding, on one line, the .pfx password (else $IOSPKI_PASSWORD, else a prompt).
+    /// File holding, on one line (a FIFO or <(pass show NAME) too; - reads standard input, typed without echo on a
+    /// terminal), the .pfx password (else $IOSPKI_PASSWORD, else a prompt).
     #[arg(long, value_name = "FILE")]
     pub password_file: Option<PathBuf>,
 
@@ -365,7 +367,8 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "DIR", conflicts_with_all = ["dir", "home", "bundle"])]
     pub apns: Option<PathBuf>,
 
-    /// File holding, on one line, DIR's store password, or the .pfx password with --apns (else $IOSPKI_PASSWORD,
+    /// File holding, on one line (a FIFO or <(pass show NAME) too; - reads standard input, typed without echo on a
+    /// terminal), DIR's store password, or the .pfx password with --apns (else $IOSPKI_PASSWORD,
     /// else wso2carbon).
     #[arg(long, value_name = "FILE")]
     pub password_file: Option<PathBuf>,
@@ -510,7 +513,8 @@ pub struct CheckArgs {
     #[arg(long, value_name = "TIME", default_value = WITHIN, value_parser = parse_duration)]
     pub within: time::Duration,
 
-    /// File holding, on one line, the keystore password (else $IOSPKI_PASSWORD, else the published defaults).
+    /// File holding, on one line (a FIFO or <(pass show NAME) too; - reads standard input, typed without echo on a
+    /// terminal), the keystore password (else $IOSPKI_PASSWORD, else the published defaults).
     #[arg(long, value_name = "FILE")]
     pub password_file: Option<PathBuf>,
 
@@ -571,7 +575,8 @@ pub struct RotateArgs {
     #[arg(long)]
     pub dry_run: bool,
 
-    /// File holding, on one line, the store password (else $IOSPKI_PASSWORD, else wso2carbon).
+    /// File holding, on one line (a FIFO or <(pass show NAME) too; - reads standard input, typed without echo on a
+    /// terminal), the store password (else $IOSPKI_PASSWORD, else wso2carbon).
     #[arg(long, value_name = "FILE")]
     pub password_file: Option<PathBuf>,
 
@@ -588,7 +593,8 @@ pub struct BundleArgs {
     #[arg(value_name = "DIR", default_value = OUT_DIR)]
     pub dir: PathBuf,
 
-    /// The cluster description whose hosts get bundles [default: the hosts DIR's ledger records].
+    /// The cluster description whose hosts get bundles [default: ./iospki.toml if there is one (said on stderr),
+    /// else the hosts DIR's ledger records].
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
@@ -617,6 +623,10 @@ pub struct BundleArgs {
     /// [default: the product's short name: iots, is, es, appm].
     #[arg(long, value_name = "PREFIX")]
     pub name_prefix: Option<String>,
+
+    /// Print JSON (schema iospki.bundle/1: the nodes and every file written) instead of text.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -651,13 +661,14 @@ pub struct InspectArgs {
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
 
-    /// File holding, on one line, the keystore password (else $IOSPKI_PASSWORD, else the published defaults are tried).
+    /// File holding, on one line (a FIFO or <(pass show NAME) too; - reads standard input, typed without echo on a
+    /// terminal), the keystore password (else $IOSPKI_PASSWORD, else the published defaults are tried).
     ///
     /// The published defaults are wso2carbon and changeit.
     #[arg(long, value_name = "FILE")]
     pub password_file: Option<PathBuf>,
 
-    /// Print JSON (schema iospki.inspect/1, see docs/inspect-json.md) instead of text.
+    /// Print JSON (schema iospki.inspect/1, see docs/json/) instead of text.
     #[arg(long)]
     pub json: bool,
 }
@@ -682,7 +693,8 @@ pub struct InitArgs {
     #[arg(long, value_name = "FILE")]
     pub key: Option<PathBuf>,
 
-    /// A cluster description (iospki.toml, see examples/iospki.toml); the flags below override it.
+    /// A cluster description (iospki.toml, see examples/iospki.toml); the flags below override it [default:
+    /// ./iospki.toml if there is one, which init says on stderr; --config wins].
     ///
     /// It says what flags cannot: the hosts of each role (all go into the SSL certificate's subjectAltName), the
     /// subject fields, each certificate's validity and first serial, and where the passwords are (a file or an
@@ -721,7 +733,8 @@ pub struct InitArgs {
     #[arg(long)]
     pub force: bool,
 
-    /// File holding, on one line, the store password (else $IOSPKI_PASSWORD, else wso2carbon).
+    /// File holding, on one line (a FIFO or <(pass show NAME) too; - reads standard input, typed without echo on a
+    /// terminal), the store password (else $IOSPKI_PASSWORD, else wso2carbon).
     ///
     /// A final newline and a UTF-8 BOM are dropped; a second line is refused. Without this flag: the description's
     /// passwords.store_file or store_env, else $IOSPKI_PASSWORD, else wso2carbon, with a warning. Every store and
@@ -729,7 +742,8 @@ pub struct InitArgs {
     #[arg(long, value_name = "FILE")]
     pub password_file: Option<PathBuf>,
 
-    /// File holding, on one line, the password of an encrypted --key (else $IOSPKI_KEY_PASSWORD, else a prompt).
+    /// File holding, on one line (a FIFO or <(pass show NAME) too; - reads standard input, typed without echo on a
+    /// terminal), the password of an encrypted --key (else $IOSPKI_KEY_PASSWORD, else a prompt).
     ///
     /// Without this flag: the description's passwords.key_file or key_env, else $IOSPKI_KEY_PASSWORD, else a
     /// prompt on the terminal.
@@ -759,7 +773,8 @@ pub struct InitArgs {
     #[arg(long)]
     pub no_public_roots: bool,
 
-    /// File holding, on one line, the password of the stores in --merge-from [default: the store password].
+    /// File holding, on one line (a FIFO or <(pass show NAME) too; - reads standard input, typed without echo on a
+    /// terminal), the password of the stores in --merge-from [default: the store password].
     #[arg(long, value_name = "FILE", requires = "merge_from")]
     pub merge_password_file: Option<PathBuf>,
 

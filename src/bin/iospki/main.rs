@@ -9,7 +9,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser as _;
-use iospki::error::{Error, StoreError};
+use iospki::error::Error;
 
 fn main() -> ExitCode {
     no_core_dumps();
@@ -35,10 +35,37 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(err) if print::is_closed_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            let line = iospki::printable::printable(&chain(&err)).into_owned();
-            let _ = writeln!(std::io::stderr(), "iospki: {line}{}", hint(&err));
+            let said = format!("{}{}", chain(&err), hint(&err, &subcommand()));
+            let _ = writeln!(std::io::stderr(), "iospki: {}", iospki::printable::printable(&said));
+            json_error(&said);
             ExitCode::from(2)
         }
+    }
+}
+
+/// The schema of the JSON document an error prints with `--json`.
+const ERROR_SCHEMA: &str = "iospki.error/1";
+
+/// An error as `--json` prints it.
+#[derive(serde::Serialize)]
+struct ErrorReport<'a> {
+    schema: &'static str,
+    error: &'a str,
+}
+
+/// With `--json`, stdout holds one JSON document whatever happens: when the command failed before printing its
+/// own, the error, as said on stderr. The flag is looked for in the words of the command line, so that an error
+/// in the command line itself is said so too.
+fn json_error(said: &str) {
+    let json = std::env::args_os()
+        .skip(1)
+        .take_while(|a| a != "--")
+        .any(|a| a == "--json");
+    if json && !print::json_printed() {
+        let _ = print::json(&ErrorReport {
+            schema: ERROR_SCHEMA,
+            error: said,
+        });
     }
 }
 
@@ -77,7 +104,9 @@ fn usage_error(err: clap::Error) -> ExitCode {
         }
         what.push_str(line);
     }
-    print::stderr!("{what}; see {} --help", subcommand());
+    let said = format!("{what}; see {} --help", subcommand());
+    print::stderr!("{said}");
+    json_error(&said);
     ExitCode::from(2)
 }
 
@@ -109,16 +138,13 @@ fn chain(err: &Error) -> String {
     text
 }
 
-/// What to do next, where that is a flag: the library names no flags.
-fn hint(err: &Error) -> &'static str {
+/// What to do next, where that is a flag of `command` (`iospki verify`): the library names no flags.
+fn hint(err: &Error, command: &str) -> String {
     match err {
-        Error::OutputExists { .. } => "; pass --force to replace them",
-        Error::FileExists { .. } => "; pass --force to replace it",
-        Error::Store {
-            source: StoreError::PasswordNeeded,
-            ..
-        } => "; give it with --password-file or IOSPKI_PASSWORD",
-        Error::TopicChanged { .. } => "; pass --accept-new-topic only if all devices are to enrol again",
-        _ => "",
+        Error::OutputExists { .. } => "; pass --force to replace them".into(),
+        Error::FileExists { .. } => "; pass --force to replace it".into(),
+        Error::Store { source, .. } => commands::password_hint(source, command),
+        Error::TopicChanged { .. } => "; pass --accept-new-topic only if all devices are to enrol again".into(),
+        _ => String::new(),
     }
 }

@@ -10,7 +10,7 @@
 use std::fmt::{self, Write as _};
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::time::{Duration, Instant};
 
 use iospki::error::{Error, Result};
@@ -71,9 +71,18 @@ pub fn line(args: fmt::Arguments<'_>) -> Result<()> {
     text(&out)
 }
 
+/// Whether a JSON document went to standard output: a run prints at most one.
+static JSON_PRINTED: AtomicBool = AtomicBool::new(false);
+
 /// Writes `value` as pretty JSON to standard output.
 pub fn json(value: &impl serde::Serialize) -> Result<()> {
+    JSON_PRINTED.store(true, Ordering::SeqCst);
     text(&json_text(value))
+}
+
+/// Whether [`json`] was called.
+pub fn json_printed() -> bool {
+    JSON_PRINTED.load(Ordering::SeqCst)
 }
 
 /// `value` as pretty JSON and a line end. JSON escapes control characters in strings itself; the bidirectional

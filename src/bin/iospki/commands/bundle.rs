@@ -37,6 +37,10 @@ pub fn run(args: BundleArgs) -> Result<ExitCode> {
     ));
     plan.publish(&args.out, true)?;
     drop(counter);
+    if args.json {
+        crate::print::json(&written(&args, &cluster, &plan))?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let out_dir = args.out.display();
     match args.format {
         BundleFormat::Tar => {
@@ -59,6 +63,54 @@ pub fn run(args: BundleArgs) -> Result<ExitCode> {
         .unwrap_or_default();
     info!("bundled {} nodes into {out_dir}/ ({format})", cluster.nodes().len());
     Ok(ExitCode::SUCCESS)
+}
+
+/// What `--json` prints (schema `iospki.bundle/1`): the nodes, and every file written.
+#[derive(serde::Serialize)]
+struct Written {
+    schema: &'static str,
+    format: &'static str,
+    out: String,
+    nodes: Vec<WrittenNode>,
+    files: Vec<WrittenFile>,
+}
+
+#[derive(serde::Serialize)]
+struct WrittenNode {
+    name: String,
+    role: &'static str,
+}
+
+#[derive(serde::Serialize)]
+struct WrittenFile {
+    path: String,
+    /// Octal, as `ls -l` and `chmod` take it.
+    mode: String,
+    description: &'static str,
+}
+
+fn written(args: &BundleArgs, cluster: &Cluster, plan: &Plan) -> Written {
+    let format = match args.format {
+        BundleFormat::Tar => "tar",
+        BundleFormat::K8s => "k8s",
+        BundleFormat::Ansible => "ansible",
+    };
+    let node = |node: &iospki::cluster::Node| WrittenNode {
+        name: node.name.to_string(),
+        role: node.role.name(),
+    };
+    let file = |file: &iospki::output::PlannedFile| WrittenFile {
+        path: args.out.join(&file.name).display().to_string(),
+        mode: format!("{:04o}", file.mode),
+        description: file.description,
+    };
+    Written {
+        schema: iospki::bundle::SCHEMA,
+        format,
+        out: args.out.display().to_string(),
+        nodes: cluster.nodes().iter().map(node).collect(),
+        files: plan.files.iter().map(file).collect(),
+    }
 }
 
 /// One line per file of `plan`, leaving out the nodes' files (an Ansible project's `files/`).
@@ -92,10 +144,10 @@ fn kubernetes_names(args: &BundleArgs) -> Result<k8s::NameChoice> {
 
 /// The cluster whose nodes get bundles: the description's, else the one the set was made for.
 fn cluster(args: &BundleArgs, set: &Set) -> Result<Cluster> {
-    let Some(path) = &args.config else {
+    let Some(path) = super::config_file(args.config.as_deref()) else {
         return Ok(set.cluster().clone());
     };
-    let cluster = iospki::config::load(path)?.settings()?.cluster;
+    let cluster = iospki::config::load(&path)?.settings()?.cluster;
     let (described, made) = (cluster.product(), set.product());
     if described.id != made.id {
         let reason = format!(
@@ -104,7 +156,7 @@ fn cluster(args: &BundleArgs, set: &Set) -> Result<Cluster> {
             args.dir.display(),
             made.name
         );
-        return Err(Error::invalid("--config", reason));
+        return Err(Error::invalid(path.display().to_string(), reason));
     }
     Ok(cluster)
 }

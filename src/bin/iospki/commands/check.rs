@@ -18,7 +18,8 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
         public_roots: !args.no_public_roots,
         now: iospki::issue::now(),
     };
-    let inventory = inventory(&args.paths, &options);
+    let said = |error: &iospki::error::Error| super::file_error(error, "iospki check");
+    let inventory = inventory(&args.paths, &options, &said);
     if let Some(path) = &args.prometheus {
         write_file(path, prometheus(&inventory, options.now).as_bytes(), PUBLIC_MODE, true)?;
     }

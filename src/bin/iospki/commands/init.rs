@@ -86,8 +86,8 @@ fn given_key(args: &InitArgs, choices: &Choices, product: &Product) -> Result<By
 /// The cluster description's choices with the flags laid over them.
 fn choices(args: &InitArgs) -> Result<Choices> {
     let product = args.product.map(Into::into);
-    let mut choices = match &args.config {
-        Some(path) => iospki::config::load_for(path, product)?,
+    let mut choices = match super::config_file(args.config.as_deref()) {
+        Some(path) => iospki::config::load_for(&path, product)?,
         None => Choices {
             product,
             ..Choices::default()

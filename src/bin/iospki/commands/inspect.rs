@@ -15,17 +15,23 @@ pub fn run(args: InspectArgs) -> Result<ExitCode> {
     let password = super::password_to_open(args.password_file.as_deref())?;
     let now = iospki::issue::now();
     let mut files = Vec::new();
-    let mut failed = false;
+    let mut errors = Vec::new();
     for path in &args.files {
         match inspect_file(path, password.as_ref(), now) {
             Ok(file) => files.push(file),
             Err(err) => {
-                stderr!("{err}");
-                failed = true;
+                let said = super::file_error(&err, "iospki inspect");
+                stderr!("{said}");
+                errors.push(said);
             }
         }
     }
-    let report = Report { schema: SCHEMA, files };
+    let failed = !errors.is_empty();
+    let report = Report {
+        schema: SCHEMA,
+        files,
+        errors,
+    };
     if args.json {
         crate::print::json(&report)?;
     } else {

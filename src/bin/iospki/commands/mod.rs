@@ -13,10 +13,10 @@ mod rotate;
 mod verify;
 
 use std::io::IsTerminal;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use iospki::error::{Error, Result};
+use iospki::error::{Error, Result, StoreError};
 use iospki::secret::Password;
 use iospki::settings::PasswordSource;
 use iospki::verify::Report;
@@ -43,6 +43,53 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Completions(args) => completions::run(args),
         Command::Man(args) => man::run(args),
     }
+}
+
+/// How `command` (`iospki init`) takes the password of a store, for the errors that say it is needed or wrong.
+fn password_ways(command: &str) -> &'static str {
+    match command {
+        "iospki init" => {
+            "--password-file FILE (- for standard input), IOSPKI_PASSWORD, or passwords.store_file or \
+             passwords.store_env in iospki.toml; the stores of --merge-from take --merge-password-file FILE"
+        }
+        "iospki apns sign" => "--vendor-p12-password-file FILE (- for standard input) or IOSPKI_PASSWORD",
+        _ => "--password-file FILE (- for standard input) or IOSPKI_PASSWORD",
+    }
+}
+
+/// What to add to `error` of a store read by `command`: the ways to give its password, when it needs one or
+/// the one given is wrong.
+pub fn password_hint(error: &StoreError, command: &str) -> String {
+    match error {
+        StoreError::PasswordNeeded => format!("; give it with {}", password_ways(command)),
+        StoreError::WrongPassword => format!("; give the right one with {}", password_ways(command)),
+        _ => String::new(),
+    }
+}
+
+/// `error` of one file among several, with [`password_hint`] where it applies.
+fn file_error(error: &Error, command: &str) -> String {
+    match error {
+        Error::Store { source, .. } => format!("{error}{}", password_hint(source, command)),
+        other => other.to_string(),
+    }
+}
+
+/// The cluster description init and bundle read without `--config`, in the working directory.
+const DEFAULT_CONFIG: &str = "iospki.toml";
+
+/// The cluster description to read: `--config`'s, else ./iospki.toml if there is one, which is said on stderr
+/// so that a file left in the directory never changes a run unseen.
+fn config_file(flag: Option<&Path>) -> Option<PathBuf> {
+    if let Some(path) = flag {
+        return Some(path.to_path_buf());
+    }
+    let default = Path::new(DEFAULT_CONFIG);
+    default.symlink_metadata().ok()?;
+    if !crate::print::quiet() {
+        stderr!("using ./{DEFAULT_CONFIG} (no --config given)");
+    }
+    Some(default.to_path_buf())
 }
 
 /// A report of findings as JSON, or one line per finding, the `notes`, and a count; exit 1 when it holds problems.
@@ -169,7 +216,10 @@ fn key_password(file: Option<&Path>, configured: Option<&PasswordSource>, key: &
     if let Some(source) = configured {
         return configured_password(source);
     }
-    input_key_password(key, "--key-password-file FILE or ")
+    input_key_password(
+        key,
+        "--key-password-file FILE (- for standard input), passwords.key_file or passwords.key_env in iospki.toml, or ",
+    )
 }
 
 /// The password of the encrypted input key `key`: from the environment, else a prompt on the terminal. `flag`
@@ -190,14 +240,21 @@ fn input_key_password(key: &Path, flag: &str) -> Result<Password> {
 /// on the terminal (twice when it protects a new file), with where it came from as the operator is told.
 fn password_for(file: &Path, flag: Option<&Path>, flag_name: &str, new: bool) -> Result<(Password, String)> {
     if let Some(path) = flag {
-        return Ok((Password::from_file(path)?, format!("the line in {}", path.display())));
+        // A pipe or standard input is gone once read: the operator is told the flag instead.
+        let told = match path.metadata() {
+            Ok(meta) if meta.is_file() && path != Path::new(iospki::input::STDIN) => {
+                format!("the line in {}", path.display())
+            }
+            _ => format!("the password given with {flag_name}"),
+        };
+        return Ok((Password::from_file(path)?, told));
     }
     if let Some(password) = Password::from_env(PASSWORD_ENV)? {
         return Ok((password, format!("the environment variable {PASSWORD_ENV}")));
     }
     let password = prompt(file, new, || Error::Password {
         source_name: file.display().to_string(),
-        reason: format!("needs a password; give it with {flag_name} FILE or {PASSWORD_ENV}"),
+        reason: format!("needs a password; give it with {flag_name} FILE (- for standard input) or {PASSWORD_ENV}"),
     })?;
     Ok((
         password,

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use iospki::error::Result;
 use iospki::output::Lock;
 use iospki::product::CertRole;
-use iospki::rotate::{RotateOptions, Rotation, plan};
+use iospki::rotate::{Change, RotateOptions, Rotation, plan};
 use iospki::settings::PasswordSource;
 
 use super::next::Written;
@@ -60,15 +60,27 @@ pub fn run(args: RotateArgs) -> Result<ExitCode> {
     Ok(verified)
 }
 
+/// What `--json` prints (schema `iospki.rotate/1`).
+#[derive(serde::Serialize)]
+struct Report<'a> {
+    schema: &'static str,
+    /// Whether the new set was written.
+    changed: bool,
+    dry_run: bool,
+    changes: &'a [Change],
+    /// Where the previous set went, inside DIR.
+    backup: Option<&'a str>,
+}
+
 fn report(args: &RotateArgs, rotation: &Rotation, published: bool) -> Result<()> {
     if args.json {
-        let json = serde_json::json!({
-            "changed": published,
-            "dry_run": args.dry_run,
-            "changes": rotation.changes,
-            "backup": rotation.backup,
+        return crate::print::json(&Report {
+            schema: iospki::rotate::SCHEMA,
+            changed: published,
+            dry_run: args.dry_run,
+            changes: &rotation.changes,
+            backup: rotation.backup.as_deref(),
         });
-        return crate::print::json(&json);
     }
     if rotation.changes.is_empty() {
         info!(
