@@ -232,18 +232,18 @@ fn regular(file_type: std::fs::FileType, kind: Kind, fifo: bool) -> Result<(), I
 mod tests {
     use super::*;
 
+    /// A FIFO `fifo` made in `dir`.
+    fn fifo_in(dir: &Path) -> std::path::PathBuf {
+        let fifo = dir.join("fifo");
+        let mode = rustix::fs::Mode::from_raw_mode(0o600);
+        rustix::fs::mknodat(rustix::fs::CWD, &fifo, rustix::fs::FileType::Fifo, mode, 0).unwrap();
+        fifo
+    }
+
     #[test]
     fn special_files_and_directories_are_refused_without_blocking() {
         let dir = tempfile::tempdir().unwrap();
-        let fifo = dir.path().join("fifo");
-        rustix::fs::mknodat(
-            rustix::fs::CWD,
-            &fifo,
-            rustix::fs::FileType::Fifo,
-            rustix::fs::Mode::from_raw_mode(0o600),
-            0,
-        )
-        .unwrap();
+        let fifo = fifo_in(dir.path());
         let err = read(&fifo, Kind::Password).unwrap_err().to_string();
         assert!(err.contains("not a regular file"), "{err}");
         let err = read(dir.path(), Kind::Key).unwrap_err().to_string();
@@ -255,15 +255,7 @@ mod tests {
     #[test]
     fn a_password_fifo_waits_for_its_writer_and_devices_stay_refused() {
         let dir = tempfile::tempdir().unwrap();
-        let fifo = dir.path().join("fifo");
-        rustix::fs::mknodat(
-            rustix::fs::CWD,
-            &fifo,
-            rustix::fs::FileType::Fifo,
-            rustix::fs::Mode::from_raw_mode(0o600),
-            0,
-        )
-        .unwrap();
+        let fifo = fifo_in(dir.path());
         let writer = {
             let fifo = fifo.clone();
             std::thread::spawn(move || {

@@ -231,24 +231,7 @@ fn control_characters_of_a_crafted_subject_and_file_name_are_printed_escaped() {
 #[test]
 fn a_pkcs12_file_without_a_mac_is_not_called_verified() {
     let dir = scratch("inspect-nomac");
-    let req = [
-        "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "k.pem", "-subj", "/CN=x", "-out", "c.pem",
-    ];
-    util::tool(&dir, "openssl", req);
-    let export = [
-        "pkcs12",
-        "-export",
-        "-nomac",
-        "-in",
-        "c.pem",
-        "-inkey",
-        "k.pem",
-        "-passout",
-        "pass:changeit",
-        "-out",
-        "s.p12",
-    ];
-    util::tool(&dir, "openssl", export);
+    util::openssl_p12(&dir, &["-nomac", "-passout", "pass:changeit"], "s.p12");
     let shown = iospki(&dir, ["inspect", "s.p12"]).success();
     assert!(
         shown.contains("Integrity: NOT checked (the file has no MAC)"),

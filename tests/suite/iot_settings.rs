@@ -7,7 +7,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use crate::util::{self, demo_key, iospki, run_in, scratch, tool};
+use crate::util::{self, iospki, run_in, scratch, tool};
 
 const PASSWORD: &str = "settings-pw-1";
 const ALIAS: &str = "ioscluster";
@@ -25,19 +25,7 @@ fn made() -> &'static Path {
     DIR.get_or_init(|| {
         let dir = scratch("iot-settings");
         fs::write(dir.join("pw.txt"), format!("{PASSWORD}\n")).unwrap();
-        let key = demo_key();
-        let args = [
-            "init",
-            "--key",
-            key.to_str().unwrap(),
-            "--key-bits",
-            "2048",
-            "--password-file",
-            "pw.txt",
-            "--ssl-alias",
-            ALIAS,
-        ];
-        iospki(&dir, args).success();
+        util::demo_init(&dir, &["--password-file", "pw.txt", "--ssl-alias", ALIAS]).success();
         iospki(&dir, ["bundle", "output", "--out", "bundles"]).success();
         dir
     })

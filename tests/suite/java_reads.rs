@@ -126,24 +126,10 @@ fn a_jks_store_with_the_empty_password_is_checked_with_it_as_keytool_checks_it()
     );
 }
 
-/// `openssl pkcs12 -export` of a fresh key and certificate in `dir`, with `options`, as `out`.
-fn openssl_p12(dir: &Path, options: &[&str], out: &str) {
-    let req = [
-        "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "k.pem", "-subj", "/CN=x", "-days", "30", "-out",
-        "c.pem",
-    ];
-    util::tool(dir, "openssl", req);
-    let mut export = vec![
-        "pkcs12", "-export", "-in", "c.pem", "-inkey", "k.pem", "-name", "leaf", "-out", out,
-    ];
-    export.extend_from_slice(options);
-    util::tool(dir, "openssl", export);
-}
-
 #[test]
 fn the_empty_password_opens_a_store_openssl_wrote_with_it_given_or_not() {
     let dir = scratch("java-reads-empty");
-    openssl_p12(&dir, &["-passout", "pass:"], "empty.p12");
+    util::openssl_p12(&dir, &["-passout", "pass:"], "empty.p12");
     std::fs::write(dir.join("pw"), "\n").unwrap();
     let theirs = keytool_entries(&dir, "empty.p12", "");
     for args in [&["--password-file", "pw", "empty.p12"][..], &["empty.p12"]] {
@@ -164,7 +150,7 @@ fn the_empty_password_opens_a_store_openssl_wrote_with_it_given_or_not() {
 #[test]
 fn a_pkcs12_file_without_mac_or_encryption_opens_without_a_password_and_says_what_java_skips() {
     let dir = scratch("java-reads-passwordless");
-    openssl_p12(
+    util::openssl_p12(
         &dir,
         &["-keypbe", "NONE", "-certpbe", "NONE", "-nomac", "-passout", "pass:"],
         "open.p12",
@@ -193,9 +179,13 @@ fn a_pkcs12_file_without_mac_or_encryption_opens_without_a_password_and_says_wha
 #[test]
 fn a_pkcs12_file_without_a_mac_but_encrypted_still_needs_its_password() {
     let dir = scratch("java-reads-nomac-encrypted");
-    openssl_p12(&dir, &["-nomac", "-passout", "pass:s3cret-other"], "s.p12");
+    util::openssl_p12(&dir, &["-nomac", "-passout", "pass:s3cret-other"], "s.p12");
     let stderr = iospki(&dir, ["inspect", "s.p12"]).fails_with(2);
-    assert_eq!(stderr, "iospki: s.p12: a password is needed to read a PKCS#12 file\n");
+    assert_eq!(
+        stderr,
+        "iospki: s.p12: a password is needed to read a PKCS#12 file; give it with --password-file FILE (- for \
+         standard input) or IOSPKI_PASSWORD\n"
+    );
     std::fs::write(dir.join("pw"), "s3cret-other\n").unwrap();
     let (ours, file) = inspected(&dir, &["--password-file", "pw", "s.p12"]);
     assert_eq!(ours, keytool_entries(&dir, "s.p12", "s3cret-other"));
@@ -244,7 +234,7 @@ fn stores_of_other_formats_are_named_with_how_to_convert_them() {
 #[test]
 fn an_unnamed_openssl_key_has_javas_alias_and_a_lone_certificate_is_said_to_be_untrusted() {
     let dir = scratch("java-reads-unnamed");
-    openssl_p12(&dir, &["-passout", "pass:changeit"], "named.p12");
+    util::openssl_p12(&dir, &["-passout", "pass:changeit"], "named.p12");
     util::tool(
         &dir,
         "openssl",

@@ -210,34 +210,8 @@ fn wrong_node_password_fails_before_anything_is_written() {
 #[test]
 fn a_store_without_a_mac_is_not_merged_into_a_store_that_vouches_for_it() {
     let dir = node("merge-no-mac");
-    let req = [
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        "k.pem",
-        "-subj",
-        "/CN=planted",
-        "-out",
-        "c.pem",
-    ];
-    util::tool(&dir, "openssl", req);
-    let export = [
-        "pkcs12",
-        "-export",
-        "-nomac",
-        "-in",
-        "c.pem",
-        "-inkey",
-        "k.pem",
-        "-passout",
-        "pass:wso2carbon",
-        "-out",
-        "security/wso2carbon.jks",
-    ];
-    util::tool(&dir, "openssl", export);
+    let options = ["-nomac", "-passout", "pass:wso2carbon"];
+    util::openssl_p12(&dir, &options, "security/wso2carbon.jks");
     let stderr = merge_init(&dir, &[]).fails_with(2);
     assert!(
         stderr.contains("security/wso2carbon.jks: has no MAC, so its entries may have been changed"),

@@ -8,7 +8,7 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use crate::util::{demo_key, iospki, keytool_list, scratch};
+use crate::util::{self, iospki, keytool_list, scratch};
 
 const PASSWORD: &str = "next-steps-pw";
 
@@ -38,13 +38,19 @@ fn commands(block: &[String]) -> Vec<String> {
         .collect()
 }
 
+/// The directory the printed commands run from: made once, as the tests run in parallel and scratch() empties.
+fn working_directory() -> &'static Path {
+    static DIR: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| scratch("next-steps-working-directory"))
+}
+
 /// Runs `line` with sh from a directory of its own, iospki on the PATH and `stdin` on its input; asserts success.
 fn sh(line: &str, stdin: &str) -> String {
     let bin = Path::new(env!("CARGO_BIN_EXE_iospki")).parent().unwrap();
     let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
     let mut child = Command::new("sh")
         .args(["-c", line])
-        .current_dir(scratch("next-steps-working-directory"))
+        .current_dir(working_directory())
         .env("PATH", path)
         .env_remove("IOSPKI_PASSWORD")
         .stdin(Stdio::piped())
@@ -68,17 +74,7 @@ fn sh(line: &str, stdin: &str) -> String {
 #[test]
 fn init_ends_with_the_bundle_the_check_the_settings_of_each_role_and_the_restart_order() {
     let dir = set_dir("next-init");
-    let key = demo_key();
-    let args = [
-        "init",
-        "--key",
-        key.to_str().unwrap(),
-        "--key-bits",
-        "2048",
-        "--password-file",
-        "pw.txt",
-    ];
-    let run = iospki(&dir, args);
+    let run = util::demo_init(&dir, &["--password-file", "pw.txt"]);
     run.success();
     let block = next_block(&run.output.stdout);
     let stdout = run.stdout();
@@ -122,17 +118,7 @@ fn init_ends_with_the_bundle_the_check_the_settings_of_each_role_and_the_restart
 #[test]
 fn a_ca_rotation_ends_with_its_three_rounds_whose_commands_run_as_printed() {
     let dir = set_dir("next-rotate");
-    let key = demo_key();
-    let args = [
-        "init",
-        "--key",
-        key.to_str().unwrap(),
-        "--key-bits",
-        "2048",
-        "--password-file",
-        "pw.txt",
-    ];
-    iospki(&dir, args).success();
+    util::demo_init(&dir, &["--password-file", "pw.txt"]).success();
     let old_serial = fs::read_to_string(dir.join("output/iospki-ledger.json")).unwrap();
     let run = iospki(&dir, ["rotate", "output", "--ca", "--password-file", "pw.txt"]);
     run.success();
@@ -178,8 +164,7 @@ fn a_ca_rotation_ends_with_its_three_rounds_whose_commands_run_as_printed() {
 #[test]
 fn a_renewal_without_the_ca_installs_and_restarts_and_json_and_nothing_due_print_no_steps() {
     let dir = set_dir("next-renew");
-    let key = demo_key();
-    iospki(&dir, ["init", "--key", key.to_str().unwrap(), "--key-bits", "2048"]).success();
+    util::demo_init(&dir, &[]).success();
     let run = iospki(&dir, ["rotate", "output", "--ssl"]);
     run.success();
     let block = next_block(&run.output.stdout);

@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use crate::util::{Run, demo_key, iospki, iospki_env, iospki_here, run_in, scratch, tool};
+use crate::util::{self, Run, demo_key, iospki, iospki_env, iospki_here, run_in, scratch, tool};
 
 /// The store password of [`set`].
 const PASSWORD: &str = "Zw7-not-the-default";
@@ -20,17 +20,7 @@ fn set() -> &'static Path {
     DIR.get_or_init(|| {
         let dir = scratch("password-sources-set");
         fs::write(dir.join("store.pass"), format!("{PASSWORD}\n")).unwrap();
-        let key = demo_key();
-        let init = [
-            "init",
-            "--key",
-            key.to_str().unwrap(),
-            "--key-bits",
-            "2048",
-            "--password-file",
-            "store.pass",
-        ];
-        iospki(&dir, init).success();
+        util::demo_init(&dir, &["--password-file", "store.pass"]).success();
         dir
     })
 }

@@ -255,6 +255,14 @@ pub fn scratch(name: &str) -> PathBuf {
     dir
 }
 
+/// `iospki init` of the documented IoT cluster on the demo key with 2048-bit keys, in `dir`, with `extra` flags.
+pub fn demo_init(dir: &Path, extra: &[&str]) -> Run {
+    let key = demo_key();
+    let mut args = vec!["init", "--key", key.to_str().unwrap(), "--key-bits", "2048"];
+    args.extend_from_slice(extra);
+    iospki(dir, args)
+}
+
 /// An `iospki init` of the documented IoT cluster on the demo key, 2048-bit keys, in a fresh scratch directory
 /// `name`. Returns the directory; the set is in its `output/`.
 pub fn demo_set(name: &str) -> PathBuf {
@@ -430,4 +438,18 @@ pub fn drop_old_ca(dir: &Path) {
         old_alias,
     ];
     tool(dir, "keytool", args);
+}
+
+/// `openssl pkcs12 -export` of a fresh key and certificate in `dir`, with `options`, as `out`.
+pub fn openssl_p12(dir: &Path, options: &[&str], out: &str) {
+    let req = [
+        "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "k.pem", "-subj", "/CN=x", "-days", "30", "-out",
+        "c.pem",
+    ];
+    tool(dir, "openssl", req);
+    let mut export = vec![
+        "pkcs12", "-export", "-in", "c.pem", "-inkey", "k.pem", "-name", "leaf", "-out", out,
+    ];
+    export.extend_from_slice(options);
+    tool(dir, "openssl", export);
 }
