@@ -326,9 +326,11 @@ pub fn prometheus(inventory: &Inventory, now: OffsetDateTime) -> String {
 /// Prometheus label-value escaping (backslash, double quote, line feed), and the other characters input must
 /// not show raw.
 fn escape(value: &str) -> String {
-    let value = value.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n");
-    // The format allows other control characters raw; they would still reach whoever reads the file.
-    crate::printable::printable(&value).into_owned()
+    // Shown escaped first (the format allows control characters raw; they would still reach whoever reads the
+    // file), then the format's own escapes over that, so that `\u{1b}` is written `\\u{1b}`: a lone backslash
+    // before anything but `\`, `"` or `n` is an error Prometheus's parser refuses the whole file for.
+    let shown = crate::printable::printable(value);
+    shown.replace('\\', "\\\\").replace('"', "\\\"")
 }
 
 #[cfg(test)]
@@ -338,7 +340,7 @@ mod tests {
     #[test]
     fn label_values_carry_no_raw_control_or_bidi_character() {
         let escaped = escape("O=Evil\u{1b}[2J \"q\" \\ \n\r\u{202e}x");
-        assert_eq!(escaped, "O=Evil\\u{1b}[2J \\\"q\\\" \\\\ \\n\\u{d}\\u{202e}x");
+        assert_eq!(escaped, r#"O=Evil\\u{1b}[2J \"q\" \\ \\u{a}\\u{d}\\u{202e}x"#);
         assert!(!escaped.chars().any(crate::printable::unprintable));
     }
 }

@@ -132,7 +132,12 @@ pub fn read_password(path: &Path) -> Result<Zeroizing<Vec<u8>>> {
         return read_stdin().map_err(|e| e.at(Path::new("standard input")));
     }
     let file = open(path, Kind::Password, true).map_err(|e| e.at(path))?;
-    let bytes = if file.metadata().map_err(|e| Error::io(path, e))?.file_type().is_fifo() {
+    let meta = file.metadata().map_err(|e| Error::io(path, e))?;
+    let bytes = if meta.file_type().is_fifo() {
+        // /dev/stdin, /dev/fd/0 or /proc/self/fd/0 of a piped standard input: the same pipe as `-`.
+        if is_stdin(&meta) {
+            claim_stdin().map_err(|e| e.at(path))?;
+        }
         read_fifo(&file)
     } else {
         read_opened(file, Kind::Password)
@@ -140,13 +145,25 @@ pub fn read_password(path: &Path) -> Result<Zeroizing<Vec<u8>>> {
     bytes.map_err(|e| e.at(path))
 }
 
-/// Standard input, once: to its end, or, on a terminal, one line typed without echo.
-fn read_stdin() -> Result<Zeroizing<Vec<u8>>, InputError> {
+/// Whether `meta` is standard input's, by device and inode.
+fn is_stdin(meta: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    rustix::fs::fstat(std::io::stdin()).is_ok_and(|stdin| stdin.st_dev == meta.dev() && stdin.st_ino == meta.ino())
+}
+
+/// Takes standard input for one password: a second read would find it empty, and take that for a password.
+fn claim_stdin() -> Result<(), InputError> {
     if STDIN_READ.swap(true, Ordering::SeqCst) {
         return Err(InputError::Io(std::io::Error::other(
             "was read already for another password; give this one another way",
         )));
     }
+    Ok(())
+}
+
+/// Standard input, once: to its end, or, on a terminal, one line typed without echo.
+fn read_stdin() -> Result<Zeroizing<Vec<u8>>, InputError> {
+    claim_stdin()?;
     if std::io::stdin().is_terminal() {
         let typed = Zeroizing::new(rpassword::prompt_password("Password (standard input): ")?);
         return Ok(Zeroizing::new(typed.as_bytes().to_vec()));

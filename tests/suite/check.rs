@@ -135,6 +135,34 @@ fn unreadable_input_exits_2_and_still_lists_the_rest() {
     assert!(run.stdout().contains("EXPIRED"), "{}", run.stdout());
 }
 
+#[test]
+fn a_subject_with_control_and_bidi_characters_keeps_the_textfile_parseable() {
+    let dir = scratch("check-prometheus-hostile-subject");
+    let subject = "/O=Evil\u{1b}[2J \"q\"/CN=a\u{202e}b";
+    let args = [
+        "req", "-x509", "-utf8", "-newkey", "rsa:2048", "-nodes", "-days", "365", "-keyout", "k.pem", "-subj", subject,
+        "-out", "evil.pem",
+    ];
+    tool(&dir, "openssl", args);
+    fs::copy(util::default_init("check").join("ca.crt"), dir.join("ca.crt")).unwrap();
+    iospki(&dir, ["check", "evil.pem", "ca.crt", "--prometheus", "iospki.prom"]).success();
+    // Prometheus's own text parser, as the node_exporter hands the file on: one bad label loses the whole file.
+    let parse = "import sys\nfrom prometheus_client.parser import text_string_to_metric_families as parse\n\
+                 for family in parse(open(sys.argv[1]).read()):\n    for sample in family.samples:\n\
+                 \x20       print(sample.name, sample.labels.get('subject', ''))";
+    let parsed = tool(&dir, "python3", ["-c", parse, "iospki.prom"]);
+    assert_eq!(
+        parsed.lines().filter(|l| l.starts_with("iospki_certificate_")).count(),
+        6,
+        "{parsed}"
+    );
+    assert!(
+        parsed.contains(r#"O=Evil\u{1b}[2J "q", CN=a\u{202e}b"#),
+        "the subject as inspect shows it:\n{parsed}"
+    );
+    assert!(!parsed.contains(['\u{1b}', '\u{202e}']), "{parsed:?}");
+}
+
 /// `iospki ARGS` with standard output a pipe whose reader has gone: its exit code.
 fn into_closed_pipe(dir: &Path, args: &[&str]) -> Option<i32> {
     let (reader, writer) = std::io::pipe().unwrap();

@@ -55,7 +55,8 @@ pub fn push_line(out: &mut String, args: fmt::Arguments<'_>) {
     out.push('\n');
 }
 
-/// Writes `text`, lines made with [`push_line`], to standard output.
+/// Writes `text` to standard output as it is, escaping nothing: only lines made with [`push_line`], or text of
+/// iospki's own that holds no input (a completion script), may go through it.
 pub fn text(text: &str) -> Result<()> {
     let mut stdout = std::io::stdout().lock();
     stdout

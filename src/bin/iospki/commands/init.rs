@@ -23,7 +23,7 @@ pub fn run(args: InitArgs) -> Result<ExitCode> {
     let choices = choices(&args)?;
     let options = InitOptions {
         settings: choices.settings()?,
-        store_password: super::store_password(args.password_file.as_deref(), choices.store_password.as_ref())?,
+        store_password: super::password_or_default(args.password_file.as_deref(), choices.store_password.as_ref())?,
     };
     options.check()?;
     let product = options.settings.cluster.product();

@@ -12,7 +12,7 @@ use iospki::error::{Error, Result};
 use iospki::output::{PUBLIC_MODE, write_file};
 
 use crate::cli::{Cli, ManArgs};
-use crate::print::out;
+use crate::print::info;
 
 /// Mode of a DIR iospki creates: man pages are for everyone to read.
 const DIR_MODE: u32 = 0o755;
@@ -35,7 +35,7 @@ pub fn run(args: ManArgs) -> Result<ExitCode> {
     for (name, page) in &pages {
         write_file(&args.dir.join(name), page, PUBLIC_MODE, args.force)?;
     }
-    out!(
+    info!(
         "wrote {} man pages to {} (iospki.1 and one per subcommand)",
         pages.len(),
         args.dir.display()

@@ -168,11 +168,6 @@ fn password_or_default(flag: Option<&Path>, configured: Option<&PasswordSource>)
     Ok(given_password(flag)?.unwrap_or_else(|| Password::new(iospki::defaults::STORE_PASSWORD)))
 }
 
-/// The store password for new stores.
-fn store_password(flag: Option<&Path>, configured: Option<&PasswordSource>) -> Result<Password> {
-    password_or_default(flag, configured)
-}
-
 /// Warns, once the stores are written (never before an unrelated error), when their password is a published
 /// default or not ASCII.
 fn warn_of_store_password(password: &Password) {

@@ -63,7 +63,7 @@ pub fn after_rotation(set: &Written<'_>, earlier_ca: Option<&str>) -> Result<()>
     let store = set.dir.join(truststore);
     info!(
         "    keytool -delete -storetype JKS -keystore {} -alias {earlier_ca}",
-        word(&store.to_string_lossy())
+        path_word(&store)
     );
     info!("    {}", bundle_command(set.dir, &bundles));
     info!(
@@ -85,11 +85,7 @@ fn bundles_dir(dir: &Path) -> PathBuf {
 }
 
 fn bundle_command(dir: &Path, bundles: &Path) -> String {
-    format!(
-        "iospki bundle {} --out {}",
-        word(&dir.to_string_lossy()),
-        word(&bundles.to_string_lossy())
-    )
+    format!("iospki bundle {} --out {}", path_word(dir), path_word(bundles))
 }
 
 /// The bundle command and the check of every archive it writes.
@@ -101,7 +97,7 @@ fn bundle_and_check(set: &Written<'_>, bundles: &Path) -> Result<()> {
     for node in set.cluster.nodes() {
         let archive = bundles.join(format!("{}.tar.gz", node.name));
         verify.push(' ');
-        verify.push_str(&word(&archive.to_string_lossy()));
+        verify.push_str(&path_word(&archive));
     }
     info!("    {}", access_prefix(set) + &verify);
     Ok(())
@@ -126,7 +122,7 @@ fn settings_to_paste(cluster: &Cluster, bundles: &Path) -> Result<()> {
         }
         seen.push(node.role);
         let path = bundles.join(node.name.to_string()).join(placement.path);
-        info!("    {:<12} {}", node.role.name(), word(&path.to_string_lossy()));
+        info!("    {:<12} {}", node.role.name(), path_word(&path));
     }
     Ok(())
 }
@@ -150,7 +146,7 @@ fn access_flags(set: &Written<'_>) -> String {
     let mut flags = String::new();
     if let Some(PasswordSource::File(path)) = &set.password {
         flags.push_str(" --password-file ");
-        flags.push_str(&word(&path.to_string_lossy()));
+        flags.push_str(&path_word(path));
     }
     if set.ssl_alias != iospki::defaults::SSL_ALIAS {
         flags.push_str(" --ssl-alias ");
@@ -174,6 +170,15 @@ fn is_variable_name(name: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
+/// `path` as one word of a POSIX shell that no command takes for a flag: `./-x` for `-x`.
+fn path_word(path: &Path) -> String {
+    let text = path.to_string_lossy();
+    if text.starts_with('-') {
+        return word(&format!("./{text}")).into_owned();
+    }
+    word(&text).into_owned()
+}
+
 /// `text` as one word of a POSIX shell: as it is when it holds nothing the shell reads, else single-quoted.
 fn word(text: &str) -> Cow<'_, str> {
     let plain = |c: char| c.is_ascii_alphanumeric() || "_-./:=@%+,".contains(c);
@@ -193,6 +198,7 @@ mod tests {
         assert_eq!(word("my set"), "'my set'");
         assert_eq!(word("it's$HOME"), r"'it'\''s$HOME'");
         assert_eq!(word(""), "''");
+        assert_eq!(path_word(Path::new("-rf")), "./-rf");
     }
 
     #[test]

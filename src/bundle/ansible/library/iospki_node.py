@@ -44,6 +44,10 @@ class Refused(Exception):
     """A path this run must not touch; the message names it and says why."""
 
 
+class Missing(Refused):
+    """A directory on the way to a path is not there (and was not to be made)."""
+
+
 def kind(mode):
     """What a file is, for a message."""
     for test, name in (
@@ -65,6 +69,8 @@ def refuse_entry(parent, name, shown, error, wanted):
     try:
         found = kind(os.stat(name, dir_fd=parent, follow_symlinks=False).st_mode)
     except OSError:
+        raise Refused("%s: %s" % (shown, os.strerror(error.errno)))
+    if found == wanted and error.errno not in (errno.ELOOP, errno.ENOTDIR):
         raise Refused("%s: %s" % (shown, os.strerror(error.errno)))
     if found == wanted:
         raise Refused("%s was swapped for a link or another kind of file while this ran: refused" % shown)
@@ -121,7 +127,7 @@ def open_path(path, trust_last, create):
                 st = os.stat(name, dir_fd=parent, follow_symlinks=False)
             except FileNotFoundError:
                 if not create:
-                    raise Refused("%s is not there" % shown)
+                    raise Missing("%s is not there" % shown)
                 os.mkdir(name, 0o700, dir_fd=parent)
                 todo.append(name)
                 continue
@@ -368,11 +374,23 @@ def node(module):
             "files": [file.path for file in changes],
             "diff": [file.diff(shown_home, params["node"]) for file in changes if not file.secret],
         }
-        if not module.check_mode:
+        if module.check_mode:
+            check_backup_dir(params)
+        else:
             update(home, shown_home, changes, owner, params, result)
         return result
     finally:
         os.close(home)
+
+
+def check_backup_dir(params):
+    """In check mode, refuses the backup directory a real run would refuse; one not made yet is fine."""
+    try:
+        os.close(open_path(params["backup_dir"], True, False))
+    except Missing:
+        pass
+    except Refused as refused:
+        raise Refused("iospki_backup_dir %s: %s" % (params["backup_dir"], refused))
 
 
 def update(home, shown_home, changes, owner, params, result):
