@@ -62,12 +62,14 @@ python3 -c 'import jsonschema' 2>/dev/null || pypi_install jsonschema==4.26.0
 python3 -c 'import prometheus_client' 2>/dev/null || pypi_install prometheus-client==0.26.0
 # pyca's cryptography-vectors: its PKCS#12 and PKITS files are read by inspect and OpenSSL in the corpus tests.
 python3 -c 'import cryptography_vectors' 2>/dev/null || pypi_install cryptography-vectors==50.0.2
+# The tools' versions, first lines by sed, not head: sed reads to the end, so that no version printer dies of a
+# closed pipe under pipefail (ansible-playbook did).
 openssl version
-java -version 2>&1 | head -n 1
-kubectl version --client 2>&1 | head -n 1
+java -version 2>&1 | sed -n 1p
+kubectl version --client 2>&1 | sed -n 1p
 helm version --short
 "$(command -v nginx || echo /usr/sbin/nginx)" -v
-ansible-playbook --version | head -n 1
+ansible-playbook --version | sed -n 1p
 python3 -c 'import importlib.metadata as m; print("jsonschema", m.version("jsonschema"))'
 
 
