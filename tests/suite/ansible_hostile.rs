@@ -217,6 +217,15 @@ fn links_below_the_home_and_homes_or_backups_the_account_can_swap_are_refused_an
     fs::create_dir(dir.join("shared")).unwrap();
     fs::rename(dir.join("homes/nginx"), dir.join("shared/nginx")).unwrap();
     tool(&dir, "chown", ["65534:65534", "shared"]);
+    // A sticky directory anyone may write, as /tmp: an entry the account owns there it may swap, root's it may not.
+    fs::create_dir_all(dir.join("sticky/theirs")).unwrap();
+    fs::create_dir(dir.join("sticky/roots")).unwrap();
+    tool(&dir, "chmod", ["1777", "sticky"]);
+    tool(&dir, "chown", ["65534:65534", "sticky/theirs"]);
+    for parent in ["theirs", "roots"] {
+        let copy = format!("sticky/{parent}/nginx");
+        tool(&dir, "cp", ["-a", "shared/nginx", copy.as_str()]);
+    }
     let (before, homes) = (snapshot(&outside), snapshot(&dir.join("homes")));
 
     let home = |node: &str| dir.join("homes").join(node).display().to_string();
@@ -253,11 +262,18 @@ fn links_below_the_home_and_homes_or_backups_the_account_can_swap_are_refused_an
             format!("{}/shared is owned by uid 65534", dir.display()),
         ),
     ];
-    for (node, extra, message) in &cases {
+    let sticky_theirs = format!("iospki_home={}/sticky/theirs/nginx", dir.display());
+    let sticky = format!("{}/sticky is owned by uid 0 with mode 1777", dir.display());
+    for (node, extra, message) in cases
+        .iter()
+        .chain([&("nginx", vec!["-e", sticky_theirs.as_str()], sticky)])
+    {
         let mut args = vec!["site.yml", "--limit", node];
         args.extend(extra);
         assert_refused(&playbook(&dir, &args), message);
     }
+    let sticky_roots = format!("iospki_home={}/sticky/roots/nginx", dir.display());
+    playbook(&dir, &["site.yml", "--limit", "nginx", "-e", sticky_roots.as_str()]).success();
     assert!(snapshot(&outside) == before, "a file outside the homes changed");
     assert!(snapshot(&dir.join("homes")) == homes, "a refused run changed a home");
     assert_no_setid(&dir);

@@ -9,7 +9,8 @@
 # The files a run replaces are kept, their content alone, 0600 and the running user's, in a directory of
 # iospki_backup_dir made by this run, where every directory from / on is root's and writable by no one else.
 # The home's own path may hold links, when only root could have made them: every directory on the way to it is
-# root's (or the running user's) and writable by no one else, or the run stops.
+# root's (or the running user's) and writable by no one else (a sticky one such as /tmp for an entry root owns:
+# only an entry's owner can rename or remove it there), or the run stops.
 
 DOCUMENTATION = r"""
 module: iospki_node
@@ -92,10 +93,15 @@ def open_dir(parent, name, shown):
         raise Refused("%s: %s" % (shown, error.strerror))
 
 
-def trusted(fd, shown):
-    """Refuses the directory `fd` when anyone but root or the running user could change its entries."""
+def trusted(fd, shown, entry=None):
+    """Refuses the directory `fd` when anyone but root or the running user could change its entries, or, with
+    `entry` (the stat of the entry about to be followed), that entry. A sticky directory such as /tmp lets anyone
+    add entries but only an entry's owner rename or remove it, so it is trusted for an entry root or the running
+    user owns."""
     st = os.fstat(fd)
-    if st.st_uid not in (0, os.geteuid()) or st.st_mode & 0o022:
+    ours = (0, os.geteuid())
+    sticky_for_ours = st.st_mode & stat.S_ISVTX and entry is not None and entry.st_uid in ours
+    if st.st_uid not in ours or (st.st_mode & 0o022 and not sticky_for_ours):
         raise Refused(
             "%s is owned by uid %d with mode %04o: whoever else can write it can swap what lies below it for a "
             "link; make it root's and writable by root alone" % (shown, st.st_uid, stat.S_IMODE(st.st_mode))
@@ -121,16 +127,17 @@ def open_path(path, trust_last, create):
                 if len(stack) > 1:
                     os.close(stack.pop()[0])
                 continue
-            trusted(parent, at)
             shown = at.rstrip("/") + "/" + name
             try:
                 st = os.stat(name, dir_fd=parent, follow_symlinks=False)
             except FileNotFoundError:
+                trusted(parent, at)
                 if not create:
                     raise Missing("%s is not there" % shown)
                 os.mkdir(name, 0o700, dir_fd=parent)
                 todo.append(name)
                 continue
+            trusted(parent, at, st)
             if stat.S_ISLNK(st.st_mode):
                 links += 1
                 if links > MAX_LINKS:
