@@ -39,20 +39,6 @@ fn unpacked(node: &str, name: &str) -> PathBuf {
     home
 }
 
-/// SETTINGS.txt's sections: file, place, and the lines to set there.
-fn sections(settings: &str) -> Vec<(String, String, Vec<String>)> {
-    let mut sections: Vec<(String, String, Vec<String>)> = Vec::new();
-    for line in settings.lines() {
-        if let Some(heading) = line.strip_prefix("== ") {
-            let (file, place) = heading.split_once(", ").unwrap();
-            sections.push((file.to_owned(), place.to_owned(), Vec::new()));
-        } else if !line.starts_with('#') && !line.is_empty() {
-            sections.last_mut().unwrap().2.push(line.to_owned());
-        }
-    }
-    sections
-}
-
 /// `<Name>value</Name>` replaced by `line` inside the first `<scope>...</scope>` of `text` (the whole text
 /// without a scope), as an operator edits the shipped file.
 fn set_element(text: &str, scope: Option<&str>, line: &str) -> String {
@@ -117,7 +103,7 @@ const SHIPPED_CATALINA_SERVER_XML: &str = r#"<Server port="8005" shutdown="SHUTD
 fn home(node: &str, name: &str) -> PathBuf {
     let home = unpacked(node, name);
     let settings = fs::read_to_string(home.join("SETTINGS.txt")).unwrap();
-    for (file, place, lines) in sections(&settings) {
+    for (file, place, lines) in util::settings_sections(&settings) {
         let path = home.join(&file);
         let shipped = if file.ends_with("catalina-server.xml") {
             SHIPPED_CATALINA_SERVER_XML.to_owned()
@@ -187,7 +173,7 @@ fn each_core_role_gets_a_settings_txt_with_its_own_name_and_the_sets_alias_and_p
                 vec![format!("<Password>{PASSWORD}</Password>")],
             ),
         ];
-        let found = sections(&text);
+        let found = util::settings_sections(&text);
         let expected: Vec<(String, String, Vec<String>)> = expected
             .into_iter()
             .map(|(f, p, l)| (f.to_owned(), p.to_owned(), l))

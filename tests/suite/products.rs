@@ -13,7 +13,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use crate::util::{iospki, java, keytool_list, run_in, scratch, tool};
+use crate::util::{self, iospki, java, keytool_list, run_in, scratch, tool};
 
 const PASSWORD: &str = "wso2carbon";
 
@@ -404,20 +404,6 @@ fn nginx_serves_every_public_name_to_clients_that_verify_the_name() {
     }
 }
 
-/// SETTINGS.txt of a bundle: each section's file, and its lines.
-fn sections(settings: &str) -> Vec<(String, String, Vec<String>)> {
-    let mut sections: Vec<(String, String, Vec<String>)> = Vec::new();
-    for line in settings.lines() {
-        if let Some(heading) = line.strip_prefix("== ") {
-            let (file, place) = heading.split_once(", ").unwrap();
-            sections.push((file.to_owned(), place.to_owned(), Vec::new()));
-        } else if !line.starts_with('#') && !line.is_empty() {
-            sections.last_mut().unwrap().2.push(line.to_owned());
-        }
-    }
-    sections
-}
-
 /// A server home for `node` of `root`'s set: its bundle unpacked with tar, then its SETTINGS.txt applied to the
 /// product files it names, as the shipped files hold them (Enterprise Store's SSO in
 /// authentication.methods.sso.attributes, App Manager's in ssoConfiguration).
@@ -428,7 +414,7 @@ fn home(root: &Path, node: &str, name: &str) -> PathBuf {
     let settings = fs::read_to_string(home.join("SETTINGS.txt")).unwrap();
     let mut carbon_extra = String::new();
     let mut providers = String::new();
-    for (file, place, lines) in sections(&settings) {
+    for (file, place, lines) in util::settings_sections(&settings) {
         let body = lines.join("\n");
         let text = match file.as_str() {
             // util::carbon_xml has the Security section with the same store password and alias.

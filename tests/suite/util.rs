@@ -453,3 +453,17 @@ pub fn openssl_p12(dir: &Path, options: &[&str], out: &str) {
     export.extend_from_slice(options);
     tool(dir, "openssl", export);
 }
+
+/// The sections of a bundle's SETTINGS.txt: each one's file, its place in the file, and the lines to set there.
+pub fn settings_sections(settings: &str) -> Vec<(String, String, Vec<String>)> {
+    let mut sections: Vec<(String, String, Vec<String>)> = Vec::new();
+    for line in settings.lines() {
+        if let Some(heading) = line.strip_prefix("== ") {
+            let (file, place) = heading.split_once(", ").unwrap();
+            sections.push((file.to_owned(), place.to_owned(), Vec::new()));
+        } else if !line.starts_with('#') && !line.is_empty() {
+            sections.last_mut().unwrap().2.push(line.to_owned());
+        }
+    }
+    sections
+}
