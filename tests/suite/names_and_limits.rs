@@ -4,7 +4,7 @@
 use std::fs;
 use std::path::Path;
 
-use crate::util::{iospki, run_in, scratch};
+use crate::util::{self, iospki, run_in, scratch};
 
 /// An Enterprise Store set (2048-bit keys) in `dir/es`.
 fn es_set(dir: &Path) -> std::path::PathBuf {
@@ -23,19 +23,10 @@ fn nginx_test(dir: &Path, set: &Path) -> String {
     .concat();
     fs::write(ng.join("es-chain.pem"), chain).unwrap();
     fs::copy(set.join("ssl.key"), ng.join("es.key")).unwrap();
-    let conf: Vec<String> = fs::read_to_string(set.join("nginx-es.conf"))
+    let conf = fs::read_to_string(set.join("nginx-es.conf"))
         .unwrap()
-        .replace("/etc/nginx/ssl/", &format!("{}/", ng.display()))
-        .lines()
-        .map(|line| {
-            if line.ends_with(":9443;") {
-                "    server 127.0.0.1:9;".to_owned()
-            } else {
-                line.to_owned()
-            }
-        })
-        .collect();
-    fs::write(ng.join("es.conf"), conf.join("\n")).unwrap();
+        .replace("/etc/nginx/ssl/", &format!("{}/", ng.display()));
+    fs::write(ng.join("es.conf"), util::unresolved_upstreams(&conf)).unwrap();
     let main = format!(
         "pid {p}/nginx.pid;\nerror_log stderr;\nevents {{}}\nhttp {{\n    access_log off;\n    include {p}/es.conf;\n}}\n",
         p = ng.display()
@@ -51,7 +42,7 @@ fn nginx_test(dir: &Path, set: &Path) -> String {
         "-c",
         conf_arg.to_str().unwrap(),
     ];
-    let tested = run_in(dir, "/usr/sbin/nginx", args, &[]);
+    let tested = run_in(dir, util::nginx_binary(), args, &[]);
     let stderr = tested.stderr();
     assert!(stderr.contains("test is successful"), "nginx -t: {stderr}");
     stderr

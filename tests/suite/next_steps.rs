@@ -4,9 +4,7 @@
 //! no longer trust it.
 
 use std::fs;
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
 
 use crate::util::{self, iospki, keytool_list, scratch};
 
@@ -38,37 +36,12 @@ fn commands(block: &[String]) -> Vec<String> {
         .collect()
 }
 
-/// The directory the printed commands run from: made once, as the tests run in parallel and scratch() empties.
-fn working_directory() -> &'static Path {
-    static DIR: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
-    DIR.get_or_init(|| scratch("next-steps-working-directory"))
-}
-
 /// Runs `line` with sh from a directory of its own, iospki on the PATH and `stdin` on its input; asserts success.
 fn sh(line: &str, stdin: &str) -> String {
     let bin = Path::new(env!("CARGO_BIN_EXE_iospki")).parent().unwrap();
     let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
-    let mut child = Command::new("sh")
-        .args(["-c", line])
-        .current_dir(working_directory())
-        .env("PATH", path)
-        .env_remove("IOSPKI_PASSWORD")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
-    let output = child.wait_with_output().unwrap();
-    let (out, err) = (
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr),
-    );
-    assert!(
-        output.status.success(),
-        "sh -c {line}\n--- stdout\n{out}\n--- stderr\n{err}"
-    );
-    out.into_owned()
+    let env = [("PATH", path.as_str())];
+    util::run_with_stdin(util::elsewhere(), "sh", ["-c", line], &env, Some(stdin.as_bytes())).success()
 }
 
 #[test]

@@ -3,9 +3,7 @@
 //! read by init and bundle without --config, and said so.
 
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -31,30 +29,7 @@ fn output() -> String {
 
 /// Runs iospki with `args` (absolute paths) from an empty directory, `input` on its standard input.
 fn with_stdin(args: &[&str], input: &[u8]) -> Run {
-    let cwd = scratch("password-sources-stdin-cwd");
-    let shown = format!("printf %q | iospki {}", args.join(" "));
-    let mut child = Command::new(env!("CARGO_BIN_EXE_iospki"))
-        .args(args)
-        .current_dir(&cwd)
-        .env_remove("IOSPKI_PASSWORD")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // Written from another thread: a reader that stops early must not block the test on a full pipe.
-    let mut stdin = child.stdin.take().unwrap();
-    let input = input.to_vec();
-    let writer = std::thread::spawn(move || {
-        let _ = stdin.write_all(&input);
-    });
-    let output = child.wait_with_output().unwrap();
-    writer.join().unwrap();
-    Run {
-        shown,
-        output,
-        rooted_at: None,
-    }
+    util::run_with_stdin(util::elsewhere(), env!("CARGO_BIN_EXE_iospki"), args, &[], Some(input))
 }
 
 fn sound(run: &Run) {

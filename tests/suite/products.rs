@@ -271,12 +271,6 @@ fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
-/// Debian puts nginx in /usr/sbin, which a user's PATH may lack.
-fn nginx_binary() -> &'static str {
-    let in_path = Command::new("nginx").arg("-v").output().is_ok();
-    if in_path { "nginx" } else { "/usr/sbin/nginx" }
-}
-
 fn start_nginx(product: &Product) -> Nginx {
     let dir = scratch(&format!("products-nginx-{}", product.key));
     let bundle = set(product, false).join("bundles/nginx.tar.gz");
@@ -286,21 +280,11 @@ fn start_nginx(product: &Product) -> Nginx {
     let conf_path = dir.join(format!("conf.d/{}.conf", product.key));
     let conf = fs::read_to_string(&conf_path).unwrap();
     assert!(conf.contains("listen 443 ssl;") && !conf.contains("ssl on"), "{conf}");
-    let conf: Vec<String> = conf
+    let conf = conf
         .replace("/etc/nginx/", &prefix)
         .replace("listen 443 ssl;", &format!("listen 127.0.0.1:{port} ssl;"))
-        .replace("listen 80;", &format!("listen 127.0.0.1:{redirect};"))
-        .lines()
-        // The upstreams name the nodes, which do not resolve here; nothing is proxied in this test.
-        .map(|line| {
-            if line.ends_with(":9443;") {
-                "    server 127.0.0.1:9;".to_owned()
-            } else {
-                line.to_owned()
-            }
-        })
-        .collect();
-    fs::write(&conf_path, conf.join("\n")).unwrap();
+        .replace("listen 80;", &format!("listen 127.0.0.1:{redirect};"));
+    fs::write(&conf_path, util::unresolved_upstreams(&conf)).unwrap();
     let temp = dir.join("temp");
     fs::create_dir_all(&temp).unwrap();
     let main = format!(
@@ -312,13 +296,13 @@ fn start_nginx(product: &Product) -> Nginx {
     fs::write(dir.join("nginx.conf"), main).unwrap();
     let conf_arg = dir.join("nginx.conf");
     let args = ["-p", prefix.as_str(), "-e", "stderr", "-c", conf_arg.to_str().unwrap()];
-    let tested = run_in(&dir, nginx_binary(), ["-t"].iter().chain(&args), &[]);
+    let tested = run_in(&dir, util::nginx_binary(), ["-t"].iter().chain(&args), &[]);
     assert!(
         tested.stderr().contains("test is successful"),
         "nginx -t: {}",
         tested.stderr()
     );
-    let child = Command::new(nginx_binary())
+    let child = Command::new(util::nginx_binary())
         .args(args)
         .current_dir(&dir)
         .stdin(Stdio::null())

@@ -72,6 +72,16 @@ where
     I: IntoIterator<Item = S>,
     S: AsRef<OsStr>,
 {
+    run_with_stdin(dir, program, args, env, None)
+}
+
+/// [`run_in`] with `input` on standard input (`None`: nothing), written from another thread so that a program
+/// that stops reading early never blocks the test on a full pipe.
+pub fn run_with_stdin<I, S>(dir: &Path, program: &str, args: I, env: &[(&str, &str)], input: Option<&[u8]>) -> Run
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
     let args: Vec<_> = args.into_iter().map(|a| a.as_ref().to_os_string()).collect();
     let shown = format!(
         "(cd {} && {} {})",
@@ -80,14 +90,26 @@ where
         args.iter().map(|a| a.to_string_lossy()).collect::<Vec<_>>().join(" ")
     );
     let mut command = Command::new(program);
-    command.args(&args).current_dir(dir).stdin(Stdio::null());
+    command.args(&args).current_dir(dir);
+    command.stdin(if input.is_some() { Stdio::piped() } else { Stdio::null() });
+    command.stdout(Stdio::piped()).stderr(Stdio::piped());
     command.env_remove("IOSPKI_PASSWORD").env_remove("IOSPKI_KEY_PASSWORD");
     for (key, value) in env {
         command.env(key, value);
     }
-    let output = command
-        .output()
+    let mut child = command
+        .spawn()
         .unwrap_or_else(|e| panic!("cannot run {shown}: {e}; is {program} installed? (.ci/run installs it)"));
+    let writer = child.stdin.take().zip(input).map(|(mut stdin, input)| {
+        let input = input.to_vec();
+        std::thread::spawn(move || {
+            let _ = std::io::Write::write_all(&mut stdin, &input);
+        })
+    });
+    let output = child.wait_with_output().unwrap();
+    if let Some(writer) = writer {
+        writer.join().unwrap();
+    }
     Run {
         shown,
         output,
@@ -131,8 +153,9 @@ where
     run_in(dir, env!("CARGO_BIN_EXE_iospki"), args, &[])
 }
 
-/// The empty directory iospki runs from in the tests: no test's files are in it.
-fn elsewhere() -> &'static Path {
+/// The empty directory iospki runs from in the tests: no test's files are in it, and it is made once, never
+/// emptied while a test runs in it.
+pub fn elsewhere() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
         let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("working-directory-of-no-test");
@@ -466,4 +489,26 @@ pub fn settings_sections(settings: &str) -> Vec<(String, String, Vec<String>)> {
         }
     }
     sections
+}
+
+/// Debian puts nginx in /usr/sbin, which a user's PATH may lack.
+pub fn nginx_binary() -> &'static str {
+    let in_path = Command::new("nginx").arg("-v").output().is_ok();
+    if in_path { "nginx" } else { "/usr/sbin/nginx" }
+}
+
+/// An nginx configuration of a set with its upstream servers (the cluster's nodes, which do not resolve here)
+/// pointed at a closed local port: nginx starts and serves TLS, and proxies nothing.
+pub fn unresolved_upstreams(conf: &str) -> String {
+    let lines: Vec<&str> = conf
+        .lines()
+        .map(|line| {
+            if line.ends_with(":9443;") {
+                "    server 127.0.0.1:9;"
+            } else {
+                line
+            }
+        })
+        .collect();
+    lines.join("\n")
 }
