@@ -6,17 +6,18 @@ use std::hint::black_box;
 use std::path::Path;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use iospki::bundle::archive;
-use iospki::cluster::{HostName, MAX_HOSTS};
-use iospki::init::{InitOptions, generate_keys, plan};
-use iospki::key::RsaKey;
-use iospki::product::{CertRole, HostGroupId};
-use iospki::secret::Password;
-use iospki::settings::Choices;
+use iospki::formats::key::RsaKey;
+use iospki::io::secret::Password;
+use iospki::model::cluster::MAX_HOSTS;
+use iospki::model::settings::Choices;
+use iospki::ops::bundle::archive;
+use iospki::ops::init::{InitOptions, generate_keys, plan};
+use iospki::vocab::names::HostName;
+use iospki::vocab::roles::{CertRole, HostGroupId};
 
 fn demo_key() -> RsaKey {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/demo-throwaway-iots310_wso2_com.key");
-    iospki::key::load(&path, || unreachable!("the demo key is not encrypted")).unwrap()
+    iospki::formats::key::load(&path, || unreachable!("the demo key is not encrypted")).unwrap()
 }
 
 fn largest_cluster(c: &mut Criterion) {
@@ -29,7 +30,9 @@ fn largest_cluster(c: &mut Criterion) {
     };
     let product = options.settings.cluster.product();
     let keys = generate_keys(product, [(CertRole::Ca, demo_key())].into_iter().collect(), 2048).unwrap();
-    let set = plan(&options, &keys, None, None, iospki::issue::now()).unwrap().set;
+    let set = plan(&options, &keys, None, None, iospki::formats::issue::now())
+        .unwrap()
+        .set;
     let mut group = c.benchmark_group("bundle");
     group.sample_size(10);
     group.bench_function("1000 hosts", |b| {

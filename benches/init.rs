@@ -5,17 +5,17 @@ use std::hint::black_box;
 use std::path::Path;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use iospki::init::{InitOptions, generate_keys};
-use iospki::key::RsaKey;
-use iospki::product::CertRole;
-use iospki::secret::Password;
-use iospki::settings::Choices;
+use iospki::formats::key::RsaKey;
+use iospki::io::secret::Password;
+use iospki::model::settings::Choices;
+use iospki::ops::init::{InitOptions, generate_keys};
+use iospki::vocab::roles::CertRole;
 
-const BITS: usize = iospki::defaults::KEY_BITS as usize;
+const BITS: usize = iospki::model::defaults::KEY_BITS as usize;
 
 fn demo_key() -> RsaKey {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/demo-throwaway-iots310_wso2_com.key");
-    iospki::key::load(&path, || unreachable!("the demo key is not encrypted")).unwrap()
+    iospki::formats::key::load(&path, || unreachable!("the demo key is not encrypted")).unwrap()
 }
 
 fn key_generation(c: &mut Criterion) {
@@ -33,7 +33,9 @@ fn init_pipeline(c: &mut Criterion) {
     let product = options.settings.cluster.product();
     let keys = generate_keys(product, [(CertRole::Ca, demo_key())].into_iter().collect(), BITS).unwrap();
     c.bench_function("init plan (fixed keys)", |b| {
-        b.iter(|| iospki::init::plan(black_box(&options), &keys, None, None, iospki::issue::now()).unwrap())
+        b.iter(|| {
+            iospki::ops::init::plan(black_box(&options), &keys, None, None, iospki::formats::issue::now()).unwrap()
+        })
     });
 }
 

@@ -6,9 +6,9 @@ use std::hint::black_box;
 use std::path::Path;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use iospki::keystore::pkcs12::{self, Protection};
-use iospki::keystore::{Entry, Keystore, jks};
-use iospki::secret::Password;
+use iospki::formats::keystore::pkcs12::{self, Protection};
+use iospki::formats::keystore::{Entry, Keystore, jks};
+use iospki::io::secret::Password;
 use rustls_pki_types::CertificateDer;
 use time::OffsetDateTime;
 
@@ -81,9 +81,9 @@ fn inspect_bench(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("truststore-150.jks");
     std::fs::write(&path, jks::write(&truststore(&certs, 150), &password).unwrap()).unwrap();
-    let now = iospki::issue::now();
+    let now = iospki::formats::issue::now();
     c.bench_function("inspect/jks-150", |b| {
-        b.iter(|| iospki::inspect::inspect_file(black_box(&path), Some(&password), now).unwrap())
+        b.iter(|| iospki::ops::inspect::inspect_file(black_box(&path), Some(&password), now).unwrap())
     });
 }
 

@@ -3,11 +3,11 @@
 //!
 //! cargo run --example plan-cluster-pki -- example.org
 
-use iospki::cluster::HostName;
-use iospki::init::{InitOptions, generate_keys};
-use iospki::product::CertRole;
-use iospki::secret::Password;
-use iospki::settings::Choices;
+use iospki::io::secret::Password;
+use iospki::model::settings::Choices;
+use iospki::ops::init::{InitOptions, generate_keys};
+use iospki::vocab::names::HostName;
+use iospki::vocab::roles::CertRole;
 
 fn main() -> Result<(), iospki::error::Error> {
     let domain = match std::env::args().nth(1) {
@@ -18,7 +18,7 @@ fn main() -> Result<(), iospki::error::Error> {
         env!("CARGO_MANIFEST_DIR"),
         "/examples/demo-throwaway-iots310_wso2_com.key"
     );
-    let ca_key = iospki::key::load(demo.as_ref(), || unreachable!("the demo key is not encrypted"))?;
+    let ca_key = iospki::formats::key::load(demo.as_ref(), || unreachable!("the demo key is not encrypted"))?;
     let options = InitOptions {
         settings: Choices {
             domain,
@@ -29,7 +29,7 @@ fn main() -> Result<(), iospki::error::Error> {
     };
     let product = options.settings.cluster.product();
     let keys = generate_keys(product, [(CertRole::Ca, ca_key)].into_iter().collect(), 2048)?;
-    let outcome = iospki::init::plan(&options, &keys, None, None, iospki::issue::now())?;
+    let outcome = iospki::ops::init::plan(&options, &keys, None, None, iospki::formats::issue::now())?;
     for file in outcome.set.files() {
         println!(
             "{:<24} {:>6} bytes  {:04o}",

@@ -207,7 +207,7 @@ pub enum StoreError {
     Unsupported(String),
     /// Opening it would take more key-derivation work or memory than iospki allows for one file.
     #[error(transparent)]
-    OverBudget(#[from] crate::kdf::OverBudget),
+    OverBudget(#[from] crate::formats::kdf::OverBudget),
 }
 
 /// The library's result type.

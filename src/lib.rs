@@ -5,10 +5,11 @@
 //! and the WSO2 XML that names them.
 //!
 //! ```
-//! use iospki::product::{ByRole, CertRole};
-//! use iospki::secret::Password;
-//! use iospki::settings::Choices;
-//! use iospki::{init, key};
+//! use iospki::formats::key;
+//! use iospki::io::secret::Password;
+//! use iospki::model::settings::Choices;
+//! use iospki::ops::init;
+//! use iospki::vocab::roles::CertRole;
 //!
 //! # fn main() -> iospki::error::Result<()> {
 //! // The throwaway demo key shipped with iospki stands in for nginx's key.
@@ -21,7 +22,7 @@
 //! let product = options.settings.cluster.product();
 //! let keys = init::generate_keys(product, [(CertRole::Ca, ca_key)].into_iter().collect(), 2048)?;
 //! // Everything is built in memory; `outcome.set.plan().publish(dir, force)` writes it atomically.
-//! let outcome = init::plan(&options, &keys, None, None, iospki::issue::now())?;
+//! let outcome = init::plan(&options, &keys, None, None, iospki::formats::issue::now())?;
 //! assert_eq!(outcome.set.files().len(), 22);
 //! assert_eq!(outcome.issued[1].serial_hex, "0B08BAC6E699");
 //! # Ok(())
@@ -30,47 +31,19 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-pub mod alias;
-pub mod apns;
-pub mod bundle;
-pub mod certinfo;
-pub mod check;
-pub mod cluster;
-pub mod config;
-pub mod defaults;
 pub mod error;
+pub mod formats;
 #[doc(hidden)]
 pub mod fuzzing;
-pub mod hex;
-pub mod init;
-pub mod input;
-pub mod inspect;
-pub mod issue;
-pub mod kdf;
-pub mod key;
-pub mod keystore;
-pub mod ledger;
-pub mod merge;
-pub mod nesting;
-pub mod oid;
-pub mod output;
-pub mod pem;
-pub mod printable;
-pub mod product;
-pub mod profile;
-pub mod roots;
-pub mod rotate;
-pub mod secret;
-pub mod set;
-pub mod settings;
-pub mod subject;
-pub mod verify;
+pub mod io;
+pub mod model;
+pub mod ops;
+pub mod vocab;
 pub mod wso2;
-pub mod x509;
 
 #[cfg(test)]
 mod test_keys {
-    use crate::key::{RsaKey, load};
+    use crate::formats::key::{RsaKey, load};
 
     /// The throwaway demo key shipped in examples/, RSA-2048.
     pub fn ca() -> RsaKey {

@@ -12,11 +12,12 @@ use base64ct::Encoding;
 use rustls_pki_types::CertificateDer;
 use zeroize::Zeroizing;
 
-use crate::cluster::Cluster;
-use crate::product::iot::{CA_ALIAS, RA_ALIAS};
-use crate::product::{ConfigFile, HostGroupId, StorePurpose};
-use crate::secret::Password;
-use crate::settings::Settings;
+use crate::io::secret::Password;
+use crate::model::cluster::Cluster;
+use crate::model::product::iot::{CA_ALIAS, RA_ALIAS};
+use crate::model::product::{ConfigFile, StorePurpose};
+use crate::model::settings::Settings;
+use crate::vocab::roles::HostGroupId;
 
 /// The issuer of the JWTs the IoT Server signs for its own API calls (`iss` in conf/etc/jwt.properties): the key
 /// manager finds the identity provider whose `IdentityProviderName` it is.
@@ -229,9 +230,9 @@ mod tests {
 
     #[test]
     fn iot_api_config_uses_the_cluster_hosts() {
-        let domain = crate::cluster::HostName::parse("example.org").unwrap();
+        let domain = crate::vocab::names::HostName::parse("example.org").unwrap();
         let cluster = Cluster::new(
-            &crate::product::iot::IOT,
+            &crate::model::product::iot::IOT,
             domain,
             None,
             Default::default(),

@@ -4,8 +4,9 @@
 
 use std::fmt::Write;
 
-use crate::cluster::Cluster;
-use crate::product::{CertRole, Holds, HostGroup, NodeRole};
+use crate::model::cluster::Cluster;
+use crate::model::product::{Holds, HostGroup};
+use crate::vocab::roles::{CertRole, NodeRole};
 
 /// Where nginx's files live; the placements of nginx's files are under it.
 pub const NGINX_DIR: &str = "/etc/nginx";
@@ -150,8 +151,8 @@ fn tokens(conf: &str) -> impl Iterator<Item = &str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::product::ProductId;
-    use crate::settings::Choices;
+    use crate::model::product::ProductId;
+    use crate::model::settings::Choices;
 
     #[test]
     fn es_serves_both_names_from_their_own_nodes() {

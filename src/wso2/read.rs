@@ -5,9 +5,9 @@
 
 use base64ct::Encoding;
 
-use crate::nesting::{self, TooDeep};
-use crate::product::Syntax;
-use crate::secret::Password;
+use crate::io::secret::Password;
+use crate::model::product::Syntax;
+use crate::vocab::nesting::{self, TooDeep};
 
 /// The deepest XML iospki reads. carbon.xml nests 5 elements deep, the other files fewer; 64 leaves room for any
 /// hand-edited file and keeps every walk over the tree cheap (roxmltree itself parses without recursion).

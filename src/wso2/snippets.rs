@@ -7,9 +7,10 @@ use std::fmt::Write;
 use zeroize::Zeroizing;
 
 use super::escape;
-use crate::product::{NodeRole, Setting, Snippet, Syntax, Value};
-use crate::secret::Password;
-use crate::settings::Settings;
+use crate::io::secret::Password;
+use crate::model::product::{Setting, Snippet, Syntax, Value};
+use crate::model::settings::Settings;
+use crate::vocab::roles::NodeRole;
 
 /// The settings file of `role` in a set made with `settings`, its stores protected by `password`.
 pub fn settings_text(settings: &Settings, role: NodeRole, password: &Password) -> Zeroizing<String> {
@@ -83,8 +84,8 @@ fn properties_escape(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::product::ProductId;
-    use crate::settings::Choices;
+    use crate::model::product::ProductId;
+    use crate::model::settings::Choices;
 
     fn text(product: ProductId, role: NodeRole, password: &str) -> String {
         let choices = Choices {

@@ -843,7 +843,11 @@ fn snapshot(dir: &Path) -> Vec<(String, u32, String)> {
                 out.push((name, meta.permissions().mode(), String::new()));
             } else {
                 let digest = Sha256::digest(fs::read(&path).unwrap_or_default()).to_vec();
-                out.push((name, meta.permissions().mode(), iospki::certinfo::fingerprint(&digest)));
+                out.push((
+                    name,
+                    meta.permissions().mode(),
+                    iospki::formats::certinfo::fingerprint(&digest),
+                ));
             }
         }
     }

@@ -14,20 +14,21 @@ fn example() -> std::path::PathBuf {
 
 #[test]
 fn the_commented_example_is_the_documented_cluster() {
-    use iospki::cluster::{HostName, Hosts};
-    use iospki::product::HostGroupId;
-    let file = iospki::config::load(&example()).unwrap();
+    use iospki::model::cluster::Hosts;
+    use iospki::vocab::names::HostName;
+    use iospki::vocab::roles::HostGroupId;
+    let file = iospki::model::config::load(&example()).unwrap();
     let host = |name: &str| vec![HostName::parse(name).unwrap()];
     let mut hosts = Hosts::default();
     hosts.set(HostGroupId::Workers, host("iots310.wso2.com"));
     hosts.set(HostGroupId::Gateway, host("gateway.iots310.wso2.com"));
     hosts.set(HostGroupId::Manager, host("mgt.iots310.wso2.com"));
     hosts.set(HostGroupId::KeyManagers, host("keymgt.iots310.wso2.com"));
-    let defaults = iospki::settings::Choices {
-        product: Some(iospki::product::ProductId::Iot),
+    let defaults = iospki::model::settings::Choices {
+        product: Some(iospki::model::product::ProductId::Iot),
         domain: Some(HostName::parse("iots310.wso2.com").unwrap()),
-        ssl_alias: Some(iospki::alias::Alias::chosen("wso2carbon").unwrap()),
-        protection: Some(iospki::keystore::pkcs12::Protection::Legacy),
+        ssl_alias: Some(iospki::formats::alias::Alias::chosen("wso2carbon").unwrap()),
+        protection: Some(iospki::formats::keystore::pkcs12::Protection::Legacy),
         key_bits: Some(4096),
         out: Some(example().parent().unwrap().join("output")),
         hosts,
@@ -36,7 +37,7 @@ fn the_commented_example_is_the_documented_cluster() {
     };
     assert_eq!(file, defaults);
     // Its days and serials are the documented ones.
-    let documented = iospki::settings::Choices::default().settings().unwrap();
+    let documented = iospki::model::settings::Choices::default().settings().unwrap();
     assert_eq!(file.settings().unwrap().issuance, documented.issuance);
 }
 

@@ -52,13 +52,13 @@ fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
 }
 
 fn sound(dir: &Path) -> bool {
-    let options = iospki::verify::Options {
-        store_password: iospki::secret::Password::new("wso2carbon"),
+    let options = iospki::ops::verify::Options {
+        store_password: iospki::io::secret::Password::new("wso2carbon"),
         ssl_alias: "wso2carbon".into(),
         within: time::Duration::ZERO,
-        now: iospki::issue::now(),
+        now: iospki::formats::issue::now(),
     };
-    iospki::verify::verify_output(dir, &options).is_ok_and(|report| report.problems() == 0)
+    iospki::ops::verify::verify_output(dir, &options).is_ok_and(|report| report.problems() == 0)
 }
 
 #[test]

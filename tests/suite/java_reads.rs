@@ -4,8 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
-use iospki::keystore::{Keystore, jks};
-use iospki::secret::Password;
+use iospki::formats::keystore::{Keystore, jks};
+use iospki::io::secret::Password;
 use sha1::{Digest, Sha1};
 
 use crate::util::{self, iospki, run_in, scratch};

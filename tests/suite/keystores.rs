@@ -4,8 +4,8 @@
 
 use std::path::Path;
 
-use iospki::keystore::{self, Entry, Format, Integrity, StoreError, jks};
-use iospki::secret::Password;
+use iospki::formats::keystore::{self, Entry, Format, Integrity, StoreError, jks};
+use iospki::io::secret::Password;
 use sha2::{Digest, Sha256};
 
 fn fixture(name: &str) -> Vec<u8> {

@@ -147,9 +147,9 @@ fn every_product_gets_one_real_jks_key_a_keyless_truststore_and_a_v3_certificate
 fn each_products_commented_example_is_its_documented_cluster() {
     for product in PRODUCTS {
         let example = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("examples/{}.toml", product.key));
-        let described = iospki::config::load(&example).unwrap().settings().unwrap();
-        let id = iospki::product::ProductId::from_key(product.key);
-        let defaults = iospki::settings::Choices {
+        let described = iospki::model::config::load(&example).unwrap().settings().unwrap();
+        let id = iospki::model::product::ProductId::from_key(product.key);
+        let defaults = iospki::model::settings::Choices {
             product: id,
             ..Default::default()
         };

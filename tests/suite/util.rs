@@ -424,7 +424,7 @@ pub const INIT_FILES: [&str; 22] = [
 
 /// How many public root CAs a fresh client-truststore.jks holds besides the cluster's own certificates.
 pub fn public_roots() -> usize {
-    iospki::roots::public_roots().len()
+    iospki::formats::roots::public_roots().len()
 }
 
 /// The names in `dir`, sorted.

@@ -262,13 +262,13 @@ fn certificates_expiring_within_the_window_are_caught() {
 fn expired_certificates_are_caught() {
     // The library takes the time to judge at, so the certificates can be seen from six years on.
     let dir = output_copy("verify-expired");
-    let options = iospki::verify::Options {
-        store_password: iospki::secret::Password::new(PASSWORD),
+    let options = iospki::ops::verify::Options {
+        store_password: iospki::io::secret::Password::new(PASSWORD),
         ssl_alias: "wso2carbon".into(),
         within: time::Duration::days(30),
-        now: iospki::issue::now() + time::Duration::days(6 * 365),
+        now: iospki::formats::issue::now() + time::Duration::days(6 * 365),
     };
-    let report = iospki::verify::verify_output(&dir, &options).unwrap();
+    let report = iospki::ops::verify::verify_output(&dir, &options).unwrap();
     let lines: Vec<String> = report.findings.iter().map(ToString::to_string).collect();
     assert!(
         lines

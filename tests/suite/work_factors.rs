@@ -13,7 +13,7 @@ use cms::enveloped_data::EncryptedContentInfo;
 use der::asn1::{Any, OctetString};
 use der::{Decode, Encode};
 use hmac::{KeyInit, Mac};
-use iospki::oid;
+use iospki::formats::oid;
 use pkcs5::pbes2::{Kdf, Parameters};
 use pkcs12::kdf::{Pkcs12KeyType, derive_key_utf8};
 use pkcs12::pbe_params::EncryptedPrivateKeyInfo;

@@ -5,10 +5,10 @@ mod examples;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
-use iospki::defaults::{BUNDLE_DIR, OUT_DIR, SSL_ALIAS, WITHIN};
-use iospki::key::Digest;
-use iospki::keystore::pkcs12::Protection;
-use iospki::product::ProductId;
+use iospki::formats::key::Digest;
+use iospki::formats::keystore::pkcs12::Protection;
+use iospki::model::defaults::{BUNDLE_DIR, OUT_DIR, SSL_ALIAS, WITHIN};
+use iospki::model::product::ProductId;
 
 /// The PKI of a clustered WSO2 / Entgra IoT Server for iOS, without openssl or keytool.
 #[derive(Debug, Parser)]
@@ -447,7 +447,7 @@ impl From<DigestArg> for Digest {
 
 /// A key size iospki generates.
 fn key_bits(text: &str) -> Result<u16, String> {
-    let range = iospki::defaults::KEY_BITS_RANGE;
+    let range = iospki::model::defaults::KEY_BITS_RANGE;
     match text.parse::<u16>() {
         Ok(bits) if range.contains(&bits) => Ok(bits),
         _ => Err(format!(
@@ -647,7 +647,7 @@ pub struct GenkeyArgs {
     /// Key size in bits.
     ///
     /// From 2048 to 8192; Apple's minimum is 2048.
-    #[arg(long, value_name = "BITS", default_value_t = iospki::defaults::KEY_BITS, value_parser = key_bits)]
+    #[arg(long, value_name = "BITS", default_value_t = iospki::model::defaults::KEY_BITS, value_parser = key_bits)]
     pub bits: u16,
 
     /// Replace FILE if it exists.
@@ -851,9 +851,9 @@ mod tests {
         use super::parse_duration;
         assert_eq!(parse_duration("30d").unwrap(), time::Duration::days(30));
         // The shortest validity is defined from the window in days.
-        let window = i64::from(iospki::defaults::WITHIN_DAYS);
+        let window = i64::from(iospki::model::defaults::WITHIN_DAYS);
         assert_eq!(
-            parse_duration(iospki::defaults::WITHIN).unwrap(),
+            parse_duration(iospki::model::defaults::WITHIN).unwrap(),
             time::Duration::days(window)
         );
         assert_eq!(parse_duration("45").unwrap(), time::Duration::days(45));

@@ -36,7 +36,11 @@ fn main() -> ExitCode {
         Err(err) if print::is_closed_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             let said = format!("{}{}", chain(&err), hint(&err, &subcommand()));
-            let _ = writeln!(std::io::stderr(), "iospki: {}", iospki::printable::printable(&said));
+            let _ = writeln!(
+                std::io::stderr(),
+                "iospki: {}",
+                iospki::vocab::printable::printable(&said)
+            );
             json_error(&said);
             ExitCode::from(2)
         }

@@ -3,12 +3,12 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use iospki::apns::csr::{self, Holder};
-use iospki::apns::sign::{self, SignInput};
-use iospki::apns::{AppleRoot, ImportOptions, check_request, import};
 use iospki::error::{Error, Result};
-use iospki::key::{self, Digest, RsaKey};
-use iospki::output::{PUBLIC_MODE, Plan, write_file};
+use iospki::formats::key::{self, Digest, RsaKey};
+use iospki::io::output::{PUBLIC_MODE, Plan, write_file};
+use iospki::ops::apns::csr::{self, Holder};
+use iospki::ops::apns::sign::{self, SignInput};
+use iospki::ops::apns::{AppleRoot, ImportOptions, check_request, import};
 
 use crate::cli::{ApnsCommand, CheckRequestArgs, CsrArgs, ImportArgs, SignArgs};
 use crate::print::{info, warning, with_progress};
@@ -69,7 +69,7 @@ fn sign(args: SignArgs) -> Result<ExitCode> {
         chain: &args.chain,
         apple_root: &apple_root(args.apple_root.as_deref())?,
         digest: args.digest.into(),
-        now: iospki::issue::now(),
+        now: iospki::formats::issue::now(),
     })?;
     write_file(&args.out, signed.request.as_bytes(), PUBLIC_MODE, args.force)?;
     warn(&signed.warnings);
@@ -89,7 +89,7 @@ fn apple_root(flag: Option<&Path>) -> Result<AppleRoot> {
 
 fn check(args: CheckRequestArgs) -> Result<ExitCode> {
     let root = apple_root(args.apple_root.as_deref())?;
-    let checked = check_request(&args.request, args.csr.as_deref(), &root, iospki::issue::now())?;
+    let checked = check_request(&args.request, args.csr.as_deref(), &root, iospki::formats::issue::now())?;
     let signature = checked.digest.map(|digest| {
         format!(
             "signature: {} over the CSR, verified with the vendor certificate's key",
@@ -101,7 +101,7 @@ fn check(args: CheckRequestArgs) -> Result<ExitCode> {
 
 fn import_certificate(args: ImportArgs) -> Result<ExitCode> {
     let key = load_key(&args.key)?;
-    let pfx = args.out.join(iospki::apns::import::PFX_FILE);
+    let pfx = args.out.join(iospki::ops::apns::import::PFX_FILE);
     let (password, password_source) =
         super::password_for(&pfx, args.password_file.as_deref(), "--password-file", true)?;
     let options = ImportOptions {
@@ -110,7 +110,7 @@ fn import_certificate(args: ImportArgs) -> Result<ExitCode> {
         password,
         password_source,
         accept_new_topic: args.accept_new_topic,
-        now: iospki::issue::now(),
+        now: iospki::formats::issue::now(),
     };
     let imported = import(&args.cert, &args.key, &key, &options)?;
     imported.plan.publish(&args.out, args.force)?;
@@ -123,7 +123,7 @@ fn import_certificate(args: ImportArgs) -> Result<ExitCode> {
     }
     info!(
         "enter in WSO2's iOS platform configuration what {} lists",
-        args.out.join(iospki::apns::import::PLATFORM_FILE).display()
+        args.out.join(iospki::ops::apns::import::PLATFORM_FILE).display()
     );
     Ok(ExitCode::SUCCESS)
 }

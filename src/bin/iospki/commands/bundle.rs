@@ -4,11 +4,11 @@ use std::process::ExitCode;
 
 use clap::ValueEnum as _;
 
-use iospki::bundle::{ansible, archive, k8s};
-use iospki::cluster::Cluster;
 use iospki::error::{Error, Result};
-use iospki::output::{Lock, Plan};
-use iospki::set::Set;
+use iospki::io::output::{Lock, Plan};
+use iospki::model::cluster::Cluster;
+use iospki::model::set::Set;
+use iospki::ops::bundle::{ansible, archive, k8s};
 
 use crate::cli::{BundleArgs, BundleFormat};
 use crate::print::{Counter, info};
@@ -95,17 +95,17 @@ fn written(args: &BundleArgs, cluster: &Cluster, plan: &Plan) -> Written {
         BundleFormat::K8s => "k8s",
         BundleFormat::Ansible => "ansible",
     };
-    let node = |node: &iospki::cluster::Node| WrittenNode {
+    let node = |node: &iospki::model::cluster::Node| WrittenNode {
         name: node.name.to_string(),
         role: node.role.name(),
     };
-    let file = |file: &iospki::output::PlannedFile| WrittenFile {
+    let file = |file: &iospki::io::output::PlannedFile| WrittenFile {
         path: args.out.join(&file.name).display().to_string(),
         mode: format!("{:04o}", file.mode),
         description: file.description,
     };
     Written {
-        schema: iospki::bundle::SCHEMA,
+        schema: iospki::ops::bundle::SCHEMA,
         format,
         out: args.out.display().to_string(),
         nodes: cluster.nodes().iter().map(node).collect(),
@@ -147,7 +147,7 @@ fn cluster(args: &BundleArgs, set: &Set) -> Result<Cluster> {
     let Some(path) = super::config_file(args.config.as_deref()) else {
         return Ok(set.cluster().clone());
     };
-    let cluster = iospki::config::load(&path)?.settings()?.cluster;
+    let cluster = iospki::model::config::load(&path)?.settings()?.cluster;
     let (described, made) = (cluster.product(), set.product());
     if described.id != made.id {
         let reason = format!(

@@ -2,9 +2,9 @@
 
 use std::process::ExitCode;
 
-use iospki::check::{Inventory, Item, Options, Status, Summary, inventory, prometheus};
 use iospki::error::Result;
-use iospki::output::{PUBLIC_MODE, write_file};
+use iospki::io::output::{PUBLIC_MODE, write_file};
+use iospki::ops::check::{Inventory, Item, Options, Status, Summary, inventory, prometheus};
 
 use crate::cli::CheckArgs;
 use crate::print::{info, out, stderr};
@@ -16,7 +16,7 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
         within: args.within,
         backups: args.backups,
         public_roots: !args.no_public_roots,
-        now: iospki::issue::now(),
+        now: iospki::formats::issue::now(),
     };
     let said = |error: &iospki::error::Error| super::file_error(error, "iospki check");
     let inventory = inventory(&args.paths, &options, &said);

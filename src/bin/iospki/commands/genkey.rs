@@ -3,8 +3,8 @@
 use std::process::ExitCode;
 
 use iospki::error::Result;
-use iospki::key::RsaKey;
-use iospki::output::{SECRET_MODE, write_file};
+use iospki::formats::key::RsaKey;
+use iospki::io::output::{SECRET_MODE, write_file};
 
 use crate::cli::GenkeyArgs;
 use crate::print::{info, with_progress};

@@ -3,17 +3,18 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use iospki::alias::Alias;
-use iospki::cluster::HostName;
 use iospki::error::{Error, Result};
-use iospki::init::{InitOptions, Outcome};
-use iospki::key::RsaKey;
-use iospki::ledger::Ledger;
-use iospki::merge::Existing;
-use iospki::output::{Lock, same_file};
-use iospki::product::{ByRole, CertRole, Product};
-use iospki::secret::Password;
-use iospki::settings::{Choices, PasswordSource};
+use iospki::formats::alias::Alias;
+use iospki::formats::key::RsaKey;
+use iospki::io::output::{Lock, same_file};
+use iospki::io::secret::Password;
+use iospki::model::ledger::Ledger;
+use iospki::model::product::Product;
+use iospki::model::settings::{Choices, PasswordSource};
+use iospki::ops::init::{InitOptions, Outcome};
+use iospki::ops::merge::Existing;
+use iospki::vocab::names::HostName;
+use iospki::vocab::roles::{ByRole, CertRole};
 
 use super::next::Written;
 use crate::cli::InitArgs;
@@ -35,7 +36,7 @@ pub fn run(args: InitArgs) -> Result<ExitCode> {
     refuse_existing_set(&out, args.force, product)?;
     let bits = choices.key_bits();
     let keys = with_progress(&format!("generating the keys (RSA-{bits})"), || {
-        iospki::init::generate_keys(product, given, usize::from(bits))
+        iospki::ops::init::generate_keys(product, given, usize::from(bits))
     })?;
     // An earlier set's ledger, and the certificates in DIR, keep their serials from being issued again
     // (init --force).
@@ -46,7 +47,13 @@ pub fn run(args: InitArgs) -> Result<ExitCode> {
     } else {
         None
     };
-    let outcome = iospki::init::plan(&options, &keys, existing.as_mut(), ledger, iospki::issue::now())?;
+    let outcome = iospki::ops::init::plan(
+        &options,
+        &keys,
+        existing.as_mut(),
+        ledger,
+        iospki::formats::issue::now(),
+    )?;
     outcome.set.plan().publish_locked(&out, args.force, &lock)?;
     report(&out, &outcome)?;
     super::warn_of_store_password(&options.store_password);
@@ -77,7 +84,7 @@ fn given_key(args: &InitArgs, choices: &Choices, product: &Product) -> Result<By
         }
         return Ok(ByRole::default());
     };
-    let key = iospki::key::load(path, || {
+    let key = iospki::formats::key::load(path, || {
         super::key_password(args.key_password_file.as_deref(), choices.key_password.as_ref(), path)
     })?;
     Ok([(CertRole::Ca, key)].into_iter().collect())
@@ -87,7 +94,7 @@ fn given_key(args: &InitArgs, choices: &Choices, product: &Product) -> Result<By
 fn choices(args: &InitArgs) -> Result<Choices> {
     let product = args.product.map(Into::into);
     let mut choices = match super::config_file(args.config.as_deref()) {
-        Some(path) => iospki::config::load_for(&path, product)?,
+        Some(path) => iospki::model::config::load_for(&path, product)?,
         None => Choices {
             product,
             ..Choices::default()

@@ -2,18 +2,18 @@
 
 use std::process::ExitCode;
 
-use iospki::certinfo::CertificateInfo;
 use iospki::error::Result;
-use iospki::inspect::{Content, EntryReport, FileReport, Report, SCHEMA, inspect_file};
-use iospki::key::KeyInfo;
-use iospki::keystore::{Format, Integrity};
+use iospki::formats::certinfo::CertificateInfo;
+use iospki::formats::key::KeyInfo;
+use iospki::formats::keystore::{Format, Integrity};
+use iospki::ops::inspect::{Content, EntryReport, FileReport, Report, SCHEMA, inspect_file};
 
 use crate::cli::InspectArgs;
 use crate::print::{push, stderr};
 
 pub fn run(args: InspectArgs) -> Result<ExitCode> {
     let password = super::password_to_open(args.password_file.as_deref())?;
-    let now = iospki::issue::now();
+    let now = iospki::formats::issue::now();
     let mut files = Vec::new();
     let mut errors = Vec::new();
     for path in &args.files {

@@ -17,9 +17,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use iospki::error::{Error, Result, StoreError};
-use iospki::secret::Password;
-use iospki::settings::PasswordSource;
-use iospki::verify::Report;
+use iospki::io::secret::Password;
+use iospki::model::settings::PasswordSource;
+use iospki::ops::verify::Report;
 use zeroize::Zeroizing;
 
 use crate::cli::{Cli, Command};
@@ -107,7 +107,7 @@ fn print_findings(report: &Report, json: bool, notes: &[String]) -> Result<()> {
         return crate::print::json(report);
     }
     for finding in &report.findings {
-        if finding.severity == iospki::verify::Severity::Problem {
+        if finding.severity == iospki::ops::verify::Severity::Problem {
             out!("{finding}");
         } else {
             info!("{finding}");
@@ -125,17 +125,17 @@ fn print_findings(report: &Report, json: bool, notes: &[String]) -> Result<()> {
 /// Verifies the set a command just wrote to `dir`, as `iospki verify` would: its problems go to stderr, after
 /// `what`, and make the exit code 1. Expiry is not judged: the command chose the validity.
 fn verify_written(dir: &Path, store_password: Password, ssl_alias: String, what: &str) -> Result<ExitCode> {
-    let options = iospki::verify::Options {
+    let options = iospki::ops::verify::Options {
         store_password,
         ssl_alias,
         within: time::Duration::ZERO,
-        now: iospki::issue::now(),
+        now: iospki::formats::issue::now(),
     };
-    let verified = iospki::verify::verify_output(dir, &options)?;
+    let verified = iospki::ops::verify::verify_output(dir, &options)?;
     let problems = verified
         .findings
         .iter()
-        .filter(|f| f.severity == iospki::verify::Severity::Problem);
+        .filter(|f| f.severity == iospki::ops::verify::Severity::Problem);
     for finding in problems {
         stderr!("after {what}: {finding}");
     }
@@ -165,7 +165,7 @@ fn password_or_default(flag: Option<&Path>, configured: Option<&PasswordSource>)
     {
         return configured_password(source);
     }
-    Ok(given_password(flag)?.unwrap_or_else(|| Password::new(iospki::defaults::STORE_PASSWORD)))
+    Ok(given_password(flag)?.unwrap_or_else(|| Password::new(iospki::model::defaults::STORE_PASSWORD)))
 }
 
 /// Warns, once the stores are written (never before an unrelated error), when their password is a published
@@ -237,7 +237,7 @@ fn password_for(file: &Path, flag: Option<&Path>, flag_name: &str, new: bool) ->
     if let Some(path) = flag {
         // A pipe or standard input is gone once read: the operator is told the flag instead.
         let told = match path.metadata() {
-            Ok(meta) if meta.is_file() && path != Path::new(iospki::input::STDIN) => {
+            Ok(meta) if meta.is_file() && path != Path::new(iospki::io::input::STDIN) => {
                 format!("the line in {}", path.display())
             }
             _ => format!("the password given with {flag_name}"),
@@ -267,7 +267,7 @@ fn prompt(file: &Path, confirm: bool, no_terminal: impl FnOnce() -> Error) -> Re
         Password::checked(
             &text,
             "the password typed at the terminal",
-            iospki::secret::Empty::Refused,
+            iospki::io::secret::Empty::Refused,
         )
     };
     let password = ask(format!("Password for {}: ", file.display()))?;

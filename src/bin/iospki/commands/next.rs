@@ -5,10 +5,11 @@
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
-use iospki::cluster::Cluster;
 use iospki::error::Result;
-use iospki::product::{ConfigFile, NodeRole, StorePurpose};
-use iospki::settings::PasswordSource;
+use iospki::model::cluster::Cluster;
+use iospki::model::product::{ConfigFile, StorePurpose};
+use iospki::model::settings::PasswordSource;
+use iospki::vocab::roles::NodeRole;
 use iospki::wso2::nginx::{NGINX_DIR, NGINX_RELOAD};
 
 use crate::print::info;
@@ -76,7 +77,7 @@ pub fn after_rotation(set: &Written<'_>, earlier_ca: Option<&str>) -> Result<()>
 /// Where the bundles go: `bundles` beside the set (under another name where the set is called that).
 fn bundles_dir(dir: &Path) -> PathBuf {
     let parent = dir.parent().unwrap_or(Path::new(""));
-    let bundles = parent.join(iospki::defaults::BUNDLE_DIR);
+    let bundles = parent.join(iospki::model::defaults::BUNDLE_DIR);
     if bundles == dir {
         let name = dir.file_name().unwrap_or_default().to_string_lossy();
         return parent.join(format!("{name}-bundles"));
@@ -148,7 +149,7 @@ fn access_flags(set: &Written<'_>) -> String {
         flags.push_str(" --password-file ");
         flags.push_str(&path_word(path));
     }
-    if set.ssl_alias != iospki::defaults::SSL_ALIAS {
+    if set.ssl_alias != iospki::model::defaults::SSL_ALIAS {
         flags.push_str(" --ssl-alias ");
         flags.push_str(&word(set.ssl_alias));
     }

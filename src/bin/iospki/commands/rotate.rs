@@ -3,10 +3,10 @@
 use std::process::ExitCode;
 
 use iospki::error::Result;
-use iospki::output::Lock;
-use iospki::product::CertRole;
-use iospki::rotate::{Change, RotateOptions, Rotation, plan};
-use iospki::settings::PasswordSource;
+use iospki::io::output::Lock;
+use iospki::model::settings::PasswordSource;
+use iospki::ops::rotate::{Change, RotateOptions, Rotation, plan};
+use iospki::vocab::roles::CertRole;
 
 use super::next::Written;
 use crate::cli::RotateArgs;
@@ -25,7 +25,7 @@ pub fn run(args: RotateArgs) -> Result<ExitCode> {
         .collect(),
         rekey: args.rekey,
         within: args.within,
-        now: iospki::issue::now(),
+        now: iospki::formats::issue::now(),
     };
     // Held from reading the set to publishing the new one: two rotations never lose each other's change. The set
     // exists, so `rotate .` names it by its real name.
@@ -75,7 +75,7 @@ struct Report<'a> {
 fn report(args: &RotateArgs, rotation: &Rotation, published: bool) -> Result<()> {
     if args.json {
         return crate::print::json(&Report {
-            schema: iospki::rotate::SCHEMA,
+            schema: iospki::ops::rotate::SCHEMA,
             changed: published,
             dry_run: args.dry_run,
             changes: &rotation.changes,

@@ -2,9 +2,9 @@
 
 use std::process::ExitCode;
 
-use iospki::apns::verify_import;
 use iospki::error::Result;
-use iospki::verify::{Options, verify_bundle, verify_bundles, verify_home, verify_output};
+use iospki::ops::apns::verify_import;
+use iospki::ops::verify::{Options, verify_bundle, verify_bundles, verify_home, verify_output};
 
 use crate::cli::VerifyArgs;
 
@@ -13,9 +13,9 @@ pub fn run(args: VerifyArgs) -> Result<ExitCode> {
         store_password: super::password_or_default(args.password_file.as_deref(), None)?,
         ssl_alias: args.ssl_alias.to_lowercase(),
         within: args.within,
-        now: iospki::issue::now(),
+        now: iospki::formats::issue::now(),
     };
-    let product = iospki::product::ProductId::from(args.product).product();
+    let product = iospki::model::product::ProductId::from(args.product).product();
     let report = match (&args.apns, &args.home, args.bundle.as_slice()) {
         (Some(dir), _, _) => verify_import(dir, &options.store_password, options.within, options.now)?,
         (None, Some(home), _) => verify_home(home, product, &options)?,

@@ -1,0 +1,498 @@
+//! Products: what the PKI set of each WSO2 product's cluster is, as data.
+//!
+//! A [`Product`] declares its node roles, the host names its certificate must carry, the certificates it issues
+//! (with their profiles), and every file of its set: what the file holds, its mode, and where each node role keeps
+//! it under its server home. `init`, `rotate`, `bundle`, `verify` and `merge` read these declarations instead of
+//! naming files of their own, so a new product is one more declaration beside [`iot::IOT`].
+
+pub mod appm;
+mod carbon;
+pub mod es;
+pub mod iot;
+pub mod is;
+
+use crate::formats::profile::Profile;
+use crate::vocab::roles::{CertRole, HostGroupId, NodeRole};
+
+/// The ledger's file name inside a set's directory, a file of every product's set.
+pub const LEDGER_FILE: &str = "iospki-ledger.json";
+
+/// A group of host names of the cluster: what it defaults to, and (where each of its hosts is a machine of its
+/// own) the node role of those machines.
+#[derive(Debug)]
+pub struct HostGroup {
+    /// Which group.
+    pub id: HostGroupId,
+    /// The default host: the domain with this prefix (`""` for the domain itself); `None` for a group that has
+    /// no hosts unless the description gives some.
+    pub default_prefix: Option<&'static str>,
+    /// The role of the machines named by these hosts, where each host is a machine (IoT); `None` when the
+    /// names are the load balancer's.
+    pub nodes: Option<NodeRole>,
+    /// The roles of the nodes nginx sends this group's names to (products whose nodes are not their names).
+    pub served_by: &'static [NodeRole],
+}
+
+/// The machines of one role, for products whose machines are not their public names.
+#[derive(Debug)]
+pub struct NodeGroup {
+    /// Their role.
+    pub role: NodeRole,
+    /// Their default names.
+    pub default_nodes: &'static [&'static str],
+}
+
+/// How a certificate's common name is made from the cluster.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CommonName {
+    /// `*.DOMAIN`.
+    WildcardDomain,
+    /// `DOMAIN`.
+    Domain,
+    /// The SSL common name setting (the domain by default).
+    SslCommonName,
+    /// The first host of the product's first host group.
+    FirstHost,
+}
+
+/// The cluster CA every product declares: self-signed, `*.DOMAIN`, with the CA profile.
+pub(super) const CLUSTER_CA: CertificateSpec = CertificateSpec {
+    role: CertRole::Ca,
+    profile: &crate::formats::profile::CA,
+    issuer: None,
+    common_name: CommonName::WildcardDomain,
+};
+
+/// One certificate a product issues.
+#[derive(Debug)]
+pub struct CertificateSpec {
+    /// Its role.
+    pub role: CertRole,
+    /// Its extensions, default validity and serial.
+    pub profile: &'static Profile,
+    /// The certificate that issues it; `None` for a self-signed one.
+    pub issuer: Option<CertRole>,
+    /// Its common name.
+    pub common_name: CommonName,
+}
+
+/// A keystore alias as a product declares it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AliasSpec {
+    /// A fixed alias, e.g. `cacert`.
+    Fixed(&'static str),
+    /// The SSL alias setting (carbon.xml's KeyAlias).
+    Ssl,
+}
+
+impl AliasSpec {
+    /// The alias, with `ssl_alias` for [`AliasSpec::Ssl`].
+    pub fn resolve(self, ssl_alias: &str) -> &str {
+        match self {
+            AliasSpec::Fixed(alias) => alias,
+            AliasSpec::Ssl => ssl_alias,
+        }
+    }
+}
+
+/// One entry of a keystore a product writes.
+#[derive(Debug, Clone, Copy)]
+pub enum EntrySpec {
+    /// A key entry: the key of `key`, with the certificates of `chain` (leaf first).
+    Key {
+        /// Its alias.
+        alias: AliasSpec,
+        /// Whose key.
+        key: CertRole,
+        /// The chain, leaf first.
+        chain: &'static [CertRole],
+    },
+    /// A trusted certificate entry.
+    Trusted {
+        /// Its alias.
+        alias: AliasSpec,
+        /// Whose certificate.
+        certificate: CertRole,
+    },
+    /// The CAs a CA rotation is replacing, trusted until every node runs the new set (`cacert-<old serial>`).
+    EarlierCas,
+    /// The public root CAs of Mozilla's root program, for the server's outbound TLS (Apple's push service among
+    /// them), when the settings ask for them.
+    PublicRoots,
+}
+
+/// What a Java keystore is for, as the server's configuration names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StorePurpose {
+    /// carbon.xml `Security/KeyStore`: the server's own key under KeyAlias.
+    KeyStore,
+    /// carbon.xml `Security/TrustStore`: certificates only.
+    TrustStore,
+    /// certificate-config.xml: the SCEP CA and RA keys.
+    Scep,
+}
+
+/// The WSO2 configuration files iospki writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConfigFile {
+    /// certificate-config.xml: the SCEP store, its type, passwords and aliases.
+    CertificateConfig,
+    /// iot-api-config.xml: the manager's endpoints.
+    IotApiConfig,
+    /// iot_default.xml: the identity provider whose certificate the key manager checks the server's JWTs with.
+    IdentityProvider,
+    /// The settings a node role sets in its product's own files (host names, SSO), as snippets to paste.
+    Settings(NodeRole),
+    /// nginx's server blocks for every public name, with the chain and key.
+    Nginx,
+}
+
+/// What a file of a set holds.
+#[derive(Debug, Clone, Copy)]
+pub enum Holds {
+    /// A certificate, PEM.
+    Certificate(CertRole),
+    /// A private key, PKCS#8 PEM.
+    PrivateKey(CertRole),
+    /// Certificates, PEM, one after another (nginx's `ssl_certificate`: the leaf, then its CA).
+    Chain(&'static [CertRole]),
+    /// A PKCS#12 file with these entries.
+    Pkcs12(&'static [EntrySpec]),
+    /// A JKS keystore with these entries.
+    Jks(StorePurpose, &'static [EntrySpec]),
+    /// A WSO2 configuration file.
+    Config(ConfigFile),
+    /// The set's ledger: its settings and every certificate issued for it.
+    Ledger,
+}
+
+/// The node roles a placement is for.
+#[derive(Debug, Clone, Copy)]
+pub enum Roles {
+    /// Every server node of the product (all but nginx).
+    Servers,
+    /// These roles.
+    Only(&'static [NodeRole]),
+}
+
+impl Roles {
+    /// Whether `role` is one of them.
+    pub fn contains(self, role: NodeRole) -> bool {
+        match self {
+            Roles::Servers => role != NodeRole::Nginx,
+            Roles::Only(roles) => roles.contains(&role),
+        }
+    }
+}
+
+/// Where a node role keeps a file, under its server home (or nginx's directory).
+#[derive(Debug)]
+pub struct Placement {
+    /// The roles that get the file there.
+    pub roles: Roles,
+    /// The path under the server home.
+    pub path: &'static str,
+    /// What the node's configuration calls it, for INSTALL.txt.
+    pub purpose: &'static str,
+}
+
+/// One file of a set.
+#[derive(Debug)]
+pub struct FileSpec {
+    /// Its name in the output directory (and its key in a Kubernetes Secret).
+    pub name: &'static str,
+    /// What it holds.
+    pub holds: Holds,
+    /// Whether it holds a key or a password: mode 0600, else 0644.
+    pub secret: bool,
+    /// Whether `init` writes it to the output directory; files only nodes get (nginx's chain) are made when bundled.
+    pub in_output: bool,
+    /// What it is, as the file listing says.
+    pub description: &'static str,
+    /// Where nodes keep it.
+    pub placements: &'static [Placement],
+}
+
+impl FileSpec {
+    /// The mode the file is written with.
+    pub fn mode(&self) -> u32 {
+        if self.secret {
+            crate::io::output::SECRET_MODE
+        } else {
+            crate::io::output::PUBLIC_MODE
+        }
+    }
+
+    /// Where `role` keeps this file, if it gets it.
+    pub fn placement(&self, role: NodeRole) -> Option<&'static Placement> {
+        self.placements.iter().find(|p| p.roles.contains(role))
+    }
+}
+
+/// A Jaggery app that checks SAML responses with a certificate its JSON settings name (keyStoreName,
+/// keyStorePassword, identityAlias): the identity provider's signing certificate must be there.
+#[derive(Debug)]
+pub struct RelyingParty {
+    /// The app, e.g. `store`.
+    pub app: &'static str,
+    /// Its settings file under the server home.
+    pub path: &'static str,
+    /// Where it finds its keystore when `keyStoreName` is empty.
+    pub without_store_name: WithoutStoreName,
+}
+
+/// What a relying party does when its settings name no keystore.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WithoutStoreName {
+    /// It cannot check the signature (IoT Server's apps, App Manager's): a problem while signing is on.
+    Fails,
+    /// It opens carbon.xml's KeyStore (Enterprise Store 2.1's acs.jag).
+    UsesCarbonKeyStore,
+}
+
+/// A value a settings snippet gives, made from the cluster.
+#[derive(Debug, Clone, Copy)]
+pub enum Value {
+    /// This text.
+    Text(&'static str),
+    /// The first host of a group.
+    Host(HostGroupId),
+    /// The node's own public name: the first host of the first group of its role's machines (IoT), or that nginx
+    /// sends to its role.
+    OwnHost,
+    /// `https://` + the first host of a group + this path.
+    Url(HostGroupId, &'static str),
+    /// The stores' password.
+    StorePassword,
+    /// The SSL key's alias (carbon.xml's KeyAlias).
+    SslAlias,
+}
+
+/// How a snippet writes its settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Syntax {
+    /// XML elements: `<Name>value</Name>`.
+    Elements,
+    /// XML attributes: `name="value"`.
+    Attributes,
+    /// JSON members: `"name": "value",`.
+    Json,
+    /// Java properties: `name=value`.
+    Properties,
+}
+
+/// One setting: a name and its value.
+#[derive(Debug)]
+pub struct Setting {
+    /// The element, attribute, member or property.
+    pub name: &'static str,
+    /// Its value.
+    pub value: Value,
+}
+
+/// The settings a node role sets in one of its product's files: exactly these, the rest of the file as shipped.
+#[derive(Debug)]
+pub struct Snippet {
+    /// The roles that set them.
+    pub roles: Roles,
+    /// The file, under the server home.
+    pub file: &'static str,
+    /// Where in the file.
+    pub place: &'static str,
+    /// How they are written.
+    pub syntax: Syntax,
+    /// The settings.
+    pub settings: &'static [Setting],
+}
+
+/// The products iospki knows, as `--product` and the description's `product` name them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ProductId {
+    /// WSO2 / Entgra IoT Server with iOS support.
+    #[default]
+    Iot,
+    /// WSO2 Identity Server.
+    Is,
+    /// WSO2 Enterprise Store.
+    Es,
+    /// WSO2 App Manager.
+    Appm,
+}
+
+impl ProductId {
+    /// Every product.
+    pub const ALL: [ProductId; 4] = [ProductId::Iot, ProductId::Is, ProductId::Es, ProductId::Appm];
+
+    /// Its declaration.
+    pub fn product(self) -> &'static Product {
+        match self {
+            ProductId::Iot => &iot::IOT,
+            ProductId::Is => &is::IS,
+            ProductId::Es => &es::ES,
+            ProductId::Appm => &appm::APPM,
+        }
+    }
+
+    /// `iot`, `is`, `es` or `appm`.
+    pub fn key(self) -> &'static str {
+        match self {
+            ProductId::Iot => "iot",
+            ProductId::Is => "is",
+            ProductId::Es => "es",
+            ProductId::Appm => "appm",
+        }
+    }
+
+    /// The product `key` names.
+    pub fn from_key(key: &str) -> Option<ProductId> {
+        Self::ALL.into_iter().find(|id| id.key() == key)
+    }
+}
+
+/// A WSO2 product's cluster set, declared.
+#[derive(Debug)]
+pub struct Product {
+    /// Which product.
+    pub id: ProductId,
+    /// The product's name in messages.
+    pub name: &'static str,
+    /// Its short name, the default prefix of the Kubernetes objects `bundle --format k8s` names (`iots-manager`).
+    pub short_name: &'static str,
+    /// The documented cluster's domain.
+    pub default_domain: &'static str,
+    /// The host names its SSL certificate carries, by group, in subjectAltName order.
+    pub host_groups: &'static [HostGroup],
+    /// Its machines by role, where they are not its public names (empty for IoT, whose hosts are its machines).
+    pub node_groups: &'static [NodeGroup],
+    /// Whether `init` needs the CA key given (IoT: nginx's key is the SCEP CA); else iospki generates one.
+    pub ca_key_given: bool,
+    /// The certificates it issues, each after its issuer.
+    pub certificates: &'static [CertificateSpec],
+    /// Every file of its set, in the order `init` lists them.
+    pub files: &'static [FileSpec],
+    /// The SSO relying parties a server home of the product has.
+    pub relying_parties: &'static [RelyingParty],
+    /// The settings each node role sets in the product's own files.
+    pub snippets: &'static [Snippet],
+    /// sso-idp-config.xml under the server home, where the product is its own SAML identity provider and iospki
+    /// sets its service providers' ACS URLs.
+    pub sso_idp_config: Option<&'static str>,
+}
+
+impl Product {
+    /// The host group `key` names in `[hosts]`.
+    pub fn host_group(&self, key: &str) -> Option<&'static HostGroup> {
+        self.host_groups.iter().find(|g| g.id.key() == key)
+    }
+
+    /// The declaration of the certificate of `role`.
+    pub fn certificate(&self, role: CertRole) -> Option<&'static CertificateSpec> {
+        self.certificates.iter().find(|c| c.role == role)
+    }
+
+    /// The file of the output directory called `name`.
+    pub fn file(&self, name: &str) -> Option<&'static FileSpec> {
+        self.files.iter().find(|f| f.name == name)
+    }
+
+    /// The first file that holds what `pick` accepts.
+    pub fn file_holding(&self, pick: impl Fn(&Holds) -> bool) -> Option<&'static FileSpec> {
+        self.files.iter().find(|f| pick(&f.holds))
+    }
+
+    /// The files `init` writes to the output directory.
+    pub fn output_files(&self) -> impl Iterator<Item = &'static FileSpec> {
+        self.files.iter().filter(|f| f.in_output)
+    }
+
+    /// The Java keystore the server's configuration uses for `purpose`.
+    pub fn store(&self, purpose: StorePurpose) -> Option<&'static FileSpec> {
+        self.file_holding(|holds| matches!(holds, Holds::Jks(p, _) if *p == purpose))
+    }
+
+    /// The configuration file of `kind`.
+    pub fn config(&self, kind: ConfigFile) -> Option<&'static FileSpec> {
+        self.file_holding(|holds| matches!(holds, Holds::Config(k) if *k == kind))
+    }
+
+    /// The alias of `role`'s key entry in the product's stores, else of its trusted entry (the SSL alias when
+    /// no store names it).
+    pub fn alias_of(&self, role: CertRole) -> AliasSpec {
+        let key = self.entries().find_map(|e| match e {
+            EntrySpec::Key { alias, key, .. } if *key == role => Some(*alias),
+            _ => None,
+        });
+        let trusted = || {
+            self.entries().find_map(|e| match e {
+                EntrySpec::Trusted { alias, certificate } if *certificate == role => Some(*alias),
+                _ => None,
+            })
+        };
+        key.or_else(trusted).unwrap_or(AliasSpec::Ssl)
+    }
+
+    /// The fixed alias under which the truststore trusts `role`'s certificate.
+    pub fn trusted_alias(&self, role: CertRole) -> Option<&'static str> {
+        let Holds::Jks(_, entries) = self.store(StorePurpose::TrustStore)?.holds else {
+            return None;
+        };
+        entries.iter().find_map(|e| match e {
+            EntrySpec::Trusted {
+                alias: AliasSpec::Fixed(alias),
+                certificate,
+            } if *certificate == role => Some(*alias),
+            _ => None,
+        })
+    }
+
+    /// The fixed alias of the product's stores that `alias` would take (`cacert`, `racert`, or an earlier CA's
+    /// `cacert-<serial>`): the SSL alias must be none of them.
+    pub fn taken_alias(&self, alias: &str) -> Option<&'static str> {
+        let fixed = self.entries().find_map(|e| match e {
+            EntrySpec::Key {
+                alias: AliasSpec::Fixed(fixed),
+                ..
+            }
+            | EntrySpec::Trusted {
+                alias: AliasSpec::Fixed(fixed),
+                ..
+            } if alias == *fixed => Some(*fixed),
+            _ => None,
+        });
+        let earlier_ca = self
+            .trusted_alias(CertRole::Ca)
+            .filter(|ca| alias.strip_prefix(ca).is_some_and(|rest| rest.starts_with('-')));
+        fixed.or(earlier_ca)
+    }
+
+    /// Every entry of every keystore the product writes.
+    fn entries(&self) -> impl Iterator<Item = &'static EntrySpec> {
+        self.files.iter().flat_map(|f| match f.holds {
+            Holds::Jks(_, entries) | Holds::Pkcs12(entries) => entries,
+            _ => &[],
+        })
+    }
+
+    /// The files `role` gets, with where it keeps them.
+    pub fn files_of(&self, role: NodeRole) -> impl Iterator<Item = (&'static FileSpec, &'static Placement)> {
+        self.files.iter().filter_map(move |f| f.placement(role).map(|p| (f, p)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vocab::names::NodeName;
+
+    #[test]
+    fn every_declared_default_node_name_is_a_valid_node_name() {
+        for id in ProductId::ALL {
+            for group in id.product().node_groups {
+                for name in group.default_nodes {
+                    assert!(NodeName::parse(name).is_ok(), "{}: {name}", id.key());
+                }
+            }
+        }
+    }
+}

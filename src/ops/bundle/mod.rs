@@ -1,0 +1,222 @@
+//! `iospki bundle`: the files of a set, handed to each node of the cluster. [`node_bundles`] lays them out as
+//! each node's server home with INSTALL.txt and SHA256SUMS; [`archive`] packs one reproducible .tar.gz per node;
+//! [`k8s`] writes them as Kubernetes Secrets and ConfigMaps per role, for `kubectl apply` and as a Helm chart;
+//! [`ansible`] writes an Ansible project that installs them node by node.
+
+pub mod ansible;
+pub mod archive;
+pub mod k8s;
+mod yaml;
+
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
+
+/// The JSON schema identifier of `bundle --json`'s list of what was written.
+pub const SCHEMA: &str = "iospki.bundle/1";
+
+use crate::error::Result;
+use crate::io::output::PUBLIC_MODE;
+use crate::model::cluster::{Cluster, Node};
+use crate::model::product::Holds;
+use crate::model::set::{NodeFile, Set};
+use crate::vocab::roles::NodeRole;
+
+/// The bundle's file that says where each file goes and what to restart.
+const INSTALL: &str = "INSTALL.txt";
+/// The bundle's checksums, as `sha256sum -c` reads them.
+const SUMS: &str = "SHA256SUMS";
+
+/// One file of a node's bundle.
+#[derive(Debug, Clone)]
+pub struct BundleFile {
+    /// Its path under the node's server home.
+    pub path: String,
+    /// Its bytes, shared by every node of a role; wiped when the last of them is dropped.
+    pub contents: Arc<Zeroizing<Vec<u8>>>,
+    /// Its mode.
+    pub mode: u32,
+    /// Its SHA-256 in lowercase hex, as SHA256SUMS has it.
+    pub sha256: String,
+}
+
+impl BundleFile {
+    /// A file at `path` with `contents` and `mode`, hashed once.
+    fn new(path: impl Into<String>, contents: Zeroizing<Vec<u8>>, mode: u32) -> BundleFile {
+        BundleFile {
+            path: path.into(),
+            sha256: crate::vocab::hex::lower(&Sha256::digest(&contents)),
+            contents: Arc::new(contents),
+            mode,
+        }
+    }
+}
+
+/// What one node gets: its files sorted by path, then SHA256SUMS over them.
+#[derive(Debug)]
+pub struct NodeBundle {
+    /// The node.
+    pub node: Node,
+    /// Its files.
+    pub files: Vec<BundleFile>,
+}
+
+impl NodeBundle {
+    /// The files the node's server reads: all but INSTALL.txt and SHA256SUMS.
+    pub fn placed(&self) -> impl Iterator<Item = &BundleFile> {
+        self.files.iter().filter(|f| f.path != INSTALL && f.path != SUMS)
+    }
+}
+
+/// The files every node of one role gets, read, placed and hashed once for all of them.
+struct RoleFiles {
+    role: NodeRole,
+    placed: Vec<NodeFile>,
+    files: Vec<BundleFile>,
+}
+
+impl RoleFiles {
+    fn new(set: &Set, role: NodeRole) -> Result<RoleFiles> {
+        let placed = set.node_files(role)?;
+        let files = placed
+            .iter()
+            .map(|file| BundleFile::new(file.placement.path, file.contents.clone(), file.spec.mode()))
+            .collect();
+        Ok(RoleFiles { role, placed, files })
+    }
+}
+
+/// The bundle of every node of `cluster` from `set`. What nodes of one role share is made once: a bundle costs
+/// its INSTALL.txt and SHA256SUMS, however many nodes the cluster has.
+pub fn node_bundles(set: &Set, cluster: &Cluster) -> Result<Vec<NodeBundle>> {
+    let nodes = cluster.nodes();
+    let mut roles: Vec<RoleFiles> = Vec::new();
+    let mut bundles = Vec::with_capacity(nodes.len());
+    for node in nodes {
+        let role = match roles.iter().position(|r| r.role == node.role) {
+            Some(at) => &roles[at],
+            None => {
+                roles.push(RoleFiles::new(set, node.role)?);
+                &roles[roles.len() - 1]
+            }
+        };
+        let mut files = role.files.clone();
+        let install = install_text(&node, cluster, &role.placed);
+        files.push(BundleFile::new(
+            INSTALL,
+            Zeroizing::new(install.into_bytes()),
+            PUBLIC_MODE,
+        ));
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        let sums = checksums(&files);
+        files.push(BundleFile::new(SUMS, Zeroizing::new(sums.into_bytes()), PUBLIC_MODE));
+        bundles.push(NodeBundle { node, files });
+    }
+    Ok(bundles)
+}
+
+/// `sha256sum` lines for every file, as `sha256sum -c` reads them.
+fn checksums(files: &[BundleFile]) -> String {
+    let mut text = String::new();
+    for file in files {
+        let _ = writeln!(text, "{}  {}", file.sha256, file.path);
+    }
+    text
+}
+
+fn install_text(node: &Node, cluster: &Cluster, files: &[NodeFile]) -> String {
+    let product = cluster.product();
+    let mut text = format!(
+        "iospki bundle for {}, {} of the {} cluster {}.\n\n",
+        node.name,
+        node.role.name(),
+        product.name,
+        cluster.domain()
+    );
+    let home = if node.role == NodeRole::Nginx {
+        crate::wso2::nginx::NGINX_DIR
+    } else {
+        "<PRODUCT_HOME>"
+    };
+    text.push_str(
+        "Unpack it over the node's directory, keeping modes (the files replace the ones of the same name):\n\n",
+    );
+    let _ = writeln!(text, "    tar -xzpf {} -C {home}\n", node.name.archive_name());
+    text.push_str("Files:\n");
+    for file in files {
+        let _ = writeln!(text, "    {:<52} {}", file.placement.path, file.placement.purpose);
+    }
+    if node.role == NodeRole::Nginx {
+        text.push_str(&nginx_directives(files));
+        let _ = writeln!(text, "\nThen: {}", crate::wso2::nginx::NGINX_RELOAD);
+    } else {
+        let _ = write!(
+            text,
+            "\nThen restart the {} on this node: Java reads its stores only at start.\n\
+             Restart the nodes one at a time.\n",
+            product.name
+        );
+    }
+    text.push_str("\nCheck the files first, in this directory: sha256sum -c SHA256SUMS\n");
+    text
+}
+
+/// The directives that name nginx's files, for sets that write no server blocks of their own.
+fn nginx_directives(files: &[NodeFile]) -> String {
+    if files.iter().any(|f| matches!(f.spec.holds, Holds::Config(_))) {
+        return String::new();
+    }
+    let mut text = String::from("\nSet, in the server block of every cluster host (listen 443 ssl):\n\n");
+    for file in files {
+        let path = format!("{}/{}", crate::wso2::nginx::NGINX_DIR, file.placement.path);
+        let _ = writeln!(text, "    {:<19} {path};", file.placement.purpose);
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::io::secret::Password;
+    use crate::model::settings::Choices;
+    use crate::ops::init::{InitOptions, generate_keys, plan};
+    use crate::vocab::names::HostName;
+    use crate::vocab::roles::{CertRole, HostGroupId};
+
+    #[test]
+    fn nodes_of_a_role_share_their_files_and_have_their_own_install_txt() {
+        let mut choices = Choices::default();
+        let workers = ["w1.example.org", "w2.example.org"].map(|h| HostName::parse(h).unwrap());
+        choices.hosts.set(HostGroupId::Workers, workers.to_vec());
+        let options = InitOptions {
+            settings: choices.settings().unwrap(),
+            store_password: Password::new("test-password"),
+        };
+        let product = options.settings.cluster.product();
+        let given = [(CertRole::Ca, crate::test_keys::ca())].into_iter().collect();
+        let keys = generate_keys(product, given, 2048).unwrap();
+        let set = plan(&options, &keys, None, None, crate::formats::issue::now())
+            .unwrap()
+            .set;
+        let bundles = node_bundles(&set, set.cluster()).unwrap();
+        let workers: Vec<&NodeBundle> = bundles.iter().filter(|b| b.node.role == NodeRole::Worker).collect();
+        let file = |bundle: &NodeBundle, name: &str| {
+            bundle
+                .files
+                .iter()
+                .find(|f| f.path.ends_with(name))
+                .unwrap()
+                .contents
+                .clone()
+        };
+        assert_eq!(workers.len(), 2);
+        assert!(Arc::ptr_eq(
+            &file(workers[0], "wso2carbon.jks"),
+            &file(workers[1], "wso2carbon.jks")
+        ));
+        assert_ne!(file(workers[0], "INSTALL.txt"), file(workers[1], "INSTALL.txt"));
+        assert_ne!(file(workers[0], "SHA256SUMS"), file(workers[1], "SHA256SUMS"));
+    }
+}
