@@ -25,6 +25,7 @@ mod json_schemas;
 mod k8s;
 mod key_input;
 mod keystores;
+mod layers;
 mod merge;
 mod names_and_limits;
 mod next_steps;
