@@ -1,6 +1,6 @@
 //! A set: the files a product's declaration lists, with their contents, and the settings they were made with.
 //!
-//! `init` and `rotate` build one in memory ([`build`]); `bundle` reads one back from an output directory
+//! `init` and `rotate` build one in memory ([`crate::ops::build`]); `bundle` reads one back from an output directory
 //! ([`Set::read`]) and hands each node its files ([`Set::node_files`]). What a file holds, where it goes and
 //! its mode come from the product's [`FileSpec`]s, never from names written here.
 

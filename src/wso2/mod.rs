@@ -1,6 +1,9 @@
-//! The WSO2 configuration files iospki writes: certificate-config.xml, iot-api-config.xml and iot_default.xml,
-//! complete (the server binds them with JAXB and every element is required), in the shape the products ship;
-//! the settings each node role pastes into its product's files; nginx's server blocks.
+//! The servers' own files, written and read: WSO2's XML and settings, the apps' SSO JSON, nginx's server blocks.
+//! It may import `model`, `formats`, `io`, `vocab`, `error`; never `ops`.
+//!
+//! Written here: certificate-config.xml, iot-api-config.xml and iot_default.xml, complete (the server binds them
+//! with JAXB and every element is required), in the shape the products ship; the settings each node role pastes
+//! into its product's files (`snippets`); nginx's server blocks ([`nginx`]). Read back: [`read`].
 
 pub mod nginx;
 pub mod read;
