@@ -5,6 +5,7 @@ pub mod apns;
 pub mod build;
 pub mod bundle;
 pub mod check;
+pub mod findings;
 pub mod init;
 pub mod inspect;
 pub mod merge;

@@ -11,7 +11,6 @@ mod observe;
 mod rules;
 mod tree;
 
-use std::fmt;
 use std::path::Path;
 
 use time::OffsetDateTime;
@@ -19,94 +18,14 @@ use time::OffsetDateTime;
 pub(crate) use bundle::verify_archive;
 pub use bundle::{verify_bundle, verify_bundles};
 
+pub use crate::ops::findings::{Finding, Report, Severity};
+
 use crate::error::{Error, Result};
 use crate::io::secret::Password;
 use crate::model::product::Product;
 
 /// The JSON schema identifier of the report.
 pub const SCHEMA: &str = "iospki.verify/1";
-
-/// How bad a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Severity {
-    /// Something the server or its clients will trip over: verify exits 1.
-    Problem,
-    /// Worth changing, not broken (a published default password).
-    Warning,
-}
-
-/// One thing found wrong.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
-pub struct Finding {
-    /// Problem or warning.
-    pub severity: Severity,
-    /// The file, and alias where there is one.
-    pub location: String,
-    /// What is wrong.
-    pub what: String,
-    /// How to fix it.
-    pub fix: String,
-}
-
-impl Finding {
-    /// A problem at `location`.
-    pub fn problem(location: impl Into<String>, what: impl Into<String>, fix: impl Into<String>) -> Finding {
-        Finding {
-            severity: Severity::Problem,
-            location: location.into(),
-            what: what.into(),
-            fix: fix.into(),
-        }
-    }
-
-    /// A warning at `location`.
-    pub fn warning(location: impl Into<String>, what: impl Into<String>, fix: impl Into<String>) -> Finding {
-        Finding {
-            severity: Severity::Warning,
-            ..Finding::problem(location, what, fix)
-        }
-    }
-}
-
-impl fmt::Display for Finding {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let severity = match self.severity {
-            Severity::Problem => "problem",
-            Severity::Warning => "warning",
-        };
-        write!(f, "{severity}: {}: {}; {}", self.location, self.what, self.fix)
-    }
-}
-
-/// Everything verify found.
-#[derive(Debug, serde::Serialize)]
-pub struct Report {
-    /// Always [`SCHEMA`].
-    pub schema: &'static str,
-    /// What was verified.
-    pub target: String,
-    /// The findings, problems and warnings, in the order found.
-    pub findings: Vec<Finding>,
-}
-
-impl Report {
-    /// A report on `target` of `findings`, each once, in the order found.
-    pub fn new(target: String, findings: Vec<Finding>) -> Report {
-        let mut seen = std::collections::HashSet::with_capacity(findings.len());
-        let unique = findings.into_iter().filter(|f| seen.insert(f.clone())).collect();
-        Report {
-            schema: SCHEMA,
-            target,
-            findings: unique,
-        }
-    }
-
-    /// The number of problems (warnings do not count).
-    pub fn problems(&self) -> usize {
-        self.findings.iter().filter(|f| f.severity == Severity::Problem).count()
-    }
-}
 
 /// What verify needs besides the files.
 #[derive(Debug)]
@@ -134,7 +53,7 @@ pub fn verify_output(dir: &Path, options: &Options) -> Result<Report> {
         .into_iter()
         .chain(rules::run(&observation, options))
         .collect();
-    Ok(Report::new(dir.display().to_string(), findings))
+    Ok(Report::new(SCHEMA, dir.display().to_string(), findings))
 }
 
 /// A ledger that does not load is a problem of its own (rotate and bundle refuse the set); the files are judged
@@ -157,6 +76,7 @@ pub fn verify_home(home: &Path, product: &'static Product, options: &Options) ->
     require_dir(home)?;
     let observation = observe::home(home, product, options)?;
     Ok(Report::new(
+        SCHEMA,
         home.display().to_string(),
         rules::run(&observation, options),
     ))
