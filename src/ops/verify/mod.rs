@@ -11,7 +11,7 @@ mod observe;
 mod rules;
 mod tree;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use time::OffsetDateTime;
 
@@ -22,7 +22,7 @@ pub use crate::ops::findings::{Finding, Report, Severity};
 
 use crate::error::{Error, Result};
 use crate::io::secret::Password;
-use crate::model::product::Product;
+use crate::model::product::{Product, ProductId};
 
 /// The JSON schema identifier of the report.
 pub const SCHEMA: &str = "iospki.verify/1";
@@ -40,6 +40,50 @@ pub struct Options {
     pub now: OffsetDateTime,
 }
 
+/// What to verify.
+#[derive(Debug)]
+pub enum Target {
+    /// The output directory of `iospki init`.
+    Output(PathBuf),
+    /// A server home of a product.
+    Home(PathBuf, ProductId),
+    /// Bundle archives: one, or the archives of one cluster.
+    Bundles(Vec<PathBuf>),
+    /// The output directory of `iospki apns import`.
+    Apns(PathBuf),
+}
+
+/// A verification: what, and how.
+#[derive(Debug)]
+pub struct VerifyRequest {
+    /// What to verify.
+    pub target: Target,
+    /// The store password of an init output directory, bundle or APNs directory (a server home takes its
+    /// passwords from its XML).
+    pub store_password: Password,
+    /// carbon.xml's KeyAlias for an init output directory or bundle.
+    pub ssl_alias: String,
+    /// Certificates expiring within this time from now are problems.
+    pub within: time::Duration,
+}
+
+/// Verifies the request's target now: the report's problems make the exit code 1.
+pub fn run(request: VerifyRequest) -> Result<Report> {
+    let options = &Options {
+        store_password: request.store_password,
+        ssl_alias: request.ssl_alias,
+        within: request.within,
+        now: crate::formats::issue::now(),
+    };
+    match &request.target {
+        Target::Output(dir) => verify_output(dir, options),
+        Target::Home(home, product) => verify_home(home, product.product(), options),
+        Target::Bundles(bundles) if bundles.len() == 1 => verify_bundle(&bundles[0], options),
+        Target::Bundles(bundles) => verify_bundles(bundles, options),
+        Target::Apns(dir) => crate::ops::apns::verify_import(dir, &options.store_password, options.within, options.now),
+    }
+}
+
 /// Verifies the output directory of `iospki init`.
 pub fn verify_output(dir: &Path, options: &Options) -> Result<Report> {
     require_dir(dir)?;
@@ -54,6 +98,18 @@ pub fn verify_output(dir: &Path, options: &Options) -> Result<Report> {
         .chain(rules::run(&observation, options))
         .collect();
     Ok(Report::new(SCHEMA, dir.display().to_string(), findings))
+}
+
+/// Verifies the set an operation just wrote to `dir`, as `iospki verify` would, with the stores' password and
+/// KeyAlias it wrote. Expiry is not judged: the operation chose the validity.
+pub(crate) fn written(dir: &Path, store_password: Password, ssl_alias: &str) -> Result<Report> {
+    let options = Options {
+        store_password,
+        ssl_alias: ssl_alias.to_owned(),
+        within: time::Duration::ZERO,
+        now: crate::formats::issue::now(),
+    };
+    verify_output(dir, &options)
 }
 
 /// A ledger that does not load is a problem of its own (rotate and bundle refuse the set); the files are judged
