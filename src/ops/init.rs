@@ -152,7 +152,7 @@ fn store_password(request: &InitRequest<'_>, configured: Option<&PasswordSource>
     if let Some(source) = configured {
         return source.read();
     }
-    Ok((request.env_password)()?.unwrap_or_else(|| Password::new(crate::model::defaults::STORE_PASSWORD)))
+    Ok(crate::ops::password_or_default((request.env_password)()?))
 }
 
 /// The CA key `--key` gives; a product whose CA is nginx's key needs it, the others have one generated.

@@ -19,7 +19,7 @@ pub mod verify;
 
 use std::path::Path;
 
-pub use crate::io::secret::Password;
+pub use crate::io::secret::{Empty, Password};
 pub use crate::model::settings::PasswordSource;
 pub use next::NextSteps;
 
@@ -32,6 +32,11 @@ pub type Progress<'a> = &'a dyn Fn(&str, &mut dyn FnMut());
 /// Asks for the password of the encrypted input key at the path when no file the request names holds it: the
 /// environment, the terminal.
 pub type AskKeyPassword<'a> = &'a dyn Fn(&Path) -> Result<Password>;
+
+/// The stores' password given, else WSO2's published default.
+fn password_or_default(given: Option<Password>) -> Password {
+    given.unwrap_or_else(|| Password::new(crate::model::defaults::STORE_PASSWORD))
+}
 
 /// Runs `work` as the step `what` of `progress`.
 fn step<T>(progress: Progress<'_>, what: &str, work: impl FnOnce() -> T) -> T {

@@ -38,8 +38,8 @@ pub const BACKUP_DIR: &str = "backup";
 pub struct RotateRequest {
     /// The set's directory, as the operator named it.
     pub dir: PathBuf,
-    /// The stores' password.
-    pub store_password: Password,
+    /// The stores' password, else WSO2's default.
+    pub store_password: Option<Password>,
     /// The file it came from (`--password-file`), for the steps after.
     pub password_file: Option<PathBuf>,
     /// The certificates to renew; none chosen: those expiring within `within`. Renewing a CA renews what it issued.
@@ -188,12 +188,13 @@ pub struct Inputs<'a> {
 /// Renews what is due in the set `request.dir` names: writes the new set with the previous one under its
 /// backup (unless a dry run) and verifies what it wrote.
 pub fn run(request: &RotateRequest) -> Result<RotateReport> {
+    let store_password = crate::ops::password_or_default(request.store_password.clone());
     // Held from reading the set to publishing the new one: two rotations never lose each other's change. The set
     // exists, so `rotate .` names it by its real name.
     let dir = request.dir.canonicalize().unwrap_or_else(|_| request.dir.clone());
     let lock = Lock::take(&dir)?;
     // The new set's XML carries the password again.
-    request.store_password.check_writable()?;
+    store_password.check_writable()?;
     let now = crate::formats::issue::now();
     let set = Set::read(&dir)?;
     let due = Due::of(&set, &request.chosen, request.within, now)?;
@@ -209,7 +210,7 @@ pub fn run(request: &RotateRequest) -> Result<RotateReport> {
     if due.is_empty() {
         return Ok(report);
     }
-    let rotation = plan(inputs(&dir, &set, due, request, now)?, now)?;
+    let rotation = plan(inputs(&dir, &set, due, request, &store_password, now)?, now)?;
     report.changes = rotation.changes;
     report.backup = Some(rotation.backup);
     if request.dry_run {
@@ -219,7 +220,7 @@ pub fn run(request: &RotateRequest) -> Result<RotateReport> {
     report.changed = true;
     // By its name: a working directory inside the set is the old one now.
     let ssl_alias = set.settings().ssl_alias.as_str();
-    let verified = crate::ops::verify::written(&dir, request.store_password.clone(), ssl_alias)?;
+    let verified = crate::ops::verify::written(&dir, store_password.clone(), ssl_alias)?;
     if verified.problems() == 0 {
         // As the operator named it, unless that name is relative to the set itself (`rotate .`).
         let named = if request.dir.file_name().is_some() {
@@ -241,7 +242,8 @@ fn inputs<'a>(
     dir: &Path,
     set: &'a Set,
     due: Due,
-    request: &'a RotateRequest,
+    request: &RotateRequest,
+    store_password: &'a Password,
     now: OffsetDateTime,
 ) -> Result<Inputs<'a>> {
     let fresh = if request.rekey {
@@ -253,8 +255,8 @@ fn inputs<'a>(
         set,
         due,
         fresh,
-        existing: Existing::load(dir, request.store_password.clone(), set.product())?,
-        store_password: &request.store_password,
+        existing: Existing::load(dir, store_password.clone(), set.product())?,
+        store_password,
         backup: backup_dir(dir, now),
         previous: previous(dir, set)?,
     })

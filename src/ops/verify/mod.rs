@@ -59,8 +59,8 @@ pub struct VerifyRequest {
     /// What to verify.
     pub target: Target,
     /// The store password of an init output directory, bundle or APNs directory (a server home takes its
-    /// passwords from its XML).
-    pub store_password: Password,
+    /// passwords from its XML); else WSO2's default.
+    pub store_password: Option<Password>,
     /// carbon.xml's KeyAlias for an init output directory or bundle.
     pub ssl_alias: String,
     /// Certificates expiring within this time from now are problems.
@@ -70,7 +70,7 @@ pub struct VerifyRequest {
 /// Verifies the request's target now: the report's problems make the exit code 1.
 pub fn run(request: VerifyRequest) -> Result<Report> {
     let options = &Options {
-        store_password: request.store_password,
+        store_password: crate::ops::password_or_default(request.store_password),
         ssl_alias: request.ssl_alias,
         within: request.within,
         now: crate::formats::issue::now(),

@@ -134,11 +134,6 @@ fn written_verdict(verified: &Report, what: &str) -> ExitCode {
     }
 }
 
-/// The store password: from the `--password-file` flag, else the environment, else WSO2's default.
-fn store_password(flag: Option<&Path>) -> Result<Password> {
-    Ok(given_password(flag)?.unwrap_or_else(|| Password::new(iospki::model::defaults::STORE_PASSWORD)))
-}
-
 /// A password given by flag or environment: from `file`, else the environment, else none.
 fn given_password(file: Option<&Path>) -> Result<Option<Password>> {
     match file {
@@ -203,11 +198,7 @@ fn prompt(file: &Path, confirm: bool, no_terminal: impl FnOnce() -> Error) -> Re
     }
     let ask = |prompt: String| {
         let text = Zeroizing::new(rpassword::prompt_password(prompt).map_err(|e| Error::io("/dev/tty", e))?);
-        Password::checked(
-            &text,
-            "the password typed at the terminal",
-            iospki::io::secret::Empty::Refused,
-        )
+        Password::checked(&text, "the password typed at the terminal", iospki::ops::Empty::Refused)
     };
     let password = ask(format!("Password for {}: ", file.display()))?;
     if confirm && ask(format!("Password for {} again: ", file.display()))? != password {

@@ -10,7 +10,7 @@ use crate::print::info;
 
 pub fn run(args: RotateArgs) -> Result<ExitCode> {
     let request = RotateRequest {
-        store_password: super::store_password(args.password_file.as_deref())?,
+        store_password: super::given_password(args.password_file.as_deref())?,
         password_file: args.password_file.clone(),
         chosen: [
             (args.ca, CertRole::Ca),

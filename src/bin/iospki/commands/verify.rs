@@ -8,7 +8,7 @@ use iospki::ops::verify::{Target, VerifyRequest};
 use crate::cli::VerifyArgs;
 
 pub fn run(args: VerifyArgs) -> Result<ExitCode> {
-    let store_password = super::store_password(args.password_file.as_deref())?;
+    let store_password = super::given_password(args.password_file.as_deref())?;
     let target = match (args.apns, args.home, args.bundle) {
         (Some(dir), _, _) => Target::Apns(dir),
         (None, Some(home), _) => Target::Home(home, args.product.into()),
