@@ -20,6 +20,7 @@ use crate::ops::build::{Build, build};
 pub use crate::ops::build::{Outcome, Summary, generate_keys};
 use crate::ops::findings::Report;
 use crate::ops::merge::Existing;
+pub use crate::ops::merge::MergeReport;
 use crate::ops::{AskKeyPassword, NextSteps, Progress};
 use crate::vocab::names::HostName;
 use crate::vocab::roles::{ByRole, CertRole};

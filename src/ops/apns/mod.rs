@@ -46,7 +46,7 @@ pub use csr::Holder;
 pub use import::{ImportOptions, Imported, import, verify_import};
 pub use request::RequestError;
 pub use run::{
-    CsrRequest, ImportReport, ImportRequest, RequestToCheck, SignReport, SignRequest, VendorKey, WrittenFile,
+    CsrRequest, Digest, ImportReport, ImportRequest, RequestToCheck, SignReport, SignRequest, VendorKey, WrittenFile,
     run_check, run_csr, run_import, run_sign,
 };
 

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use iospki::error::Result;
-use iospki::ops::init::{InitReport, InitRequest, Overrides};
+use iospki::ops::init::{InitReport, InitRequest, MergeReport, Overrides};
 
 use crate::cli::InitArgs;
 use crate::print::info;
@@ -78,33 +78,7 @@ fn print(report: &InitReport) -> Result<()> {
         );
     }
     for merge in &report.outcome.merges {
-        let list = |aliases: &[String]| {
-            if aliases.is_empty() {
-                "none".to_owned()
-            } else {
-                aliases.join(", ")
-            }
-        };
-        info!(
-            "merged {}: added {}; replaced {}; kept {} existing entr{}",
-            merge.store,
-            list(&merge.added),
-            list(&merge.replaced),
-            merge.kept,
-            if merge.kept == 1 { "y" } else { "ies" }
-        );
-        if !merge.dropped_keys.is_empty() {
-            info!(
-                "  key entries left out (a truststore holds certificates only; the node's file keeps them): {}",
-                merge.dropped_keys.join(", ")
-            );
-        }
-        if !merge.own_key_password.is_empty() {
-            info!(
-                "  keys that keep their own key password: {}",
-                merge.own_key_password.join(", ")
-            );
-        }
+        print_merge(merge)?;
     }
     info!("issued:");
     for cert in &report.outcome.issued {
@@ -114,6 +88,37 @@ fn print(report: &InitReport) -> Result<()> {
             cert.serial_hex,
             cert.not_after.date(),
             cert.sha256
+        );
+    }
+    Ok(())
+}
+
+fn print_merge(merge: &MergeReport) -> Result<()> {
+    let list = |aliases: &[String]| {
+        if aliases.is_empty() {
+            "none".to_owned()
+        } else {
+            aliases.join(", ")
+        }
+    };
+    info!(
+        "merged {}: added {}; replaced {}; kept {} existing entr{}",
+        merge.store,
+        list(&merge.added),
+        list(&merge.replaced),
+        merge.kept,
+        if merge.kept == 1 { "y" } else { "ies" }
+    );
+    if !merge.dropped_keys.is_empty() {
+        info!(
+            "  key entries left out (a truststore holds certificates only; the node's file keeps them): {}",
+            merge.dropped_keys.join(", ")
+        );
+    }
+    if !merge.own_key_password.is_empty() {
+        info!(
+            "  keys that keep their own key password: {}",
+            merge.own_key_password.join(", ")
         );
     }
     Ok(())
