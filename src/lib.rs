@@ -4,6 +4,9 @@
 //! CA, the RA and the SSL certificates, the PKCS#12 files, real JKS keystores (readable by every Java 8)
 //! and the WSO2 XML that names them.
 //!
+//! Each command is one operation of [`ops`] taking a request and returning a report (`ops::init::run`,
+//! `ops::rotate::run`, ...), over pure plans that touch no file. Here `init`'s plan, built in memory:
+//!
 //! ```
 //! use iospki::formats::key;
 //! use iospki::io::secret::Password;

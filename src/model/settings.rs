@@ -23,6 +23,20 @@ pub enum PasswordSource {
     Env(String),
 }
 
+impl PasswordSource {
+    /// The password where the cluster description says it is.
+    pub fn read(&self) -> Result<crate::io::secret::Password> {
+        use crate::io::secret::Password;
+        match self {
+            PasswordSource::File(path) => Password::from_file(path),
+            PasswordSource::Env(name) => Password::from_env(name)?.ok_or_else(|| Error::Password {
+                source_name: name.clone(),
+                reason: "the cluster description names this environment variable, and it is not set".into(),
+            }),
+        }
+    }
+}
+
 /// How long one certificate is valid, and the serial it gets when first issued (`None`: random).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Term {

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use time::{Duration, OffsetDateTime};
 
 use crate::formats::certinfo::{CertificateInfo, fingerprint};
+use crate::io::output::{PUBLIC_MODE, write_file};
 use crate::io::secret::Password;
 use crate::ops::inspect::{Content, inspect_file};
 
@@ -125,6 +126,42 @@ pub struct Options<'a> {
     pub public_roots: bool,
     /// The time to judge against.
     pub now: OffsetDateTime,
+}
+
+/// A check: what to walk, how to open it, and where the textfile goes.
+pub struct CheckRequest<'a> {
+    /// Files and directories.
+    pub paths: Vec<PathBuf>,
+    /// The keystores' password, else the published defaults are tried.
+    pub password: Option<Password>,
+    /// Certificates ending within it are due.
+    pub within: Duration,
+    /// Also walk the backups a rotation keeps inside a set.
+    pub backups: bool,
+    /// List Mozilla's root CAs too.
+    pub public_roots: bool,
+    /// Where to write the inventory as a node_exporter textfile, if anywhere.
+    pub prometheus: Option<PathBuf>,
+    /// How a file that cannot be read is listed: its error, with what to do.
+    pub said: &'a dyn Fn(&crate::error::Error) -> String,
+}
+
+/// Lists every certificate's expiry now, and writes the textfile: files that could not be read make the exit
+/// code 2, certificates due 1.
+pub fn run(request: &CheckRequest<'_>) -> crate::error::Result<Inventory> {
+    let options = Options {
+        password: request.password.as_ref(),
+        within: request.within,
+        backups: request.backups,
+        public_roots: request.public_roots,
+        now: crate::formats::issue::now(),
+    };
+    let inventory = inventory(&request.paths, &options, request.said);
+    if let Some(path) = &request.prometheus {
+        let textfile = prometheus(&inventory, options.now);
+        write_file(path, textfile.as_bytes(), PUBLIC_MODE, true)?;
+    }
+    Ok(inventory)
 }
 
 /// Walks `paths` (directories recursively, without following links) and lists every certificate's expiry. A file

@@ -1,17 +1,29 @@
-//! `iospki init`: a product's whole set from the operator's key, built in memory by [`crate::ops::build`].
-//! Nothing here touches the disk; the caller publishes `outcome.set.plan()`.
+//! `iospki init`: a product's whole set from the operator's key. [`run`] reads the cluster description, the
+//! keys and the stores to merge into, has [`plan`] build the set in memory ([`crate::ops::build`]), publishes it
+//! and verifies what it wrote; [`plan`] touches no file.
+
+use std::path::{Path, PathBuf};
 
 use time::OffsetDateTime;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::formats::alias::Alias;
 use crate::formats::key::RsaKey;
+pub use crate::formats::keystore::pkcs12::Protection;
+use crate::io::output::{Lock, same_file};
 use crate::io::secret::Password;
 use crate::model::ledger::Ledger;
-use crate::model::settings::Settings;
+use crate::model::product::Product;
+pub use crate::model::product::ProductId;
+use crate::model::settings::{Choices, PasswordSource, Settings};
 use crate::ops::build::{Build, build};
 pub use crate::ops::build::{Outcome, Summary, generate_keys};
+use crate::ops::findings::Report;
 use crate::ops::merge::Existing;
-use crate::vocab::roles::ByRole;
+pub use crate::ops::merge::MergeReport;
+use crate::ops::{AskKeyPassword, NextSteps, Progress};
+use crate::vocab::names::HostName;
+use crate::vocab::roles::{ByRole, CertRole};
 
 /// Everything `init` needs besides the keys.
 #[derive(Debug)]
@@ -27,6 +39,227 @@ impl InitOptions {
     pub fn check(&self) -> Result<()> {
         self.store_password.check_writable()
     }
+}
+
+/// What the operator chose beside the cluster description, laid over it; each named by its flag in errors.
+#[derive(Debug, Default)]
+pub struct Overrides {
+    /// `--product`.
+    pub product: Option<ProductId>,
+    /// `--domain`, as given.
+    pub domain: Option<String>,
+    /// `--ssl-cn`, as given.
+    pub ssl_cn: Option<String>,
+    /// `--ssl-alias`, as given.
+    pub ssl_alias: Option<String>,
+    /// `--out`.
+    pub out: Option<PathBuf>,
+    /// `--p12-profile`.
+    pub protection: Option<Protection>,
+    /// `--key-bits`.
+    pub key_bits: Option<u16>,
+    /// `--no-public-roots`.
+    pub no_public_roots: bool,
+}
+
+/// An `init`: where its choices, keys and passwords are, and how it asks for what they do not give.
+pub struct InitRequest<'a> {
+    /// The cluster description to read, if any.
+    pub config: Option<PathBuf>,
+    /// The flags laid over it.
+    pub overrides: Overrides,
+    /// The file holding the stores' password (`--password-file`), before the cluster description's.
+    pub password_file: Option<PathBuf>,
+    /// The CA key (`--key`); without it, one is generated, unless the product's CA is nginx's key.
+    pub key: Option<PathBuf>,
+    /// The file holding its password (`--key-password-file`), before the cluster description's.
+    pub key_password_file: Option<PathBuf>,
+    /// A node's security directory whose stores to merge into (`--merge-from`).
+    pub merge_from: Option<PathBuf>,
+    /// The file holding their password, else the stores' password is theirs.
+    pub merge_password_file: Option<PathBuf>,
+    /// Replace an existing set.
+    pub force: bool,
+    /// The stores' password when no file names it: from the environment, else the published default is used.
+    pub env_password: &'a dyn Fn() -> Result<Option<Password>>,
+    /// The password of an encrypted `key` when no file names it.
+    pub key_password: AskKeyPassword<'a>,
+    /// Shows the key generation.
+    pub progress: Progress<'a>,
+}
+
+/// What an `init` did.
+#[derive(Debug)]
+pub struct InitReport {
+    /// Where the set went.
+    pub out: PathBuf,
+    /// The set written, what was issued for it and what merging did.
+    pub outcome: Outcome,
+    /// Whether the stores' password is ASCII, which Java's PKCS12 keystore needs.
+    pub password_ascii: bool,
+    /// Whether it is a published default.
+    pub password_well_known: bool,
+    /// The written set verified as `iospki verify` would, expiry aside: problems make the exit code 1.
+    pub verified: Report,
+    /// What to run next, when the set verified without problems.
+    pub next: Option<NextSteps>,
+}
+
+/// Reads the choices, keys and stores `request` names, builds the set, writes it and verifies it.
+pub fn run(request: &InitRequest<'_>) -> Result<InitReport> {
+    let choices = choices(request)?;
+    let options = InitOptions {
+        settings: choices.settings()?,
+        store_password: store_password(request, choices.store_password.as_ref())?,
+    };
+    options.check()?;
+    let product = options.settings.cluster.product();
+    let given = given_key(request, &choices, product)?;
+    let out = choices.out();
+    let mut existing = existing_stores(request, &out, &options)?;
+    // Held from reading what DIR holds to publishing and verifying: a run on the same directory waits its turn.
+    let lock = Lock::take(&out)?;
+    refuse_existing_set(&out, request.force, product)?;
+    let bits = choices.key_bits();
+    let keys = crate::ops::step(request.progress, &format!("generating the keys (RSA-{bits})"), || {
+        generate_keys(product, given, usize::from(bits))
+    })?;
+    let now = crate::formats::issue::now();
+    let outcome = plan(&options, &keys, existing.as_mut(), earlier_ledger(&out, &options)?, now)?;
+    outcome.set.plan().publish_locked(&out, request.force, &lock)?;
+    let ssl_alias = options.settings.ssl_alias.to_string();
+    let verified = crate::ops::verify::written(&out, options.store_password.clone(), &ssl_alias)?;
+    let password = request.password_file.clone().map(PasswordSource::File);
+    let next = (verified.problems() == 0).then(|| {
+        let password = password.or(choices.store_password);
+        NextSteps::new(&out, &options.settings.cluster, password, &ssl_alias)
+    });
+    Ok(InitReport {
+        out,
+        outcome,
+        password_ascii: options.store_password.secret_str().is_ascii(),
+        password_well_known: options.store_password.is_well_known(),
+        verified,
+        next,
+    })
+}
+
+/// The stores' password: from `--password-file`, else where the cluster description says, else the
+/// environment, else WSO2's default.
+fn store_password(request: &InitRequest<'_>, configured: Option<&PasswordSource>) -> Result<Password> {
+    if let Some(file) = &request.password_file {
+        return Password::from_file(file);
+    }
+    if let Some(source) = configured {
+        return source.read();
+    }
+    Ok(crate::ops::password_or_default((request.env_password)()?))
+}
+
+/// The CA key `--key` gives; a product whose CA is nginx's key needs it, the others have one generated.
+fn given_key(request: &InitRequest<'_>, choices: &Choices, product: &Product) -> Result<ByRole<RsaKey>> {
+    let Some(path) = &request.key else {
+        if product.ca_key_given {
+            let reason = format!(
+                "the {} set's CA is nginx's private key: give it with --key FILE",
+                product.name
+            );
+            return Err(Error::invalid("--key", reason));
+        }
+        return Ok(ByRole::default());
+    };
+    let key = crate::formats::key::load(path, || key_password(request, choices, path))?;
+    Ok([(CertRole::Ca, key)].into_iter().collect())
+}
+
+/// The password of the encrypted key `key`: from `--key-password-file`, else where the cluster description
+/// says, else as the request asks.
+fn key_password(request: &InitRequest<'_>, choices: &Choices, key: &Path) -> Result<Password> {
+    if let Some(file) = &request.key_password_file {
+        return Password::from_file(file);
+    }
+    if let Some(source) = &choices.key_password {
+        return source.read();
+    }
+    (request.key_password)(key)
+}
+
+/// The cluster description's choices with the flags laid over them.
+fn choices(request: &InitRequest<'_>) -> Result<Choices> {
+    let flags = &request.overrides;
+    let mut choices = match &request.config {
+        Some(path) => crate::model::config::load_for(path, flags.product)?,
+        None => Choices {
+            product: flags.product,
+            ..Choices::default()
+        },
+    };
+    if let Some(domain) = &flags.domain {
+        choices.domain = Some(HostName::parse(domain).map_err(|e| Error::invalid("--domain", e))?);
+    }
+    if let Some(cn) = &flags.ssl_cn {
+        choices.ssl_common_name = Some(HostName::parse(cn).map_err(|e| Error::invalid("--ssl-cn", e))?);
+    }
+    if let Some(alias) = &flags.ssl_alias {
+        choices.ssl_alias = Some(Alias::chosen(alias).map_err(|e| Error::invalid("--ssl-alias", e))?);
+    }
+    choices.out = flags.out.clone().or(choices.out);
+    choices.protection = flags.protection.or(choices.protection);
+    choices.key_bits = flags.key_bits.or(choices.key_bits);
+    // A merged truststore keeps the node's own public roots.
+    if flags.no_public_roots || request.merge_from.is_some() {
+        choices.public_roots = Some(false);
+    }
+    Ok(choices)
+}
+
+/// The stores to merge into, read before the slow key generation so that a wrong password fails fast.
+fn existing_stores(request: &InitRequest<'_>, out: &Path, options: &InitOptions) -> Result<Option<Existing>> {
+    let Some(dir) = &request.merge_from else {
+        return Ok(None);
+    };
+    // Compared as device and inode, so that a bind mount or a symbolic link of DIR is caught too.
+    if same_file(dir, out) {
+        return Err(Error::invalid(
+            "--merge-from",
+            "is the output directory; the node's stores are only read, write to another --out",
+        ));
+    }
+    let password = match &request.merge_password_file {
+        Some(file) => Password::from_file(file)?,
+        None => options.store_password.clone(),
+    };
+    Existing::load(dir, password, options.settings.cluster.product()).map(Some)
+}
+
+/// Fails before the slow key generation when the output would be refused anyway.
+fn refuse_existing_set(out: &Path, force: bool, product: &Product) -> Result<()> {
+    if force || !out.is_dir() {
+        return Ok(());
+    }
+    let existing: Vec<&str> = product
+        .output_files()
+        .map(|spec| spec.name)
+        .filter(|name| out.join(name).symlink_metadata().is_ok())
+        .collect();
+    if existing.is_empty() {
+        return Ok(());
+    }
+    Err(Error::OutputExists {
+        path: out.to_path_buf(),
+        existing: existing.join(", "),
+    })
+}
+
+/// An earlier set's ledger, and the certificates in `out`, which keep their serials from being issued again
+/// (init --force).
+fn earlier_ledger(out: &Path, options: &InitOptions) -> Result<Option<Ledger>> {
+    if !out.is_dir() {
+        return Ok(None);
+    }
+    let mut ledger = Ledger::load(out)?.unwrap_or_else(|| Ledger::new(options.settings.clone()));
+    ledger.remember_present(out, options.settings.cluster.product())?;
+    Ok(Some(ledger))
 }
 
 /// Builds every file of the product's set at time `now`, with a key per certificate role. With `existing` stores,

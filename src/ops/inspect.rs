@@ -1,15 +1,18 @@
 //! `iospki inspect`: what is in certificate, key and keystore files, as a report that renders as text
 //! (like a tidy `keytool -list -v`) or as JSON (schema `iospki.inspect/1`, documented in docs/json/).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::error::{Error, Result};
-use crate::formats::certinfo::{CertificateError, CertificateInfo};
-use crate::formats::key::{KeyInfo, describe_der, describe_pem};
-use crate::formats::keystore::{self, Entry, Foreign, Format, Integrity, Opened, StoreError};
+use crate::formats::certinfo::CertificateError;
+pub use crate::formats::certinfo::CertificateInfo;
+pub use crate::formats::key::KeyInfo;
+use crate::formats::key::{describe_der, describe_pem};
+use crate::formats::keystore::{self, Entry, Foreign, Opened, StoreError};
+pub use crate::formats::keystore::{Format, Integrity};
 use crate::io::input::{self, Kind};
 use crate::io::secret::{Password, WELL_KNOWN_PASSWORDS};
 
@@ -89,6 +92,35 @@ pub struct EntryReport {
     pub created: Option<String>,
     /// The entry's certificates: the key's chain, leaf first, or the one trusted certificate.
     pub certificates: Vec<CertificateInfo>,
+}
+
+/// An inspection: the files, and how to open keystores.
+pub struct InspectRequest<'a> {
+    /// The files, in the order to report them.
+    pub files: Vec<PathBuf>,
+    /// The keystores' password, else the published defaults are tried.
+    pub password: Option<Password>,
+    /// How a file that cannot be read is listed: its error, with what to do.
+    pub said: &'a dyn Fn(&Error) -> String,
+}
+
+/// Inspects every file now; those that could not be read are listed in the report's errors, which make the exit
+/// code 2.
+pub fn run(request: &InspectRequest<'_>) -> Report {
+    let now = crate::formats::issue::now();
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for path in &request.files {
+        match inspect_file(path, request.password.as_ref(), now) {
+            Ok(file) => files.push(file),
+            Err(err) => errors.push((request.said)(&err)),
+        }
+    }
+    Report {
+        schema: SCHEMA,
+        files,
+        errors,
+    }
 }
 
 /// Inspects `path`, opening keystores with `password` or, without one, trying the published defaults.

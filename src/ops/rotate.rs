@@ -1,9 +1,12 @@
 //! `iospki rotate`: renew the certificates of a set that `iospki init` wrote, keeping the CA and the keys unless
 //! asked, through the same pipeline as init so that PEM files, .p12 files, the Java keystores, the XML and the
 //! ledger change together. The previous set goes to `backup/<time>/` in the same atomic swap.
+//!
+//! [`run`] reads the set and what is due ([`Due`]), [`plan`] renews it in memory without touching a file, and
+//! [`run`] publishes and verifies the new set.
 
 use std::os::unix::fs::PermissionsExt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use rustls_pki_types::CertificateDer;
 use time::{Duration, OffsetDateTime};
@@ -12,14 +15,17 @@ use crate::error::{Error, Result};
 use crate::formats::certinfo::CertificateInfo;
 use crate::formats::key::RsaKey;
 use crate::io::input::{self, Kind};
-use crate::io::output::Plan;
+use crate::io::output::{Lock, Plan};
 use crate::io::secret::Password;
-use crate::model::cluster::Cluster;
 use crate::model::product::Product;
 use crate::model::set::Set;
-use crate::ops::build::{Build, build};
+use crate::model::settings::PasswordSource;
+use crate::ops::NextSteps;
+use crate::ops::build::{Build, Summary, build};
+use crate::ops::findings::Report;
 use crate::ops::merge::Existing;
-use crate::vocab::roles::{ByRole, CertRole};
+use crate::vocab::roles::ByRole;
+pub use crate::vocab::roles::CertRole;
 
 /// The JSON schema identifier of `rotate --json`'s report.
 pub const SCHEMA: &str = "iospki.rotate/1";
@@ -27,19 +33,45 @@ pub const SCHEMA: &str = "iospki.rotate/1";
 /// Where a rotation keeps the files it replaced, inside the set: `backup/TIME/`.
 pub const BACKUP_DIR: &str = "backup";
 
-/// What to renew and how.
+/// A rotation: the set, what to renew and how.
 #[derive(Debug)]
-pub struct RotateOptions {
-    /// The stores' password.
-    pub store_password: Password,
+pub struct RotateRequest {
+    /// The set's directory, as the operator named it.
+    pub dir: PathBuf,
+    /// The stores' password, else WSO2's default.
+    pub store_password: Option<Password>,
+    /// The file it came from (`--password-file`), for the steps after.
+    pub password_file: Option<PathBuf>,
     /// The certificates to renew; none chosen: those expiring within `within`. Renewing a CA renews what it issued.
     pub chosen: Vec<CertRole>,
     /// Give the renewed certificates new keys.
     pub rekey: bool,
     /// With nothing chosen, renew what expires within this time.
     pub within: Duration,
-    /// The time of issue.
-    pub now: OffsetDateTime,
+    /// Plan only: write nothing.
+    pub dry_run: bool,
+}
+
+/// What a rotation did; as JSON, schema `iospki.rotate/1`.
+#[derive(Debug, serde::Serialize)]
+pub struct RotateReport {
+    /// Always [`SCHEMA`].
+    pub schema: &'static str,
+    /// Whether the new set was written.
+    pub changed: bool,
+    /// Whether it was a dry run.
+    pub dry_run: bool,
+    /// What changes; empty when nothing is due.
+    pub changes: Vec<Change>,
+    /// Where the previous set went, inside DIR.
+    pub backup: Option<String>,
+    /// The new set verified as `iospki verify` would, expiry aside, when it was written: problems make the
+    /// exit code 1.
+    #[serde(skip)]
+    pub verified: Option<Report>,
+    /// What to run next, when the new set was written and verified without problems.
+    #[serde(skip)]
+    pub next: Option<NextSteps>,
 }
 
 /// One renewed certificate.
@@ -64,116 +96,253 @@ pub struct Change {
 /// A rotation, planned in memory.
 #[derive(Debug)]
 pub struct Rotation {
-    /// What changes; empty when nothing is due.
+    /// What changes.
     pub changes: Vec<Change>,
-    /// The new set with the backup of the old, `None` when nothing changes.
-    pub plan: Option<Plan>,
+    /// The new set with the backup of the old.
+    pub plan: Plan,
     /// Where the previous set is kept, relative to the set's directory.
-    pub backup: Option<String>,
-    /// The SSL key's alias, carbon.xml's KeyAlias for this set.
-    pub ssl_alias: String,
-    /// The cluster the set is for, whose nodes get the new files.
-    pub cluster: Cluster,
+    pub backup: String,
     /// The alias under which the new truststore keeps the CA a CA rotation replaces, until it is dropped.
     pub earlier_ca: Option<String>,
 }
 
 /// One certificate of the current set, with its key.
+#[derive(Debug)]
 struct Current {
     der: CertificateDer<'static>,
     info: CertificateInfo,
     key: RsaKey,
 }
 
-/// Plans the renewal of `dir`'s set.
-pub fn plan(dir: &Path, options: &RotateOptions) -> Result<Rotation> {
+/// A set's certificates, and the roles to renew.
+#[derive(Debug)]
+pub struct Due {
+    current: ByRole<Current>,
+    renew: Vec<CertRole>,
+}
+
+impl Due {
+    /// The certificates of `set` and, of them, those `chosen` or, without a choice, those ending within `within`
+    /// of `now`, with everything a renewed certificate issued.
+    pub fn of(set: &Set, chosen: &[CertRole], within: Duration, now: OffsetDateTime) -> Result<Due> {
+        let product = set.product();
+        let mut current = ByRole::default();
+        for spec in product.certificates {
+            current.insert(spec.role, self::current(set, spec.role, now)?);
+        }
+        if let Some(role) = chosen.iter().find(|role| current.get(**role).is_none()) {
+            return Err(Error::invalid(
+                format!("--{}", role.name().to_lowercase()),
+                format!("the {} set has no {role} certificate", product.name),
+            ));
+        }
+        let renew = renewals(product, &current, chosen, now.checked_add(within));
+        Ok(Due { current, renew })
+    }
+
+    /// Whether nothing is to be renewed.
+    pub fn is_empty(&self) -> bool {
+        self.renew.is_empty()
+    }
+
+    /// New keys, of the sizes of the current ones, for the roles to renew.
+    pub fn fresh_keys(&self) -> Result<ByRole<RsaKey>> {
+        let mut fresh = ByRole::default();
+        for (role, cert) in self.current.iter().filter(|(role, _)| self.renew.contains(role)) {
+            fresh.insert(role, RsaKey::generate(cert.key.bits())?);
+        }
+        Ok(fresh)
+    }
+}
+
+/// The files a new set replaces, as they are: their name, contents and mode.
+#[derive(Debug)]
+pub struct Previous {
+    /// The name in the set's directory, and under `backup/TIME/`.
+    pub name: String,
+    /// Its bytes.
+    pub contents: Vec<u8>,
+    /// Its permission bits.
+    pub mode: u32,
+}
+
+/// Everything a rotation is planned from, as [`run`] reads it.
+#[derive(Debug)]
+pub struct Inputs<'a> {
+    /// The set.
+    pub set: &'a Set,
+    /// Its certificates and what is due.
+    pub due: Due,
+    /// New keys for renewed roles (`--rekey`); the others keep theirs.
+    pub fresh: ByRole<RsaKey>,
+    /// The set's own stores, merged into as `init --merge-from` would.
+    pub existing: Existing,
+    /// The stores' password.
+    pub store_password: &'a Password,
+    /// Where the previous set goes, relative to the set's directory: `backup/TIME`.
+    pub backup: String,
+    /// The files the new set replaces.
+    pub previous: Vec<Previous>,
+}
+
+/// Renews what is due in the set `request.dir` names: writes the new set with the previous one under its
+/// backup (unless a dry run) and verifies what it wrote.
+pub fn run(request: &RotateRequest) -> Result<RotateReport> {
+    let store_password = crate::ops::password_or_default(request.store_password.clone());
+    // Held from reading the set to publishing the new one: two rotations never lose each other's change. The set
+    // exists, so `rotate .` names it by its real name.
+    let dir = request.dir.canonicalize().unwrap_or_else(|_| request.dir.clone());
+    let lock = Lock::take(&dir)?;
     // The new set's XML carries the password again.
-    options.store_password.check_writable()?;
-    let set = Set::read(dir)?;
+    store_password.check_writable()?;
+    let now = crate::formats::issue::now();
+    let set = Set::read(&dir)?;
+    let due = Due::of(&set, &request.chosen, request.within, now)?;
+    let mut report = RotateReport {
+        schema: SCHEMA,
+        changed: false,
+        dry_run: request.dry_run,
+        changes: Vec::new(),
+        backup: None,
+        verified: None,
+        next: None,
+    };
+    if due.is_empty() {
+        return Ok(report);
+    }
+    let rotation = plan(inputs(&dir, &set, due, request, &store_password, now)?, now)?;
+    report.changes = rotation.changes;
+    report.backup = Some(rotation.backup);
+    if request.dry_run {
+        return Ok(report);
+    }
+    rotation.plan.publish_locked(&dir, true, &lock)?;
+    report.changed = true;
+    // By its name: a working directory inside the set is the old one now.
+    let ssl_alias = set.settings().ssl_alias.as_str();
+    let verified = crate::ops::verify::written(&dir, store_password.clone(), ssl_alias)?;
+    if verified.problems() == 0 {
+        // As the operator named it, unless that name is relative to the set itself (`rotate .`).
+        let named = if request.dir.file_name().is_some() {
+            &request.dir
+        } else {
+            &dir
+        };
+        let password = request.password_file.clone().map(PasswordSource::File);
+        let mut next = NextSteps::new(named, set.cluster(), password, ssl_alias);
+        next.earlier_ca = rotation.earlier_ca;
+        report.next = Some(next);
+    }
+    report.verified = Some(verified);
+    Ok(report)
+}
+
+/// What [`plan`] renews `due` of `set` from, read from `dir` at time `now`.
+fn inputs<'a>(
+    dir: &Path,
+    set: &'a Set,
+    due: Due,
+    request: &RotateRequest,
+    store_password: &'a Password,
+    now: OffsetDateTime,
+) -> Result<Inputs<'a>> {
+    let fresh = if request.rekey {
+        due.fresh_keys()?
+    } else {
+        ByRole::default()
+    };
+    Ok(Inputs {
+        set,
+        due,
+        fresh,
+        existing: Existing::load(dir, store_password.clone(), set.product())?,
+        store_password,
+        backup: backup_dir(dir, now),
+        previous: previous(dir, set)?,
+    })
+}
+
+/// Renews what `inputs` says is due at time `now`, in memory: the new set with the previous one under its backup.
+pub fn plan(inputs: Inputs<'_>, now: OffsetDateTime) -> Result<Rotation> {
+    let Inputs {
+        set,
+        due,
+        fresh,
+        mut existing,
+        store_password,
+        backup,
+        previous,
+    } = inputs;
     let product = set.product();
-    let mut current = ByRole::default();
-    for spec in product.certificates {
-        current.insert(spec.role, self::current(&set, spec.role, options.now)?);
-    }
-    if let Some(role) = options.chosen.iter().find(|role| current.get(**role).is_none()) {
-        return Err(Error::invalid(
-            format!("--{}", role.name().to_lowercase()),
-            format!("the {} set has no {role} certificate", product.name),
-        ));
-    }
-    let renew = renewals(product, &current, options);
-    let ssl_alias = set.settings().ssl_alias.to_string();
-    let cluster = set.settings().cluster.clone();
-    if renew.is_empty() {
-        return Ok(Rotation {
-            changes: Vec::new(),
-            plan: None,
-            backup: None,
-            ssl_alias,
-            cluster,
-            earlier_ca: None,
-        });
-    }
-    let old_serials: ByRole<String> = current
+    let earlier_cas = earlier_cas(product, &due);
+    let earlier_ca = earlier_cas.first().map(|(alias, _)| alias.clone());
+    let old_serials: ByRole<String> = due
+        .current
         .iter()
         .map(|(role, c)| (role, c.info.serial_hex.clone()))
         .collect();
-    let earlier_cas = earlier_cas(product, &current, &renew);
-    let earlier_ca = earlier_cas.first().map(|(alias, _)| alias.clone());
-    let (keys, kept) = keys_and_kept(current, &renew, options.rekey)?;
-    let mut existing = Existing::load(dir, options.store_password.clone(), product)?;
+    let new_key = fresh.iter().next().is_some();
+    let (keys, kept) = keys_and_kept(due, fresh);
     let outcome = build(Build {
         settings: set.settings(),
-        store_password: &options.store_password,
+        store_password,
         keys: &keys,
         kept,
         existing: Some(&mut existing),
         earlier_cas,
         ledger: set.ledger()?,
-        now: options.now,
+        now,
     })?;
+    let ssl_alias = set.settings().ssl_alias.as_str();
     let changes = outcome
         .issued
         .iter()
-        .map(|issued| Change {
-            alias: product.alias_of(issued.role).resolve(&ssl_alias).to_owned(),
-            role: issued.role,
-            old_serial: old_serials.get(issued.role).cloned().unwrap_or_default(),
-            new_serial: issued.serial_hex.clone(),
-            sha256: issued.sha256.clone(),
-            not_after: issued
-                .not_after
-                .format(&time::format_description::well_known::Rfc3339)
-                .unwrap_or_default(),
-            new_key: options.rekey,
-        })
+        .map(|issued| change(product, issued, ssl_alias, &old_serials, new_key))
         .collect();
     let mut plan = outcome.set.plan();
-    let backup = add_backup(&mut plan, dir, options.now)?;
+    for file in previous {
+        let name = format!("{backup}/{}", file.name);
+        plan.add(name, file.contents, file.mode, "previous set");
+    }
     Ok(Rotation {
         changes,
-        plan: Some(plan),
-        backup: Some(backup),
-        ssl_alias,
-        cluster,
+        plan,
+        backup,
         earlier_ca,
     })
 }
 
-/// The roles to renew: those chosen, or without a choice those due, and everything a renewed certificate issued.
-fn renewals(product: &Product, current: &ByRole<Current>, options: &RotateOptions) -> Vec<CertRole> {
-    let due = |cert: &Current| match options.now.checked_add(options.within) {
-        Some(deadline) => cert.info.not_after_unix < deadline.unix_timestamp(),
-        // A window past the end of time holds every certificate.
-        None => true,
-    };
+fn change(product: &Product, issued: &Summary, ssl_alias: &str, old: &ByRole<String>, new_key: bool) -> Change {
+    Change {
+        alias: product.alias_of(issued.role).resolve(ssl_alias).to_owned(),
+        role: issued.role,
+        old_serial: old.get(issued.role).cloned().unwrap_or_default(),
+        new_serial: issued.serial_hex.clone(),
+        sha256: issued.sha256.clone(),
+        not_after: issued
+            .not_after
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default(),
+        new_key,
+    }
+}
+
+/// The roles to renew: those chosen, or without a choice those ending before `deadline` (none: past the end of
+/// time, which holds every certificate), and everything a renewed certificate issued.
+fn renewals(
+    product: &Product,
+    current: &ByRole<Current>,
+    chosen: &[CertRole],
+    deadline: Option<OffsetDateTime>,
+) -> Vec<CertRole> {
+    let due = |cert: &Current| deadline.is_none_or(|deadline| cert.info.not_after_unix < deadline.unix_timestamp());
     let mut renew: Vec<CertRole> = current
         .iter()
         .filter(|(role, cert)| {
-            if options.chosen.is_empty() {
+            if chosen.is_empty() {
                 due(cert)
             } else {
-                options.chosen.contains(role)
+                chosen.contains(role)
             }
         })
         .map(|(role, _)| role)
@@ -188,41 +357,29 @@ fn renewals(product: &Product, current: &ByRole<Current>, options: &RotateOption
 
 /// During a CA rotation nodes still on the old set must stay trusted until every node runs the new one: the
 /// truststore keeps the old CA under `<its alias>-<old serial>`.
-fn earlier_cas(
-    product: &Product,
-    current: &ByRole<Current>,
-    renew: &[CertRole],
-) -> Vec<(String, CertificateDer<'static>)> {
-    let Some(ca) = current.get(CertRole::Ca).filter(|_| renew.contains(&CertRole::Ca)) else {
+fn earlier_cas(product: &Product, due: &Due) -> Vec<(String, CertificateDer<'static>)> {
+    let Some(ca) = due
+        .current
+        .get(CertRole::Ca)
+        .filter(|_| due.renew.contains(&CertRole::Ca))
+    else {
         return Vec::new();
     };
     let alias = product.trusted_alias(CertRole::Ca).unwrap_or("cacert");
     vec![(format!("{alias}-{}", ca.info.serial_hex.to_lowercase()), ca.der.clone())]
 }
 
-/// The keys of the new set (new ones for renewed roles with `rekey`) and the certificates kept as they are.
-fn keys_and_kept(
-    current: ByRole<Current>,
-    renew: &[CertRole],
-    rekey: bool,
-) -> Result<(ByRole<RsaKey>, ByRole<CertificateDer<'static>>)> {
+/// The keys of the new set (`fresh` ones in place of the current) and the certificates kept as they are.
+fn keys_and_kept(due: Due, mut fresh: ByRole<RsaKey>) -> (ByRole<RsaKey>, ByRole<CertificateDer<'static>>) {
     let mut keys = ByRole::default();
     let mut kept = ByRole::default();
-    let mut fresh = Vec::new();
-    for (role, cert) in current {
-        if !renew.contains(&role) {
+    for (role, cert) in due.current {
+        if !due.renew.contains(&role) {
             kept.insert(role, cert.der);
         }
-        if rekey && renew.contains(&role) {
-            fresh.push((role, cert.key.bits()));
-        } else {
-            keys.insert(role, cert.key);
-        }
+        keys.insert(role, fresh.remove(role).unwrap_or(cert.key));
     }
-    for (role, bits) in fresh {
-        keys.insert(role, RsaKey::generate(bits)?);
-    }
-    Ok((keys, kept))
+    (keys, kept)
 }
 
 fn current(set: &Set, role: CertRole, now: OffsetDateTime) -> Result<Current> {
@@ -235,8 +392,9 @@ fn current(set: &Set, role: CertRole, now: OffsetDateTime) -> Result<Current> {
     })
 }
 
-/// Adds the current files the plan replaces under `backup/<time>/`, with their modes; returns that directory.
-fn add_backup(plan: &mut Plan, dir: &Path, now: OffsetDateTime) -> Result<String> {
+/// Where a rotation at `now` keeps the previous set of `dir`: `backup/TIME`, or `backup/TIME-N` when a rotation
+/// of the same second is there already.
+fn backup_dir(dir: &Path, now: OffsetDateTime) -> String {
     let stamp = format!(
         "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
         now.year(),
@@ -246,7 +404,7 @@ fn add_backup(plan: &mut Plan, dir: &Path, now: OffsetDateTime) -> Result<String
         now.minute(),
         now.second()
     );
-    let backup = (1..)
+    (1..)
         .map(|n| {
             if n == 1 {
                 format!("{BACKUP_DIR}/{stamp}")
@@ -255,20 +413,22 @@ fn add_backup(plan: &mut Plan, dir: &Path, now: OffsetDateTime) -> Result<String
             }
         })
         .find(|candidate| dir.join(candidate).symlink_metadata().is_err())
-        .unwrap_or_else(|| format!("{BACKUP_DIR}/{stamp}-last"));
-    let names: Vec<String> = plan.files.iter().map(|f| f.name.clone()).collect();
-    for name in names {
-        let path = dir.join(&name);
+        .unwrap_or_else(|| format!("{BACKUP_DIR}/{stamp}-last"))
+}
+
+/// The files of `set` as they are in `dir`, with their modes.
+fn previous(dir: &Path, set: &Set) -> Result<Vec<Previous>> {
+    let mut previous = Vec::new();
+    for file in set.files() {
+        let path = dir.join(file.spec.name);
         let Ok(meta) = std::fs::symlink_metadata(&path) else {
             continue;
         };
-        let contents = input::read(&path, Kind::Data)?;
-        plan.add(
-            format!("{backup}/{name}"),
-            contents.to_vec(),
-            meta.permissions().mode() & 0o777,
-            "previous set",
-        );
+        previous.push(Previous {
+            name: file.spec.name.to_owned(),
+            contents: input::read(&path, Kind::Data)?.to_vec(),
+            mode: meta.permissions().mode() & 0o777,
+        });
     }
-    Ok(backup)
+    Ok(previous)
 }

@@ -5,7 +5,6 @@ mod cli;
 mod commands;
 mod print;
 
-use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser as _;
@@ -36,11 +35,7 @@ fn main() -> ExitCode {
         Err(err) if print::is_closed_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             let said = format!("{}{}", chain(&err), hint(&err, &subcommand()));
-            let _ = writeln!(
-                std::io::stderr(),
-                "iospki: {}",
-                iospki::vocab::printable::printable(&said)
-            );
+            print::stderr!("{said}");
             json_error(&said);
             ExitCode::from(2)
         }

@@ -139,6 +139,11 @@ pub fn with_progress<T>(what: &str, work: impl FnOnce() -> T) -> T {
     result
 }
 
+/// [`with_progress`] as the library's operations take it (`iospki::ops::Progress`).
+pub fn progress(what: &str, work: &mut dyn FnMut()) {
+    with_progress(what, work);
+}
+
 /// A count on a terminal's standard error (never with `-q`), rewritten in place: `iospki: what 3 of 5: name`;
 /// cleared when dropped.
 pub struct Counter {

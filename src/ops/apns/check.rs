@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 use crate::formats::crypto::rsa_signature_valid;
 use crate::formats::key::Digest;
 use crate::io::input::{self, Kind};
-use crate::ops::verify::{Finding, Report};
+use crate::ops::findings::{Finding, Report};
 
 /// The JSON schema identifier of the report.
 pub const SCHEMA: &str = "iospki.apns-check/1";
@@ -84,12 +84,8 @@ pub fn check_upload(
             check.add(CSR_KEY, fault);
         }
     }
-    let report = Report::new(check.target, check.findings);
     Ok(RequestCheck {
-        report: Report {
-            schema: SCHEMA,
-            ..report
-        },
+        report: Report::new(SCHEMA, check.target, check.findings),
         digest,
     })
 }
@@ -278,7 +274,7 @@ mod tests {
     use super::*;
     use crate::ops::apns::rules::tests::NOW;
     use crate::ops::apns::tests::{fixture, stand_in_root};
-    use crate::ops::verify::Severity;
+    use crate::ops::findings::Severity;
 
     fn check(name: &str) -> RequestCheck {
         check_request(&fixture(name), None, &stand_in_root(), NOW).unwrap()

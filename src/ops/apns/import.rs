@@ -17,7 +17,8 @@ use crate::formats::x509::Certificate;
 use crate::io::input::{self, Kind};
 use crate::io::output::{PUBLIC_MODE, Plan, SECRET_MODE};
 use crate::io::secret::Password;
-use crate::ops::verify::{self, Finding, Report, Severity};
+use crate::ops::findings::{Finding, Report, Severity};
+use crate::ops::verify;
 
 /// The .pfx for WSO2's "MDM Certificate" field.
 pub const PFX_FILE: &str = "mdm-push.pfx";
@@ -212,7 +213,7 @@ pub fn verify_import(dir: &Path, password: &Password, within: Duration, now: Off
     if let Some(cert) = pfx_certificate(dir, password, now, &mut findings) {
         certificate_findings(dir, &cert, within, now, &mut findings);
     }
-    Ok(Report::new(dir.display().to_string(), findings))
+    Ok(Report::new(verify::SCHEMA, dir.display().to_string(), findings))
 }
 
 /// The file `name` of the output directory `dir`, or the finding that it cannot be read.

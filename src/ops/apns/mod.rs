@@ -14,6 +14,9 @@
 //!   the topic, and the renewal check that the topic did not change; [`verify_import`] re-runs those checks over
 //!   the files later.
 //!
+//! Each subcommand has one entry point taking a request and returning a report: [`run_csr`], [`run_sign`],
+//! [`run_check`] and [`run_import`].
+//!
 //! The topic is the subject's UID ([`Certificate::apns_topic`]). A renewal keeps it; a certificate *created* anew, or renewed under
 //! another Apple ID, has another topic, and every enrolled device must then enrol again. Apple's certificates are
 //! never downloaded: the operator gives them.
@@ -31,6 +34,7 @@ pub mod csr;
 pub mod import;
 mod request;
 mod rules;
+mod run;
 pub mod sign;
 
 use std::path::{Path, PathBuf};
@@ -38,8 +42,13 @@ use std::path::{Path, PathBuf};
 use sha2::Digest as _;
 
 pub use check::{RequestCheck, check_request};
+pub use csr::Holder;
 pub use import::{ImportOptions, Imported, import, verify_import};
 pub use request::RequestError;
+pub use run::{
+    CsrRequest, Digest, ImportReport, ImportRequest, RequestToCheck, SignReport, SignRequest, VendorKey, WrittenFile,
+    run_check, run_csr, run_import, run_sign,
+};
 
 use crate::error::{Error, Result};
 use crate::formats::key::RsaKey;

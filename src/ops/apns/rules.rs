@@ -12,7 +12,7 @@ use crate::formats::crypto::{belongs_to, rsa_signature_valid, signed_by};
 use crate::formats::key::MIN_BITS;
 use crate::formats::x509::{Certificate, CertificateError, PublicKey, Request};
 use crate::formats::x509::{TOPIC_PREFIX, is_apns_topic};
-use crate::ops::verify::{Finding, Severity};
+use crate::ops::findings::{Finding, Severity};
 
 /// A broken rule: how bad, what is wrong, what to do.
 #[derive(Debug, Clone, PartialEq, Eq)]

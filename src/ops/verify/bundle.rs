@@ -11,11 +11,12 @@ use zeroize::Zeroizing;
 
 use super::observe::KeyLookup;
 use super::tree::Tree;
-use super::{Finding, Options, Report, observe, rules};
+use super::{Options, observe, rules};
 use crate::error::{Error, Result};
 use crate::io::input::{self, Kind};
 use crate::model::product::iot::IOT;
 use crate::model::product::{Product, ProductId};
+use crate::ops::findings::{Finding, Report};
 use crate::vocab::roles::{CertRole, NodeRole};
 
 /// More than a bundle ever holds, headers included; a larger archive is refused before it fills memory.
@@ -61,7 +62,7 @@ pub fn verify_bundles(paths: &[PathBuf], options: &Options) -> Result<Report> {
             })
         })
         .collect();
-    Ok(Report::new(target, findings))
+    Ok(Report::new(super::SCHEMA, target, findings))
 }
 
 /// A problem for each node whose key is not `common`, naming the nodes that hold it.
@@ -128,7 +129,7 @@ fn verify_data(path: &Path, data: &[u8], options: &Options) -> Result<NodeReport
         _ => (None, String::new()),
     };
     Ok(NodeReport {
-        report: Report::new(path.display().to_string(), findings),
+        report: Report::new(super::SCHEMA, path.display().to_string(), findings),
         key,
         key_location,
     })

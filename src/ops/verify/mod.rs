@@ -11,102 +11,21 @@ mod observe;
 mod rules;
 mod tree;
 
-use std::fmt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use time::OffsetDateTime;
 
 pub(crate) use bundle::verify_archive;
 pub use bundle::{verify_bundle, verify_bundles};
 
+pub use crate::ops::findings::{Finding, Report, Severity};
+
 use crate::error::{Error, Result};
 use crate::io::secret::Password;
-use crate::model::product::Product;
+use crate::model::product::{Product, ProductId};
 
 /// The JSON schema identifier of the report.
 pub const SCHEMA: &str = "iospki.verify/1";
-
-/// How bad a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Severity {
-    /// Something the server or its clients will trip over: verify exits 1.
-    Problem,
-    /// Worth changing, not broken (a published default password).
-    Warning,
-}
-
-/// One thing found wrong.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
-pub struct Finding {
-    /// Problem or warning.
-    pub severity: Severity,
-    /// The file, and alias where there is one.
-    pub location: String,
-    /// What is wrong.
-    pub what: String,
-    /// How to fix it.
-    pub fix: String,
-}
-
-impl Finding {
-    /// A problem at `location`.
-    pub fn problem(location: impl Into<String>, what: impl Into<String>, fix: impl Into<String>) -> Finding {
-        Finding {
-            severity: Severity::Problem,
-            location: location.into(),
-            what: what.into(),
-            fix: fix.into(),
-        }
-    }
-
-    /// A warning at `location`.
-    pub fn warning(location: impl Into<String>, what: impl Into<String>, fix: impl Into<String>) -> Finding {
-        Finding {
-            severity: Severity::Warning,
-            ..Finding::problem(location, what, fix)
-        }
-    }
-}
-
-impl fmt::Display for Finding {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let severity = match self.severity {
-            Severity::Problem => "problem",
-            Severity::Warning => "warning",
-        };
-        write!(f, "{severity}: {}: {}; {}", self.location, self.what, self.fix)
-    }
-}
-
-/// Everything verify found.
-#[derive(Debug, serde::Serialize)]
-pub struct Report {
-    /// Always [`SCHEMA`].
-    pub schema: &'static str,
-    /// What was verified.
-    pub target: String,
-    /// The findings, problems and warnings, in the order found.
-    pub findings: Vec<Finding>,
-}
-
-impl Report {
-    /// A report on `target` of `findings`, each once, in the order found.
-    pub fn new(target: String, findings: Vec<Finding>) -> Report {
-        let mut seen = std::collections::HashSet::with_capacity(findings.len());
-        let unique = findings.into_iter().filter(|f| seen.insert(f.clone())).collect();
-        Report {
-            schema: SCHEMA,
-            target,
-            findings: unique,
-        }
-    }
-
-    /// The number of problems (warnings do not count).
-    pub fn problems(&self) -> usize {
-        self.findings.iter().filter(|f| f.severity == Severity::Problem).count()
-    }
-}
 
 /// What verify needs besides the files.
 #[derive(Debug)]
@@ -119,6 +38,50 @@ pub struct Options {
     pub within: time::Duration,
     /// The time to judge validity at.
     pub now: OffsetDateTime,
+}
+
+/// What to verify.
+#[derive(Debug)]
+pub enum Target {
+    /// The output directory of `iospki init`.
+    Output(PathBuf),
+    /// A server home of a product.
+    Home(PathBuf, ProductId),
+    /// Bundle archives: one, or the archives of one cluster.
+    Bundles(Vec<PathBuf>),
+    /// The output directory of `iospki apns import`.
+    Apns(PathBuf),
+}
+
+/// A verification: what, and how.
+#[derive(Debug)]
+pub struct VerifyRequest {
+    /// What to verify.
+    pub target: Target,
+    /// The store password of an init output directory, bundle or APNs directory (a server home takes its
+    /// passwords from its XML); else WSO2's default.
+    pub store_password: Option<Password>,
+    /// carbon.xml's KeyAlias for an init output directory or bundle.
+    pub ssl_alias: String,
+    /// Certificates expiring within this time from now are problems.
+    pub within: time::Duration,
+}
+
+/// Verifies the request's target now: the report's problems make the exit code 1.
+pub fn run(request: VerifyRequest) -> Result<Report> {
+    let options = &Options {
+        store_password: crate::ops::password_or_default(request.store_password),
+        ssl_alias: request.ssl_alias,
+        within: request.within,
+        now: crate::formats::issue::now(),
+    };
+    match &request.target {
+        Target::Output(dir) => verify_output(dir, options),
+        Target::Home(home, product) => verify_home(home, product.product(), options),
+        Target::Bundles(bundles) if bundles.len() == 1 => verify_bundle(&bundles[0], options),
+        Target::Bundles(bundles) => verify_bundles(bundles, options),
+        Target::Apns(dir) => crate::ops::apns::verify_import(dir, &options.store_password, options.within, options.now),
+    }
 }
 
 /// Verifies the output directory of `iospki init`.
@@ -134,7 +97,19 @@ pub fn verify_output(dir: &Path, options: &Options) -> Result<Report> {
         .into_iter()
         .chain(rules::run(&observation, options))
         .collect();
-    Ok(Report::new(dir.display().to_string(), findings))
+    Ok(Report::new(SCHEMA, dir.display().to_string(), findings))
+}
+
+/// Verifies the set an operation just wrote to `dir`, as `iospki verify` would, with the stores' password and
+/// KeyAlias it wrote. Expiry is not judged: the operation chose the validity.
+pub(crate) fn written(dir: &Path, store_password: Password, ssl_alias: &str) -> Result<Report> {
+    let options = Options {
+        store_password,
+        ssl_alias: ssl_alias.to_owned(),
+        within: time::Duration::ZERO,
+        now: crate::formats::issue::now(),
+    };
+    verify_output(dir, &options)
 }
 
 /// A ledger that does not load is a problem of its own (rotate and bundle refuse the set); the files are judged
@@ -157,6 +132,7 @@ pub fn verify_home(home: &Path, product: &'static Product, options: &Options) ->
     require_dir(home)?;
     let observation = observe::home(home, product, options)?;
     Ok(Report::new(
+        SCHEMA,
         home.display().to_string(),
         rules::run(&observation, options),
     ))

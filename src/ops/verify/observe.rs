@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 
 use zeroize::Zeroizing;
 
+use super::Options;
 use super::tree::{ReadError, Tree};
-use super::{Finding, Options};
 use crate::error::{Error, Result, StoreError};
 use crate::formats::keystore::pkcs12::Protection;
 use crate::formats::keystore::{self, Entry, Opened};
@@ -17,6 +17,7 @@ use crate::io::input::Kind;
 use crate::io::secret::Password;
 use crate::model::ledger::Ledger;
 use crate::model::product::{ConfigFile, Holds, Product, StorePurpose, Value, WithoutStoreName, iot};
+use crate::ops::findings::Finding;
 use crate::vocab::nesting::TooDeep;
 use crate::vocab::roles::{ByRole, CertRole, NodeRole};
 use crate::wso2::read::{self, ElementAt, JsonError, SsoSettings, StoreRef, XmlError};

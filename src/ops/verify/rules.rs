@@ -2,13 +2,14 @@
 //! the files: its stores, the key entries its configuration names, the rules each certificate must meet (WSO2's
 //! profiles, Apple's), the truststore, expiry, and the files beside the stores.
 
+use super::Options;
 use super::observe::{KeyLookup, Observation, OpenError, Store};
-use super::{Finding, Options};
 use crate::error::StoreError;
 use crate::formats::crypto::{belongs_to, signed_by};
 use crate::formats::keystore::{Format, Oddity};
 use crate::formats::x509::{Certificate, ExtendedKeyUsage, KeyUsage};
 use crate::model::defaults::APPLE_MAX_DAYS;
+use crate::ops::findings::Finding;
 use crate::vocab::roles::{ByRole, CertRole};
 
 /// A certificate found somewhere, and where.
@@ -666,7 +667,7 @@ fn relying_party_stores(observation: &Observation, _: &Options) -> Vec<Finding> 
         .iter()
         .filter_map(|party| party.store.as_ref())
         .flat_map(store_findings)
-        .filter(|finding| finding.severity == super::Severity::Problem)
+        .filter(|finding| finding.severity == crate::ops::findings::Severity::Problem)
         .collect()
 }
 

@@ -4,14 +4,14 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use iospki::error::{Error, Result};
-use iospki::formats::key::{self, Digest, RsaKey};
-use iospki::io::output::{PUBLIC_MODE, Plan, write_file};
-use iospki::ops::apns::csr::{self, Holder};
-use iospki::ops::apns::sign::{self, SignInput};
-use iospki::ops::apns::{AppleRoot, ImportOptions, check_request, import};
+use iospki::ops::Password;
+use iospki::ops::apns::{
+    CsrRequest, Holder, ImportRequest, RequestToCheck, SignRequest, VendorKey, WrittenFile, run_check, run_csr,
+    run_import, run_sign,
+};
 
 use crate::cli::{ApnsCommand, CheckRequestArgs, CsrArgs, ImportArgs, SignArgs};
-use crate::print::{info, warning, with_progress};
+use crate::print::{info, warning};
 
 pub fn run(command: ApnsCommand) -> Result<ExitCode> {
     match command {
@@ -23,37 +23,34 @@ pub fn run(command: ApnsCommand) -> Result<ExitCode> {
     }
 }
 
+/// The password of an encrypted input key: from the environment or a prompt.
+fn key_password(key: &Path) -> Result<Password> {
+    super::input_key_password(key, "")
+}
+
 fn make_csr(holder: Holder, args: CsrArgs) -> Result<ExitCode> {
-    let common_name = match &args.cn {
-        Some(cn) => csr::common_name(cn).map_err(|e| Error::invalid("--cn", e))?,
-        None => holder.default_common_name(),
-    };
-    let key = match &args.key {
-        Some(path) => load_key(path)?,
-        None => {
-            let existing = args.out.join(holder.key_file());
-            if existing.exists() && !args.force {
-                // Checked first so that no key is made for a directory that would be refused.
-                return Err(Error::FileExists { path: existing });
-            }
-            let bits = args.key_bits.unwrap_or_default().bits();
-            with_progress(&format!("generating the key (RSA-{bits})"), || RsaKey::generate(bits))?
-        }
-    };
-    let plan = csr::plan(holder, &key, args.key.is_none(), common_name)?;
-    plan.publish(&args.out, args.force)?;
-    list(&args.out, &plan)?;
+    let written = run_csr(&CsrRequest {
+        holder,
+        common_name: args.cn,
+        key: args.key,
+        key_bits: args.key_bits.unwrap_or_default().bits(),
+        out: args.out,
+        force: args.force,
+        key_password: &key_password,
+        progress: &crate::print::progress,
+    })?;
+    list(&written)?;
     Ok(ExitCode::SUCCESS)
 }
 
 fn sign(args: SignArgs) -> Result<ExitCode> {
-    let (key_file, vendor_key) = match (&args.vendor_p12, &args.vendor_key) {
+    let vendor_key = match (args.vendor_p12, args.vendor_key) {
         (Some(p12), _) => {
             let flag = args.vendor_p12_password_file.as_deref();
-            let (password, _) = super::password_for(p12, flag, "--vendor-p12-password-file", false)?;
-            (p12, sign::p12_key(p12, &password)?)
+            let (password, _) = super::password_for(&p12, flag, "--vendor-p12-password-file", false)?;
+            VendorKey::P12(p12, password)
         }
-        (None, Some(path)) => (path, load_key(path)?),
+        (None, Some(path)) => VendorKey::File(path),
         (None, None) => {
             return Err(Error::invalid(
                 "--vendor-key",
@@ -61,35 +58,33 @@ fn sign(args: SignArgs) -> Result<ExitCode> {
             ));
         }
     };
-    let signed = sign::sign(&SignInput {
-        csr: &args.csr,
-        vendor_cert: &args.vendor_cert,
-        vendor_key: &vendor_key,
-        vendor_key_file: key_file,
-        chain: &args.chain,
-        apple_root: &apple_root(args.apple_root.as_deref())?,
+    let signed = run_sign(&SignRequest {
+        csr: args.csr,
+        vendor_cert: args.vendor_cert,
+        vendor_key,
+        chain: args.chain,
+        apple_root: args.apple_root,
         digest: args.digest.into(),
-        now: iospki::formats::issue::now(),
+        out: args.out,
+        force: args.force,
+        key_password: &key_password,
     })?;
-    write_file(&args.out, signed.request.as_bytes(), PUBLIC_MODE, args.force)?;
     warn(&signed.warnings);
     info!(
         "wrote {}: the push certificate request ({} signature); the customer uploads it at \
          https://identity.apple.com/pushcert (Renew on the existing certificate's row, same Apple ID)",
-        args.out.display(),
-        Digest::from(args.digest).name()
+        signed.out.display(),
+        signed.digest.name()
     );
     Ok(ExitCode::SUCCESS)
 }
 
-/// The root the vendor chain must end at: `--apple-root`'s, else Apple Root CA.
-fn apple_root(flag: Option<&Path>) -> Result<AppleRoot> {
-    flag.map_or(Ok(AppleRoot::Apple), AppleRoot::from_file)
-}
-
 fn check(args: CheckRequestArgs) -> Result<ExitCode> {
-    let root = apple_root(args.apple_root.as_deref())?;
-    let checked = check_request(&args.request, args.csr.as_deref(), &root, iospki::formats::issue::now())?;
+    let checked = run_check(&RequestToCheck {
+        request: args.request,
+        csr: args.csr,
+        apple_root: args.apple_root,
+    })?;
     let signature = checked.digest.map(|digest| {
         format!(
             "signature: {} over the CSR, verified with the vendor certificate's key",
@@ -100,22 +95,21 @@ fn check(args: CheckRequestArgs) -> Result<ExitCode> {
 }
 
 fn import_certificate(args: ImportArgs) -> Result<ExitCode> {
-    let key = load_key(&args.key)?;
-    let pfx = args.out.join(iospki::ops::apns::import::PFX_FILE);
-    let (password, password_source) =
-        super::password_for(&pfx, args.password_file.as_deref(), "--password-file", true)?;
-    let options = ImportOptions {
-        previous: args.previous.clone(),
+    let flag = args.password_file.as_deref();
+    let pfx_password = |pfx: &Path| super::password_for(pfx, flag, "--password-file", true);
+    let imported = run_import(&ImportRequest {
+        cert: args.cert,
+        key: args.key,
+        out: args.out,
+        previous: args.previous,
         protection: args.p12_profile.into(),
-        password,
-        password_source,
         accept_new_topic: args.accept_new_topic,
-        now: iospki::formats::issue::now(),
-    };
-    let imported = import(&args.cert, &args.key, &key, &options)?;
-    imported.plan.publish(&args.out, args.force)?;
+        force: args.force,
+        key_password: &key_password,
+        pfx_password: &pfx_password,
+    })?;
     warn(&imported.warnings);
-    list(&args.out, &imported.plan)?;
+    list(&imported.files)?;
     info!("topic:   {}", imported.topic);
     info!("expires: {}", imported.not_after);
     if let Some(previous) = imported.previous_topic.filter(|p| *p != imported.topic) {
@@ -123,21 +117,16 @@ fn import_certificate(args: ImportArgs) -> Result<ExitCode> {
     }
     info!(
         "enter in WSO2's iOS platform configuration what {} lists",
-        args.out.join(iospki::ops::apns::import::PLATFORM_FILE).display()
+        imported.platform_file.display()
     );
     Ok(ExitCode::SUCCESS)
 }
 
-/// An input key; an encrypted one's password comes from the environment or a prompt.
-fn load_key(path: &Path) -> Result<RsaKey> {
-    key::load(path, || super::input_key_password(path, ""))
-}
-
-fn list(dir: &Path, plan: &Plan) -> Result<()> {
-    for file in &plan.files {
+fn list(files: &[WrittenFile]) -> Result<()> {
+    for file in files {
         info!(
             "wrote {} ({:04o}): {}",
-            dir.join(&file.name).display(),
+            file.path.display(),
             file.mode,
             file.description
         );

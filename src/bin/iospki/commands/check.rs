@@ -3,26 +3,22 @@
 use std::process::ExitCode;
 
 use iospki::error::Result;
-use iospki::io::output::{PUBLIC_MODE, write_file};
-use iospki::ops::check::{Inventory, Item, Options, Status, Summary, inventory, prometheus};
+use iospki::ops::check::{CheckRequest, Inventory, Item, Status, Summary};
 
 use crate::cli::CheckArgs;
 use crate::print::{info, out, stderr};
 
 pub fn run(args: CheckArgs) -> Result<ExitCode> {
-    let password = super::password_to_open(args.password_file.as_deref())?;
-    let options = Options {
-        password: password.as_ref(),
+    let said = |error: &iospki::error::Error| super::file_error(error, "iospki check");
+    let inventory = iospki::ops::check::run(&CheckRequest {
+        password: super::password_to_open(args.password_file.as_deref())?,
+        paths: args.paths,
         within: args.within,
         backups: args.backups,
         public_roots: !args.no_public_roots,
-        now: iospki::formats::issue::now(),
-    };
-    let said = |error: &iospki::error::Error| super::file_error(error, "iospki check");
-    let inventory = inventory(&args.paths, &options, &said);
-    if let Some(path) = &args.prometheus {
-        write_file(path, prometheus(&inventory, options.now).as_bytes(), PUBLIC_MODE, true)?;
-    }
+        prometheus: args.prometheus,
+        said: &said,
+    })?;
     for error in &inventory.errors {
         stderr!("{error}");
     }

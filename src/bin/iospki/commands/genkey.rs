@@ -3,21 +3,23 @@
 use std::process::ExitCode;
 
 use iospki::error::Result;
-use iospki::formats::key::RsaKey;
-use iospki::io::output::{SECRET_MODE, write_file};
+use iospki::ops::genkey::GenkeyRequest;
 
 use crate::cli::GenkeyArgs;
-use crate::print::{info, with_progress};
+use crate::print::info;
 
 pub fn run(args: GenkeyArgs) -> Result<ExitCode> {
-    if args.out.exists() && !args.force {
-        // Checked first so that nothing is generated for a file that would be refused.
-        return Err(iospki::error::Error::FileExists { path: args.out.clone() });
-    }
-    let key = with_progress(&format!("generating the key (RSA-{})", args.bits), || {
-        RsaKey::generate(usize::from(args.bits))
+    let written = iospki::ops::genkey::run(&GenkeyRequest {
+        out: args.out,
+        bits: args.bits,
+        force: args.force,
+        progress: &crate::print::progress,
     })?;
-    write_file(&args.out, key.secret_pkcs8_pem()?.as_bytes(), SECRET_MODE, args.force)?;
-    info!("wrote RSA-{} key to {} (mode 0600)", args.bits, args.out.display());
+    info!(
+        "wrote RSA-{} key to {} (mode {:04o})",
+        written.bits,
+        written.out.display(),
+        written.mode
+    );
     Ok(ExitCode::SUCCESS)
 }

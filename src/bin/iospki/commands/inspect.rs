@@ -3,41 +3,33 @@
 use std::process::ExitCode;
 
 use iospki::error::Result;
-use iospki::formats::certinfo::CertificateInfo;
-use iospki::formats::key::KeyInfo;
-use iospki::formats::keystore::{Format, Integrity};
-use iospki::ops::inspect::{Content, EntryReport, FileReport, Report, SCHEMA, inspect_file};
+use iospki::ops::inspect::{
+    CertificateInfo, Content, EntryReport, FileReport, Format, InspectRequest, Integrity, KeyInfo, Report,
+};
 
 use crate::cli::InspectArgs;
 use crate::print::{push, stderr};
 
 pub fn run(args: InspectArgs) -> Result<ExitCode> {
-    let password = super::password_to_open(args.password_file.as_deref())?;
-    let now = iospki::formats::issue::now();
-    let mut files = Vec::new();
-    let mut errors = Vec::new();
-    for path in &args.files {
-        match inspect_file(path, password.as_ref(), now) {
-            Ok(file) => files.push(file),
-            Err(err) => {
-                let said = super::file_error(&err, "iospki inspect");
-                stderr!("{said}");
-                errors.push(said);
-            }
-        }
+    let said = |error: &iospki::error::Error| super::file_error(error, "iospki inspect");
+    let report = iospki::ops::inspect::run(&InspectRequest {
+        password: super::password_to_open(args.password_file.as_deref())?,
+        files: args.files,
+        said: &said,
+    });
+    for error in &report.errors {
+        stderr!("{error}");
     }
-    let failed = !errors.is_empty();
-    let report = Report {
-        schema: SCHEMA,
-        files,
-        errors,
-    };
     if args.json {
         crate::print::json(&report)?;
     } else {
         crate::print::text(&render_text(&report))?;
     }
-    Ok(if failed { ExitCode::from(2) } else { ExitCode::SUCCESS })
+    Ok(if report.errors.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    })
 }
 
 /// The report as text for people.

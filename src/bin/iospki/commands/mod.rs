@@ -17,13 +17,12 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use iospki::error::{Error, Result, StoreError};
-use iospki::io::secret::Password;
-use iospki::model::settings::PasswordSource;
+use iospki::ops::Password;
 use iospki::ops::verify::Report;
 use zeroize::Zeroizing;
 
 use crate::cli::{Cli, Command};
-use crate::print::{info, out, stderr, warning};
+use crate::print::{info, out, stderr};
 
 /// Environment variable with the store password.
 const PASSWORD_ENV: &str = "IOSPKI_PASSWORD";
@@ -107,7 +106,7 @@ fn print_findings(report: &Report, json: bool, notes: &[String]) -> Result<()> {
         return crate::print::json(report);
     }
     for finding in &report.findings {
-        if finding.severity == iospki::ops::verify::Severity::Problem {
+        if finding.is_problem() {
             out!("{finding}");
         } else {
             info!("{finding}");
@@ -122,66 +121,16 @@ fn print_findings(report: &Report, json: bool, notes: &[String]) -> Result<()> {
     Ok(())
 }
 
-/// Verifies the set a command just wrote to `dir`, as `iospki verify` would: its problems go to stderr, after
-/// `what`, and make the exit code 1. Expiry is not judged: the command chose the validity.
-fn verify_written(dir: &Path, store_password: Password, ssl_alias: String, what: &str) -> Result<ExitCode> {
-    let options = iospki::ops::verify::Options {
-        store_password,
-        ssl_alias,
-        within: time::Duration::ZERO,
-        now: iospki::formats::issue::now(),
-    };
-    let verified = iospki::ops::verify::verify_output(dir, &options)?;
-    let problems = verified
-        .findings
-        .iter()
-        .filter(|f| f.severity == iospki::ops::verify::Severity::Problem);
-    for finding in problems {
+/// The verdict on the set a command just wrote, as `iospki verify` judged it: its problems go to stderr, after
+/// `what`, and make the exit code 1.
+fn written_verdict(verified: &Report, what: &str) -> ExitCode {
+    for finding in verified.findings.iter().filter(|f| f.is_problem()) {
         stderr!("after {what}: {finding}");
     }
-    Ok(if verified.problems() > 0 {
+    if verified.problems() > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
-    })
-}
-
-/// A password the cluster description says where to find.
-fn configured_password(source: &PasswordSource) -> Result<Password> {
-    match source {
-        PasswordSource::File(path) => Password::from_file(path),
-        PasswordSource::Env(name) => Password::from_env(name)?.ok_or_else(|| Error::Password {
-            source_name: name.clone(),
-            reason: "the cluster description names this environment variable, and it is not set".into(),
-        }),
-    }
-}
-
-/// The store password: from the `--password-file` flag, else where the cluster description says, else the
-/// environment, else WSO2's default.
-fn password_or_default(flag: Option<&Path>, configured: Option<&PasswordSource>) -> Result<Password> {
-    if flag.is_none()
-        && let Some(source) = configured
-    {
-        return configured_password(source);
-    }
-    Ok(given_password(flag)?.unwrap_or_else(|| Password::new(iospki::model::defaults::STORE_PASSWORD)))
-}
-
-/// Warns, once the stores are written (never before an unrelated error), when their password is a published
-/// default or not ASCII.
-fn warn_of_store_password(password: &Password) {
-    if !password.secret_str().is_ascii() {
-        warning!(
-            "the password is not ASCII: the .jks files work with Java and the .p12 files with OpenSSL, \
-             but Java's PKCS12 keystore (keytool included) accepts only ASCII passwords and cannot open the .p12 files"
-        );
-    }
-    if password.is_well_known() {
-        warning!(
-            "the stores use a published default password; give your own with --password-file or \
-             {PASSWORD_ENV} (iospki writes it into the configuration files of its set; set the same in carbon.xml)"
-        );
     }
 }
 
@@ -200,21 +149,6 @@ fn password_to_open(file: Option<&Path>) -> Result<Option<Password>> {
         Some(file) => Password::to_open_from_file(file).map(Some),
         None => Password::to_open_from_env(PASSWORD_ENV),
     }
-}
-
-/// The password of an encrypted input key: from the flag's file, else where the cluster description says, else
-/// the environment, else a prompt on the terminal.
-fn key_password(file: Option<&Path>, configured: Option<&PasswordSource>, key: &Path) -> Result<Password> {
-    if let Some(file) = file {
-        return Password::from_file(file);
-    }
-    if let Some(source) = configured {
-        return configured_password(source);
-    }
-    input_key_password(
-        key,
-        "--key-password-file FILE (- for standard input), passwords.key_file or passwords.key_env in iospki.toml, or ",
-    )
 }
 
 /// The password of the encrypted input key `key`: from the environment, else a prompt on the terminal. `flag`
@@ -264,11 +198,7 @@ fn prompt(file: &Path, confirm: bool, no_terminal: impl FnOnce() -> Error) -> Re
     }
     let ask = |prompt: String| {
         let text = Zeroizing::new(rpassword::prompt_password(prompt).map_err(|e| Error::io("/dev/tty", e))?);
-        Password::checked(
-            &text,
-            "the password typed at the terminal",
-            iospki::io::secret::Empty::Refused,
-        )
+        Password::checked(&text, "the password typed at the terminal", iospki::ops::Empty::Refused)
     };
     let password = ask(format!("Password for {}: ", file.display()))?;
     if confirm && ask(format!("Password for {} again: ", file.display()))? != password {

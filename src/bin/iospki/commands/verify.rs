@@ -3,25 +3,23 @@
 use std::process::ExitCode;
 
 use iospki::error::Result;
-use iospki::ops::apns::verify_import;
-use iospki::ops::verify::{Options, verify_bundle, verify_bundles, verify_home, verify_output};
+use iospki::ops::verify::{Target, VerifyRequest};
 
 use crate::cli::VerifyArgs;
 
 pub fn run(args: VerifyArgs) -> Result<ExitCode> {
-    let options = Options {
-        store_password: super::password_or_default(args.password_file.as_deref(), None)?,
+    let store_password = super::given_password(args.password_file.as_deref())?;
+    let target = match (args.apns, args.home, args.bundle) {
+        (Some(dir), _, _) => Target::Apns(dir),
+        (None, Some(home), _) => Target::Home(home, args.product.into()),
+        (None, None, bundles) if bundles.is_empty() => Target::Output(args.dir),
+        (None, None, bundles) => Target::Bundles(bundles),
+    };
+    let report = iospki::ops::verify::run(VerifyRequest {
+        target,
+        store_password,
         ssl_alias: args.ssl_alias.to_lowercase(),
         within: args.within,
-        now: iospki::formats::issue::now(),
-    };
-    let product = iospki::model::product::ProductId::from(args.product).product();
-    let report = match (&args.apns, &args.home, args.bundle.as_slice()) {
-        (Some(dir), _, _) => verify_import(dir, &options.store_password, options.within, options.now)?,
-        (None, Some(home), _) => verify_home(home, product, &options)?,
-        (None, None, [bundle]) => verify_bundle(bundle, &options)?,
-        (None, None, []) => verify_output(&args.dir, &options)?,
-        (None, None, bundles) => verify_bundles(bundles, &options)?,
-    };
+    })?;
     super::print_report(&report, args.json, &[])
 }
