@@ -35,6 +35,17 @@ pub enum Digest {
 }
 
 impl Digest {
+    /// Every hash, the default first.
+    pub const ALL: [Digest; 2] = [Digest::Sha256, Digest::Sha1];
+
+    /// Its key, as `--digest` names it: `sha256` or `sha1`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Digest::Sha256 => "sha256",
+            Digest::Sha1 => "sha1",
+        }
+    }
+
     /// "SHA-256" or "SHA-1".
     pub fn name(self) -> &'static str {
         match self {

@@ -4,7 +4,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use iospki::error::{Error, Result};
-use iospki::formats::key::{self, Digest, RsaKey};
+use iospki::formats::key::{self, RsaKey};
 use iospki::io::output::{PUBLIC_MODE, Plan, write_file};
 use iospki::ops::apns::csr::{self, Holder};
 use iospki::ops::apns::sign::{self, SignInput};
@@ -68,7 +68,7 @@ fn sign(args: SignArgs) -> Result<ExitCode> {
         vendor_key_file: key_file,
         chain: &args.chain,
         apple_root: &apple_root(args.apple_root.as_deref())?,
-        digest: args.digest.into(),
+        digest: args.digest,
         now: iospki::formats::issue::now(),
     })?;
     write_file(&args.out, signed.request.as_bytes(), PUBLIC_MODE, args.force)?;
@@ -77,7 +77,7 @@ fn sign(args: SignArgs) -> Result<ExitCode> {
         "wrote {}: the push certificate request ({} signature); the customer uploads it at \
          https://identity.apple.com/pushcert (Renew on the existing certificate's row, same Apple ID)",
         args.out.display(),
-        Digest::from(args.digest).name()
+        args.digest.name()
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -106,7 +106,7 @@ fn import_certificate(args: ImportArgs) -> Result<ExitCode> {
         super::password_for(&pfx, args.password_file.as_deref(), "--password-file", true)?;
     let options = ImportOptions {
         previous: args.previous.clone(),
-        protection: args.p12_profile.into(),
+        protection: args.p12_profile,
         password,
         password_source,
         accept_new_topic: args.accept_new_topic,

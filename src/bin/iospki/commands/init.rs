@@ -92,7 +92,7 @@ fn given_key(args: &InitArgs, choices: &Choices, product: &Product) -> Result<By
 
 /// The cluster description's choices with the flags laid over them.
 fn choices(args: &InitArgs) -> Result<Choices> {
-    let product = args.product.map(Into::into);
+    let product = args.product;
     let mut choices = match super::config_file(args.config.as_deref()) {
         Some(path) => iospki::model::config::load_for(&path, product)?,
         None => Choices {
@@ -110,7 +110,7 @@ fn choices(args: &InitArgs) -> Result<Choices> {
         choices.ssl_alias = Some(Alias::chosen(alias).map_err(|e| Error::invalid("--ssl-alias", e))?);
     }
     choices.out = args.out.clone().or(choices.out);
-    choices.protection = args.p12_profile.map(Into::into).or(choices.protection);
+    choices.protection = args.p12_profile.or(choices.protection);
     choices.key_bits = args.key_bits.or(choices.key_bits);
     // A merged truststore keeps the node's own public roots.
     if args.no_public_roots || args.merge_from.is_some() {

@@ -15,7 +15,7 @@ pub fn run(args: VerifyArgs) -> Result<ExitCode> {
         within: args.within,
         now: iospki::formats::issue::now(),
     };
-    let product = iospki::model::product::ProductId::from(args.product).product();
+    let product = args.product.product();
     let report = match (&args.apns, &args.home, args.bundle.as_slice()) {
         (Some(dir), _, _) => verify_import(dir, &options.store_password, options.within, options.now)?,
         (None, Some(home), _) => verify_home(home, product, &options)?,
