@@ -523,6 +523,59 @@ mod tests {
     use crate::vocab::names::NodeName;
 
     #[test]
+    fn every_registered_product_has_a_key_of_its_own() {
+        for id in ProductId::ALL {
+            assert_eq!(ProductId::from_key(id.key()), Some(*id));
+            assert_eq!(id.product().id(), *id);
+            let json = serde_json::to_string(id).unwrap();
+            assert_eq!(serde_json::from_str::<ProductId>(&json).unwrap(), *id);
+        }
+        let keys: std::collections::HashSet<&str> = ProductId::ALL.iter().map(|id| id.key()).collect();
+        assert_eq!(keys.len(), ProductId::ALL.len());
+    }
+
+    /// What `ops::build` takes for granted of a declaration.
+    #[test]
+    fn every_certificate_follows_its_issuer_and_every_file_names_declared_certificates() {
+        for id in ProductId::ALL {
+            let product = id.product();
+            for (n, spec) in product.certificates.iter().enumerate() {
+                let earlier = &product.certificates[..n];
+                let issuer_first = spec
+                    .issuer
+                    .is_none_or(|issuer| earlier.iter().any(|c| c.role == issuer));
+                assert!(issuer_first, "{}: {} before its issuer", id.key(), spec.role);
+            }
+            for file in product.files {
+                let roles: Vec<CertRole> = match file.holds {
+                    Holds::Certificate(role) | Holds::PrivateKey(role) => vec![role],
+                    Holds::Chain(roles) => roles.to_vec(),
+                    Holds::Pkcs12(entries) | Holds::Jks(_, entries) => entries
+                        .iter()
+                        .flat_map(|e| match e {
+                            EntrySpec::Key { key, chain, .. } => {
+                                std::iter::once(*key).chain(chain.iter().copied()).collect()
+                            }
+                            EntrySpec::Trusted { certificate, .. } => vec![*certificate],
+                            _ => vec![],
+                        })
+                        .collect(),
+                    Holds::Config(_) => vec![CertRole::Ssl],
+                    Holds::Ledger => vec![],
+                };
+                for role in roles {
+                    assert!(
+                        product.certificate(role).is_some(),
+                        "{}: {} names {role}",
+                        id.key(),
+                        file.name
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
     fn every_declared_default_node_name_is_a_valid_node_name() {
         for id in ProductId::ALL {
             for group in id.product().node_groups {
