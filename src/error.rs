@@ -1,4 +1,5 @@
-//! The error types of the library: [`Error`] for everything, [`StoreError`] for what a keystore codec says.
+//! The error types of the library: [`Error`] for everything, [`StoreError`] for what a keystore codec says,
+//! [`KeyGenerationError`] for why RSA keys could not be made.
 //!
 //! Messages are lowercase, without a trailing period, and name the file or alias involved so that the
 //! binary can print them as they are: `iospki: <message>`. They name settings, never command-line flags: the
@@ -92,6 +93,36 @@ pub enum Error {
         reason: String,
     },
 
+    /// A file is not well-formed in the format it claims (its PEM armour, say).
+    #[error("{}: malformed {format}: {reason}", path.display())]
+    Malformed {
+        /// The file.
+        path: PathBuf,
+        /// The format it fails, e.g. "PEM".
+        format: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
+
+    /// RSA keys could not be generated.
+    #[error("cannot generate an RSA-{bits} key: {source}")]
+    KeyGeneration {
+        /// The size asked for.
+        bits: usize,
+        /// Why the generation failed.
+        #[source]
+        source: KeyGenerationError,
+    },
+
+    /// A key iospki holds could not be encoded: a failure of the encoder, not of the user's input.
+    #[error("cannot encode the {what}: {reason}")]
+    Encode {
+        /// What was being encoded, e.g. "private key as PKCS#8".
+        what: &'static str,
+        /// What the encoder said.
+        reason: String,
+    },
+
     /// A file was read but is refused for what it holds; `reason` says what is wrong and what to do.
     #[error("{}: {reason}", path.display())]
     Refused {
@@ -118,6 +149,32 @@ pub enum Error {
         previous: PathBuf,
         /// The previous certificate's topic.
         previous_topic: String,
+    },
+
+    /// A certificate would end after the CA that issues it: Apple devices stop connecting when any certificate
+    /// of the chain expires.
+    #[error(
+        "cannot issue the {role} certificate: it would end on {ends}, after the CA that issues it ({issuer_ends}); \
+         rotate the CA first"
+    )]
+    OutlivesIssuer {
+        /// The certificate's role (RA, SSL).
+        role: &'static str,
+        /// The day it would end.
+        ends: String,
+        /// The day its CA ends.
+        issuer_ends: String,
+    },
+
+    /// A kept CA's subject is not what the ledger's settings make, so the certificates it issues would not name
+    /// it as their issuer.
+    #[error(
+        "cannot issue the {role} certificate: the CA certificate's subject is not what the ledger's settings make; \
+         renew the CA too"
+    )]
+    CaSubjectChanged {
+        /// The certificate's role (RA, SSL).
+        role: &'static str,
     },
 
     /// A signature could not be made.
@@ -208,6 +265,31 @@ pub enum StoreError {
     /// Opening it would take more key-derivation work or memory than iospki allows for one file.
     #[error(transparent)]
     OverBudget(#[from] crate::formats::kdf::OverBudget),
+}
+
+/// Why keys could not be generated. The prime search's and rsa's own errors are kept as their words, so
+/// that their types stay out of iospki's API.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum KeyGenerationError {
+    /// A size no prime search takes.
+    #[error("{0} bits is too large")]
+    TooLarge(usize),
+    /// The prime search failed.
+    #[error("prime search failed: {0}")]
+    Search(String),
+    /// The search ended without a prime.
+    #[error("no {0}-bit prime found")]
+    NoPrime(u32),
+    /// A search thread failed, or fewer primes than needed came back.
+    #[error("a key generation thread failed")]
+    Thread,
+    /// rsa refused the key.
+    #[error("{0}")]
+    Rsa(String),
+    /// The key's public half could not be encoded as PKCS#1.
+    #[error("cannot encode the public key: {0}")]
+    Encode(String),
 }
 
 /// The library's result type.

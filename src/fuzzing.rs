@@ -87,7 +87,7 @@ pub fn cluster_config(data: &[u8]) {
     let path = std::path::Path::new("/fuzz/iospki.toml");
     let _ = crate::model::config::parse_for(path, text, None);
     for product in crate::model::product::ProductId::ALL {
-        let _ = crate::model::config::parse_for(path, text, Some(product));
+        let _ = crate::model::config::parse_for(path, text, Some(*product));
     }
 }
 

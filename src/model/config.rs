@@ -3,6 +3,7 @@
 //! without it the defaults reproduce the documented cluster. Unknown keys and bad values are errors naming the
 //! key and its line. A commented example is examples/iospki.toml.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -31,9 +32,9 @@ struct Raw {
     public_roots: Option<bool>,
     key_bits: Option<Spanned<u16>>,
     #[serde(default)]
-    hosts: RawHosts,
+    hosts: Lists,
     #[serde(default)]
-    nodes: RawNodes,
+    nodes: Lists,
     #[serde(default)]
     subject: RawSubject,
     #[serde(default)]
@@ -46,65 +47,12 @@ struct Raw {
     ssl: RawLeaf,
 }
 
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct RawHosts {
-    ssl_cn: Option<Spanned<String>>,
-    workers: Option<Spanned<Vec<String>>>,
-    gateway: Option<Spanned<Vec<String>>>,
-    manager: Option<Spanned<Vec<String>>>,
-    key_managers: Option<Spanned<Vec<String>>>,
-    broker: Option<Spanned<Vec<String>>>,
-    analytics: Option<Spanned<Vec<String>>>,
-    publisher: Option<Spanned<Vec<String>>>,
-    store: Option<Spanned<Vec<String>>>,
-    idp: Option<Spanned<Vec<String>>>,
-    extra: Option<Spanned<Vec<String>>>,
-}
+/// `[hosts]` or `[nodes]`: lists of names by key, each key and value with its place in the file. The keys are
+/// checked against the host groups and node roles the library declares, then against the product's.
+type Lists = BTreeMap<Spanned<String>, Spanned<toml::Value>>;
 
-impl RawHosts {
-    /// Each host group the file names, with its hosts.
-    fn groups(self) -> [(HostGroupId, Option<Spanned<Vec<String>>>); 10] {
-        [
-            (HostGroupId::Workers, self.workers),
-            (HostGroupId::Gateway, self.gateway),
-            (HostGroupId::Manager, self.manager),
-            (HostGroupId::KeyManagers, self.key_managers),
-            (HostGroupId::Broker, self.broker),
-            (HostGroupId::Analytics, self.analytics),
-            (HostGroupId::Publisher, self.publisher),
-            (HostGroupId::Store, self.store),
-            (HostGroupId::Idp, self.idp),
-            (HostGroupId::Extra, self.extra),
-        ]
-    }
-}
-
-/// `[nodes]`: the machines of each role, for products whose machines are not their public names.
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct RawNodes {
-    manager: Option<Spanned<Vec<String>>>,
-    workers: Option<Spanned<Vec<String>>>,
-    publisher: Option<Spanned<Vec<String>>>,
-    store: Option<Spanned<Vec<String>>>,
-    idp: Option<Spanned<Vec<String>>>,
-    gateway: Option<Spanned<Vec<String>>>,
-}
-
-impl RawNodes {
-    /// Each role the file names, with its machines.
-    fn roles(self) -> [(NodeRole, Option<Spanned<Vec<String>>>); 6] {
-        [
-            (NodeRole::Manager, self.manager),
-            (NodeRole::Worker, self.workers),
-            (NodeRole::Publisher, self.publisher),
-            (NodeRole::Store, self.store),
-            (NodeRole::Idp, self.idp),
-            (NodeRole::Gateway, self.gateway),
-        ]
-    }
-}
+/// The key of `[hosts]` that is not a host group: the SSL certificate's common name.
+const SSL_CN: &str = "ssl_cn";
 
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
@@ -162,6 +110,7 @@ pub fn parse_for(path: &Path, text: &str, product: Option<ProductId>) -> Result<
     let base = path.parent().unwrap_or(Path::new("."));
     let resolve = |p: PathBuf| if p.is_relative() { base.join(p) } else { p };
     let mut hosts = raw.hosts;
+    let ssl_cn = hosts.remove_entry(SSL_CN);
     let mut choices = Choices {
         product: match raw.product {
             _ if product.is_some() => product,
@@ -169,7 +118,7 @@ pub fn parse_for(path: &Path, text: &str, product: Option<ProductId>) -> Result<
             None => None,
         },
         domain: raw.domain.map(|d| at.host(d, "domain")).transpose()?,
-        ssl_common_name: hosts.ssl_cn.take().map(|cn| at.host(cn, "hosts.ssl_cn")).transpose()?,
+        ssl_common_name: ssl_cn.map(|(_, cn)| at.ssl_cn(cn)).transpose()?,
         ssl_alias: raw.ssl_alias.map(|a| at.alias(a)).transpose()?,
         out: raw.out.map(resolve),
         protection: raw.p12_profile,
@@ -228,6 +177,13 @@ fn toml_reason(message: &str) -> String {
     message.trim().to_owned()
 }
 
+/// The entries of a table in the order the file gives them.
+fn in_file_order(lists: Lists) -> Vec<(Spanned<String>, Spanned<toml::Value>)> {
+    let mut entries: Vec<_> = lists.into_iter().collect();
+    entries.sort_by_key(|(key, _)| key.span().start);
+    entries
+}
+
 /// The longest subject field (X.520's ub-organization-name and ub-organizational-unit-name).
 const MAX_NAME_FIELD: usize = 64;
 
@@ -280,24 +236,56 @@ impl Located<'_> {
         })
     }
 
-    fn hosts(&self, raw: RawHosts) -> Result<Hosts> {
+    /// `[hosts] ssl_cn`.
+    fn ssl_cn(&self, value: Spanned<toml::Value>) -> Result<HostName> {
+        let key = format!("hosts.{SSL_CN}");
+        let name = self.typed::<String>(value, &key)?;
+        self.host(name, &key)
+    }
+
+    fn hosts(&self, raw: Lists) -> Result<Hosts> {
         let mut hosts = Hosts::default();
-        for (group, value) in raw.groups() {
-            let Some(value) = value else { continue };
+        let mut expected = vec![SSL_CN];
+        expected.extend(HostGroupId::ALL.map(HostGroupId::key));
+        for (key, value) in in_file_order(raw) {
+            let group = HostGroupId::from_key(key.get_ref()).ok_or_else(|| self.unknown(&key, &expected))?;
             let key = format!("hosts.{}", group.key());
+            let value = self.typed(value, &key)?;
             hosts.set(group, self.names(&value, &key, HostName::parse)?);
         }
         Ok(hosts)
     }
 
-    fn nodes(&self, raw: RawNodes) -> Result<Nodes> {
+    fn nodes(&self, raw: Lists) -> Result<Nodes> {
         let mut nodes = Nodes::default();
-        for (role, value) in raw.roles() {
-            let Some(value) = value else { continue };
+        let expected = NodeRole::ALL.map(NodeRole::key);
+        for (key, value) in in_file_order(raw) {
+            let role = NodeRole::from_key(key.get_ref()).ok_or_else(|| self.unknown(&key, &expected))?;
             let key = format!("nodes.{}", role.key());
+            let value = self.typed(value, &key)?;
             nodes.set(role, self.names(&value, &key, NodeName::parse)?);
         }
         Ok(nodes)
+    }
+
+    /// A key no table of this kind has, in the words serde uses for the other tables' unknown keys.
+    fn unknown(&self, key: &Spanned<String>, expected: &[&str]) -> Error {
+        let expected: Vec<String> = expected.iter().map(|k| format!("`{k}`")).collect();
+        let reason = format!(
+            "unknown field `{}`, expected one of {}",
+            key.get_ref().escape_debug(),
+            expected.join(", ")
+        );
+        self.error_at_line(self.line(key.span().start), reason)
+    }
+
+    /// The value at `key` as a `T`, or toml's words for what it is instead.
+    fn typed<T: serde::de::DeserializeOwned>(&self, value: Spanned<toml::Value>, key: &str) -> Result<Spanned<T>> {
+        let span = value.span();
+        match value.get_ref().clone().try_into::<T>() {
+            Ok(typed) => Ok(Spanned::new(span, typed)),
+            Err(e) => Err(self.error(&value, key, e.message().trim().to_owned())),
+        }
     }
 
     /// The names of the list `value` at `key`, each parsed by `parse`; at least one.

@@ -317,7 +317,7 @@ impl From<Settings> for Recorded {
     fn from(settings: Settings) -> Recorded {
         let term = |role| settings.issuance.term(role);
         Recorded {
-            product: settings.cluster.product().id,
+            product: settings.cluster.product().id(),
             domain: settings.cluster.domain().clone(),
             ssl_common_name: settings.cluster.ssl_common_name().clone(),
             ssl_alias: settings.ssl_alias.to_string(),

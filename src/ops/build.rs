@@ -76,12 +76,11 @@ pub fn generate_keys(product: &Product, mut given: ByRole<RsaKey>, bits: usize) 
         .filter(|role| given.get(*role).is_none())
         .collect();
     let generated = RsaKey::generate_many(missing.len(), bits)?;
-    if generated.len() != missing.len() {
-        return Err(Error::Issue {
-            profile: "key",
-            reason: "key generation returned fewer keys than asked for".into(),
-        });
-    }
+    debug_assert_eq!(
+        generated.len(),
+        missing.len(),
+        "generate_many makes as many keys as asked for"
+    );
     for (role, key) in missing.into_iter().zip(generated) {
         given.insert(role, key);
     }
@@ -151,13 +150,11 @@ impl Issuing<'_, '_> {
             return Ok(());
         }
         let issuer = match spec.issuer {
-            Some(role) => Some((self.issued_certificate(role)?, key_of(self.build.keys, role)?)),
+            Some(role) => Some((self.issued_certificate(role), key_of(self.build.keys, role)?)),
             None => None,
         };
-        let term = settings.issuance.term(spec.role).ok_or_else(|| Error::Issue {
-            profile: spec.role.name(),
-            reason: "the settings give this certificate no validity".into(),
-        })?;
+        let term = (settings.issuance.term(spec.role))
+            .expect("the settings' issuance is made from the product's declarations: a term per certificate");
         let serial = match issuer {
             Some((ca, _)) => self.ledger.serial_for(&subject_of(&ca.der)?, term.first_serial),
             None => random_serial(),
@@ -189,11 +186,9 @@ impl Issuing<'_, '_> {
         Ok(())
     }
 
-    fn issued_certificate(&self, role: CertRole) -> Result<&Issued> {
-        self.certificates.get(role).ok_or_else(|| Error::Issue {
-            profile: role.name(),
-            reason: "the product declares a certificate before its issuer".into(),
-        })
+    fn issued_certificate(&self, role: CertRole) -> &Issued {
+        let issued = self.certificates.get(role);
+        issued.expect("every product declares a certificate after its issuer (tested in model::product)")
     }
 }
 
@@ -229,12 +224,11 @@ fn within_issuer(request: &Request<'_>, issuer: &Issued) -> Result<()> {
         return Ok(());
     }
     let date = |time: OffsetDateTime| time.date().to_string();
-    Err(fail(format!(
-        "it would end on {}, after the CA that issues it ({}); rotate the CA first (iospki rotate --ca \
-         renews the CA and everything it issued)",
-        date(ends),
-        date(issuer_ends)
-    )))
+    Err(Error::OutlivesIssuer {
+        role: role.name(),
+        ends: date(ends),
+        issuer_ends: date(issuer_ends),
+    })
 }
 
 /// A kept CA's subject is rebuilt from the settings; its children must name it byte for byte.
@@ -248,20 +242,14 @@ fn check_issuer_name(cert: &Issued, ca: &Issued, role: CertRole) -> Result<()> {
     if cert.issuer().as_raw() == ca.subject().as_raw() {
         return Ok(());
     }
-    Err(Error::Issue {
-        profile: role.name(),
-        reason: "the CA certificate's subject is not what the ledger's settings make; renew the CA too (--ca)".into(),
-    })
+    Err(Error::CaSubjectChanged { role: role.name() })
 }
 
 fn summary(request: &Request<'_>, cert: &Issued) -> Result<Summary> {
     Ok(Summary {
         role: request.profile.role,
         serial_hex: crate::vocab::hex::serial(request.serial.as_ref()),
-        not_after: request.not_after().ok_or_else(|| Error::Issue {
-            profile: request.profile.role.name(),
-            reason: "its validity ends after the year 9999".into(),
-        })?,
+        not_after: (request.not_after()).expect("issue refuses a validity that ends after the year 9999"),
         sha256: crate::formats::certinfo::fingerprint(&cert.der),
     })
 }
@@ -295,14 +283,14 @@ impl Files<'_, '_> {
         let settings = self.build.settings;
         let password = self.build.store_password;
         Ok(match spec.holds {
-            Holds::Certificate(role) => Zeroizing::new(self.certificate(role)?.pem().into_bytes()),
+            Holds::Certificate(role) => Zeroizing::new(self.certificate(role).pem().into_bytes()),
             Holds::PrivateKey(role) => {
                 Zeroizing::new(key_of(self.build.keys, role)?.secret_pkcs8_pem()?.as_bytes().to_vec())
             }
             Holds::Chain(roles) => {
                 let mut chain = String::new();
                 for role in roles {
-                    chain += &self.certificate(*role)?.pem();
+                    chain += &self.certificate(*role).pem();
                 }
                 Zeroizing::new(chain.into_bytes())
             }
@@ -324,17 +312,15 @@ impl Files<'_, '_> {
                 Zeroizing::new(jks::write(&store, password).map_err(|e| store_error(spec, e))?)
             }
             Holds::Config(kind) => {
-                crate::wso2::config_file(kind, settings, password, &self.certificate(CertRole::Ssl)?.der)
+                crate::wso2::config_file(kind, settings, password, &self.certificate(CertRole::Ssl).der)
             }
             Holds::Ledger => Zeroizing::new(ledger.to_json().into_bytes()),
         })
     }
 
-    fn certificate(&self, role: CertRole) -> Result<&Issued> {
-        self.certificates.get(role).ok_or_else(|| Error::Issue {
-            profile: role.name(),
-            reason: "the set has no such certificate".into(),
-        })
+    fn certificate(&self, role: CertRole) -> &Issued {
+        let issued = self.certificates.get(role);
+        issued.expect("a product's files hold only certificates it declares (tested in model::product)")
     }
 
     /// A store with `entries`, dated at the time of issue.
@@ -345,14 +331,11 @@ impl Files<'_, '_> {
             match *entry {
                 EntrySpec::Key { alias, key, chain } => {
                     let pkcs8 = key_of(self.build.keys, key)?.secret_pkcs8_der()?;
-                    let chain = chain
-                        .iter()
-                        .map(|role| Ok(self.certificate(*role)?.der.clone()))
-                        .collect::<Result<Vec<_>>>()?;
+                    let chain = chain.iter().map(|role| self.certificate(*role).der.clone()).collect();
                     store.insert(self.alias(alias), now, Entry::key(&pkcs8, chain))?;
                 }
                 EntrySpec::Trusted { alias, certificate } => {
-                    let der = self.certificate(certificate)?.der.clone();
+                    let der = self.certificate(certificate).der.clone();
                     store.insert(self.alias(alias), now, Entry::TrustedCert(der))?;
                 }
                 EntrySpec::EarlierCas => {

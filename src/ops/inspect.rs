@@ -235,7 +235,11 @@ fn entry_report(
 }
 
 fn pem_content(path: &Path, data: &[u8], now: OffsetDateTime) -> Result<Content> {
-    let blocks = pem::parse_many(data).map_err(|e| unreadable(path, format!("malformed PEM: {e}")))?;
+    let blocks = pem::parse_many(data).map_err(|e| Error::Malformed {
+        path: path.to_path_buf(),
+        format: "PEM",
+        reason: e.to_string(),
+    })?;
     let mut certificates = Vec::new();
     let mut private_keys = Vec::new();
     for block in &blocks {

@@ -231,6 +231,11 @@ impl HostGroupId {
         HostGroupId::Extra,
     ];
 
+    /// The group `[hosts]` names `key`.
+    pub fn from_key(key: &str) -> Option<HostGroupId> {
+        Self::ALL.into_iter().find(|group| group.key() == key)
+    }
+
     /// The key in `[hosts]` and in the ledger, e.g. `key_managers`.
     pub fn key(self) -> &'static str {
         match self {

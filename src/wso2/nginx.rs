@@ -39,7 +39,7 @@ pub fn conf(cluster: &Cluster) -> String {
 
 /// The upstream of `group`'s nodes, and its server blocks on 80 and 443.
 fn server_blocks(text: &mut String, cluster: &Cluster, group: &HostGroup, chain: &str, key: &str) {
-    let upstream = format!("{}_{}", cluster.product().id.key(), group.id.key());
+    let upstream = format!("{}_{}", cluster.product().key, group.id.key());
     // Each name once: nginx warns of a conflicting server name for a repeat even within one block.
     let mut seen = std::collections::HashSet::new();
     let names: Vec<&str> = cluster
@@ -151,13 +151,12 @@ fn tokens(conf: &str) -> impl Iterator<Item = &str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::product::ProductId;
     use crate::model::settings::Choices;
 
     #[test]
     fn es_serves_both_names_from_their_own_nodes() {
         let choices = Choices {
-            product: Some(ProductId::Es),
+            product: Some(crate::model::product::es::ES.id()),
             ..Choices::default()
         };
         let conf = conf(&choices.settings().unwrap().cluster);

@@ -84,7 +84,7 @@ fn properties_escape(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::product::ProductId;
+    use crate::model::product::{ProductId, appm, es, iot};
     use crate::model::settings::Choices;
 
     fn text(product: ProductId, role: NodeRole, password: &str) -> String {
@@ -97,7 +97,7 @@ mod tests {
 
     #[test]
     fn es_publisher_gets_its_name_its_sso_and_the_password_escaped() {
-        let text = text(ProductId::Es, NodeRole::Publisher, "p\"w<");
+        let text = text(es::ES.id(), NodeRole::Publisher, "p\"w<");
         for expected in [
             "== repository/conf/carbon.xml, under <Server>\n<HostName>publisher.es-wso2.com</HostName>\n",
             "\"identityProviderURL\": \"https://publisher.es-wso2.com/samlsso\",\n",
@@ -115,7 +115,7 @@ mod tests {
 
     #[test]
     fn appm_points_every_node_at_the_identity_provider() {
-        let text = text(ProductId::Appm, NodeRole::Gateway, "x");
+        let text = text(appm::APPM.id(), NodeRole::Gateway, "x");
         assert!(
             text.contains("<IdentityProviderUrl>https://idp.appm-wso2.com/samlsso<"),
             "{text}"
@@ -131,7 +131,7 @@ mod tests {
             (NodeRole::Worker, "iots310.wso2.com"),
             (NodeRole::KeyManager, "keymgt.iots310.wso2.com"),
         ] {
-            let text = text(ProductId::Iot, role, "s3cret");
+            let text = text(iot::IOT.id(), role, "s3cret");
             for expected in [
                 format!(
                     "== repository/conf/carbon.xml, under <Server>\n<HostName>{host}</HostName>\n\

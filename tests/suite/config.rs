@@ -25,7 +25,7 @@ fn the_commented_example_is_the_documented_cluster() {
     hosts.set(HostGroupId::Manager, host("mgt.iots310.wso2.com"));
     hosts.set(HostGroupId::KeyManagers, host("keymgt.iots310.wso2.com"));
     let defaults = iospki::model::settings::Choices {
-        product: Some(iospki::model::product::ProductId::Iot),
+        product: Some(iospki::model::product::iot::IOT.id()),
         domain: Some(HostName::parse("iots310.wso2.com").unwrap()),
         ssl_alias: Some(iospki::formats::alias::Alias::chosen("wso2carbon").unwrap()),
         protection: Some(iospki::formats::keystore::pkcs12::Protection::Legacy),

@@ -1,5 +1,6 @@
 //! Command-line definitions.
 
+mod choices;
 mod examples;
 
 use std::path::PathBuf;
@@ -258,8 +259,8 @@ pub struct SignArgs {
     pub apple_root: Option<PathBuf>,
 
     /// The signature's hash: sha256 as Apple asks today; sha1 only for vendor certificates that need it.
-    #[arg(long, value_enum, default_value = "sha256")]
-    pub digest: DigestArg,
+    #[arg(long, value_name = "DIGEST", value_parser = choices::digest(), default_value = Digest::default().key())]
+    pub digest: Digest,
 
     /// Where to write the request.
     #[arg(long, value_name = "REQUEST.b64")]
@@ -306,8 +307,8 @@ pub struct ImportArgs {
     pub previous: Option<PathBuf>,
 
     /// Protection of the .pfx: legacy (3DES, HMAC-SHA1) is read by every Java 8; modern needs Java 8u301+.
-    #[arg(long, value_name = "PROFILE", value_enum, default_value = "legacy")]
-    pub p12_profile: P12Profile,
+    #[arg(long, value_name = "PROFILE", value_parser = choices::protection(), default_value = Protection::default().key())]
+    pub p12_profile: Protection,
 
     /// File holding, on one line (a FIFO or <(pass show NAME) too; - reads standard input, typed without echo on a
     /// terminal), the .pfx password (else $IOSPKI_PASSWORD, else a prompt).
@@ -348,8 +349,14 @@ pub struct VerifyArgs {
     pub home: Option<PathBuf>,
 
     /// The product of --home.
-    #[arg(long, value_name = "PRODUCT", value_enum, default_value = "iot", requires = "home")]
-    pub product: ProductArg,
+    #[arg(
+        long,
+        value_name = "PRODUCT",
+        value_parser = choices::product(),
+        default_value = choices::default_product(),
+        requires = "home"
+    )]
+    pub product: ProductId,
 
     /// Nodes' bundles from iospki bundle instead: each one's SHA256SUMS, then its files as the node will use
     /// them; given several, that every server node holds the same key.
@@ -427,24 +434,6 @@ fn too_long(text: &str) -> String {
     format!("'{text}' is longer than {MAX_WINDOW_DAYS} days")
 }
 
-/// The hash of the request's signature, as `--digest` names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum DigestArg {
-    /// SHA-256, as Apple asks today.
-    Sha256,
-    /// SHA-1, for vendor certificates that need it.
-    Sha1,
-}
-
-impl From<DigestArg> for Digest {
-    fn from(digest: DigestArg) -> Digest {
-        match digest {
-            DigestArg::Sha256 => Digest::Sha256,
-            DigestArg::Sha1 => Digest::Sha1,
-        }
-    }
-}
-
 /// A key size iospki generates.
 fn key_bits(text: &str) -> Result<u16, String> {
     let range = iospki::model::defaults::KEY_BITS_RANGE;
@@ -455,48 +444,6 @@ fn key_bits(text: &str) -> Result<u16, String> {
             range.start(),
             range.end()
         )),
-    }
-}
-
-/// The products, as `--product` names them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum ProductArg {
-    /// IoT Server with iOS support.
-    Iot,
-    /// Identity Server.
-    Is,
-    /// Enterprise Store.
-    Es,
-    /// App Manager.
-    Appm,
-}
-
-impl From<ProductArg> for ProductId {
-    fn from(product: ProductArg) -> ProductId {
-        match product {
-            ProductArg::Iot => ProductId::Iot,
-            ProductArg::Is => ProductId::Is,
-            ProductArg::Es => ProductId::Es,
-            ProductArg::Appm => ProductId::Appm,
-        }
-    }
-}
-
-/// The protection of the .p12 files, as `--p12-profile` names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum P12Profile {
-    /// PBE-SHA1-3DES and HMAC-SHA1: every Java 8, OpenSSL 3 without -legacy.
-    Legacy,
-    /// AES-256/PBKDF2 and HMAC-SHA256: Java 8u301+, OpenSSL 1.1.1+.
-    Modern,
-}
-
-impl From<P12Profile> for Protection {
-    fn from(profile: P12Profile) -> Protection {
-        match profile {
-            P12Profile::Legacy => Protection::Legacy,
-            P12Profile::Modern => Protection::Modern,
-        }
     }
 }
 
@@ -619,9 +566,7 @@ pub struct BundleArgs {
     #[arg(long, value_name = "NAME")]
     pub namespace: Option<String>,
 
-    /// With --format k8s: objects are named PREFIX-ROLE (iots-manager, iots-worker, iots-key-manager, iots-nginx)
-    /// [default: the product's short name: iots, is, es, appm].
-    #[arg(long, value_name = "PREFIX")]
+    #[arg(long, value_name = "PREFIX", help = choices::name_prefix_help())]
     pub name_prefix: Option<String>,
 
     /// Print JSON (schema iospki.bundle/1: the nodes and every file written) instead of text.
@@ -675,22 +620,11 @@ pub struct InspectArgs {
 
 #[derive(Debug, Args)]
 pub struct InitArgs {
-    /// The product whose cluster the set is for [default: iot, or the description's product].
-    ///
-    /// iot: IoT Server with iOS support (SCEP CA, RA, SSL, three JKS stores, certificate-config.xml,
-    /// iot-api-config.xml, iot_default.xml). is, es, appm: one cluster key and certificate in wso2carbon.jks,
-    /// client-truststore.jks, nginx's chain and key, and a settings-ROLE.txt per node role.
-    #[arg(long, value_name = "PRODUCT", value_enum)]
-    pub product: Option<ProductArg>,
+    // The help texts that list products are made from the declarations (cli/choices.rs).
+    #[arg(long, value_name = "PRODUCT", value_parser = choices::product(), help = choices::product_help())]
+    pub product: Option<ProductId>,
 
-    /// The CA key (RSA, 2048 bits or more). For iot: nginx's private key, which becomes the SCEP CA key
-    /// (required). For is, es and appm: optional; without it iospki generates the CA key (ca_private.pem, 0600).
-    ///
-    /// PKCS#1 or PKCS#8, PEM or DER, unencrypted, encrypted PKCS#8 (PBES2 with AES or 3DES), or OpenSSL's
-    /// traditional encrypted PEM (openssl genrsa -des3, -aes256); text before the PEM block is fine. EC, Ed25519
-    /// and DSA keys are refused (WSO2's SCEP signs device certificates with SHA256withRSA using this key), as are RSA
-    /// keys under 2048 bits (Apple's minimum).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", help = choices::ca_key_help().0, long_help = choices::ca_key_help().1)]
     pub key: Option<PathBuf>,
 
     /// A cluster description (iospki.toml, see examples/iospki.toml); the flags below override it [default:
@@ -709,15 +643,10 @@ pub struct InitArgs {
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
 
-    /// The cluster's domain, under which the public names are made (iot: DOMAIN, gateway., mgt., keymgt.;
-    /// is: DOMAIN, mgt.; es: publisher., store.; appm: publisher., store., idp., gateway.) [default: iot
-    /// iots310.wso2.com, is is.wso2.com, es es-wso2.com, appm appm-wso2.com].
-    #[arg(long, value_name = "DOMAIN")]
+    #[arg(long, value_name = "DOMAIN", help = choices::domain_help())]
     pub domain: Option<String>,
 
-    /// CN of the SSL certificate (also added to its subjectAltName) [default: DOMAIN; es and appm: the
-    /// publisher's name].
-    #[arg(long, value_name = "HOST")]
+    #[arg(long, value_name = "HOST", help = choices::ssl_cn_help())]
     pub ssl_cn: Option<String>,
 
     /// Alias of the SSL key in wso2carbon.jks and KEYSTORE.p12; carbon.xml's KeyAlias [default: wso2carbon].
@@ -755,8 +684,8 @@ pub struct InitArgs {
     ///
     /// IoT Server 3.x runs only on Java 8, which cannot read AES PKCS#12 before 8u301. The .jks files are real
     /// JKS whatever the profile.
-    #[arg(long, value_name = "PROFILE", value_enum)]
-    pub p12_profile: Option<P12Profile>,
+    #[arg(long, value_name = "PROFILE", value_parser = choices::protection())]
+    pub p12_profile: Option<Protection>,
 
     /// A node's repository/resources/security: keep every entry of its wso2carbon.jks, client-truststore.jks and
     /// wso2certs.jks (JKS or PKCS#12) except those iospki replaces by alias. The files there are only read.

@@ -144,6 +144,8 @@ fn hint(err: &Error, command: &str) -> String {
         Error::FileExists { .. } => "; pass --force to replace it".into(),
         Error::Store { source, .. } => commands::password_hint(source, command),
         Error::TopicChanged { .. } => "; pass --accept-new-topic only if all devices are to enrol again".into(),
+        Error::OutlivesIssuer { .. } => " (iospki rotate --ca renews the CA and everything it issued)".into(),
+        Error::CaSubjectChanged { .. } => " (--ca)".into(),
         _ => String::new(),
     }
 }

@@ -14,35 +14,17 @@ use crypto_primes::{Flavor, is_prime, sieve_and_find};
 use rsa::traits::PublicKeyParts;
 use rsa::{BoxedUint, RsaPrivateKey};
 
+use crate::error::KeyGenerationError;
+
 /// F4, the exponent rsa and OpenSSL use.
 const PUBLIC_EXPONENT: u64 = 65_537;
 
-/// Why keys could not be generated.
-#[derive(Debug, thiserror::Error)]
-pub(super) enum GenerateError {
-    /// A size no prime search takes.
-    #[error("{0} bits is too large")]
-    TooLarge(usize),
-    /// The prime search failed.
-    #[error("prime search failed: {0}")]
-    Search(crypto_primes::Error),
-    /// The search ended without a prime.
-    #[error("no {0}-bit prime found")]
-    NoPrime(u32),
-    /// A search thread failed, or fewer primes than needed came back.
-    #[error("a key generation thread failed")]
-    Thread,
-    /// rsa refused the key.
-    #[error(transparent)]
-    Rsa(#[from] rsa::Error),
-}
-
 /// `count` RSA keys of `bits` bits.
-pub(super) fn generate(count: usize, bits: usize) -> Result<Vec<RsaPrivateKey>, GenerateError> {
+pub(super) fn generate(count: usize, bits: usize) -> Result<Vec<RsaPrivateKey>, KeyGenerationError> {
     let needed = 2 * count;
     let pool: Mutex<Vec<BoxedUint>> = Mutex::new(Vec::with_capacity(needed));
     let enough = AtomicBool::new(false);
-    let failure: Mutex<Option<GenerateError>> = Mutex::new(None);
+    let failure: Mutex<Option<KeyGenerationError>> = Mutex::new(None);
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(needed);
     std::thread::scope(|scope| {
         for _ in 0..threads {
@@ -73,9 +55,9 @@ pub(super) fn generate(count: usize, bits: usize) -> Result<Vec<RsaPrivateKey>, 
     if let Some(reason) = failure.into_inner().ok().flatten() {
         return Err(reason);
     }
-    let primes = pool.into_inner().map_err(|_| GenerateError::Thread)?;
+    let primes = pool.into_inner().map_err(|_| KeyGenerationError::Thread)?;
     if primes.len() != needed {
-        return Err(GenerateError::Thread);
+        return Err(KeyGenerationError::Thread);
     }
     let mut primes = primes.into_iter();
     let mut keys = Vec::with_capacity(count);
@@ -83,7 +65,7 @@ pub(super) fn generate(count: usize, bits: usize) -> Result<Vec<RsaPrivateKey>, 
         let key = match key_from(p, q, bits) {
             Some(key) => key,
             // Equal primes, or e not invertible: astronomically rare; make this key afresh.
-            None => RsaPrivateKey::new(&mut rand::rng(), bits)?,
+            None => RsaPrivateKey::new(&mut rand::rng(), bits).map_err(|e| KeyGenerationError::Rsa(e.to_string()))?,
         };
         keys.push(key);
     }
@@ -92,18 +74,19 @@ pub(super) fn generate(count: usize, bits: usize) -> Result<Vec<RsaPrivateKey>, 
 
 /// A random prime of `bits` bits with its two top bits set; `None` once `stop` is set, which is looked at
 /// before every candidate.
-fn random_prime(bits: usize, stop: &AtomicBool) -> Result<Option<BoxedUint>, GenerateError> {
-    let bits = u32::try_from(bits).map_err(|_| GenerateError::TooLarge(bits))?;
-    let factory = SmallFactorsSieveFactory::new(Flavor::Any, bits, SetBits::TwoMsb).map_err(GenerateError::Search)?;
+fn random_prime(bits: usize, stop: &AtomicBool) -> Result<Option<BoxedUint>, KeyGenerationError> {
+    let bits = u32::try_from(bits).map_err(|_| KeyGenerationError::TooLarge(bits))?;
+    let factory = SmallFactorsSieveFactory::new(Flavor::Any, bits, SetBits::TwoMsb)
+        .map_err(|e| KeyGenerationError::Search(e.to_string()))?;
     // Once stopped, the predicate accepts the next candidate so that the search ends; it is then discarded.
     let found = sieve_and_find(&mut rand::rng(), factory, |_, candidate| {
         stop.load(Ordering::Relaxed) || is_prime(Flavor::Any, candidate)
     })
-    .map_err(GenerateError::Search)?;
+    .map_err(|e| KeyGenerationError::Search(e.to_string()))?;
     if stop.load(Ordering::Relaxed) {
         return Ok(None);
     }
-    found.map(Some).ok_or(GenerateError::NoPrime(bits))
+    found.map(Some).ok_or(KeyGenerationError::NoPrime(bits))
 }
 
 /// The key of primes `p` and `q`, if it passes rsa's checks and has exactly `bits` bits.

@@ -35,6 +35,17 @@ pub enum Digest {
 }
 
 impl Digest {
+    /// Every hash, the default first.
+    pub const ALL: [Digest; 2] = [Digest::Sha256, Digest::Sha1];
+
+    /// Its key, as `--digest` names it: `sha256` or `sha1`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Digest::Sha256 => "sha256",
+            Digest::Sha1 => "sha1",
+        }
+    }
+
     /// "SHA-256" or "SHA-1".
     pub fn name(self) -> &'static str {
         match self {
@@ -68,14 +79,13 @@ impl RsaKey {
 
     /// Generates `count` keys of `bits` bits, sharing their prime searches out over all cores.
     pub fn generate_many(count: usize, bits: usize) -> Result<Vec<Self>> {
-        let fail = |reason: &dyn std::fmt::Display| Error::Issue {
-            profile: "key",
-            reason: format!("RSA-{bits} generation failed: {reason}"),
-        };
+        let fail = |source| Error::KeyGeneration { bits, source };
         generate::generate(count, bits)
-            .map_err(|e| fail(&e))?
+            .map_err(fail)?
             .into_iter()
-            .map(|private| Self::from_private(private).map_err(|e| fail(&e)))
+            .map(|private| {
+                Self::from_private(private).map_err(|e| fail(crate::error::KeyGenerationError::Encode(e.to_string())))
+            })
             .collect()
     }
 
@@ -101,15 +111,13 @@ impl RsaKey {
 
     /// The private key as unencrypted PKCS#8 DER.
     pub fn secret_pkcs8_der(&self) -> Result<Zeroizing<Vec<u8>>> {
-        let doc = self.private.to_pkcs8_der().map_err(|e| encode_error(e.to_string()))?;
+        let doc = self.private.to_pkcs8_der().map_err(encode_error)?;
         Ok(Zeroizing::new(doc.as_bytes().to_vec()))
     }
 
     /// The private key as unencrypted PKCS#8 PEM (`BEGIN PRIVATE KEY`), as OpenSSL 3 writes it.
     pub fn secret_pkcs8_pem(&self) -> Result<Zeroizing<String>> {
-        self.private
-            .to_pkcs8_pem(LineEnding::LF)
-            .map_err(|e| encode_error(e.to_string()))
+        self.private.to_pkcs8_pem(LineEnding::LF).map_err(encode_error)
     }
 
     /// An RSASSA-PKCS1-v1_5 signature over `message` with `digest`.
@@ -124,17 +132,12 @@ impl RsaKey {
                 reason: format!("RSA {} signature failed: {e}", digest.name()),
             })
     }
-
-    /// Whether `cert_public_key` (PKCS#1 RSAPublicKey bytes) is this key's public half.
-    pub fn matches_public_key(&self, cert_public_key: &[u8]) -> bool {
-        self.public_der == cert_public_key
-    }
 }
 
-fn encode_error(reason: String) -> Error {
-    Error::Issue {
-        profile: "key",
-        reason: format!("cannot encode the private key: {reason}"),
+fn encode_error(e: rsa::pkcs8::Error) -> Error {
+    Error::Encode {
+        what: "private key as PKCS#8",
+        reason: e.to_string(),
     }
 }
 

@@ -8,7 +8,7 @@
 
 use super::carbon::{
     CA_CERT, CA_KEY, CARBON_KEY_STORE, CARBON_TRUST_STORE, CERTIFICATES, CONNECTOR, EXTRA_HOSTS, KEY_STORE, LEDGER,
-    OWN_HOST_NAMES, PUBLISHER_JSON, SSL_CERT, SSO_IDP_CONFIG, SSO_STORE, STORE_JSON, TRUST_STORE, nginx_chain,
+    OWN_HOST_NAMES, PUBLISHER_JSON, SSL_CERT, SSO_IDP_CONFIG, SSO_STORE, STORE_JSON, SUMMARY, TRUST_STORE, nginx_chain,
     nginx_conf, nginx_key, service_provider, settings_file,
 };
 use super::{
@@ -16,16 +16,17 @@ use super::{
     HostGroupId::{Gateway as GatewayName, Idp as IdpName, Publisher as PublisherName, Store as StoreName},
     NodeGroup,
     NodeRole::{Gateway, Idp, Publisher, Store},
-    Product, ProductId, RelyingParty, Roles, Setting, Snippet,
+    Product, RelyingParty, Roles, Setting, Snippet,
     Syntax::{Elements, Json},
     Value::{SslAlias, Text, Url},
     WithoutStoreName,
 };
 
 /// The App Manager cluster of the clustering guide.
-pub const APPM: Product = Product {
-    id: ProductId::Appm,
+pub static APPM: Product = Product {
+    key: "appm",
     name: "App Manager",
+    summary: SUMMARY,
     short_name: "appm",
     default_domain: "appm-wso2.com",
     host_groups: &[

@@ -14,6 +14,10 @@ use super::{
 };
 use crate::formats::profile;
 
+/// What a Carbon 4.4 product's set holds, as `--product`'s help says it.
+pub(super) const SUMMARY: &str = "one cluster key and certificate in wso2carbon.jks, client-truststore.jks, nginx's \
+     chain and key, and a settings-ROLE.txt per node role";
+
 /// Further names for the certificate: `[hosts] extra`, none by default.
 pub(super) const EXTRA_HOSTS: HostGroup = HostGroup {
     id: HostGroupId::Extra,

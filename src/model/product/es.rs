@@ -7,7 +7,7 @@
 
 use super::carbon::{
     CA_CERT, CA_KEY, CARBON_KEY_STORE, CARBON_TRUST_STORE, CERTIFICATES, CONNECTOR, EXTRA_HOSTS, KEY_STORE, LEDGER,
-    OWN_HOST_NAMES, PUBLISHER_JSON, SSL_CERT, SSO_IDP_CONFIG, SSO_STORE, STORE_JSON, TRUST_STORE, nginx_chain,
+    OWN_HOST_NAMES, PUBLISHER_JSON, SSL_CERT, SSO_IDP_CONFIG, SSO_STORE, STORE_JSON, SUMMARY, TRUST_STORE, nginx_chain,
     nginx_conf, nginx_key, service_provider, settings_file,
 };
 use super::{
@@ -15,16 +15,17 @@ use super::{
     HostGroupId::{Publisher as PublisherName, Store as StoreName},
     NodeGroup,
     NodeRole::{Publisher, Store},
-    Product, ProductId, RelyingParty, Roles, Setting, Snippet,
+    Product, RelyingParty, Roles, Setting, Snippet,
     Syntax::{Elements, Json},
     Value::{Text, Url},
     WithoutStoreName,
 };
 
 /// The Enterprise Store cluster of the clustering guide.
-pub const ES: Product = Product {
-    id: ProductId::Es,
+pub static ES: Product = Product {
+    key: "es",
     name: "Enterprise Store",
+    summary: SUMMARY,
     short_name: "es",
     default_domain: "es-wso2.com",
     host_groups: &[

@@ -12,7 +12,7 @@ use super::{
     CertRole::{Ca, Ra, Ssl as SslCert},
     CertificateSpec, CommonName, ConfigFile, EntrySpec, FileSpec, Holds, HostGroup, HostGroupId,
     NodeRole::{self, Analytics, Broker, KeyManager, Manager, Nginx, Worker},
-    Placement, Product, ProductId, RelyingParty, Roles, Snippet, StorePurpose, WithoutStoreName,
+    Placement, Product, RelyingParty, Roles, Snippet, StorePurpose, WithoutStoreName,
 };
 use crate::formats::profile;
 
@@ -54,9 +54,11 @@ const fn output(name: &'static str, holds: Holds, secret: bool, description: &'s
 }
 
 /// The IoT Server cluster of the clustering guide.
-pub const IOT: Product = Product {
-    id: ProductId::Iot,
+pub static IOT: Product = Product {
+    key: "iot",
     name: "IoT Server",
+    summary: "the SCEP CA and RA of iOS enrolment, the SSL certificate, three JKS stores, \
+              certificate-config.xml, iot-api-config.xml and iot_default.xml",
     short_name: "iots",
     default_domain: "iots310.wso2.com",
     host_groups: &[

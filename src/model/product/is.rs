@@ -6,20 +6,22 @@
 
 use super::carbon::{
     CA_CERT, CA_KEY, CARBON_KEY_STORE, CARBON_TRUST_STORE, CARBON_XML, CERTIFICATES, CONNECTOR, EXTRA_HOSTS, KEY_STORE,
-    LEDGER, SSL_CERT, SSO_IDP_CONFIG, TRUST_STORE, nginx_chain, nginx_conf, nginx_key, service_provider, settings_file,
+    LEDGER, SSL_CERT, SSO_IDP_CONFIG, SUMMARY, TRUST_STORE, nginx_chain, nginx_conf, nginx_key, service_provider,
+    settings_file,
 };
 use super::{
     HostGroup, HostGroupId, NodeGroup,
     NodeRole::{Manager, Worker},
-    Product, ProductId, Roles, Setting, Snippet,
+    Product, Roles, Setting, Snippet,
     Syntax::{Elements, Json, Properties},
     Value::{Host, Text, Url},
 };
 
 /// The Identity Server cluster of the clustering guide.
-pub const IS: Product = Product {
-    id: ProductId::Is,
+pub static IS: Product = Product {
+    key: "is",
     name: "Identity Server",
+    summary: SUMMARY,
     short_name: "is",
     default_domain: "is.wso2.com",
     host_groups: &[

@@ -305,58 +305,95 @@ pub struct Snippet {
     pub settings: &'static [Setting],
 }
 
-/// The products iospki knows, as `--product` and the description's `product` name them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ProductId {
-    /// WSO2 / Entgra IoT Server with iOS support.
-    #[default]
-    Iot,
-    /// WSO2 Identity Server.
-    Is,
-    /// WSO2 Enterprise Store.
-    Es,
-    /// WSO2 App Manager.
-    Appm,
-}
+/// A product iospki knows, as `--product` and the description's `product` name it: a handle on its
+/// declaration, compared, hashed, printed and serialized by its key.
+#[derive(Clone, Copy)]
+pub struct ProductId(&'static Product);
 
 impl ProductId {
-    /// Every product.
-    pub const ALL: [ProductId; 4] = [ProductId::Iot, ProductId::Is, ProductId::Es, ProductId::Appm];
+    /// Every product, in the order `--product` lists them; the first is the default. A new product is its
+    /// declaration file and one line here.
+    pub const ALL: &'static [ProductId] = &[
+        ProductId(&iot::IOT),
+        ProductId(&is::IS),
+        ProductId(&es::ES),
+        ProductId(&appm::APPM),
+    ];
 
     /// Its declaration.
     pub fn product(self) -> &'static Product {
-        match self {
-            ProductId::Iot => &iot::IOT,
-            ProductId::Is => &is::IS,
-            ProductId::Es => &es::ES,
-            ProductId::Appm => &appm::APPM,
-        }
+        self.0
     }
 
-    /// `iot`, `is`, `es` or `appm`.
+    /// Its key: `iot`, `is`, ...
     pub fn key(self) -> &'static str {
-        match self {
-            ProductId::Iot => "iot",
-            ProductId::Is => "is",
-            ProductId::Es => "es",
-            ProductId::Appm => "appm",
-        }
+        self.0.key
     }
 
     /// The product `key` names.
     pub fn from_key(key: &str) -> Option<ProductId> {
-        Self::ALL.into_iter().find(|id| id.key() == key)
+        Self::ALL.iter().copied().find(|id| id.key() == key)
+    }
+
+    /// Every product's key, as messages list them: `iot, is, es, appm`.
+    pub fn keys() -> String {
+        let keys: Vec<&str> = Self::ALL.iter().map(|id| id.key()).collect();
+        keys.join(", ")
+    }
+}
+
+impl Default for ProductId {
+    /// The first product of [`ProductId::ALL`].
+    fn default() -> Self {
+        Self::ALL[0]
+    }
+}
+
+impl PartialEq for ProductId {
+    fn eq(&self, other: &Self) -> bool {
+        self.key() == other.key()
+    }
+}
+
+impl Eq for ProductId {}
+
+impl std::hash::Hash for ProductId {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.key().hash(state);
+    }
+}
+
+impl std::fmt::Debug for ProductId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ProductId").field(&self.key()).finish()
+    }
+}
+
+impl serde::Serialize for ProductId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.key())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ProductId {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let key = String::deserialize(deserializer)?;
+        ProductId::from_key(&key).ok_or_else(|| {
+            let reason = format!("'{}' is not one of {}", key.escape_debug(), ProductId::keys());
+            serde::de::Error::custom(reason)
+        })
     }
 }
 
 /// A WSO2 product's cluster set, declared.
 #[derive(Debug)]
 pub struct Product {
-    /// Which product.
-    pub id: ProductId,
+    /// Its key, as `--product` and the description's `product` name it: `iot`.
+    pub key: &'static str,
     /// The product's name in messages.
     pub name: &'static str,
+    /// What its set holds, in a few words, after its name in `--product`'s help.
+    pub summary: &'static str,
     /// Its short name, the default prefix of the Kubernetes objects `bundle --format k8s` names (`iots-manager`).
     pub short_name: &'static str,
     /// The documented cluster's domain.
@@ -381,9 +418,9 @@ pub struct Product {
 }
 
 impl Product {
-    /// The host group `key` names in `[hosts]`.
-    pub fn host_group(&self, key: &str) -> Option<&'static HostGroup> {
-        self.host_groups.iter().find(|g| g.id.key() == key)
+    /// Its handle.
+    pub fn id(&'static self) -> ProductId {
+        ProductId(self)
     }
 
     /// The declaration of the certificate of `role`.
@@ -484,6 +521,59 @@ impl Product {
 mod tests {
     use super::*;
     use crate::vocab::names::NodeName;
+
+    #[test]
+    fn every_registered_product_has_a_key_of_its_own() {
+        for id in ProductId::ALL {
+            assert_eq!(ProductId::from_key(id.key()), Some(*id));
+            assert_eq!(id.product().id(), *id);
+            let json = serde_json::to_string(id).unwrap();
+            assert_eq!(serde_json::from_str::<ProductId>(&json).unwrap(), *id);
+        }
+        let keys: std::collections::HashSet<&str> = ProductId::ALL.iter().map(|id| id.key()).collect();
+        assert_eq!(keys.len(), ProductId::ALL.len());
+    }
+
+    /// What `ops::build` takes for granted of a declaration.
+    #[test]
+    fn every_certificate_follows_its_issuer_and_every_file_names_declared_certificates() {
+        for id in ProductId::ALL {
+            let product = id.product();
+            for (n, spec) in product.certificates.iter().enumerate() {
+                let earlier = &product.certificates[..n];
+                let issuer_first = spec
+                    .issuer
+                    .is_none_or(|issuer| earlier.iter().any(|c| c.role == issuer));
+                assert!(issuer_first, "{}: {} before its issuer", id.key(), spec.role);
+            }
+            for file in product.files {
+                let roles: Vec<CertRole> = match file.holds {
+                    Holds::Certificate(role) | Holds::PrivateKey(role) => vec![role],
+                    Holds::Chain(roles) => roles.to_vec(),
+                    Holds::Pkcs12(entries) | Holds::Jks(_, entries) => entries
+                        .iter()
+                        .flat_map(|e| match e {
+                            EntrySpec::Key { key, chain, .. } => {
+                                std::iter::once(*key).chain(chain.iter().copied()).collect()
+                            }
+                            EntrySpec::Trusted { certificate, .. } => vec![*certificate],
+                            _ => vec![],
+                        })
+                        .collect(),
+                    Holds::Config(_) => vec![CertRole::Ssl],
+                    Holds::Ledger => vec![],
+                };
+                for role in roles {
+                    assert!(
+                        product.certificate(role).is_some(),
+                        "{}: {} names {role}",
+                        id.key(),
+                        file.name
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn every_declared_default_node_name_is_a_valid_node_name() {

@@ -128,7 +128,11 @@ fn der_from(path: &Path, bytes: &[u8], labels: &[&str]) -> Result<Vec<u8>> {
     if !bytes.windows(11).any(|w| w == b"-----BEGIN ") {
         return Ok(bytes.to_vec());
     }
-    let blocks = pem::parse_many(bytes).map_err(|e| Error::unreadable(path, format!("malformed PEM: {e}")))?;
+    let blocks = pem::parse_many(bytes).map_err(|e| Error::Malformed {
+        path: path.to_path_buf(),
+        format: "PEM",
+        reason: e.to_string(),
+    })?;
     let mut found: Vec<_> = blocks.into_iter().filter(|b| labels.contains(&b.tag())).collect();
     match found.len() {
         1 => Ok(found.remove(0).into_contents()),

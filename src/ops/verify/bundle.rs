@@ -151,8 +151,8 @@ fn node_of(files: &[File]) -> (&'static Product, NodeRole) {
         let (_, rest) = first.split_once(", ")?;
         let (role, cluster) = rest.split_once(" of the ")?;
         let product = ProductId::ALL
-            .into_iter()
-            .map(ProductId::product)
+            .iter()
+            .map(|id| id.product())
             .find(|p| cluster.starts_with(&format!("{} cluster ", p.name)))
             .unwrap_or(&IOT);
         Some((product, NodeRole::from_name(role)?))

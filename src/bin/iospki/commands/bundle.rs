@@ -149,7 +149,7 @@ fn cluster(args: &BundleArgs, set: &Set) -> Result<Cluster> {
     };
     let cluster = iospki::model::config::load(&path)?.settings()?.cluster;
     let (described, made) = (cluster.product(), set.product());
-    if described.id != made.id {
+    if described.key != made.key {
         let reason = format!(
             "describes a cluster of {}, but the set in {} is for {}",
             described.name,

@@ -19,12 +19,12 @@ pub fn run(args: InitArgs) -> Result<ExitCode> {
     let request = InitRequest {
         config: super::config_file(args.config.as_deref()),
         overrides: Overrides {
-            product: args.product.map(Into::into),
+            product: args.product,
             domain: args.domain,
             ssl_cn: args.ssl_cn,
             ssl_alias: args.ssl_alias,
             out: args.out,
-            protection: args.p12_profile.map(Into::into),
+            protection: args.p12_profile,
             key_bits: args.key_bits,
             no_public_roots: args.no_public_roots,
         },

@@ -11,7 +11,7 @@ pub fn run(args: VerifyArgs) -> Result<ExitCode> {
     let store_password = super::given_password(args.password_file.as_deref())?;
     let target = match (args.apns, args.home, args.bundle) {
         (Some(dir), _, _) => Target::Apns(dir),
-        (None, Some(home), _) => Target::Home(home, args.product.into()),
+        (None, Some(home), _) => Target::Home(home, args.product),
         (None, None, bundles) if bundles.is_empty() => Target::Output(args.dir),
         (None, None, bundles) => Target::Bundles(bundles),
     };

@@ -32,6 +32,25 @@ pub enum Protection {
 }
 
 impl Protection {
+    /// Every profile, the default first.
+    pub const ALL: [Protection; 2] = [Protection::Legacy, Protection::Modern];
+
+    /// Its key, as `--p12-profile` and the description's `p12_profile` name it (serde's name too).
+    pub fn key(self) -> &'static str {
+        match self {
+            Protection::Legacy => "legacy",
+            Protection::Modern => "modern",
+        }
+    }
+
+    /// What it is and who reads it, in a few words.
+    pub fn summary(self) -> &'static str {
+        match self {
+            Protection::Legacy => "PBE-SHA1-3DES and HMAC-SHA1: every Java 8, OpenSSL 3 without -legacy",
+            Protection::Modern => "AES-256/PBKDF2 and HMAC-SHA256: Java 8u301+, OpenSSL 1.1.1+",
+        }
+    }
+
     /// The iteration count of encryption and MAC: OpenSSL's 2048 for the legacy profile, Java 17's
     /// keystore.pkcs12 default of 10,000 for the modern one.
     fn iterations(self) -> i32 {
@@ -359,6 +378,13 @@ mod tests {
 
     use super::read::{KeyBag, Names};
     use super::*;
+
+    #[test]
+    fn each_protection_key_is_its_serde_name() {
+        for protection in Protection::ALL {
+            assert_eq!(serde_json::to_value(protection).unwrap(), protection.key());
+        }
+    }
 
     fn trusted(alias: &str, password: &Password) -> Vec<u8> {
         let der = ::pem::parse(include_str!(concat!(
