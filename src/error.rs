@@ -48,6 +48,20 @@ pub enum Error {
         reason: String,
     },
 
+    /// The product's CA is a key the operator gives (IoT Server: nginx's), and none was given.
+    #[error("the {product} set's CA is nginx's private key, and none was given")]
+    CaKeyNeeded {
+        /// The product, as messages name it.
+        product: &'static str,
+    },
+
+    /// The stores to merge from are the output directory's own: they are only read, and the output replaces them.
+    #[error("{}: the stores to merge from are in the output directory itself", path.display())]
+    MergeIntoItself {
+        /// The directory.
+        path: PathBuf,
+    },
+
     /// The output directory already holds a set that must not be replaced silently.
     #[error("{}: already holds iospki's files ({existing})", path.display())]
     OutputExists {

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use time::OffsetDateTime;
 
 use crate::error::{Error, Result};
-use crate::formats::alias::Alias;
+pub use crate::formats::alias::Alias;
 use crate::formats::key::RsaKey;
 pub use crate::formats::keystore::pkcs12::Protection;
 use crate::io::output::{Lock, same_file};
@@ -22,7 +22,7 @@ use crate::ops::findings::Report;
 use crate::ops::merge::Existing;
 pub use crate::ops::merge::MergeReport;
 use crate::ops::{AskKeyPassword, NextSteps, Progress};
-use crate::vocab::names::HostName;
+pub use crate::vocab::names::HostName;
 use crate::vocab::roles::{ByRole, CertRole};
 
 /// Everything `init` needs besides the keys.
@@ -46,12 +46,12 @@ impl InitOptions {
 pub struct Overrides {
     /// `--product`.
     pub product: Option<ProductId>,
-    /// `--domain`, as given.
-    pub domain: Option<String>,
-    /// `--ssl-cn`, as given.
-    pub ssl_cn: Option<String>,
-    /// `--ssl-alias`, as given.
-    pub ssl_alias: Option<String>,
+    /// `--domain`.
+    pub domain: Option<HostName>,
+    /// `--ssl-cn`.
+    pub ssl_cn: Option<HostName>,
+    /// `--ssl-alias`.
+    pub ssl_alias: Option<Alias>,
     /// `--out`.
     pub out: Option<PathBuf>,
     /// `--p12-profile`.
@@ -160,11 +160,7 @@ fn store_password(request: &InitRequest<'_>, configured: Option<&PasswordSource>
 fn given_key(request: &InitRequest<'_>, choices: &Choices, product: &Product) -> Result<ByRole<RsaKey>> {
     let Some(path) = &request.key else {
         if product.ca_key_given {
-            let reason = format!(
-                "the {} set's CA is nginx's private key: give it with --key FILE",
-                product.name
-            );
-            return Err(Error::invalid("--key", reason));
+            return Err(Error::CaKeyNeeded { product: product.name });
         }
         return Ok(ByRole::default());
     };
@@ -194,15 +190,9 @@ fn choices(request: &InitRequest<'_>) -> Result<Choices> {
             ..Choices::default()
         },
     };
-    if let Some(domain) = &flags.domain {
-        choices.domain = Some(HostName::parse(domain).map_err(|e| Error::invalid("--domain", e))?);
-    }
-    if let Some(cn) = &flags.ssl_cn {
-        choices.ssl_common_name = Some(HostName::parse(cn).map_err(|e| Error::invalid("--ssl-cn", e))?);
-    }
-    if let Some(alias) = &flags.ssl_alias {
-        choices.ssl_alias = Some(Alias::chosen(alias).map_err(|e| Error::invalid("--ssl-alias", e))?);
-    }
+    choices.domain = flags.domain.clone().or(choices.domain);
+    choices.ssl_common_name = flags.ssl_cn.clone().or(choices.ssl_common_name);
+    choices.ssl_alias = flags.ssl_alias.clone().or(choices.ssl_alias);
     choices.out = flags.out.clone().or(choices.out);
     choices.protection = flags.protection.or(choices.protection);
     choices.key_bits = flags.key_bits.or(choices.key_bits);
@@ -220,10 +210,7 @@ fn existing_stores(request: &InitRequest<'_>, out: &Path, options: &InitOptions)
     };
     // Compared as device and inode, so that a bind mount or a symbolic link of DIR is caught too.
     if same_file(dir, out) {
-        return Err(Error::invalid(
-            "--merge-from",
-            "is the output directory; the node's stores are only read, write to another --out",
-        ));
+        return Err(Error::MergeIntoItself { path: dir.clone() });
     }
     let password = match &request.merge_password_file {
         Some(file) => Password::from_file(file)?,

@@ -34,7 +34,7 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(err) if print::is_closed_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            let said = format!("{}{}", chain(&err), hint(&err, &subcommand()));
+            let said = as_flags(&err).unwrap_or_else(|| format!("{}{}", chain(&err), hint(&err, &subcommand())));
             print::stderr!("{said}");
             json_error(&said);
             ExitCode::from(2)
@@ -138,6 +138,19 @@ fn chain(err: &Error) -> String {
 }
 
 /// What to do next, where that is a flag of `command` (`iospki verify`): the library names no flags.
+/// What a library error about a setting the command line gave says, in the command line's terms.
+fn as_flags(err: &Error) -> Option<String> {
+    match err {
+        Error::CaKeyNeeded { product } => Some(format!(
+            "--key: the {product} set's CA is nginx's private key: give it with --key FILE"
+        )),
+        Error::MergeIntoItself { .. } => Some(
+            "--merge-from: is the output directory; the node's stores are only read, write to another --out".into(),
+        ),
+        _ => None,
+    }
+}
+
 fn hint(err: &Error, command: &str) -> String {
     match err {
         Error::OutputExists { .. } => "; pass --force to replace them".into(),

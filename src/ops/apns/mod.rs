@@ -42,7 +42,7 @@ use std::path::{Path, PathBuf};
 use sha2::Digest as _;
 
 pub use check::{RequestCheck, check_request};
-pub use csr::Holder;
+pub use csr::{Holder, common_name};
 pub use import::{ImportOptions, Imported, import, verify_import};
 pub use request::RequestError;
 pub use run::{

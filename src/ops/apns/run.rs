@@ -49,7 +49,7 @@ fn apple_root(file: Option<&Path>) -> Result<AppleRoot> {
 pub struct CsrRequest<'a> {
     /// Whose key.
     pub holder: Holder,
-    /// The CSR's common name (`--cn`), else the holder's default.
+    /// The CSR's common name (`--cn`), else the holder's default; [`common_name`](super::common_name) checks it.
     pub common_name: Option<String>,
     /// An existing key (`--key`), else one is generated and written too.
     pub key: Option<PathBuf>,
@@ -69,7 +69,7 @@ pub struct CsrRequest<'a> {
 pub fn run_csr(request: &CsrRequest<'_>) -> Result<Vec<WrittenFile>> {
     let holder = request.holder;
     let common_name = match &request.common_name {
-        Some(cn) => csr::common_name(cn).map_err(|e| Error::invalid("--cn", e))?,
+        Some(cn) => cn.as_str(),
         None => holder.default_common_name(),
     };
     let key = match &request.key {

@@ -29,6 +29,10 @@ fn key_password(key: &Path) -> Result<Password> {
 }
 
 fn make_csr(holder: Holder, args: CsrArgs) -> Result<ExitCode> {
+    // Before a key is generated, so that a blank name costs nothing.
+    if let Some(cn) = &args.cn {
+        iospki::ops::apns::common_name(cn).map_err(|e| Error::invalid("--cn", e))?;
+    }
     let written = run_csr(&CsrRequest {
         holder,
         common_name: args.cn,

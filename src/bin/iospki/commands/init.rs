@@ -2,8 +2,8 @@
 
 use std::process::ExitCode;
 
-use iospki::error::Result;
-use iospki::ops::init::{InitReport, InitRequest, MergeReport, Overrides};
+use iospki::error::{Error, Result};
+use iospki::ops::init::{Alias, HostName, InitReport, InitRequest, MergeReport, Overrides};
 
 use crate::cli::InitArgs;
 use crate::print::info;
@@ -20,9 +20,12 @@ pub fn run(args: InitArgs) -> Result<ExitCode> {
         config: super::config_file(args.config.as_deref()),
         overrides: Overrides {
             product: args.product,
-            domain: args.domain,
-            ssl_cn: args.ssl_cn,
-            ssl_alias: args.ssl_alias,
+            domain: host_name(args.domain, "--domain")?,
+            ssl_cn: host_name(args.ssl_cn, "--ssl-cn")?,
+            ssl_alias: args
+                .ssl_alias
+                .map(|a| Alias::chosen(&a).map_err(|e| Error::invalid("--ssl-alias", e)))
+                .transpose()?,
             out: args.out,
             protection: args.p12_profile,
             key_bits: args.key_bits,
@@ -64,6 +67,13 @@ fn warn_of_store_password(report: &InitReport) {
             super::PASSWORD_ENV
         );
     }
+}
+
+/// The host name a flag gives, checked.
+fn host_name(given: Option<String>, flag: &str) -> Result<Option<HostName>> {
+    given
+        .map(|name| HostName::parse(&name).map_err(|e| Error::invalid(flag, e)))
+        .transpose()
 }
 
 fn print(report: &InitReport) -> Result<()> {
