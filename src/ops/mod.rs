@@ -23,6 +23,18 @@ pub use crate::io::secret::{Empty, Password};
 pub use crate::model::settings::PasswordSource;
 pub use next::NextSteps;
 
+// What a front end needs beside the operations, named here so that it depends on `ops` and `error` alone
+// (tests/suite/layers.rs holds the binary to that): the declarations and defaults its choices and help are
+// built from, text from input made safe to print, and the writing of files of its own (man pages).
+pub use crate::formats::key::Digest;
+pub use crate::formats::keystore::pkcs12::Protection;
+pub use crate::io::input::STDIN;
+pub use crate::io::output::{PUBLIC_MODE, write_file};
+pub use crate::model::defaults;
+pub use crate::model::product::{CommonName, Product, ProductId};
+pub use crate::vocab::printable::{printable, unprintable};
+pub use crate::vocab::roles::CertRole;
+
 use crate::error::Result;
 
 /// How an operation shows a slow step: called with what the step does ("generating the keys (RSA-4096)") and

@@ -6,10 +6,10 @@ mod examples;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
-use iospki::formats::key::Digest;
-use iospki::formats::keystore::pkcs12::Protection;
-use iospki::model::defaults::{BUNDLE_DIR, OUT_DIR, SSL_ALIAS, WITHIN};
-use iospki::model::product::ProductId;
+use iospki::ops::Digest;
+use iospki::ops::ProductId;
+use iospki::ops::Protection;
+use iospki::ops::defaults::{BUNDLE_DIR, OUT_DIR, SSL_ALIAS, WITHIN};
 
 /// The PKI of a clustered WSO2 / Entgra IoT Server for iOS, without openssl or keytool.
 #[derive(Debug, Parser)]
@@ -436,7 +436,7 @@ fn too_long(text: &str) -> String {
 
 /// A key size iospki generates.
 fn key_bits(text: &str) -> Result<u16, String> {
-    let range = iospki::model::defaults::KEY_BITS_RANGE;
+    let range = iospki::ops::defaults::KEY_BITS_RANGE;
     match text.parse::<u16>() {
         Ok(bits) if range.contains(&bits) => Ok(bits),
         _ => Err(format!(
@@ -592,7 +592,7 @@ pub struct GenkeyArgs {
     /// Key size in bits.
     ///
     /// From 2048 to 8192; Apple's minimum is 2048.
-    #[arg(long, value_name = "BITS", default_value_t = iospki::model::defaults::KEY_BITS, value_parser = key_bits)]
+    #[arg(long, value_name = "BITS", default_value_t = iospki::ops::defaults::KEY_BITS, value_parser = key_bits)]
     pub bits: u16,
 
     /// Replace FILE if it exists.
@@ -780,9 +780,9 @@ mod tests {
         use super::parse_duration;
         assert_eq!(parse_duration("30d").unwrap(), time::Duration::days(30));
         // The shortest validity is defined from the window in days.
-        let window = i64::from(iospki::model::defaults::WITHIN_DAYS);
+        let window = i64::from(iospki::ops::defaults::WITHIN_DAYS);
         assert_eq!(
-            parse_duration(iospki::model::defaults::WITHIN).unwrap(),
+            parse_duration(iospki::ops::defaults::WITHIN).unwrap(),
             time::Duration::days(window)
         );
         assert_eq!(parse_duration("45").unwrap(), time::Duration::days(45));

@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::time::{Duration, Instant};
 
 use iospki::error::{Error, Result};
-use iospki::vocab::printable::{printable, unprintable};
+use iospki::ops::{printable, unprintable};
 
 /// How much the commands say: set once from `-q`/`-v`, read everywhere, as ripgrep's `messages.rs` keeps its
 /// switches, rather than threading one flag through every function that prints.

@@ -2,10 +2,10 @@
 //! hash or PKCS#12 profile shows up in `--help`, the completions and the man pages without an edit here.
 
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
-use iospki::formats::key::Digest;
-use iospki::formats::keystore::pkcs12::Protection;
-use iospki::model::product::{CommonName, Product, ProductId};
-use iospki::vocab::roles::CertRole;
+use iospki::ops::CertRole;
+use iospki::ops::Digest;
+use iospki::ops::Protection;
+use iospki::ops::{CommonName, Product, ProductId};
 
 /// A value parser over one of the library's lists: the keys of `all` are the choices, each with its help.
 fn one_of<T: Copy + Send + Sync + 'static>(

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use clap::CommandFactory as _;
 use iospki::error::{Error, Result};
-use iospki::io::output::{PUBLIC_MODE, write_file};
+use iospki::ops::{PUBLIC_MODE, write_file};
 
 use crate::cli::{Cli, ManArgs};
 use crate::print::info;

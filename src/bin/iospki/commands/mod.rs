@@ -171,7 +171,7 @@ fn password_for(file: &Path, flag: Option<&Path>, flag_name: &str, new: bool) ->
     if let Some(path) = flag {
         // A pipe or standard input is gone once read: the operator is told the flag instead.
         let told = match path.metadata() {
-            Ok(meta) if meta.is_file() && path != Path::new(iospki::io::input::STDIN) => {
+            Ok(meta) if meta.is_file() && path != Path::new(iospki::ops::STDIN) => {
                 format!("the line in {}", path.display())
             }
             _ => format!("the password given with {flag_name}"),
