@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `iospki bundle` of the largest cluster (1000 hosts: 997 workers and the three default hosts, plus nginx)
+# `iospki bundle` of the largest cluster (1000 hosts: 997 workers and the three default hosts; 1000 nodes with nginx, as the gateway host is no node)
 # against `tar -czf` packing the same trees, whole processes in the same run, and bundle's peak memory.
 # Usage: benches/bundle-compare.sh [ROUNDS] [OTHER_IOSPKI]   (needs hyperfine and GNU time: apt-get install
 # hyperfine time). OTHER_IOSPKI, an earlier build, is measured beside this one (peak memory and time).
@@ -27,22 +27,26 @@ print("workers = [" + ", ".join(f"\"w{i}.iot.example.org\"" for i in range(997))
 "$bin" init --config iospki.toml --key "$key" >/dev/null 2>&1
 "$bin" bundle --out trees >/dev/null
 (cd trees && ls -d */ | tr -d / > ../nodes)
-test "$(wc -l < nodes)" -eq 1001
+test "$(wc -l < nodes)" -eq 1000
 
 per_node="cd $work/trees && while read -r n; do tar -czf $work/tar/\$n.tar.gz -C \$n .; done < $work/nodes"
 all_trees="tar -czf $work/all.tar.gz -C $work/trees ."
 ours="$bin bundle --out $work/b"
 commands=("$per_node" "$all_trees" "$ours")
 [ -n "$other" ] && commands+=("$other bundle --out $work/b")
-prepare="rm -rf $work/b $work/tar $work/all.tar.gz && mkdir $work/tar && sync"
+# Earlier outputs are moved aside, not removed: ext4 makes a new inode cost more while many were deleted in the
+# last minute (ialloc.c, recently_deleted), which ten thousand files removed just before would charge to bundle.
+# They are removed between rounds, a minute before the next.
+prepare="mkdir -p $work/old && for f in b tar all.tar.gz; do [ ! -e $work/\$f ] || mv $work/\$f $work/old/\$RANDOM\$RANDOM; done && mkdir $work/tar && sync"
 for round in $(seq 1 "$rounds"); do
+    rm -rf "$work/old" && sync && sleep 65
     order=("${commands[@]}")
     if ! ((round % 2)); then order=(); for ((i=${#commands[@]}-1; i>=0; i--)); do order+=("${commands[$i]}"); done; fi
     hyperfine --style none --shell bash --runs "$runs" --prepare "$prepare" \
         --export-json "$out/round-$round.json" "${order[@]}" >/dev/null
 done
 
-peak() { rm -rf "$work/b"; /usr/bin/time -f %M "$1" bundle --out "$work/b" 2>&1 >/dev/null | tail -1; }
+peak() { mv "$work/b" "$work/old/peak$RANDOM"; /usr/bin/time -f %M "$1" bundle --out "$work/b" 2>&1 >/dev/null | tail -1; }
 peak_ours=$(peak "$bin")
 peak_other=$([ -n "$other" ] && peak "$other" || echo "")
 
@@ -57,7 +61,7 @@ for path in glob.glob(os.path.join(out, "round-*.json")):
                 else "iospki bundle" if command.startswith(bin + " ") else "earlier iospki bundle")
         times.setdefault(name, []).extend(result["times"])
 median = {name: statistics.median(t) for name, t in times.items()}
-print(f"Machine: {cores} cores, {arch}; 1001 nodes; medians over all runs of every round.\n")
+print(f"Machine: {cores} cores, {arch}; 1000 nodes; medians over all runs of every round.\n")
 print("| command | median | iospki bundle / it |")
 print("| --- | ---: | ---: |")
 for name in ["tar per node", "tar of all trees", "earlier iospki bundle", "iospki bundle"]:
