@@ -1,16 +1,19 @@
 //! Plans of files and their atomic publication: a set is written completely beside the output directory,
-//! fsync'ed, and swapped into place in one rename, so a crash leaves the old set or the new one, never a mix.
+//! synced to disk, and swapped into place in one rename, so a crash leaves the old set or the new one, never a mix.
+//! A plan may leave files to be written while it is published ([`Plan::stage`]), so that a large output is never
+//! held in memory whole.
 //!
 //! A [`Lock`] on the directory that holds the output makes runs take turns: a command that reads a set and
 //! writes it back (`rotate`, `init --force`) holds it from the read to the publication, so that no change of
 //! another run is lost. What iospki carries across or removes never crosses a mount point, and it replaces only
 //! regular files.
 
+use std::collections::HashSet;
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Component, Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use rustix::fs::{AtFlags, CWD, RenameFlags, StatxAttributes, StatxFlags, renameat_with, statx};
 use zeroize::Zeroizing;
@@ -95,10 +98,31 @@ impl Plan {
 
     /// [`Plan::publish`] under a lock the caller took with [`Lock::take`] before it read what the plan changes.
     pub fn publish_locked(&self, dir: &Path, force: bool, lock: &Lock) -> Result<()> {
+        self.stage(dir, force, lock, Vec::new())?.publish()
+    }
+
+    /// Begins [`Plan::publish_locked`] and stops before the swap: the plan's files are written into the staging
+    /// directory, beside what `dir` already holds, and the files named `later` are written there by
+    /// [`Staged::write`] as they are made, from as many threads as the caller likes, so that a publication of
+    /// many large files need not hold them all. [`Staged::publish`] swaps the whole in at once; dropping it
+    /// instead leaves `dir` as it was. Files `later` names count as the plan's (replaced only with `force`).
+    pub fn stage<'a>(&self, dir: &'a Path, force: bool, lock: &'a Lock, later: Vec<String>) -> Result<Staged<'a>> {
         lock.covers(dir)?;
         let existing = check_target(dir)?;
+        let names: HashSet<&Path> = self
+            .files
+            .iter()
+            .map(|f| Path::new(&f.name))
+            .chain(later.iter().map(Path::new))
+            .collect();
         if existing {
-            let clashes = self.existing_in(dir);
+            let mut clashes = self.existing_in(dir);
+            clashes.extend(
+                later
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|n| dir.join(n).symlink_metadata().is_ok()),
+            );
             if !clashes.is_empty() && !force {
                 return Err(Error::OutputExists {
                     path: dir.to_path_buf(),
@@ -109,73 +133,122 @@ impl Plan {
         let staging = Staging::beside(dir, lock)?;
         if existing {
             let mode = dir.metadata().map_err(|e| Error::io(dir, e))?.permissions().mode();
-            self.carry_over(dir, &staging.path, mode)?;
+            set_mode(&staging.path, mode)?;
+            mirror_dir(&names, dir, &staging.path, Path::new(""))?;
         } else {
             set_mode(&staging.path, NEW_DIR_MODE)?;
         }
+        let staged = Staged {
+            staging,
+            dir,
+            existing,
+            parent: &lock.parent,
+            later: Mutex::new(later.into_iter().collect()),
+        };
         for file in &self.files {
-            let path = staging.path.join(&file.name);
-            // Errors name the file where it was to go, not the hidden staging directory.
-            let shown = dir.join(&file.name);
-            if let Some(sub) = path.parent().filter(|p| *p != staging.path) {
-                create_private_dirs(sub).map_err(|e| e.at(&shown))?;
-            }
-            write_synced(&path, &file.contents, file.mode).map_err(|e| e.at(&shown))?;
+            staged.put(&file.name, &file.contents, file.mode)?;
         }
-        sync_dir(&staging.path).map_err(|e| e.at(dir))?;
-        if existing {
+        Ok(staged)
+    }
+}
+
+/// A publication under way ([`Plan::stage`]): the staging directory, and the files still to come.
+pub struct Staged<'a> {
+    staging: Staging,
+    dir: &'a Path,
+    existing: bool,
+    parent: &'a Path,
+    later: Mutex<HashSet<String>>,
+}
+
+impl Staged<'_> {
+    /// Writes `contents` as `name`, one of the files [`Plan::stage`] was told would come later.
+    pub fn write(&self, name: &str, contents: &[u8], mode: u32) -> Result<()> {
+        let expected = self.later.lock().is_ok_and(|mut later| later.remove(name));
+        if !expected {
+            let reason = "is not a file of the plan still to be written";
+            return Err(Error::io(self.dir.join(name), std::io::Error::other(reason)));
+        }
+        self.put(name, contents, mode)
+    }
+
+    /// Makes every file durable with one sync of the filesystem, then swaps the staging directory into place.
+    pub fn publish(self) -> Result<()> {
+        let missing: Vec<String> = self
+            .later
+            .lock()
+            .map(|later| later.iter().cloned().collect())
+            .unwrap_or_default();
+        if let Some(name) = missing.first() {
+            let reason = "was planned but not made";
+            return Err(Error::io(self.dir.join(name), std::io::Error::other(reason)));
+        }
+        let dir = self.dir;
+        // One sync for the whole tree: as durable as an fsync of each file and each directory, at the cost of one
+        // journal commit instead of one per file (a thousand nodes' bundles are ten thousand files).
+        File::open(&self.staging.path)
+            .and_then(|d| rustix::fs::syncfs(&d).map_err(std::io::Error::from))
+            .map_err(|e| Error::io(dir, e))?;
+        if self.existing {
             // One step: a crash before it leaves the old set, after it the new one.
-            renameat_with(CWD, &staging.path, CWD, dir, RenameFlags::EXCHANGE).map_err(|e| Error::io(dir, e.into()))?;
+            renameat_with(CWD, &self.staging.path, CWD, dir, RenameFlags::EXCHANGE)
+                .map_err(|e| Error::io(dir, e.into()))?;
         } else {
-            fs::rename(&staging.path, dir).map_err(|e| Error::io(dir, e))?;
-            staging.published();
+            fs::rename(&self.staging.path, dir).map_err(|e| Error::io(dir, e))?;
+            self.staging.published();
         }
-        sync_dir(&lock.parent)
+        sync_dir(self.parent)
     }
 
-    /// Mirrors what `dir` holds besides the plan's files into `staging`, files as hard links (copies where
-    /// linking fails) and subdirectories recursively, so that the swap carries everything across at once. A
-    /// filesystem mounted inside `dir` is refused: it cannot be carried across, and the old tree is removed.
-    fn carry_over(&self, dir: &Path, staging: &Path, mode: u32) -> Result<()> {
-        set_mode(staging, mode)?;
-        self.mirror_dir(dir, staging, Path::new(""))
+    /// Writes one file into the staging directory, and the directories it goes in.
+    fn put(&self, name: &str, contents: &[u8], mode: u32) -> Result<()> {
+        let path = self.staging.path.join(name);
+        // Errors name the file where it was to go, not the hidden staging directory.
+        let shown = self.dir.join(name);
+        if let Some(sub) = path.parent().filter(|p| *p != self.staging.path) {
+            create_private_dirs(sub).map_err(|e| e.at(&shown))?;
+        }
+        write_new(&path, contents, mode).map(drop).map_err(|e| e.at(&shown))
     }
+}
 
-    /// Mirrors the entries of `from` (the output's subdirectory `below`) into `to`, leaving out the plan's files.
-    fn mirror_dir(&self, from: &Path, to: &Path, below: &Path) -> Result<()> {
-        for entry in fs::read_dir(from).map_err(|e| Error::io(from, e))? {
-            let entry = entry.map_err(|e| Error::io(from, e))?;
-            let name = below.join(entry.file_name());
-            if self.files.iter().any(|f| Path::new(&f.name) == name) {
-                continue;
-            }
-            let (source, target) = (entry.path(), to.join(entry.file_name()));
-            let meta = source.symlink_metadata().map_err(|e| Error::io(&source, e))?;
-            if meta.is_dir() {
-                refuse_mount_point(&source)?;
-                fs::create_dir(&target).map_err(|e| Error::io(&target, e))?;
-                set_mode(&target, meta.permissions().mode())?;
-                self.mirror_dir(&source, &target, &name)?;
-            } else if meta.file_type().is_symlink() {
-                if self.files.iter().any(|f| Path::new(&f.name).starts_with(&name)) {
-                    let reason = "is a symbolic link where iospki writes files of its own; make it a directory or \
-                                  remove it";
-                    return Err(Error::io(&source, std::io::Error::other(reason)));
-                }
-                let link = fs::read_link(&source).map_err(|e| Error::io(&source, e))?;
-                std::os::unix::fs::symlink(link, &target).map_err(|e| Error::io(&target, e))?;
-            } else if meta.is_file() {
-                fs::hard_link(&source, &target)
-                    .or_else(|_| fs::copy(&source, &target).map(drop))
-                    .map_err(|e| Error::io(&source, e))?;
-            } else {
-                let reason = "is a device, pipe or socket in the output directory; iospki carries across only files, \
-                              directories and links: move it elsewhere";
+/// Mirrors the entries of `from` (the output's subdirectory `below`) into `to`, leaving out the plan's files,
+/// `names`: files as hard links (copies where linking fails) and subdirectories recursively, so that the swap
+/// carries everything across at once. A filesystem mounted inside the output is refused: it cannot be carried
+/// across, and the old tree is removed.
+fn mirror_dir(names: &HashSet<&Path>, from: &Path, to: &Path, below: &Path) -> Result<()> {
+    for entry in fs::read_dir(from).map_err(|e| Error::io(from, e))? {
+        let entry = entry.map_err(|e| Error::io(from, e))?;
+        let name = below.join(entry.file_name());
+        if names.contains(name.as_path()) {
+            continue;
+        }
+        let (source, target) = (entry.path(), to.join(entry.file_name()));
+        let meta = source.symlink_metadata().map_err(|e| Error::io(&source, e))?;
+        if meta.is_dir() {
+            refuse_mount_point(&source)?;
+            fs::create_dir(&target).map_err(|e| Error::io(&target, e))?;
+            set_mode(&target, meta.permissions().mode())?;
+            mirror_dir(names, &source, &target, &name)?;
+        } else if meta.file_type().is_symlink() {
+            if names.iter().any(|planned| planned.starts_with(&name)) {
+                let reason = "is a symbolic link where iospki writes files of its own; make it a directory or \
+                              remove it";
                 return Err(Error::io(&source, std::io::Error::other(reason)));
             }
+            let link = fs::read_link(&source).map_err(|e| Error::io(&source, e))?;
+            std::os::unix::fs::symlink(link, &target).map_err(|e| Error::io(&target, e))?;
+        } else if meta.is_file() {
+            fs::hard_link(&source, &target)
+                .or_else(|_| fs::copy(&source, &target).map(drop))
+                .map_err(|e| Error::io(&source, e))?;
+        } else {
+            let reason = "is a device, pipe or socket in the output directory; iospki carries across only files, \
+                          directories and links: move it elsewhere";
+            return Err(Error::io(&source, std::io::Error::other(reason)));
         }
-        Ok(())
     }
+    Ok(())
 }
 
 /// Creates `dir` and its missing parents with mode 0700.
@@ -390,7 +463,15 @@ fn check_target(dir: &Path) -> Result<bool> {
     }
 }
 
+/// Writes a new file at `path`, synced to disk.
 fn write_synced(path: &Path, contents: &[u8], mode: u32) -> Result<()> {
+    write_new(path, contents, mode)?
+        .sync_all()
+        .map_err(|e| Error::io(path, e))
+}
+
+/// Writes a new file at `path` with exactly `mode`; the open file, for a sync.
+fn write_new(path: &Path, contents: &[u8], mode: u32) -> Result<File> {
     let mut file = OpenOptions::new()
         .write(true)
         .create_new(true)
@@ -400,7 +481,7 @@ fn write_synced(path: &Path, contents: &[u8], mode: u32) -> Result<()> {
     // The umask can only have narrowed the mode; set it exactly so public files stay readable.
     set_mode(path, mode)?;
     file.write_all(contents).map_err(|e| Error::io(path, e))?;
-    file.sync_all().map_err(|e| Error::io(path, e))
+    Ok(file)
 }
 
 fn set_mode(path: &Path, mode: u32) -> Result<()> {

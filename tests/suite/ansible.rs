@@ -167,12 +167,12 @@ fn tree(dir: &Path) -> Vec<(String, u32, Option<Vec<u8>>)> {
     out
 }
 
-/// What `node`'s home holds once its bundle in `bundles` is installed: the bundle's files (not INSTALL.txt and
-/// SHA256SUMS) with their modes, in directories created 0700.
+/// What `node`'s home holds once its bundle in `bundles` is installed: the bundle's files (not INSTALL.txt,
+/// iospki-bundle.json and SHA256SUMS) with their modes, in directories created 0700.
 pub fn installed(bundles: &Path, node: &str) -> Vec<(String, u32, Option<Vec<u8>>)> {
     tree(&bundles.join(node))
         .into_iter()
-        .filter(|(name, _, _)| name != "INSTALL.txt" && name != "SHA256SUMS")
+        .filter(|(name, _, _)| !["INSTALL.txt", "iospki-bundle.json", "SHA256SUMS"].contains(&name.as_str()))
         .map(|(name, mode, bytes)| (name, if bytes.is_none() { 0o700 } else { mode }, bytes))
         .collect()
 }
@@ -407,4 +407,18 @@ fn the_same_set_gives_the_same_project_of_0600_files_and_ansible_reads_its_inven
         };
         assert_eq!(file["round"], round, "{path}");
     }
+}
+
+#[test]
+fn each_nodes_files_carry_its_bundle_manifest_which_is_not_installed() {
+    let dir = scratch("ansible-manifest");
+    iospki(&dir, ["init", "--product", "es", "--key-bits", "2048"]).success();
+    bundle(&dir);
+    for node in NODES {
+        let project = fs::read(dir.join("ansible/files").join(node).join("iospki-bundle.json")).unwrap();
+        let archive = fs::read(dir.join("bundles").join(node).join("iospki-bundle.json")).unwrap();
+        assert!(project == archive, "{node}: the project's manifest is the tar bundle's");
+    }
+    let inventory = fs::read_to_string(dir.join("ansible/inventory.yml")).unwrap();
+    assert!(!inventory.contains("iospki-bundle.json"), "{inventory}");
 }

@@ -1,6 +1,7 @@
 //! `iospki bundle`: for a cluster of one manager, two workers and two key managers, each node gets exactly its
 //! files with their modes; sha256sum accepts the checksums; the same set gives byte-identical tarballs; tar
-//! unpacks them over a server home and keytool and openssl read what comes out.
+//! unpacks them over a server home and keytool and openssl read what comes out; each bundle's
+//! iospki-bundle.json says what it is, and verify judges a bundle by it, never by a guess.
 
 use crate::util;
 
@@ -42,7 +43,7 @@ fn files(dir: &Path) -> Vec<(String, u32)> {
 
 fn expected(paths: &[(&str, u32)]) -> Vec<(String, u32)> {
     let mut all: Vec<(String, u32)> = paths.iter().map(|(p, m)| (p.to_string(), *m)).collect();
-    all.extend([("INSTALL.txt".to_owned(), 0o644), ("SHA256SUMS".to_owned(), 0o644)]);
+    all.extend(["INSTALL.txt", "iospki-bundle.json", "SHA256SUMS"].map(|name| (name.to_owned(), 0o644)));
     all.sort();
     all
 }
@@ -236,7 +237,14 @@ fn bundling_again_after_a_rotation_replaces_the_bundles() {
     tool(&work, "cp", ["-a", made.join("output").to_str().unwrap(), "."]);
     tool(&work, "cp", ["-a", made.join("bundles").to_str().unwrap(), "."]);
     iospki(&work, ["rotate", "--ssl"]).success();
+    let before = manifest(&work.join("bundles"), "nginx");
     iospki(&work, ["bundle"]).success();
+    let after = manifest(&work.join("bundles"), "nginx");
+    assert_ne!(
+        before["set_sha256"], after["set_sha256"],
+        "a rotated set is another set"
+    );
+    assert_eq!(after["set_sha256"], set_fingerprint(&work.join("output")));
     let chain = fs::read_to_string(work.join("bundles/nginx/ssl/iots-chain.pem")).unwrap();
     let ssl = fs::read_to_string(work.join("output/ia.crt")).unwrap();
     assert!(chain.starts_with(&ssl), "the bundle holds the rotated SSL certificate");
@@ -284,5 +292,128 @@ fn broker_and_analytics_nodes_get_the_stores_where_their_profiles_read_them() {
     assert!(
         ssl.contains("DNS:mb.iots310.wso2.com") && ssl.contains("DNS:das.iots310.wso2.com"),
         "{ssl}"
+    );
+}
+
+/// The manifest of `node`'s bundle in `bundles`.
+fn manifest(bundles: &Path, node: &str) -> serde_json::Value {
+    let text = fs::read_to_string(bundles.join(node).join("iospki-bundle.json")).unwrap();
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{node}: {e}\n{text}"))
+}
+
+/// The set's fingerprint as a shell computes it: sha256sum of the set's files (all the files of `output`, backup/
+/// left out), in the order of their names.
+fn set_fingerprint(output: &Path) -> String {
+    let script = "LC_ALL=C sha256sum $(LC_ALL=C ls -p | grep -v /) | sha256sum | cut -d' ' -f1";
+    tool(output, "sh", ["-c", script]).trim().to_owned()
+}
+
+#[test]
+fn every_bundle_says_in_its_manifest_which_product_role_node_and_set_it_is() {
+    let dir = made();
+    let fingerprint = set_fingerprint(&dir.join("output"));
+    for (node, role) in [
+        ("mgt.iot.example.org", "manager"),
+        ("w2.iot.example.org", "worker"),
+        ("km1.iot.example.org", "key-manager"),
+        ("nginx", "nginx"),
+    ] {
+        let expected = serde_json::json!({
+            "schema": "iospki.bundle-manifest/1",
+            "product": "iot",
+            "role": role,
+            "node": node,
+            "set_sha256": fingerprint,
+        });
+        assert_eq!(manifest(&dir.join("bundles"), node), expected, "{node}");
+    }
+}
+
+/// The manager's bundle unpacked into a directory of its own, `edit`ed, and packed again as `NAME.tar.gz`;
+/// what verify --bundle says of it, which must be problems.
+fn verify_edited(name: &str, edit: impl FnOnce(&Path)) -> String {
+    let work = scratch(&format!("bundle-{name}"));
+    let archive = made().join("bundles/mgt.iot.example.org.tar.gz");
+    fs::create_dir(work.join("node")).unwrap();
+    tool(&work.join("node"), "tar", ["-xzpf", archive.to_str().unwrap()]);
+    edit(&work.join("node"));
+    let packed = format!("{name}.tar.gz");
+    let args = ["--owner=0", "--group=0", "-czf", &format!("../{packed}"), "."];
+    tool(&work.join("node"), "tar", args);
+    let run = iospki(&work, ["verify", "--bundle", &packed]);
+    run.fails_with(1);
+    run.stdout()
+}
+
+#[test]
+fn a_bundle_without_a_manifest_is_a_problem_not_a_manager() {
+    let found = verify_edited("no-manifest", |node| {
+        fs::remove_file(node.join("iospki-bundle.json")).unwrap()
+    });
+    assert!(
+        found.contains(
+            "problem: iospki-bundle.json: is missing: the bundle does not say which product and node it is for"
+        ),
+        "{found}"
+    );
+    assert!(
+        !found.contains("is not a file iospki bundles"),
+        "no role was guessed:\n{found}"
+    );
+}
+
+#[test]
+fn a_malformed_manifest_is_a_problem_naming_it() {
+    let found = verify_edited("bad-manifest", |node| {
+        fs::write(
+            node.join("iospki-bundle.json"),
+            "{\"schema\": \"iospki.bundle-manifest/1\",",
+        )
+        .unwrap()
+    });
+    assert!(
+        found.contains("problem: iospki-bundle.json: not a bundle manifest: "),
+        "{found}"
+    );
+    let found = verify_edited("other-schema", |node| {
+        let path = node.join("iospki-bundle.json");
+        let text = fs::read_to_string(&path).unwrap();
+        fs::write(&path, text.replace("bundle-manifest/1", "bundle-manifest/2")).unwrap()
+    });
+    assert!(
+        found
+            .contains("problem: iospki-bundle.json: schema 'iospki.bundle-manifest/2' is not iospki.bundle-manifest/1"),
+        "{found}"
+    );
+}
+
+#[test]
+fn a_manager_bundle_whose_manifest_says_worker_is_judged_as_a_worker() {
+    let found = verify_edited("role-mismatch", |node| {
+        let path = node.join("iospki-bundle.json");
+        let text = fs::read_to_string(&path).unwrap();
+        fs::write(&path, text.replace("\"manager\"", "\"worker\"")).unwrap();
+        tool(
+            node,
+            "sh",
+            [
+                "-c",
+                "sha256sum $(grep -o '[^ ]*$' SHA256SUMS) > SHA256SUMS.new && mv SHA256SUMS.new SHA256SUMS",
+            ],
+        );
+    });
+    assert!(
+        found.contains("problem: conf/iot-api-config.xml: is not a file iospki bundles for a worker node"),
+        "{found}"
+    );
+    assert!(!found.contains("SHA256SUMS"), "the checksums were made again:\n{found}");
+    let found = verify_edited("product-mismatch", |node| {
+        let path = node.join("iospki-bundle.json");
+        let text = fs::read_to_string(&path).unwrap();
+        fs::write(&path, text.replace("\"iot\"", "\"es\"")).unwrap()
+    });
+    assert!(
+        found.contains("problem: iospki-bundle.json: role 'manager' is not a role of "),
+        "{found}"
     );
 }

@@ -1,6 +1,6 @@
 //! Every `--json` output, validated against its schema in docs/json/ by Python's `jsonschema` (Draft 2020-12), as
 //! a consumer would: verify, check, inspect, rotate, bundle and apns check-request, and the error document any of
-//! them prints when it fails. The schemas allow no field they do not document, so an output that drifts from its
+//! them prints when it fails; and the iospki-bundle.json every bundle carries. The schemas allow no field they do not document, so an output that drifts from its
 //! schema fails here.
 
 use std::fs;
@@ -217,6 +217,49 @@ fn bundle_lists_what_it_wrote_in_every_format_as_iospki_bundle() {
         }
     }
     assert!(listing(&dir.join("tar")).contains(&"mgt.iots310.wso2.com.tar.gz".to_owned()));
+}
+
+/// Asserts that `document` (from `origin`) follows the schema `name`.
+fn follows(name: &str, document: &str, origin: &str) {
+    let checked = jsonschema(name, document);
+    assert!(
+        checked.output.status.success(),
+        "{origin} does not follow {name}: {}\n{document}",
+        checked.stdout()
+    );
+}
+
+#[test]
+fn bundle_manifests_in_every_format_follow_iospki_bundle_manifest() {
+    let dir = scratch("json-schemas-bundle-manifest");
+    let out = set().to_str().unwrap();
+    for format in ["tar", "ansible", "k8s"] {
+        iospki(&dir, ["bundle", out, "--format", format, "--out", format]).success();
+    }
+    for (trees, node) in [
+        ("tar", "mgt.iots310.wso2.com"),
+        ("tar", "nginx"),
+        ("ansible/files", "iots310.wso2.com"),
+    ] {
+        let path = dir.join(trees).join(node).join("iospki-bundle.json");
+        follows(
+            "iospki.bundle-manifest",
+            &fs::read_to_string(&path).unwrap(),
+            &path.display().to_string(),
+        );
+    }
+    let manifest = fs::read_to_string(dir.join("k8s/kubectl/key-manager-ca.yaml")).unwrap();
+    let yaml = &yaml_rust2::YamlLoader::load_from_str(&manifest).unwrap()[0];
+    let annotation = yaml["metadata"]["annotations"]["iospki-bundle.json"].as_str().unwrap();
+    follows("iospki.bundle-manifest", annotation, "kubectl/key-manager-ca.yaml");
+    let readme = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/json/README.md")).unwrap();
+    assert!(
+        readme.contains("iospki.bundle-manifest.v1.schema.json"),
+        "README lacks the manifest"
+    );
+    let schema: Value =
+        serde_json::from_str(&fs::read_to_string(schema_file("iospki.bundle-manifest")).unwrap()).unwrap();
+    assert_eq!(schema["properties"]["schema"]["const"], "iospki.bundle-manifest/1");
 }
 
 #[test]

@@ -337,3 +337,55 @@ fn the_configmap_trusts_both_cas_from_the_first_round_of_a_ca_rotation_to_the_la
         "round 3: the new certificates only"
     );
 }
+
+/// The iospki-bundle.json annotation of every object in `yaml`, by kind and name.
+fn manifests_annotated(yaml: &str) -> BTreeMap<(String, String), serde_json::Value> {
+    YamlLoader::load_from_str(yaml)
+        .unwrap()
+        .iter()
+        .filter(|doc| !doc.is_null())
+        .map(|doc| {
+            let name = text(&doc["metadata"]["name"]).unwrap();
+            let json = text(&doc["metadata"]["annotations"]["iospki-bundle.json"])
+                .unwrap_or_else(|| panic!("{name}: no iospki-bundle.json annotation"));
+            let manifest = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{name}: {e}\n{json}"));
+            ((text(&doc["kind"]).unwrap(), name), manifest)
+        })
+        .collect()
+}
+
+#[test]
+fn every_object_says_in_its_annotation_which_role_and_set_it_is_and_helm_says_the_same() {
+    let kubectl = made().join("k8s/kubectl");
+    let mut annotated = BTreeMap::new();
+    for role in ROLES {
+        let read = |suffix| fs::read_to_string(kubectl.join(format!("{role}{suffix}.yaml"))).unwrap();
+        let manifests = manifests_annotated(&FILES.map(read).join("---\n"));
+        assert_eq!(manifests.len(), 2, "{role}");
+        for manifest in manifests.values() {
+            assert_eq!(manifest["schema"], "iospki.bundle-manifest/1");
+            assert_eq!(manifest["product"], "iot");
+            assert_eq!(manifest["role"], role);
+            assert_eq!(
+                manifest["node"],
+                serde_json::Value::Null,
+                "one Secret serves every node of the role"
+            );
+        }
+        annotated.extend(manifests);
+    }
+    let tar = made().join("tar");
+    iospki(made(), ["bundle", "--out", "tar"]).success();
+    let node: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(tar.join("nginx/iospki-bundle.json")).unwrap()).unwrap();
+    assert!(
+        annotated.values().all(|m| m["set_sha256"] == node["set_sha256"]),
+        "{annotated:?}"
+    );
+    let rendered = tool(
+        &made().join("k8s"),
+        "helm",
+        ["template", "iots-pki", "helm", "--namespace", NAMESPACE],
+    );
+    assert_eq!(manifests_annotated(&rendered), annotated);
+}

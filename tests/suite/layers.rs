@@ -121,3 +121,27 @@ fn circle_through<'a>(start: &'a str, edges: &BTreeMap<&'a str, BTreeSet<&'a str
     }
     None
 }
+
+/// The binary is a front end of `ops`: it parses flags, calls one operation and prints its report, so it names
+/// nothing of the library but `ops` and `error` (what else it shows, `ops` re-exports).
+#[test]
+fn the_binary_names_only_the_operations_and_the_error() {
+    let bin = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/bin");
+    let mut named = BTreeSet::new();
+    for file in rust_files(&bin) {
+        let source = std::fs::read_to_string(&file).unwrap();
+        for (at, _) in source.match_indices("iospki::") {
+            let rest = &source[at + "iospki::".len()..];
+            let end = rest
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(rest.len());
+            named.insert(rest[..end].to_owned());
+        }
+    }
+    assert!(named.contains("ops"), "{named:?}");
+    named.retain(|module| module != "ops" && module != "error");
+    assert!(
+        named.is_empty(),
+        "src/bin names these library modules besides ops and error: {named:?}"
+    );
+}

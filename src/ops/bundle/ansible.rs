@@ -1,10 +1,11 @@
 //! Ansible: a project that installs every node's bundle with ansible-core 2.15+, its builtin modules and one
 //! module of its own. `inventory.yml` groups the nodes by role and gives each its files with their SHA-256, mode
-//! and round of a CA rotation; `files/NODE/` holds the files as its bundle has them; `site.yml` installs them one
-//! node at a time and `rotate-ca.yml` does the same in the three rounds of a CA rotation, both through
-//! `tasks/install.yml`, whose file operations on the node are `library/iospki_node.py`'s: it runs as root in a
-//! home that the server's account owns, so it walks every path with directory descriptors that follow no link,
-//! where the builtin modules follow links and copy modes.
+//! and round of a CA rotation; `files/NODE/` holds the files as its bundle has them, and its iospki-bundle.json
+//! (which says what they are and is not installed); `site.yml` installs them one node at a time and
+//! `rotate-ca.yml` does the same in the three rounds of a CA rotation, both through `tasks/install.yml`, whose
+//! file operations on the node are `library/iospki_node.py`'s: it runs as root in a home that the server's
+//! account owns, so it walks every path with directory descriptors that follow no link, where the builtin
+//! modules follow links and copy modes.
 //!
 //! Every file of the project is 0600 in 0700 directories: `files/` holds the stores and keys. The inventory names
 //! its defaults in group vars, so that the operator's `group_vars/` and `host_vars/` beside it, which outrank
@@ -43,9 +44,14 @@ pub fn plan(set: &Set, cluster: &Cluster) -> Result<Plan> {
     plan.add("tasks/install.yml", INSTALL, SECRET_MODE, "Ansible tasks");
     plan.add("library/iospki_node.py", NODE_MODULE, SECRET_MODE, "Ansible module");
     for bundle in &bundles {
+        let node = &bundle.node.name;
         for file in bundle.placed() {
-            let name = format!("files/{}/{}", bundle.node.name, file.path);
-            plan.add(name, file.contents.to_vec(), SECRET_MODE, "node file");
+            let name = format!("files/{node}/{}", file.path);
+            plan.add_shared(name, file.contents.clone(), SECRET_MODE, "node file");
+        }
+        if let Some(file) = bundle.manifest() {
+            let name = format!("files/{node}/{}", file.path);
+            plan.add_shared(name, file.contents.clone(), SECRET_MODE, "bundle manifest");
         }
     }
     Ok(plan)

@@ -9,6 +9,7 @@
 use base64ct::{Base64, Encoding};
 use zeroize::Zeroizing;
 
+use super::manifest::{self, Manifest};
 use super::yaml::Yaml;
 use crate::error::{Error, Result};
 use crate::formats::certinfo::fingerprint;
@@ -99,6 +100,8 @@ struct Objects<'a> {
     /// Key, base64 of the file, and where the file goes under the server home.
     secret: Vec<(&'static str, Zeroizing<String>, &'static str)>,
     ca: &'a str,
+    /// The role's iospki-bundle.json, for the objects' annotation of that name.
+    manifest: String,
 }
 
 impl Objects<'_> {
@@ -110,6 +113,7 @@ impl Objects<'_> {
             .map(|(_, base64, _)| base64.len() + 64)
             .sum::<usize>()
             + self.ca.len()
+            + self.manifest.len()
             + 4096
     }
 }
@@ -118,9 +122,10 @@ impl Objects<'_> {
 /// `kubectl/ROLE-ca.yaml` (the ConfigMap) and `helm/`.
 pub fn plan(set: &Set, cluster: &Cluster, names: &Names) -> Result<Plan> {
     let ca = trust_anchors(set)?;
+    let fingerprint = manifest::set_fingerprint(set);
     let roles = roles(cluster)
         .into_iter()
-        .map(|(role, hosts)| objects(set, role, hosts, &ca))
+        .map(|(role, hosts)| objects(set, role, hosts, &ca, &fingerprint))
         .collect::<Result<Vec<_>>>()?;
     let mut values = Yaml::with_capacity(roles.iter().map(Objects::size).sum::<usize>() + 1024);
     values
@@ -199,7 +204,7 @@ fn roles(cluster: &Cluster) -> Vec<(NodeRole, Vec<String>)> {
     roles
 }
 
-fn objects<'a>(set: &Set, role: NodeRole, hosts: Vec<String>, ca: &'a str) -> Result<Objects<'a>> {
+fn objects<'a>(set: &Set, role: NodeRole, hosts: Vec<String>, ca: &'a str, fingerprint: &str) -> Result<Objects<'a>> {
     let encode = |bytes: &[u8]| Zeroizing::new(Base64::encode_string(bytes));
     let mut secret = Vec::new();
     for file in set.node_files(role)? {
@@ -222,12 +227,20 @@ fn objects<'a>(set: &Set, role: NodeRole, hosts: Vec<String>, ca: &'a str) -> Re
     } else {
         "Opaque"
     };
+    // One Secret serves every node of the role: the manifest names none.
+    let manifest = Manifest {
+        product: set.product(),
+        role,
+        node: None,
+        set_sha256: fingerprint.to_owned(),
+    };
     Ok(Objects {
         role,
         hosts,
         secret_type,
         secret,
         ca,
+        manifest: manifest.to_json(),
     })
 }
 
@@ -236,7 +249,7 @@ fn secret_manifest(objects: &Objects, cluster: &Cluster, names: &Names) -> Vec<u
     let name = names.object(objects.role);
     let mut yaml = Yaml::with_capacity(objects.size());
     yaml.comment(&(heading(objects, cluster) + &guide(objects, &name)));
-    metadata(&mut yaml, "Secret", &name, objects.role, names);
+    metadata(&mut yaml, "Secret", &name, objects, names);
     yaml.entry(0, "type", objects.secret_type).open(0, "data");
     for (key, base64, _) in &objects.secret {
         yaml.entry(1, key, base64);
@@ -254,12 +267,12 @@ fn config_map_manifest(objects: &Objects, cluster: &Cluster, names: &Names) -> V
          rotation followed by the previous CA, as long as client-truststore.jks trusts it.\n",
         heading(objects, cluster)
     ));
-    metadata(&mut yaml, "ConfigMap", &name, objects.role, names);
+    metadata(&mut yaml, "ConfigMap", &name, objects, names);
     yaml.open(0, "data").text(1, "ca.crt", objects.ca);
     yaml.finish().into_bytes()
 }
 
-fn metadata(yaml: &mut Yaml, kind: &str, name: &str, role: NodeRole, names: &Names) {
+fn metadata(yaml: &mut Yaml, kind: &str, name: &str, objects: &Objects, names: &Names) {
     yaml.entry(0, "apiVersion", "v1")
         .entry(0, "kind", kind)
         .open(0, "metadata")
@@ -268,8 +281,10 @@ fn metadata(yaml: &mut Yaml, kind: &str, name: &str, role: NodeRole, names: &Nam
         yaml.entry(1, "namespace", namespace);
     }
     yaml.open(1, "labels")
-        .entry(2, "app.kubernetes.io/component", role.slug())
-        .entry(2, "app.kubernetes.io/managed-by", "iospki");
+        .entry(2, "app.kubernetes.io/component", objects.role.slug())
+        .entry(2, "app.kubernetes.io/managed-by", "iospki")
+        .open(1, "annotations")
+        .text(2, manifest::FILE, &objects.manifest);
 }
 
 /// The first lines of a manifest: what it is for and how to apply it.
@@ -309,6 +324,7 @@ fn add_values(values: &mut Yaml, objects: &Objects) {
     values
         .item(1, "role", objects.role.slug())
         .entry(2, "secretType", objects.secret_type)
+        .text(2, "bundle", &objects.manifest)
         .open(2, "secret");
     for (key, base64, _) in &objects.secret {
         values.entry(3, key, base64);

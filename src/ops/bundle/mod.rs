@@ -1,28 +1,153 @@
-//! `iospki bundle`: the files of a set, handed to each node of the cluster. [`node_bundles`] lays them out as
-//! each node's server home with INSTALL.txt and SHA256SUMS; [`archive`] packs one reproducible .tar.gz per node;
-//! [`k8s`] writes them as Kubernetes Secrets and ConfigMaps per role, for `kubectl apply` and as a Helm chart;
-//! [`ansible`] writes an Ansible project that installs them node by node.
+//! `iospki bundle`: the files of a set, handed to each node of the cluster. [`run`] is the command: it reads the
+//! set under its lock and writes the bundles in the format asked. [`node_bundles`] lays them out as each node's
+//! server home with INSTALL.txt, [`manifest`]'s iospki-bundle.json and SHA256SUMS; [`archive`] packs one
+//! reproducible .tar.gz per node, written as it is made; [`k8s`] writes them as Kubernetes Secrets and ConfigMaps
+//! per role, for `kubectl apply` and as a Helm chart; [`ansible`] writes an Ansible project that installs them
+//! node by node.
 
 pub mod ansible;
 pub mod archive;
 pub mod k8s;
+pub mod manifest;
 mod yaml;
 
 use std::fmt::Write as _;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
-/// The JSON schema identifier of `bundle --json`'s list of what was written.
-pub const SCHEMA: &str = "iospki.bundle/1";
-
-use crate::error::Result;
-use crate::io::output::PUBLIC_MODE;
-use crate::model::cluster::{Cluster, Node};
+use crate::error::{Error, Result};
+use crate::io::output::{Lock, PUBLIC_MODE, Plan};
+use crate::model::cluster::Cluster;
+pub use crate::model::cluster::Node;
 use crate::model::product::Holds;
 use crate::model::set::{NodeFile, Set};
 use crate::vocab::roles::NodeRole;
+pub use k8s::NameChoice;
+use manifest::Manifest;
+
+/// The JSON schema identifier of `bundle --json`'s list of what was written.
+pub const SCHEMA: &str = "iospki.bundle/1";
+
+/// How the bundles are written.
+#[derive(Debug, Clone)]
+pub enum Format {
+    /// `NODE/` trees and `NODE.tar.gz` archives.
+    Tar,
+    /// Kubernetes manifests and a Helm chart, named as chosen.
+    K8s(k8s::NameChoice),
+    /// An Ansible project.
+    Ansible,
+}
+
+/// What `iospki bundle` is asked.
+pub struct BundleRequest<'a> {
+    /// The set's directory, as `init` wrote it.
+    pub dir: PathBuf,
+    /// Where the bundles go.
+    pub out: PathBuf,
+    /// Their format.
+    pub format: Format,
+    /// A cluster description whose nodes get bundles instead of those the set was made for.
+    pub config: Option<PathBuf>,
+    /// Hears how far the run got, for a count on a terminal.
+    pub progress: &'a (dyn Fn(Progress<'_>) + Sync),
+}
+
+/// How far a run got.
+#[derive(Debug, Clone, Copy)]
+pub enum Progress<'a> {
+    /// The files are being written: this many.
+    Writing(usize),
+    /// The archive of node `name` is being made, the `done`th of `of` (in no particular order: several are made
+    /// at once).
+    Node {
+        /// How many so far, this one included.
+        done: usize,
+        /// Of how many.
+        of: usize,
+        /// The node.
+        name: &'a str,
+    },
+}
+
+/// One file a run wrote.
+#[derive(Debug, Clone)]
+pub struct WrittenFile {
+    /// Its path inside the output directory.
+    pub name: String,
+    /// Its mode.
+    pub mode: u32,
+    /// What it is.
+    pub description: &'static str,
+}
+
+/// What `iospki bundle` did.
+#[derive(Debug)]
+pub struct BundleReport {
+    /// The cluster whose nodes got bundles.
+    pub cluster: Cluster,
+    /// Every file written, in the order listed to the user.
+    pub files: Vec<WrittenFile>,
+}
+
+/// `iospki bundle`: reads the set in `request.dir` under its lock, and writes the bundles of every node of the
+/// cluster (the description's, else the set's) into `request.out`, atomically.
+pub fn run(request: BundleRequest<'_>) -> Result<BundleReport> {
+    // Read under the set's lock, so that a rotation cannot swap the set between two of its files.
+    // DIR is only read: `bundle .` locks the directory by its real name.
+    let set = {
+        let _lock = Lock::take(&request.dir.canonicalize().unwrap_or_else(|_| request.dir.clone()))?;
+        Set::read(&request.dir)?
+    };
+    let cluster = cluster(&request, &set)?;
+    let files = match &request.format {
+        Format::Tar => archive::publish(&set, &request.dir, &cluster, &request.out, request.progress)?,
+        Format::K8s(choice) => publish(k8s::plan(&set, &cluster, &choice.names(set.product()))?, &request)?,
+        Format::Ansible => publish(ansible::plan(&set, &cluster)?, &request)?,
+    };
+    Ok(BundleReport { cluster, files })
+}
+
+/// Publishes a plan made in memory into `request.out`; the list of what it wrote.
+fn publish(plan: Plan, request: &BundleRequest<'_>) -> Result<Vec<WrittenFile>> {
+    (request.progress)(Progress::Writing(plan.files.len()));
+    plan.publish(&request.out, true)?;
+    Ok(written(&plan))
+}
+
+/// The files of `plan`, as a report lists them.
+fn written(plan: &Plan) -> Vec<WrittenFile> {
+    plan.files
+        .iter()
+        .map(|f| WrittenFile {
+            name: f.name.clone(),
+            mode: f.mode,
+            description: f.description,
+        })
+        .collect()
+}
+
+/// The cluster whose nodes get bundles: the description's, else the one the set was made for.
+fn cluster(request: &BundleRequest<'_>, set: &Set) -> Result<Cluster> {
+    let Some(path) = &request.config else {
+        return Ok(set.cluster().clone());
+    };
+    let cluster = crate::model::config::load(path)?.settings()?.cluster;
+    let (described, made) = (cluster.product(), set.product());
+    if described.key != made.key {
+        let reason = format!(
+            "describes a cluster of {}, but the set in {} is for {}",
+            described.name,
+            request.dir.display(),
+            made.name
+        );
+        return Err(Error::invalid(path.display().to_string(), reason));
+    }
+    Ok(cluster)
+}
 
 /// The bundle's file that says where each file goes and what to restart.
 const INSTALL: &str = "INSTALL.txt";
@@ -64,9 +189,16 @@ pub struct NodeBundle {
 }
 
 impl NodeBundle {
-    /// The files the node's server reads: all but INSTALL.txt and SHA256SUMS.
+    /// The files the node's server reads: all but INSTALL.txt, iospki-bundle.json and SHA256SUMS.
     pub fn placed(&self) -> impl Iterator<Item = &BundleFile> {
-        self.files.iter().filter(|f| f.path != INSTALL && f.path != SUMS)
+        self.files
+            .iter()
+            .filter(|f| ![INSTALL, manifest::FILE, SUMS].contains(&f.path.as_str()))
+    }
+
+    /// Its iospki-bundle.json.
+    pub fn manifest(&self) -> Option<&BundleFile> {
+        self.files.iter().find(|f| f.path == manifest::FILE)
     }
 }
 
@@ -89,8 +221,9 @@ impl RoleFiles {
 }
 
 /// The bundle of every node of `cluster` from `set`. What nodes of one role share is made once: a bundle costs
-/// its INSTALL.txt and SHA256SUMS, however many nodes the cluster has.
+/// its INSTALL.txt, iospki-bundle.json and SHA256SUMS, however many nodes the cluster has.
 pub fn node_bundles(set: &Set, cluster: &Cluster) -> Result<Vec<NodeBundle>> {
+    let fingerprint = manifest::set_fingerprint(set);
     let nodes = cluster.nodes();
     let mut roles: Vec<RoleFiles> = Vec::new();
     let mut bundles = Vec::with_capacity(nodes.len());
@@ -109,6 +242,14 @@ pub fn node_bundles(set: &Set, cluster: &Cluster) -> Result<Vec<NodeBundle>> {
             Zeroizing::new(install.into_bytes()),
             PUBLIC_MODE,
         ));
+        let manifest = Manifest {
+            product: set.product(),
+            role: node.role,
+            node: Some(node.name.clone()),
+            set_sha256: fingerprint.clone(),
+        };
+        let json = Zeroizing::new(manifest.to_json().into_bytes());
+        files.push(BundleFile::new(manifest::FILE, json, PUBLIC_MODE));
         files.sort_by(|a, b| a.path.cmp(&b.path));
         let sums = checksums(&files);
         files.push(BundleFile::new(SUMS, Zeroizing::new(sums.into_bytes()), PUBLIC_MODE));

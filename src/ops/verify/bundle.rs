@@ -1,7 +1,7 @@
 //! `verify --bundle`: an archive from `iospki bundle`, read as `tar -xzpf` will install it (every gzip member,
 //! every entry, with its type, mode and owner), checked against its SHA256SUMS (a changed or an unlisted file is
-//! a problem) and against what `bundle` writes for the node its INSTALL.txt names, then judged in memory as that
-//! node will use it. Nothing is unpacked to disk.
+//! a problem) and against what `bundle` writes for the node its iospki-bundle.json names, then judged in memory
+//! as that node will use it. Nothing is unpacked to disk.
 
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
@@ -14,8 +14,8 @@ use super::tree::Tree;
 use super::{Options, observe, rules};
 use crate::error::{Error, Result};
 use crate::io::input::{self, Kind};
-use crate::model::product::iot::IOT;
-use crate::model::product::{Product, ProductId};
+use crate::model::product::Product;
+use crate::ops::bundle::manifest::{self, Manifest};
 use crate::ops::findings::{Finding, Report};
 use crate::vocab::roles::{CertRole, NodeRole};
 
@@ -112,8 +112,9 @@ pub(crate) fn verify_archive(path: &Path, data: &[u8], options: &Options) -> Res
 
 fn verify_data(path: &Path, data: &[u8], options: &Options) -> Result<NodeReport> {
     let entries = read_archive(path, data)?;
-    let (product, role) = node_of(&entries);
-    let mut findings = entries_as_bundled(&entries, product, role);
+    let node = node_of(&entries);
+    let mut findings: Vec<Finding> = node.as_ref().err().cloned().into_iter().collect();
+    findings.extend(entries_as_bundled(&entries, node.as_ref().ok()));
     // As tar leaves them: of two entries of one path, the later.
     let mut files: Vec<File> = Vec::new();
     for entry in entries.into_iter().filter(|f| f.kind.is_file()) {
@@ -121,13 +122,15 @@ fn verify_data(path: &Path, data: &[u8], options: &Options) -> Result<NodeReport
         files.push(entry);
     }
     findings.extend(checksums(&files));
-    let tree = Tree::Memory(files.into_iter().map(|f| (f.path, f.bytes)).collect());
-    let observation = observe::node(&tree, product, role, options)?;
-    findings.extend(rules::run(&observation, options));
-    let (key, key_location) = match observation.keys.get(CertRole::Ssl) {
-        Some(KeyLookup::Found(entry)) => (entry.key_public.clone(), entry.location.clone()),
-        _ => (None, String::new()),
-    };
+    let (mut key, mut key_location) = (None, String::new());
+    if let Ok(node) = node {
+        let tree = Tree::Memory(files.into_iter().map(|f| (f.path, f.bytes)).collect());
+        let observation = observe::node(&tree, node.product, node.role, options)?;
+        findings.extend(rules::run(&observation, options));
+        if let Some(KeyLookup::Found(entry)) = observation.keys.get(CertRole::Ssl) {
+            (key, key_location) = (entry.key_public.clone(), entry.location.clone());
+        }
+    }
     Ok(NodeReport {
         report: Report::new(super::SCHEMA, path.display().to_string(), findings),
         key,
@@ -135,34 +138,32 @@ fn verify_data(path: &Path, data: &[u8], options: &Options) -> Result<NodeReport
     })
 }
 
-/// The product and role of the node the bundle was made for, as its INSTALL.txt says ("iospki bundle for NODE,
-/// ROLE of the PRODUCT cluster DOMAIN."; bundles before products were declared say "of the cluster" and are
-/// IoT Server's). Without one, the bundle is judged as an IoT Server manager's, which holds the most: which files
-/// happen to be there never decides what a node is.
-fn node_of(files: &[File]) -> (&'static Product, NodeRole) {
-    // The one tar leaves: the last.
-    let install = files
+/// The node the bundle was made for, as its iospki-bundle.json says (the one tar leaves: the last). Without a
+/// valid one, a problem naming it, and no node to judge the files as: neither the files that happen to be there
+/// nor INSTALL.txt, which is written for people, decide what a node is.
+fn node_of(files: &[File]) -> std::result::Result<Manifest, Finding> {
+    let fix = "make the bundle again with iospki bundle, which writes iospki-bundle.json; the node's files were not \
+               judged";
+    let Some(file) = files
         .iter()
         .rev()
-        .find(|f| f.path == Path::new("INSTALL.txt") && f.kind.is_file());
-    let said = install.and_then(|f| {
-        let text = std::str::from_utf8(&f.bytes).ok()?;
-        let first = text.lines().next()?;
-        let (_, rest) = first.split_once(", ")?;
-        let (role, cluster) = rest.split_once(" of the ")?;
-        let product = ProductId::ALL
-            .iter()
-            .map(|id| id.product())
-            .find(|p| cluster.starts_with(&format!("{} cluster ", p.name)))
-            .unwrap_or(&IOT);
-        Some((product, NodeRole::from_name(role)?))
-    });
-    said.unwrap_or((&IOT, NodeRole::Manager))
+        .find(|f| f.path == Path::new(manifest::FILE) && f.kind.is_file())
+    else {
+        let what = "is missing: the bundle does not say which product and node it is for";
+        return Err(Finding::problem(manifest::FILE, what, fix));
+    };
+    Manifest::parse(&file.bytes).map_err(|error| {
+        let what = match error {
+            Error::Unreadable { reason, .. } => reason,
+            other => other.to_string(),
+        };
+        Finding::problem(manifest::FILE, what, fix)
+    })
 }
 
-/// What bundle writes for the node: regular files only, owned by 0:0, each with its mode (secrets 0600), and
-/// only the files of the node's role; INSTALL.txt naming the node.
-fn entries_as_bundled(entries: &[File], product: &Product, role: NodeRole) -> Vec<Finding> {
+/// What bundle writes for the node: regular files only, owned by 0:0, and, when its manifest says which node it
+/// is, only the files of the node's role, each with its mode (secrets 0600); INSTALL.txt for its installer.
+fn entries_as_bundled(entries: &[File], node: Option<&Manifest>) -> Vec<Finding> {
     let fix = "the bundle was changed after iospki made it: make it again with iospki bundle";
     let mut findings = Vec::new();
     if !entries
@@ -171,24 +172,27 @@ fn entries_as_bundled(entries: &[File], product: &Product, role: NodeRole) -> Ve
     {
         findings.push(Finding::problem(
             "INSTALL.txt",
-            "is missing: the bundle does not say which node it is for",
+            "is missing: the bundle does not say where its files go",
             fix,
         ));
     }
     for (at, entry) in entries.iter().enumerate() {
         let location = entry.path.display().to_string();
-        let what = match bundled_mode(product, role, &entry.path) {
+        let bundled = node.map(|node| (node.role, bundled_mode(node.product, node.role, &entry.path)));
+        let what = match bundled {
             _ if entry.irregular.is_some() => entry.irregular.unwrap_or_default().to_owned(),
             _ if entries[at + 1..].iter().any(|later| later.path == entry.path) => {
                 "appears twice in the archive: tar installs the later one over it".to_owned()
             }
             _ if !entry.kind.is_file() => format!("is a {}, not a regular file", kind_name(entry.kind)),
-            None => format!("is not a file iospki bundles for a {} node", role.name()),
-            Some(mode) if entry.mode != mode => format!("has mode {:04o}; bundle writes it {mode:04o}", entry.mode),
-            Some(_) if entry.owner != (0, 0) => {
+            Some((role, None)) => format!("is not a file iospki bundles for a {} node", role.name()),
+            Some((_, Some(mode))) if entry.mode != mode => {
+                format!("has mode {:04o}; bundle writes it {mode:04o}", entry.mode)
+            }
+            _ if entry.owner != (0, 0) => {
                 format!("is owned by {}:{}; bundle writes 0:0", entry.owner.0, entry.owner.1)
             }
-            Some(_) => continue,
+            _ => continue,
         };
         findings.push(Finding::problem(location, what, fix));
     }
@@ -197,7 +201,13 @@ fn entries_as_bundled(entries: &[File], product: &Product, role: NodeRole) -> Ve
 
 /// The mode bundle gives `path` in a bundle of `role`, if it bundles such a file.
 fn bundled_mode(product: &Product, role: NodeRole, path: &Path) -> Option<u32> {
-    if path == Path::new("INSTALL.txt") || path == Path::new("SHA256SUMS") {
+    if [
+        Path::new("INSTALL.txt"),
+        Path::new(manifest::FILE),
+        Path::new("SHA256SUMS"),
+    ]
+    .contains(&path)
+    {
         return Some(crate::io::output::PUBLIC_MODE);
     }
     product
