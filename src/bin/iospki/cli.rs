@@ -32,8 +32,8 @@ pub struct Cli {
 pub enum Command {
     /// Make the CA (from the nginx key), RA and SSL certificates, PKCS#12 files, JKS keystores and WSO2 XML.
     ///
-    /// The files are built in memory, written and fsync'ed in a staging directory beside DIR and swapped in with
-    /// one rename, so a crash leaves the old set or the new one, never a mix. Files in DIR that iospki does not
+    /// The files are built in memory, written and synced to disk in a staging directory beside DIR and swapped in
+    /// with one rename, so a crash leaves the old set or the new one, never a mix. Files in DIR that iospki does not
     /// write (your nginx key, say) are kept; a DIR that already holds iospki's files is replaced only with --force.
     /// Runs on the same directory take turns. Exit 0 done, 1 the new set has problems, 2 could not do it (one line
     /// on stderr: "iospki: FILE: PROBLEM").
