@@ -1,4 +1,5 @@
 //! RSA keys: loading the operator's key in any format OpenSSL writes, generating new ones, signing for rcgen.
+//! It may import `io`, `vocab`, `error` and the other modules of `formats`; nothing of a product.
 
 mod describe;
 mod generate;

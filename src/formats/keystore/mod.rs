@@ -1,4 +1,6 @@
 //! One keystore model (aliased key entries and trusted certificates) with JKS and PKCS#12 encodings behind it.
+//! It may import `io`, `vocab`, `error` and the other modules of `formats`; nothing of a product.
+//!
 //! The format of a file is told from its bytes, never from its name: JDK 9+ keytool writes PKCS#12 into files
 //! named .jks.
 

@@ -1,4 +1,5 @@
 //! Products: what the PKI set of each WSO2 product's cluster is, as data.
+//! It may import `formats`, `io`, `vocab`, `error` and the rest of `model`; never `wso2` or `ops`.
 //!
 //! A [`Product`] declares its node roles, the host names its certificate must carry, the certificates it issues
 //! (with their profiles), and every file of its set: what the file holds, its mode, and where each node role keeps

@@ -1,4 +1,5 @@
 //! The iOS MDM push certificate (APNs), every year, offline.
+//! It may import every layer below `ops`, and other modules of `ops` (`findings`, `build`, another command's).
 //!
 //! WSO2's iOS platform configuration needs Apple's MDM push certificate as a .pfx, with its password and its
 //! topic. Getting it takes three parties: the customer (the MDM server's operator) makes a push key and CSR; an MDM
@@ -17,9 +18,9 @@
 //! Each subcommand has one entry point taking a request and returning a report: [`run_csr`], [`run_sign`],
 //! [`run_check`] and [`run_import`].
 //!
-//! The topic is the subject's UID ([`Certificate::apns_topic`]). A renewal keeps it; a certificate *created* anew, or renewed under
-//! another Apple ID, has another topic, and every enrolled device must then enrol again. Apple's certificates are
-//! never downloaded: the operator gives them.
+//! The topic is the subject's UID ([`Certificate::apns_topic`]). A renewal keeps it; a certificate *created* anew, or
+//! renewed under another Apple ID, has another topic, and every enrolled device must then enrol again. Apple's
+//! certificates are never downloaded: the operator gives them.
 //!
 //! ```
 //! // A stand-in for identity.apple.com's MDM_<Vendor>_Certificate.pem, from iospki's test fixtures.

@@ -1,9 +1,11 @@
-//! `iospki bundle`: the files of a set, handed to each node of the cluster. [`run`] is the command: it reads the
-//! set under its lock and writes the bundles in the format asked. [`node_bundles`] lays them out as each node's
-//! server home with INSTALL.txt, [`manifest`]'s iospki-bundle.json and SHA256SUMS; [`archive`] packs one
-//! reproducible .tar.gz per node, written as it is made; [`k8s`] writes them as Kubernetes Secrets and ConfigMaps
-//! per role, for `kubectl apply` and as a Helm chart; [`ansible`] writes an Ansible project that installs them
-//! node by node.
+//! `iospki bundle`: what each node of the cluster gets, as trees and archives, Kubernetes objects or Ansible.
+//! It may import every layer below `ops`, and other modules of `ops` (`findings`, `build`, another command's).
+//!
+//! [`run`] is the command: it reads the set under its lock and writes the bundles in the format asked.
+//! [`node_bundles`] lays them out as each node's server home with INSTALL.txt, [`manifest`]'s iospki-bundle.json
+//! and SHA256SUMS; [`archive`] packs one reproducible .tar.gz per node, written as it is made; [`k8s`] writes them
+//! as Kubernetes Secrets and ConfigMaps per role, for `kubectl apply` and as a Helm chart; [`ansible`] writes an
+//! Ansible project that installs them node by node.
 
 pub mod ansible;
 pub mod archive;

@@ -1,5 +1,8 @@
-//! `iospki verify`: open everything the way the server will, and report each problem as one line saying what,
-//! where and how to fix it.
+//! `iospki verify`: a set, a server home, bundles or APNs files judged as the server will read them.
+//! It may import every layer below `ops`, and other modules of `ops` (`findings`, `build`, another command's).
+//!
+//! It opens everything the way the server will, and reports each problem as one line saying what, where and how
+//! to fix it.
 //!
 //! Two steps. [`observe`] reads a source (an `init` output directory, a server home, or a bundle archive held in
 //! memory) into an [`observe::Observation`]: the stores as the configuration names them, opened with its

@@ -1,4 +1,7 @@
-//! PKCS#12 files: read within iospki's key-derivation budget ([`read`]), written as openssl writes them
+//! PKCS#12 files, read and written.
+//! It may import `io`, `vocab`, `error` and the other modules of `formats`; nothing of a product.
+//!
+//! They are read within iospki's key-derivation budget ([`read`]), written as openssl writes them
 //! ([`write`]) with the protection profile chosen for who must read them, and a description of any file's
 //! protection that needs no password.
 
