@@ -226,11 +226,10 @@ impl Located<'_> {
 
     fn product(&self, value: Spanned<String>) -> Result<ProductId> {
         ProductId::from_key(value.get_ref()).ok_or_else(|| {
-            let known: Vec<&str> = ProductId::ALL.iter().map(|p| p.key()).collect();
             let reason = format!(
                 "'{}' is not one of {}",
                 value.get_ref().escape_debug(),
-                known.join(", ")
+                ProductId::keys()
             );
             self.error(&value, "product", reason)
         })
