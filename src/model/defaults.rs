@@ -5,7 +5,7 @@
 pub const SSL_ALIAS: &str = "wso2carbon";
 
 /// The password every WSO2 configuration assumes until the operator changes it.
-pub const STORE_PASSWORD: &str = "wso2carbon";
+pub const STORE_PASSWORD: &str = crate::io::secret::WSO2_DEFAULT_PASSWORD;
 
 /// The size of the keys iospki generates, as the documented script's `openssl genrsa 4096`.
 pub const KEY_BITS: u16 = 4096;
