@@ -1,4 +1,5 @@
-//! Certificate profiles: the extension sets of the CA, RA and SSL certificates, in one place.
+//! Certificate profiles: the extension sets of the CA, RA and SSL certificates, and of the deployment.toml
+//! products' TLS, primary and internal ones, in one place.
 //!
 //! CA and RA follow WSO2's openssl.cnf (`[v3_ca]`, `[v3_req]`) for the iOS configurator, which iOS enrolment was
 //! proven with; SSL follows Apple's rules for TLS server certificates (support.apple.com/103769).
@@ -37,6 +38,8 @@ pub struct Profile {
     pub email_in_subject: bool,
     /// Whether the certificate names the cluster's hosts in subjectAltName.
     pub subject_alt_names: bool,
+    /// Names its subjectAltName carries beside the cluster's hosts (`localhost` for the charts' probes).
+    pub local_names: &'static [&'static str],
 }
 
 /// WSO2's `[v3_ca]`: SKI hash, AKI keyid, critical CA:TRUE, keyUsage digitalSignature, keyCertSign, cRLSign.
@@ -50,6 +53,7 @@ pub const CA: Profile = Profile {
     extended_key_usage: &[],
     email_in_subject: true,
     subject_alt_names: false,
+    local_names: &[],
 };
 
 /// WSO2's `[v3_req]`: non-critical CA:TRUE (as shipped in wso2certs.jks), keyUsage digitalSignature,
@@ -64,6 +68,7 @@ pub const RA: Profile = Profile {
     extended_key_usage: &[],
     email_in_subject: true,
     subject_alt_names: false,
+    local_names: &[],
 };
 
 /// A TLS server certificate Apple devices accept: SAN with every host, EKU serverAuth (and clientAuth for the
@@ -81,6 +86,37 @@ pub const SSL: Profile = Profile {
     ],
     email_in_subject: false,
     subject_alt_names: true,
+    local_names: &[],
+};
+
+/// The TLS certificate of a deployment.toml product: [`SSL`]'s rules, and `localhost` in its SAN, which the
+/// charts' probes and the nodes' calls to themselves use.
+pub const TLS: Profile = Profile {
+    local_names: &["localhost"],
+    ..SSL
+};
+
+/// The primary key's certificate of a deployment.toml product: it signs (SAML assertions, JWTs, ID tokens) and
+/// names no host, since nobody connects to it.
+pub const PRIMARY: Profile = Profile {
+    role: CertRole::Primary,
+    days: 730,
+    serial: None,
+    is_ca: false,
+    ca_critical: false,
+    key_usage: &[KeyUsages::DigitalSignature, KeyUsages::NonRepudiation],
+    extended_key_usage: &[],
+    email_in_subject: false,
+    subject_alt_names: false,
+    local_names: &[],
+};
+
+/// The internal key's certificate of a deployment.toml product: keyUsage dataEncipherment, which WSO2 asks of an
+/// asymmetric internal key (it encrypts data and secrets), and keyEncipherment.
+pub const INTERNAL: Profile = Profile {
+    role: CertRole::Internal,
+    key_usage: &[KeyUsages::KeyEncipherment, KeyUsages::DataEncipherment],
+    ..PRIMARY
 };
 
 /// One encoded extension: OID arcs, criticality, DER value.
@@ -128,9 +164,13 @@ impl Profile {
             out.push(extension(false, &ExtendedKeyUsage(self.extended_key_usage.to_vec()))?);
         }
         if self.subject_alt_names {
-            let names = hosts
+            let local = self
+                .local_names
                 .iter()
-                .map(|host| Ia5String::new(host.as_str()).map(GeneralName::DnsName))
+                .filter(|name| !hosts.iter().any(|h| h.as_str() == **name));
+            let names = (hosts.iter().map(|host| host.as_str()))
+                .chain(local.copied())
+                .map(|name| Ia5String::new(name).map(GeneralName::DnsName))
                 .collect::<der::Result<Vec<_>>>()?;
             out.push(extension(false, &SubjectAltName(names))?);
         }

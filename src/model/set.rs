@@ -25,7 +25,7 @@ fn input_kind(holds: &Holds) -> Kind {
     match holds {
         Holds::PrivateKey(_) => Kind::Key,
         Holds::Config(_) | Holds::Ledger => Kind::Text,
-        Holds::Certificate(_) | Holds::Chain(_) | Holds::Pkcs12(_) | Holds::Jks(..) => Kind::Data,
+        Holds::Certificate(_) | Holds::Chain(_) | Holds::Pkcs12(_) | Holds::Store(..) => Kind::Data,
     }
 }
 

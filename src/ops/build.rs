@@ -14,7 +14,7 @@ use crate::formats::x509::Certificate;
 use crate::io::secret::Password;
 use crate::model::ledger::{Ledger, Record};
 use crate::model::product::{
-    AliasSpec, CertificateSpec, CommonName, EntrySpec, FileSpec, Holds, Product, StorePurpose,
+    AliasSpec, CertificateSpec, CommonName, EntrySpec, FileSpec, Holds, Product, StoreFormat, StorePurpose,
 };
 use crate::model::set::{Set, SetFile};
 use crate::model::settings::Settings;
@@ -298,7 +298,7 @@ impl Files<'_, '_> {
                 let store = self.store(entries)?;
                 Zeroizing::new(pkcs12::write(&store, password, settings.protection).map_err(|e| store_error(spec, e))?)
             }
-            Holds::Jks(purpose, entries) => {
+            Holds::Store(format, purpose, entries) => {
                 let store = self.store(entries)?;
                 let store = match self.build.existing.as_deref_mut() {
                     Some(existing) => {
@@ -309,7 +309,11 @@ impl Files<'_, '_> {
                     }
                     None => store,
                 };
-                Zeroizing::new(jks::write(&store, password).map_err(|e| store_error(spec, e))?)
+                let written = match format {
+                    StoreFormat::Jks => jks::write(&store, password),
+                    StoreFormat::Pkcs12 => pkcs12::write(&store, password, settings.protection),
+                };
+                Zeroizing::new(written.map_err(|e| store_error(spec, e))?)
             }
             Holds::Config(kind) => {
                 crate::wso2::config_file(kind, settings, password, &self.certificate(CertRole::Ssl).der)

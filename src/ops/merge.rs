@@ -43,7 +43,7 @@ impl Existing {
         let names: Vec<&'static str> = product
             .files
             .iter()
-            .filter(|f| matches!(f.holds, Holds::Jks(..)))
+            .filter(|f| matches!(f.holds, Holds::Store(..)))
             .map(|f| f.name)
             .collect();
         let mut stores = Vec::new();

@@ -14,15 +14,24 @@ pub enum CertRole {
     /// The TLS server certificate and key of every node and of nginx: carbon.xml's KeyAlias.
     #[serde(rename = "SSL")]
     Ssl,
+    /// The primary key of a deployment.toml product: it signs SAML assertions, JWTs and ID tokens.
+    #[serde(rename = "primary")]
+    Primary,
+    /// The internal key of a deployment.toml product: it encrypts data in the database and Secure Vault's
+    /// secrets, so it never changes once data is encrypted with it.
+    #[serde(rename = "internal")]
+    Internal,
 }
 
 impl CertRole {
-    /// "CA", "RA" or "SSL", as messages and the ledger name it.
+    /// "CA", "RA", "SSL", "primary" or "internal", as messages and the ledger name it.
     pub fn name(self) -> &'static str {
         match self {
             CertRole::Ca => "CA",
             CertRole::Ra => "RA",
             CertRole::Ssl => "SSL",
+            CertRole::Primary => "primary",
+            CertRole::Internal => "internal",
         }
     }
 }

@@ -8,7 +8,7 @@ use super::{
     AliasSpec::{Fixed, Ssl},
     CertRole::{Ca, Ssl as SslCert},
     CertificateSpec, CommonName, EntrySpec, FileSpec, Holds, HostGroup, HostGroupId, Placement, Roles, Setting,
-    Snippet, StorePurpose,
+    Snippet, StoreFormat, StorePurpose,
     Syntax::{Attributes, Elements},
     Value::{self, OwnHost, SslAlias, StorePassword, Text},
 };
@@ -76,7 +76,7 @@ const SSL_KEY_ENTRY: EntrySpec = EntrySpec::Key {
 /// wso2carbon.jks, carbon.xml's KeyStore, the same on every node.
 pub(super) const KEY_STORE: FileSpec = FileSpec {
     name: "wso2carbon.jks",
-    holds: Holds::Jks(StorePurpose::KeyStore, &[SSL_KEY_ENTRY]),
+    holds: Holds::Store(StoreFormat::Jks, StorePurpose::KeyStore, &[SSL_KEY_ENTRY]),
     secret: true,
     in_output: true,
     description: "carbon.xml KeyStore: the cluster key",
@@ -90,7 +90,8 @@ pub(super) const KEY_STORE: FileSpec = FileSpec {
 /// client-truststore.jks, carbon.xml's TrustStore: the cluster's certificates and the public roots.
 pub(super) const TRUST_STORE: FileSpec = FileSpec {
     name: "client-truststore.jks",
-    holds: Holds::Jks(
+    holds: Holds::Store(
+        StoreFormat::Jks,
         StorePurpose::TrustStore,
         &[
             EntrySpec::Trusted {

@@ -12,7 +12,7 @@ use super::{
     CertRole::{Ca, Ra, Ssl as SslCert},
     CertificateSpec, CommonName, ConfigFile, EntrySpec, FileSpec, Holds, HostGroup, HostGroupId,
     NodeRole::{self, Analytics, Broker, KeyManager, Manager, Nginx, Worker},
-    Placement, Product, RelyingParty, Roles, Snippet, StorePurpose, WithoutStoreName,
+    Placement, Product, RelyingParty, Roles, Snippet, StoreFormat, StorePurpose, WithoutStoreName,
 };
 use crate::formats::profile;
 
@@ -190,7 +190,7 @@ pub static IOT: Product = Product {
         ),
         FileSpec {
             name: "wso2carbon.jks",
-            holds: Holds::Jks(StorePurpose::KeyStore, &[SSL_KEY_ENTRY]),
+            holds: Holds::Store(StoreFormat::Jks, StorePurpose::KeyStore, &[SSL_KEY_ENTRY]),
             secret: true,
             in_output: true,
             description: "carbon.xml KeyStore: SSL key",
@@ -214,7 +214,8 @@ pub static IOT: Product = Product {
         },
         FileSpec {
             name: "client-truststore.jks",
-            holds: Holds::Jks(
+            holds: Holds::Store(
+                StoreFormat::Jks,
                 StorePurpose::TrustStore,
                 &[
                     EntrySpec::Trusted {
@@ -252,7 +253,7 @@ pub static IOT: Product = Product {
         },
         FileSpec {
             name: "wso2certs.jks",
-            holds: Holds::Jks(StorePurpose::Scep, &[CA_KEY_ENTRY, RA_KEY_ENTRY]),
+            holds: Holds::Store(StoreFormat::Jks, StorePurpose::Scep, &[CA_KEY_ENTRY, RA_KEY_ENTRY]),
             secret: true,
             in_output: true,
             description: "certificate-config.xml: SCEP CA and RA keys",

@@ -12,6 +12,7 @@ pub mod es;
 pub mod iot;
 pub mod is;
 
+pub use crate::formats::keystore::Format as StoreFormat;
 use crate::formats::profile::Profile;
 use crate::vocab::roles::{CertRole, HostGroupId, NodeRole};
 
@@ -157,10 +158,10 @@ pub enum Holds {
     PrivateKey(CertRole),
     /// Certificates, PEM, one after another (nginx's `ssl_certificate`: the leaf, then its CA).
     Chain(&'static [CertRole]),
-    /// A PKCS#12 file with these entries.
+    /// A PKCS#12 file with these entries, for tools other than the server (its protection is the settings').
     Pkcs12(&'static [EntrySpec]),
-    /// A JKS keystore with these entries.
-    Jks(StorePurpose, &'static [EntrySpec]),
+    /// A keystore the server's configuration names, in this format, with these entries.
+    Store(StoreFormat, StorePurpose, &'static [EntrySpec]),
     /// A WSO2 configuration file.
     Config(ConfigFile),
     /// The set's ledger: its settings and every certificate issued for it.
@@ -446,7 +447,7 @@ impl Product {
 
     /// The Java keystore the server's configuration uses for `purpose`.
     pub fn store(&self, purpose: StorePurpose) -> Option<&'static FileSpec> {
-        self.file_holding(|holds| matches!(holds, Holds::Jks(p, _) if *p == purpose))
+        self.file_holding(|holds| matches!(holds, Holds::Store(_, p, _) if *p == purpose))
     }
 
     /// The configuration file of `kind`.
@@ -472,7 +473,7 @@ impl Product {
 
     /// The fixed alias under which the truststore trusts `role`'s certificate.
     pub fn trusted_alias(&self, role: CertRole) -> Option<&'static str> {
-        let Holds::Jks(_, entries) = self.store(StorePurpose::TrustStore)?.holds else {
+        let Holds::Store(_, _, entries) = self.store(StorePurpose::TrustStore)?.holds else {
             return None;
         };
         entries.iter().find_map(|e| match e {
@@ -507,7 +508,7 @@ impl Product {
     /// Every entry of every keystore the product writes.
     fn entries(&self) -> impl Iterator<Item = &'static EntrySpec> {
         self.files.iter().flat_map(|f| match f.holds {
-            Holds::Jks(_, entries) | Holds::Pkcs12(entries) => entries,
+            Holds::Store(_, _, entries) | Holds::Pkcs12(entries) => entries,
             _ => &[],
         })
     }
@@ -551,7 +552,7 @@ mod tests {
                 let roles: Vec<CertRole> = match file.holds {
                     Holds::Certificate(role) | Holds::PrivateKey(role) => vec![role],
                     Holds::Chain(roles) => roles.to_vec(),
-                    Holds::Pkcs12(entries) | Holds::Jks(_, entries) => entries
+                    Holds::Pkcs12(entries) | Holds::Store(_, _, entries) => entries
                         .iter()
                         .flat_map(|e| match e {
                             EntrySpec::Key { key, chain, .. } => {
