@@ -25,10 +25,7 @@ fn largest_cluster(c: &mut Criterion) {
     let mut choices = Choices::default();
     let workers = (0..MAX_HOSTS - 3).map(|i| HostName::parse(&format!("w{i}.iot.example.org")).unwrap());
     choices.hosts.set(HostGroupId::Workers, workers.collect());
-    let options = InitOptions {
-        settings: choices.settings().unwrap(),
-        store_password: Password::new("bench-password"),
-    };
+    let options = InitOptions::new(choices.settings().unwrap(), Password::new("bench-password"));
     let product = options.settings.cluster.product();
     let keys = generate_keys(product, [(CertRole::Ca, demo_key())].into_iter().collect(), 2048).unwrap();
     let set = plan(&options, &keys, None, None, iospki::formats::issue::now())

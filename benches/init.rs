@@ -26,10 +26,7 @@ fn key_generation(c: &mut Criterion) {
 }
 
 fn init_pipeline(c: &mut Criterion) {
-    let options = InitOptions {
-        settings: Choices::default().settings().unwrap(),
-        store_password: Password::new("bench-password"),
-    };
+    let options = InitOptions::new(Choices::default().settings().unwrap(), Password::new("bench-password"));
     let product = options.settings.cluster.product();
     let keys = generate_keys(product, [(CertRole::Ca, demo_key())].into_iter().collect(), BITS).unwrap();
     c.bench_function("init plan (fixed keys)", |b| {

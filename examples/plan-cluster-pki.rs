@@ -19,14 +19,12 @@ fn main() -> Result<(), iospki::error::Error> {
         "/examples/demo-throwaway-iots310_wso2_com.key"
     );
     let ca_key = iospki::formats::key::load(demo.as_ref(), || unreachable!("the demo key is not encrypted"))?;
-    let options = InitOptions {
-        settings: Choices {
-            domain,
-            ..Choices::default()
-        }
-        .settings()?,
-        store_password: Password::new("example-password"),
-    };
+    let settings = Choices {
+        domain,
+        ..Choices::default()
+    }
+    .settings()?;
+    let options = InitOptions::new(settings, Password::new("example-password"));
     let product = options.settings.cluster.product();
     let keys = generate_keys(product, [(CertRole::Ca, ca_key)].into_iter().collect(), 2048)?;
     let outcome = iospki::ops::init::plan(&options, &keys, None, None, iospki::formats::issue::now())?;

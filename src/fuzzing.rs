@@ -3,6 +3,7 @@
 
 use crate::formats::keystore::{self, jks};
 use crate::io::secret::Password;
+use crate::model::product::ProductChoice;
 
 /// The JKS reader, and for what it accepts, the writer: a store that reads must write and read back the same.
 pub fn jks_reader(data: &[u8]) {
@@ -85,9 +86,14 @@ pub fn sso_json(data: &[u8]) {
 pub fn cluster_config(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else { return };
     let path = std::path::Path::new("/fuzz/iospki.toml");
-    let _ = crate::model::config::parse_for(path, text, None);
+    let _ = crate::model::config::parse_for(path, text, ProductChoice::default());
     for product in crate::model::product::ProductId::ALL {
-        let _ = crate::model::config::parse_for(path, text, Some(*product));
+        let chosen = ProductChoice {
+            key: Some(product.key()),
+            version: product.version(),
+            layout: product.layout(),
+        };
+        let _ = crate::model::config::parse_for(path, text, chosen);
     }
 }
 

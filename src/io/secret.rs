@@ -1,4 +1,5 @@
-//! Passwords: zeroized on drop, elided from Debug, read from a file, the environment or a terminal.
+//! Passwords and symmetric keys: zeroized on drop, elided from Debug; passwords read from a file, the environment
+//! or a terminal.
 
 use std::fmt;
 use std::path::Path;
@@ -214,6 +215,54 @@ impl fmt::Debug for Password {
     }
 }
 
+/// The `[encryption] key` IS 7.1's default.json ships, published with the product: it protects nothing.
+pub const PUBLISHED_ENCRYPTION_KEY: &str = "03BAFEB27A8E871CAD83C5CD4E771DAB";
+
+/// The AES-128 key of deployment.toml's `[encryption] key` (SymmetricKeyInternalCryptoProvider, AES/GCM): 16
+/// bytes, written as 32 hexadecimal characters. Every node of a cluster needs the same one, and data encrypted
+/// with it is unreadable under any other.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SymmetricKey(Zeroizing<[u8; 16]>);
+
+impl SymmetricKey {
+    /// A new key from the operating system's random source.
+    pub fn generate() -> SymmetricKey {
+        use rand::RngExt;
+        let mut key = Zeroizing::new([0u8; 16]);
+        rand::rng().fill(&mut key[..]);
+        SymmetricKey(key)
+    }
+
+    /// The key `hex` writes (32 hexadecimal characters, either case).
+    pub fn from_hex(hex: &str) -> Option<SymmetricKey> {
+        if hex.len() != 32 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return None;
+        }
+        let mut key = Zeroizing::new([0u8; 16]);
+        for (byte, pair) in key.iter_mut().zip(hex.as_bytes().chunks(2)) {
+            let pair = std::str::from_utf8(pair).ok()?;
+            *byte = u8::from_str_radix(pair, 16).ok()?;
+        }
+        Some(SymmetricKey(key))
+    }
+
+    /// The key as deployment.toml writes it: 32 upper-case hexadecimal characters.
+    pub fn secret_hex(&self) -> Zeroizing<String> {
+        Zeroizing::new(self.0.iter().map(|b| format!("{b:02X}")).collect())
+    }
+
+    /// Whether it is the key the product publishes ([`PUBLISHED_ENCRYPTION_KEY`]).
+    pub fn is_published(&self) -> bool {
+        SymmetricKey::from_hex(PUBLISHED_ENCRYPTION_KEY).is_some_and(|published| published == *self)
+    }
+}
+
+impl fmt::Debug for SymmetricKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SymmetricKey([elided])")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -286,5 +335,25 @@ mod tests {
     fn utf16_is_big_endian_code_units() {
         let bytes = Password::new("a\u{e9}\u{1F600}").secret_utf16_be();
         assert_eq!(&bytes[..], &[0, 0x61, 0, 0xe9, 0xd8, 0x3d, 0xde, 0x00]);
+    }
+
+    #[test]
+    fn symmetric_keys_are_random_written_as_hex_and_the_published_one_is_known() {
+        let key = SymmetricKey::generate();
+        assert_ne!(key, SymmetricKey::generate());
+        let hex = key.secret_hex();
+        assert_eq!(hex.len(), 32);
+        assert_eq!(SymmetricKey::from_hex(&hex.to_lowercase()), Some(key.clone()));
+        assert!(!key.is_published());
+        assert!(SymmetricKey::from_hex(PUBLISHED_ENCRYPTION_KEY).unwrap().is_published());
+        for bad in [
+            "",
+            "03BAFEB27A8E871CAD83C5CD4E771DA",
+            "03BAFEB27A8E871CAD83C5CD4E771DAG",
+            "é3BAFEB27A8E871CAD83C5CD4E771DA",
+        ] {
+            assert!(SymmetricKey::from_hex(bad).is_none(), "{bad}");
+        }
+        assert_eq!(format!("{key:?}"), "SymmetricKey([elided])");
     }
 }

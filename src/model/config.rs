@@ -16,7 +16,7 @@ use crate::formats::subject::Subject;
 use crate::io::input::{self, Kind};
 use crate::model::cluster::{Hosts, Nodes};
 use crate::model::defaults::KEY_BITS_RANGE;
-use crate::model::product::ProductId;
+use crate::model::product::{Layout, ProductChoice, ProductId};
 use crate::model::settings::{Choices, PasswordSource};
 use crate::vocab::names::{HostName, NodeName};
 use crate::vocab::roles::{ByRole, CertRole, HostGroupId, NodeRole};
@@ -25,6 +25,8 @@ use crate::vocab::roles::{ByRole, CertRole, HostGroupId, NodeRole};
 #[serde(deny_unknown_fields)]
 struct Raw {
     product: Option<Spanned<String>>,
+    version: Option<Spanned<String>>,
+    keystores: Option<Spanned<String>>,
     domain: Option<Spanned<String>>,
     out: Option<PathBuf>,
     ssl_alias: Option<Spanned<String>>,
@@ -89,19 +91,20 @@ struct RawLeaf {
 
 /// Reads and checks the cluster description at `path`.
 pub fn load(path: &Path) -> Result<Choices> {
-    load_for(path, None)
+    load_for(path, ProductChoice::default())
 }
 
-/// Reads and checks the cluster description at `path` for `product` when a flag names it (it overrides the
-/// description's `product`): its hosts and nodes are checked against that product's groups and roles.
-pub fn load_for(path: &Path, product: Option<ProductId>) -> Result<Choices> {
+/// Reads and checks the cluster description at `path` with the product the flags choose laid over the
+/// description's ([`ProductChoice::over`]): its hosts and nodes are checked against that product's groups and
+/// roles.
+pub fn load_for(path: &Path, product: ProductChoice<'_>) -> Result<Choices> {
     let text = input::read_text(path, Kind::Text)?;
     parse_for(path, &text, product)
 }
 
 /// Checks the cluster description `text` as [`load_for`] does; `path` names it in messages, and the paths it
 /// gives are relative to its directory.
-pub fn parse_for(path: &Path, text: &str, product: Option<ProductId>) -> Result<Choices> {
+pub fn parse_for(path: &Path, text: &str, product: ProductChoice<'_>) -> Result<Choices> {
     let at = Located { path, text };
     let raw: Raw = toml::from_str(text).map_err(|e| {
         let line = e.span().map_or(1, |span| at.line(span.start));
@@ -112,11 +115,12 @@ pub fn parse_for(path: &Path, text: &str, product: Option<ProductId>) -> Result<
     let mut hosts = raw.hosts;
     let ssl_cn = hosts.remove_entry(SSL_CN);
     let mut choices = Choices {
-        product: match raw.product {
-            _ if product.is_some() => product,
-            Some(named) => Some(at.product(named)?),
-            None => None,
-        },
+        product: at.product(
+            product,
+            raw.product.as_ref(),
+            raw.version.as_ref(),
+            raw.keystores.as_ref(),
+        )?,
         domain: raw.domain.map(|d| at.host(d, "domain")).transpose()?,
         ssl_common_name: ssl_cn.map(|(_, cn)| at.ssl_cn(cn)).transpose()?,
         ssl_alias: raw.ssl_alias.map(|a| at.alias(a)).transpose()?,
@@ -224,14 +228,37 @@ impl Located<'_> {
         HostName::parse(value.get_ref()).map_err(|e| self.error(&value, key, e.to_string()))
     }
 
-    fn product(&self, value: Spanned<String>) -> Result<ProductId> {
-        ProductId::from_key(value.get_ref()).ok_or_else(|| {
-            let reason = format!(
-                "'{}' is not one of {}",
-                value.get_ref().escape_debug(),
-                ProductId::keys()
-            );
-            self.error(&value, "product", reason)
+    /// The product the flags' `chosen` and the description's `product`, `version` and `keystores` make; an
+    /// error names the description's key at fault, or its flag when the description does not give it.
+    fn product(
+        &self,
+        chosen: ProductChoice<'_>,
+        product: Option<&Spanned<String>>,
+        version: Option<&Spanned<String>>,
+        keystores: Option<&Spanned<String>>,
+    ) -> Result<Option<ProductId>> {
+        let layout = match keystores {
+            Some(value) => Some(Layout::from_key(value.get_ref()).ok_or_else(|| {
+                let reason = format!("'{}' is neither separate nor single", value.get_ref().escape_debug());
+                self.error(value, "keystores", reason)
+            })?),
+            None => None,
+        };
+        let described = ProductChoice {
+            key: product.map(|p| p.get_ref().as_str()),
+            version: version.map(|v| v.get_ref().as_str()),
+            layout,
+        };
+        chosen.over(described).resolve().map_err(|e| {
+            let given = match e.setting {
+                "version" => version,
+                "keystores" => keystores,
+                _ => product,
+            };
+            match given {
+                Some(value) => self.error(value, e.setting, e.reason),
+                None => Error::invalid(format!("--{}", e.setting), e.reason),
+            }
         })
     }
 

@@ -10,7 +10,7 @@ use crate::formats::alias::Alias;
 use crate::formats::keystore::pkcs12::Protection;
 use crate::formats::subject::Subject;
 use crate::model::cluster::{Cluster, ClusterError, Hosts, Nodes};
-use crate::model::product::{Product, ProductId};
+use crate::model::product::{Layout, Product, ProductId};
 use crate::vocab::names::HostName;
 use crate::vocab::roles::{ByRole, CertRole};
 
@@ -249,8 +249,14 @@ pub struct Settings {
 /// Settings as the ledger records them (`iospki.ledger/1`).
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Recorded {
-    #[serde(default)]
-    product: ProductId,
+    #[serde(default = "default_product")]
+    product: String,
+    /// The release of a deployment.toml product.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    version: Option<String>,
+    /// The store layout of a deployment.toml product.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    keystores: Option<String>,
     domain: HostName,
     ssl_common_name: HostName,
     ssl_alias: String,
@@ -264,6 +270,11 @@ struct Recorded {
     nodes: Nodes,
     #[serde(default)]
     issuance: RecordedIssuance,
+}
+
+/// Ledgers written before there was a choice of product are the IoT Server's.
+fn default_product() -> String {
+    ProductId::default().key().to_owned()
 }
 
 /// Sets recorded before public roots were written asked for them as much as any set does now.
@@ -316,8 +327,11 @@ impl RecordedIssuance {
 impl From<Settings> for Recorded {
     fn from(settings: Settings) -> Recorded {
         let term = |role| settings.issuance.term(role);
+        let product = settings.cluster.product().id();
         Recorded {
-            product: settings.cluster.product().id(),
+            product: product.key().to_owned(),
+            version: product.version().map(str::to_owned),
+            keystores: product.layout().map(|layout| layout.key().to_owned()),
             domain: settings.cluster.domain().clone(),
             ssl_common_name: settings.cluster.ssl_common_name().clone(),
             ssl_alias: settings.ssl_alias.to_string(),
@@ -346,13 +360,27 @@ enum RecordedError {
     Alias(#[from] crate::formats::alias::AliasError),
     #[error("issuance.{key}: {reason}")]
     Days { key: String, reason: String },
+    /// The product, version or layout names no declaration.
+    #[error("{0}")]
+    Product(String),
 }
 
 impl TryFrom<Recorded> for Settings {
     type Error = RecordedError;
 
     fn try_from(recorded: Recorded) -> std::result::Result<Settings, RecordedError> {
-        let product = recorded.product.product();
+        let layout = match recorded.keystores.as_deref() {
+            Some(key) => Some(Layout::from_key(key).ok_or_else(|| {
+                RecordedError::Product(format!(
+                    "keystores: '{}' is neither separate nor single",
+                    key.escape_debug()
+                ))
+            })?),
+            None => None,
+        };
+        let product = ProductId::find(&recorded.product, recorded.version.as_deref(), layout)
+            .map_err(|e| RecordedError::Product(e.to_string()))?
+            .product();
         let cluster = Cluster::new(
             product,
             recorded.domain,

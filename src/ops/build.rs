@@ -11,7 +11,7 @@ use crate::formats::issue::{Issued, Request, issue, random_serial};
 use crate::formats::key::RsaKey;
 use crate::formats::keystore::{Entry, Keystore, jks, pkcs12};
 use crate::formats::x509::Certificate;
-use crate::io::secret::Password;
+use crate::io::secret::{Password, SymmetricKey};
 use crate::model::ledger::{Ledger, Record};
 use crate::model::product::{
     AliasSpec, CertificateSpec, CommonName, EntrySpec, FileSpec, Holds, Product, StoreFormat, StorePurpose,
@@ -28,6 +28,8 @@ pub struct Build<'a> {
     pub settings: &'a Settings,
     /// Password of every store and every key entry.
     pub store_password: &'a Password,
+    /// deployment.toml's `[encryption] key`, for a release that encrypts with one: made by init, kept by rotate.
+    pub encryption_key: Option<&'a SymmetricKey>,
     /// A key per certificate role.
     pub keys: &'a ByRole<RsaKey>,
     /// Certificates to keep as they are; the others are issued anew.
@@ -316,7 +318,8 @@ impl Files<'_, '_> {
                 Zeroizing::new(written.map_err(|e| store_error(spec, e))?)
             }
             Holds::Config(kind) => {
-                crate::wso2::config_file(kind, settings, password, &self.certificate(CertRole::Ssl).der)
+                let ssl = &self.certificate(CertRole::Ssl).der;
+                crate::wso2::config_file(kind, settings, password, self.build.encryption_key, ssl)
             }
             Holds::Ledger => Zeroizing::new(ledger.to_json().into_bytes()),
         })

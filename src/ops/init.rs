@@ -11,10 +11,11 @@ pub use crate::formats::alias::Alias;
 use crate::formats::key::RsaKey;
 pub use crate::formats::keystore::pkcs12::Protection;
 use crate::io::output::{Lock, same_file};
-use crate::io::secret::Password;
+use crate::io::secret::{Password, SymmetricKey};
 use crate::model::ledger::Ledger;
-use crate::model::product::Product;
+pub use crate::model::product::Layout;
 pub use crate::model::product::ProductId;
+use crate::model::product::{ConfigFile, Product, ProductChoice};
 use crate::model::settings::{Choices, PasswordSource, Settings};
 use crate::ops::build::{Build, build};
 pub use crate::ops::build::{Outcome, Summary, generate_keys};
@@ -32,9 +33,26 @@ pub struct InitOptions {
     pub settings: Settings,
     /// Password of every store and every key entry.
     pub store_password: Password,
+    /// deployment.toml's `[encryption] key`, for a release that encrypts with one.
+    pub encryption_key: Option<SymmetricKey>,
 }
 
 impl InitOptions {
+    /// The options of a new set: a new `[encryption] key` where the release encrypts with one.
+    pub fn new(settings: Settings, store_password: Password) -> InitOptions {
+        let encrypts = settings
+            .cluster
+            .product()
+            .platform
+            .as_ref()
+            .is_some_and(|p| p.release.encryption);
+        InitOptions {
+            encryption_key: encrypts.then(SymmetricKey::generate),
+            settings,
+            store_password,
+        }
+    }
+
     /// Checks what can be checked before the slow key generation.
     pub fn check(&self) -> Result<()> {
         self.store_password.check_writable()
@@ -46,6 +64,10 @@ impl InitOptions {
 pub struct Overrides {
     /// `--product`.
     pub product: Option<ProductId>,
+    /// `--version`: a deployment.toml product's release.
+    pub version: Option<String>,
+    /// `--keystores`: a deployment.toml product's store layout.
+    pub layout: Option<Layout>,
     /// `--domain`.
     pub domain: Option<HostName>,
     /// `--ssl-cn`.
@@ -103,19 +125,22 @@ pub struct InitReport {
     pub verified: Report,
     /// What to run next, when the set verified without problems.
     pub next: Option<NextSteps>,
+    /// Whether the `[encryption] key` of the set made over was kept.
+    pub kept_encryption_key: bool,
 }
 
 /// Reads the choices, keys and stores `request` names, builds the set, writes it and verifies it.
 pub fn run(request: &InitRequest<'_>) -> Result<InitReport> {
     let choices = choices(request)?;
-    let options = InitOptions {
-        settings: choices.settings()?,
-        store_password: store_password(request, choices.store_password.as_ref())?,
-    };
+    let mut options = InitOptions::new(
+        choices.settings()?,
+        store_password(request, choices.store_password.as_ref())?,
+    );
     options.check()?;
     let product = options.settings.cluster.product();
-    let given = given_key(request, &choices, product)?;
     let out = choices.out();
+    let kept_encryption_key = keep_encryption_key(&mut options, &out, request.force)?;
+    let given = given_key(request, &choices, product)?;
     let mut existing = existing_stores(request, &out, &options)?;
     // Held from reading what DIR holds to publishing and verifying: a run on the same directory waits its turn.
     let lock = Lock::take(&out)?;
@@ -141,11 +166,39 @@ pub fn run(request: &InitRequest<'_>) -> Result<InitReport> {
         password_well_known: options.store_password.is_well_known(),
         verified,
         next,
+        kept_encryption_key,
     })
 }
 
 /// The stores' password: from `--password-file`, else where the cluster description says, else the
 /// environment, else WSO2's default.
+/// A set made again over one of the same release (`--force`) keeps its `[encryption] key`: data the cluster
+/// encrypted with it stays readable. Whether it did.
+fn keep_encryption_key(options: &mut InitOptions, out: &Path, force: bool) -> Result<bool> {
+    let Some(spec) = options
+        .settings
+        .cluster
+        .product()
+        .config(ConfigFile::DeploymentSecurity)
+    else {
+        return Ok(false);
+    };
+    let path = out.join(spec.name);
+    if !force || options.encryption_key.is_none() || path.symlink_metadata().is_err() {
+        return Ok(false);
+    }
+    let text = crate::io::input::read_text(&path, crate::io::input::Kind::Text)?;
+    let key = crate::wso2::deployment::encryption_key(&text).ok_or_else(|| {
+        Error::unreadable(
+            &path,
+            "holds no [encryption] key of 32 hexadecimal characters: --force keeps the cluster's key and will \
+             not make a new one; move the file away to start a cluster afresh",
+        )
+    })?;
+    options.encryption_key = Some(key);
+    Ok(true)
+}
+
 fn store_password(request: &InitRequest<'_>, configured: Option<&PasswordSource>) -> Result<Password> {
     if let Some(file) = &request.password_file {
         return Password::from_file(file);
@@ -183,10 +236,17 @@ fn key_password(request: &InitRequest<'_>, choices: &Choices, key: &Path) -> Res
 /// The cluster description's choices with the flags laid over them.
 fn choices(request: &InitRequest<'_>) -> Result<Choices> {
     let flags = &request.overrides;
+    let chosen = ProductChoice {
+        key: flags.product.map(ProductId::key),
+        version: flags.version.as_deref(),
+        layout: flags.layout,
+    };
     let mut choices = match &request.config {
-        Some(path) => crate::model::config::load_for(path, flags.product)?,
+        Some(path) => crate::model::config::load_for(path, chosen)?,
         None => Choices {
-            product: flags.product,
+            product: chosen
+                .resolve()
+                .map_err(|e| Error::invalid(format!("--{}", e.setting), e.reason))?,
             ..Choices::default()
         },
     };
@@ -270,6 +330,7 @@ pub fn plan(
     build(Build {
         settings,
         store_password: &options.store_password,
+        encryption_key: options.encryption_key.as_ref(),
         keys,
         kept: ByRole::default(),
         existing,
@@ -289,10 +350,10 @@ mod tests {
     use super::*;
 
     fn options() -> InitOptions {
-        InitOptions {
-            settings: crate::model::settings::Choices::default().settings().unwrap(),
-            store_password: Password::new("test-password"),
-        }
+        InitOptions::new(
+            crate::model::settings::Choices::default().settings().unwrap(),
+            Password::new("test-password"),
+        )
     }
 
     fn keys() -> ByRole<RsaKey> {

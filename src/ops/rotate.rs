@@ -16,8 +16,8 @@ use crate::formats::certinfo::CertificateInfo;
 use crate::formats::key::RsaKey;
 use crate::io::input::{self, Kind};
 use crate::io::output::{Lock, Plan};
-use crate::io::secret::Password;
-use crate::model::product::Product;
+use crate::io::secret::{Password, SymmetricKey};
+use crate::model::product::{ConfigFile, Product};
 use crate::model::set::Set;
 use crate::model::settings::PasswordSource;
 use crate::ops::NextSteps;
@@ -179,6 +179,8 @@ pub struct Inputs<'a> {
     pub existing: Existing,
     /// The stores' password.
     pub store_password: &'a Password,
+    /// The set's `[encryption] key`, kept.
+    pub encryption_key: Option<SymmetricKey>,
     /// Where the previous set goes, relative to the set's directory: `backup/TIME`.
     pub backup: String,
     /// The files the new set replaces.
@@ -257,6 +259,7 @@ fn inputs<'a>(
         fresh,
         existing: Existing::load(dir, store_password.clone(), set.product())?,
         store_password,
+        encryption_key: encryption_key(set)?,
         backup: backup_dir(dir, now),
         previous: previous(dir, set)?,
     })
@@ -270,6 +273,7 @@ pub fn plan(inputs: Inputs<'_>, now: OffsetDateTime) -> Result<Rotation> {
         fresh,
         mut existing,
         store_password,
+        encryption_key,
         backup,
         previous,
     } = inputs;
@@ -286,6 +290,7 @@ pub fn plan(inputs: Inputs<'_>, now: OffsetDateTime) -> Result<Rotation> {
     let outcome = build(Build {
         settings: set.settings(),
         store_password,
+        encryption_key: encryption_key.as_ref(),
         keys: &keys,
         kept,
         existing: Some(&mut existing),
@@ -394,6 +399,26 @@ fn current(set: &Set, role: CertRole, now: OffsetDateTime) -> Result<Current> {
 
 /// Where a rotation at `now` keeps the previous set of `dir`: `backup/TIME`, or `backup/TIME-N` when a rotation
 /// of the same second is there already.
+/// The set's `[encryption] key`, which every renewal keeps: data the cluster encrypted with it is unreadable
+/// under another. A release that encrypts with one and a set without it is an error, never a new key.
+fn encryption_key(set: &Set) -> Result<Option<SymmetricKey>> {
+    let product = set.product();
+    let encrypts = product.platform.as_ref().is_some_and(|p| p.release.encryption);
+    let Some(spec) = product.config(ConfigFile::DeploymentSecurity).filter(|_| encrypts) else {
+        return Ok(None);
+    };
+    let contents = set.contents(spec)?;
+    let text = std::str::from_utf8(&contents).unwrap_or_default();
+    let key = crate::wso2::deployment::encryption_key(text).ok_or_else(|| {
+        Error::unreadable(
+            spec.name,
+            "holds no [encryption] key of 32 hexadecimal characters: rotate keeps the cluster's key and never \
+             makes a new one; restore the file from the set's backup/",
+        )
+    })?;
+    Ok(Some(key))
+}
+
 fn backup_dir(dir: &Path, now: OffsetDateTime) -> String {
     let stamp = format!(
         "{:04}{:02}{:02}T{:02}{:02}{:02}Z",

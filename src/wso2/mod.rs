@@ -5,6 +5,7 @@
 //! with JAXB and every element is required), in the shape the products ship; the settings each node role pastes
 //! into its product's files (`snippets`); nginx's server blocks ([`nginx`]). Read back: [`read`].
 
+pub mod deployment;
 pub mod nginx;
 pub mod read;
 mod snippets;
@@ -15,7 +16,7 @@ use base64ct::Encoding;
 use rustls_pki_types::CertificateDer;
 use zeroize::Zeroizing;
 
-use crate::io::secret::Password;
+use crate::io::secret::{Password, SymmetricKey};
 use crate::model::cluster::Cluster;
 use crate::model::product::iot::{CA_ALIAS, RA_ALIAS};
 use crate::model::product::{ConfigFile, StorePurpose};
@@ -35,6 +36,7 @@ pub fn config_file(
     kind: ConfigFile,
     settings: &Settings,
     password: &Password,
+    encryption_key: Option<&SymmetricKey>,
     ssl: &CertificateDer<'_>,
 ) -> Zeroizing<Vec<u8>> {
     let text = match kind {
@@ -54,6 +56,7 @@ pub fn config_file(
         ConfigFile::IdentityProvider => Zeroizing::new(identity_provider_xml(ssl)),
         ConfigFile::Settings(role) => snippets::settings_text(settings, role, password),
         ConfigFile::Nginx => Zeroizing::new(nginx::conf(&settings.cluster)),
+        ConfigFile::DeploymentSecurity => deployment::security_toml(settings, password, encryption_key),
     };
     Zeroizing::new(text.as_bytes().to_vec())
 }
@@ -179,6 +182,24 @@ pub fn identity_provider_xml(certificate: &CertificateDer<'_>) -> String {
 
 /// Escapes XML's five special characters, and writes every non-ASCII character as a character reference so
 /// the text means the same under the ISO-8859-1 declaration WSO2 ships.
+/// `text` as a TOML basic string, quotes included: backslash, quote and control characters escaped.
+fn toml_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{:04X}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
 fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {

@@ -408,7 +408,7 @@ fn json(text: &str) -> Result<Result<serde_json::Value, json5::Error>, TooDeep> 
 }
 
 /// Every value a file of `syntax` gives `name`: the text of each element of that local name, each JSON member of
-/// that name at any depth, each `name=value` property. Attributes are not read. A file that is not well-formed
+/// that name at any depth, each `name=value` property. Attributes and TOML (read by [`crate::wso2::deployment`]) are not read here. A file that is not well-formed
 /// gives none (verify judges it elsewhere); one that nests too deep is refused.
 pub fn setting_values(text: &str, syntax: Syntax, name: &str) -> Result<Vec<String>, TooDeep> {
     Ok(match syntax {
@@ -435,7 +435,7 @@ pub fn setting_values(text: &str, syntax: Syntax, name: &str) -> Result<Vec<Stri
             .filter_map(|line| line.trim().strip_prefix(name)?.trim_start().strip_prefix('='))
             .map(|value| value.trim().to_owned())
             .collect(),
-        Syntax::Attributes => Vec::new(),
+        Syntax::Attributes | Syntax::Toml => Vec::new(),
     })
 }
 

@@ -1,5 +1,5 @@
 //! SETTINGS.txt: the values one node role sets in its product's own files (carbon.xml, catalina-server.xml, the
-//! Jaggery apps' JSON, sso-idp-config.xml, app-manager.xml), grouped by file and place, each in the file's own
+//! Jaggery apps' JSON, sso-idp-config.xml, app-manager.xml, deployment.toml), grouped by file and place, each in the file's own
 //! syntax so that it can be pasted. Only those values: iospki never rewrites a product file.
 
 use std::fmt::Write;
@@ -51,6 +51,7 @@ fn value(value: Value, settings: &Settings, role: NodeRole, password: &Password)
         Value::Url(group, path) => format!("https://{}{path}", cluster.first(group)),
         Value::StorePassword => password.secret_str().to_owned(),
         Value::SslAlias => settings.ssl_alias.to_string(),
+        Value::Integer(number) => number.to_string(),
     }
 }
 
@@ -63,6 +64,8 @@ fn line(syntax: Syntax, setting: &Setting, value: &str) -> String {
         // A JSON string of a str cannot fail to serialize.
         Syntax::Json => format!("\"{name}\": {},\n", serde_json::to_string(value).unwrap_or_default()),
         Syntax::Properties => format!("{name}={}\n", properties_escape(value)),
+        Syntax::Toml if matches!(setting.value, Value::Integer(_)) => format!("{name} = {value}\n"),
+        Syntax::Toml => format!("{name} = {}\n", super::toml_string(value)),
     }
 }
 

@@ -7,13 +7,13 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 use iospki::ops::Digest;
-use iospki::ops::ProductId;
 use iospki::ops::Protection;
 use iospki::ops::defaults::{BUNDLE_DIR, OUT_DIR, SSL_ALIAS, WITHIN};
+use iospki::ops::{Layout, ProductId};
 
 /// The PKI of a clustered WSO2 / Entgra IoT Server for iOS, without openssl or keytool.
 #[derive(Debug, Parser)]
-#[command(name = "iospki", version, about, propagate_version = true, after_long_help = examples::IOSPKI)]
+#[command(name = "iospki", version, about, after_long_help = examples::IOSPKI)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -358,6 +358,11 @@ pub struct VerifyArgs {
     )]
     pub product: ProductId,
 
+    /// The release of --home's deployment.toml product (is: 7.0 to 7.3, apim: 4.3 to 4.6): its
+    /// repository/conf/deployment.toml and the stores it names are read instead of carbon.xml.
+    #[arg(long, value_name = "VERSION", requires = "home")]
+    pub version: Option<String>,
+
     /// Nodes' bundles from iospki bundle instead: each one's SHA256SUMS, then its files as the node will use
     /// them; given several, that every server node holds the same key.
     ///
@@ -623,6 +628,18 @@ pub struct InitArgs {
     // The help texts that list products are made from the declarations (cli/choices.rs).
     #[arg(long, value_name = "PRODUCT", value_parser = choices::product(), help = choices::product_help())]
     pub product: Option<ProductId>,
+
+    /// The release of a deployment.toml product (is: 7.0 to 7.3; apim: 4.3 to 4.6; required for apim) [default
+    /// for is: the guides' Identity Server 5.2, or the description's version].
+    ///
+    /// The release decides the stores' type (IS 7.1 and later: PKCS12, .p12; IS 7.0 and API Manager: JKS), whether
+    /// deployment-security.toml carries an [encryption] key (IS 7), and what verify knows of the shipped defaults.
+    #[arg(long, value_name = "VERSION")]
+    pub version: Option<String>,
+
+    /// How a deployment.toml product's three keys are kept [default: separate, or the description's keystores].
+    #[arg(long, value_name = "LAYOUT", value_parser = choices::layout())]
+    pub keystores: Option<Layout>,
 
     #[arg(long, value_name = "FILE", help = choices::ca_key_help().0, long_help = choices::ca_key_help().1)]
     pub key: Option<PathBuf>,

@@ -196,6 +196,7 @@ pub static APPM: Product = Product {
         },
     ],
     sso_idp_config: Some(SSO_IDP_CONFIG),
+    platform: None,
 };
 
 const APP_MANAGER_XML: &str = "repository/conf/app-manager.xml";

@@ -129,6 +129,7 @@ pub static ES: Product = Product {
         },
     ],
     sso_idp_config: Some(SSO_IDP_CONFIG),
+    platform: None,
 };
 
 const SSO_ATTRIBUTES: &str = "in \"authentication\".\"methods\".\"sso\".\"attributes\"";

@@ -333,6 +333,7 @@ pub static IOT: Product = Product {
         core(CARBON_TRUST_STORE),
     ],
     sso_idp_config: None,
+    platform: None,
 };
 
 /// A Carbon 4.4 snippet for the core roles only: the broker and analytics profiles keep their carbon.xml and

@@ -124,6 +124,7 @@ pub static IS: Product = Product {
         },
     ],
     sso_idp_config: Some(SSO_IDP_CONFIG),
+    platform: None,
 };
 
 /// The dashboard's and portal's proxy: the workers' public name on 443.

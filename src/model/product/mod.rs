@@ -6,11 +6,14 @@
 //! it under its server home. `init`, `rotate`, `bundle`, `verify` and `merge` read these declarations instead of
 //! naming files of their own, so a new product is one more declaration beside [`iot::IOT`].
 
+pub mod apim;
 pub mod appm;
 mod carbon;
 pub mod es;
 pub mod iot;
 pub mod is;
+pub mod is7;
+mod platform;
 
 pub use crate::formats::keystore::Format as StoreFormat;
 use crate::formats::profile::Profile;
@@ -147,6 +150,9 @@ pub enum ConfigFile {
     Settings(NodeRole),
     /// nginx's server blocks for every public name, with the chain and key.
     Nginx,
+    /// deployment-security.toml: the `[keystore.*]`, `[truststore]` and `[encryption]` sections of a
+    /// deployment.toml product.
+    DeploymentSecurity,
 }
 
 /// What a file of a set holds.
@@ -268,6 +274,8 @@ pub enum Value {
     StorePassword,
     /// The SSL key's alias (carbon.xml's KeyAlias).
     SslAlias,
+    /// This number.
+    Integer(i64),
 }
 
 /// How a snippet writes its settings.
@@ -281,6 +289,8 @@ pub enum Syntax {
     Json,
     /// Java properties: `name=value`.
     Properties,
+    /// TOML keys: `name = "value"`.
+    Toml,
 }
 
 /// One setting: a name and its value.
@@ -313,13 +323,30 @@ pub struct Snippet {
 pub struct ProductId(&'static Product);
 
 impl ProductId {
-    /// Every product, in the order `--product` lists them; the first is the default. A new product is its
-    /// declaration file and one line here.
+    /// Every declaration, each release and store layout of a deployment.toml product one of its own, in the
+    /// order `--product` lists their keys; the first is the default, and the first of a key is what the key
+    /// names without a version. A new product is its declaration file and its lines here.
     pub const ALL: &'static [ProductId] = &[
         ProductId(&iot::IOT),
         ProductId(&is::IS),
         ProductId(&es::ES),
         ProductId(&appm::APPM),
+        ProductId(&is7::IS_7_0),
+        ProductId(&is7::IS_7_0_SINGLE),
+        ProductId(&is7::IS_7_1),
+        ProductId(&is7::IS_7_1_SINGLE),
+        ProductId(&is7::IS_7_2),
+        ProductId(&is7::IS_7_2_SINGLE),
+        ProductId(&is7::IS_7_3),
+        ProductId(&is7::IS_7_3_SINGLE),
+        ProductId(&apim::APIM_4_3),
+        ProductId(&apim::APIM_4_3_SINGLE),
+        ProductId(&apim::APIM_4_4),
+        ProductId(&apim::APIM_4_4_SINGLE),
+        ProductId(&apim::APIM_4_5),
+        ProductId(&apim::APIM_4_5_SINGLE),
+        ProductId(&apim::APIM_4_6),
+        ProductId(&apim::APIM_4_6_SINGLE),
     ];
 
     /// Its declaration.
@@ -332,15 +359,101 @@ impl ProductId {
         self.0.key
     }
 
-    /// The product `key` names.
+    /// What `key` names without a version: its first declaration, if that has none (API Manager has no
+    /// default release).
     pub fn from_key(key: &str) -> Option<ProductId> {
         Self::ALL.iter().copied().find(|id| id.key() == key)
     }
 
-    /// Every product's key, as messages list them: `iot, is, es, appm`.
+    /// The declaration of `key` at `version` (none: the key's unversioned one) in `layout` (none: the
+    /// default); the error names the setting at fault and lists what there is.
+    pub fn find(key: &str, version: Option<&str>, layout: Option<Layout>) -> Result<ProductId, NoSuchProduct> {
+        let fail = |setting, reason| NoSuchProduct { setting, reason };
+        let family = Self::from_key(key).ok_or_else(|| {
+            fail(
+                "product",
+                format!("'{}' is not one of {}", key.escape_debug(), Self::keys()),
+            )
+        })?;
+        let versions = Self::versions(key);
+        let Some(version) = version else {
+            if family.version().is_some() {
+                let reason = format!("{} needs a version: one of {versions}", family.family_name());
+                return Err(fail("version", reason));
+            }
+            return match layout {
+                Some(_) => Err(fail(
+                    "keystores",
+                    format!("{} has one layout of its stores", family.name()),
+                )),
+                None => Ok(family),
+            };
+        };
+        if versions.is_empty() {
+            return Err(fail(
+                "version",
+                format!("{} has no versions to choose from", family.name()),
+            ));
+        }
+        let layout = layout.unwrap_or_default();
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|id| id.key() == key && id.version() == Some(version) && id.layout() == Some(layout))
+            .ok_or_else(|| {
+                let reason = format!(
+                    "{} {} is not a version iospki knows: one of {versions}",
+                    family.family_name(),
+                    version.escape_debug()
+                );
+                fail("version", reason)
+            })
+    }
+
+    /// The versions `key` has, as messages list them: `7.0, 7.1, 7.2, 7.3`.
+    pub fn versions(key: &str) -> String {
+        let mut versions: Vec<&str> = Self::ALL
+            .iter()
+            .filter(|id| id.key() == key)
+            .filter_map(|id| id.version())
+            .collect();
+        versions.dedup();
+        versions.join(", ")
+    }
+
+    /// Every product's key once, as messages list them: `iot, is, es, appm, apim`.
     pub fn keys() -> String {
-        let keys: Vec<&str> = Self::ALL.iter().map(|id| id.key()).collect();
+        let keys: Vec<&str> = Self::families().map(|id| id.key()).collect();
         keys.join(", ")
+    }
+
+    /// The first declaration of each key, in the order of [`ProductId::ALL`]: what `--product` lists.
+    pub fn families() -> impl Iterator<Item = ProductId> {
+        Self::ALL
+            .iter()
+            .enumerate()
+            .filter(|(n, id)| !Self::ALL[..*n].iter().any(|earlier| earlier.key() == id.key()))
+            .map(|(_, id)| *id)
+    }
+
+    /// Its release's version, for a deployment.toml product.
+    pub fn version(self) -> Option<&'static str> {
+        self.0.platform.as_ref().map(|p| p.release.version)
+    }
+
+    /// Its store layout, for a deployment.toml product.
+    pub fn layout(self) -> Option<Layout> {
+        self.0.platform.as_ref().map(|p| p.layout)
+    }
+
+    /// Its name in messages.
+    pub fn name(self) -> &'static str {
+        self.0.name
+    }
+
+    /// The name of its product line, without the version: `Identity Server`.
+    pub fn family_name(self) -> &'static str {
+        self.0.platform.as_ref().map_or(self.0.name, |p| p.release.family)
     }
 }
 
@@ -351,9 +464,56 @@ impl Default for ProductId {
     }
 }
 
+/// Why a product, version or layout names no declaration.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{setting}: {reason}")]
+pub struct NoSuchProduct {
+    /// The setting at fault: `product`, `version` or `keystores`.
+    pub setting: &'static str,
+    /// What is wrong, with what there is to choose from.
+    pub reason: String,
+}
+
+/// A product as flags or a cluster description name it: its key, and a deployment.toml product's version and
+/// store layout; resolved to a declaration once both are laid over each other.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ProductChoice<'a> {
+    /// `--product`, the description's `product`.
+    pub key: Option<&'a str>,
+    /// `--version`, the description's `version`.
+    pub version: Option<&'a str>,
+    /// `--keystores`, the description's `keystores`.
+    pub layout: Option<Layout>,
+}
+
+impl<'a> ProductChoice<'a> {
+    /// This choice (the flags') laid over `described`: what it leaves open the description fills in, unless it
+    /// names another product, whose version and layout would not be the description's.
+    pub fn over(self, described: ProductChoice<'a>) -> ProductChoice<'a> {
+        if self.key.is_some() && self.key != described.key {
+            return self;
+        }
+        ProductChoice {
+            key: self.key.or(described.key),
+            version: self.version.or(described.version),
+            layout: self.layout.or(described.layout),
+        }
+    }
+
+    /// The declaration chosen; `None` when nothing is (the default product).
+    pub fn resolve(self) -> Result<Option<ProductId>, NoSuchProduct> {
+        if self == ProductChoice::default() {
+            return Ok(None);
+        }
+        let key = self.key.unwrap_or(ProductId::default().key());
+        ProductId::find(key, self.version, self.layout).map(Some)
+    }
+}
+
+/// One declaration is one product: equal when they are the same declaration.
 impl PartialEq for ProductId {
     fn eq(&self, other: &Self) -> bool {
-        self.key() == other.key()
+        std::ptr::eq(self.0, other.0)
     }
 }
 
@@ -361,30 +521,110 @@ impl Eq for ProductId {}
 
 impl std::hash::Hash for ProductId {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.key().hash(state);
+        (self.key(), self.version(), self.layout()).hash(state);
     }
 }
 
 impl std::fmt::Debug for ProductId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("ProductId").field(&self.key()).finish()
+        let mut tuple = f.debug_tuple("ProductId");
+        tuple.field(&self.key());
+        if let Some(platform) = &self.0.platform {
+            tuple.field(&platform.release.version).field(&platform.layout);
+        }
+        tuple.finish()
     }
 }
 
-impl serde::Serialize for ProductId {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.key())
+/// How a deployment.toml product's three keys are kept: `[keystore.primary]`, `[keystore.internal]` and
+/// `[keystore.tls]` name a store each, or all three the same one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Layout {
+    /// primary, internal and tls stores: WSO2's production advice and the Identity Server chart's layout. A TLS
+    /// renewal rewrites only the TLS store, and the ingress's store holds no signing or encryption key.
+    #[default]
+    Separate,
+    /// One store, as the products ship it (`wso2carbon.p12`, `wso2carbon.jks`), the three keys under three
+    /// aliases.
+    Single,
+}
+
+impl Layout {
+    /// Every layout, the default first.
+    pub const ALL: [Layout; 2] = [Layout::Separate, Layout::Single];
+
+    /// Its key, as `--keystores` and the description's `keystores` name it.
+    pub fn key(self) -> &'static str {
+        match self {
+            Layout::Separate => "separate",
+            Layout::Single => "single",
+        }
+    }
+
+    /// What it is, in a few words, as `--keystores`' help says it.
+    pub fn summary(self) -> &'static str {
+        match self {
+            Layout::Separate => {
+                "primary, internal and tls stores, as WSO2 advises for production and the IS chart expects"
+            }
+            Layout::Single => "one wso2carbon store with the three keys, as the products ship",
+        }
+    }
+
+    /// The layout `key` names.
+    pub fn from_key(key: &str) -> Option<Layout> {
+        Self::ALL.into_iter().find(|layout| layout.key() == key)
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ProductId {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let key = String::deserialize(deserializer)?;
-        ProductId::from_key(&key).ok_or_else(|| {
-            let reason = format!("'{}' is not one of {}", key.escape_debug(), ProductId::keys());
-            serde::de::Error::custom(reason)
-        })
-    }
+/// A release of a deployment.toml product, as its release tag ships it.
+#[derive(Debug)]
+pub struct Release {
+    /// The product line: `Identity Server`.
+    pub family: &'static str,
+    /// As `--version` names it: `7.1`.
+    pub version: &'static str,
+    /// The tag whose deployment.toml these facts were read from: `v7.1.0`.
+    pub tag: &'static str,
+    /// The type of the stores it ships and defaults to.
+    pub format: StoreFormat,
+    /// The store it ships for all three keystore sections, its alias, and what its bytes are (APIM 4.4 and 4.5
+    /// ship PKCS#12 named `.jks`, typed JKS, which Java's keystore.type.compat loads).
+    pub shipped_store: (&'static str, &'static str, StoreFormat),
+    /// Whether it encrypts with the symmetric `[encryption] key` (IS 7: SymmetricKeyInternalCryptoProvider).
+    pub encryption: bool,
+    /// The truststore alias of the certificate API Manager's gateway checks JWTs with
+    /// (`[apim.jwt] gateway_certificate_alias`), where the product has one.
+    pub gateway_certificate_alias: Option<&'static str>,
+    /// SHA-256 fingerprints (upper-case hex, colon-separated, as keytool prints them) of the key entries its
+    /// stores ship: a node still on one of them is on a key every download has.
+    pub shipped_fingerprints: &'static [&'static str],
+    /// The official Helm chart `bundle --format k8s` writes values for.
+    pub chart: Chart,
+}
+
+/// An official WSO2 Helm chart, at the branch whose values and templates iospki's output was written against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Chart {
+    /// wso2/kubernetes-is, chart `identity-server`.
+    IdentityServer {
+        /// The branch: `7.1.x`.
+        branch: &'static str,
+    },
+    /// wso2/helm-apim, the all-in-one chart.
+    ApiManager {
+        /// The branch: `4.4.x`.
+        branch: &'static str,
+    },
+}
+
+/// What makes a product a deployment.toml product: its release and the layout of its stores.
+#[derive(Debug)]
+pub struct Platform {
+    /// The release.
+    pub release: &'static Release,
+    /// The stores' layout.
+    pub layout: Layout,
 }
 
 /// A WSO2 product's cluster set, declared.
@@ -417,6 +657,9 @@ pub struct Product {
     /// sso-idp-config.xml under the server home, where the product is its own SAML identity provider and iospki
     /// sets its service providers' ACS URLs.
     pub sso_idp_config: Option<&'static str>,
+    /// The release and store layout of a product configured through deployment.toml; `None` for the Carbon 4.4
+    /// products of the guides (carbon.xml).
+    pub platform: Option<Platform>,
 }
 
 impl Product {
@@ -525,15 +768,64 @@ mod tests {
     use crate::vocab::names::NodeName;
 
     #[test]
-    fn every_registered_product_has_a_key_of_its_own() {
+    fn every_registered_product_is_found_by_its_key_version_and_layout_alone() {
         for id in ProductId::ALL {
-            assert_eq!(ProductId::from_key(id.key()), Some(*id));
+            assert_eq!(ProductId::find(id.key(), id.version(), id.layout()), Ok(*id));
             assert_eq!(id.product().id(), *id);
-            let json = serde_json::to_string(id).unwrap();
-            assert_eq!(serde_json::from_str::<ProductId>(&json).unwrap(), *id);
         }
-        let keys: std::collections::HashSet<&str> = ProductId::ALL.iter().map(|id| id.key()).collect();
-        assert_eq!(keys.len(), ProductId::ALL.len());
+        let named: std::collections::HashSet<_> = ProductId::ALL
+            .iter()
+            .map(|id| (id.key(), id.version(), id.layout()))
+            .collect();
+        assert_eq!(named.len(), ProductId::ALL.len());
+        assert_eq!(ProductId::keys(), "iot, is, es, appm, apim");
+        assert_eq!(ProductId::versions("is"), "7.0, 7.1, 7.2, 7.3");
+        assert_eq!(ProductId::versions("apim"), "4.3, 4.4, 4.5, 4.6");
+    }
+
+    #[test]
+    fn a_product_without_a_version_is_the_guides_and_a_bad_version_names_the_choices() {
+        assert_eq!(ProductId::find("is", None, None), Ok(is::IS.id()));
+        assert_eq!(ProductId::find("is", Some("7.1"), None), Ok(is7::IS_7_1.id()));
+        assert_eq!(
+            ProductId::find("is", Some("7.1"), Some(Layout::Single)),
+            Ok(is7::IS_7_1_SINGLE.id())
+        );
+        let fails = |key, version, layout| ProductId::find(key, version, layout).unwrap_err().to_string();
+        assert_eq!(
+            fails("apim", None, None),
+            "version: API Manager needs a version: one of 4.3, 4.4, 4.5, 4.6"
+        );
+        assert_eq!(
+            fails("is", Some("7.9"), None),
+            "version: Identity Server 7.9 is not a version iospki knows: one of 7.0, 7.1, 7.2, 7.3"
+        );
+        assert_eq!(
+            fails("iot", Some("3.1"), None),
+            "version: IoT Server has no versions to choose from"
+        );
+        assert!(fails("is", None, Some(Layout::Single)).starts_with("keystores: "));
+        assert!(fails("esb", None, None).starts_with("product: 'esb' is not one of iot, is, es, appm, apim"));
+    }
+
+    #[test]
+    fn the_flags_choice_lays_over_the_description_unless_it_names_another_product() {
+        let described = ProductChoice {
+            key: Some("is"),
+            version: Some("7.1"),
+            layout: Some(Layout::Single),
+        };
+        let version = ProductChoice {
+            version: Some("7.2"),
+            ..ProductChoice::default()
+        };
+        assert_eq!(version.over(described).resolve(), Ok(Some(is7::IS_7_2_SINGLE.id())));
+        let other = ProductChoice {
+            key: Some("es"),
+            ..ProductChoice::default()
+        };
+        assert_eq!(other.over(described).resolve(), Ok(Some(es::ES.id())));
+        assert_eq!(ProductChoice::default().resolve(), Ok(None));
     }
 
     /// What `ops::build` takes for granted of a declaration.

@@ -333,10 +333,7 @@ mod tests {
         let mut choices = Choices::default();
         let workers = ["w1.example.org", "w2.example.org"].map(|h| HostName::parse(h).unwrap());
         choices.hosts.set(HostGroupId::Workers, workers.to_vec());
-        let options = InitOptions {
-            settings: choices.settings().unwrap(),
-            store_password: Password::new("test-password"),
-        };
+        let options = InitOptions::new(choices.settings().unwrap(), Password::new("test-password"));
         let product = options.settings.cluster.product();
         let given = [(CertRole::Ca, crate::test_keys::ca())].into_iter().collect();
         let keys = generate_keys(product, given, 2048).unwrap();

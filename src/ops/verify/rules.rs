@@ -960,10 +960,7 @@ mod tests {
     fn files() -> &'static Made {
         static FILES: OnceLock<Made> = OnceLock::new();
         FILES.get_or_init(|| {
-            let options = InitOptions {
-                settings: Choices::default().settings().unwrap(),
-                store_password: Password::new(PASSWORD),
-            };
+            let options = InitOptions::new(Choices::default().settings().unwrap(), Password::new(PASSWORD));
             let given = [(CertRole::Ca, crate::test_keys::ca())].into_iter().collect();
             let keys = generate_keys(options.settings.cluster.product(), given, 2048).unwrap();
             let outcome = plan(&options, &keys, None, None, crate::formats::issue::now()).unwrap();

@@ -5,7 +5,9 @@ use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use iospki::ops::CertRole;
 use iospki::ops::Digest;
 use iospki::ops::Protection;
-use iospki::ops::{CommonName, Product, ProductId};
+use std::sync::LazyLock;
+
+use iospki::ops::{CommonName, Layout, Product, ProductId};
 
 /// A value parser over one of the library's lists: the keys of `all` are the choices, each with its help.
 fn one_of<T: Copy + Send + Sync + 'static>(
@@ -20,12 +22,28 @@ fn one_of<T: Copy + Send + Sync + 'static>(
     })
 }
 
+/// The products `--product` names, one per key of the library's registry (a deployment.toml product's first
+/// release stands for all; `--version` picks one).
+static FAMILIES: LazyLock<Vec<ProductId>> = LazyLock::new(|| ProductId::families().collect());
+
 /// `--product`: the products of the library's registry.
 pub fn product() -> impl TypedValueParser<Value = ProductId> {
-    one_of(ProductId::ALL, ProductId::key, |id| {
-        let product = id.product();
-        format!("{}: {}", product.name, product.summary)
+    one_of(FAMILIES.as_slice(), ProductId::key, |id| {
+        let summary = id.product().summary;
+        match id.version() {
+            Some(_) => format!(
+                "{} {} (--version): {summary}",
+                id.family_name(),
+                ProductId::versions(id.key())
+            ),
+            None => format!("{}: {summary}", id.name()),
+        }
     })
+}
+
+/// `--keystores`: the store layouts of a deployment.toml product.
+pub fn layout() -> impl TypedValueParser<Value = Layout> {
+    one_of(&Layout::ALL, Layout::key, |layout| layout.summary().to_owned())
 }
 
 /// `--digest`: the hashes a signature takes.
@@ -56,14 +74,14 @@ fn and(words: &[&str]) -> String {
 
 /// The keys of the products `pick` accepts.
 fn keys_where(pick: impl Fn(&Product) -> bool) -> Vec<&'static str> {
-    let ids = ProductId::ALL.iter().filter(|id| pick(id.product()));
+    let ids = FAMILIES.iter().filter(|id| pick(id.product()));
     ids.map(|id| id.key()).collect()
 }
 
 /// The products grouped by what `describe` says of them, in the order of the first of each group.
 fn grouped(describe: impl Fn(&Product) -> String) -> Vec<(Vec<&'static str>, String)> {
     let mut groups: Vec<(Vec<&'static str>, String)> = Vec::new();
-    for id in ProductId::ALL {
+    for id in FAMILIES.iter() {
         let said = describe(id.product());
         match groups.iter_mut().find(|(_, text)| *text == said) {
             Some((keys, _)) => keys.push(id.key()),
@@ -111,7 +129,7 @@ pub fn domain_help() -> String {
         .iter()
         .map(|(keys, said)| format!("{}: {said}", and(keys)))
         .collect();
-    let defaults: Vec<String> = ProductId::ALL
+    let defaults: Vec<String> = FAMILIES
         .iter()
         .map(|id| format!("{} {}", id.key(), id.product().default_domain))
         .collect();
@@ -150,7 +168,7 @@ pub fn ssl_cn_help() -> String {
 
 /// `bundle --name-prefix`'s help: the products' short names.
 pub fn name_prefix_help() -> String {
-    let short: Vec<&str> = ProductId::ALL.iter().map(|id| id.product().short_name).collect();
+    let short: Vec<&str> = FAMILIES.iter().map(|id| id.product().short_name).collect();
     format!(
         "With --format k8s: objects are named PREFIX-ROLE (iots-manager, iots-worker, iots-key-manager, iots-nginx) \
          [default: the product's short name: {}]",

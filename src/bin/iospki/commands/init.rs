@@ -20,6 +20,8 @@ pub fn run(args: InitArgs) -> Result<ExitCode> {
         config: super::config_file(args.config.as_deref()),
         overrides: Overrides {
             product: args.product,
+            version: args.version,
+            layout: args.keystores,
             domain: host_name(args.domain, "--domain")?,
             ssl_cn: host_name(args.ssl_cn, "--ssl-cn")?,
             ssl_alias: args

@@ -2,7 +2,8 @@
 
 use std::process::ExitCode;
 
-use iospki::error::Result;
+use iospki::error::{Error, Result};
+use iospki::ops::ProductId;
 use iospki::ops::verify::{Target, VerifyRequest};
 
 use crate::cli::VerifyArgs;
@@ -11,7 +12,7 @@ pub fn run(args: VerifyArgs) -> Result<ExitCode> {
     let store_password = super::given_password(args.password_file.as_deref())?;
     let target = match (args.apns, args.home, args.bundle) {
         (Some(dir), _, _) => Target::Apns(dir),
-        (None, Some(home), _) => Target::Home(home, args.product),
+        (None, Some(home), _) => Target::Home(home, home_product(args.product, args.version.as_deref())?),
         (None, None, bundles) if bundles.is_empty() => Target::Output(args.dir),
         (None, None, bundles) => Target::Bundles(bundles),
     };
@@ -22,4 +23,9 @@ pub fn run(args: VerifyArgs) -> Result<ExitCode> {
         within: args.within,
     })?;
     super::print_report(&report, args.json, &[])
+}
+
+/// The product `--product` and `--version` name for `--home`.
+fn home_product(product: ProductId, version: Option<&str>) -> Result<ProductId> {
+    ProductId::find(product.key(), version, None).map_err(|e| Error::invalid(format!("--{}", e.setting), e.reason))
 }

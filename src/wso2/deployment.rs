@@ -1,0 +1,121 @@
+//! deployment.toml's security sections, written and read back: `[keystore.primary]`, `[keystore.internal]`,
+//! `[keystore.tls]`, `[truststore]` and `[encryption]`, as the deployment.toml products (Identity Server 7, API
+//! Manager 4) read them and iospki writes them into deployment-security.toml.
+//!
+//! What each section names comes from the product's declaration: the store holding the key of the section's
+//! role, its format and that key's alias. The TLS key's password is its store's, as the products require.
+
+use std::fmt::Write;
+
+use zeroize::Zeroizing;
+
+use super::toml_string;
+use crate::io::secret::{Password, SymmetricKey};
+use crate::model::product::{EntrySpec, Holds, Product, StoreFormat, StorePurpose};
+use crate::model::settings::Settings;
+use crate::vocab::roles::CertRole;
+
+/// The keystore sections and the role of the key each names.
+pub const KEYSTORE_SECTIONS: [(&str, CertRole); 3] = [
+    ("keystore.primary", CertRole::Primary),
+    ("keystore.internal", CertRole::Internal),
+    ("keystore.tls", CertRole::Ssl),
+];
+
+/// deployment.toml's name for a store format: `type = "PKCS12"` or `"JKS"`.
+pub fn type_name(format: StoreFormat) -> &'static str {
+    match format {
+        StoreFormat::Jks => "JKS",
+        StoreFormat::Pkcs12 => "PKCS12",
+    }
+}
+
+/// What a keystore section names: the store's file name and type, and the key's alias.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeystoreSection {
+    /// `file_name`, under repository/resources/security/.
+    pub file_name: &'static str,
+    /// The store's format (`type`).
+    pub format: StoreFormat,
+    /// `alias`.
+    pub alias: String,
+}
+
+/// The store and alias `product`'s set keeps `role`'s key under, with the SSL alias `ssl_alias`.
+pub fn keystore_section(product: &Product, role: CertRole, ssl_alias: &str) -> Option<KeystoreSection> {
+    product.files.iter().find_map(|spec| {
+        let Holds::Store(format, StorePurpose::KeyStore, entries) = spec.holds else {
+            return None;
+        };
+        entries.iter().find_map(|entry| match entry {
+            EntrySpec::Key { alias, key, .. } if *key == role => Some(KeystoreSection {
+                file_name: spec.name,
+                format,
+                alias: alias.resolve(ssl_alias).to_owned(),
+            }),
+            _ => None,
+        })
+    })
+}
+
+/// deployment-security.toml for the set made with `settings`: every value filled in, the stores protected by
+/// `password`, and `[encryption] key` where the release encrypts with one.
+pub fn security_toml(settings: &Settings, password: &Password, key: Option<&SymmetricKey>) -> Zeroizing<String> {
+    let cluster = &settings.cluster;
+    let product = cluster.product();
+    let password = Zeroizing::new(toml_string(password.secret_str()));
+    let mut text = Zeroizing::new(String::with_capacity(1024));
+    // write! to a String cannot fail.
+    let _ = writeln!(
+        text,
+        "# The keystore, truststore and encryption sections of the {} cluster {}, made by iospki.\n\
+         # Merge them into repository/conf/deployment.toml on every node: replace the sections of the same names\n\
+         # there (TOML allows a table once) and keep the rest as it is. This file holds the stores' password and\n\
+         # the encryption key: keep it 0600 and out of version control.",
+        product.name,
+        cluster.domain()
+    );
+    for (section, role) in KEYSTORE_SECTIONS {
+        let Some(store) = keystore_section(product, role, settings.ssl_alias.as_str()) else {
+            continue;
+        };
+        let _ = write!(
+            text,
+            "\n[{section}]\nfile_name = {}\ntype = {}\npassword = {}\nalias = {}\nkey_password = {}\n",
+            toml_string(store.file_name),
+            toml_string(type_name(store.format)),
+            *password,
+            toml_string(&store.alias),
+            *password
+        );
+    }
+    let truststore = product.files.iter().find_map(|spec| match spec.holds {
+        Holds::Store(format, StorePurpose::TrustStore, _) => Some((spec, format)),
+        _ => None,
+    });
+    if let Some((spec, format)) = truststore {
+        let _ = write!(
+            text,
+            "\n[truststore]\nfile_name = {}\ntype = {}\npassword = {}\n",
+            toml_string(spec.name),
+            toml_string(type_name(format)),
+            *password
+        );
+    }
+    if let Some(key) = key {
+        let _ = write!(
+            text,
+            "\n# The same on every node, and never changed: what is encrypted with it is unreadable under another.\n\
+             [encryption]\nkey = {}\n",
+            toml_string(&key.secret_hex())
+        );
+    }
+    text
+}
+
+/// The `[encryption] key` of a deployment.toml text, if it has a well-formed one.
+pub fn encryption_key(text: &str) -> Option<SymmetricKey> {
+    let table: toml::Table = toml::from_str(text).ok()?;
+    let key = table.get("encryption")?.get("key")?.as_str()?;
+    SymmetricKey::from_hex(key)
+}
