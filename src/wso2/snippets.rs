@@ -18,17 +18,23 @@ pub fn settings_text(settings: &Settings, role: NodeRole, password: &Password) -
     let product = cluster.product();
     let mut text = Zeroizing::new(String::new());
     // write! to a String cannot fail.
+    let snippets = || product.snippets.iter().filter(|s| s.roles.contains(role));
+    let secret = snippets().any(|s| s.settings.iter().any(|s| matches!(s.value, Value::StorePassword)));
     let _ = writeln!(
         text,
         "# The values the {} nodes of the {} cluster {} set, by iospki.\n\
-         # Set exactly these in each file and leave the rest as the product ships it. This file holds the\n\
-         # keystore password: keep it 0600 and delete it once applied.",
+         # Set exactly these in each file and leave the rest as the product ships it.{}",
         role.name(),
         product.name,
-        cluster.domain()
+        cluster.domain(),
+        if secret {
+            " This file holds the\n# keystore password: keep it 0600 and delete it once applied."
+        } else {
+            "\n# The stores' sections are in deployment-security.toml, beside this file."
+        }
     );
     let mut previous: Option<&Snippet> = None;
-    for snippet in product.snippets.iter().filter(|s| s.roles.contains(role)) {
+    for snippet in snippets() {
         if !previous.is_some_and(|p| p.file == snippet.file && p.place == snippet.place) {
             let _ = write!(text, "\n== {}, {}\n", snippet.file, snippet.place);
         }

@@ -386,8 +386,29 @@ fn cases() -> Vec<Case> {
             2,
             &[
                 "invalid value 'apim3' for '--product <PRODUCT>'",
-                "[possible values: iot, is, es, appm]",
+                "[possible values: iot, is, es, appm, apim]",
             ],
+        ),
+        case(
+            "a release iospki does not know, with the ones it does",
+            vec![],
+            &["init", "--product", "is", "--version", "7.9"],
+            2,
+            &["iospki: --version: Identity Server 7.9 is not a version iospki knows: one of 7.0, 7.1, 7.2, 7.3"],
+        ),
+        case(
+            "API Manager without a release",
+            vec![],
+            &["init", "--product", "apim"],
+            2,
+            &["iospki: --version: API Manager needs a version: one of 4.3, 4.4, 4.5, 4.6"],
+        ),
+        case(
+            "a store layout for a product with one",
+            vec![("k.pem", key.clone())],
+            &["init", "--key", "k.pem", "--keystores", "single"],
+            2,
+            &["iospki: --keystores: IoT Server has one layout of its stores"],
         ),
         case(
             "a missing key file, with the default password: the error alone",

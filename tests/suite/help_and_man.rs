@@ -375,7 +375,7 @@ fn bash_loads_the_completions_and_completes_commands_and_flags() {
         );
     }
     let products = bash_completes(&script, &["iospki", "init", "--product", ""]);
-    assert_eq!(products, ["iot", "is", "es", "appm"]);
+    assert_eq!(products, ["iot", "is", "es", "appm", "apim"]);
     let shells = bash_completes(&script, &["iospki", "completions", ""]);
     for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
         assert!(

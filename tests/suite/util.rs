@@ -165,8 +165,10 @@ pub fn elsewhere() -> &'static Path {
 }
 
 /// Flags whose value is never a path, even where a file of that name exists (`--format ansible`).
-const VALUE_FLAGS: [&str; 13] = [
+const VALUE_FLAGS: [&str; 15] = [
     "--cn",
+    "--version",
+    "--keystores",
     "--key-bits",
     "--bits",
     "--digest",

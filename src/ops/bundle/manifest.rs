@@ -6,7 +6,7 @@
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
-use crate::model::product::{Product, ProductId};
+use crate::model::product::{Layout, Product, ProductId};
 use crate::model::set::Set;
 use crate::vocab::names::NodeName;
 use crate::vocab::roles::NodeRole;
@@ -35,6 +35,12 @@ pub struct Manifest {
 struct Json {
     schema: String,
     product: String,
+    /// A deployment.toml product's release.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    version: Option<String>,
+    /// A deployment.toml product's store layout.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    keystores: Option<String>,
     role: String,
     node: Option<String>,
     set_sha256: String,
@@ -46,6 +52,8 @@ impl Manifest {
         let json = Json {
             schema: SCHEMA.into(),
             product: self.product.key.into(),
+            version: self.product.id().version().map(str::to_owned),
+            keystores: self.product.id().layout().map(|l| l.key().to_owned()),
             role: self.role.slug().into(),
             node: self.node.as_ref().map(|n| n.as_str().to_owned()),
             set_sha256: self.set_sha256.clone(),
@@ -60,13 +68,17 @@ impl Manifest {
         if json.schema != SCHEMA {
             return Err(bad(format!("schema '{}' is not {SCHEMA}", json.schema.escape_debug())));
         }
-        let product = ProductId::from_key(&json.product)
-            .ok_or_else(|| {
+        let layout = match json.keystores.as_deref() {
+            Some(key) => Some(Layout::from_key(key).ok_or_else(|| {
                 bad(format!(
-                    "product '{}' is none iospki knows",
-                    json.product.escape_debug()
+                    "keystores '{}' is neither separate nor single",
+                    key.escape_debug()
                 ))
-            })?
+            })?),
+            None => None,
+        };
+        let product = ProductId::find(&json.product, json.version.as_deref(), layout)
+            .map_err(|e| bad(e.to_string()))?
             .product();
         let role = NodeRole::ALL
             .into_iter()
@@ -135,6 +147,18 @@ mod tests {
         let json = manifest().to_json();
         assert!(json.contains("\"role\": \"key-manager\""), "{json}");
         assert_eq!(Manifest::parse(json.as_bytes()).unwrap().to_json(), json);
+        let platform = Manifest {
+            product: &crate::model::product::is7::IS_7_1_SINGLE,
+            role: NodeRole::Worker,
+            ..manifest()
+        };
+        let json = platform.to_json();
+        assert!(
+            json.contains("\"version\": \"7.1\",\n  \"keystores\": \"single\""),
+            "{json}"
+        );
+        let read = Manifest::parse(json.as_bytes()).unwrap();
+        assert!(std::ptr::eq(read.product, &crate::model::product::is7::IS_7_1_SINGLE));
     }
 
     #[test]
@@ -142,7 +166,13 @@ mod tests {
         let json = manifest().to_json();
         for (from, to, why) in [
             ("\"node\"", "\"extra\": 1, \"node\"", "unknown field"),
-            ("\"iot\"", "\"iots\"", "product 'iots'"),
+            ("\"iot\"", "\"iots\"", "product: 'iots'"),
+            (
+                "\"iot\"",
+                "\"iot\", \"version\": \"3.1\"",
+                "version: IoT Server has no versions",
+            ),
+            ("\"iot\"", "\"apim\"", "version: API Manager needs a version"),
             ("key-manager", "key manager", "role 'key manager'"),
             ("key-manager", "publisher", "not a role of IoT Server"),
             ("bundle-manifest/1", "bundle/1", "schema"),

@@ -68,18 +68,24 @@ pub fn pages() -> std::io::Result<Vec<(String, Vec<u8>)>> {
     let mut command = Cli::command().disable_help_subcommand(true);
     command.build();
     let mut pages = Vec::new();
-    add_pages(&command, &mut pages)?;
+    // The footer names the program, as other pages do ("iospki 0.1.0"), not the subcommand, whose own --version
+    // flag (init's, verify's) is a product's release.
+    let source = format!("iospki {}", command.get_version().unwrap_or_default());
+    add_pages(&command, &source, &mut pages)?;
     Ok(pages)
 }
 
-/// The page of `command`, then those of its subcommands, depth first.
-fn add_pages(command: &clap::Command, pages: &mut Vec<(String, Vec<u8>)>) -> std::io::Result<()> {
-    // The footer names the program, as other pages do ("iospki 0.1.0"), not the subcommand.
-    let source = format!("iospki {}", command.get_version().unwrap_or_default());
-    let man = clap_mangen::Man::new(command.clone()).source(source);
+/// The page of `command`, then those of its subcommands, depth first, each with the footer `source`.
+fn add_pages(command: &clap::Command, source: &str, pages: &mut Vec<(String, Vec<u8>)>) -> std::io::Result<()> {
+    let man = clap_mangen::Man::new(command.clone()).source(source.to_owned());
     pages.push((man.get_filename(), page(&man, command)?));
     for sub in command.get_subcommands().filter(|sub| !sub.is_hide_set()) {
-        add_pages(sub, pages)?;
+        // The program's version, for the page's VERSION section, without a flag of that name.
+        let sub = sub
+            .clone()
+            .version(env!("CARGO_PKG_VERSION"))
+            .disable_version_flag(true);
+        add_pages(&sub, source, pages)?;
     }
     Ok(())
 }
