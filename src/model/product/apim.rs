@@ -7,10 +7,10 @@
 //! 4.5.0 ship that file as PKCS#12. The gateway checks the key manager's JWTs with the truststore certificate
 //! `[apim.jwt] gateway_certificate_alias` names: here the primary key's certificate.
 
-use super::platform::{PROXY_PORT, SERVER_HOSTNAME, platform_files, platform_product, truststore_entries};
+use super::platform::{PROXY_PORT, SERVER_HOSTNAME, truststore_entries};
 use super::{
-    AliasSpec, CertRole, Chart, EntrySpec, FileSpec, HostGroup, HostGroupId, NodeGroup, NodeRole::Worker, Product,
-    Release, Roles, Setting, Snippet, StoreFormat, Syntax::Toml, Value::Url,
+    AliasSpec, CertRole, Chart, EntrySpec, HostGroup, HostGroupId, NodeGroup, NodeRole::Worker, Product, Release,
+    Roles, Setting, Snippet, StoreFormat, Syntax::Toml, Value::Url,
 };
 
 /// The alias the gateway looks the key manager's signing certificate up by.
@@ -68,27 +68,6 @@ const TRUSTED: &[EntrySpec] = truststore_entries!(EntrySpec::Trusted {
     certificate: CertRole::Primary,
 });
 
-const JKS_SEPARATE: &[FileSpec] = platform_files!(
-    Separate,
-    "jks",
-    StoreFormat::Jks,
-    TRUSTED,
-    "ssl/apim.key",
-    "ssl/apim-chain.pem",
-    "nginx-apim.conf",
-    "conf.d/apim.conf"
-);
-const JKS_SINGLE: &[FileSpec] = platform_files!(
-    Single,
-    "jks",
-    StoreFormat::Jks,
-    TRUSTED,
-    "ssl/apim.key",
-    "ssl/apim-chain.pem",
-    "nginx-apim.conf",
-    "conf.d/apim.conf"
-);
-
 static V4_3: Release = Release {
     family: "API Manager",
     version: "4.3",
@@ -120,19 +99,12 @@ static V4_6: Release = Release {
     ..V4_3
 };
 
-/// API Manager 4.3, a store per key.
-pub static APIM_4_3: Product = platform_product!(LINE, "API Manager 4.3", &V4_3, Separate, JKS_SEPARATE);
-/// API Manager 4.3, one store.
-pub static APIM_4_3_SINGLE: Product = platform_product!(LINE, "API Manager 4.3", &V4_3, Single, JKS_SINGLE);
-/// API Manager 4.4, a store per key.
-pub static APIM_4_4: Product = platform_product!(LINE, "API Manager 4.4", &V4_4, Separate, JKS_SEPARATE);
-/// API Manager 4.4, one store.
-pub static APIM_4_4_SINGLE: Product = platform_product!(LINE, "API Manager 4.4", &V4_4, Single, JKS_SINGLE);
-/// API Manager 4.5, a store per key.
-pub static APIM_4_5: Product = platform_product!(LINE, "API Manager 4.5", &V4_5, Separate, JKS_SEPARATE);
-/// API Manager 4.5, one store.
-pub static APIM_4_5_SINGLE: Product = platform_product!(LINE, "API Manager 4.5", &V4_5, Single, JKS_SINGLE);
-/// API Manager 4.6, a store per key.
-pub static APIM_4_6: Product = platform_product!(LINE, "API Manager 4.6", &V4_6, Separate, JKS_SEPARATE);
-/// API Manager 4.6, one store.
-pub static APIM_4_6_SINGLE: Product = platform_product!(LINE, "API Manager 4.6", &V4_6, Single, JKS_SINGLE);
+super::platform::platform_releases! {
+    line: LINE,
+    trusted: TRUSTED,
+    nginx: ["ssl/apim.key", "ssl/apim-chain.pem", "nginx-apim.conf", "conf.d/apim.conf"];
+    APIM_4_3, APIM_4_3_SINGLE, "API Manager 4.3", &V4_3, "jks", StoreFormat::Jks;
+    APIM_4_4, APIM_4_4_SINGLE, "API Manager 4.4", &V4_4, "jks", StoreFormat::Jks;
+    APIM_4_5, APIM_4_5_SINGLE, "API Manager 4.5", &V4_5, "jks", StoreFormat::Jks;
+    APIM_4_6, APIM_4_6_SINGLE, "API Manager 4.6", &V4_6, "jks", StoreFormat::Jks;
+}

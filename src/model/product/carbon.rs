@@ -134,23 +134,31 @@ macro_rules! nginx_file {
     };
 }
 
-/// The cluster key, which nginx serves at `$path` too.
+/// The cluster key, which nginx serves at `$path` too: `ssl.key` in the output directory, or `$name` described
+/// as `$description`.
 macro_rules! nginx_key {
     ($path:literal) => {
+        $crate::model::product::carbon::nginx_key!($path, "ssl.key", "the cluster key")
+    };
+    ($path:literal, $name:literal, $description:literal) => {
         $crate::model::product::carbon::nginx_file!(
-            "ssl.key",
+            $name,
             $crate::model::product::Holds::PrivateKey($crate::vocab::roles::CertRole::Ssl),
             true,
             $path,
             "ssl_certificate_key",
-            "the cluster key"
+            $description
         )
     };
 }
 
-/// nginx's `ssl_certificate` at `$path`: the cluster certificate, then the CA (made when bundled).
+/// nginx's `ssl_certificate` at `$path`: the cluster certificate, then the CA (made when bundled), described as
+/// `$description` where given.
 macro_rules! nginx_chain {
     ($path:literal) => {
+        $crate::model::product::carbon::nginx_chain!($path, "the cluster certificate, then the CA")
+    };
+    ($path:literal, $description:literal) => {
         $crate::model::product::FileSpec {
             in_output: false,
             ..$crate::model::product::carbon::nginx_file!(
@@ -162,7 +170,7 @@ macro_rules! nginx_chain {
                 false,
                 $path,
                 "ssl_certificate",
-                "the cluster certificate, then the CA"
+                $description
             )
         }
     };

@@ -5,10 +5,8 @@
 //! deployment.toml): 7.0.0 keeps `wso2carbon.jks` (JKS), 7.1.0 to 7.3.0 `wso2carbon.p12` (PKCS12), alias
 //! `wso2carbon` for all three keystore sections; iospki's set uses the release's store type.
 
-use super::platform::{PROXY_PORT, SERVER_HOSTNAME, platform_files, platform_product, truststore_entries};
-use super::{
-    Chart, EntrySpec, FileSpec, HostGroup, HostGroupId, NodeGroup, NodeRole::Worker, Product, Release, StoreFormat,
-};
+use super::platform::{PROXY_PORT, SERVER_HOSTNAME, truststore_entries};
+use super::{Chart, EntrySpec, HostGroup, HostGroupId, NodeGroup, NodeRole::Worker, Product, Release, StoreFormat};
 
 /// What every Identity Server 7 release shares; each release replaces its name, files and platform.
 const LINE: Product = Product {
@@ -40,47 +38,6 @@ const LINE: Product = Product {
 };
 
 const TRUSTED: &[EntrySpec] = truststore_entries!();
-
-const P12_SEPARATE: &[FileSpec] = platform_files!(
-    Separate,
-    "p12",
-    StoreFormat::Pkcs12,
-    TRUSTED,
-    "ssl/is.key",
-    "ssl/is-chain.pem",
-    "nginx-is.conf",
-    "conf.d/is.conf"
-);
-const P12_SINGLE: &[FileSpec] = platform_files!(
-    Single,
-    "p12",
-    StoreFormat::Pkcs12,
-    TRUSTED,
-    "ssl/is.key",
-    "ssl/is-chain.pem",
-    "nginx-is.conf",
-    "conf.d/is.conf"
-);
-const JKS_SEPARATE: &[FileSpec] = platform_files!(
-    Separate,
-    "jks",
-    StoreFormat::Jks,
-    TRUSTED,
-    "ssl/is.key",
-    "ssl/is-chain.pem",
-    "nginx-is.conf",
-    "conf.d/is.conf"
-);
-const JKS_SINGLE: &[FileSpec] = platform_files!(
-    Single,
-    "jks",
-    StoreFormat::Jks,
-    TRUSTED,
-    "ssl/is.key",
-    "ssl/is-chain.pem",
-    "nginx-is.conf",
-    "conf.d/is.conf"
-);
 
 /// The chart every Identity Server 7 release is deployed with here.
 const CHART: Chart = Chart::IdentityServer { branch: "7.1.x" };
@@ -128,19 +85,12 @@ static V7_3: Release = Release {
     ..V7_1
 };
 
-/// Identity Server 7.0, a store per key.
-pub static IS_7_0: Product = platform_product!(LINE, "Identity Server 7.0", &V7_0, Separate, JKS_SEPARATE);
-/// Identity Server 7.0, one store.
-pub static IS_7_0_SINGLE: Product = platform_product!(LINE, "Identity Server 7.0", &V7_0, Single, JKS_SINGLE);
-/// Identity Server 7.1, a store per key.
-pub static IS_7_1: Product = platform_product!(LINE, "Identity Server 7.1", &V7_1, Separate, P12_SEPARATE);
-/// Identity Server 7.1, one store.
-pub static IS_7_1_SINGLE: Product = platform_product!(LINE, "Identity Server 7.1", &V7_1, Single, P12_SINGLE);
-/// Identity Server 7.2, a store per key.
-pub static IS_7_2: Product = platform_product!(LINE, "Identity Server 7.2", &V7_2, Separate, P12_SEPARATE);
-/// Identity Server 7.2, one store.
-pub static IS_7_2_SINGLE: Product = platform_product!(LINE, "Identity Server 7.2", &V7_2, Single, P12_SINGLE);
-/// Identity Server 7.3, a store per key.
-pub static IS_7_3: Product = platform_product!(LINE, "Identity Server 7.3", &V7_3, Separate, P12_SEPARATE);
-/// Identity Server 7.3, one store.
-pub static IS_7_3_SINGLE: Product = platform_product!(LINE, "Identity Server 7.3", &V7_3, Single, P12_SINGLE);
+super::platform::platform_releases! {
+    line: LINE,
+    trusted: TRUSTED,
+    nginx: ["ssl/is.key", "ssl/is-chain.pem", "nginx-is.conf", "conf.d/is.conf"];
+    IS_7_0, IS_7_0_SINGLE, "Identity Server 7.0", &V7_0, "jks", StoreFormat::Jks;
+    IS_7_1, IS_7_1_SINGLE, "Identity Server 7.1", &V7_1, "p12", StoreFormat::Pkcs12;
+    IS_7_2, IS_7_2_SINGLE, "Identity Server 7.2", &V7_2, "p12", StoreFormat::Pkcs12;
+    IS_7_3, IS_7_3_SINGLE, "Identity Server 7.3", &V7_3, "p12", StoreFormat::Pkcs12;
+}

@@ -179,28 +179,8 @@ macro_rules! platform_files {
             $crate::model::product::carbon::CA_CERT,
             $crate::model::product::carbon::CA_KEY,
             $crate::model::product::platform::TLS_CERT,
-            $crate::model::product::carbon::nginx_file!(
-                "tls.key",
-                $crate::model::product::Holds::PrivateKey($crate::vocab::roles::CertRole::Ssl),
-                true,
-                $nginx_key,
-                "ssl_certificate_key",
-                "the TLS key"
-            ),
-            $crate::model::product::FileSpec {
-                in_output: false,
-                ..$crate::model::product::carbon::nginx_file!(
-                    "chain.pem",
-                    $crate::model::product::Holds::Chain(&[
-                        $crate::vocab::roles::CertRole::Ssl,
-                        $crate::vocab::roles::CertRole::Ca
-                    ]),
-                    false,
-                    $nginx_chain,
-                    "ssl_certificate",
-                    "the TLS certificate, then the CA"
-                )
-            },
+            $crate::model::product::carbon::nginx_key!($nginx_key, "tls.key", "the TLS key"),
+            $crate::model::product::carbon::nginx_chain!($nginx_chain, "the TLS certificate, then the CA"),
             $crate::model::product::platform::PRIMARY_CERT,
             $crate::model::product::platform::PRIMARY_KEY,
             $crate::model::product::platform::INTERNAL_CERT,
@@ -337,4 +317,31 @@ macro_rules! platform_product {
     };
 }
 
-pub(super) use platform_product;
+/// The declarations of a product line's releases: for each, `$separate` with a store per key and `$single` with
+/// one store, named `$name`, its stores of `$format` named `*.$ext`; the line `$line`'s truststore holds
+/// `$trusted` and its nginx files are `$nginx` (key, chain, the server blocks' name and path).
+macro_rules! platform_releases {
+    (line: $line:expr, trusted: $trusted:expr, nginx: [$key:literal, $chain:literal, $conf:literal, $conf_path:literal];
+     $($separate:ident, $single:ident, $name:literal, $release:expr, $ext:literal, $format:expr;)+) => {
+        $(
+            #[doc = concat!($name, ", a store per key.")]
+            pub static $separate: $crate::model::product::Product = $crate::model::product::platform::platform_product!(
+                $line,
+                $name,
+                $release,
+                Separate,
+                $crate::model::product::platform::platform_files!(Separate, $ext, $format, $trusted, $key, $chain, $conf, $conf_path)
+            );
+            #[doc = concat!($name, ", one store.")]
+            pub static $single: $crate::model::product::Product = $crate::model::product::platform::platform_product!(
+                $line,
+                $name,
+                $release,
+                Single,
+                $crate::model::product::platform::platform_files!(Single, $ext, $format, $trusted, $key, $chain, $conf, $conf_path)
+            );
+        )+
+    };
+}
+
+pub(super) use {platform_product, platform_releases};
