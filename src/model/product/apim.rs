@@ -4,8 +4,11 @@
 //! Defaults as the release tags ship them (wso2/product-apim, deployment.toml under
 //! modules/distribution/product/src/main/conf/ to 4.4.0, all-in-one-apim/... from 4.5.0): only `[keystore.tls]`
 //! is set, `wso2carbon.jks` typed JKS, alias `wso2carbon` (primary and internal fall back to it); 4.4.0 and
-//! 4.5.0 ship that file as PKCS#12. The gateway checks the key manager's JWTs with the truststore certificate
-//! `[apim.jwt] gateway_certificate_alias` names: here the primary key's certificate.
+//! 4.5.0 ship that file as PKCS#12. The gateway checks a JWT that names no key (no `kid`) with the truststore
+//! certificate under the alias `gateway_certificate_alias`, a constant of carbon-apimgt (and the default of
+//! default.json's `apim.devportal.api_key_alias` and `apim.publisher.key_alias`): here the primary key's
+//! certificate. API Manager 4.3 to 4.6 encrypt with the internal keystore (KeyStoreBasedInternalCryptoProvider),
+//! so their sets have no `[encryption] key`.
 
 use super::platform::{PROXY_PORT, SERVER_HOSTNAME, truststore_entries};
 use super::{
@@ -13,7 +16,7 @@ use super::{
     Roles, Setting, Snippet, StoreFormat, Syntax::Toml, Value::Url,
 };
 
-/// The alias the gateway looks the key manager's signing certificate up by.
+/// The truststore alias the gateway looks the key manager's signing certificate up by, fixed in carbon-apimgt.
 pub const GATEWAY_CERTIFICATE_ALIAS: &str = "gateway_certificate_alias";
 
 /// What every API Manager 4 release shares; each release replaces its name, files and platform.

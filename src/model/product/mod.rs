@@ -593,8 +593,8 @@ pub struct Release {
     pub shipped_store: (&'static str, &'static str, StoreFormat),
     /// Whether it encrypts with the symmetric `[encryption] key` (IS 7: SymmetricKeyInternalCryptoProvider).
     pub encryption: bool,
-    /// The truststore alias of the certificate API Manager's gateway checks JWTs with
-    /// (`[apim.jwt] gateway_certificate_alias`), where the product has one.
+    /// The truststore alias of the certificate API Manager's gateway checks JWTs without a `kid` with
+    /// (`gateway_certificate_alias`, fixed in carbon-apimgt), where the product has one.
     pub gateway_certificate_alias: Option<&'static str>,
     /// SHA-256 fingerprints (upper-case hex, colon-separated, as keytool prints them) of the key entries its
     /// stores ship: a node still on one of them is on a key every download has.
