@@ -197,7 +197,7 @@ const VALUE_FLAGS: [&str; 15] = [
 ];
 
 /// Flags that take no value.
-const SWITCHES: [&str; 15] = [
+const SWITCHES: [&str; 17] = [
     "-q",
     "--quiet",
     "-v",
@@ -208,6 +208,8 @@ const SWITCHES: [&str; 15] = [
     "--ssl",
     "--ra",
     "--ca",
+    "--primary",
+    "--internal",
     "--rekey",
     "--dry-run",
     "--no-public-roots",
