@@ -169,8 +169,12 @@ fn a_ca_rotation_with_rekey_keeps_the_internal_key_and_trusts_the_old_ca_meanwhi
 fn after_a_ca_rekey_keytool_drops_the_old_ca_from_a_pkcs12_truststore_and_old_nodes_stop_being_trusted() {
     let dir = platform_set("platform-rotate-ca-p12", "is", "7.1", &[]);
     let serial = x509(&dir, "ca.crt", "-serial");
+    let key = crate::util::toml_json(&dir.join("output/deployment-security.toml"))["encryption"]["key"].clone();
+    assert!(key.is_string(), "{key}");
     // A new CA key: without one the renewed CA still verifies what the old one issued.
     rotate(&dir, &["--ca", "--rekey"]);
+    let after = crate::util::toml_json(&dir.join("output/deployment-security.toml"));
+    assert_eq!(after["encryption"]["key"], key);
     let backup = backup(&dir);
     handshakes(&dir, &backup, &["is.wso2.com"]);
     // Round 3, as the steps after rotate say it for a .p12 truststore.
