@@ -137,6 +137,18 @@ pub enum Error {
         reason: String,
     },
 
+    /// A new key was asked for a key every renewal keeps ([`CertRole::key_never_replaced`]): the internal key.
+    #[error(
+        "the {role} key is never replaced: what the servers encrypted with it (Secure Vault's secrets among it) \
+         would be unreadable under a new key; WSO2's way to a new key re-encrypts that data: deployment.toml \
+         [encryption] old_key beside the new key for the symmetric key, and the key rotation tool of \
+         wso2/identity-tools (components/org.wso2.carbon.identity.keyrotation)"
+    )]
+    KeyNeverReplaced {
+        /// The role whose key it is.
+        role: crate::vocab::roles::CertRole,
+    },
+
     /// A file was read but is refused for what it holds; `reason` says what is wrong and what to do.
     #[error("{}: {reason}", path.display())]
     Refused {

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::model::cluster::Cluster;
-use crate::model::product::{ConfigFile, StorePurpose};
+use crate::model::product::{ConfigFile, Holds, StorePurpose};
 use crate::model::settings::PasswordSource;
 use crate::vocab::roles::NodeRole;
 use crate::wso2::nginx::{NGINX_DIR, NGINX_RELOAD};
@@ -34,6 +34,8 @@ pub struct NextSteps {
     pub nginx_reload: &'static str,
     /// The truststore's file name.
     pub truststore: &'static str,
+    /// Its keystore type, as keytool's -storetype takes it: JKS or PKCS12.
+    pub truststore_type: &'static str,
     /// After a CA rotation: the alias of the old CA, which the new truststore keeps until it is dropped.
     pub earlier_ca: Option<String>,
 }
@@ -62,6 +64,10 @@ impl NextSteps {
             nginx_dir: NGINX_DIR,
             nginx_reload: NGINX_RELOAD,
             truststore: truststore.map_or("client-truststore.jks", |spec| spec.name),
+            truststore_type: match truststore.map(|spec| &spec.holds) {
+                Some(Holds::Store(format, ..)) => crate::wso2::deployment::type_name(*format),
+                _ => "JKS",
+            },
             earlier_ca: None,
             bundles,
         }

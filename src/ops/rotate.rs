@@ -44,7 +44,8 @@ pub struct RotateRequest {
     pub password_file: Option<PathBuf>,
     /// The certificates to renew; none chosen: those expiring within `within`. Renewing a CA renews what it issued.
     pub chosen: Vec<CertRole>,
-    /// Give the renewed certificates new keys.
+    /// Give the renewed certificates new keys, but those a renewal always keeps
+    /// ([`CertRole::key_never_replaced`]); choosing one of those with it is refused.
     pub rekey: bool,
     /// With nothing chosen, renew what expires within this time.
     pub within: Duration,
@@ -89,9 +90,13 @@ pub struct Change {
     pub sha256: String,
     /// End of the new certificate's validity.
     pub not_after: String,
-    /// Whether it gets a new key.
+    /// Whether it gets a new key: never the internal key's certificate ([`KEY_KEPT`]).
     pub new_key: bool,
 }
+
+/// Why a renewal with new keys keeps the internal key, as the plan says it for that certificate.
+pub const KEY_KEPT: &str =
+    "key kept: the internal key is never replaced, what the servers encrypted with it stays readable";
 
 /// A rotation, planned in memory.
 #[derive(Debug)]
@@ -140,15 +145,25 @@ impl Due {
         Ok(Due { current, renew })
     }
 
+    /// Refuses new keys (`rekey`) when a role `chosen` keeps its key through every renewal; renewing it with
+    /// another (a CA rotation) keeps its key, as [`Due::fresh_keys`] does.
+    pub fn refuse_new_kept_keys(chosen: &[CertRole], rekey: bool) -> Result<()> {
+        match chosen.iter().find(|role| role.key_never_replaced()) {
+            Some(role) if rekey => Err(Error::KeyNeverReplaced { role: *role }),
+            _ => Ok(()),
+        }
+    }
+
     /// Whether nothing is to be renewed.
     pub fn is_empty(&self) -> bool {
         self.renew.is_empty()
     }
 
-    /// New keys, of the sizes of the current ones, for the roles to renew.
+    /// New keys, of the sizes of the current ones, for the roles to renew but those that keep their key.
     pub fn fresh_keys(&self) -> Result<ByRole<RsaKey>> {
         let mut fresh = ByRole::default();
-        for (role, cert) in self.current.iter().filter(|(role, _)| self.renew.contains(role)) {
+        let replaced = |role: &CertRole| self.renew.contains(role) && !role.key_never_replaced();
+        for (role, cert) in self.current.iter().filter(|(role, _)| replaced(role)) {
             fresh.insert(role, RsaKey::generate(cert.key.bits())?);
         }
         Ok(fresh)
@@ -200,6 +215,7 @@ pub fn run(request: &RotateRequest) -> Result<RotateReport> {
     let now = crate::formats::issue::now();
     let set = Set::read(&dir)?;
     let due = Due::of(&set, &request.chosen, request.within, now)?;
+    Due::refuse_new_kept_keys(&request.chosen, request.rekey)?;
     let mut report = RotateReport {
         schema: SCHEMA,
         changed: false,
@@ -259,7 +275,7 @@ fn inputs<'a>(
         fresh,
         existing: Existing::load(dir, store_password.clone(), set.product())?,
         store_password,
-        encryption_key: encryption_key(set)?,
+        encryption_key: encryption_key(dir, set)?,
         backup: backup_dir(dir, now),
         previous: previous(dir, set)?,
     })
@@ -285,7 +301,7 @@ pub fn plan(inputs: Inputs<'_>, now: OffsetDateTime) -> Result<Rotation> {
         .iter()
         .map(|(role, c)| (role, c.info.serial_hex.clone()))
         .collect();
-    let new_key = fresh.iter().next().is_some();
+    let new_keys: Vec<CertRole> = fresh.iter().map(|(role, _)| role).collect();
     let (keys, kept) = keys_and_kept(due, fresh);
     let outcome = build(Build {
         settings: set.settings(),
@@ -302,7 +318,15 @@ pub fn plan(inputs: Inputs<'_>, now: OffsetDateTime) -> Result<Rotation> {
     let changes = outcome
         .issued
         .iter()
-        .map(|issued| change(product, issued, ssl_alias, &old_serials, new_key))
+        .map(|issued| {
+            change(
+                product,
+                issued,
+                ssl_alias,
+                &old_serials,
+                new_keys.contains(&issued.role),
+            )
+        })
         .collect();
     let mut plan = outcome.set.plan();
     for file in previous {
@@ -397,11 +421,9 @@ fn current(set: &Set, role: CertRole, now: OffsetDateTime) -> Result<Current> {
     })
 }
 
-/// Where a rotation at `now` keeps the previous set of `dir`: `backup/TIME`, or `backup/TIME-N` when a rotation
-/// of the same second is there already.
-/// The set's `[encryption] key`, which every renewal keeps: data the cluster encrypted with it is unreadable
-/// under another. A release that encrypts with one and a set without it is an error, never a new key.
-fn encryption_key(set: &Set) -> Result<Option<SymmetricKey>> {
+/// The `[encryption] key` of the set in `dir`, which every renewal keeps: data the cluster encrypted with it is
+/// unreadable under another. A release that encrypts with one and a set without it is an error, never a new key.
+fn encryption_key(dir: &Path, set: &Set) -> Result<Option<SymmetricKey>> {
     let product = set.product();
     let encrypts = product.platform.as_ref().is_some_and(|p| p.release.encryption);
     let Some(spec) = product.config(ConfigFile::DeploymentSecurity).filter(|_| encrypts) else {
@@ -411,14 +433,17 @@ fn encryption_key(set: &Set) -> Result<Option<SymmetricKey>> {
     let text = std::str::from_utf8(&contents).unwrap_or_default();
     let key = crate::wso2::deployment::encryption_key(text).ok_or_else(|| {
         Error::unreadable(
-            spec.name,
+            dir.join(spec.name),
             "holds no [encryption] key of 32 hexadecimal characters: rotate keeps the cluster's key and never \
-             makes a new one; restore the file from the set's backup/",
+             makes a new one, as what the servers encrypted with it would be unreadable under another; put back \
+             the key every node's deployment.toml has, or the file from the set's backup/",
         )
     })?;
     Ok(Some(key))
 }
 
+/// Where a rotation at `now` keeps the previous set of `dir`: `backup/TIME`, or `backup/TIME-N` when a rotation
+/// of the same second is there already.
 fn backup_dir(dir: &Path, now: OffsetDateTime) -> String {
     let stamp = format!(
         "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
@@ -456,4 +481,26 @@ fn previous(dir: &Path, set: &Set) -> Result<Vec<Previous>> {
         });
     }
     Ok(previous)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_key_is_refused_only_where_a_kept_key_is_chosen() {
+        use CertRole::{Ca, Internal, Primary, Ssl};
+        for chosen in [&[Internal][..], &[Ssl, Internal]] {
+            let refused = Due::refuse_new_kept_keys(chosen, true).unwrap_err();
+            assert!(
+                matches!(refused, Error::KeyNeverReplaced { role: Internal }),
+                "{chosen:?}"
+            );
+            assert!(refused.to_string().starts_with("the internal key is never replaced: "));
+            assert!(Due::refuse_new_kept_keys(chosen, false).is_ok(), "{chosen:?}");
+        }
+        for chosen in [&[][..], &[Ca], &[Ssl, Primary]] {
+            assert!(Due::refuse_new_kept_keys(chosen, true).is_ok(), "{chosen:?}");
+        }
+    }
 }

@@ -34,6 +34,12 @@ impl CertRole {
             CertRole::Internal => "internal",
         }
     }
+
+    /// Whether every renewal keeps this role's key, a new key being refused: the internal key, because what
+    /// the servers encrypted with it would be unreadable under another.
+    pub fn key_never_replaced(self) -> bool {
+        matches!(self, CertRole::Internal)
+    }
 }
 
 impl fmt::Display for CertRole {

@@ -103,26 +103,10 @@ public class ServerStores {
         }
     }
 
-    /** Presents the key under one alias, as Tomcat's keyAlias (carbon.xml KeyAlias) does. */
-    static KeyManager[] keyManagerFor(KeyStore keyStore, char[] password, String alias) throws Exception {
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance("SunX509");
-        kmf.init(keyStore, password);
-        X509ExtendedKeyManager base = (X509ExtendedKeyManager) kmf.getKeyManagers()[0];
-        return new KeyManager[] {new X509ExtendedKeyManager() {
-            public String chooseServerAlias(String type, Principal[] issuers, Socket socket) { return alias; }
-            public String chooseEngineServerAlias(String type, Principal[] issuers, SSLEngine engine) { return alias; }
-            public String[] getServerAliases(String type, Principal[] issuers) { return new String[] {alias}; }
-            public String chooseClientAlias(String[] types, Principal[] issuers, Socket socket) { return null; }
-            public String[] getClientAliases(String type, Principal[] issuers) { return null; }
-            public X509Certificate[] getCertificateChain(String name) { return base.getCertificateChain(name); }
-            public PrivateKey getPrivateKey(String name) { return base.getPrivateKey(name); }
-        }};
-    }
-
     static void handshake(KeyStore keyStore, KeyStore trustStore, char[] password, String alias, String host,
             String protocol) throws Exception {
         SSLContext serverContext = SSLContext.getInstance("TLS");
-        serverContext.init(keyManagerFor(keyStore, password, alias), null, null);
+        serverContext.init(Support.keyManagerFor(keyStore, password, alias), null, null);
         TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         tmf.init(trustStore);
         SSLContext clientContext = SSLContext.getInstance("TLS");

@@ -1,7 +1,11 @@
-// What the test programs share: opening a store as WSO2 does, and an XML parser that refuses DTDs.
+// What the test programs share: opening a store as WSO2 does, a server key manager that presents one alias, and an
+// XML parser that refuses DTDs.
 import java.io.*;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.security.*;
+import java.security.cert.X509Certificate;
+import javax.net.ssl.*;
 import javax.xml.XMLConstants;
 import javax.xml.parsers.DocumentBuilder;
 import javax.xml.parsers.DocumentBuilderFactory;
@@ -30,6 +34,22 @@ final class Support {
         System.out.println("ok: loaded " + file + " with KeyStore.getInstance(\"JKS\"): " + store.size()
             + " entries, file format " + format);
         return store;
+    }
+
+    /** Presents the key under one alias, as Tomcat's keyAlias (carbon.xml KeyAlias) does. */
+    static KeyManager[] keyManagerFor(KeyStore keyStore, char[] password, String alias) throws Exception {
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance("SunX509");
+        kmf.init(keyStore, password);
+        X509ExtendedKeyManager base = (X509ExtendedKeyManager) kmf.getKeyManagers()[0];
+        return new KeyManager[] {new X509ExtendedKeyManager() {
+            public String chooseServerAlias(String type, Principal[] issuers, Socket socket) { return alias; }
+            public String chooseEngineServerAlias(String type, Principal[] issuers, SSLEngine engine) { return alias; }
+            public String[] getServerAliases(String type, Principal[] issuers) { return new String[] {alias}; }
+            public String chooseClientAlias(String[] types, Principal[] issuers, Socket socket) { return null; }
+            public String[] getClientAliases(String type, Principal[] issuers) { return null; }
+            public X509Certificate[] getCertificateChain(String name) { return base.getCertificateChain(name); }
+            public PrivateKey getPrivateKey(String name) { return base.getPrivateKey(name); }
+        }};
     }
 
     /** A namespace-aware parser that refuses DTDs (no entity tricks) and XInclude; parse errors are thrown, not logged. */

@@ -200,6 +200,21 @@ fn rotate_reports_follow_iospki_rotate() {
 }
 
 #[test]
+fn rotate_reports_of_a_deployment_toml_product_follow_iospki_rotate() {
+    let dir = crate::util::platform_set("json-schemas-rotate-is", "is", "7.1", &[]);
+    let args = ["rotate", "--json", "--ca", "--rekey", "--dry-run", "output"];
+    let planned = valid(&iospki(&dir, args), 0, "iospki.rotate");
+    let keys: Vec<(&str, bool)> = planned["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["role"].as_str().unwrap(), c["new_key"].as_bool().unwrap()))
+        .collect();
+    let expected = [("CA", true), ("SSL", true), ("primary", true), ("internal", false)];
+    assert_eq!(keys, expected, "{planned}");
+}
+
+#[test]
 fn bundle_lists_what_it_wrote_in_every_format_as_iospki_bundle() {
     let dir = scratch("json-schemas-bundle");
     let out = set().to_str().unwrap();

@@ -30,6 +30,8 @@ mod merge;
 mod names_and_limits;
 mod next_steps;
 mod password_sources;
+mod platform_java;
+mod platform_rotate;
 mod products;
 mod quiet_and_progress;
 mod races_and_mounts;

@@ -78,7 +78,10 @@ pub enum Command {
     /// stores (entries a merge brought in are kept), the XML and the ledger change together. The plan prints first,
     /// per alias: old and new serial, SHA-256 and notAfter. The previous set is kept in DIR/backup/TIME/, written in
     /// the same atomic exchange as the new set; afterwards verify runs on the new set. A renewal that would end
-    /// after the CA that issues it is refused, with nothing written: renew the CA with it (--ca).
+    /// after the CA that issues it is refused, with nothing written: renew the CA with it (--ca). The internal key
+    /// of Identity Server 7 and API Manager 4 is never replaced, nor the [encryption] key: what the servers
+    /// encrypted with them would be unreadable (--internal --rekey is refused; other renewals with --rekey renew
+    /// its certificate and keep the key).
     ///
     /// A Java server reads its stores only at start. A CA rotation goes in three rolling rounds: copy only
     /// client-truststore.jks (it trusts the new CA and the old one, as cacert-SERIAL) to every node and restart them
@@ -498,26 +501,41 @@ pub struct RotateArgs {
     #[arg(value_name = "DIR", default_value = OUT_DIR)]
     pub dir: PathBuf,
 
-    /// Renew the SSL certificate.
+    /// Renew the SSL certificate (Identity Server 7, API Manager 4: the TLS certificate).
     #[arg(long)]
     pub ssl: bool,
+
+    /// Renew the primary key's certificate (Identity Server 7, API Manager 4).
+    #[arg(long)]
+    pub primary: bool,
+
+    /// Renew the internal key's certificate, keeping the key (Identity Server 7, API Manager 4).
+    ///
+    /// The internal key is never replaced: what the servers encrypted with it would be unreadable under a new
+    /// one, so --internal with --rekey is refused. WSO2 moves to a new key by re-encrypting the data
+    /// (deployment.toml [encryption] old_key for the symmetric key; wso2/identity-tools'
+    /// components/org.wso2.carbon.identity.keyrotation).
+    #[arg(long)]
+    pub internal: bool,
 
     /// Renew the RA certificate.
     #[arg(long)]
     pub ra: bool,
 
-    /// Renew the CA, and the RA and SSL certificates under it; client-truststore.jks keeps trusting the old CA.
+    /// Renew the CA, and every certificate under it; the truststore keeps trusting the old CA.
     ///
-    /// The old CA stays in client-truststore.jks as cacert-SERIAL, for the rolling restart; delete it once every
-    /// node has the new files.
+    /// IoT Server: the RA and SSL certificates; Identity Server 7 and API Manager 4: the TLS, primary and internal
+    /// certificates (the internal key kept, even with --rekey). The old CA stays in the truststore
+    /// (client-truststore.jks or .p12) as cacert-SERIAL, for the rolling restart; delete it once every node has
+    /// the new files.
     #[arg(long)]
     pub ca: bool,
 
-    /// Give the renewed certificates new keys (else they keep theirs).
+    /// Give the renewed certificates new keys (else they keep theirs); the internal key is always kept.
     #[arg(long)]
     pub rekey: bool,
 
-    /// With none of --ssl, --ra, --ca: renew what expires within this time (e.g. 30d, 2w).
+    /// With none of --ssl, --ra, --ca, --primary, --internal: renew what expires within this time (e.g. 30d, 2w).
     #[arg(long, value_name = "TIME", default_value = WITHIN, value_parser = parse_duration)]
     pub within: time::Duration,
 

@@ -144,6 +144,10 @@ fn as_flags(err: &Error) -> Option<String> {
         Error::CaKeyNeeded { product } => Some(format!(
             "--key: the {product} set's CA is nginx's private key: give it with --key FILE"
         )),
+        Error::KeyNeverReplaced { role } => Some(format!(
+            "--rekey: {err}; rotate --{} without --rekey renews its certificate and keeps the key",
+            role.name().to_lowercase()
+        )),
         Error::MergeIntoItself { .. } => Some(
             "--merge-from: is the output directory; the node's stores are only read, write to another --out".into(),
         ),

@@ -47,7 +47,8 @@ pub fn after_rotation(steps: &NextSteps) -> Result<()> {
     info!("  3. drop the old CA, bundle again and install {truststore} once more:");
     let store = steps.dir.join(truststore);
     info!(
-        "    keytool -delete -storetype JKS -keystore {} -alias {earlier_ca}",
+        "    keytool -delete -storetype {} -keystore {} -alias {earlier_ca}",
+        steps.truststore_type,
         path_word(&store)
     );
     info!("    {}", bundle_command(steps));

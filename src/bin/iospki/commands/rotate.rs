@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use iospki::error::Result;
-use iospki::ops::rotate::{CertRole, RotateReport, RotateRequest};
+use iospki::ops::rotate::{CertRole, KEY_KEPT, RotateReport, RotateRequest};
 
 use crate::cli::RotateArgs;
 use crate::print::info;
@@ -16,6 +16,8 @@ pub fn run(args: RotateArgs) -> Result<ExitCode> {
             (args.ca, CertRole::Ca),
             (args.ra, CertRole::Ra),
             (args.ssl, CertRole::Ssl),
+            (args.primary, CertRole::Primary),
+            (args.internal, CertRole::Internal),
         ]
         .into_iter()
         .filter_map(|(chosen, role)| chosen.then_some(role))
@@ -49,7 +51,11 @@ fn print(args: &RotateArgs, report: &RotateReport) -> Result<()> {
         return Ok(());
     }
     for change in &report.changes {
-        let key = if change.new_key { ", new key" } else { "" };
+        let key = match (change.new_key, args.rekey && change.role.key_never_replaced()) {
+            (true, _) => ", new key".to_owned(),
+            (false, true) => format!(", {KEY_KEPT}"),
+            (false, false) => String::new(),
+        };
         info!(
             "renew {} ({}): serial {} -> {}, SHA-256 {}, not after {}{key}",
             change.alias, change.role, change.old_serial, change.new_serial, change.sha256, change.not_after
