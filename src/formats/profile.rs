@@ -90,8 +90,9 @@ pub const SSL: Profile = Profile {
 };
 
 /// The TLS certificate of a deployment.toml product: [`SSL`]'s rules, and `localhost` in its SAN, which the
-/// charts' probes and the nodes' calls to themselves use.
+/// charts' probes and the nodes' calls to themselves use; a random first serial (the guides' fixed one is IoT's).
 pub const TLS: Profile = Profile {
+    serial: None,
     local_names: &["localhost"],
     ..SSL
 };
