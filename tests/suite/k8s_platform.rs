@@ -7,7 +7,8 @@
 //! is a key of the Secret, no two mounts share a path, and the deployment.toml they render has the sections of
 //! the set's deployment-security.toml, as python's tomllib reads both. The single layout is refused, because the
 //! charts would mount one file at three paths. Every tar bundle of a server node holds the set's stores and
-//! deployment-security.toml byte for byte, as `tar` extracts them.
+//! deployment-security.toml byte for byte, as `tar` extracts them, and so does every home ansible-playbook
+//! installs the Ansible project into; nginx gets the TLS key.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -18,6 +19,7 @@ use std::sync::OnceLock;
 use base64ct::{Base64, Encoding};
 use yaml_rust2::{Yaml, YamlLoader};
 
+use crate::ansible;
 use crate::util::{iospki, run_in, scratch, tool};
 
 /// A store password YAML, TOML and helm's `quote` must all carry unchanged.
@@ -404,4 +406,29 @@ fn every_server_node_unpacks_the_sets_stores_and_deployment_security_toml_byte_f
             sums.success();
         }
     }
+}
+
+#[test]
+fn ansible_playbook_installs_the_stores_and_deployment_security_toml_on_every_server_node() {
+    let case = &IS_7_1;
+    let dir = scratch("k8s-platform-ansible");
+    tool(&dir, "cp", ["-a", made(case).join("output").to_str().unwrap(), "."]);
+    iospki(&dir, ["bundle", "output", "--format", "ansible", "--out", "ansible"]).success();
+    ansible::local_connections(&dir);
+    fs::create_dir(dir.join("ansible/host_vars")).unwrap();
+    for node in case.nodes.iter().copied().chain(["nginx"]) {
+        ansible::node_vars(&dir, node, false);
+    }
+    ansible::playbook(&dir, &["site.yml"]).success();
+    for node in case.nodes {
+        let home = dir.join("homes").join(node);
+        for store in case.stores() {
+            let path = home.join("repository/resources/security").join(&store);
+            assert_eq!(fs::read(&path).unwrap(), output(case, &store), "{node}: {store}");
+        }
+        let toml = fs::read(home.join("deployment-security.toml")).unwrap();
+        assert_eq!(toml, output(case, "deployment-security.toml"), "{node}");
+    }
+    let key = fs::read(dir.join("homes/nginx/ssl/is.key")).unwrap();
+    assert_eq!(key, output(case, "tls.key"));
 }
