@@ -432,3 +432,58 @@ fn ansible_playbook_installs_the_stores_and_deployment_security_toml_on_every_se
     let key = fs::read(dir.join("homes/nginx/ssl/is.key")).unwrap();
     assert_eq!(key, output(case, "tls.key"));
 }
+
+#[test]
+fn the_same_set_gives_the_same_bytes_and_the_names_follow_the_prefix() {
+    let case = &IS_7_1;
+    let dir = made(case);
+    let again = [
+        "bundle",
+        "output",
+        "--format",
+        "k8s",
+        "--namespace",
+        NAMESPACE,
+        "--out",
+        "k8s-again",
+    ];
+    iospki(dir, again).success();
+    for file in [
+        "kubectl/keystores.yaml",
+        "kubectl/tls.yaml",
+        "values-iospki.yaml",
+        "INSTALL.txt",
+    ] {
+        let read = |out: &str| fs::read(dir.join(out).join(file)).unwrap();
+        assert_eq!(read("k8s"), read("k8s-again"), "{file}");
+    }
+    let blue = [
+        "bundle",
+        "output",
+        "--format",
+        "k8s",
+        "--name-prefix",
+        "blue",
+        "--out",
+        "k8s-blue",
+    ];
+    iospki(dir, blue).success();
+    let read = |file: &str| fs::read_to_string(dir.join("k8s-blue").join(file)).unwrap();
+    let values = documents(&read("values-iospki.yaml")).remove(0);
+    assert_eq!(
+        text(&values["deployment"]["externalJKS"]["secretName"]),
+        "blue-keystores"
+    );
+    assert_eq!(text(&values["deployment"]["ingress"]["tlsSecretsName"]), "blue-tls");
+    for (file, name) in [
+        ("kubectl/keystores.yaml", "blue-keystores"),
+        ("kubectl/tls.yaml", "blue-tls"),
+    ] {
+        let secret = documents(&read(file)).remove(0);
+        assert_eq!(text(&secret["metadata"]["name"]), name);
+        assert!(
+            secret["metadata"]["namespace"].is_badvalue(),
+            "no namespace unless asked"
+        );
+    }
+}

@@ -45,16 +45,24 @@ fn chart_source(chart: Chart) -> String {
     }
 }
 
+/// A Secret's data: keys and base64 values.
+type Data = Vec<(&'static str, Zeroizing<String>)>;
+
+/// One Secret: its name, type, data and what it is for, and the role whose iospki-bundle.json annotates it.
+struct Secret {
+    name: String,
+    secret_type: &'static str,
+    data: Data,
+    what: &'static str,
+    role: NodeRole,
+}
+
 /// What the objects and values are made of.
 struct Parts {
-    /// The stores, by file name, base64.
-    stores: Vec<(&'static str, Zeroizing<String>)>,
-    /// The ingress's chain and key, base64.
-    tls: [Zeroizing<String>; 2],
+    /// The stores' Secret, then the TLS Secret.
+    secrets: [Secret; 2],
     /// deployment-security.toml, read back.
     sections: SecuritySections,
-    /// The annotations of the stores' Secret (the servers' role) and of the TLS Secret (the load balancer's).
-    manifests: [(NodeRole, String); 2],
 }
 
 /// `kubectl/keystores.yaml`, `kubectl/tls.yaml`, `values-iospki.yaml` and `INSTALL.txt` of `set`, a
@@ -72,11 +80,8 @@ pub fn plan(set: &Set, cluster: &Cluster, platform: &Platform, names: &Names) ->
             ),
         ));
     }
-    let parts = parts(set, cluster)?;
     let chart = platform.release.chart;
-    let keystores = names.named("keystores");
-    let tls = names.named("tls");
-    let mut plan = Plan::default();
+    let parts = parts(set, cluster, names)?;
     let heading = format!(
         "iospki bundle --format k8s for the {} cluster {}, for {}.\n\
          Apply with: kubectl apply --server-side -f kubectl/ (then helm install, INSTALL.txt)\n\n",
@@ -84,48 +89,23 @@ pub fn plan(set: &Set, cluster: &Cluster, platform: &Platform, names: &Names) ->
         cluster.domain(),
         chart_source(chart)
     );
-    let size = parts.stores.iter().map(|(_, b)| b.len() + 64).sum::<usize>() + 8192;
-    let mut yaml = Yaml::with_capacity(size);
-    yaml.comment(&format!(
-        "{heading}Secret {keystores}: the stores, under the file names the values give; the chart mounts each key \
-         by subPath\nunder repository/resources/security/.\n"
-    ));
-    k8s::metadata(
-        &mut yaml,
-        "Secret",
-        &keystores,
-        parts.manifests[0].0,
-        &parts.manifests[0].1,
-        names,
-    );
-    yaml.entry(0, "type", "Opaque").open(0, "data");
-    for (name, base64) in &parts.stores {
-        yaml.entry(1, name, base64);
+    let fingerprint = manifest::set_fingerprint(set);
+    let manifest = |role| {
+        Manifest {
+            product,
+            role,
+            node: None,
+            set_sha256: fingerprint.clone(),
+        }
+        .to_json()
+    };
+    let mut plan = Plan::default();
+    for (secret, file) in parts.secrets.iter().zip(["kubectl/keystores.yaml", "kubectl/tls.yaml"]) {
+        let yaml = secret_manifest(secret, &heading, &manifest(secret.role), names);
+        plan.add(file, yaml, SECRET_MODE, "Kubernetes Secret");
     }
-    plan.add(
-        "kubectl/keystores.yaml",
-        yaml.finish(),
-        SECRET_MODE,
-        "Kubernetes Secret",
-    );
-    let mut yaml = Yaml::with_capacity(parts.tls.iter().map(|b| b.len()).sum::<usize>() + 4096);
-    yaml.comment(&format!(
-        "{heading}Secret {tls}: the ingress's TLS certificate chain and key, the pair tls.p12 holds.\n"
-    ));
-    k8s::metadata(
-        &mut yaml,
-        "Secret",
-        &tls,
-        parts.manifests[1].0,
-        &parts.manifests[1].1,
-        names,
-    );
-    yaml.entry(0, "type", "kubernetes.io/tls")
-        .open(0, "data")
-        .entry(1, "tls.crt", &parts.tls[0])
-        .entry(1, "tls.key", &parts.tls[1]);
-    plan.add("kubectl/tls.yaml", yaml.finish(), SECRET_MODE, "Kubernetes TLS Secret");
-    let values = values(product, platform, cluster, &parts.sections, [&keystores, &tls]);
+    let [keystores, tls] = parts.secrets.each_ref().map(|s| s.name.as_str());
+    let values = values(product, platform, cluster, &parts.sections, [keystores, tls]);
     plan.add(VALUES, values, SECRET_MODE, "Helm values for the official chart");
     plan.add(
         "INSTALL.txt",
@@ -136,11 +116,26 @@ pub fn plan(set: &Set, cluster: &Cluster, platform: &Platform, names: &Names) ->
     Ok(plan)
 }
 
+/// A Secret's manifest: `heading`, what it holds, then the object annotated with `manifest`.
+fn secret_manifest(secret: &Secret, heading: &str, manifest: &str, names: &Names) -> String {
+    // Room for all of it, so that the buffer that receives key material never grows (leaving a copy behind).
+    let size = secret.data.iter().map(|(_, b)| b.len() + 64).sum::<usize>() + manifest.len() + 4096;
+    let mut yaml = Yaml::with_capacity(size);
+    yaml.comment(&format!("{heading}Secret {}: {}\n", secret.name, secret.what));
+    k8s::metadata(&mut yaml, "Secret", &secret.name, secret.role, manifest, names);
+    yaml.entry(0, "type", secret.secret_type).open(0, "data");
+    for (key, base64) in &secret.data {
+        yaml.entry(1, key, base64);
+    }
+    yaml.finish()
+}
+
 /// The values file's name.
 const VALUES: &str = "values-iospki.yaml";
 
-/// The set's stores and TLS pair, encoded, and its deployment-security.toml read back and checked against them.
-fn parts(set: &Set, cluster: &Cluster) -> Result<Parts> {
+/// The set's stores and TLS pair as the Secrets' data, and its deployment-security.toml read back and checked
+/// against the stores.
+fn parts(set: &Set, cluster: &Cluster, names: &Names) -> Result<Parts> {
     let product = set.product();
     let encode = |bytes: &[u8]| Zeroizing::new(Base64::encode_string(bytes));
     let mut stores = Vec::new();
@@ -148,48 +143,49 @@ fn parts(set: &Set, cluster: &Cluster) -> Result<Parts> {
         stores.push((spec.name, encode(&set.contents(spec)?)));
     }
     stores.sort_by_key(|(name, _)| *name);
-    let (mut chain, mut key) = (None, None);
+    let mut tls = Vec::new();
     for file in set.node_files(NodeRole::Nginx)? {
         match file.spec.holds {
-            Holds::Chain(_) => chain = Some(encode(&file.contents)),
-            Holds::PrivateKey(_) => key = Some(encode(&file.contents)),
+            Holds::Chain(_) => tls.push(("tls.crt", encode(&file.contents))),
+            Holds::PrivateKey(_) => tls.push(("tls.key", encode(&file.contents))),
             _ => {}
         }
     }
-    let missing = |what: &str| Error::invalid("--format k8s", format!("{} has no {what}", product.name));
-    let tls = [
-        chain.ok_or_else(|| missing("TLS chain"))?,
-        key.ok_or_else(|| missing("TLS key"))?,
-    ];
+    tls.sort_by_key(|(key, _)| *key);
+    if tls.len() != 2 {
+        let reason = format!("{} gives nginx no TLS chain and key", product.name);
+        return Err(Error::invalid("--format k8s", reason));
+    }
     let sections = sections(set, &stores)?;
-    let fingerprint = manifest::set_fingerprint(set);
     let server = cluster
         .nodes()
         .iter()
         .map(|n| n.role)
         .find(|r| *r != NodeRole::Nginx)
         .unwrap_or(NodeRole::Worker);
-    let manifests = [server, NodeRole::Nginx].map(|role| {
-        let json = Manifest {
-            product,
-            role,
-            node: None,
-            set_sha256: fingerprint.clone(),
-        }
-        .to_json();
-        (role, json)
-    });
-    Ok(Parts {
-        stores,
-        tls,
-        sections,
-        manifests,
-    })
+    let secrets = [
+        Secret {
+            name: names.named("keystores"),
+            secret_type: "Opaque",
+            data: stores,
+            what: "the stores, under the file names the values give; the chart mounts each key by\n\
+                   subPath under repository/resources/security/.",
+            role: server,
+        },
+        Secret {
+            name: names.named("tls"),
+            secret_type: "kubernetes.io/tls",
+            data: tls,
+            what: "the ingress's TLS certificate chain and key, the pair the TLS store holds.",
+            role: NodeRole::Nginx,
+        },
+    ];
+    Ok(Parts { secrets, sections })
 }
 
 /// deployment-security.toml of `set`, read back: its three keystore sections and `[truststore]`, each naming one
 /// of `stores`.
-fn sections(set: &Set, stores: &[(&str, Zeroizing<String>)]) -> Result<SecuritySections> {
+fn sections(set: &Set, stores: &Data) -> Result<SecuritySections> {
     let product = set.product();
     let spec = product
         .config(ConfigFile::DeploymentSecurity)
@@ -269,9 +265,14 @@ fn identity_server(yaml: &mut Yaml, cluster: &Cluster, sections: &SecuritySectio
         .entry(2, "tlsSecretsName", tls)
         .open(1, "externalJKS")
         .flag(2, "enabled", true)
-        .entry(2, "secretName", keystores)
-        .open(0, "deploymentToml")
-        .open(1, "keystore");
+        .entry(2, "secretName", keystores);
+    if sections.keystores.iter().any(|(_, s)| s.type_name != "PKCS12") {
+        yaml.comment(
+            "The chart's Secure Vault (deployment.secretStore) opens the internal store as PKCS12\n\
+             (confs/secret-conf.properties): leave it off with these stores.",
+        );
+    }
+    yaml.open(0, "deploymentToml").open(1, "keystore");
     for (role, section) in &sections.keystores {
         yaml.open(2, short_name(*role))
             .entry(3, "fileName", &section.file_name)
