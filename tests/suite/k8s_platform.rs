@@ -400,8 +400,17 @@ fn every_server_node_unpacks_the_sets_stores_and_deployment_security_toml_byte_f
                 assert_eq!(fs::read(&path).unwrap(), output(case, &store), "{node}: {store}");
                 assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
             }
-            let toml = fs::read(home.join("deployment-security.toml")).unwrap();
-            assert_eq!(toml, output(case, "deployment-security.toml"), "{node}");
+            let toml = home.join("deployment-security.toml");
+            assert_eq!(
+                fs::read(&toml).unwrap(),
+                output(case, "deployment-security.toml"),
+                "{node}"
+            );
+            assert_eq!(
+                fs::metadata(&toml).unwrap().permissions().mode() & 0o777,
+                0o600,
+                "it holds the password"
+            );
             let sums = run_in(&home, "sha256sum", ["-c", "SHA256SUMS"], &[]);
             sums.success();
         }
