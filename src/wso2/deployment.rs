@@ -119,3 +119,117 @@ pub fn encryption_key(text: &str) -> Option<SymmetricKey> {
     let key = table.get("encryption")?.get("key")?.as_str()?;
     SymmetricKey::from_hex(key)
 }
+
+/// A store's section of a deployment.toml text, as the Helm charts' values take it: `[keystore.*]` has every
+/// key, `[truststore]` no alias and no key password.
+#[derive(Debug)]
+pub struct StoreSection {
+    /// `file_name`.
+    pub file_name: String,
+    /// `type`: `JKS` or `PKCS12`.
+    pub type_name: String,
+    /// `password`.
+    pub password: Password,
+    /// `alias`, for a keystore.
+    pub alias: Option<String>,
+    /// `key_password`, for a keystore.
+    pub key_password: Option<Password>,
+}
+
+/// The store sections and `[encryption] key` of a deployment.toml text, read back.
+#[derive(Debug)]
+pub struct SecuritySections {
+    /// The keystore sections the text has, with the role of the key each names, in [`KEYSTORE_SECTIONS`]' order.
+    pub keystores: Vec<(CertRole, StoreSection)>,
+    /// `[truststore]`.
+    pub truststore: StoreSection,
+    /// `[encryption] key`, where the text has one.
+    pub encryption_key: Option<SymmetricKey>,
+}
+
+/// The sections of `text` (deployment-security.toml as iospki writes it, or a deployment.toml); the reason when a
+/// section lacks a key or `[truststore]` is missing.
+pub fn security_sections(text: &str) -> std::result::Result<SecuritySections, String> {
+    let table: toml::Table = toml::from_str(text).map_err(|e| format!("not TOML: {}", e.message()))?;
+    let mut keystores = Vec::new();
+    for (section, role) in KEYSTORE_SECTIONS {
+        let (group, name) = section.split_once('.').unwrap_or((section, ""));
+        if let Some(found) = table.get(group).and_then(|g| g.get(name)) {
+            keystores.push((role, store_section(section, found, true)?));
+        }
+    }
+    let truststore = table.get("truststore").ok_or("has no [truststore]")?;
+    let encryption_key = match table.get("encryption").and_then(|e| e.get("key")) {
+        None => None,
+        Some(key) => Some(
+            key.as_str()
+                .and_then(SymmetricKey::from_hex)
+                .ok_or("[encryption] key is not 32 hexadecimal characters")?,
+        ),
+    };
+    Ok(SecuritySections {
+        keystores,
+        truststore: store_section("truststore", truststore, false)?,
+        encryption_key,
+    })
+}
+
+/// One section; a keystore's also has `alias` and `key_password`.
+fn store_section(section: &str, value: &toml::Value, keystore: bool) -> std::result::Result<StoreSection, String> {
+    let text = |key: &str| {
+        value
+            .get(key)
+            .and_then(toml::Value::as_str)
+            .map(str::to_owned)
+            .ok_or_else(|| format!("[{section}] has no {key} string"))
+    };
+    let optional = |key: &str| keystore.then(|| text(key)).transpose();
+    Ok(StoreSection {
+        file_name: text("file_name")?,
+        type_name: text("type")?,
+        password: Password::new(text("password")?),
+        alias: optional("alias")?,
+        key_password: optional("key_password")?.map(Password::new),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEXT: &str = "[keystore.tls]\nfile_name = \"tls.p12\"\ntype = \"PKCS12\"\npassword = \"a \\\"b\\\"\"\n\
+        alias = \"wso2carbon\"\nkey_password = \"a \\\"b\\\"\"\n[truststore]\nfile_name = \"t.p12\"\n\
+        type = \"PKCS12\"\npassword = \"c\"\n[encryption]\nkey = \"00112233445566778899AABBCCDDEEFF\"\n";
+
+    #[test]
+    fn sections_read_back_with_their_passwords_and_key() {
+        let sections = security_sections(TEXT).unwrap();
+        let [(role, tls)] = &sections.keystores[..] else {
+            panic!("{sections:?}")
+        };
+        assert_eq!(*role, CertRole::Ssl);
+        assert_eq!(
+            (tls.file_name.as_str(), tls.alias.as_deref()),
+            ("tls.p12", Some("wso2carbon"))
+        );
+        assert_eq!(tls.password.secret_str(), "a \"b\"");
+        assert_eq!(sections.truststore.alias, None);
+        assert_eq!(
+            sections.encryption_key.unwrap().secret_hex().as_str(),
+            "00112233445566778899AABBCCDDEEFF"
+        );
+    }
+
+    #[test]
+    fn a_section_without_a_key_or_no_truststore_is_named() {
+        let no_alias = TEXT.replace("alias = \"wso2carbon\"\n", "");
+        assert_eq!(
+            security_sections(&no_alias).unwrap_err(),
+            "[keystore.tls] has no alias string"
+        );
+        let no_truststore = "[keystore]\n";
+        assert_eq!(security_sections(no_truststore).unwrap_err(), "has no [truststore]");
+        let bad_key = TEXT.replace("00112233", "zz");
+        assert!(security_sections(&bad_key).unwrap_err().contains("[encryption] key"));
+    }
+}

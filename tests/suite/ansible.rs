@@ -44,7 +44,7 @@ pub fn fleet(name: &str, password: &str, failing: Option<&str>) -> PathBuf {
 
 /// Every host of the project in `dir/ansible` a local connection with the Python that runs ansible-playbook,
 /// and an empty configuration: nothing of this machine's Ansible set-up is used.
-fn local_connections(dir: &Path) {
+pub fn local_connections(dir: &Path) {
     let vars = "ansible_connection: local\nansible_python_interpreter: \"{{ ansible_playbook_python }}\"\n";
     fs::create_dir(dir.join("ansible/group_vars")).unwrap();
     fs::write(dir.join("ansible/group_vars/all.yml"), vars).unwrap();
@@ -54,7 +54,7 @@ fn local_connections(dir: &Path) {
 
 /// `host_vars/NODE.yml`: the node's home (made, 0755), its backups in `DIR/backups/NODE`, a restart that logs its
 /// start and end, and a health check that logs, or fails.
-fn node_vars(dir: &Path, node: &str, failing: bool) {
+pub fn node_vars(dir: &Path, node: &str, failing: bool) {
     let home = dir.join("homes").join(node);
     fs::create_dir_all(&home).unwrap();
     fs::set_permissions(&home, fs::Permissions::from_mode(0o755)).unwrap();

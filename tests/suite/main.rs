@@ -23,6 +23,7 @@ mod iot_settings;
 mod java_reads;
 mod json_schemas;
 mod k8s;
+mod k8s_platform;
 mod key_input;
 mod keystores;
 mod layers;

@@ -580,7 +580,9 @@ pub struct BundleArgs {
     ///
     /// k8s: apply with kubectl apply --server-side -f OUT/kubectl/ (client-side apply copies each Secret into an
     /// annotation limited to 256 KiB), or helm install iots-pki OUT/helm/. The XML files are in the Secret, as
-    /// they hold passwords. ansible: ansible-playbook -i OUT/inventory.yml OUT/site.yml --become, with
+    /// they hold passwords. For Identity Server 7 and API Manager 4: the stores' Secret and the ingress's TLS
+    /// Secret in OUT/kubectl/ and OUT/values-iospki.yaml (0600, it holds the password) for WSO2's own chart,
+    /// as OUT/INSTALL.txt says. ansible: ansible-playbook -i OUT/inventory.yml OUT/site.yml --become, with
     /// ansible-core 2.15 or later; set iospki_home, iospki_restart and iospki_health per host or group.
     #[arg(long, value_enum, default_value = "tar")]
     pub format: BundleFormat,

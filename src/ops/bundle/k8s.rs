@@ -67,7 +67,12 @@ pub struct Names {
 
 impl Names {
     fn object(&self, role: NodeRole) -> String {
-        format!("{}-{}", self.prefix, role.slug())
+        self.named(role.slug())
+    }
+
+    /// `PREFIX-what`.
+    pub(super) fn named(&self, what: &str) -> String {
+        format!("{}-{what}", self.prefix)
     }
 }
 
@@ -249,7 +254,7 @@ fn secret_manifest(objects: &Objects, cluster: &Cluster, names: &Names) -> Vec<u
     let name = names.object(objects.role);
     let mut yaml = Yaml::with_capacity(objects.size());
     yaml.comment(&(heading(objects, cluster) + &guide(objects, &name)));
-    metadata(&mut yaml, "Secret", &name, objects, names);
+    metadata(&mut yaml, "Secret", &name, objects.role, &objects.manifest, names);
     yaml.entry(0, "type", objects.secret_type).open(0, "data");
     for (key, base64, _) in &objects.secret {
         yaml.entry(1, key, base64);
@@ -267,12 +272,14 @@ fn config_map_manifest(objects: &Objects, cluster: &Cluster, names: &Names) -> V
          rotation followed by the previous CA, as long as client-truststore.jks trusts it.\n",
         heading(objects, cluster)
     ));
-    metadata(&mut yaml, "ConfigMap", &name, objects, names);
+    metadata(&mut yaml, "ConfigMap", &name, objects.role, &objects.manifest, names);
     yaml.open(0, "data").text(1, "ca.crt", objects.ca);
     yaml.finish().into_bytes()
 }
 
-fn metadata(yaml: &mut Yaml, kind: &str, name: &str, objects: &Objects, names: &Names) {
+/// An object's first lines: its kind, name and namespace, the role it is for as its component, and `manifest`
+/// (iospki-bundle.json) as an annotation.
+pub(super) fn metadata(yaml: &mut Yaml, kind: &str, name: &str, role: NodeRole, manifest: &str, names: &Names) {
     yaml.entry(0, "apiVersion", "v1")
         .entry(0, "kind", kind)
         .open(0, "metadata")
@@ -281,10 +288,10 @@ fn metadata(yaml: &mut Yaml, kind: &str, name: &str, objects: &Objects, names: &
         yaml.entry(1, "namespace", namespace);
     }
     yaml.open(1, "labels")
-        .entry(2, "app.kubernetes.io/component", objects.role.slug())
+        .entry(2, "app.kubernetes.io/component", role.slug())
         .entry(2, "app.kubernetes.io/managed-by", "iospki")
         .open(1, "annotations")
-        .text(2, manifest::FILE, &objects.manifest);
+        .text(2, manifest::FILE, manifest);
 }
 
 /// The first lines of a manifest: what it is for and how to apply it.

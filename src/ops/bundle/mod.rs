@@ -4,11 +4,13 @@
 //! [`run`] is the command: it reads the set under its lock and writes the bundles in the format asked.
 //! [`node_bundles`] lays them out as each node's server home with INSTALL.txt, [`manifest`]'s iospki-bundle.json
 //! and SHA256SUMS; [`archive`] packs one reproducible .tar.gz per node, written as it is made; [`k8s`] writes them
-//! as Kubernetes Secrets and ConfigMaps per role, for `kubectl apply` and as a Helm chart; [`ansible`] writes an
-//! Ansible project that installs them node by node.
+//! as Kubernetes Secrets and ConfigMaps per role, for `kubectl apply` and as a Helm chart, and [`charts`] those of a
+//! deployment.toml product as WSO2's own charts take them; [`ansible`] writes an Ansible project that installs them
+//! node by node.
 
 pub mod ansible;
 pub mod archive;
+pub mod charts;
 pub mod k8s;
 pub mod manifest;
 mod yaml;
@@ -107,7 +109,14 @@ pub fn run(request: BundleRequest<'_>) -> Result<BundleReport> {
     let cluster = cluster(&request, &set)?;
     let files = match &request.format {
         Format::Tar => archive::publish(&set, &request.dir, &cluster, &request.out, request.progress)?,
-        Format::K8s(choice) => publish(k8s::plan(&set, &cluster, &choice.names(set.product()))?, &request)?,
+        Format::K8s(choice) => {
+            let names = choice.names(set.product());
+            let plan = match &set.product().platform {
+                Some(platform) => charts::plan(&set, &cluster, platform, &names)?,
+                None => k8s::plan(&set, &cluster, &names)?,
+            };
+            publish(plan, &request)?
+        }
         Format::Ansible => publish(ansible::plan(&set, &cluster)?, &request)?,
     };
     Ok(BundleReport { cluster, files })
