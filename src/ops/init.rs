@@ -139,12 +139,12 @@ pub fn run(request: &InitRequest<'_>) -> Result<InitReport> {
     options.check()?;
     let product = options.settings.cluster.product();
     let out = choices.out();
-    let kept_encryption_key = keep_encryption_key(&mut options, &out, request.force)?;
     let given = given_key(request, &choices, product)?;
     let mut existing = existing_stores(request, &out, &options)?;
     // Held from reading what DIR holds to publishing and verifying: a run on the same directory waits its turn.
     let lock = Lock::take(&out)?;
     refuse_existing_set(&out, request.force, product)?;
+    let kept_encryption_key = keep_encryption_key(&mut options, &out, request.force)?;
     let bits = choices.key_bits();
     let keys = crate::ops::step(request.progress, &format!("generating the keys (RSA-{bits})"), || {
         generate_keys(product, given, usize::from(bits))

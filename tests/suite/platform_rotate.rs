@@ -312,3 +312,37 @@ fn roles_a_product_lacks_are_refused_by_their_flag() {
         );
     }
 }
+
+#[test]
+fn init_force_over_a_set_keeps_its_encryption_key_and_never_makes_one_for_a_set_without() {
+    let dir = platform_set("platform-init-force-key", "is", "7.1", &[]);
+    let key =
+        |dir: &Path| crate::util::toml_json(&dir.join("output/deployment-security.toml"))["encryption"]["key"].clone();
+    let before = key(&dir);
+    let again = [
+        "init",
+        "--product",
+        "is",
+        "--version",
+        "7.1",
+        "--key-bits",
+        "2048",
+        "--force",
+    ];
+    let stdout = iospki(&dir, again).completes();
+    assert!(
+        stdout.contains("kept the [encryption] key of the set made over"),
+        "{stdout}"
+    );
+    assert_eq!(key(&dir), before);
+    let file = dir.join("output/deployment-security.toml");
+    let text = fs::read_to_string(&file)
+        .unwrap()
+        .replace("\nkey = ", "\nkey_of_nobody = ");
+    fs::write(&file, text).unwrap();
+    let stderr = iospki(&dir, again).fails_with(2);
+    assert!(
+        stderr.starts_with("iospki: output/deployment-security.toml: holds no [encryption] key of 32 hexadecimal"),
+        "{stderr}"
+    );
+}

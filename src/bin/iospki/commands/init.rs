@@ -92,6 +92,9 @@ fn print(report: &InitReport) -> Result<()> {
     for merge in &report.outcome.merges {
         print_merge(merge)?;
     }
+    if report.kept_encryption_key {
+        info!("kept the [encryption] key of the set made over: what the cluster encrypted with it stays readable");
+    }
     info!("issued:");
     for cert in &report.outcome.issued {
         info!(
