@@ -1,5 +1,6 @@
 //! Identity Server, Enterprise Store and App Manager sets, checked by their real consumers: keytool and openssl
-//! on every store and certificate; nginx (Debian's package) serving every public name with the set's files, to
+//! on every store and certificate; nginx (Debian's package) serving every public name with the set's files (and
+//! those of Identity Server 7.1 and API Manager 4.4), to
 //! openssl and to a Java client that trusts only a node's truststore, both verifying the host name; a SAML
 //! Response signed on the identity provider's node and validated on every relying node as Jaggery does, and
 //! refused on a node that holds another key, which `verify --bundle` names; `verify --home` on homes made from
@@ -21,7 +22,11 @@ const PASSWORD: &str = "wso2carbon";
 /// role, and its relying parties (node, settings file).
 struct Product {
     key: &'static str,
+    /// What tells its set from another of the same key (scratch directories), and init's further flags.
+    release: (&'static str, &'static [&'static str]),
     names: &'static [&'static str],
+    /// A server node's truststore, under its home.
+    truststore: &'static str,
     idp_node: &'static str,
     idp_role: &'static str,
     relying: &'static [(&'static str, &'static str)],
@@ -32,7 +37,9 @@ const STORE_JSON: &str = "repository/deployment/server/jaggeryapps/store/config/
 
 const IS: Product = Product {
     key: "is",
+    release: ("", &[]),
     names: &["is.wso2.com", "mgt.is.wso2.com"],
+    truststore: "repository/resources/security/client-truststore.jks",
     idp_node: "is-1",
     idp_role: "manager",
     relying: &[],
@@ -40,7 +47,9 @@ const IS: Product = Product {
 
 const ES: Product = Product {
     key: "es",
+    release: ("", &[]),
     names: &["publisher.es-wso2.com", "store.es-wso2.com"],
+    truststore: "repository/resources/security/client-truststore.jks",
     idp_node: "publisher-1",
     idp_role: "publisher",
     relying: &[
@@ -53,31 +62,58 @@ const ES: Product = Product {
 
 const APPM: Product = Product {
     key: "appm",
+    release: ("", &[]),
     names: &[
         "publisher.appm-wso2.com",
         "store.appm-wso2.com",
         "idp.appm-wso2.com",
         "gateway.appm-wso2.com",
     ],
+    truststore: "repository/resources/security/client-truststore.jks",
     idp_node: "idp-1",
     idp_role: "idp",
     relying: &[("publisher-1", PUBLISHER_JSON), ("store-1", STORE_JSON)],
 };
 
+/// Identity Server 7.1 (PKCS12 stores) and API Manager 4.4 (JKS), the deployment.toml products, behind nginx.
+const IS_7: Product = Product {
+    key: "is",
+    release: ("-7.1", &["--version", "7.1"]),
+    names: &["is.wso2.com"],
+    truststore: "repository/resources/security/client-truststore.p12",
+    idp_node: "is-1",
+    idp_role: "worker",
+    relying: &[],
+};
+
+const APIM_4: Product = Product {
+    key: "apim",
+    release: ("-4.4", &["--version", "4.4"]),
+    names: &["am.wso2.com", "gw.am.wso2.com"],
+    truststore: "repository/resources/security/client-truststore.jks",
+    idp_node: "apim-1",
+    idp_role: "worker",
+    relying: &[],
+};
+
 const PRODUCTS: [&Product; 3] = [&IS, &ES, &APPM];
+
+/// Every product whose nginx the tests run: the Carbon 4.4 ones, then the deployment.toml ones.
+const BEHIND_NGINX: [&Product; 5] = [&IS, &ES, &APPM, &IS_7, &APIM_4];
 
 /// `iospki init --product P` (2048-bit keys, no --key: iospki makes the CA key) and `iospki bundle`, once per
 /// product and test run, in `dir/output` and `dir/bundles`; `other` makes a second set of its own.
 fn set(product: &Product, other: bool) -> &'static Path {
-    static SETS: [OnceLock<PathBuf>; 6] = [const { OnceLock::new() }; 6];
-    let index = PRODUCTS.iter().position(|p| p.key == product.key).unwrap() * 2 + usize::from(other);
-    SETS[index].get_or_init(|| {
+    static SETS: [OnceLock<PathBuf>; 10] = [const { OnceLock::new() }; 10];
+    let position = BEHIND_NGINX.iter().position(|p| std::ptr::eq(*p, product)).unwrap();
+    SETS[position * 2 + usize::from(other)].get_or_init(|| {
         let dir = scratch(&format!(
-            "products-{}{}",
+            "products-{}{}{}",
             product.key,
+            product.release.0,
             if other { "-other" } else { "" }
         ));
-        let args = [
+        let mut args = vec![
             "init",
             "--product",
             product.key,
@@ -86,6 +122,7 @@ fn set(product: &Product, other: bool) -> &'static Path {
             "--out",
             "output",
         ];
+        args.extend_from_slice(product.release.1);
         iospki(&dir, args).success();
         iospki(&dir, ["bundle", "output", "--out", "bundles"]).success();
         dir
@@ -272,7 +309,7 @@ fn free_port() -> u16 {
 }
 
 fn start_nginx(product: &Product) -> Nginx {
-    let dir = scratch(&format!("products-nginx-{}", product.key));
+    let dir = scratch(&format!("products-nginx-{}{}", product.key, product.release.0));
     let bundle = set(product, false).join("bundles/nginx.tar.gz");
     tool(&dir, "tar", ["-xzpf", bundle.to_str().unwrap()]);
     let (port, redirect) = (free_port(), free_port());
@@ -340,15 +377,12 @@ fn openssl_handshake(out: &Path, port: u16, name: &str) -> crate::util::Run {
 
 #[test]
 fn nginx_serves_every_public_name_to_clients_that_verify_the_name() {
-    for product in PRODUCTS {
+    for product in BEHIND_NGINX {
         let nginx = start_nginx(product);
         let root = set(product, false);
         let out = root.join("output");
         // A server node's own truststore, as the bundle delivers it: nodes call each other through nginx (R4).
-        let node = product.idp_node;
-        let truststore = root.join(format!(
-            "bundles/{node}/repository/resources/security/client-truststore.jks"
-        ));
+        let truststore = root.join("bundles").join(product.idp_node).join(product.truststore);
         for name in product.names {
             let shown = openssl_handshake(&out, nginx.port, name);
             assert_eq!(shown.code(), Some(0), "{name}: {}", shown.stderr());
