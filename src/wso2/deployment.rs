@@ -119,3 +119,95 @@ pub fn encryption_key(text: &str) -> Option<SymmetricKey> {
     let key = table.get("encryption")?.get("key")?.as_str()?;
     SymmetricKey::from_hex(key)
 }
+
+/// The keys of deployment.toml verify reads, by section: the three keystores, the truststore, the encryption key
+/// and the server's public name.
+pub const READ_KEYS: [(&str, &[&str]); 6] = [
+    ("keystore.primary", &KEYSTORE_KEYS),
+    ("keystore.internal", &KEYSTORE_KEYS),
+    ("keystore.tls", &KEYSTORE_KEYS),
+    ("truststore", &["file_name", "type", "password"]),
+    ("encryption", &["key"]),
+    ("server", &["hostname"]),
+];
+
+const KEYSTORE_KEYS: [&str; 5] = ["file_name", "type", "password", "alias", "key_password"];
+
+/// A value deployment.toml sets, and the line it is on (1 for the first).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TomlValue {
+    /// The string as the server reads it (a password among them).
+    pub value: Zeroizing<String>,
+    /// Its line.
+    pub line: usize,
+}
+
+/// What a deployment.toml sets of [`READ_KEYS`]; every other section and key is left as it is.
+#[derive(Debug, Default)]
+pub struct SecuritySettings {
+    values: Vec<(&'static str, &'static str, TomlValue)>,
+}
+
+impl SecuritySettings {
+    /// The value of `key` in `[section]`, if the file sets it.
+    pub fn get(&self, section: &str, key: &str) -> Option<&TomlValue> {
+        self.values
+            .iter()
+            .find(|(s, k, _)| *s == section && *k == key)
+            .map(|(_, _, value)| value)
+    }
+}
+
+/// The settings of [`READ_KEYS`] a deployment.toml text makes, each with its line; why it is not TOML or sets
+/// one of them to something other than a string, with the line, otherwise.
+pub fn read_security(text: &str) -> Result<SecuritySettings, String> {
+    let table = toml::de::DeTable::parse(text)
+        .map_err(|e| {
+            format!(
+                "line {}: is not TOML: {}",
+                line_of(text, e.span().map_or(0, |s| s.start)),
+                e.message()
+            )
+        })?
+        .into_inner();
+    let line = |offset: usize| line_of(text, offset);
+    let mut settings = SecuritySettings::default();
+    for (section, keys) in READ_KEYS {
+        let Some(table) = section
+            .split('.')
+            .try_fold(&table, |table, part| child(table, part)?.get_ref().as_table())
+        else {
+            continue;
+        };
+        for key in keys.iter().copied() {
+            let Some(value) = child(table, key) else { continue };
+            let at = line(value.span().start);
+            let Some(string) = value.get_ref().as_str() else {
+                return Err(format!("line {at}: [{section}] {key} is not a string"));
+            };
+            settings.values.push((
+                section,
+                key,
+                TomlValue {
+                    value: Zeroizing::new(string.to_owned()),
+                    line: at,
+                },
+            ));
+        }
+    }
+    Ok(settings)
+}
+
+/// The value of `key` in `table`.
+fn child<'t, 'i>(table: &'t toml::de::DeTable<'i>, key: &str) -> Option<&'t toml::Spanned<toml::de::DeValue<'i>>> {
+    table.iter().find(|(k, _)| k.get_ref() == key).map(|(_, value)| value)
+}
+
+/// The line (1 for the first) of the byte at `offset` of `text`.
+fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1
+}

@@ -18,6 +18,7 @@ mod platform;
 pub use crate::formats::keystore::Format as StoreFormat;
 use crate::formats::profile::Profile;
 use crate::vocab::roles::{CertRole, HostGroupId, NodeRole};
+pub use platform::{DEPLOYMENT_SECURITY_FILE, DEPLOYMENT_TOML};
 
 /// The ledger's file name inside a set's directory, a file of every product's set.
 pub const LEDGER_FILE: &str = "iospki-ledger.json";

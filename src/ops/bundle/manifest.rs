@@ -6,7 +6,7 @@
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
-use crate::model::product::{Product, ProductId};
+use crate::model::product::{Layout, Product, ProductId};
 use crate::model::set::Set;
 use crate::vocab::names::NodeName;
 use crate::vocab::roles::NodeRole;
@@ -35,6 +35,12 @@ pub struct Manifest {
 struct Json {
     schema: String,
     product: String,
+    /// A deployment.toml product's release: `product` alone names its first declaration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    version: Option<String>,
+    /// A deployment.toml product's store layout.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    keystores: Option<String>,
     role: String,
     node: Option<String>,
     set_sha256: String,
@@ -46,6 +52,8 @@ impl Manifest {
         let json = Json {
             schema: SCHEMA.into(),
             product: self.product.key.into(),
+            version: self.product.id().version().map(str::to_owned),
+            keystores: self.product.id().layout().map(|layout| layout.key().to_owned()),
             role: self.role.slug().into(),
             node: self.node.as_ref().map(|n| n.as_str().to_owned()),
             set_sha256: self.set_sha256.clone(),
@@ -60,13 +68,15 @@ impl Manifest {
         if json.schema != SCHEMA {
             return Err(bad(format!("schema '{}' is not {SCHEMA}", json.schema.escape_debug())));
         }
-        let product = ProductId::from_key(&json.product)
-            .ok_or_else(|| {
-                bad(format!(
-                    "product '{}' is none iospki knows",
-                    json.product.escape_debug()
-                ))
-            })?
+        let layout = match json.keystores.as_deref() {
+            Some(key) => Some(
+                Layout::from_key(key)
+                    .ok_or_else(|| bad(format!("keystores '{}' is no layout iospki knows", key.escape_debug())))?,
+            ),
+            None => None,
+        };
+        let product = ProductId::find(&json.product, json.version.as_deref(), layout)
+            .map_err(|e| bad(format!("{} {}", e.setting, e.reason)))?
             .product();
         let role = NodeRole::ALL
             .into_iter()
@@ -135,6 +145,24 @@ mod tests {
         let json = manifest().to_json();
         assert!(json.contains("\"role\": \"key-manager\""), "{json}");
         assert_eq!(Manifest::parse(json.as_bytes()).unwrap().to_json(), json);
+    }
+
+    #[test]
+    fn a_deployment_toml_products_manifest_names_its_release_and_layout() {
+        let product = &crate::model::product::is7::IS_7_1_SINGLE;
+        let json = Manifest {
+            product,
+            role: NodeRole::Worker,
+            ..manifest()
+        }
+        .to_json();
+        assert!(
+            json.contains("\"version\": \"7.1\"") && json.contains("\"keystores\": \"single\""),
+            "{json}"
+        );
+        assert!(std::ptr::eq(Manifest::parse(json.as_bytes()).unwrap().product, product));
+        let err = Manifest::parse(json.replace("\"single\"", "\"triple\"").as_bytes()).unwrap_err();
+        assert!(err.to_string().contains("keystores 'triple'"), "{err}");
     }
 
     #[test]

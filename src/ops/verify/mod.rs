@@ -11,6 +11,7 @@
 
 mod bundle;
 mod observe;
+mod platform;
 mod rules;
 mod tree;
 
@@ -95,6 +96,13 @@ pub fn verify_output(dir: &Path, options: &Options) -> Result<Report> {
         Err(e) => (None, Some(unreadable_ledger(e))),
     };
     let tree = tree::Tree::dir(dir).map_err(|e| Error::io(dir, e))?;
+    if let Some(platform) = ledger
+        .as_ref()
+        .and_then(|l| l.settings.cluster.product().platform.as_ref())
+    {
+        let findings = platform::verify(&tree, platform::OUTPUT, platform.release, options);
+        return Ok(Report::new(SCHEMA, dir.display().to_string(), findings));
+    }
     let observation = observe::output(&tree, ledger, options)?;
     let findings = unreadable
         .into_iter()
@@ -133,6 +141,12 @@ fn unreadable_ledger(error: Error) -> Finding {
 /// the rest (certificate-config.xml the SCEP store, the apps' SSO settings their stores).
 pub fn verify_home(home: &Path, product: &'static Product, options: &Options) -> Result<Report> {
     require_dir(home)?;
+    if let Some(platform) = &product.platform {
+        platform::require_config(home)?;
+        let tree = tree::Tree::dir(home).map_err(|e| Error::io(home, e))?;
+        let findings = platform::verify(&tree, platform::HOME, platform.release, options);
+        return Ok(Report::new(SCHEMA, home.display().to_string(), findings));
+    }
     let observation = observe::home(home, product, options)?;
     Ok(Report::new(
         SCHEMA,
