@@ -211,3 +211,28 @@ fn line_of(text: &str, offset: usize) -> usize {
         .count()
         + 1
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_security_sections_are_read_with_their_lines_and_the_rest_left_alone() {
+        let text = "[server]\nhostname = \"is.example\"\n\n[keystore.primary]\nfile_name = \"a.p12\"\n\
+                    alias = \"k\"\n[keystore.tenant]\ntype = 1\n[[apim.gateway.environment]]\nname = \"x\"\n";
+        let settings = read_security(text).unwrap();
+        let value = |section, key| settings.get(section, key).map(|v| (v.value.to_string(), v.line));
+        assert_eq!(value("server", "hostname"), Some(("is.example".into(), 2)));
+        assert_eq!(value("keystore.primary", "file_name"), Some(("a.p12".into(), 5)));
+        assert_eq!(value("keystore.primary", "alias"), Some(("k".into(), 6)));
+        assert_eq!(value("keystore.tls", "alias"), None);
+    }
+
+    #[test]
+    fn what_is_not_toml_or_not_a_string_is_refused_with_its_line() {
+        let err = read_security("[keystore.tls]\npassword = 5\n").unwrap_err();
+        assert_eq!(err, "line 2: [keystore.tls] password is not a string");
+        let err = read_security("[a]\nx = 1\n[a]\n").unwrap_err();
+        assert!(err.starts_with("line 3: is not TOML"), "{err}");
+    }
+}

@@ -184,7 +184,18 @@ pub(super) fn observe(
             let key_password = resolve.value(section, "key_password");
             let key = store.store.opened.as_ref().ok().map(|opened| {
                 let password = Password::new(key_password.value.as_str());
-                observe::lookup(opened, &store.path, &alias.value, &password)
+                match observe::lookup(opened, &store.path, &alias.value, &password) {
+                    // A PKCS#12 store's keys are under its password (keytool and OpenSSL write them so): Java's
+                    // PKCS12 keystore recovers none with another.
+                    KeyLookup::Found(entry)
+                        if opened.format == Format::Pkcs12 && key_password.value != store.password.value =>
+                    {
+                        KeyLookup::WrongPassword {
+                            location: entry.location,
+                        }
+                    }
+                    lookup => lookup,
+                }
             });
             KeystoreSection {
                 role: *role,
@@ -641,5 +652,324 @@ pub(super) fn require_config(home: &Path) -> Result<()> {
         Ok(meta) if meta.is_file() => Ok(()),
         Ok(_) => Err(Error::unreadable(&path, "is not a file")),
         Err(e) => Err(Error::io(&path, e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::OnceLock;
+
+    use super::*;
+    use crate::model::product::{apim, is7};
+    use crate::model::settings::Choices;
+    use crate::ops::init::{InitOptions, generate_keys, plan};
+
+    const PASSWORD: &str = "platform-test-password";
+
+    /// The files of one Identity Server 7.1 set by name, made once.
+    fn files() -> &'static Vec<(PathBuf, Zeroizing<Vec<u8>>)> {
+        static FILES: OnceLock<Vec<(PathBuf, Zeroizing<Vec<u8>>)>> = OnceLock::new();
+        FILES.get_or_init(|| {
+            let choices = Choices {
+                product: Some(is7::IS_7_1.id()),
+                ..Choices::default()
+            };
+            let options = InitOptions::new(choices.settings().unwrap(), Password::new(PASSWORD));
+            let given = [(CertRole::Ca, crate::test_keys::ca())].into_iter().collect();
+            let keys = generate_keys(options.settings.cluster.product(), given, 2048).unwrap();
+            let outcome = plan(&options, &keys, None, None, crate::formats::issue::now()).unwrap();
+            outcome
+                .set
+                .files()
+                .iter()
+                .map(|f| (PathBuf::from(f.spec.name), f.contents.clone()))
+                .collect()
+        })
+    }
+
+    fn options() -> Options {
+        Options {
+            store_password: Password::new(PASSWORD),
+            ssl_alias: "wso2carbon".into(),
+            within: time::Duration::days(30),
+            now: crate::formats::issue::now(),
+        }
+    }
+
+    fn release(of: &'static crate::model::product::Product) -> &'static Release {
+        of.platform.as_ref().unwrap().release
+    }
+
+    /// The set's files, deployment-security.toml edited by `edit`, observed as `release`.
+    fn observed_with(release: &'static Release, edit: impl Fn(&str) -> String) -> Observed {
+        let files = files()
+            .iter()
+            .map(|(path, bytes)| match path.to_str() {
+                Some(DEPLOYMENT_SECURITY_FILE) => {
+                    let text = edit(std::str::from_utf8(bytes).unwrap());
+                    (path.clone(), Zeroizing::new(text.into_bytes()))
+                }
+                _ => (path.clone(), bytes.clone()),
+            })
+            .collect();
+        observe(&Tree::Memory(files), OUTPUT, release).unwrap()
+    }
+
+    fn sound() -> Observed {
+        observed_with(release(&is7::IS_7_1), str::to_owned)
+    }
+
+    fn judged(rule: Rule, observed: &Observed) -> Vec<String> {
+        rule(observed, &options()).iter().map(ToString::to_string).collect()
+    }
+
+    fn finds(rule: Rule, observed: &Observed, what: &str) {
+        let found = judged(rule, observed);
+        assert!(
+            found.len() == 1 && found[0].contains(what),
+            "expected one finding with {what:?}, got {found:#?}"
+        );
+    }
+
+    /// The line of deployment-security.toml that `needle` starts, after `section`.
+    fn line(section: &str, needle: &str) -> usize {
+        let text = std::str::from_utf8(&files().iter().find(|(p, _)| p == DEPLOYMENT_SECURITY_FILE).unwrap().1)
+            .unwrap()
+            .to_owned();
+        let start = text.find(section).unwrap();
+        let at = start + text[start..].find(needle).unwrap();
+        text[..at].matches('\n').count() + 1
+    }
+
+    #[test]
+    fn a_sound_set_has_no_problem() {
+        let problems: Vec<Finding> = judge(&sound(), &options())
+            .into_iter()
+            .filter(Finding::is_problem)
+            .collect();
+        assert!(problems.is_empty(), "{problems:#?}");
+    }
+
+    #[test]
+    fn unset_values_fall_back_to_primary_then_to_the_release() {
+        let observed = observed_with(release(&is7::IS_7_1), |text| {
+            let tls = text.find("[keystore.tls]").unwrap();
+            let next = tls + text[tls..].find("\n\n").unwrap();
+            format!(
+                "{}[keystore.tls]\nalias = \"wso2carbon\"{}",
+                &text[..tls],
+                &text[next..]
+            )
+        });
+        let tls = observed.keystore(CertRole::Ssl).unwrap();
+        assert_eq!(
+            tls.store.path, "primary.p12",
+            "file_name falls back to [keystore.primary]'s"
+        );
+        assert!(
+            tls.store.file_name.at.contains("[keystore.primary] file_name"),
+            "{}",
+            tls.store.file_name.at
+        );
+        finds(
+            key_entries_found,
+            &observed,
+            "names wso2carbon, which primary.p12 does not have",
+        );
+        let bare = observed_with(release(&is7::IS_7_1), |_| String::new());
+        let primary = bare.keystore(CertRole::Primary).unwrap();
+        assert_eq!(primary.store.path, "wso2carbon.p12");
+        assert_eq!(primary.alias.value.as_str(), "wso2carbon");
+        assert!(
+            primary.alias.at.ends_with("(unset: Identity Server 7.1's default)"),
+            "{}",
+            primary.alias.at
+        );
+        assert_eq!(bare.truststore.path, "client-truststore.p12");
+        let apim = observed_with(release(&apim::APIM_4_3), |_| String::new());
+        assert_eq!(apim.truststore.path, "client-truststore.jks");
+    }
+
+    #[test]
+    fn a_wrong_store_password_is_a_problem_at_its_line() {
+        let observed = observed_with(release(&is7::IS_7_1), |text| {
+            text.replacen(&format!("password = \"{PASSWORD}\""), "password = \"other\"", 1)
+        });
+        let at = format!(
+            "deployment-security.toml:{} [keystore.primary] password",
+            line("[keystore.primary]", "password")
+        );
+        let found = judged(stores_open, &observed);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0].starts_with(&format!("problem: {at}: does not open primary.p12")),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn a_type_that_is_not_the_files_is_a_problem_but_apim_4_4s_shipped_quirk_a_warning() {
+        let typed_jks = |text: &str| text.replacen("type = \"PKCS12\"", "type = \"JKS\"", 1);
+        let observed = observed_with(release(&is7::IS_7_1), typed_jks);
+        let found = judge(&observed, &options());
+        let typed: Vec<_> = found
+            .iter()
+            .filter(|f| f.location.ends_with("[keystore.primary] type"))
+            .collect();
+        assert_eq!(typed.len(), 1, "{found:#?}");
+        assert!(typed[0].is_problem() && typed[0].what.contains("is JKS but primary.p12 is PKCS#12"));
+        for (product, problem) in [
+            (&apim::APIM_4_4, false),
+            (&apim::APIM_4_5, false),
+            (&apim::APIM_4_3, true),
+        ] {
+            let observed = observed_with(release(product), typed_jks);
+            let finding = type_finding(&observed.keystore(CertRole::Primary).unwrap().store, release(product)).unwrap();
+            assert_eq!(finding.is_problem(), problem, "{}: {finding}", product.name);
+        }
+    }
+
+    #[test]
+    fn a_key_password_that_opens_nothing_and_a_tls_key_password_not_the_stores_are_problems() {
+        let observed = observed_with(release(&is7::IS_7_1), |text| {
+            let tls = text.find("[keystore.tls]").unwrap();
+            let (head, tail) = text.split_at(tls);
+            format!(
+                "{head}{}",
+                tail.replacen(&format!("key_password = \"{PASSWORD}\""), "key_password = \"x\"", 1)
+            )
+        });
+        finds(
+            key_entries_found,
+            &observed,
+            "[keystore.tls] key_password: does not open the key wso2carbon in tls.p12",
+        );
+        finds(
+            tls_key_password_is_the_store_password,
+            &observed,
+            "differs from the store's password",
+        );
+    }
+
+    #[test]
+    fn an_alias_of_a_trusted_certificate_or_of_nothing_is_a_problem() {
+        let mut observed = sound();
+        let internal = observed
+            .keystores
+            .iter_mut()
+            .find(|k| k.role == CertRole::Internal)
+            .unwrap();
+        internal.key = Some(KeyLookup::NotAKey {
+            location: String::new(),
+        });
+        finds(
+            key_entries_found,
+            &observed,
+            "a trusted certificate in internal.p12, not a key entry",
+        );
+    }
+
+    #[test]
+    fn an_internal_key_whose_certificate_may_not_encrypt_is_a_problem() {
+        assert!(judged(internal_key_may_encrypt, &sound()).is_empty());
+        let mut observed = sound();
+        let internal = observed
+            .keystores
+            .iter_mut()
+            .find(|k| k.role == CertRole::Internal)
+            .unwrap();
+        let Some(KeyLookup::Found(entry)) = &mut internal.key else {
+            panic!("no internal key")
+        };
+        entry.chain[0].key_usage = Some(vec![KeyUsage::DigitalSignature]);
+        finds(internal_key_may_encrypt, &observed, "keyUsage lacks dataEncipherment");
+    }
+
+    #[test]
+    fn the_encryption_key_must_be_set_well_formed_and_not_the_published_one() {
+        assert!(judged(encryption_key_is_private, &sound()).is_empty());
+        let key = |value: &'static str| {
+            move |text: &str| {
+                let at = text.find("[encryption]").unwrap();
+                format!("{}[encryption]\nkey = \"{value}\"\n", &text[..at])
+            }
+        };
+        let published = observed_with(release(&is7::IS_7_1), key(PUBLISHED_ENCRYPTION_KEY));
+        finds(encryption_key_is_private, &published, "is the published default key");
+        let short = observed_with(release(&is7::IS_7_1), key("abcd"));
+        finds(encryption_key_is_private, &short, "is not 32 hex digits");
+        let unset = |text: &str| text[..text.find("[encryption]").unwrap()].to_owned();
+        finds(
+            encryption_key_is_private,
+            &observed_with(release(&is7::IS_7_1), unset),
+            "deployment-security.toml [encryption] key: is unset",
+        );
+        assert!(
+            judged(
+                encryption_key_is_private,
+                &observed_with(release(&apim::APIM_4_3), unset)
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn a_tls_certificate_without_the_servers_hostname_is_a_problem() {
+        let hostname = |host: &'static str| move |text: &str| format!("[server]\nhostname = \"{host}\"\n{text}");
+        assert!(
+            judged(
+                tls_names_the_hostname,
+                &observed_with(release(&is7::IS_7_1), hostname("localhost"))
+            )
+            .is_empty()
+        );
+        let observed = observed_with(release(&is7::IS_7_1), hostname("elsewhere.example"));
+        finds(
+            tls_names_the_hostname,
+            &observed,
+            "subjectAltName lacks elsewhere.example, which deployment-security.toml:2 [server] hostname names",
+        );
+    }
+
+    /// A release like 7.1 that ships the set's own TLS certificate, or checks for a gateway certificate.
+    fn release_like_7_1(shipped: &'static [&'static str], gateway: Option<&'static str>) -> &'static Release {
+        Box::leak(Box::new(Release {
+            shipped_fingerprints: shipped,
+            gateway_certificate_alias: gateway,
+            ..*release(&is7::IS_7_1)
+        }))
+    }
+
+    #[test]
+    fn a_shipped_key_an_expiring_one_and_a_missing_gateway_certificate_are_problems() {
+        let sound = sound();
+        let Some(KeyLookup::Found(tls)) = &sound.keystore(CertRole::Ssl).unwrap().key else {
+            panic!()
+        };
+        let fingerprint: &'static str = crate::formats::certinfo::fingerprint(&tls.certificate().der).leak();
+        let shipped = observed_with(
+            release_like_7_1(Box::leak(Box::new([fingerprint])), None),
+            str::to_owned,
+        );
+        finds(
+            no_shipped_key,
+            &shipped,
+            "the key Identity Server 7.1 ships in every download",
+        );
+        let long = Options {
+            within: time::Duration::days(365 * 30),
+            ..options()
+        };
+        assert_eq!(nothing_expires(&sound, &long).len(), 3);
+        assert!(nothing_expires(&sound, &options()).is_empty());
+        let gateway = observed_with(
+            release_like_7_1(&[], Some(apim::GATEWAY_CERTIFICATE_ALIAS)),
+            str::to_owned,
+        );
+        finds(
+            truststore_has_the_gateway_certificate,
+            &gateway,
+            "has no entry gateway_certificate_alias",
+        );
     }
 }
