@@ -30,6 +30,7 @@ mod merge;
 mod names_and_limits;
 mod next_steps;
 mod password_sources;
+mod platform_verify;
 mod products;
 mod quiet_and_progress;
 mod races_and_mounts;
