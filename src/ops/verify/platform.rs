@@ -355,6 +355,7 @@ fn stores_open(observed: &Observed, _: &Options) -> Vec<Finding> {
         .filter_map(|s| {
             let finding = match &s.store.opened {
                 Ok(_) => return None,
+                Err(_) if vaulted(&s.password) => unresolved(&s.password, &s.path),
                 Err(OpenError::Unreadable(reason)) => Finding::problem(
                     &s.file_name.at,
                     format!("names {}, which {reason}", s.path),
@@ -377,6 +378,24 @@ fn stores_open(observed: &Observed, _: &Options) -> Vec<Finding> {
             Some(finding)
         })
         .collect()
+}
+
+/// Whether `value` is a secure-vault alias (`$secret{...}`), which only the server's cipher tool resolves.
+fn vaulted(value: &Configured) -> bool {
+    value.value.starts_with("$secret{")
+}
+
+/// A warning that `path` was not judged: `password` is in the secure vault.
+fn unresolved(password: &Configured, path: &str) -> Finding {
+    Finding::warning(
+        &password.at,
+        format!(
+            "is a secure-vault alias ({}), which iospki cannot resolve: {path} was not judged",
+            password.value.as_str()
+        ),
+        "verify the set or bundle the store came from (iospki verify DIR, verify --bundle), whose \
+         deployment-security.toml holds the passwords",
+    )
 }
 
 /// `type` must say what the file's bytes are: Java opens a store as its type. A PKCS#12 file typed JKS on a
@@ -456,6 +475,7 @@ fn key_entries_found(observed: &Observed, _: &Options) -> Vec<Finding> {
                     format!("names {alias}, a trusted certificate in {path}, not a key entry"),
                     fix_alias,
                 ),
+                KeyLookup::WrongPassword { .. } if vaulted(&k.key_password) => unresolved(&k.key_password, path),
                 KeyLookup::WrongPassword { .. } => Finding::problem(
                     &k.key_password.at,
                     format!("does not open the key {alias} in {path}"),
@@ -476,7 +496,8 @@ fn tls_key_password_is_the_store_password(observed: &Observed, _: &Options) -> V
     let Some(tls) = observed.keystore(CertRole::Ssl) else {
         return Vec::new();
     };
-    if tls.key_password.value == tls.store.password.value {
+    let password = &tls.store.password;
+    if tls.key_password.value == password.value || vaulted(&tls.key_password) || vaulted(password) {
         return Vec::new();
     }
     vec![Finding::problem(
@@ -848,6 +869,21 @@ mod tests {
             tls_key_password_is_the_store_password,
             &observed,
             "differs from the store's password",
+        );
+    }
+
+    #[test]
+    fn passwords_in_the_secure_vault_are_warnings_that_the_store_was_not_judged() {
+        let observed = observed_with(release(&is7::IS_7_1), |text| {
+            text.replace(&format!("password = \"{PASSWORD}\""), "password = \"$secret{tls}\"")
+        });
+        let found = judge(&observed, &options());
+        assert!(found.iter().all(|f| !f.is_problem()), "{found:#?}");
+        assert!(
+            found
+                .iter()
+                .any(|f| f.what.starts_with("is a secure-vault alias ($secret{tls})")),
+            "{found:#?}"
         );
     }
 
