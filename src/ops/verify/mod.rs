@@ -7,7 +7,9 @@
 //! Two steps. [`observe`] reads a source (an `init` output directory, a server home, or a bundle archive held in
 //! memory) into an [`observe::Observation`]: the stores as the configuration names them, opened with its
 //! passwords, the certificates found in them as typed facts, and a finding for whatever could not be read.
-//! [`rules`] then judges what was observed, each rule a pure function with tests of its own.
+//! [`rules`] then judges what was observed, each rule a pure function with tests of its own. The deployment.toml
+//! products (Identity Server 7, API Manager 4) are observed and judged by [`platform`], from their
+//! deployment.toml or deployment-security.toml, each finding at the file and line that causes it.
 
 mod bundle;
 mod observe;
