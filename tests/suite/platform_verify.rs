@@ -183,6 +183,47 @@ fn a_set_merged_into_the_shipped_deployment_toml_verifies_clean() {
         out.contains(&format!("warning: {CONF}:")),
         "the published password is a warning at its line:\n{out}"
     );
+    let listed = tool(
+        &home.join(SECURITY),
+        "keytool",
+        [
+            "-list",
+            "-keystore",
+            "tls.p12",
+            "-storepass",
+            "wso2carbon",
+            "-alias",
+            "wso2carbon",
+        ],
+    );
+    assert!(
+        listed.contains("PrivateKeyEntry"),
+        "keytool reads the TLS key the toml names:\n{listed}"
+    );
+}
+
+#[test]
+fn the_shipped_deployment_toml_as_it_is_falls_back_to_the_primary_store_and_the_releases_defaults() {
+    let dir = scratch("platform-verify-fallbacks");
+    let set = init(&dir, "is", "7.1", "single");
+    let home = home(&dir, &set, "is-7.1.0-deployment.toml");
+    write_conf(&home, &shipped_toml("is-7.1.0-deployment.toml"));
+    let out = verify_home(&home, "is", "7.1", 1);
+    problem(
+        &out,
+        &format!("{CONF} [keystore.internal] alias (unset: Identity Server 7.1's default)"),
+        &format!("names wso2carbon in {SECURITY}/wso2carbon.p12, whose certificate's keyUsage lacks dataEncipherment"),
+    );
+    problem(
+        &out,
+        &format!("{CONF} [encryption] key"),
+        "is unset: Identity Server 7.1 then encrypts with the published",
+    );
+    let problems = out.lines().filter(|l| l.starts_with("problem:")).count();
+    assert_eq!(
+        problems, 2,
+        "the TLS and primary keys fall back to wso2carbon, which opens:\n{out}"
+    );
 }
 
 #[test]
