@@ -4,8 +4,9 @@
 //! Defaults as the release tags ship them (wso2/product-apim, deployment.toml under
 //! modules/distribution/product/src/main/conf/ to 4.4.0, all-in-one-apim/... from 4.5.0): only `[keystore.tls]`
 //! is set, `wso2carbon.jks` typed JKS, alias `wso2carbon` (primary and internal fall back to it); 4.4.0 and
-//! 4.5.0 ship that file as PKCS#12. The gateway checks the key manager's JWTs with the truststore certificate
-//! `[apim.jwt] gateway_certificate_alias` names: here the primary key's certificate.
+//! 4.5.0 ship that file as PKCS#12. The gateway checks the key manager's JWTs (those without a `kid`) with the
+//! truststore certificate under the alias `gateway_certificate_alias`, fixed in carbon-apimgt (no deployment.toml
+//! key names it): here the primary key's certificate.
 
 use super::platform::{PROXY_PORT, SERVER_HOSTNAME, platform_files, platform_product, truststore_entries};
 use super::{
