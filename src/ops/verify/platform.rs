@@ -182,21 +182,12 @@ pub(super) fn observe(
             let store = open_section(tree, source, &resolve, section);
             let alias = resolve.value(section, "alias");
             let key_password = resolve.value(section, "key_password");
-            let key = store.store.opened.as_ref().ok().map(|opened| {
-                let password = Password::new(key_password.value.as_str());
-                match observe::lookup(opened, &store.path, &alias.value, &password) {
-                    // A PKCS#12 store's keys are under its password (keytool and OpenSSL write them so): Java's
-                    // PKCS12 keystore recovers none with another.
-                    KeyLookup::Found(entry)
-                        if opened.format == Format::Pkcs12 && key_password.value != store.password.value =>
-                    {
-                        KeyLookup::WrongPassword {
-                            location: entry.location,
-                        }
-                    }
-                    lookup => lookup,
-                }
-            });
+            let key = store
+                .store
+                .opened
+                .as_ref()
+                .ok()
+                .map(|opened| key_lookup(opened, &store, &alias, &key_password));
             KeystoreSection {
                 role: *role,
                 store,
@@ -214,6 +205,26 @@ pub(super) fn observe(
         keystores,
         config,
     })
+}
+
+/// The key entry `alias` of the opened `store`, recovered with `key_password`.
+fn key_lookup(
+    opened: &keystore::Opened,
+    store: &StoreSection,
+    alias: &Configured,
+    key_password: &Configured,
+) -> KeyLookup {
+    let password = Password::new(key_password.value.as_str());
+    match observe::lookup(opened, &store.path, &alias.value, &password) {
+        // A PKCS#12 store's keys are under its password (keytool and OpenSSL write them so): Java's PKCS12
+        // keystore recovers none with another.
+        KeyLookup::Found(entry) if opened.format == Format::Pkcs12 && key_password.value != store.password.value => {
+            KeyLookup::WrongPassword {
+                location: entry.location,
+            }
+        }
+        lookup => lookup,
+    }
 }
 
 /// What the configuration sets, with the release's fallbacks and defaults under it.
