@@ -115,9 +115,7 @@ pub fn security_toml(settings: &Settings, password: &Password, key: Option<&Symm
 
 /// The `[encryption] key` of a deployment.toml text, if it has a well-formed one.
 pub fn encryption_key(text: &str) -> Option<SymmetricKey> {
-    let table: toml::Table = toml::from_str(text).ok()?;
-    let key = table.get("encryption")?.get("key")?.as_str()?;
-    SymmetricKey::from_hex(key)
+    SymmetricKey::from_hex(&read_security(text).ok()?.get("encryption", "key")?.value)
 }
 
 /// A store's section of a deployment.toml text, as the Helm charts' values take it: `[keystore.*]` has every
@@ -147,40 +145,40 @@ pub struct SecuritySections {
     pub encryption_key: Option<SymmetricKey>,
 }
 
-/// The sections of `text` (deployment-security.toml as iospki writes it, or a deployment.toml); the reason when a
-/// section lacks a key or `[truststore]` is missing.
+/// The sections of `text` (deployment-security.toml as iospki writes it, or a deployment.toml), read as
+/// [`read_security`] reads them; the reason when a section lacks a key or `[truststore]` is missing.
 pub fn security_sections(text: &str) -> std::result::Result<SecuritySections, String> {
-    let table: toml::Table = toml::from_str(text).map_err(|e| format!("not TOML: {}", e.message()))?;
-    let mut keystores = Vec::new();
-    for (section, role) in KEYSTORE_SECTIONS {
-        let (group, name) = section.split_once('.').unwrap_or((section, ""));
-        if let Some(found) = table.get(group).and_then(|g| g.get(name)) {
-            keystores.push((role, store_section(section, found, true)?));
-        }
+    let settings = read_security(text)?;
+    let keystores = KEYSTORE_SECTIONS
+        .into_iter()
+        .filter(|(section, _)| settings.has(section))
+        .map(|(section, role)| Ok((role, store_section(&settings, section, true)?)))
+        .collect::<std::result::Result<_, String>>()?;
+    if !settings.has("truststore") {
+        return Err("has no [truststore]".into());
     }
-    let truststore = table.get("truststore").ok_or("has no [truststore]")?;
-    let encryption_key = match table.get("encryption").and_then(|e| e.get("key")) {
+    let encryption_key = match settings.get("encryption", "key") {
         None => None,
-        Some(key) => Some(
-            key.as_str()
-                .and_then(SymmetricKey::from_hex)
-                .ok_or("[encryption] key is not 32 hexadecimal characters")?,
-        ),
+        Some(key) => {
+            Some(SymmetricKey::from_hex(&key.value).ok_or("[encryption] key is not 32 hexadecimal characters")?)
+        }
     };
     Ok(SecuritySections {
         keystores,
-        truststore: store_section("truststore", truststore, false)?,
+        truststore: store_section(&settings, "truststore", false)?,
         encryption_key,
     })
 }
 
 /// One section; a keystore's also has `alias` and `key_password`.
-fn store_section(section: &str, value: &toml::Value, keystore: bool) -> std::result::Result<StoreSection, String> {
+fn store_section(
+    settings: &SecuritySettings,
+    section: &str,
+    keystore: bool,
+) -> std::result::Result<StoreSection, String> {
     let text = |key: &str| {
-        value
-            .get(key)
-            .and_then(toml::Value::as_str)
-            .map(str::to_owned)
+        (settings.get(section, key))
+            .map(|v| v.value.to_string())
             .ok_or_else(|| format!("[{section}] has no {key} string"))
     };
     let optional = |key: &str| keystore.then(|| text(key)).transpose();
@@ -191,6 +189,103 @@ fn store_section(section: &str, value: &toml::Value, keystore: bool) -> std::res
         alias: optional("alias")?,
         key_password: optional("key_password")?.map(Password::new),
     })
+}
+
+/// The keys of deployment.toml verify reads, by section: the three keystores, the truststore, the encryption key
+/// and the server's public name.
+pub const READ_KEYS: [(&str, &[&str]); 6] = [
+    ("keystore.primary", &KEYSTORE_KEYS),
+    ("keystore.internal", &KEYSTORE_KEYS),
+    ("keystore.tls", &KEYSTORE_KEYS),
+    ("truststore", &["file_name", "type", "password"]),
+    ("encryption", &["key"]),
+    ("server", &["hostname"]),
+];
+
+const KEYSTORE_KEYS: [&str; 5] = ["file_name", "type", "password", "alias", "key_password"];
+
+/// A value deployment.toml sets, and the line it is on (1 for the first).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TomlValue {
+    /// The string as the server reads it (a password among them).
+    pub value: Zeroizing<String>,
+    /// Its line.
+    pub line: usize,
+}
+
+/// What a deployment.toml sets of [`READ_KEYS`]; every other section and key is left as it is.
+#[derive(Debug, Default)]
+pub struct SecuritySettings {
+    values: Vec<(&'static str, &'static str, TomlValue)>,
+}
+
+impl SecuritySettings {
+    /// Whether the file sets a key of `[section]` that verify reads.
+    pub fn has(&self, section: &str) -> bool {
+        self.values.iter().any(|(s, _, _)| *s == section)
+    }
+
+    /// The value of `key` in `[section]`, if the file sets it.
+    pub fn get(&self, section: &str, key: &str) -> Option<&TomlValue> {
+        self.values
+            .iter()
+            .find(|(s, k, _)| *s == section && *k == key)
+            .map(|(_, _, value)| value)
+    }
+}
+
+/// The settings of [`READ_KEYS`] a deployment.toml text makes, each with its line; why it is not TOML or sets
+/// one of them to something other than a string, with the line, otherwise.
+pub fn read_security(text: &str) -> Result<SecuritySettings, String> {
+    let table = toml::de::DeTable::parse(text)
+        .map_err(|e| {
+            format!(
+                "line {}: is not TOML: {}",
+                line_of(text, e.span().map_or(0, |s| s.start)),
+                e.message()
+            )
+        })?
+        .into_inner();
+    let line = |offset: usize| line_of(text, offset);
+    let mut settings = SecuritySettings::default();
+    for (section, keys) in READ_KEYS {
+        let Some(table) = section
+            .split('.')
+            .try_fold(&table, |table, part| child(table, part)?.get_ref().as_table())
+        else {
+            continue;
+        };
+        for key in keys.iter().copied() {
+            let Some(value) = child(table, key) else { continue };
+            let at = line(value.span().start);
+            let Some(string) = value.get_ref().as_str() else {
+                return Err(format!("line {at}: [{section}] {key} is not a string"));
+            };
+            settings.values.push((
+                section,
+                key,
+                TomlValue {
+                    value: Zeroizing::new(string.to_owned()),
+                    line: at,
+                },
+            ));
+        }
+    }
+    Ok(settings)
+}
+
+/// The value of `key` in `table`.
+fn child<'t, 'i>(table: &'t toml::de::DeTable<'i>, key: &str) -> Option<&'t toml::Spanned<toml::de::DeValue<'i>>> {
+    table.iter().find(|(k, _)| k.get_ref() == key).map(|(_, value)| value)
+}
+
+/// The line (1 for the first) of the byte at `offset` of `text`.
+fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1
 }
 
 #[cfg(test)]
@@ -231,5 +326,25 @@ mod tests {
         assert_eq!(security_sections(no_truststore).unwrap_err(), "has no [truststore]");
         let bad_key = TEXT.replace("00112233", "zz");
         assert!(security_sections(&bad_key).unwrap_err().contains("[encryption] key"));
+    }
+
+    #[test]
+    fn the_security_sections_are_read_with_their_lines_and_the_rest_left_alone() {
+        let text = "[server]\nhostname = \"is.example\"\n\n[keystore.primary]\nfile_name = \"a.p12\"\n\
+                    alias = \"k\"\n[keystore.tenant]\ntype = 1\n[[apim.gateway.environment]]\nname = \"x\"\n";
+        let settings = read_security(text).unwrap();
+        let value = |section, key| settings.get(section, key).map(|v| (v.value.to_string(), v.line));
+        assert_eq!(value("server", "hostname"), Some(("is.example".into(), 2)));
+        assert_eq!(value("keystore.primary", "file_name"), Some(("a.p12".into(), 5)));
+        assert_eq!(value("keystore.primary", "alias"), Some(("k".into(), 6)));
+        assert_eq!(value("keystore.tls", "alias"), None);
+    }
+
+    #[test]
+    fn what_is_not_toml_or_not_a_string_is_refused_with_its_line() {
+        let err = read_security("[keystore.tls]\npassword = 5\n").unwrap_err();
+        assert_eq!(err, "line 2: [keystore.tls] password is not a string");
+        let err = read_security("[a]\nx = 1\n[a]\n").unwrap_err();
+        assert!(err.starts_with("line 3: is not TOML"), "{err}");
     }
 }

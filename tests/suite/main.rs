@@ -33,6 +33,7 @@ mod next_steps;
 mod password_sources;
 mod platform_java;
 mod platform_rotate;
+mod platform_verify;
 mod products;
 mod quiet_and_progress;
 mod races_and_mounts;

@@ -18,6 +18,7 @@ mod platform;
 pub use crate::formats::keystore::Format as StoreFormat;
 use crate::formats::profile::Profile;
 use crate::vocab::roles::{CertRole, HostGroupId, NodeRole};
+pub use platform::{DEPLOYMENT_SECURITY_FILE, DEPLOYMENT_TOML};
 
 /// The ledger's file name inside a set's directory, a file of every product's set.
 pub const LEDGER_FILE: &str = "iospki-ledger.json";
@@ -593,8 +594,9 @@ pub struct Release {
     pub shipped_store: (&'static str, &'static str, StoreFormat),
     /// Whether it encrypts with the symmetric `[encryption] key` (IS 7: SymmetricKeyInternalCryptoProvider).
     pub encryption: bool,
-    /// The truststore alias of the certificate API Manager's gateway checks JWTs without a `kid` with
-    /// (`gateway_certificate_alias`, fixed in carbon-apimgt), where the product has one.
+    /// The truststore alias of the certificate API Manager's gateway checks JWTs without a `kid` with, where the
+    /// product has one: fixed in carbon-apimgt (`APIConstants.GATEWAY_PUBLIC_CERTIFICATE_ALIAS`), no
+    /// deployment.toml key sets it.
     pub gateway_certificate_alias: Option<&'static str>,
     /// SHA-256 fingerprints (upper-case hex, colon-separated, as keytool prints them) of the key entries its
     /// stores ship: a node still on one of them is on a key every download has.

@@ -147,18 +147,28 @@ mod tests {
         let json = manifest().to_json();
         assert!(json.contains("\"role\": \"key-manager\""), "{json}");
         assert_eq!(Manifest::parse(json.as_bytes()).unwrap().to_json(), json);
-        let platform = Manifest {
-            product: &crate::model::product::is7::IS_7_1_SINGLE,
+    }
+
+    #[test]
+    fn a_deployment_toml_products_manifest_names_its_release_and_layout() {
+        let product = &crate::model::product::is7::IS_7_1_SINGLE;
+        let json = Manifest {
+            product,
             role: NodeRole::Worker,
             ..manifest()
-        };
-        let json = platform.to_json();
+        }
+        .to_json();
         assert!(
-            json.contains("\"version\": \"7.1\",\n  \"keystores\": \"single\""),
+            json.contains("\"version\": \"7.1\"") && json.contains("\"keystores\": \"single\""),
             "{json}"
         );
-        let read = Manifest::parse(json.as_bytes()).unwrap();
-        assert!(std::ptr::eq(read.product, &crate::model::product::is7::IS_7_1_SINGLE));
+        assert!(std::ptr::eq(Manifest::parse(json.as_bytes()).unwrap().product, product));
+        let err = Manifest::parse(json.replace("\"single\"", "\"triple\"").as_bytes()).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("keystores 'triple' is neither separate nor single"),
+            "{err}"
+        );
     }
 
     #[test]

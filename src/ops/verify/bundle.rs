@@ -10,6 +10,7 @@ use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 use super::observe::KeyLookup;
+use super::platform::{self, Held};
 use super::tree::Tree;
 use super::{Options, observe, rules};
 use crate::error::{Error, Result};
@@ -41,15 +42,21 @@ pub fn verify_bundle(path: &Path, options: &Options) -> Result<Report> {
 }
 
 /// Verifies the bundles of several nodes of one cluster: each on its own, then that every server node holds the
-/// same key (R1: any node may sign a SAML response another node checks, and the key encrypts the shared database).
-/// One report, each finding's location led by its bundle.
+/// same of what the nodes share ([`Shared`]). One report, each finding's location led by its bundle.
 pub fn verify_bundles(paths: &[PathBuf], options: &Options) -> Result<Report> {
     let mut nodes = paths
         .iter()
         .map(|path| verify_node(path, options))
         .collect::<Result<Vec<_>>>()?;
-    if let Some(common) = most_common(nodes.iter().filter_map(|n| n.key.clone()).collect()) {
-        same_key(&mut nodes, &common);
+    for shared in [Shared::Key, Shared::TlsStore, Shared::EncryptionKey] {
+        let values = nodes
+            .iter()
+            .filter_map(|n| n.held(shared))
+            .map(|h| h.value.to_vec())
+            .collect();
+        if let Some(common) = most_common(values) {
+            same(&mut nodes, shared, &common);
+        }
     }
     let target = format!("{} bundles", nodes.len());
     let findings = nodes
@@ -65,40 +72,83 @@ pub fn verify_bundles(paths: &[PathBuf], options: &Options) -> Result<Report> {
     Ok(Report::new(super::SCHEMA, target, findings))
 }
 
-/// A problem for each node whose key is not `common`, naming the nodes that hold it.
-fn same_key(nodes: &mut [NodeReport], common: &[u8]) {
+/// What every server node of a cluster holds the same of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shared {
+    /// The server key (R1: any node may sign a SAML response another node checks, and the key encrypts the
+    /// shared database).
+    Key,
+    /// A deployment.toml product's TLS store: the nodes behind one name serve one certificate.
+    TlsStore,
+    /// A deployment.toml product's `[encryption] key`, which encrypts the shared database.
+    EncryptionKey,
+}
+
+impl Shared {
+    /// What it is, what differing breaks, and how to fix it.
+    fn words(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            Shared::Key => (
+                "key",
+                "a SAML response or an encrypted value one node makes, the other rejects",
+                "give every node the wso2carbon.jks of one set (iospki bundle from one output directory)",
+            ),
+            Shared::TlsStore => (
+                "TLS store",
+                "the nodes behind one name serve different certificates",
+                "give every node the TLS store of one set (iospki bundle from one output directory)",
+            ),
+            Shared::EncryptionKey => (
+                "[encryption] key",
+                "what one node encrypts in the shared database, the others cannot decrypt",
+                "give every node the [encryption] key of one set (the deployment-security.toml of one output \
+                 directory)",
+            ),
+        }
+    }
+}
+
+/// A problem for each node whose `shared` is not `common`, naming the nodes that hold it.
+fn same(nodes: &mut [NodeReport], shared: Shared, common: &[u8]) {
     let holders: Vec<String> = nodes
         .iter()
-        .filter(|n| n.key.as_deref() == Some(common))
+        .filter(|n| n.held(shared).is_some_and(|h| *h.value == common))
         .map(|n| n.report.target.clone())
         .collect();
-    for node in nodes
-        .iter_mut()
-        .filter(|n| n.key.as_deref().is_some_and(|key| key != common))
-    {
+    let (what, breaks, fix) = shared.words();
+    for node in nodes.iter_mut() {
+        let Some(location) = node
+            .held(shared)
+            .filter(|h| *h.value != common)
+            .map(|h| h.location.clone())
+        else {
+            continue;
+        };
         node.report.findings.push(Finding::problem(
-            &node.key_location,
-            format!(
-                "holds another key than {}: a SAML response or an encrypted value one node makes, the other rejects",
-                holders.join(", ")
-            ),
-            "give every node the wso2carbon.jks of one set (iospki bundle from one output directory)",
+            location,
+            format!("holds another {what} than {}: {breaks}", holders.join(", ")),
+            fix,
         ));
     }
 }
 
-/// The key most nodes hold; on a tie, the first node's.
-fn most_common(keys: Vec<Vec<u8>>) -> Option<Vec<u8>> {
-    let count = |key: &Vec<u8>| keys.iter().filter(|k| *k == key).count();
-    let best = keys.iter().map(count).max()?;
-    keys.iter().find(|key| count(key) == best).cloned()
+/// The value most nodes hold; on a tie, the first node's.
+fn most_common(values: Vec<Vec<u8>>) -> Option<Vec<u8>> {
+    let count = |value: &Vec<u8>| values.iter().filter(|v| *v == value).count();
+    let best = values.iter().map(count).max()?;
+    values.iter().find(|value| count(value) == best).cloned()
 }
 
-/// One bundle's report, and the public key of its server key entry (none for nginx or when it does not open).
+/// One bundle's report, and what it holds of what the nodes share (nothing for nginx, or what did not open).
 struct NodeReport {
     report: Report,
-    key: Option<Vec<u8>>,
-    key_location: String,
+    held: Vec<(Shared, Held)>,
+}
+
+impl NodeReport {
+    fn held(&self, shared: Shared) -> Option<&Held> {
+        self.held.iter().find(|(s, _)| *s == shared).map(|(_, held)| held)
+    }
 }
 
 fn verify_node(path: &Path, options: &Options) -> Result<NodeReport> {
@@ -122,19 +172,34 @@ fn verify_data(path: &Path, data: &[u8], options: &Options) -> Result<NodeReport
         files.push(entry);
     }
     findings.extend(checksums(&files));
-    let (mut key, mut key_location) = (None, String::new());
+    let mut held = Vec::new();
     if let Ok(node) = node {
         let tree = Tree::Memory(files.into_iter().map(|f| (f.path, f.bytes)).collect());
-        let observation = observe::node(&tree, node.product, node.role, options)?;
-        findings.extend(rules::run(&observation, options));
-        if let Some(KeyLookup::Found(entry)) = observation.keys.get(CertRole::Ssl) {
-            (key, key_location) = (entry.key_public.clone(), entry.location.clone());
+        match &node.product.platform {
+            Some(platform) if node.role != NodeRole::Nginx => {
+                match platform::observe(&tree, platform::BUNDLE, platform.release) {
+                    Ok(observed) => {
+                        findings.extend(platform::judge(&observed, options));
+                        held.extend(observed.tls_store().map(|h| (Shared::TlsStore, h)));
+                        held.extend(observed.encryption_key().map(|h| (Shared::EncryptionKey, h)));
+                    }
+                    Err(finding) => findings.push(finding),
+                }
+            }
+            _ => {
+                let observation = observe::node(&tree, node.product, node.role, options)?;
+                findings.extend(rules::run(&observation, options));
+                if let Some(KeyLookup::Found(entry)) = observation.keys.get(CertRole::Ssl) {
+                    let location = entry.location.clone();
+                    let value = entry.key_public.clone().map(Zeroizing::new);
+                    held.extend(value.map(|value| (Shared::Key, Held { location, value })));
+                }
+            }
         }
     }
     Ok(NodeReport {
         report: Report::new(super::SCHEMA, path.display().to_string(), findings),
-        key,
-        key_location,
+        held,
     })
 }
 

@@ -7,10 +7,13 @@
 //! Two steps. [`observe`] reads a source (an `init` output directory, a server home, or a bundle archive held in
 //! memory) into an [`observe::Observation`]: the stores as the configuration names them, opened with its
 //! passwords, the certificates found in them as typed facts, and a finding for whatever could not be read.
-//! [`rules`] then judges what was observed, each rule a pure function with tests of its own.
+//! [`rules`] then judges what was observed, each rule a pure function with tests of its own. The deployment.toml
+//! products (Identity Server 7, API Manager 4) are observed and judged by [`platform`], from their
+//! deployment.toml or deployment-security.toml, each finding at the file and line that causes it.
 
 mod bundle;
 mod observe;
+mod platform;
 mod rules;
 mod tree;
 
@@ -95,6 +98,13 @@ pub fn verify_output(dir: &Path, options: &Options) -> Result<Report> {
         Err(e) => (None, Some(unreadable_ledger(e))),
     };
     let tree = tree::Tree::dir(dir).map_err(|e| Error::io(dir, e))?;
+    if let Some(platform) = ledger
+        .as_ref()
+        .and_then(|l| l.settings.cluster.product().platform.as_ref())
+    {
+        let findings = platform::verify(&tree, platform::OUTPUT, platform.release, options);
+        return Ok(Report::new(SCHEMA, dir.display().to_string(), findings));
+    }
     let observation = observe::output(&tree, ledger, options)?;
     let findings = unreadable
         .into_iter()
@@ -133,6 +143,12 @@ fn unreadable_ledger(error: Error) -> Finding {
 /// the rest (certificate-config.xml the SCEP store, the apps' SSO settings their stores).
 pub fn verify_home(home: &Path, product: &'static Product, options: &Options) -> Result<Report> {
     require_dir(home)?;
+    if let Some(platform) = &product.platform {
+        platform::require_config(home)?;
+        let tree = tree::Tree::dir(home).map_err(|e| Error::io(home, e))?;
+        let findings = platform::verify(&tree, platform::HOME, platform.release, options);
+        return Ok(Report::new(SCHEMA, home.display().to_string(), findings));
+    }
     let observation = observe::home(home, product, options)?;
     Ok(Report::new(
         SCHEMA,

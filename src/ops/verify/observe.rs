@@ -733,7 +733,7 @@ fn read_reason(error: &ReadError) -> String {
 }
 
 /// The key entry `alias` of `store`, recovered with `password`, with its chain parsed.
-fn lookup(store: &Opened, path: &str, alias: &str, password: &Password) -> KeyLookup {
+pub(super) fn lookup(store: &Opened, path: &str, alias: &str, password: &Password) -> KeyLookup {
     let location = format!("{path} alias {alias}");
     let Some(item) = store.store.get(alias) else {
         let aliases = store.store.entries().iter().map(|e| e.alias.clone()).collect();

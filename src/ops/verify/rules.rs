@@ -89,7 +89,7 @@ fn store_findings(store: &Store) -> Vec<Finding> {
 
 /// What Java reads in a store but the operator should know. The server reads it as iospki does (the last entry
 /// of a duplicated alias, the empty alias); a missing MAC is [`store_is_authenticated`]'s.
-fn oddities(store: &Store) -> Vec<Finding> {
+pub(super) fn oddities(store: &Store) -> Vec<Finding> {
     let Ok(opened) = &store.opened else {
         return Vec::new();
     };
@@ -204,7 +204,7 @@ fn store_has_its_type(store: &Store) -> Option<Finding> {
 }
 
 /// A PKCS#12 file without a MAC opens with any password: whoever can write it can add a trusted certificate.
-fn store_is_authenticated(store: &Store) -> Option<Finding> {
+pub(super) fn store_is_authenticated(store: &Store) -> Option<Finding> {
     let opened = store.opened.as_ref().ok()?;
     (opened.integrity == crate::formats::keystore::Integrity::NotChecked).then(|| {
         Finding::problem(
@@ -806,32 +806,35 @@ fn carbon_elements_are_known(observation: &Observation, _: &Options) -> Vec<Find
 
 fn nothing_expires(observation: &Observation, options: &Options) -> Vec<Finding> {
     let certificates = certificates(observation);
-    let deadline = options.now.checked_add(options.within);
     certificates
         .iter()
-        .filter_map(|(_, located)| {
-            let not_after = located.cert.not_after;
-            let date = not_after
-                .format(&time::format_description::well_known::Rfc3339)
-                .unwrap_or_default();
-            if not_after < options.now {
-                Some(Finding::problem(
-                    &located.location,
-                    format!("expired on {date}"),
-                    "renew it with iospki rotate",
-                ))
-            } else if deadline.is_none_or(|deadline| not_after < deadline) {
-                let days = (not_after - options.now).whole_days();
-                Some(Finding::problem(
-                    &located.location,
-                    format!("expires in {days} days, on {date}"),
-                    "renew it with iospki rotate",
-                ))
-            } else {
-                None
-            }
-        })
+        .filter_map(|(_, located)| expiry(&located.location, located.cert, options))
         .collect()
+}
+
+/// A problem at `location` when `cert` has expired or expires within the options' window.
+pub(super) fn expiry(location: &str, cert: &Certificate, options: &Options) -> Option<Finding> {
+    let deadline = options.now.checked_add(options.within);
+    let not_after = cert.not_after;
+    let date = not_after
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    if not_after < options.now {
+        Some(Finding::problem(
+            location,
+            format!("expired on {date}"),
+            "renew it with iospki rotate",
+        ))
+    } else if deadline.is_none_or(|deadline| not_after < deadline) {
+        let days = (not_after - options.now).whole_days();
+        Some(Finding::problem(
+            location,
+            format!("expires in {days} days, on {date}"),
+            "renew it with iospki rotate",
+        ))
+    } else {
+        None
+    }
 }
 
 /// The PEM files of an output directory hold the certificates and keys its stores hold.
