@@ -12,7 +12,7 @@ fn rotate(dir: &Path, args: &[&str]) -> String {
     let mut all = vec!["rotate"];
     all.extend_from_slice(args);
     all.push("output");
-    iospki(dir, all).completes()
+    iospki(dir, all).success()
 }
 
 fn read(dir: &Path, name: &str) -> Vec<u8> {
@@ -172,14 +172,17 @@ fn after_a_ca_rekey_keytool_drops_the_old_ca_from_a_pkcs12_truststore_and_old_no
     let key = crate::util::toml_json(&dir.join("output/deployment-security.toml"))["encryption"]["key"].clone();
     assert!(key.is_string(), "{key}");
     // A new CA key: without one the renewed CA still verifies what the old one issued.
-    rotate(&dir, &["--ca", "--rekey"]);
+    let steps = rotate(&dir, &["--ca", "--rekey"]);
     let after = crate::util::toml_json(&dir.join("output/deployment-security.toml"));
     assert_eq!(after["encryption"]["key"], key);
     let backup = backup(&dir);
     handshakes(&dir, &backup, &["is.wso2.com"]);
     // Round 3, as the steps after rotate say it for a .p12 truststore.
-    // TODO(integrator): once verify passes these sets, rotate prints its steps: assert they hold this line.
     let alias = format!("cacert-{}", serial.trim().trim_start_matches("serial=").to_lowercase());
+    assert!(
+        steps.contains("-storetype PKCS12") && steps.contains(&alias),
+        "the steps lack round 3 for a PKCS12 truststore:\n{steps}"
+    );
     let delete = [
         "-delete",
         "-storetype",
@@ -329,7 +332,7 @@ fn init_force_over_a_set_keeps_its_encryption_key_and_never_makes_one_for_a_set_
         "2048",
         "--force",
     ];
-    let stdout = iospki(&dir, again).completes();
+    let stdout = iospki(&dir, again).success();
     assert!(
         stdout.contains("kept the [encryption] key of the set made over"),
         "{stdout}"

@@ -63,9 +63,13 @@ fn warn_of_store_password(report: &InitReport) {
         );
     }
     if report.password_well_known {
+        let set_it = match report.outcome.set.product().platform {
+            Some(_) => "deployment-security.toml carries it to deployment.toml",
+            None => "set the same in carbon.xml",
+        };
         crate::print::warning!(
             "the stores use a published default password; give your own with --password-file or \
-             {} (iospki writes it into the configuration files of its set; set the same in carbon.xml)",
+             {} (iospki writes it into the configuration files of its set; {set_it})",
             super::PASSWORD_ENV
         );
     }
