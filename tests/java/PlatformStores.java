@@ -166,7 +166,7 @@ public class PlatformStores {
         for (String host : hosts) {
             for (String protocol : new String[] {"TLSv1.2", "TLSv1.3"}) {
                 try {
-                    System.out.println("HANDSHAKE OK " + handshake(server, client, host, protocol) + " " + host);
+                    System.out.println("HANDSHAKE OK " + Support.handshake(server, client, host, protocol) + " " + host);
                 } catch (SSLException e) {
                     System.out.println("HANDSHAKE FAILED " + host + ": " + e.getMessage());
                     failed = true;
@@ -175,40 +175,6 @@ public class PlatformStores {
         }
         if (failed) {
             throw new Failure("a handshake failed");
-        }
-    }
-
-    /** One connection over loopback, the client naming `host` (SNI, hostname verification); the protocol used. */
-    static String handshake(SSLContext serverContext, SSLContext clientContext, String host, String protocol)
-            throws Exception {
-        try (SSLServerSocket server = (SSLServerSocket) serverContext.getServerSocketFactory()
-                .createServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            server.setEnabledProtocols(new String[] {protocol});
-            Thread accept = new Thread(() -> {
-                try (SSLSocket peer = (SSLSocket) server.accept()) {
-                    peer.getOutputStream().write("hello\n".getBytes(StandardCharsets.UTF_8));
-                    peer.getOutputStream().flush();
-                } catch (IOException e) {
-                    // The client's refusal shows on its side.
-                }
-            });
-            accept.start();
-            Socket plain = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort());
-            try (SSLSocket socket = (SSLSocket) clientContext.getSocketFactory()
-                    .createSocket(plain, host, server.getLocalPort(), true)) {
-                SSLParameters params = socket.getSSLParameters();
-                params.setEndpointIdentificationAlgorithm("HTTPS");
-                params.setServerNames(List.of(new SNIHostName(host)));
-                params.setProtocols(new String[] {protocol});
-                socket.setSSLParameters(params);
-                socket.startHandshake();
-                String line = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8))
-                    .readLine();
-                require("hello".equals(line), "data received over " + protocol + " from " + host, false);
-                return socket.getSession().getProtocol();
-            } finally {
-                accept.join();
-            }
         }
     }
 

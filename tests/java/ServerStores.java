@@ -112,33 +112,9 @@ public class ServerStores {
         SSLContext clientContext = SSLContext.getInstance("TLS");
         clientContext.init(null, tmf.getTrustManagers(), null);
 
-        try (SSLServerSocket server = (SSLServerSocket) serverContext.getServerSocketFactory()
-                .createServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            server.setEnabledProtocols(new String[] {protocol});
-            Thread accept = new Thread(() -> {
-                try (SSLSocket peer = (SSLSocket) server.accept()) {
-                    peer.getOutputStream().write("hello\n".getBytes(StandardCharsets.UTF_8));
-                    peer.getOutputStream().flush();
-                } catch (IOException e) {
-                    System.out.println("server side: " + e);
-                }
-            });
-            accept.start();
-            Socket plain = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort());
-            try (SSLSocket client = (SSLSocket) clientContext.getSocketFactory()
-                    .createSocket(plain, host, server.getLocalPort(), true)) {
-                SSLParameters params = client.getSSLParameters();
-                params.setEndpointIdentificationAlgorithm("HTTPS");
-                params.setServerNames(List.of(new SNIHostName(host)));
-                params.setProtocols(new String[] {protocol});
-                client.setSSLParameters(params);
-                client.startHandshake();
-                String line = new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.UTF_8)).readLine();
-                require("hello".equals(line), "data received over " + protocol);
-                System.out.println("HANDSHAKE OK " + client.getSession().getProtocol() + " " + host);
-            }
-            accept.join();
-        }
+        String used = Support.handshake(serverContext, clientContext, host, protocol);
+        require(used.equals(protocol), "data received over " + protocol);
+        System.out.println("HANDSHAKE OK " + used + " " + host);
     }
 
     static void require(boolean condition, String what) {

@@ -1,10 +1,13 @@
-// What the test programs share: opening a store as WSO2 does, a server key manager that presents one alias, and an
-// XML parser that refuses DTDs.
+// What the test programs share: opening a store as WSO2 does, a server key manager that presents one alias, one
+// TLS handshake over loopback with hostname verification, and an XML parser that refuses DTDs.
 import java.io.*;
+import java.net.InetAddress;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.security.*;
 import java.security.cert.X509Certificate;
+import java.util.List;
 import javax.net.ssl.*;
 import javax.xml.XMLConstants;
 import javax.xml.parsers.DocumentBuilder;
@@ -50,6 +53,45 @@ final class Support {
             public X509Certificate[] getCertificateChain(String name) { return base.getCertificateChain(name); }
             public PrivateKey getPrivateKey(String name) { return base.getPrivateKey(name); }
         }};
+    }
+
+    /**
+     * One connection over loopback, the client naming `host` (SNI, hostname verification as HTTPS does) and
+     * reading the server's greeting; the protocol used.
+     */
+    static String handshake(SSLContext serverContext, SSLContext clientContext, String host, String protocol)
+            throws Exception {
+        try (SSLServerSocket server = (SSLServerSocket) serverContext.getServerSocketFactory()
+                .createServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            server.setEnabledProtocols(new String[] {protocol});
+            Thread accept = new Thread(() -> {
+                try (SSLSocket peer = (SSLSocket) server.accept()) {
+                    peer.getOutputStream().write("hello\n".getBytes(StandardCharsets.UTF_8));
+                    peer.getOutputStream().flush();
+                } catch (IOException e) {
+                    // The client's refusal shows on its side.
+                }
+            });
+            accept.start();
+            Socket plain = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort());
+            try (SSLSocket socket = (SSLSocket) clientContext.getSocketFactory()
+                    .createSocket(plain, host, server.getLocalPort(), true)) {
+                SSLParameters params = socket.getSSLParameters();
+                params.setEndpointIdentificationAlgorithm("HTTPS");
+                params.setServerNames(List.of(new SNIHostName(host)));
+                params.setProtocols(new String[] {protocol});
+                socket.setSSLParameters(params);
+                socket.startHandshake();
+                String line = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8))
+                    .readLine();
+                if (!"hello".equals(line)) {
+                    throw new Failure("no data received over " + protocol + " from " + host);
+                }
+                return socket.getSession().getProtocol();
+            } finally {
+                accept.join();
+            }
+        }
     }
 
     /** A namespace-aware parser that refuses DTDs (no entity tricks) and XInclude; parse errors are thrown, not logged. */
