@@ -29,14 +29,19 @@ static FAMILIES: LazyLock<Vec<ProductId>> = LazyLock::new(|| ProductId::families
 /// `--product`: the products of the library's registry.
 pub fn product() -> impl TypedValueParser<Value = ProductId> {
     one_of(FAMILIES.as_slice(), ProductId::key, |id| {
+        let releases = ProductId::ALL
+            .iter()
+            .find(|r| r.key() == id.key() && r.version().is_some());
+        let versions = ProductId::versions(id.key());
         let summary = id.product().summary;
-        match id.version() {
-            Some(_) => format!(
-                "{} {} (--version): {summary}",
-                id.family_name(),
-                ProductId::versions(id.key())
+        match (id.version(), releases) {
+            (Some(_), _) => format!("{} {versions} (--version): {summary}", id.family_name()),
+            (None, Some(release)) => format!(
+                "{}: {summary}; with --version {versions} (deployment.toml): {}",
+                id.name(),
+                release.product().summary
             ),
-            None => format!("{}: {summary}", id.name()),
+            (None, None) => format!("{}: {summary}", id.name()),
         }
     })
 }
