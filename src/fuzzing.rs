@@ -87,11 +87,12 @@ pub fn cluster_config(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else { return };
     let path = std::path::Path::new("/fuzz/iospki.toml");
     let _ = crate::model::config::parse_for(path, text, ProductChoice::default());
-    for product in crate::model::product::ProductId::ALL {
+    for product in crate::model::product::ProductId::all() {
         let chosen = ProductChoice {
             key: Some(product.key()),
             version: product.version(),
             layout: product.layout(),
+            format: product.format(),
         };
         let _ = crate::model::config::parse_for(path, text, chosen);
     }

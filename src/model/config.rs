@@ -11,6 +11,7 @@ use toml::Spanned;
 
 use crate::error::{Error, Result};
 use crate::formats::alias::Alias;
+use crate::formats::keystore::Format;
 use crate::formats::keystore::pkcs12::Protection;
 use crate::formats::subject::Subject;
 use crate::io::input::{self, Kind};
@@ -27,6 +28,7 @@ struct Raw {
     product: Option<Spanned<String>>,
     version: Option<Spanned<String>>,
     keystores: Option<Spanned<String>>,
+    store_type: Option<Spanned<String>>,
     domain: Option<Spanned<String>>,
     out: Option<PathBuf>,
     ssl_alias: Option<Spanned<String>>,
@@ -112,15 +114,11 @@ pub fn parse_for(path: &Path, text: &str, product: ProductChoice<'_>) -> Result<
     })?;
     let base = path.parent().unwrap_or(Path::new("."));
     let resolve = |p: PathBuf| if p.is_relative() { base.join(p) } else { p };
+    let product = at.product(product, &raw)?;
     let mut hosts = raw.hosts;
     let ssl_cn = hosts.remove_entry(SSL_CN);
     let mut choices = Choices {
-        product: at.product(
-            product,
-            raw.product.as_ref(),
-            raw.version.as_ref(),
-            raw.keystores.as_ref(),
-        )?,
+        product,
         domain: raw.domain.map(|d| at.host(d, "domain")).transpose()?,
         ssl_common_name: ssl_cn.map(|(_, cn)| at.ssl_cn(cn)).transpose()?,
         ssl_alias: raw.ssl_alias.map(|a| at.alias(a)).transpose()?,
@@ -228,37 +226,53 @@ impl Located<'_> {
         HostName::parse(value.get_ref()).map_err(|e| self.error(&value, key, e.to_string()))
     }
 
-    /// The product the flags' `chosen` and the description's `product`, `version` and `keystores` make; an
-    /// error names the description's key at fault, or its flag when the description does not give it.
-    fn product(
-        &self,
-        chosen: ProductChoice<'_>,
-        product: Option<&Spanned<String>>,
-        version: Option<&Spanned<String>>,
-        keystores: Option<&Spanned<String>>,
-    ) -> Result<Option<ProductId>> {
-        let layout = match keystores {
-            Some(value) => Some(Layout::from_key(value.get_ref()).ok_or_else(|| {
-                let reason = format!("'{}' is neither separate nor single", value.get_ref().escape_debug());
-                self.error(value, "keystores", reason)
-            })?),
-            None => None,
-        };
+    /// The product the flags' `chosen` and the description's `product`, `version`, `keystores` and `store_type`
+    /// make; an error names the description's key at fault, or its flag when the description does not give it.
+    fn product(&self, chosen: ProductChoice<'_>, raw: &Raw) -> Result<Option<ProductId>> {
+        let layout = raw
+            .keystores
+            .as_ref()
+            .map(|v| self.named(v, "keystores", Layout::from_key, "separate or single"));
+        let format = raw
+            .store_type
+            .as_ref()
+            .map(|v| self.named(v, "store_type", Format::from_key, "jks or pkcs12"));
         let described = ProductChoice {
-            key: product.map(|p| p.get_ref().as_str()),
-            version: version.map(|v| v.get_ref().as_str()),
-            layout,
+            key: raw.product.as_ref().map(|p| p.get_ref().as_str()),
+            version: raw.version.as_ref().map(|v| v.get_ref().as_str()),
+            layout: layout.transpose()?,
+            format: format.transpose()?,
         };
+        let flags_alone = chosen.key.is_some() && chosen.key != described.key;
         chosen.over(described).resolve().map_err(|e| {
+            if flags_alone {
+                return Error::invalid(format!("--{}", e.setting), e.reason);
+            }
             let given = match e.setting {
-                "version" => version,
-                "keystores" => keystores,
-                _ => product,
+                "version" => &raw.version,
+                "keystores" => &raw.keystores,
+                "store-type" => &raw.store_type,
+                _ => &raw.product,
             };
-            match given {
-                Some(value) => self.error(value, e.setting, e.reason),
+            // A setting the description lacks is wanted by the product it names, on that line.
+            match given.as_ref().or(raw.product.as_ref()) {
+                Some(value) => self.error(value, &e.setting.replace('-', "_"), e.reason),
                 None => Error::invalid(format!("--{}", e.setting), e.reason),
             }
+        })
+    }
+
+    /// The choice `value` names by its key, or an error at `key` saying which there are.
+    fn named<T>(
+        &self,
+        value: &Spanned<String>,
+        key: &str,
+        from_key: fn(&str) -> Option<T>,
+        choices: &str,
+    ) -> Result<T> {
+        from_key(value.get_ref()).ok_or_else(|| {
+            let reason = format!("'{}' is not one of {choices}", value.get_ref().escape_debug());
+            self.error(value, key, reason)
         })
     }
 

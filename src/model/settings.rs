@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use crate::error::{Error, Result};
 use crate::formats::alias::Alias;
+use crate::formats::keystore::Format;
 use crate::formats::keystore::pkcs12::Protection;
 use crate::formats::subject::Subject;
 use crate::model::cluster::{Cluster, ClusterError, Hosts, Nodes};
@@ -257,6 +258,9 @@ struct Recorded {
     /// The store layout of a deployment.toml product.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     keystores: Option<String>,
+    /// The stores' format of a deployment.toml product: `jks` or `pkcs12`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    store_type: Option<String>,
     domain: HostName,
     ssl_common_name: HostName,
     ssl_alias: String,
@@ -332,6 +336,7 @@ impl From<Settings> for Recorded {
             product: product.key().to_owned(),
             version: product.version().map(str::to_owned),
             keystores: product.layout().map(|layout| layout.key().to_owned()),
+            store_type: product.format().map(|format| format.key().to_owned()),
             domain: settings.cluster.domain().clone(),
             ssl_common_name: settings.cluster.ssl_common_name().clone(),
             ssl_alias: settings.ssl_alias.to_string(),
@@ -378,7 +383,16 @@ impl TryFrom<Recorded> for Settings {
             })?),
             None => None,
         };
-        let product = ProductId::find(&recorded.product, recorded.version.as_deref(), layout)
+        let format = match recorded.store_type.as_deref() {
+            Some(key) => Some(Format::from_key(key).ok_or_else(|| {
+                RecordedError::Product(format!(
+                    "store_type: '{}' is neither jks nor pkcs12",
+                    key.escape_debug()
+                ))
+            })?),
+            None => None,
+        };
+        let product = ProductId::find(&recorded.product, recorded.version.as_deref(), layout, format)
             .map_err(|e| RecordedError::Product(e.to_string()))?
             .product();
         let cluster = Cluster::new(

@@ -13,9 +13,9 @@ pub use crate::formats::keystore::pkcs12::Protection;
 use crate::io::output::{Lock, same_file};
 use crate::io::secret::{Password, SymmetricKey};
 use crate::model::ledger::Ledger;
-pub use crate::model::product::Layout;
 pub use crate::model::product::ProductId;
 use crate::model::product::{ConfigFile, Product, ProductChoice};
+pub use crate::model::product::{Layout, StoreFormat};
 use crate::model::settings::{Choices, PasswordSource, Settings};
 use crate::ops::build::{Build, build};
 pub use crate::ops::build::{Outcome, Summary, generate_keys};
@@ -68,6 +68,8 @@ pub struct Overrides {
     pub version: Option<String>,
     /// `--keystores`: a deployment.toml product's store layout.
     pub layout: Option<Layout>,
+    /// `--store-type`: a deployment.toml product's store type, where not the release's.
+    pub format: Option<StoreFormat>,
     /// `--domain`.
     pub domain: Option<HostName>,
     /// `--ssl-cn`.
@@ -240,6 +242,7 @@ fn choices(request: &InitRequest<'_>) -> Result<Choices> {
         key: flags.product.map(ProductId::key),
         version: flags.version.as_deref(),
         layout: flags.layout,
+        format: flags.format,
     };
     let mut choices = match &request.config {
         Some(path) => crate::model::config::load_for(path, chosen)?,

@@ -31,7 +31,7 @@ pub use crate::formats::keystore::pkcs12::Protection;
 pub use crate::io::input::STDIN;
 pub use crate::io::output::{PUBLIC_MODE, write_file};
 pub use crate::model::defaults;
-pub use crate::model::product::{CommonName, Layout, Product, ProductId};
+pub use crate::model::product::{CommonName, Layout, Product, ProductId, StoreFormat};
 pub use crate::vocab::printable::{printable, unprintable};
 pub use crate::vocab::roles::CertRole;
 

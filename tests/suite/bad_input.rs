@@ -411,6 +411,13 @@ fn cases() -> Vec<Case> {
             &["iospki: --keystores: IoT Server has one layout of its stores"],
         ),
         case(
+            "a store type for a product with one",
+            vec![],
+            &["init", "--product", "es", "--store-type", "pkcs12"],
+            2,
+            &["iospki: --store-type: Enterprise Store has one type of stores"],
+        ),
+        case(
             "a missing key file, with the default password: the error alone",
             vec![],
             &["init", "--key", "no-such.key"],

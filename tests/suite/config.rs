@@ -227,3 +227,31 @@ fn an_unset_password_variable_is_an_error_naming_it() {
         "{stderr}"
     );
 }
+
+#[test]
+fn the_identity_server_7_example_is_a_release_and_its_settings_name_their_lines() {
+    let is7 = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/is7.toml");
+    let file = iospki::model::config::load(&is7).unwrap();
+    assert_eq!(file.product, Some(iospki::model::product::is7::IS_7_1.id()));
+    let dir = scratch("config-releases");
+    for (text, said) in [
+        (
+            "product = \"is\"\nversion = \"6.0\"\n",
+            ":2: version: Identity Server 6.0 is not a version iospki knows",
+        ),
+        (
+            "product = \"is\"\nversion = \"7.1\"\nstore_type = \"bks\"\n",
+            ":3: store_type: 'bks' is not one of jks",
+        ),
+        (
+            "product = \"es\"\nkeystores = \"single\"\n",
+            ":2: keystores: Enterprise Store has one layout of its stores",
+        ),
+        ("product = \"apim\"\n", ":1: version: API Manager needs a version"),
+    ] {
+        let path = dir.join("iospki.toml");
+        fs::write(&path, text).unwrap();
+        let err = iospki::model::config::load(&path).unwrap_err().to_string();
+        assert!(err.contains(said), "{text:?}: {err}");
+    }
+}

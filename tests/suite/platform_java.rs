@@ -15,17 +15,20 @@ struct Case {
     product: &'static str,
     version: &'static str,
     single: bool,
+    /// `--store-type`, where not the release's.
+    store_type: Option<&'static str>,
     /// The public names the TLS certificate must answer to, besides localhost.
     names: &'static [&'static str],
     /// Truststore aliases of the primary certificate besides the primary key's own.
     primary_also: &'static [&'static str],
 }
 
-const CASES: [Case; 6] = [
+const CASES: [Case; 8] = [
     Case {
         product: "is",
         version: "7.0",
         single: false,
+        store_type: None,
         names: &["is.wso2.com"],
         primary_also: &[],
     },
@@ -33,6 +36,7 @@ const CASES: [Case; 6] = [
         product: "is",
         version: "7.1",
         single: false,
+        store_type: None,
         names: &["is.wso2.com"],
         primary_also: &[],
     },
@@ -40,6 +44,7 @@ const CASES: [Case; 6] = [
         product: "is",
         version: "7.3",
         single: false,
+        store_type: None,
         names: &["is.wso2.com"],
         primary_also: &[],
     },
@@ -47,6 +52,7 @@ const CASES: [Case; 6] = [
         product: "apim",
         version: "4.4",
         single: false,
+        store_type: None,
         names: &["am.wso2.com", "gw.am.wso2.com"],
         primary_also: &["gateway_certificate_alias"],
     },
@@ -54,6 +60,7 @@ const CASES: [Case; 6] = [
         product: "is",
         version: "7.3",
         single: true,
+        store_type: None,
         names: &["is.wso2.com"],
         primary_also: &[],
     },
@@ -61,6 +68,23 @@ const CASES: [Case; 6] = [
         product: "apim",
         version: "4.4",
         single: true,
+        store_type: None,
+        names: &["am.wso2.com", "gw.am.wso2.com"],
+        primary_also: &["gateway_certificate_alias"],
+    },
+    Case {
+        product: "is",
+        version: "7.1",
+        single: false,
+        store_type: Some("jks"),
+        names: &["is.wso2.com"],
+        primary_also: &[],
+    },
+    Case {
+        product: "apim",
+        version: "4.4",
+        single: false,
+        store_type: Some("pkcs12"),
         names: &["am.wso2.com", "gw.am.wso2.com"],
         primary_also: &["gateway_certificate_alias"],
     },
@@ -69,7 +93,19 @@ const CASES: [Case; 6] = [
 impl Case {
     fn label(&self) -> String {
         let layout = if self.single { "single" } else { "separate" };
-        format!("{} {} {layout}", self.product, self.version)
+        let store_type = self.store_type.unwrap_or("the release's type");
+        format!("{} {} {layout} {store_type}", self.product, self.version)
+    }
+
+    /// The type deployment.toml names its stores by: the release's (IS 7.0 and API Manager: JKS), or the one
+    /// chosen.
+    fn store_type(&self) -> &'static str {
+        match self.store_type {
+            Some("jks") => "JKS",
+            Some(_) => "PKCS12",
+            None if ["7.0", "4.4"].contains(&self.version) => "JKS",
+            None => "PKCS12",
+        }
     }
 }
 
@@ -80,9 +116,21 @@ fn sets() -> &'static [(&'static Case, PathBuf)] {
         CASES
             .iter()
             .map(|case| {
-                let layout: &[&str] = if case.single { &["--keystores", "single"] } else { &[] };
-                let name = format!("platform-java-{}-{}-{}", case.product, case.version, case.single);
-                (case, platform_set(&name, case.product, case.version, layout))
+                let mut flags = Vec::new();
+                if case.single {
+                    flags.extend(["--keystores", "single"]);
+                }
+                if let Some(store_type) = case.store_type {
+                    flags.extend(["--store-type", store_type]);
+                }
+                let name = format!(
+                    "platform-java-{}-{}-{}-{}",
+                    case.product,
+                    case.version,
+                    case.single,
+                    case.store_type.unwrap_or("default")
+                );
+                (case, platform_set(&name, case.product, case.version, &flags))
             })
             .collect()
     })
@@ -151,13 +199,9 @@ fn java_opens_every_store_as_deployment_toml_names_it() {
 }
 
 #[test]
-fn the_release_store_type_is_the_files_real_format() {
+fn the_release_or_chosen_store_type_is_the_files_real_format() {
     for (case, dir) in sets() {
-        let expected = if ["7.0", "4.4"].contains(&case.version) {
-            "JKS"
-        } else {
-            "PKCS12"
-        };
+        let expected = case.store_type();
         for section in store_sections(dir) {
             assert_eq!(section.kind, expected, "{} [{}]", case.label(), section.name);
             let bytes = std::fs::read(dir.join("output").join(&section.file_name)).unwrap();

@@ -165,10 +165,11 @@ pub fn elsewhere() -> &'static Path {
 }
 
 /// Flags whose value is never a path, even where a file of that name exists (`--format ansible`).
-const VALUE_FLAGS: [&str; 15] = [
+const VALUE_FLAGS: [&str; 16] = [
     "--cn",
     "--version",
     "--keystores",
+    "--store-type",
     "--key-bits",
     "--bits",
     "--digest",

@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand};
 use iospki::ops::Digest;
 use iospki::ops::Protection;
 use iospki::ops::defaults::{BUNDLE_DIR, OUT_DIR, SSL_ALIAS, WITHIN};
-use iospki::ops::{Layout, ProductId};
+use iospki::ops::{Layout, ProductId, StoreFormat};
 
 /// The PKI of a clustered WSO2 / Entgra IoT Server for iOS, without openssl or keytool.
 #[derive(Debug, Parser)]
@@ -660,6 +660,12 @@ pub struct InitArgs {
     /// How a deployment.toml product's three keys are kept [default: separate, or the description's keystores].
     #[arg(long, value_name = "LAYOUT", value_parser = choices::layout())]
     pub keystores: Option<Layout>,
+
+    /// The type of a deployment.toml product's stores, where not the release's default (IS 7.1 and later:
+    /// pkcs12, the others: jks); the product reads either (deployment.toml's type) [default: the release's, or
+    /// the description's store_type].
+    #[arg(long, value_name = "TYPE", value_parser = choices::store_type())]
+    pub store_type: Option<StoreFormat>,
 
     #[arg(long, value_name = "FILE", help = choices::ca_key_help().0, long_help = choices::ca_key_help().1)]
     pub key: Option<PathBuf>,

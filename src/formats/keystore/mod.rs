@@ -25,7 +25,7 @@ use crate::io::secret::Password;
 pub use foreign::Foreign;
 
 /// How a keystore file is encoded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 pub enum Format {
     /// Java's JKS (magic FEEDFEED).
     #[serde(rename = "JKS")]
@@ -44,6 +44,22 @@ impl Format {
             [0x30, 0x80..=0x84, ..] => Some(Format::Pkcs12),
             _ => None,
         }
+    }
+
+    /// Both formats.
+    pub const ALL: [Format; 2] = [Format::Jks, Format::Pkcs12];
+
+    /// Its key, as `--store-type` and the description's `store_type` name it: `jks`, `pkcs12`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Format::Jks => "jks",
+            Format::Pkcs12 => "pkcs12",
+        }
+    }
+
+    /// The format `key` names.
+    pub fn from_key(key: &str) -> Option<Format> {
+        Self::ALL.into_iter().find(|format| format.key() == key)
     }
 
     /// "JKS" or "PKCS#12".

@@ -106,8 +106,8 @@ super::platform::platform_releases! {
     line: LINE,
     trusted: TRUSTED,
     nginx: ["ssl/apim.key", "ssl/apim-chain.pem", "nginx-apim.conf", "conf.d/apim.conf"];
-    APIM_4_3, APIM_4_3_SINGLE, "API Manager 4.3", &V4_3, "jks", StoreFormat::Jks;
-    APIM_4_4, APIM_4_4_SINGLE, "API Manager 4.4", &V4_4, "jks", StoreFormat::Jks;
-    APIM_4_5, APIM_4_5_SINGLE, "API Manager 4.5", &V4_5, "jks", StoreFormat::Jks;
-    APIM_4_6, APIM_4_6_SINGLE, "API Manager 4.6", &V4_6, "jks", StoreFormat::Jks;
+    [APIM_4_3, APIM_4_3_SINGLE, APIM_4_3_P12, APIM_4_3_SINGLE_P12], "API Manager 4.3", &V4_3, Jks, Pkcs12;
+    [APIM_4_4, APIM_4_4_SINGLE, APIM_4_4_P12, APIM_4_4_SINGLE_P12], "API Manager 4.4", &V4_4, Jks, Pkcs12;
+    [APIM_4_5, APIM_4_5_SINGLE, APIM_4_5_P12, APIM_4_5_SINGLE_P12], "API Manager 4.5", &V4_5, Jks, Pkcs12;
+    [APIM_4_6, APIM_4_6_SINGLE, APIM_4_6_P12, APIM_4_6_SINGLE_P12], "API Manager 4.6", &V4_6, Jks, Pkcs12;
 }

@@ -89,8 +89,8 @@ super::platform::platform_releases! {
     line: LINE,
     trusted: TRUSTED,
     nginx: ["ssl/is.key", "ssl/is-chain.pem", "nginx-is.conf", "conf.d/is.conf"];
-    IS_7_0, IS_7_0_SINGLE, "Identity Server 7.0", &V7_0, "jks", StoreFormat::Jks;
-    IS_7_1, IS_7_1_SINGLE, "Identity Server 7.1", &V7_1, "p12", StoreFormat::Pkcs12;
-    IS_7_2, IS_7_2_SINGLE, "Identity Server 7.2", &V7_2, "p12", StoreFormat::Pkcs12;
-    IS_7_3, IS_7_3_SINGLE, "Identity Server 7.3", &V7_3, "p12", StoreFormat::Pkcs12;
+    [IS_7_0, IS_7_0_SINGLE, IS_7_0_P12, IS_7_0_SINGLE_P12], "Identity Server 7.0", &V7_0, Jks, Pkcs12;
+    [IS_7_1, IS_7_1_SINGLE, IS_7_1_JKS, IS_7_1_SINGLE_JKS], "Identity Server 7.1", &V7_1, Pkcs12, Jks;
+    [IS_7_2, IS_7_2_SINGLE, IS_7_2_JKS, IS_7_2_SINGLE_JKS], "Identity Server 7.2", &V7_2, Pkcs12, Jks;
+    [IS_7_3, IS_7_3_SINGLE, IS_7_3_JKS, IS_7_3_SINGLE_JKS], "Identity Server 7.3", &V7_3, Pkcs12, Jks;
 }

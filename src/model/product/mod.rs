@@ -324,31 +324,21 @@ pub struct Snippet {
 pub struct ProductId(&'static Product);
 
 impl ProductId {
-    /// Every declaration, each release and store layout of a deployment.toml product one of its own, in the
-    /// order `--product` lists their keys; the first is the default, and the first of a key is what the key
-    /// names without a version. A new product is its declaration file and its lines here.
-    pub const ALL: &'static [ProductId] = &[
-        ProductId(&iot::IOT),
-        ProductId(&is::IS),
-        ProductId(&es::ES),
-        ProductId(&appm::APPM),
-        ProductId(&is7::IS_7_0),
-        ProductId(&is7::IS_7_0_SINGLE),
-        ProductId(&is7::IS_7_1),
-        ProductId(&is7::IS_7_1_SINGLE),
-        ProductId(&is7::IS_7_2),
-        ProductId(&is7::IS_7_2_SINGLE),
-        ProductId(&is7::IS_7_3),
-        ProductId(&is7::IS_7_3_SINGLE),
-        ProductId(&apim::APIM_4_3),
-        ProductId(&apim::APIM_4_3_SINGLE),
-        ProductId(&apim::APIM_4_4),
-        ProductId(&apim::APIM_4_4_SINGLE),
-        ProductId(&apim::APIM_4_5),
-        ProductId(&apim::APIM_4_5_SINGLE),
-        ProductId(&apim::APIM_4_6),
-        ProductId(&apim::APIM_4_6_SINGLE),
-    ];
+    /// Every declaration, each release, store layout and store type of a deployment.toml product one of its own,
+    /// in the order `--product` lists their keys; the first is the default, and the first of a key is what the
+    /// key names without a version. A new product is its declaration file and its line here; a new release, its
+    /// line in its product's `platform_releases!`.
+    pub fn all() -> &'static [ProductId] {
+        static ALL: std::sync::OnceLock<Vec<ProductId>> = std::sync::OnceLock::new();
+        ALL.get_or_init(|| {
+            let lines = [
+                &[&iot::IOT, &is::IS, &es::ES, &appm::APPM][..],
+                is7::RELEASES,
+                apim::RELEASES,
+            ];
+            lines.into_iter().flatten().map(|product| ProductId(product)).collect()
+        })
+    }
 
     /// Its declaration.
     pub fn product(self) -> &'static Product {
@@ -363,18 +353,22 @@ impl ProductId {
     /// What `key` names without a version: its first declaration, if that has none (API Manager has no
     /// default release).
     pub fn from_key(key: &str) -> Option<ProductId> {
-        Self::ALL.iter().copied().find(|id| id.key() == key)
+        Self::all().iter().copied().find(|id| id.key() == key)
     }
 
-    /// The declaration of `key` at `version` (none: the key's unversioned one) in `layout` (none: the
-    /// default); the error names the setting at fault and lists what there is.
-    pub fn find(key: &str, version: Option<&str>, layout: Option<Layout>) -> Result<ProductId, NoSuchProduct> {
+    /// The declaration of `key` at `version` (none: the key's unversioned one) in `layout` with stores of `format`
+    /// (none: the default layout, the release's store type); the error names the setting at fault and lists
+    /// what there is.
+    pub fn find(
+        key: &str,
+        version: Option<&str>,
+        layout: Option<Layout>,
+        format: Option<StoreFormat>,
+    ) -> Result<ProductId, NoSuchProduct> {
         let fail = |setting, reason| NoSuchProduct { setting, reason };
         let family = Self::from_key(key).ok_or_else(|| {
-            fail(
-                "product",
-                format!("'{}' is not one of {}", key.escape_debug(), Self::keys()),
-            )
+            let reason = format!("'{}' is not one of {}", key.escape_debug(), Self::keys());
+            fail("product", reason)
         })?;
         let versions = Self::versions(key);
         let Some(version) = version else {
@@ -382,38 +376,40 @@ impl ProductId {
                 let reason = format!("{} needs a version: one of {versions}", family.family_name());
                 return Err(fail("version", reason));
             }
-            return match layout {
-                Some(_) => Err(fail(
+            return match (layout, format) {
+                (Some(_), _) => Err(fail(
                     "keystores",
                     format!("{} has one layout of its stores", family.name()),
                 )),
-                None => Ok(family),
+                (_, Some(_)) => Err(fail("store-type", format!("{} has one type of stores", family.name()))),
+                (None, None) => Ok(family),
             };
         };
         if versions.is_empty() {
-            return Err(fail(
-                "version",
-                format!("{} has no versions to choose from", family.name()),
-            ));
+            let reason = format!("{} has no versions to choose from", family.name());
+            return Err(fail("version", reason));
         }
         let layout = layout.unwrap_or_default();
-        Self::ALL
-            .iter()
-            .copied()
-            .find(|id| id.key() == key && id.version() == Some(version) && id.layout() == Some(layout))
-            .ok_or_else(|| {
-                let reason = format!(
-                    "{} {} is not a version iospki knows: one of {versions}",
-                    family.family_name(),
-                    version.escape_debug()
-                );
-                fail("version", reason)
-            })
+        let chosen = |id: &ProductId| {
+            let Some(platform) = &id.0.platform else { return false };
+            id.key() == key
+                && platform.release.version == version
+                && platform.layout == layout
+                && platform.format == format.unwrap_or(platform.release.format)
+        };
+        Self::all().iter().copied().find(chosen).ok_or_else(|| {
+            let reason = format!(
+                "{} {} is not a version iospki knows: one of {versions}",
+                family.family_name(),
+                version.escape_debug()
+            );
+            fail("version", reason)
+        })
     }
 
     /// The versions `key` has, as messages list them: `7.0, 7.1, 7.2, 7.3`.
     pub fn versions(key: &str) -> String {
-        let mut versions: Vec<&str> = Self::ALL
+        let mut versions: Vec<&str> = Self::all()
             .iter()
             .filter(|id| id.key() == key)
             .filter_map(|id| id.version())
@@ -428,12 +424,12 @@ impl ProductId {
         keys.join(", ")
     }
 
-    /// The first declaration of each key, in the order of [`ProductId::ALL`]: what `--product` lists.
+    /// The first declaration of each key, in the order of [`ProductId::all()`]: what `--product` lists.
     pub fn families() -> impl Iterator<Item = ProductId> {
-        Self::ALL
+        Self::all()
             .iter()
             .enumerate()
-            .filter(|(n, id)| !Self::ALL[..*n].iter().any(|earlier| earlier.key() == id.key()))
+            .filter(|(n, id)| !Self::all()[..*n].iter().any(|earlier| earlier.key() == id.key()))
             .map(|(_, id)| *id)
     }
 
@@ -445,6 +441,11 @@ impl ProductId {
     /// Its store layout, for a deployment.toml product.
     pub fn layout(self) -> Option<Layout> {
         self.0.platform.as_ref().map(|p| p.layout)
+    }
+
+    /// Its stores' format, for a deployment.toml product.
+    pub fn format(self) -> Option<StoreFormat> {
+        self.0.platform.as_ref().map(|p| p.format)
     }
 
     /// Its name in messages.
@@ -459,9 +460,9 @@ impl ProductId {
 }
 
 impl Default for ProductId {
-    /// The first product of [`ProductId::ALL`].
+    /// The first product of [`ProductId::all()`].
     fn default() -> Self {
-        Self::ALL[0]
+        Self::all()[0]
     }
 }
 
@@ -485,6 +486,8 @@ pub struct ProductChoice<'a> {
     pub version: Option<&'a str>,
     /// `--keystores`, the description's `keystores`.
     pub layout: Option<Layout>,
+    /// `--store-type`, the description's `store_type`.
+    pub format: Option<StoreFormat>,
 }
 
 impl<'a> ProductChoice<'a> {
@@ -498,6 +501,7 @@ impl<'a> ProductChoice<'a> {
             key: self.key.or(described.key),
             version: self.version.or(described.version),
             layout: self.layout.or(described.layout),
+            format: self.format.or(described.format),
         }
     }
 
@@ -507,7 +511,7 @@ impl<'a> ProductChoice<'a> {
             return Ok(None);
         }
         let key = self.key.unwrap_or(ProductId::default().key());
-        ProductId::find(key, self.version, self.layout).map(Some)
+        ProductId::find(key, self.version, self.layout, self.format).map(Some)
     }
 }
 
@@ -522,7 +526,7 @@ impl Eq for ProductId {}
 
 impl std::hash::Hash for ProductId {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        (self.key(), self.version(), self.layout()).hash(state);
+        (self.key(), self.version(), self.layout(), self.format()).hash(state);
     }
 }
 
@@ -531,7 +535,10 @@ impl std::fmt::Debug for ProductId {
         let mut tuple = f.debug_tuple("ProductId");
         tuple.field(&self.key());
         if let Some(platform) = &self.0.platform {
-            tuple.field(&platform.release.version).field(&platform.layout);
+            tuple
+                .field(&platform.release.version)
+                .field(&platform.layout)
+                .field(&platform.format);
         }
         tuple.finish()
     }
@@ -627,6 +634,8 @@ pub struct Platform {
     pub release: &'static Release,
     /// The stores' layout.
     pub layout: Layout,
+    /// The stores' format: the release's default, or the other type the product reads.
+    pub format: StoreFormat,
 }
 
 /// A WSO2 product's cluster set, declared.
@@ -770,16 +779,19 @@ mod tests {
     use crate::vocab::names::NodeName;
 
     #[test]
-    fn every_registered_product_is_found_by_its_key_version_and_layout_alone() {
-        for id in ProductId::ALL {
-            assert_eq!(ProductId::find(id.key(), id.version(), id.layout()), Ok(*id));
+    fn every_registered_product_is_found_by_its_key_version_layout_and_store_type_alone() {
+        for id in ProductId::all() {
+            assert_eq!(
+                ProductId::find(id.key(), id.version(), id.layout(), id.format()),
+                Ok(*id)
+            );
             assert_eq!(id.product().id(), *id);
         }
-        let named: std::collections::HashSet<_> = ProductId::ALL
+        let named: std::collections::HashSet<_> = ProductId::all()
             .iter()
-            .map(|id| (id.key(), id.version(), id.layout()))
+            .map(|id| (id.key(), id.version(), id.layout(), id.format()))
             .collect();
-        assert_eq!(named.len(), ProductId::ALL.len());
+        assert_eq!(named.len(), ProductId::all().len());
         assert_eq!(ProductId::keys(), "iot, is, es, appm, apim");
         assert_eq!(ProductId::versions("is"), "7.0, 7.1, 7.2, 7.3");
         assert_eq!(ProductId::versions("apim"), "4.3, 4.4, 4.5, 4.6");
@@ -787,27 +799,43 @@ mod tests {
 
     #[test]
     fn a_product_without_a_version_is_the_guides_and_a_bad_version_names_the_choices() {
-        assert_eq!(ProductId::find("is", None, None), Ok(is::IS.id()));
-        assert_eq!(ProductId::find("is", Some("7.1"), None), Ok(is7::IS_7_1.id()));
+        let find = |key, version, layout, format| ProductId::find(key, version, layout, format);
+        assert_eq!(find("is", None, None, None), Ok(is::IS.id()));
+        assert_eq!(find("is", Some("7.1"), None, None), Ok(is7::IS_7_1.id()));
         assert_eq!(
-            ProductId::find("is", Some("7.1"), Some(Layout::Single)),
+            find("is", Some("7.1"), Some(Layout::Single), None),
             Ok(is7::IS_7_1_SINGLE.id())
         );
-        let fails = |key, version, layout| ProductId::find(key, version, layout).unwrap_err().to_string();
         assert_eq!(
-            fails("apim", None, None),
+            find("is", Some("7.1"), None, Some(StoreFormat::Jks)),
+            Ok(is7::IS_7_1_JKS.id())
+        );
+        let p12 = find("apim", Some("4.4"), Some(Layout::Single), Some(StoreFormat::Pkcs12));
+        assert_eq!(p12, Ok(apim::APIM_4_4_SINGLE_P12.id()));
+        // The release's own type names its default declaration.
+        assert_eq!(
+            find("is", Some("7.0"), None, Some(StoreFormat::Jks)),
+            Ok(is7::IS_7_0.id())
+        );
+        let fails = |key, version, layout, format| find(key, version, layout, format).unwrap_err().to_string();
+        assert_eq!(
+            fails("apim", None, None, None),
             "version: API Manager needs a version: one of 4.3, 4.4, 4.5, 4.6"
         );
         assert_eq!(
-            fails("is", Some("7.9"), None),
+            fails("is", Some("7.9"), None, None),
             "version: Identity Server 7.9 is not a version iospki knows: one of 7.0, 7.1, 7.2, 7.3"
         );
         assert_eq!(
-            fails("iot", Some("3.1"), None),
+            fails("iot", Some("3.1"), None, None),
             "version: IoT Server has no versions to choose from"
         );
-        assert!(fails("is", None, Some(Layout::Single)).starts_with("keystores: "));
-        assert!(fails("esb", None, None).starts_with("product: 'esb' is not one of iot, is, es, appm, apim"));
+        assert!(fails("is", None, Some(Layout::Single), None).starts_with("keystores: "));
+        assert_eq!(
+            fails("es", None, None, Some(StoreFormat::Pkcs12)),
+            "store-type: Enterprise Store has one type of stores"
+        );
+        assert!(fails("esb", None, None, None).starts_with("product: 'esb' is not one of iot, is, es, appm, apim"));
     }
 
     #[test]
@@ -816,12 +844,13 @@ mod tests {
             key: Some("is"),
             version: Some("7.1"),
             layout: Some(Layout::Single),
+            format: Some(StoreFormat::Jks),
         };
         let version = ProductChoice {
             version: Some("7.2"),
             ..ProductChoice::default()
         };
-        assert_eq!(version.over(described).resolve(), Ok(Some(is7::IS_7_2_SINGLE.id())));
+        assert_eq!(version.over(described).resolve(), Ok(Some(is7::IS_7_2_SINGLE_JKS.id())));
         let other = ProductChoice {
             key: Some("es"),
             ..ProductChoice::default()
@@ -833,7 +862,7 @@ mod tests {
     /// What `ops::build` takes for granted of a declaration.
     #[test]
     fn every_certificate_follows_its_issuer_and_every_file_names_declared_certificates() {
-        for id in ProductId::ALL {
+        for id in ProductId::all() {
             let product = id.product();
             for (n, spec) in product.certificates.iter().enumerate() {
                 let earlier = &product.certificates[..n];
@@ -873,7 +902,7 @@ mod tests {
 
     #[test]
     fn every_declared_default_node_name_is_a_valid_node_name() {
-        for id in ProductId::ALL {
+        for id in ProductId::all() {
             for group in id.product().node_groups {
                 for name in group.default_nodes {
                     assert!(NodeName::parse(name).is_ok(), "{}: {name}", id.key());

@@ -123,45 +123,56 @@ macro_rules! security_store {
     };
 }
 
-/// Every file of a deployment.toml product's set in `$layout`, its stores of type `$format` named `*.$ext`, the
+/// The file name extension of a store format: `jks`, `p12`.
+macro_rules! extension {
+    (Jks) => {
+        "jks"
+    };
+    (Pkcs12) => {
+        "p12"
+    };
+}
+
+/// Every file of a deployment.toml product's set in `$layout`, its stores of the format `$format` named `*.jks` or
+/// `*.p12`, the
 /// truststore holding `$trusted`, and nginx's key, chain and server blocks at the paths `$nginx` names (the blocks' name in the output
 /// directory before their path). The
 /// separate layout has primary, internal and tls stores; the single layout one `wso2carbon` store with the three
 /// keys.
 macro_rules! platform_files {
-    (Separate, $ext:literal, $format:expr, $trusted:expr, $($nginx:literal),+) => {
+    (Separate, $format:ident, $trusted:expr, $($nginx:literal),+) => {
         $crate::model::product::platform::platform_files!(@stores [
             $crate::model::product::platform::security_store!(
-                concat!("primary.", $ext),
-                $format,
+                concat!("primary.", $crate::model::product::platform::extension!($format)),
+                $crate::model::product::StoreFormat::$format,
                 KeyStore,
                 &[$crate::model::product::platform::PRIMARY_ENTRY],
                 "[keystore.primary]",
                 "[keystore.primary]: the primary key, which signs"
             ),
             $crate::model::product::platform::security_store!(
-                concat!("internal.", $ext),
-                $format,
+                concat!("internal.", $crate::model::product::platform::extension!($format)),
+                $crate::model::product::StoreFormat::$format,
                 KeyStore,
                 &[$crate::model::product::platform::INTERNAL_ENTRY],
                 "[keystore.internal]",
                 "[keystore.internal]: the internal key, which encrypts"
             ),
             $crate::model::product::platform::security_store!(
-                concat!("tls.", $ext),
-                $format,
+                concat!("tls.", $crate::model::product::platform::extension!($format)),
+                $crate::model::product::StoreFormat::$format,
                 KeyStore,
                 &[$crate::model::product::platform::TLS_ENTRY],
                 "[keystore.tls]",
                 "[keystore.tls]: the TLS key, the same on every node"
             )
-        ], $ext, $format, $trusted, $($nginx),+)
+        ], $format, $trusted, $($nginx),+)
     };
-    (Single, $ext:literal, $format:expr, $trusted:expr, $($nginx:literal),+) => {
+    (Single, $format:ident, $trusted:expr, $($nginx:literal),+) => {
         $crate::model::product::platform::platform_files!(@stores [
             $crate::model::product::platform::security_store!(
-                concat!("wso2carbon.", $ext),
-                $format,
+                concat!("wso2carbon.", $crate::model::product::platform::extension!($format)),
+                $crate::model::product::StoreFormat::$format,
                 KeyStore,
                 &[
                     $crate::model::product::platform::TLS_ENTRY,
@@ -171,9 +182,9 @@ macro_rules! platform_files {
                 "[keystore.primary], [keystore.internal], [keystore.tls]",
                 "[keystore.*]: the TLS, primary and internal keys"
             )
-        ], $ext, $format, $trusted, $($nginx),+)
+        ], $format, $trusted, $($nginx),+)
     };
-    (@stores [$($store:expr),+], $ext:literal, $format:expr, $trusted:expr, $nginx_key:literal, $nginx_chain:literal,
+    (@stores [$($store:expr),+], $format:ident, $trusted:expr, $nginx_key:literal, $nginx_chain:literal,
      $nginx_conf:literal, $nginx_conf_path:literal) => {
         &[
             $crate::model::product::carbon::CA_CERT,
@@ -187,8 +198,8 @@ macro_rules! platform_files {
             $crate::model::product::platform::INTERNAL_KEY,
             $($store,)+
             $crate::model::product::platform::security_store!(
-                concat!("client-truststore.", $ext),
-                $format,
+                concat!("client-truststore.", $crate::model::product::platform::extension!($format)),
+                $crate::model::product::StoreFormat::$format,
                 TrustStore,
                 $trusted,
                 "[truststore]",
@@ -301,47 +312,57 @@ pub(super) const PROXY_PORT: Snippet = Snippet {
     }],
 };
 
-/// A deployment.toml product's declaration for `$release` in `$layout`, from the product line's `$line` (a
-/// [`super::Product`] whose files, platform and name are replaced).
+/// A deployment.toml product's declaration for `$release` in `$layout` with stores of `$format`, from the product
+/// line's `$line` (a [`super::Product`] whose files, platform and name are replaced).
 macro_rules! platform_product {
-    ($line:expr, $name:literal, $release:expr, $layout:ident, $files:expr) => {
+    ($line:expr, $name:literal, $release:expr, $layout:ident, $format:ident, $files:expr) => {
         $crate::model::product::Product {
             name: $name,
             files: $files,
             platform: Some($crate::model::product::Platform {
                 release: $release,
                 layout: $crate::model::product::Layout::$layout,
+                format: $crate::model::product::StoreFormat::$format,
             }),
             ..$line
         }
     };
 }
 
-/// The declarations of a product line's releases: for each, `$separate` with a store per key and `$single` with
-/// one store, named `$name`, its stores of `$format` named `*.$ext`; the line `$line`'s truststore holds
-/// `$trusted` and its nginx files are `$nginx` (key, chain, the server blocks' name and path).
+/// The declarations of a product line's releases, and `RELEASES`, all of them: for each release, `$name` with
+/// stores of its `$format` (a store per key, one store), then with stores of `$other`, the type the product
+/// also reads (`type = "..."`); the line `$line`'s truststore holds `$trusted` and its nginx files are `$nginx`
+/// (key, chain, the server blocks' name and path).
 macro_rules! platform_releases {
-    (line: $line:expr, trusted: $trusted:expr, nginx: [$key:literal, $chain:literal, $conf:literal, $conf_path:literal];
-     $($separate:ident, $single:ident, $name:literal, $release:expr, $ext:literal, $format:expr;)+) => {
+    (line: $line:expr, trusted: $trusted:expr, nginx: $nginx:tt;
+     $([$separate:ident, $single:ident, $separate_other:ident, $single_other:ident], $name:literal,
+       $release:expr, $format:ident, $other:ident;)+) => {
         $(
-            #[doc = concat!($name, ", a store per key.")]
-            pub static $separate: $crate::model::product::Product = $crate::model::product::platform::platform_product!(
-                $line,
-                $name,
-                $release,
-                Separate,
-                $crate::model::product::platform::platform_files!(Separate, $ext, $format, $trusted, $key, $chain, $conf, $conf_path)
-            );
-            #[doc = concat!($name, ", one store.")]
-            pub static $single: $crate::model::product::Product = $crate::model::product::platform::platform_product!(
-                $line,
-                $name,
-                $release,
-                Single,
-                $crate::model::product::platform::platform_files!(Single, $ext, $format, $trusted, $key, $chain, $conf, $conf_path)
-            );
+            $crate::model::product::platform::platform_releases!(@one $separate, $line, $trusted, $nginx,
+                $name, $release, Separate, $format, ", a store per key.");
+            $crate::model::product::platform::platform_releases!(@one $single, $line, $trusted, $nginx,
+                $name, $release, Single, $format, ", one store.");
+            $crate::model::product::platform::platform_releases!(@one $separate_other, $line, $trusted,
+                $nginx, $name, $release, Separate, $other, ", a store per key, of the other type.");
+            $crate::model::product::platform::platform_releases!(@one $single_other, $line, $trusted,
+                $nginx, $name, $release, Single, $other, ", one store, of the other type.");
         )+
+        /// Every declaration of the line, in the order of the releases.
+        pub static RELEASES: &[&$crate::model::product::Product] =
+            &[$(&$separate, &$single, &$separate_other, &$single_other),+];
+    };
+    (@one $static:ident, $line:expr, $trusted:expr, [$($nginx:literal),+], $name:literal, $release:expr,
+     $layout:ident, $format:ident, $what:literal) => {
+        #[doc = concat!($name, $what)]
+        pub static $static: $crate::model::product::Product = $crate::model::product::platform::platform_product!(
+            $line,
+            $name,
+            $release,
+            $layout,
+            $format,
+            $crate::model::product::platform::platform_files!($layout, $format, $trusted, $($nginx),+)
+        );
     };
 }
 
-pub(super) use {platform_product, platform_releases};
+pub(super) use {extension, platform_product, platform_releases};

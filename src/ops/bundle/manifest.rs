@@ -6,6 +6,7 @@
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
+use crate::formats::keystore::Format;
 use crate::model::product::{Layout, Product, ProductId};
 use crate::model::set::Set;
 use crate::vocab::names::NodeName;
@@ -41,6 +42,9 @@ struct Json {
     /// A deployment.toml product's store layout.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     keystores: Option<String>,
+    /// A deployment.toml product's store type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    store_type: Option<String>,
     role: String,
     node: Option<String>,
     set_sha256: String,
@@ -54,6 +58,7 @@ impl Manifest {
             product: self.product.key.into(),
             version: self.product.id().version().map(str::to_owned),
             keystores: self.product.id().layout().map(|l| l.key().to_owned()),
+            store_type: self.product.id().format().map(|f| f.key().to_owned()),
             role: self.role.slug().into(),
             node: self.node.as_ref().map(|n| n.as_str().to_owned()),
             set_sha256: self.set_sha256.clone(),
@@ -77,7 +82,14 @@ impl Manifest {
             })?),
             None => None,
         };
-        let product = ProductId::find(&json.product, json.version.as_deref(), layout)
+        let format = match json.store_type.as_deref() {
+            Some(key) => Some(
+                Format::from_key(key)
+                    .ok_or_else(|| bad(format!("store_type '{}' is neither jks nor pkcs12", key.escape_debug())))?,
+            ),
+            None => None,
+        };
+        let product = ProductId::find(&json.product, json.version.as_deref(), layout, format)
             .map_err(|e| bad(e.to_string()))?
             .product();
         let role = NodeRole::ALL

@@ -7,7 +7,7 @@ use iospki::ops::Digest;
 use iospki::ops::Protection;
 use std::sync::LazyLock;
 
-use iospki::ops::{CommonName, Layout, Product, ProductId};
+use iospki::ops::{CommonName, Layout, Product, ProductId, StoreFormat};
 
 /// A value parser over one of the library's lists: the keys of `all` are the choices, each with its help.
 fn one_of<T: Copy + Send + Sync + 'static>(
@@ -29,7 +29,7 @@ static FAMILIES: LazyLock<Vec<ProductId>> = LazyLock::new(|| ProductId::families
 /// `--product`: the products of the library's registry.
 pub fn product() -> impl TypedValueParser<Value = ProductId> {
     one_of(FAMILIES.as_slice(), ProductId::key, |id| {
-        let releases = ProductId::ALL
+        let releases = ProductId::all()
             .iter()
             .find(|r| r.key() == id.key() && r.version().is_some());
         let versions = ProductId::versions(id.key());
@@ -44,6 +44,11 @@ pub fn product() -> impl TypedValueParser<Value = ProductId> {
             (None, None) => format!("{}: {summary}", id.name()),
         }
     })
+}
+
+/// `--store-type`: the keystore formats a deployment.toml product reads.
+pub fn store_type() -> impl TypedValueParser<Value = StoreFormat> {
+    one_of(&StoreFormat::ALL, StoreFormat::key, |format| format.name().to_owned())
 }
 
 /// `--keystores`: the store layouts of a deployment.toml product.
@@ -188,7 +193,7 @@ mod tests {
     #[test]
     fn help_lists_every_product_as_the_declarations_say() {
         let (domain, ssl_cn, (ca_key, _), prefix) = (domain_help(), ssl_cn_help(), ca_key_help(), name_prefix_help());
-        for id in ProductId::ALL {
+        for id in ProductId::all() {
             let product = id.product();
             assert!(
                 domain.contains(&format!("{} {}", id.key(), product.default_domain)),

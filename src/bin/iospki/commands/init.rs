@@ -22,6 +22,7 @@ pub fn run(args: InitArgs) -> Result<ExitCode> {
             product: args.product,
             version: args.version,
             layout: args.keystores,
+            format: args.store_type,
             domain: host_name(args.domain, "--domain")?,
             ssl_cn: host_name(args.ssl_cn, "--ssl-cn")?,
             ssl_alias: args

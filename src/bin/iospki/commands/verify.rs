@@ -27,5 +27,6 @@ pub fn run(args: VerifyArgs) -> Result<ExitCode> {
 
 /// The product `--product` and `--version` name for `--home`.
 fn home_product(product: ProductId, version: Option<&str>) -> Result<ProductId> {
-    ProductId::find(product.key(), version, None).map_err(|e| Error::invalid(format!("--{}", e.setting), e.reason))
+    ProductId::find(product.key(), version, None, None)
+        .map_err(|e| Error::invalid(format!("--{}", e.setting), e.reason))
 }
