@@ -4,9 +4,9 @@
 //! `deployment-security.toml` with the sections to merge into `repository/conf/deployment.toml`, nginx's chain
 //! and key, and a settings file per node role.
 //!
-//! A release is a [`super::Release`] and one declaration per layout ([`platform_product!`]); the file lists are made
-//! by [`platform_files!`] from the layout and the store type's extension, so JKS and PKCS#12 sets cannot drift
-//! apart.
+//! A release is a [`super::Release`] and one line of its product's [`platform_releases!`], which declares a set per
+//! store layout and store type ([`platform_product!`]); the file lists are made by [`platform_files!`] from the
+//! layout and the store type, so JKS and PKCS#12 sets cannot drift apart.
 
 use super::{
     AliasSpec::{Fixed, Ssl},
