@@ -137,7 +137,8 @@ pub enum Error {
         reason: String,
     },
 
-    /// A new key was asked for a key every renewal keeps ([`crate::vocab::roles::CertRole::key_never_replaced`]): the internal key.
+    /// A new key was asked for a key every renewal keeps
+    /// ([`crate::vocab::roles::CertRole::key_never_replaced`]): the internal key.
     #[error(
         "the {role} key is never replaced: what the servers encrypted with it (Secure Vault's secrets among it) \
          would be unreadable under a new key; WSO2's way to a new key re-encrypts that data: deployment.toml \
