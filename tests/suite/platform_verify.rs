@@ -175,6 +175,27 @@ fn fresh_sets_of_every_release_and_layout_verify_clean() {
 }
 
 #[test]
+fn a_sets_tls_certificate_lacking_a_name_its_ledger_records_is_named() {
+    let dir = scratch("platform-verify-public-names");
+    let set = init(&dir, "is", "7.1", "separate");
+    let ledger = set.join("iospki-ledger.json");
+    let text = fs::read_to_string(&ledger).unwrap();
+    let extra = "\"extra\": []";
+    assert!(text.contains(extra), "{text}");
+    fs::write(&ledger, text.replace(extra, "\"extra\": [\"login.example.org\"]")).unwrap();
+    let run = iospki(&dir, ["verify", "output"]);
+    let out = run.fails_with(1);
+    assert!(
+        run.stdout().contains(
+            "problem: deployment-security.toml:24 [keystore.tls] alias: names wso2carbon in tls.p12, whose \
+             subjectAltName lacks login.example.org, which iospki-ledger.json names"
+        ),
+        "{}{out}",
+        run.stdout()
+    );
+}
+
+#[test]
 fn a_set_merged_into_the_shipped_deployment_toml_verifies_clean() {
     let home = is_home("platform-verify-home");
     let out = verify_home(&home, "is", "7.1", 0);

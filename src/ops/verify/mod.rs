@@ -98,11 +98,12 @@ pub fn verify_output(dir: &Path, options: &Options) -> Result<Report> {
         Err(e) => (None, Some(unreadable_ledger(e))),
     };
     let tree = tree::Tree::dir(dir).map_err(|e| Error::io(dir, e))?;
-    if let Some(platform) = ledger
-        .as_ref()
-        .and_then(|l| l.settings.cluster.product().platform.as_ref())
-    {
-        let findings = platform::verify(&tree, platform::OUTPUT, platform.release, options);
+    let cluster = ledger.as_ref().map(|l| &l.settings.cluster);
+    if let Some((cluster, platform)) = cluster.and_then(|c| c.product().platform.as_ref().map(|p| (c, p))) {
+        // The set's ledger says which names its TLS certificate must carry.
+        let hosts = cluster.ssl_hosts().iter().map(|h| h.to_string()).collect();
+        let names = Some((crate::model::product::LEDGER_FILE.to_owned(), hosts));
+        let findings = platform::verify(&tree, platform::OUTPUT, platform.release, names, options);
         return Ok(Report::new(SCHEMA, dir.display().to_string(), findings));
     }
     let observation = observe::output(&tree, ledger, options)?;
@@ -146,7 +147,7 @@ pub fn verify_home(home: &Path, product: &'static Product, options: &Options) ->
     if let Some(platform) = &product.platform {
         platform::require_config(home)?;
         let tree = tree::Tree::dir(home).map_err(|e| Error::io(home, e))?;
-        let findings = platform::verify(&tree, platform::HOME, platform.release, options);
+        let findings = platform::verify(&tree, platform::HOME, platform.release, None, options);
         return Ok(Report::new(SCHEMA, home.display().to_string(), findings));
     }
     let observation = observe::home(home, product, options)?;

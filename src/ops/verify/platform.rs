@@ -112,6 +112,9 @@ pub(super) struct Observed {
     pub encryption: Option<Configured>,
     /// `[server] hostname`, where set.
     pub hostname: Option<Configured>,
+    /// The cluster's public names and where they come from, for a set whose ledger records them (an output
+    /// directory); none for a home or a bundle.
+    pub public_names: Option<(String, Vec<String>)>,
 }
 
 /// What a node must hold the same of as every other node of its cluster: where, and its bytes.
@@ -202,6 +205,7 @@ pub(super) fn observe(
         truststore: open_section(tree, source, &resolve, "truststore"),
         encryption: resolve.set("encryption", "key"),
         hostname: resolve.set("server", "hostname"),
+        public_names: None,
         keystores,
         config,
     })
@@ -333,6 +337,7 @@ const RULES: &[Rule] = &[
     internal_key_may_encrypt,
     encryption_key_is_private,
     tls_names_the_hostname,
+    tls_names_every_public_name,
     no_shipped_key,
     nothing_expires,
     truststore_has_the_gateway_certificate,
@@ -604,6 +609,35 @@ fn tls_names_the_hostname(observed: &Observed, _: &Options) -> Vec<Finding> {
         .collect()
 }
 
+/// The TLS certificate of a set must name every public name its ledger records, and localhost (the charts'
+/// probes).
+fn tls_names_every_public_name(observed: &Observed, _: &Options) -> Vec<Finding> {
+    let Some((source, hosts)) = &observed.public_names else {
+        return Vec::new();
+    };
+    found(observed)
+        .filter(|(k, _)| k.role == CertRole::Ssl)
+        .flat_map(|(k, entry)| {
+            let missing: Vec<&str> = (hosts.iter().map(String::as_str))
+                .chain(["localhost"])
+                .filter(|host| !names(entry.certificate(), host))
+                .collect();
+            (!missing.is_empty()).then(|| {
+                Finding::problem(
+                    &k.alias.at,
+                    format!(
+                        "names {} in {}, whose subjectAltName lacks {}, which {source} names: clients check the SAN",
+                        k.alias.value.as_str(),
+                        k.store.path,
+                        missing.join(", ")
+                    ),
+                    "issue it again for the cluster's names (iospki rotate --ssl)",
+                )
+            })
+        })
+        .collect()
+}
+
 /// Whether `cert`'s subjectAltName covers `host` (a wildcard one label deep).
 fn names(cert: &Certificate, host: &str) -> bool {
     cert.subject_alt_names.iter().any(|name| match name {
@@ -669,10 +703,23 @@ fn truststore_has_the_gateway_certificate(observed: &Observed, _: &Options) -> V
     )]
 }
 
-/// Verifies the node at `tree` of a deployment.toml product's `release` as `source` lays it out.
-pub(super) fn verify(tree: &Tree, source: Source, release: &'static Release, options: &Options) -> Vec<Finding> {
+/// Verifies the node at `tree` of a deployment.toml product's `release` as `source` lays it out, its TLS
+/// certificate against `public_names` where a ledger gives them.
+pub(super) fn verify(
+    tree: &Tree,
+    source: Source,
+    release: &'static Release,
+    public_names: Option<(String, Vec<String>)>,
+    options: &Options,
+) -> Vec<Finding> {
     match observe(tree, source, release) {
-        Ok(observed) => judge(&observed, options),
+        Ok(observed) => judge(
+            &Observed {
+                public_names,
+                ..observed
+            },
+            options,
+        ),
         Err(finding) => vec![finding],
     }
 }
@@ -930,6 +977,27 @@ mod tests {
         };
         entry.chain[0].key_usage = Some(vec![KeyUsage::DigitalSignature]);
         finds(internal_key_may_encrypt, &observed, "keyUsage lacks dataEncipherment");
+    }
+
+    #[test]
+    fn a_sets_tls_certificate_must_name_every_public_name_its_ledger_records_and_localhost() {
+        let with = |hosts: &[&str]| Observed {
+            public_names: Some((
+                "iospki-ledger.json".into(),
+                hosts.iter().map(|h| h.to_string()).collect(),
+            )),
+            ..sound()
+        };
+        assert!(
+            judged(tls_names_every_public_name, &sound()).is_empty(),
+            "no ledger, no names"
+        );
+        assert!(judged(tls_names_every_public_name, &with(&["is.wso2.com"])).is_empty());
+        finds(
+            tls_names_every_public_name,
+            &with(&["is.wso2.com", "login.example.org"]),
+            "subjectAltName lacks login.example.org, which iospki-ledger.json names",
+        );
     }
 
     #[test]
