@@ -7,11 +7,10 @@ use std::path::PathBuf;
 
 use crate::error::{Error, Result};
 use crate::formats::alias::Alias;
-use crate::formats::keystore::Format;
 use crate::formats::keystore::pkcs12::Protection;
 use crate::formats::subject::Subject;
 use crate::model::cluster::{Cluster, ClusterError, Hosts, Nodes};
-use crate::model::product::{Layout, Product, ProductId};
+use crate::model::product::{Product, ProductId};
 use crate::vocab::names::HostName;
 use crate::vocab::roles::{ByRole, CertRole};
 
@@ -374,27 +373,14 @@ impl TryFrom<Recorded> for Settings {
     type Error = RecordedError;
 
     fn try_from(recorded: Recorded) -> std::result::Result<Settings, RecordedError> {
-        let layout = match recorded.keystores.as_deref() {
-            Some(key) => Some(Layout::from_key(key).ok_or_else(|| {
-                RecordedError::Product(format!(
-                    "keystores: '{}' is neither separate nor single",
-                    key.escape_debug()
-                ))
-            })?),
-            None => None,
-        };
-        let format = match recorded.store_type.as_deref() {
-            Some(key) => Some(Format::from_key(key).ok_or_else(|| {
-                RecordedError::Product(format!(
-                    "store_type: '{}' is neither jks nor pkcs12",
-                    key.escape_debug()
-                ))
-            })?),
-            None => None,
-        };
-        let product = ProductId::find(&recorded.product, recorded.version.as_deref(), layout, format)
-            .map_err(|e| RecordedError::Product(e.to_string()))?
-            .product();
+        let product = ProductId::recorded(
+            &recorded.product,
+            recorded.version.as_deref(),
+            recorded.keystores.as_deref(),
+            recorded.store_type.as_deref(),
+        )
+        .map_err(|e| RecordedError::Product(e.to_string()))?
+        .product();
         let cluster = Cluster::new(
             product,
             recorded.domain,

@@ -407,6 +407,19 @@ impl ProductId {
         })
     }
 
+    /// The declaration a file records by its keys (the ledger, a bundle manifest): `product`, and a
+    /// deployment.toml product's `version`, `keystores` and `store_type`, read as [`ProductId::find`] takes them.
+    pub fn recorded(
+        product: &str,
+        version: Option<&str>,
+        keystores: Option<&str>,
+        store_type: Option<&str>,
+    ) -> Result<ProductId, NoSuchProduct> {
+        let layout = keystores.map(|key| named("keystores", key, Layout::from_key, "separate nor single"));
+        let format = store_type.map(|key| named("store_type", key, StoreFormat::from_key, "jks nor pkcs12"));
+        Self::find(product, version, layout.transpose()?, format.transpose()?)
+    }
+
     /// The versions `key` has, as messages list them: `7.0, 7.1, 7.2, 7.3`.
     pub fn versions(key: &str) -> String {
         let mut versions: Vec<&str> = Self::all()
@@ -466,11 +479,25 @@ impl Default for ProductId {
     }
 }
 
+/// The choice `key` names by `from_key`, else why not: the setting's name and the choices.
+fn named<T>(
+    setting: &'static str,
+    key: &str,
+    from_key: fn(&str) -> Option<T>,
+    choices: &str,
+) -> Result<T, NoSuchProduct> {
+    from_key(key).ok_or_else(|| NoSuchProduct {
+        setting,
+        reason: format!("'{}' is neither {choices}", key.escape_debug()),
+    })
+}
+
 /// Why a product, version or layout names no declaration.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{setting}: {reason}")]
 pub struct NoSuchProduct {
-    /// The setting at fault: `product`, `version` or `keystores`.
+    /// The setting at fault: `product`, `version`, `keystores`, `store-type` (a flag's choice) or `store_type`
+    /// (a file's).
     pub setting: &'static str,
     /// What is wrong, with what there is to choose from.
     pub reason: String,

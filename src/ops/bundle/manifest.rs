@@ -6,8 +6,7 @@
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
-use crate::formats::keystore::Format;
-use crate::model::product::{Layout, Product, ProductId};
+use crate::model::product::{Product, ProductId};
 use crate::model::set::Set;
 use crate::vocab::names::NodeName;
 use crate::vocab::roles::NodeRole;
@@ -73,25 +72,14 @@ impl Manifest {
         if json.schema != SCHEMA {
             return Err(bad(format!("schema '{}' is not {SCHEMA}", json.schema.escape_debug())));
         }
-        let layout = match json.keystores.as_deref() {
-            Some(key) => Some(Layout::from_key(key).ok_or_else(|| {
-                bad(format!(
-                    "keystores '{}' is neither separate nor single",
-                    key.escape_debug()
-                ))
-            })?),
-            None => None,
-        };
-        let format = match json.store_type.as_deref() {
-            Some(key) => Some(
-                Format::from_key(key)
-                    .ok_or_else(|| bad(format!("store_type '{}' is neither jks nor pkcs12", key.escape_debug())))?,
-            ),
-            None => None,
-        };
-        let product = ProductId::find(&json.product, json.version.as_deref(), layout, format)
-            .map_err(|e| bad(e.to_string()))?
-            .product();
+        let product = ProductId::recorded(
+            &json.product,
+            json.version.as_deref(),
+            json.keystores.as_deref(),
+            json.store_type.as_deref(),
+        )
+        .map_err(|e| bad(e.to_string()))?
+        .product();
         let role = NodeRole::ALL
             .into_iter()
             .find(|r| r.slug() == json.role)
@@ -178,7 +166,7 @@ mod tests {
         let err = Manifest::parse(json.replace("\"single\"", "\"triple\"").as_bytes()).unwrap_err();
         assert!(
             err.to_string()
-                .contains("keystores 'triple' is neither separate nor single"),
+                .contains("keystores: 'triple' is neither separate nor single"),
             "{err}"
         );
     }
