@@ -1,5 +1,6 @@
 //! The cryptographic checks iospki needs: does an RSA signature verify under a public key (a certificate's under
-//! its issuer's, a CSR's or a request's under the signer's), and whose public key does a private key have.
+//! its issuer's, a CSR's or a request's under the signer's), whose public key does a private key have, and a
+//! message encrypted to a public key (Secure Vault's asymmetric cipher).
 
 use rsa::pkcs1::{DecodeRsaPublicKey, EncodeRsaPublicKey};
 use rsa::pkcs8::DecodePrivateKey;
@@ -57,6 +58,13 @@ pub fn rsa_signature_valid(
         other => return Err(SignatureError::Algorithm(other.name().to_owned())),
     };
     Ok(valid.is_ok())
+}
+
+/// `message` encrypted with RSAES-PKCS1-v1_5 (random padding) under the PKCS#1 RSAPublicKey `public_key`; `None`
+/// for a key that is not RSA or a message too long for it.
+pub fn encrypt_pkcs1v15(public_key: &[u8], message: &[u8]) -> Option<Vec<u8>> {
+    let key = RsaPublicKey::from_pkcs1_der(public_key).ok()?;
+    key.encrypt(&mut rand::rng(), rsa::Pkcs1v15Encrypt, message).ok()
 }
 
 /// The PKCS#1 public key of the PKCS#8 RSA private key `pkcs8`; `None` for another kind of key.

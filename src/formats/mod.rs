@@ -13,4 +13,5 @@ pub mod pem;
 pub mod profile;
 pub mod roots;
 pub mod subject;
+pub mod vault;
 pub mod x509;

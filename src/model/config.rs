@@ -49,6 +49,8 @@ struct Raw {
     ra: RawLeaf,
     #[serde(default)]
     ssl: RawLeaf,
+    #[serde(default)]
+    secure_vault: RawSecureVault,
 }
 
 /// `[hosts]` or `[nodes]`: lists of names by key, each key and value with its place in the file. The keys are
@@ -76,6 +78,13 @@ struct RawPasswords {
     store_env: Option<String>,
     key_file: Option<PathBuf>,
     key_env: Option<String>,
+}
+
+/// `[secure_vault]`: whether the server's files name Secure Vault aliases instead of holding passwords.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawSecureVault {
+    enabled: Option<bool>,
 }
 
 #[derive(Deserialize, Default)]
@@ -125,6 +134,7 @@ pub fn parse_for(path: &Path, text: &str, product: ProductChoice<'_>) -> Result<
         out: raw.out.map(resolve),
         protection: raw.p12_profile,
         public_roots: raw.public_roots,
+        secure_vault: raw.secure_vault.enabled,
         key_bits: raw.key_bits.map(|b| at.bits(b)).transpose()?,
         subject: at.subject(raw.subject)?,
         store_password: at.source(

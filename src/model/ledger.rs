@@ -124,7 +124,7 @@ impl Ledger {
     /// or lost), so that a new issue does not reuse their serials under the same issuer. A certificate file
     /// that is there but cannot be read is an error: its serial would be forgotten.
     pub fn remember_present(&mut self, dir: &Path, product: &Product) -> Result<()> {
-        for spec in product.output_files() {
+        for spec in product.output_files(true) {
             let Holds::Certificate(role) = spec.holds else { continue };
             let path = dir.join(spec.name);
             let bytes = match input::read_bytes(&path, Kind::Data) {

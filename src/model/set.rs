@@ -78,7 +78,7 @@ impl Set {
         })?;
         let settings = ledger.settings;
         let mut files = Vec::new();
-        for spec in settings.cluster.product().output_files() {
+        for spec in settings.cluster.product().output_files(settings.secure_vault) {
             let contents = input::read(&dir.join(spec.name), input_kind(&spec.holds))?;
             files.push(SetFile { spec, contents });
         }
@@ -147,7 +147,7 @@ impl Set {
     /// The files `role` gets, with their contents.
     pub fn node_files(&self, role: NodeRole) -> Result<Vec<NodeFile>> {
         self.product()
-            .files_of(role)
+            .files_of(role, self.settings.secure_vault)
             .map(|(spec, placement)| {
                 Ok(NodeFile {
                     placement,

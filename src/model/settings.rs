@@ -162,6 +162,8 @@ pub struct Choices {
     pub store_password: Option<PasswordSource>,
     /// `passwords.key_file` or `passwords.key_env`.
     pub key_password: Option<PasswordSource>,
+    /// `[secure_vault] enabled`: the passwords of the server's files encrypted with Secure Vault.
+    pub secure_vault: Option<bool>,
 }
 
 impl Choices {
@@ -208,6 +210,7 @@ impl Choices {
             protection: self.protection.unwrap_or_default(),
             public_roots,
             subject: self.subject.clone(),
+            secure_vault: self.secure_vault.unwrap_or(false),
         })
     }
 
@@ -244,6 +247,8 @@ pub struct Settings {
     pub subject: Subject,
     /// Validity and first serials.
     pub issuance: Issuance,
+    /// Whether the server's files name Secure Vault aliases instead of holding the stores' password.
+    pub secure_vault: bool,
 }
 
 /// Settings as the ledger records them (`iospki.ledger/1`).
@@ -273,6 +278,8 @@ struct Recorded {
     nodes: Nodes,
     #[serde(default)]
     issuance: RecordedIssuance,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    secure_vault: bool,
 }
 
 /// Ledgers written before there was a choice of product are the IoT Server's.
@@ -351,6 +358,7 @@ impl From<Settings> for Recorded {
             hosts: settings.cluster.hosts().clone(),
             nodes: settings.cluster.node_names().clone(),
             subject: settings.subject,
+            secure_vault: settings.secure_vault,
         }
     }
 }
@@ -395,6 +403,7 @@ impl TryFrom<Recorded> for Settings {
             public_roots: recorded.public_roots,
             subject: recorded.subject,
             issuance: Issuance::defaults(product).with(&recorded.issuance.choices()?),
+            secure_vault: recorded.secure_vault,
         })
     }
 }

@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 use crate::formats::issue::{Issued, Request, issue, random_serial};
 use crate::formats::key::RsaKey;
 use crate::formats::keystore::{Entry, Keystore, jks, pkcs12};
+use crate::formats::vault::Secrets;
 use crate::formats::x509::Certificate;
 use crate::io::secret::{Password, SymmetricKey};
 use crate::model::ledger::{Ledger, Record};
@@ -38,6 +39,8 @@ pub struct Build<'a> {
     pub existing: Option<&'a mut Existing>,
     /// CAs that a CA rotation replaces, still trusted by alias (`cacert-<old serial>`).
     pub earlier_cas: Vec<(String, CertificateDer<'static>)>,
+    /// The Secure Vault secrets of the set being renewed: each kept where the key still decrypts it.
+    pub earlier_secrets: Option<Secrets>,
     /// The ledger, to which the new certificates are added.
     pub ledger: Ledger,
     /// The time of issue.
@@ -108,13 +111,15 @@ pub fn build(build: Build<'_>) -> Result<Outcome> {
         issued,
         ..
     } = issuing;
+    let secrets = secrets(&build)?;
     let mut files = Files {
         build,
         certificates: &certificates,
+        secrets: secrets.as_ref(),
         merges: Vec::new(),
     };
     let mut contents = Vec::new();
-    for spec in product.output_files() {
+    for spec in product.output_files(files.build.settings.secure_vault) {
         let bytes = files.contents(spec, &ledger)?;
         contents.push(SetFile { spec, contents: bytes });
     }
@@ -124,6 +129,20 @@ pub fn build(build: Build<'_>) -> Result<Outcome> {
         issued,
         merges,
     })
+}
+
+/// The set's passwords encrypted with Secure Vault, in a set made with it.
+fn secrets(build: &Build<'_>) -> Result<Option<Secrets>> {
+    let settings = build.settings;
+    if !settings.secure_vault {
+        return Ok(None);
+    }
+    let product = settings.cluster.product();
+    let identity = crate::wso2::vault::identity(product, settings.ssl_alias.as_str())
+        .expect("every product declares a keystore with a key (tested in wso2::vault)");
+    let key = key_of(build.keys, identity.role)?;
+    let secrets = crate::wso2::vault::secrets(product, key, build.store_password, build.earlier_secrets.as_ref())?;
+    Ok(Some(secrets))
 }
 
 /// Issues, or keeps, the certificates of one set, recording in the ledger what it issues.
@@ -277,6 +296,7 @@ fn record(summary: &Summary, cert: &Issued) -> Result<Record> {
 struct Files<'a, 'b> {
     build: Build<'b>,
     certificates: &'a ByRole<Issued>,
+    secrets: Option<&'a Secrets>,
     merges: Vec<MergeReport>,
 }
 
@@ -318,8 +338,14 @@ impl Files<'_, '_> {
                 Zeroizing::new(written.map_err(|e| store_error(spec, e))?)
             }
             Holds::Config(kind) => {
-                let ssl = &self.certificate(CertRole::Ssl).der;
-                crate::wso2::config_file(kind, settings, password, self.build.encryption_key, ssl)
+                let sources = crate::wso2::Sources {
+                    settings,
+                    password,
+                    encryption_key: self.build.encryption_key,
+                    ssl: &self.certificate(CertRole::Ssl).der,
+                    secrets: self.secrets,
+                };
+                crate::wso2::config_file(kind, &sources)
             }
             Holds::Ledger => Zeroizing::new(ledger.to_json().into_bytes()),
         })

@@ -84,6 +84,8 @@ pub struct Overrides {
     pub key_bits: Option<u16>,
     /// `--no-public-roots`.
     pub no_public_roots: bool,
+    /// `--secure-vault`.
+    pub secure_vault: bool,
 }
 
 /// An `init`: where its choices, keys and passwords are, and how it asks for what they do not give.
@@ -259,6 +261,9 @@ fn choices(request: &InitRequest<'_>) -> Result<Choices> {
     choices.out = flags.out.clone().or(choices.out);
     choices.protection = flags.protection.or(choices.protection);
     choices.key_bits = flags.key_bits.or(choices.key_bits);
+    if flags.secure_vault {
+        choices.secure_vault = Some(true);
+    }
     // A merged truststore keeps the node's own public roots.
     if flags.no_public_roots || request.merge_from.is_some() {
         choices.public_roots = Some(false);
@@ -288,7 +293,7 @@ fn refuse_existing_set(out: &Path, force: bool, product: &Product) -> Result<()>
         return Ok(());
     }
     let existing: Vec<&str> = product
-        .output_files()
+        .output_files(true)
         .map(|spec| spec.name)
         .filter(|name| out.join(name).symlink_metadata().is_ok())
         .collect();
@@ -338,6 +343,7 @@ pub fn plan(
         kept: ByRole::default(),
         existing,
         earlier_cas: Vec::new(),
+        earlier_secrets: None,
         ledger,
         now,
     })

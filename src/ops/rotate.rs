@@ -14,10 +14,11 @@ use time::{Duration, OffsetDateTime};
 use crate::error::{Error, Result};
 use crate::formats::certinfo::CertificateInfo;
 use crate::formats::key::RsaKey;
+use crate::formats::vault::Secrets;
 use crate::io::input::{self, Kind};
 use crate::io::output::{Lock, Plan};
 use crate::io::secret::{Password, SymmetricKey};
-use crate::model::product::{ConfigFile, Product};
+use crate::model::product::{ConfigFile, Product, VaultFile};
 use crate::model::set::Set;
 use crate::model::settings::PasswordSource;
 use crate::ops::NextSteps;
@@ -281,6 +282,18 @@ fn inputs<'a>(
     })
 }
 
+/// The Secure Vault secrets of a set made with it, as its cipher-text.properties holds them.
+fn earlier_secrets(set: &Set) -> Result<Option<Secrets>> {
+    let kind = ConfigFile::Vault(VaultFile::CipherText);
+    let Some(spec) = set.product().config(kind).filter(|_| set.settings().secure_vault) else {
+        return Ok(None);
+    };
+    let contents = set.contents(spec)?;
+    let text = std::str::from_utf8(&contents).map_err(|_| Error::unreadable(spec.name, "not UTF-8 text"))?;
+    let secrets = crate::wso2::vault::read_cipher_text(text).map_err(|e| Error::unreadable(spec.name, e))?;
+    Ok(Some(secrets))
+}
+
 /// Renews what `inputs` says is due at time `now`, in memory: the new set with the previous one under its backup.
 pub fn plan(inputs: Inputs<'_>, now: OffsetDateTime) -> Result<Rotation> {
     let Inputs {
@@ -311,6 +324,7 @@ pub fn plan(inputs: Inputs<'_>, now: OffsetDateTime) -> Result<Rotation> {
         kept,
         existing: Some(&mut existing),
         earlier_cas,
+        earlier_secrets: earlier_secrets(set)?,
         ledger: set.ledger()?,
         now,
     })?;

@@ -10,6 +10,7 @@ use std::fmt::Write;
 use zeroize::Zeroizing;
 
 use super::toml_string;
+use crate::formats::vault::Secrets;
 use crate::io::secret::{Password, SymmetricKey};
 use crate::model::product::{EntrySpec, Holds, Product, StoreFormat, StorePurpose};
 use crate::model::settings::Settings;
@@ -58,48 +59,86 @@ pub fn keystore_section(product: &Product, role: CertRole, ssl_alias: &str) -> O
     })
 }
 
+/// The Secure Vault alias of a section's password `key`, as WSO2's Helm charts name them:
+/// `keystore_tls_password`, `keystore_tls_key_password`, `truststore_password`, ...
+pub fn secret_alias(section: &str, key: &str) -> String {
+    format!("{}_{key}", section.replace('.', "_"))
+}
+
+/// The aliases of every password deployment-security.toml of `product` holds, in the file's order.
+pub fn secret_aliases(product: &Product) -> Vec<String> {
+    let keystores = keystores(product, "")
+        .into_iter()
+        .flat_map(|(section, _)| ["password", "key_password"].map(|key| secret_alias(section, key)));
+    let truststore = truststore(product).map(|_| secret_alias("truststore", "password"));
+    keystores.chain(truststore).collect()
+}
+
+/// The keystore sections of `product`'s set, each with what it names.
+fn keystores(product: &Product, ssl_alias: &str) -> Vec<(&'static str, KeystoreSection)> {
+    (KEYSTORE_SECTIONS.iter())
+        .filter_map(|(section, role)| Some((*section, keystore_section(product, *role, ssl_alias)?)))
+        .collect()
+}
+
+/// The file name and format of `product`'s truststore.
+fn truststore(product: &Product) -> Option<(&'static str, StoreFormat)> {
+    product.files.iter().find_map(|spec| match spec.holds {
+        Holds::Store(format, StorePurpose::TrustStore, _) => Some((spec.name, format)),
+        _ => None,
+    })
+}
+
 /// deployment-security.toml for the set made with `settings`: every value filled in, the stores protected by
-/// `password`, and `[encryption] key` where the release encrypts with one.
-pub fn security_toml(settings: &Settings, password: &Password, key: Option<&SymmetricKey>) -> Zeroizing<String> {
+/// `password`, and `[encryption] key` where the release encrypts with one. With `secrets`, each password is
+/// `$secret{alias}` and `[secrets]` holds the encrypted values.
+pub fn security_toml(
+    settings: &Settings,
+    password: &Password,
+    key: Option<&SymmetricKey>,
+    secrets: Option<&Secrets>,
+) -> Zeroizing<String> {
     let cluster = &settings.cluster;
     let product = cluster.product();
-    let password = Zeroizing::new(toml_string(password.secret_str()));
+    let plain = Zeroizing::new(toml_string(password.secret_str()));
+    let password = |section: &str, key: &str| match secrets {
+        Some(_) => Zeroizing::new(toml_string(&format!("$secret{{{}}}", secret_alias(section, key)))),
+        None => plain.clone(),
+    };
     let mut text = Zeroizing::new(String::with_capacity(1024));
     // write! to a String cannot fail.
     let _ = writeln!(
         text,
         "# The keystore, truststore and encryption sections of the {} cluster {}, made by iospki.\n\
          # Merge them into repository/conf/deployment.toml on every node: replace the sections of the same names\n\
-         # there (TOML allows a table once) and keep the rest as it is. This file holds the stores' password and\n\
-         # the encryption key: keep it 0600 and out of version control.",
+         # there (TOML allows a table once) and keep the rest as it is. {}",
         product.name,
-        cluster.domain()
+        cluster.domain(),
+        match secrets {
+            Some(_) =>
+                "The passwords are Secure Vault's: the server\n# decrypts [secrets] with the key secret-conf.properties names, opened with the password in password-tmp.",
+            None =>
+                "This file holds the stores' password and\n# the encryption key: keep it 0600 and out of version control.",
+        }
     );
-    for (section, role) in KEYSTORE_SECTIONS {
-        let Some(store) = keystore_section(product, role, settings.ssl_alias.as_str()) else {
-            continue;
-        };
+    for (section, store) in keystores(product, settings.ssl_alias.as_str()) {
         let _ = write!(
             text,
             "\n[{section}]\nfile_name = {}\ntype = {}\npassword = {}\nalias = {}\nkey_password = {}\n",
             toml_string(store.file_name),
             toml_string(type_name(store.format)),
-            *password,
+            *password(section, "password"),
             toml_string(&store.alias),
-            *password
+            *password(section, "key_password")
         );
     }
-    let truststore = product.files.iter().find_map(|spec| match spec.holds {
-        Holds::Store(format, StorePurpose::TrustStore, _) => Some((spec, format)),
-        _ => None,
-    });
-    if let Some((spec, format)) = truststore {
+    if let Some((name, format)) = truststore(product) {
         let _ = write!(
             text,
             "\n[truststore]\nfile_name = {}\ntype = {}\npassword = {}\n",
-            toml_string(spec.name),
+            toml_string(name),
             toml_string(type_name(format)),
-            *password
+            *password("truststore", "password")
         );
     }
     if let Some(key) = key {
@@ -109,6 +148,12 @@ pub fn security_toml(settings: &Settings, password: &Password, key: Option<&Symm
              [encryption]\nkey = {}\n",
             toml_string(&key.secret_hex())
         );
+    }
+    if let Some(secrets) = secrets {
+        text.push_str("\n[secrets]\n");
+        for (alias, value) in secrets.entries() {
+            let _ = writeln!(text, "{alias} = {}", toml_string(value));
+        }
     }
     text
 }

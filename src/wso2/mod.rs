@@ -7,8 +7,10 @@
 
 pub mod deployment;
 pub mod nginx;
+pub mod properties;
 pub mod read;
 mod snippets;
+pub mod vault;
 
 use std::fmt::Write;
 
@@ -16,6 +18,7 @@ use base64ct::Encoding;
 use rustls_pki_types::CertificateDer;
 use zeroize::Zeroizing;
 
+use crate::formats::vault::Secrets;
 use crate::io::secret::{Password, SymmetricKey};
 use crate::model::cluster::Cluster;
 use crate::model::product::iot::{CA_ALIAS, RA_ALIAS};
@@ -30,15 +33,24 @@ pub const JWT_ISSUER: &str = "wso2.org/products/iot";
 /// The audience of those JWTs (`aud`): it must be that identity provider's `Alias`.
 pub const JWT_AUDIENCE: &str = "devicemgt";
 
-/// The bytes of the configuration file `kind` for a set made with `settings`, its stores protected by `password`,
-/// its SSL certificate `ssl`.
-pub fn config_file(
-    kind: ConfigFile,
-    settings: &Settings,
-    password: &Password,
-    encryption_key: Option<&SymmetricKey>,
-    ssl: &CertificateDer<'_>,
-) -> Zeroizing<Vec<u8>> {
+/// What a set's configuration files are made from.
+#[derive(Debug, Clone, Copy)]
+pub struct Sources<'a> {
+    /// The settings the set is made with.
+    pub settings: &'a Settings,
+    /// The stores' password.
+    pub password: &'a Password,
+    /// deployment.toml's `[encryption] key`, for a release that encrypts with one.
+    pub encryption_key: Option<&'a SymmetricKey>,
+    /// The SSL certificate.
+    pub ssl: &'a CertificateDer<'a>,
+    /// The passwords encrypted with Secure Vault, in a set made with it.
+    pub secrets: Option<&'a Secrets>,
+}
+
+/// The bytes of the configuration file `kind` made from `sources`.
+pub fn config_file(kind: ConfigFile, sources: &Sources<'_>) -> Zeroizing<Vec<u8>> {
+    let Sources { settings, password, .. } = *sources;
     let text = match kind {
         ConfigFile::CertificateConfig => {
             let store = settings
@@ -53,10 +65,13 @@ pub fn config_file(
             .to_xml()
         }
         ConfigFile::IotApiConfig => Zeroizing::new(iot_api_config_xml(&settings.cluster)),
-        ConfigFile::IdentityProvider => Zeroizing::new(identity_provider_xml(ssl)),
+        ConfigFile::IdentityProvider => Zeroizing::new(identity_provider_xml(sources.ssl)),
         ConfigFile::Settings(role) => snippets::settings_text(settings, role, password),
         ConfigFile::Nginx => Zeroizing::new(nginx::conf(&settings.cluster)),
-        ConfigFile::DeploymentSecurity => deployment::security_toml(settings, password, encryption_key),
+        ConfigFile::DeploymentSecurity => {
+            deployment::security_toml(settings, password, sources.encryption_key, sources.secrets)
+        }
+        ConfigFile::Vault(file) => vault::file(file, settings, sources.secrets.unwrap_or(&Secrets::default())),
     };
     Zeroizing::new(text.as_bytes().to_vec())
 }

@@ -19,7 +19,7 @@ pub fn conf(cluster: &Cluster) -> String {
     let product = cluster.product();
     let path_of = |pick: fn(&Holds) -> bool| {
         product
-            .files_of(NodeRole::Nginx)
+            .files_of(NodeRole::Nginx, false)
             .find(|(spec, _)| pick(&spec.holds))
             .map_or_else(String::new, |(_, placement)| format!("{NGINX_DIR}/{}", placement.path))
     };

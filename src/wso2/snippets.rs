@@ -12,39 +12,76 @@ use crate::model::product::{Setting, Snippet, Syntax, Value};
 use crate::model::settings::Settings;
 use crate::vocab::roles::NodeRole;
 
-/// The settings file of `role` in a set made with `settings`, its stores protected by `password`.
+/// Secure Vault's namespace, which the root element of a file must declare for `svns:secretAlias`.
+pub const SVNS: &str = "http://org.wso2.securevault/configuration";
+
+/// What Secure Vault's cipher tool leaves in place of a password it encrypted.
+const VAULT_PLACEHOLDER: &str = "password";
+
+/// The settings file of `role` in a set made with `settings`, its stores protected by `password`: with Secure
+/// Vault, each password a SecretResolver reads is its alias, and only the others hold it.
 pub fn settings_text(settings: &Settings, role: NodeRole, password: &Password) -> Zeroizing<String> {
     let cluster = &settings.cluster;
     let product = cluster.product();
+    let vault = settings.secure_vault;
     let mut text = Zeroizing::new(String::new());
     // write! to a String cannot fail.
     let snippets = || product.snippets.iter().filter(|s| s.roles.contains(role));
-    let secret = snippets().any(|s| s.settings.iter().any(|s| matches!(s.value, Value::StorePassword)));
+    let passwords = || {
+        snippets()
+            .flat_map(|s| s.settings.iter())
+            .filter_map(|s| match s.value {
+                Value::StorePassword(alias) => Some(alias),
+                _ => None,
+            })
+    };
+    let plain = passwords().any(|alias| alias.is_none() || !vault);
     let _ = writeln!(
         text,
         "# The values the {} nodes of the {} cluster {} set, by iospki.\n\
-         # Set exactly these in each file and leave the rest as the product ships it.{}",
+         # Set exactly these in each file and leave the rest as the product ships it.{}{}",
         role.name(),
         product.name,
         cluster.domain(),
-        if secret {
-            " This file holds the\n# keystore password: keep it 0600 and delete it once applied."
+        match (plain, passwords().next().is_some()) {
+            (true, _) => " This file holds the\n# keystore password: keep it 0600 and delete it once applied.",
+            (false, true) => "",
+            (false, false) => "\n# The stores' sections are in deployment-security.toml, beside this file.",
+        },
+        if vault && passwords().any(|alias| alias.is_some()) {
+            "\n# Secure Vault: what an element's or attribute's svns:secretAlias names the server decrypts from\n\
+             # cipher-text.properties at start (secret-conf.properties says where); it reads the keystore\n\
+             # password once from password-tmp in its home, and deletes that file."
         } else {
-            "\n# The stores' sections are in deployment-security.toml, beside this file."
+            ""
         }
     );
     let mut previous: Option<&Snippet> = None;
+    let mut declared: Vec<&str> = Vec::new();
     for snippet in snippets() {
         if !previous.is_some_and(|p| p.file == snippet.file && p.place == snippet.place) {
             let _ = write!(text, "\n== {}, {}\n", snippet.file, snippet.place);
+            if vault && !declared.contains(&snippet.file) && names_aliases(product, snippet.file) {
+                let _ = writeln!(text, "(on the root element: xmlns:svns=\"{SVNS}\")");
+                declared.push(snippet.file);
+            }
         }
         for setting in snippet.settings {
             let value = Zeroizing::new(value(setting.value, settings, role, password));
-            text.push_str(&line(snippet.syntax, setting, &value));
+            text.push_str(&line(snippet.syntax, setting, &value, vault));
         }
         previous = Some(snippet);
     }
     text
+}
+
+/// Whether a Secure Vault set names an alias in `file`, whose root must then declare Secure Vault's namespace.
+fn names_aliases(product: &crate::model::product::Product, file: &str) -> bool {
+    product.snippets.iter().filter(|s| s.file == file).any(|s| {
+        s.settings
+            .iter()
+            .any(|setting| matches!(setting.value, Value::StorePassword(Some(_))))
+    })
 }
 
 /// The text of `value` for a node of `role`.
@@ -55,39 +92,46 @@ fn value(value: Value, settings: &Settings, role: NodeRole, password: &Password)
         Value::Host(group) => cluster.first(group).to_string(),
         Value::OwnHost => cluster.own_host(role).unwrap_or(cluster.domain()).to_string(),
         Value::Url(group, path) => format!("https://{}{path}", cluster.first(group)),
-        Value::StorePassword => password.secret_str().to_owned(),
+        Value::StorePassword(Some(_)) if settings.secure_vault => VAULT_PLACEHOLDER.to_owned(),
+        Value::StorePassword(_) => password.secret_str().to_owned(),
         Value::SslAlias => settings.ssl_alias.to_string(),
         Value::Integer(number) => number.to_string(),
     }
 }
 
-/// One setting in `syntax`, with its line end.
-fn line(syntax: Syntax, setting: &Setting, value: &str) -> String {
+/// One setting in `syntax`, with its line end; in a Secure Vault set (`vault`), a password's alias, or why the
+/// password stays.
+fn line(syntax: Syntax, setting: &Setting, value: &str, vault: bool) -> String {
     let name = setting.name;
+    match (vault, setting.value) {
+        (true, Value::StorePassword(Some(alias))) if syntax == Syntax::Elements => {
+            return format!(
+                "<{name} svns:secretAlias=\"{}\">{}</{name}>\n",
+                alias.alias,
+                escape(value)
+            );
+        }
+        (true, Value::StorePassword(Some(alias))) if syntax == Syntax::Attributes => {
+            let plain = line(syntax, setting, value, false);
+            return format!("{plain}svns:secretAlias=\"{}\"\n", alias.alias);
+        }
+        (true, Value::StorePassword(None)) => {
+            return format!(
+                "{}# the server reads this file without Secure Vault: the password stays here\n",
+                line(syntax, setting, value, false)
+            );
+        }
+        _ => {}
+    }
     match syntax {
         Syntax::Elements => format!("<{name}>{}</{name}>\n", escape(value)),
         Syntax::Attributes => format!("{name}=\"{}\"\n", escape(value)),
         // A JSON string of a str cannot fail to serialize.
         Syntax::Json => format!("\"{name}\": {},\n", serde_json::to_string(value).unwrap_or_default()),
-        Syntax::Properties => format!("{name}={}\n", properties_escape(value)),
+        Syntax::Properties => super::properties::line(name, value),
         Syntax::Toml if matches!(setting.value, Value::Integer(_)) => format!("{name} = {value}\n"),
         Syntax::Toml => format!("{name} = {}\n", super::toml_string(value)),
     }
-}
-
-/// A Java properties value: backslash, and what is not printable ASCII as `\uXXXX`.
-fn properties_escape(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for unit in value.encode_utf16() {
-        match unit {
-            0x5C => out.push_str("\\\\"),
-            0x20..=0x7E => out.push(char::from(unit as u8)),
-            unit => {
-                let _ = write!(out, "\\u{unit:04X}");
-            }
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -154,10 +198,5 @@ mod tests {
                 assert!(text.contains(&expected), "{role:?}: {expected} missing from\n{text}");
             }
         }
-    }
-
-    #[test]
-    fn properties_values_are_escaped() {
-        assert_eq!(properties_escape("a\\b\u{e9}"), "a\\\\b\\u00E9");
     }
 }

@@ -745,6 +745,12 @@ pub struct InitArgs {
     #[arg(long)]
     pub no_public_roots: bool,
 
+    /// Keep the stores' password out of the server's files: encrypt it with Secure Vault as WSO2's cipher tool
+    /// does (RSA, PKCS#1 v1.5, under the key secret-conf.properties names) into cipher-text.properties, and name
+    /// its aliases where the files held it. The server then needs the password once at start, in password-tmp.
+    #[arg(long)]
+    pub secure_vault: bool,
+
     /// File holding, on one line (a FIFO or <(pass show NAME) too; - reads standard input, typed without echo on a
     /// terminal), the password of the stores in --merge-from [default: the store password].
     #[arg(long, value_name = "FILE", requires = "merge_from")]

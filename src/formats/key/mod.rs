@@ -121,6 +121,14 @@ impl RsaKey {
         self.private.to_pkcs8_pem(LineEnding::LF).map_err(encode_error)
     }
 
+    /// The RSAES-PKCS1-v1_5 plaintext of `ciphertext`, blinded; `None` when it is not one under this key.
+    pub fn decrypt_pkcs1v15(&self, ciphertext: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
+        let plain = self
+            .private
+            .decrypt_blinded(&mut rand::rng(), rsa::Pkcs1v15Encrypt, ciphertext);
+        plain.ok().map(Zeroizing::new)
+    }
+
     /// An RSASSA-PKCS1-v1_5 signature over `message` with `digest`.
     pub fn sign_pkcs1v15(&self, digest: Digest, message: &[u8]) -> Result<Vec<u8>> {
         let signature = match digest {

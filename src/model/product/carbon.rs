@@ -7,8 +7,8 @@
 use super::{
     AliasSpec::{Fixed, Ssl},
     CertRole::{Ca, Ssl as SslCert},
-    CertificateSpec, CommonName, EntrySpec, FileSpec, Holds, HostGroup, HostGroupId, Placement, Roles, Setting,
-    Snippet, StoreFormat, StorePurpose,
+    CertificateSpec, CommonName, EntrySpec, FileSpec, Holds, HostGroup, HostGroupId, Placement, Roles, SecretAlias,
+    Setting, Snippet, StoreFormat, StorePurpose,
     Syntax::{Attributes, Elements},
     Value::{self, OwnHost, SslAlias, StorePassword, Text},
 };
@@ -209,7 +209,48 @@ macro_rules! settings_file {
     };
 }
 
-pub(super) use {nginx_chain, nginx_conf, nginx_file, nginx_key, settings_file};
+/// Secure Vault's file of kind `$kind`, which `$roles` keep in `$dir` (the server's `repository/conf/security`).
+macro_rules! vault_file {
+    (SecretConf, $roles:expr, $dir:literal) => {
+        $crate::model::product::carbon::vault_file!(@file "secret-conf.properties", SecretConf, false, $roles, $dir,
+            "Secure Vault: the keystore and alias whose key decrypts")
+    };
+    (CipherText, $roles:expr, $dir:literal) => {
+        $crate::model::product::carbon::vault_file!(@file "cipher-text.properties", CipherText, true, $roles, $dir,
+            "Secure Vault: the encrypted passwords")
+    };
+    (CipherTool, $roles:expr, $dir:literal) => {
+        $crate::model::product::carbon::vault_file!(@file "cipher-tool.properties", CipherTool, false, $roles, $dir,
+            "Secure Vault: where the cipher tool finds each alias")
+    };
+    (@file $name:literal, $kind:ident, $secret:literal, $roles:expr, $dir:literal, $description:literal) => {
+        $crate::model::product::FileSpec {
+            name: $name,
+            holds: $crate::model::product::Holds::Config($crate::model::product::ConfigFile::Vault(
+                $crate::model::product::VaultFile::$kind,
+            )),
+            secret: $secret,
+            in_output: true,
+            description: $description,
+            placements: &[$crate::model::product::Placement {
+                roles: $roles,
+                path: concat!($dir, "/", $name),
+                purpose: $description,
+            }],
+        }
+    };
+}
+
+pub(super) use {nginx_chain, nginx_conf, nginx_file, nginx_key, settings_file, vault_file};
+
+/// Secure Vault's secret-conf.properties on every server node of a Carbon 4.4 product.
+pub(super) const SECRET_CONF: FileSpec = vault_file!(SecretConf, Roles::Servers, "repository/conf/security");
+
+/// Secure Vault's cipher-text.properties on every server node.
+pub(super) const CIPHER_TEXT: FileSpec = vault_file!(CipherText, Roles::Servers, "repository/conf/security");
+
+/// Secure Vault's cipher-tool.properties on every server node.
+pub(super) const CIPHER_TOOL: FileSpec = vault_file!(CipherTool, Roles::Servers, "repository/conf/security");
 
 /// The ledger, last.
 pub(super) const LEDGER: FileSpec = FileSpec {
@@ -235,7 +276,10 @@ pub(super) const CONNECTOR: Snippet = Snippet {
         },
         Setting {
             name: "keystorePass",
-            value: StorePassword,
+            value: StorePassword(Some(SecretAlias {
+                alias: "Server.Service.Connector.keystorePass",
+                xpath: "//Server/Service/Connector[@keystorePass]",
+            })),
         },
     ],
 };
@@ -249,7 +293,10 @@ pub(super) const CARBON_KEY_STORE: Snippet = Snippet {
     settings: &[
         Setting {
             name: "Password",
-            value: StorePassword,
+            value: StorePassword(Some(SecretAlias {
+                alias: "Carbon.Security.KeyStore.Password",
+                xpath: "//Server/Security/KeyStore/Password",
+            })),
         },
         Setting {
             name: "KeyAlias",
@@ -257,7 +304,10 @@ pub(super) const CARBON_KEY_STORE: Snippet = Snippet {
         },
         Setting {
             name: "KeyPassword",
-            value: StorePassword,
+            value: StorePassword(Some(SecretAlias {
+                alias: "Carbon.Security.KeyStore.KeyPassword",
+                xpath: "//Server/Security/KeyStore/KeyPassword",
+            })),
         },
     ],
 };
@@ -270,7 +320,10 @@ pub(super) const CARBON_TRUST_STORE: Snippet = Snippet {
     syntax: Elements,
     settings: &[Setting {
         name: "Password",
-        value: StorePassword,
+        value: StorePassword(Some(SecretAlias {
+            alias: "Carbon.Security.TrustStore.Password",
+            xpath: "//Server/Security/TrustStore/Password",
+        })),
     }],
 };
 
@@ -314,9 +367,10 @@ pub(super) const SSO_STORE: &[Setting] = &[
         name: "keyStoreName",
         value: Text("/repository/resources/security/wso2carbon.jks"),
     },
+    // Jaggery reads the app's JSON as it is: no SecretResolver, so the password stays.
     Setting {
         name: "keyStorePassword",
-        value: StorePassword,
+        value: StorePassword(None),
     },
     Setting {
         name: "identityAlias",

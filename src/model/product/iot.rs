@@ -302,6 +302,9 @@ pub static IOT: Product = Product {
         settings_file!("settings-manager.txt", Manager),
         settings_file!("settings-worker.txt", Worker),
         settings_file!("settings-key-manager.txt", KeyManager),
+        SECRET_CONF,
+        CIPHER_TEXT,
+        CIPHER_TOOL,
         output(
             crate::model::product::LEDGER_FILE,
             Holds::Ledger,
@@ -335,6 +338,16 @@ pub static IOT: Product = Product {
     sso_idp_config: None,
     platform: None,
 };
+
+/// Secure Vault's secret-conf.properties on the core roles, in the IoT Server's `conf/security` (its core reads its configuration
+/// from `conf/`, carbon.config.dir.path); the broker and analytics profiles keep their passwords.
+const SECRET_CONF: FileSpec = super::carbon::vault_file!(SecretConf, Roles::Only(CORE), "conf/security");
+
+/// Secure Vault's cipher-text.properties on the core roles.
+const CIPHER_TEXT: FileSpec = super::carbon::vault_file!(CipherText, Roles::Only(CORE), "conf/security");
+
+/// Secure Vault's cipher-tool.properties on the core roles.
+const CIPHER_TOOL: FileSpec = super::carbon::vault_file!(CipherTool, Roles::Only(CORE), "conf/security");
 
 /// A Carbon 4.4 snippet for the core roles only: the broker and analytics profiles keep their carbon.xml and
 /// catalina-server.xml under wso2/, and get no SETTINGS.txt.

@@ -154,6 +154,30 @@ pub enum ConfigFile {
     /// deployment-security.toml: the `[keystore.*]`, `[truststore]` and `[encryption]` sections of a
     /// deployment.toml product.
     DeploymentSecurity,
+    /// One of Secure Vault's files, in a set made with `--secure-vault`.
+    Vault(VaultFile),
+}
+
+/// Secure Vault's files, as WSO2's cipher tool leaves them under a node's `repository/conf/security/`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VaultFile {
+    /// secret-conf.properties: the keystore and alias whose key decrypts, and where the secrets are.
+    SecretConf,
+    /// cipher-text.properties: each alias with its encrypted password.
+    CipherText,
+    /// cipher-tool.properties: where the cipher tool finds each alias's element (Carbon 4.4), so that the
+    /// operator's own tool keeps working on the node.
+    CipherTool,
+}
+
+/// Where Secure Vault finds a password of a product's file: the alias its loader resolves through a
+/// SecretResolver, and the element or attribute, as cipher-tool.properties names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SecretAlias {
+    /// The alias, e.g. `Carbon.Security.KeyStore.Password`.
+    pub alias: &'static str,
+    /// The XPath of the element or attribute under the file's root, e.g. `//Server/Security/KeyStore/Password`.
+    pub xpath: &'static str,
 }
 
 /// What a file of a set holds.
@@ -232,6 +256,11 @@ impl FileSpec {
         }
     }
 
+    /// Whether a set made with Secure Vault on or off (`secure_vault`) holds it.
+    pub fn in_set(&self, secure_vault: bool) -> bool {
+        secure_vault || !matches!(self.holds, Holds::Config(ConfigFile::Vault(_)))
+    }
+
     /// Where `role` keeps this file, if it gets it.
     pub fn placement(&self, role: NodeRole) -> Option<&'static Placement> {
         self.placements.iter().find(|p| p.roles.contains(role))
@@ -271,8 +300,9 @@ pub enum Value {
     OwnHost,
     /// `https://` + the first host of a group + this path.
     Url(HostGroupId, &'static str),
-    /// The stores' password.
-    StorePassword,
+    /// The stores' password, with the Secure Vault alias the file's loader resolves; `None` where the file is not
+    /// read through a SecretResolver and keeps the password.
+    StorePassword(Option<SecretAlias>),
     /// The SSL key's alias (carbon.xml's KeyAlias).
     SslAlias,
     /// This number.
@@ -721,9 +751,9 @@ impl Product {
         self.files.iter().find(|f| pick(&f.holds))
     }
 
-    /// The files `init` writes to the output directory.
-    pub fn output_files(&self) -> impl Iterator<Item = &'static FileSpec> {
-        self.files.iter().filter(|f| f.in_output)
+    /// The files `init` writes to the output directory of a set with Secure Vault on or off (`secure_vault`).
+    pub fn output_files(&self, secure_vault: bool) -> impl Iterator<Item = &'static FileSpec> {
+        self.files.iter().filter(move |f| f.in_output && f.in_set(secure_vault))
     }
 
     /// The Java keystore the server's configuration uses for `purpose`.
@@ -794,9 +824,15 @@ impl Product {
         })
     }
 
-    /// The files `role` gets, with where it keeps them.
-    pub fn files_of(&self, role: NodeRole) -> impl Iterator<Item = (&'static FileSpec, &'static Placement)> {
-        self.files.iter().filter_map(move |f| f.placement(role).map(|p| (f, p)))
+    /// The files `role` gets from a set with Secure Vault on or off (`secure_vault`), with where it keeps them.
+    pub fn files_of(
+        &self,
+        role: NodeRole,
+        secure_vault: bool,
+    ) -> impl Iterator<Item = (&'static FileSpec, &'static Placement)> {
+        (self.files.iter())
+            .filter(move |f| f.in_set(secure_vault))
+            .filter_map(move |f| f.placement(role).map(|p| (f, p)))
     }
 }
 

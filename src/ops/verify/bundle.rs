@@ -276,7 +276,7 @@ fn bundled_mode(product: &Product, role: NodeRole, path: &Path) -> Option<u32> {
         return Some(crate::io::output::PUBLIC_MODE);
     }
     product
-        .files_of(role)
+        .files_of(role, true)
         .find(|(_, placement)| Path::new(placement.path) == path)
         .map(|(spec, _)| spec.mode())
 }

@@ -674,7 +674,7 @@ impl<'a> Reader<'a> {
     fn nginx(&mut self) {
         let placed = |pick: fn(&Holds) -> bool| {
             self.product
-                .files_of(NodeRole::Nginx)
+                .files_of(NodeRole::Nginx, false)
                 .find(|(spec, _)| pick(&spec.holds))
                 .map(|(_, p)| p.path.to_owned())
         };

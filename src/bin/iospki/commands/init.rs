@@ -33,6 +33,7 @@ pub fn run(args: InitArgs) -> Result<ExitCode> {
             protection: args.p12_profile,
             key_bits: args.key_bits,
             no_public_roots: args.no_public_roots,
+            secure_vault: args.secure_vault,
         },
         password_file: args.password_file,
         key: args.key,
