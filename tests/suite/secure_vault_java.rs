@@ -19,14 +19,20 @@ const CALLBACK: &str = "org.wso2.carbon.securevault.DefaultSecretCallbackHandler
 /// A test's directory: `home/` is the server home, the certificates exported for encryption lie beside it.
 struct Fixture {
     dir: PathBuf,
+    /// The configuration directory in the home: repository/conf, or conf for the Micro Integrator.
+    conf: &'static str,
 }
 
 impl Fixture {
     fn new(name: &str) -> Self {
+        Self::with_conf(name, CONF)
+    }
+
+    fn with_conf(name: &str, conf: &'static str) -> Self {
         let dir = scratch(name);
-        std::fs::create_dir_all(dir.join("home").join(CONF).join("security")).unwrap();
+        std::fs::create_dir_all(dir.join("home").join(conf).join("security")).unwrap();
         std::fs::create_dir_all(dir.join("home").join(SECURITY)).unwrap();
-        Fixture { dir }
+        Fixture { dir, conf }
     }
 
     fn home(&self) -> PathBuf {
@@ -172,10 +178,13 @@ impl Fixture {
             format!("keystore.identity.key.secretProvider={CALLBACK}"),
             "secretRepositories=file".to_owned(),
             format!("secretRepositories.file.provider={FILE_PROVIDER}"),
-            format!("secretRepositories.file.location={CONF}/security/cipher-text.properties"),
+            format!(
+                "secretRepositories.file.location={}/security/cipher-text.properties",
+                self.conf
+            ),
         ];
         lines.extend(extra.iter().map(|line| (*line).to_owned()));
-        let file = self.home().join(CONF).join("security/secret-conf.properties");
+        let file = self.home().join(self.conf).join("security/secret-conf.properties");
         std::fs::write(file, lines.join("\n") + "\n").unwrap();
     }
 
@@ -184,7 +193,11 @@ impl Fixture {
             .iter()
             .map(|(alias, value)| format!("{alias}={value}\n"))
             .collect();
-        std::fs::write(self.home().join(CONF).join("security/cipher-text.properties"), text).unwrap();
+        std::fs::write(
+            self.home().join(self.conf).join("security/cipher-text.properties"),
+            text,
+        )
+        .unwrap();
     }
 
     /// password-tmp as an operator leaves it for a daemon start: the password and a newline.
@@ -241,6 +254,29 @@ fn rsa_homes_of_jks_and_pkcs12_decrypt_every_secret_and_open_their_stores() {
         assert!(error.contains("password-tmp"), "{error}");
         assert!(again.secrets.is_empty(), "{}", again.run.stdout());
     }
+}
+
+#[test]
+fn a_micro_integrator_home_keeps_its_configuration_in_conf() {
+    let fixture = Fixture::with_conf("secure-vault-mi", "conf");
+    let pem = fixture.rsa_keystore(&format!("{SECURITY}/wso2carbon.jks"), "JKS", "wso2carbon", "ks-secret");
+    fixture.secret_conf(&format!("{SECURITY}/wso2carbon.jks"), "JKS", "wso2carbon", &[]);
+    // A long value continued on the next line, as java.util.Properties reads it.
+    let value = fixture.rsa_encrypt(&pem, "ks-secret");
+    let wrapped = format!("{}\\\n    {}", &value[..100], &value[100..]);
+    fixture.cipher_texts(&[(KEYSTORE_ALIAS, &wrapped)]);
+    fixture.password_tmp("ks-secret");
+    let stores = [("repository/resources/security/wso2carbon.jks", KEYSTORE_ALIAS)];
+    let vault = secure_vault(&fixture.home(), "conf", &stores);
+    vault.assert_all_open(&fixture.home(), &[(KEYSTORE_ALIAS, "ks-secret")]);
+    // The same home read as if its configuration were in repository/conf has no secret-conf.properties.
+    fixture.password_tmp("ks-secret");
+    let elsewhere = secure_vault(&fixture.home(), CONF, &[]);
+    let error = elsewhere.error.expect("no secret-conf.properties is an error");
+    assert!(
+        error.contains("repository/conf/security/secret-conf.properties"),
+        "{error}"
+    );
 }
 
 #[test]
