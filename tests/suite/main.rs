@@ -41,6 +41,7 @@ mod readme;
 mod rotate;
 mod scheduled_jobs;
 mod secrets;
+mod secure_vault_java;
 mod sso;
 mod util;
 mod verify;
