@@ -19,7 +19,7 @@ use crate::model::cluster::{Hosts, Nodes};
 use crate::model::defaults::KEY_BITS_RANGE;
 use crate::model::product::{Layout, ProductChoice, ProductId};
 use crate::model::settings::{Choices, PasswordSource};
-use crate::vocab::names::{HostName, NodeName};
+use crate::vocab::names::{HostName, NodeName, ServerHome};
 use crate::vocab::roles::{ByRole, CertRole, HostGroupId, NodeRole};
 
 #[derive(Deserialize)]
@@ -85,6 +85,7 @@ struct RawPasswords {
 #[serde(deny_unknown_fields)]
 struct RawSecureVault {
     enabled: Option<bool>,
+    server_home: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -135,6 +136,9 @@ pub fn parse_for(path: &Path, text: &str, product: ProductChoice<'_>) -> Result<
         protection: raw.p12_profile,
         public_roots: raw.public_roots,
         secure_vault: raw.secure_vault.enabled,
+        server_home: (raw.secure_vault.server_home)
+            .map(|home| at.server_home(home))
+            .transpose()?,
         key_bits: raw.key_bits.map(|b| at.bits(b)).transpose()?,
         subject: at.subject(raw.subject)?,
         store_password: at.source(
@@ -380,6 +384,10 @@ impl Located<'_> {
                 start + after.lines().take(n).map(|l| l.len() + 1).sum::<usize>()
             });
         self.line(at)
+    }
+
+    fn server_home(&self, value: Spanned<String>) -> Result<ServerHome> {
+        ServerHome::parse(value.get_ref()).map_err(|e| self.error(&value, "secure_vault.server_home", e))
     }
 
     fn alias(&self, value: Spanned<String>) -> Result<Alias> {
