@@ -44,5 +44,6 @@ mod secrets;
 mod secure_vault_java;
 mod sso;
 mod util;
+mod vault_sets;
 mod verify;
 mod work_factors;
