@@ -578,6 +578,27 @@ mod tests {
     }
 
     #[test]
+    fn secure_vault_is_read_and_its_server_home_checked_where_it_is() {
+        let choices = load_text("[secure_vault]\nenabled = true\nserver_home = \"/opt/wso2/es/\"\n").unwrap();
+        assert_eq!(choices.secure_vault, Some(true));
+        assert_eq!(choices.server_home.unwrap().to_string(), "/opt/wso2/es");
+        let err = load_text("[secure_vault]\nserver_home = \"opt\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(":2: secure_vault.server_home: 'opt' is not an absolute path"),
+            "{err}"
+        );
+        let err = load_text("[secure_vault]\nserver_home = \"/opt\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("only Secure Vault's secret-conf.properties names the server home"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn more_hosts_than_iospki_takes_name_the_key_and_line() {
         let names: Vec<String> = (0..crate::model::cluster::MAX_HOSTS)
             .map(|i| format!("\"w{i}.example.org\""))
