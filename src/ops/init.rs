@@ -163,7 +163,7 @@ pub fn run(request: &InitRequest<'_>) -> Result<InitReport> {
     let password = request.password_file.clone().map(PasswordSource::File);
     let next = (verified.problems() == 0).then(|| {
         let password = password.or(choices.store_password);
-        NextSteps::new(&out, &options.settings.cluster, password, &ssl_alias)
+        NextSteps::new(&out, &options.settings, password)
     });
     Ok(InitReport {
         out,
