@@ -142,17 +142,33 @@ fn an_iot_core_node_keeps_secure_vault_under_conf() {
 
 #[test]
 fn an_identity_server_7_node_decrypts_its_secrets_and_opens_all_four_stores() {
-    let set = VaultSet::new("vault-is71", &["--product", "is", "--version", "7.1"], ASCII_PASSWORD);
-    let home = set.home("is-1", ASCII_PASSWORD);
+    deployment_toml_node_starts("vault-is71", &["--product", "is", "--version", "7.1"], "is-1", "p12");
+}
+
+#[test]
+fn an_api_manager_4_node_decrypts_its_secrets_and_opens_its_jks_stores() {
+    deployment_toml_node_starts(
+        "vault-apim44",
+        &["--product", "apim", "--version", "4.4"],
+        "apim-1",
+        "jks",
+    );
+}
+
+/// A node of a deployment.toml product's vault set, its stores of `extension`, starts as the server does; its
+/// cipher-text.properties holds what deployment-security.toml's `[secrets]` does.
+fn deployment_toml_node_starts(name: &str, product: &[&str], node: &str, extension: &str) {
+    let set = VaultSet::new(name, product, ASCII_PASSWORD);
+    let home = set.home(node, ASCII_PASSWORD);
     let security = "repository/resources/security";
     let stores: Vec<(String, &str)> = [
-        ("primary.p12", "keystore_primary_password"),
-        ("internal.p12", "keystore_internal_key_password"),
-        ("tls.p12", "keystore_tls_password"),
-        ("client-truststore.p12", "truststore_password"),
+        ("primary", "keystore_primary_password"),
+        ("internal", "keystore_internal_key_password"),
+        ("tls", "keystore_tls_password"),
+        ("client-truststore", "truststore_password"),
     ]
     .iter()
-    .map(|(file, alias)| (format!("{security}/{file}"), *alias))
+    .map(|(file, alias)| (format!("{security}/{file}.{extension}"), *alias))
     .collect();
     let stores: Vec<(&str, &str)> = stores.iter().map(|(file, alias)| (file.as_str(), *alias)).collect();
     let aliases = [
