@@ -67,6 +67,9 @@ pub struct RotateReport {
     pub changes: Vec<Change>,
     /// Where the previous set went, inside DIR.
     pub backup: Option<String>,
+    /// The Secure Vault aliases whose values are encrypted again, under the new key that decrypts them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub encrypted_again: Vec<String>,
     /// The new set verified as `iospki verify` would, expiry aside, when it was written: problems make the
     /// exit code 1.
     #[serde(skip)]
@@ -110,6 +113,8 @@ pub struct Rotation {
     pub backup: String,
     /// The alias under which the new truststore keeps the CA a CA rotation replaces, until it is dropped.
     pub earlier_ca: Option<String>,
+    /// The Secure Vault aliases whose values the new set encrypts again.
+    pub encrypted_again: Vec<String>,
 }
 
 /// One certificate of the current set, with its key.
@@ -223,6 +228,7 @@ pub fn run(request: &RotateRequest) -> Result<RotateReport> {
         dry_run: request.dry_run,
         changes: Vec::new(),
         backup: None,
+        encrypted_again: Vec::new(),
         verified: None,
         next: None,
     };
@@ -232,6 +238,7 @@ pub fn run(request: &RotateRequest) -> Result<RotateReport> {
     let rotation = plan(inputs(&dir, &set, due, request, &store_password, now)?, now)?;
     report.changes = rotation.changes;
     report.backup = Some(rotation.backup);
+    report.encrypted_again = rotation.encrypted_again;
     if request.dry_run {
         return Ok(report);
     }
@@ -282,7 +289,7 @@ fn inputs<'a>(
     })
 }
 
-/// The Secure Vault secrets of a set made with it, as its cipher-text.properties holds them.
+/// The Secure Vault secrets of a set made with it, as its cipher-text.properties holds them (`None` without).
 fn earlier_secrets(set: &Set) -> Result<Option<Secrets>> {
     let kind = ConfigFile::Vault(VaultFile::CipherText);
     let Some(spec) = set.product().config(kind).filter(|_| set.settings().secure_vault) else {
@@ -316,6 +323,7 @@ pub fn plan(inputs: Inputs<'_>, now: OffsetDateTime) -> Result<Rotation> {
         .collect();
     let new_keys: Vec<CertRole> = fresh.iter().map(|(role, _)| role).collect();
     let (keys, kept) = keys_and_kept(due, fresh);
+    let earlier = earlier_secrets(set)?;
     let outcome = build(Build {
         settings: set.settings(),
         store_password,
@@ -324,7 +332,7 @@ pub fn plan(inputs: Inputs<'_>, now: OffsetDateTime) -> Result<Rotation> {
         kept,
         existing: Some(&mut existing),
         earlier_cas,
-        earlier_secrets: earlier_secrets(set)?,
+        earlier_secrets: earlier.clone(),
         ledger: set.ledger()?,
         now,
     })?;
@@ -342,6 +350,10 @@ pub fn plan(inputs: Inputs<'_>, now: OffsetDateTime) -> Result<Rotation> {
             )
         })
         .collect();
+    let encrypted_again = match &earlier {
+        Some(earlier) => encrypted_again(earlier, &outcome.set)?,
+        None => Vec::new(),
+    };
     let mut plan = outcome.set.plan();
     for file in previous {
         let name = format!("{backup}/{}", file.name);
@@ -352,7 +364,19 @@ pub fn plan(inputs: Inputs<'_>, now: OffsetDateTime) -> Result<Rotation> {
         plan,
         backup,
         earlier_ca,
+        encrypted_again,
     })
+}
+
+/// The aliases whose values in `set` differ from `earlier`'s: those the new key encrypted again.
+fn encrypted_again(earlier: &Secrets, set: &Set) -> Result<Vec<String>> {
+    let Some(now) = earlier_secrets(set)? else {
+        return Ok(Vec::new());
+    };
+    let changed = now
+        .entries()
+        .filter(|(alias, value)| earlier.get(alias) != Some(*value));
+    Ok(changed.map(|(alias, _)| alias.to_owned()).collect())
 }
 
 fn change(product: &Product, issued: &Summary, ssl_alias: &str, old: &ByRole<String>, new_key: bool) -> Change {

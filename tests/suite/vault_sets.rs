@@ -70,7 +70,8 @@ impl VaultSet {
         home
     }
 
-    fn rotate(&self, flags: &[&str]) {
+    /// `rotate` of the set with `flags`; its output.
+    fn rotate(&self, flags: &[&str]) -> String {
         let (out, password) = (self.out(), self.dir.join("password"));
         let mut args = vec![
             "rotate",
@@ -79,7 +80,7 @@ impl VaultSet {
             password.to_str().unwrap(),
         ];
         args.extend_from_slice(flags);
-        iospki(elsewhere(), args).success();
+        iospki(elsewhere(), args).success()
     }
 
     fn cipher_text(&self) -> String {
@@ -221,9 +222,15 @@ fn every_character_of_a_password_survives_the_properties_file() {
 fn a_renewal_keeps_the_values_its_key_decrypts_and_a_new_key_gets_new_ones() {
     let set = VaultSet::new("vault-rotate", &["--product", "appm"], ASCII_PASSWORD);
     let first = set.cipher_text();
-    set.rotate(&["--ssl"]);
+    let kept = set.rotate(&["--ssl"]);
     assert_eq!(set.cipher_text(), first, "the key is kept: so are the values");
-    set.rotate(&["--ssl", "--rekey"]);
+    assert!(!kept.contains("Secure Vault"), "{kept}");
+    let renewed = set.rotate(&["--ssl", "--rekey"]);
+    let said = format!(
+        "Secure Vault: {} encrypted again under the new key",
+        CARBON_ALIASES.join(", ")
+    );
+    assert!(renewed.contains(&said), "{renewed}");
     let rekeyed = set.cipher_text();
     for line in first.lines().filter(|l| !l.starts_with('#')) {
         assert!(!rekeyed.contains(line), "{line} was kept under a new key");

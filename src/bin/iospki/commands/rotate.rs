@@ -61,6 +61,12 @@ fn print(args: &RotateArgs, report: &RotateReport) -> Result<()> {
             change.alias, change.role, change.old_serial, change.new_serial, change.sha256, change.not_after
         );
     }
+    if !report.encrypted_again.is_empty() {
+        info!(
+            "Secure Vault: {} encrypted again under the new key that decrypts them",
+            report.encrypted_again.join(", ")
+        );
+    }
     match (args.dry_run, &report.backup) {
         (true, _) => info!("dry run: nothing written"),
         (false, Some(backup)) => info!(
