@@ -72,6 +72,14 @@ pub fn settings_text(settings: &Settings, role: NodeRole, password: &Password) -
         }
         previous = Some(snippet);
     }
+    if vault && !declared.is_empty() {
+        let _ = write!(
+            text,
+            "\n== {}/security/cipher-tool.properties, beside the lines it ships (for the cipher tool on the node)\n{}",
+            super::vault::conf_dir(product),
+            super::vault::cipher_tool_lines(product)
+        );
+    }
     text
 }
 

@@ -1,7 +1,8 @@
 //! Secure Vault's files, as WSO2's cipher tool leaves them on a node and the server reads them at start:
-//! secret-conf.properties (the keystore and alias whose key decrypts), cipher-text.properties (each alias with its
-//! encrypted password) and, for Carbon 4.4, cipher-tool.properties (where each alias's element is); and the
-//! aliases of a set, each a password its files would otherwise hold in plain text.
+//! secret-conf.properties (the keystore and alias whose key decrypts) and cipher-text.properties (each alias with
+//! its encrypted password); the lines of cipher-tool.properties (where each alias's element is, Carbon 4.4), which
+//! SETTINGS.txt gives to add to the file the product ships; and the aliases of a set, each a password its files
+//! would otherwise hold in plain text.
 
 use zeroize::Zeroizing;
 
@@ -111,28 +112,32 @@ pub fn file(kind: VaultFile, settings: &Settings, secrets: &Secrets) -> Zeroizin
                 text += &properties::line(alias, value);
             }
         }
-        VaultFile::CipherTool => {
-            let conf = conf_dir(product);
-            for (file, syntax, alias) in snippet_aliases(product) {
-                let file = file
-                    .strip_prefix("repository/conf/")
-                    .map_or(file.to_owned(), |f| format!("{conf}/{f}"));
-                let place = format!("{file}{},{}", alias.xpath, syntax == Syntax::Attributes);
-                text += &properties::line(alias.alias, &place);
-            }
-        }
     }
     Zeroizing::new(text)
 }
 
+/// The lines of cipher-tool.properties that find each alias of `product`'s settings, `alias=FILE//XPATH,ATTRIBUTE`,
+/// each file under the server's configuration directory, as the cipher tool names it.
+pub fn cipher_tool_lines(product: &Product) -> String {
+    let conf = conf_dir(product);
+    let mut lines = String::new();
+    for (file, syntax, alias) in snippet_aliases(product) {
+        let file = file
+            .strip_prefix("repository/conf/")
+            .map_or(file.to_owned(), |f| format!("{conf}/{f}"));
+        let place = format!("{file}{},{}", alias.xpath, syntax == Syntax::Attributes);
+        lines += &properties::line(alias.alias, &place);
+    }
+    lines
+}
+
 /// The server's configuration directory, which holds `security/` with Secure Vault's files: `repository/conf`, or
-/// the IoT Server core's `conf` (its start script sets carbon.config.dir.path there). The cipher tool names each
-/// file under it.
-fn conf_dir(product: &Product) -> &'static str {
+/// the IoT Server core's `conf` (its start script sets carbon.config.dir.path there).
+pub fn conf_dir(product: &Product) -> &'static str {
     product
-        .config(ConfigFile::Vault(VaultFile::CipherTool))
+        .config(ConfigFile::Vault(VaultFile::CipherText))
         .and_then(|spec| spec.placements.first())
-        .and_then(|p| p.path.strip_suffix("/security/cipher-tool.properties"))
+        .and_then(|p| p.path.strip_suffix("/security/cipher-text.properties"))
         .unwrap_or("repository/conf")
 }
 
@@ -240,18 +245,16 @@ mod tests {
 
     #[test]
     fn the_cipher_tool_finds_the_iot_servers_files_under_its_conf() {
-        let choices = crate::model::settings::Choices {
-            product: Some(iot::IOT.id()),
-            secure_vault: Some(true),
-            ..Default::default()
-        };
-        let text = file(VaultFile::CipherTool, &choices.settings().unwrap(), &Secrets::default());
-        assert!(text.contains(
-            "\nServer.Service.Connector.keystorePass=conf/tomcat/catalina-server.xml//Server/Service/Connector[@keystorePass],true\n"
-        ), "{}", *text);
-        assert!(text.contains(
-            "\nCarbon.Security.TrustStore.Password=conf/carbon.xml//Server/Security/TrustStore/Password,false\n"
-        ));
+        let text = cipher_tool_lines(&iot::IOT);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 4, "{text}");
+        assert!(lines.contains(&"Server.Service.Connector.keystorePass=conf/tomcat/catalina-server.xml//Server/Service/Connector[@keystorePass],true"), "{text}");
+        assert!(
+            lines.contains(
+                &"Carbon.Security.TrustStore.Password=conf/carbon.xml//Server/Security/TrustStore/Password,false"
+            ),
+            "{text}"
+        );
     }
 
     #[test]

@@ -217,7 +217,11 @@ fn rotate_reports_of_a_deployment_toml_product_follow_iospki_rotate() {
 #[test]
 fn a_secure_vault_rotation_lists_the_aliases_it_encrypts_again() {
     let dir = scratch("json-schemas-rotate-vault");
-    iospki(&dir, ["init", "--product", "es", "--key-bits", "2048", "--secure-vault"]).success();
+    iospki(
+        &dir,
+        ["init", "--product", "es", "--key-bits", "2048", "--secure-vault"],
+    )
+    .success();
     let args = ["rotate", "--json", "--ssl", "--rekey", "output"];
     let rotated = valid(&iospki(&dir, args), 0, "iospki.rotate");
     assert_eq!(rotated["encrypted_again"].as_array().unwrap().len(), 4, "{rotated}");

@@ -7,9 +7,9 @@
 //! defaults follow its pattern.
 
 use super::carbon::{
-    CA_CERT, CA_KEY, CARBON_KEY_STORE, CARBON_TRUST_STORE, CERTIFICATES, CIPHER_TEXT, CIPHER_TOOL, CONNECTOR,
-    EXTRA_HOSTS, KEY_STORE, LEDGER, OWN_HOST_NAMES, PUBLISHER_JSON, SECRET_CONF, SSL_CERT, SSO_IDP_CONFIG, SSO_STORE,
-    STORE_JSON, SUMMARY, TRUST_STORE, nginx_chain, nginx_conf, nginx_key, service_provider, settings_file,
+    CA_CERT, CA_KEY, CARBON_KEY_STORE, CARBON_TRUST_STORE, CERTIFICATES, CIPHER_TEXT, CONNECTOR, EXTRA_HOSTS,
+    KEY_STORE, LEDGER, OWN_HOST_NAMES, PUBLISHER_JSON, SECRET_CONF, SSL_CERT, SSO_IDP_CONFIG, SSO_STORE, STORE_JSON,
+    SUMMARY, TRUST_STORE, nginx_chain, nginx_conf, nginx_key, service_provider, settings_file,
 };
 use super::{
     HostGroup,
@@ -91,7 +91,6 @@ pub static APPM: Product = Product {
         nginx_conf!("nginx-appm.conf", "conf.d/appm.conf"),
         SECRET_CONF,
         CIPHER_TEXT,
-        CIPHER_TOOL,
         LEDGER,
     ],
     relying_parties: &[

@@ -219,10 +219,6 @@ macro_rules! vault_file {
         $crate::model::product::carbon::vault_file!(@file "cipher-text.properties", CipherText, true, $roles, $dir,
             "Secure Vault: the encrypted passwords")
     };
-    (CipherTool, $roles:expr, $dir:literal) => {
-        $crate::model::product::carbon::vault_file!(@file "cipher-tool.properties", CipherTool, false, $roles, $dir,
-            "Secure Vault: where the cipher tool finds each alias")
-    };
     (@file $name:literal, $kind:ident, $secret:literal, $roles:expr, $dir:literal, $description:literal) => {
         $crate::model::product::FileSpec {
             name: $name,
@@ -248,9 +244,6 @@ pub(super) const SECRET_CONF: FileSpec = vault_file!(SecretConf, Roles::Servers,
 
 /// Secure Vault's cipher-text.properties on every server node.
 pub(super) const CIPHER_TEXT: FileSpec = vault_file!(CipherText, Roles::Servers, "repository/conf/security");
-
-/// Secure Vault's cipher-tool.properties on every server node.
-pub(super) const CIPHER_TOOL: FileSpec = vault_file!(CipherTool, Roles::Servers, "repository/conf/security");
 
 /// The ledger, last.
 pub(super) const LEDGER: FileSpec = FileSpec {

@@ -6,9 +6,9 @@
 //! same everywhere. The snippets still name the store, as the guide does, so that older 2.x releases agree.
 
 use super::carbon::{
-    CA_CERT, CA_KEY, CARBON_KEY_STORE, CARBON_TRUST_STORE, CERTIFICATES, CIPHER_TEXT, CIPHER_TOOL, CONNECTOR,
-    EXTRA_HOSTS, KEY_STORE, LEDGER, OWN_HOST_NAMES, PUBLISHER_JSON, SECRET_CONF, SSL_CERT, SSO_IDP_CONFIG, SSO_STORE,
-    STORE_JSON, SUMMARY, TRUST_STORE, nginx_chain, nginx_conf, nginx_key, service_provider, settings_file,
+    CA_CERT, CA_KEY, CARBON_KEY_STORE, CARBON_TRUST_STORE, CERTIFICATES, CIPHER_TEXT, CONNECTOR, EXTRA_HOSTS,
+    KEY_STORE, LEDGER, OWN_HOST_NAMES, PUBLISHER_JSON, SECRET_CONF, SSL_CERT, SSO_IDP_CONFIG, SSO_STORE, STORE_JSON,
+    SUMMARY, TRUST_STORE, nginx_chain, nginx_conf, nginx_key, service_provider, settings_file,
 };
 use super::{
     HostGroup,
@@ -68,7 +68,6 @@ pub static ES: Product = Product {
         nginx_conf!("nginx-es.conf", "conf.d/es.conf"),
         SECRET_CONF,
         CIPHER_TEXT,
-        CIPHER_TOOL,
         LEDGER,
     ],
     relying_parties: &[

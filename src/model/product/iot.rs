@@ -304,7 +304,6 @@ pub static IOT: Product = Product {
         settings_file!("settings-key-manager.txt", KeyManager),
         SECRET_CONF,
         CIPHER_TEXT,
-        CIPHER_TOOL,
         output(
             crate::model::product::LEDGER_FILE,
             Holds::Ledger,
@@ -345,9 +344,6 @@ const SECRET_CONF: FileSpec = super::carbon::vault_file!(SecretConf, Roles::Only
 
 /// Secure Vault's cipher-text.properties on the core roles.
 const CIPHER_TEXT: FileSpec = super::carbon::vault_file!(CipherText, Roles::Only(CORE), "conf/security");
-
-/// Secure Vault's cipher-tool.properties on the core roles.
-const CIPHER_TOOL: FileSpec = super::carbon::vault_file!(CipherTool, Roles::Only(CORE), "conf/security");
 
 /// A Carbon 4.4 snippet for the core roles only: the broker and analytics profiles keep their carbon.xml and
 /// catalina-server.xml under wso2/, and get no SETTINGS.txt.

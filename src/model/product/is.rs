@@ -5,9 +5,9 @@
 //! here uses the two public names, so that the certificate names every host the servers call each other by.
 
 use super::carbon::{
-    CA_CERT, CA_KEY, CARBON_KEY_STORE, CARBON_TRUST_STORE, CARBON_XML, CERTIFICATES, CIPHER_TEXT, CIPHER_TOOL,
-    CONNECTOR, EXTRA_HOSTS, KEY_STORE, LEDGER, SECRET_CONF, SSL_CERT, SSO_IDP_CONFIG, SUMMARY, TRUST_STORE,
-    nginx_chain, nginx_conf, nginx_key, service_provider, settings_file,
+    CA_CERT, CA_KEY, CARBON_KEY_STORE, CARBON_TRUST_STORE, CARBON_XML, CERTIFICATES, CIPHER_TEXT, CONNECTOR,
+    EXTRA_HOSTS, KEY_STORE, LEDGER, SECRET_CONF, SSL_CERT, SSO_IDP_CONFIG, SUMMARY, TRUST_STORE, nginx_chain,
+    nginx_conf, nginx_key, service_provider, settings_file,
 };
 use super::{
     HostGroup, HostGroupId, NodeGroup,
@@ -64,7 +64,6 @@ pub static IS: Product = Product {
         nginx_conf!("nginx-is.conf", "conf.d/is.conf"),
         SECRET_CONF,
         CIPHER_TEXT,
-        CIPHER_TOOL,
         LEDGER,
     ],
     relying_parties: &[],

@@ -165,9 +165,6 @@ pub enum VaultFile {
     SecretConf,
     /// cipher-text.properties: each alias with its encrypted password.
     CipherText,
-    /// cipher-tool.properties: where the cipher tool finds each alias's element (Carbon 4.4), so that the
-    /// operator's own tool keeps working on the node.
-    CipherTool,
 }
 
 /// Where Secure Vault finds a password of a product's file: the alias its loader resolves through a

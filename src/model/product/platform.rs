@@ -206,8 +206,7 @@ macro_rules! platform_files {
                 "[truststore]: the cluster CA, the three certificates, public roots"
             ),
             $crate::model::product::platform::DEPLOYMENT_SECURITY,
-            // Secure Vault's files as a Carbon 4.4 product keeps them; no cipher-tool.properties: the cipher
-            // tool of a deployment.toml product reads `[secrets]` instead.
+            // Secure Vault's files as a Carbon 4.4 product keeps them.
             $crate::model::product::carbon::SECRET_CONF,
             $crate::model::product::carbon::CIPHER_TEXT,
             $crate::model::product::carbon::settings_file!(
