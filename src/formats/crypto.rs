@@ -60,11 +60,18 @@ pub fn rsa_signature_valid(
     Ok(valid.is_ok())
 }
 
-/// `message` encrypted with RSAES-PKCS1-v1_5 (random padding) under the PKCS#1 RSAPublicKey `public_key`; `None`
-/// for a key that is not RSA or a message too long for it.
-pub fn encrypt_pkcs1v15(public_key: &[u8], message: &[u8]) -> Option<Vec<u8>> {
-    let key = RsaPublicKey::from_pkcs1_der(public_key).ok()?;
-    key.encrypt(&mut rand::rng(), rsa::Pkcs1v15Encrypt, message).ok()
+/// `message` encrypted with RSAES-PKCS1-v1_5 (random padding) under the PKCS#1 RSAPublicKey `public_key`; else
+/// the longest message the key takes (`None`: it is not an RSA key).
+pub fn encrypt_pkcs1v15(public_key: &[u8], message: &[u8]) -> Result<Vec<u8>, Option<usize>> {
+    use rsa::traits::PublicKeyParts;
+    let key = RsaPublicKey::from_pkcs1_der(public_key).map_err(|_| None)?;
+    // PKCS#1 v1.5 padding takes 11 bytes of the modulus (RFC 8017 7.2.1).
+    let longest = key.size().saturating_sub(11);
+    if message.len() > longest {
+        return Err(Some(longest));
+    }
+    key.encrypt(&mut rand::rng(), rsa::Pkcs1v15Encrypt, message)
+        .map_err(|_| Some(longest))
 }
 
 /// The PKCS#1 public key of the PKCS#8 RSA private key `pkcs8`; `None` for another kind of key.

@@ -27,15 +27,29 @@ pub enum VaultError {
     /// not UTF-8, and otherwise as a password that does not open its store.
     #[error("does not decrypt with the key of keystore.identity.alias (RSA, PKCS#1 v1.5 padding)")]
     WrongKey,
-    /// The certificate's key is not RSA, or the password too long for it.
-    #[error("cannot be encrypted with this certificate: its key is not RSA or the password is too long for it")]
-    CannotEncrypt,
+    /// The certificate's key is not RSA.
+    #[error("cannot be encrypted with this certificate: its key is not RSA")]
+    NotRsa,
+    /// The secret is longer than the key encrypts in one block.
+    #[error("is {bytes} bytes (UTF-8), longer than the {longest} that RSA PKCS#1 v1.5 encrypts with this key")]
+    TooLong {
+        /// The secret's length.
+        bytes: usize,
+        /// The longest the key takes.
+        longest: usize,
+    },
 }
 
 /// `secret` encrypted to the PKCS#1 RSA public key `public_key`, as cipher-text.properties holds it. The padding is
 /// random: each call gives another value, all of which decrypt to `secret`.
 pub fn encrypt(public_key: &[u8], secret: &str) -> Result<String, VaultError> {
-    let ciphertext = crypto::encrypt_pkcs1v15(public_key, secret.as_bytes()).ok_or(VaultError::CannotEncrypt)?;
+    let ciphertext = crypto::encrypt_pkcs1v15(public_key, secret.as_bytes()).map_err(|longest| match longest {
+        Some(longest) => VaultError::TooLong {
+            bytes: secret.len(),
+            longest,
+        },
+        None => VaultError::NotRsa,
+    })?;
     Ok(Base64::encode_string(&ciphertext))
 }
 
@@ -111,7 +125,10 @@ mod tests {
         assert_eq!(decrypt(&keys[0], "[plain]").unwrap_err(), VaultError::NotBase64);
         assert_eq!(
             encrypt(keys[0].public_key_der(), &"x".repeat(246)).unwrap_err(),
-            VaultError::CannotEncrypt
+            VaultError::TooLong {
+                bytes: 246,
+                longest: 245
+            }
         );
     }
 

@@ -88,8 +88,12 @@ fn snippet_aliases(product: &Product) -> impl Iterator<Item = (&'static str, Syn
 /// `password` encrypted for every alias of `product` to `key`, the key of [`identity`], keeping each value of
 /// `earlier` (the set being renewed) that still decrypts to it ([`Secrets::encrypt`]).
 pub fn secrets(product: &Product, key: &RsaKey, password: &Password, earlier: Option<&Secrets>) -> Result<Secrets> {
-    Secrets::encrypt(aliases(product), key, password.secret_str(), earlier)
-        .map_err(|e| Error::invalid("the store password", format!("Secure Vault: it {e}")))
+    Secrets::encrypt(aliases(product), key, password.secret_str(), earlier).map_err(|e| {
+        Error::invalid(
+            "the store password",
+            format!("Secure Vault: it {e}; choose a shorter one"),
+        )
+    })
 }
 
 /// The aliases and values of a cipher-text.properties text.

@@ -243,6 +243,35 @@ fn a_renewal_keeps_the_values_its_key_decrypts_and_a_new_key_gets_new_ones() {
 }
 
 #[test]
+fn a_password_longer_than_the_key_encrypts_is_one_line_and_nothing_written() {
+    let dir = scratch("vault-long");
+    std::fs::write(dir.join("password"), "a".repeat(246)).unwrap();
+    let (out, password) = (dir.join("output"), dir.join("password"));
+    let args = [
+        "init",
+        "--product",
+        "es",
+        "--key-bits",
+        "2048",
+        "--secure-vault",
+        "--out",
+    ];
+    let run = iospki(
+        elsewhere(),
+        args.iter()
+            .copied()
+            .chain([out.to_str().unwrap(), "--password-file", password.to_str().unwrap()]),
+    );
+    let stderr = run.fails_with(2);
+    assert_eq!(
+        stderr,
+        "iospki: the store password: Secure Vault: it is 246 bytes (UTF-8), longer than the 245 that RSA PKCS#1 \
+         v1.5 encrypts with this key; choose a shorter one\n"
+    );
+    assert!(!out.exists());
+}
+
+#[test]
 fn no_tar_bundle_holds_the_password_where_the_server_reads_it_through_secure_vault() {
     let set = VaultSet::new("vault-grep", &["--product", "es"], ASCII_PASSWORD);
     let home = set.home("publisher-1", ASCII_PASSWORD);
