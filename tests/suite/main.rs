@@ -3,6 +3,7 @@
 
 mod ansible;
 mod ansible_hostile;
+mod ansible_vault;
 mod apns;
 mod bad_input;
 mod bundle;
