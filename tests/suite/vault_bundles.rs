@@ -2,11 +2,15 @@
 //! password, in plain text or as JSON, XML or a .properties file would escape it, but those the server reads
 //! without a SecretResolver (the Jaggery apps' JSON in SETTINGS.txt, the IoT Server's certificate-config.xml);
 //! and each server's INSTALL.txt says how it gets the keystore password at start, for which no bundle has a file.
+//! The Kubernetes output likewise holds it nowhere, and the command it gives makes the Secret of its own for it
+//! (kubectl --dry-run=client).
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::util::{demo_key, iospki, scratch, tool};
+use base64ct::{Base64, Encoding};
+
+use crate::util::{demo_key, iospki, run_with_stdin, scratch, tool};
 
 /// A store password with every character the escapes of JSON, XML and .properties files change.
 pub const PASSWORD: &str = "p@ss=w:rd#!\"<&'\\";
@@ -157,4 +161,61 @@ fn the_install_txt_of_a_vault_sets_servers_says_how_they_get_the_keystore_passwo
         !install.contains("password-tmp"),
         "a set without Secure Vault:\n{install}"
     );
+}
+
+/// The command a k8s output's `text` gives to make the password-tmp Secret, from its `(IFS= read` line on, with
+/// a YAML comment's `# ` taken off each line.
+fn secret_command(text: &str) -> String {
+    let lines: Vec<&str> = text.lines().map(|l| l.strip_prefix("# ").unwrap_or(l).trim()).collect();
+    let at = lines.iter().position(|l| l.starts_with("(IFS= read")).expect(text);
+    format!("{} {}", lines[at], lines[at + 1])
+}
+
+#[test]
+fn the_k8s_output_of_a_vault_set_holds_no_password_and_its_command_makes_the_password_tmp_secret() {
+    let cases: [(&str, &[&str], &str, &str); 3] = [
+        ("vault-k8s-es", &["--product", "es"], "k8s/kubectl/store.yaml", "es"),
+        (
+            "vault-k8s-is7",
+            &["--product", "is", "--version", "7.1"],
+            "k8s/INSTALL.txt",
+            "is",
+        ),
+        (
+            "vault-k8s-apim",
+            &["--product", "apim", "--version", "4.4"],
+            "k8s/INSTALL.txt",
+            "apim",
+        ),
+    ];
+    for (name, args, guide, prefix) in cases {
+        let dir = vault_bundles(name, args);
+        iospki(&dir, ["bundle", "--format", "k8s", "--out", "k8s"]).success();
+        let found = lines_with(&dir.join("k8s"), PASSWORD);
+        assert!(found.is_empty(), "{name}: the password in plain text:\n{found:#?}");
+        let text = fs::read_to_string(dir.join(guide)).unwrap();
+        let command = secret_command(&text) + " --dry-run=client -o json";
+        let typed = format!("{PASSWORD}\n");
+        let run = run_with_stdin(&dir, "bash", ["-c", command.as_str()], &[], Some(typed.as_bytes()));
+        let secret: serde_json::Value = serde_json::from_str(&run.success()).unwrap();
+        assert_eq!(secret["metadata"]["name"], format!("{prefix}-password-tmp"), "{name}");
+        let data = secret["data"]["password-tmp"].as_str().unwrap();
+        assert_eq!(Base64::decode_vec(data).unwrap(), typed.as_bytes(), "{name}");
+        assert!(text.contains("cp /mnt/password-tmp/password-tmp"), "{name}: {text}");
+        let chart = guide.ends_with("INSTALL.txt");
+        if !chart {
+            let k8s = dir.join("k8s");
+            tool(&k8s, "helm", ["lint", "helm"]);
+            let rendered = tool(&k8s, "helm", ["template", "es-pki", "helm"]);
+            assert!(
+                !rendered.contains("password-tmp"),
+                "{name}: the chart holds no such Secret"
+            );
+        }
+        assert_eq!(
+            text.contains("The chart cannot take that Secret"),
+            chart,
+            "{name}: {text}"
+        );
+    }
 }
