@@ -153,7 +153,7 @@ fn restarted(nodes: &[&str]) -> Vec<String> {
 }
 
 /// Every entry below `dir`: its path, mode and, for a file, its bytes; sorted.
-fn tree(dir: &Path) -> Vec<(String, u32, Option<Vec<u8>>)> {
+pub fn tree(dir: &Path) -> Vec<(String, u32, Option<Vec<u8>>)> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(at) = stack.pop() {

@@ -70,30 +70,12 @@ pub fn vault_bundles(name: &str, args: &[&str]) -> PathBuf {
     dir
 }
 
-/// Every file below `dir`, by its path below it.
-fn every_file(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(at) = stack.pop() {
-        for entry in fs::read_dir(&at).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                let name = path.strip_prefix(dir).unwrap().display().to_string();
-                out.push((name, fs::read(&path).unwrap()));
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
 /// The lines of the files below `dir` that hold `password` in one of its forms, as `NODE/PATH: LINE`.
 pub fn lines_with(dir: &Path, password: &str) -> Vec<String> {
     let forms = forms(password);
     let mut found = Vec::new();
-    for (name, bytes) in every_file(dir) {
+    for (name, _, bytes) in crate::ansible::tree(dir) {
+        let Some(bytes) = bytes else { continue };
         let text = String::from_utf8_lossy(&bytes);
         let lines: Vec<String> = (text.lines())
             .filter(|line| forms.iter().any(|form| line.contains(form.as_str())))
