@@ -359,7 +359,11 @@ fn vault_install(chart: Chart, names: &Names) -> String {
              or add the Secret's volume and the cp to the chart's entrypoint.\n"
         }
     };
-    format!("\n{}{chart_takes}", k8s::password_tmp(names, home))
+    let values = format!(
+        "In this set {VALUES} holds no password: its password values are the $secret{{...}} references of\n\
+         deployment-security.toml.\n"
+    );
+    format!("\n{}{values}{chart_takes}", k8s::password_tmp(names, home))
 }
 
 /// INSTALL.txt: the two commands, and what the values file holds.
