@@ -21,9 +21,14 @@ pub const PASSWORD: &str = "Ansible-must-not-print-7Kq";
 /// `DIR/ansible` and its tar bundles in `DIR/bundles`. Each node has an empty server home `DIR/homes/NODE`, a
 /// restart command that logs to `DIR/restarts.log`, and a health check that logs too, or fails on `failing`.
 pub fn fleet(name: &str, password: &str, failing: Option<&str>) -> PathBuf {
+    fleet_of(name, password, failing, &[])
+}
+
+/// The same fleet, its set made with the `extra` flags of init too.
+pub fn fleet_of(name: &str, password: &str, failing: Option<&str>, extra: &[&str]) -> PathBuf {
     let dir = scratch(name);
     fs::write(dir.join("password"), password).unwrap();
-    let init = [
+    let mut init = vec![
         "init",
         "--product",
         "es",
@@ -32,6 +37,7 @@ pub fn fleet(name: &str, password: &str, failing: Option<&str>) -> PathBuf {
         "--password-file",
         "password",
     ];
+    init.extend_from_slice(extra);
     iospki(&dir, init).success();
     bundle(&dir);
     local_connections(&dir);
@@ -88,7 +94,7 @@ pub fn playbook(dir: &Path, args: &[&str]) -> Run {
 
 /// `PROGRAM -i inventory.yml ARGS` in the project, with its temporary files, home and configuration in the
 /// test's directory, killed after ten minutes: a run that waits on a planted FIFO fails instead of hanging.
-fn ansible(dir: &Path, program: &str, args: &[&str]) -> Run {
+pub fn ansible(dir: &Path, program: &str, args: &[&str]) -> Run {
     let home = dir.join("ansible-home");
     let at = |sub: &str| home.join(sub).display().to_string();
     let (config, local, remote) = (at("ansible.cfg"), at("tmp"), at("remote-tmp"));
@@ -147,7 +153,7 @@ fn restarted(nodes: &[&str]) -> Vec<String> {
 }
 
 /// Every entry below `dir`: its path, mode and, for a file, its bytes; sorted.
-fn tree(dir: &Path) -> Vec<(String, u32, Option<Vec<u8>>)> {
+pub fn tree(dir: &Path) -> Vec<(String, u32, Option<Vec<u8>>)> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(at) = stack.pop() {

@@ -3,6 +3,7 @@
 
 mod ansible;
 mod ansible_hostile;
+mod ansible_vault;
 mod apns;
 mod bad_input;
 mod bundle;
@@ -44,6 +45,7 @@ mod secrets;
 mod secure_vault_java;
 mod sso;
 mod util;
+mod vault_bundles;
 mod vault_sets;
 mod verify;
 mod work_factors;

@@ -57,6 +57,15 @@ pub fn plan(set: &Set, cluster: &Cluster) -> Result<Plan> {
     Ok(plan)
 }
 
+/// What the inventory says of the keystore password, in a project of a Secure Vault set.
+const VAULT_VARS: &str = "\n\
+    iospki_vault is iospki's too: the node's server uses Secure Vault and needs the keystore password at each\n\
+    start. Give it, encrypted, for every such node (the run stops before touching any node without it):\n\
+    \x20 ansible-vault encrypt_string --stdin-name iospki_keystore_password >> group_vars/all.yml\n\
+    then run with --ask-vault-pass or --vault-password-file. It is written, one line, as\n\
+    iospki_home/password-tmp (0600, the files' owner) just before iospki_restart, only when the node restarts;\n\
+    the server reads it and deletes it. No task shows it (no_log).";
+
 /// `inventory.yml`: what the variables mean, their defaults, then a group per role with its hosts and their
 /// `iospki_files`.
 fn inventory(set: &Set, cluster: &Cluster, bundles: &[NodeBundle]) -> String {
@@ -75,9 +84,10 @@ fn inventory(set: &Set, cluster: &Cluster, bundles: &[NodeBundle]) -> String {
          \x20                    root's, outside the home: every directory from / on root's and writable by root alone\n\
          ansible_host and the other connection variables go there too.\n\
          iospki_files is iospki's: each file of the node, its SHA-256 and mode, whether it holds a key or a\n\
-         password, and its round of a CA rotation.\n",
+         password, and its round of a CA rotation.{}\n",
         product.name,
-        cluster.domain()
+        cluster.domain(),
+        if bundles.iter().any(|b| b.vault) { VAULT_VARS } else { "" },
     ));
     yaml.open(0, "all")
         .open(1, "vars")
@@ -117,7 +127,11 @@ fn host(yaml: &mut Yaml, set: &Set, bundle: &NodeBundle) {
         .store(StorePurpose::TrustStore)
         .and_then(|spec| spec.placement(bundle.node.role))
         .map(|placement| placement.path);
-    yaml.open(4, bundle.node.name.as_str()).open(5, "iospki_files");
+    yaml.open(4, bundle.node.name.as_str());
+    if bundle.vault {
+        yaml.flag(5, "iospki_vault", true);
+    }
+    yaml.open(5, "iospki_files");
     for file in bundle.placed() {
         let round = if Some(file.path.as_str()) == truststore {
             "trust"

@@ -107,12 +107,11 @@ pub fn plan(set: &Set, cluster: &Cluster, platform: &Platform, names: &Names) ->
     let [keystores, tls] = parts.secrets.each_ref().map(|s| s.name.as_str());
     let values = values(product, platform, cluster, &parts.sections, [keystores, tls]);
     plan.add(VALUES, values, SECRET_MODE, "Helm values for the official chart");
-    plan.add(
-        "INSTALL.txt",
-        install(product, cluster, chart),
-        PUBLIC_MODE,
-        "how to install",
-    );
+    let mut install = install(product, cluster, chart);
+    if set.settings().secure_vault {
+        install += &vault_install(chart, names);
+    }
+    plan.add("INSTALL.txt", install, PUBLIC_MODE, "how to install");
     Ok(plan)
 }
 
@@ -336,6 +335,35 @@ fn key_password(section: &StoreSection) -> &crate::io::secret::Password {
 
 fn secret_entry(yaml: &mut Yaml, depth: usize, key: &str, password: &crate::io::secret::Password) {
     yaml.entry(depth, key, password.secret_str());
+}
+
+/// What INSTALL.txt of a Secure Vault set says of the keystore password: its own Secret, and why the chart
+/// cannot take it as it is (FACTS-vault Q8: both charts copy password-tmp from a Secrets Store CSI volume only).
+fn vault_install(chart: Chart, names: &Names) -> String {
+    let home = "${WSO2_SERVER_HOME}";
+    let chart_takes = match chart {
+        Chart::IdentityServer { .. } => {
+            "The chart cannot take that Secret: with deployment.secretStore.enabled, its entrypoint\n\
+             (templates/cm-entrypoint.yaml) copies password-tmp from a Secrets Store CSI volume alone\n\
+             (/mnt/secrets-store/INTERNAL-KEYSTORE-PASSWORD-DECRYPTED, an Azure Key Vault object), and then renders\n\
+             [secrets] itself from deploymentToml.keystore.*.password, which must be the ciphertexts of the set's\n\
+             deployment-security.toml [secrets]. Without that mode the chart renders no [secrets], so the\n\
+             $secret{...} references of values-iospki.yaml do not resolve: put the password in that store under\n\
+             that name and the ciphertexts in those values, or add the Secret's volume and the cp to the\n\
+             chart's entrypoint and [secrets] to its deployment.toml.\n"
+        }
+        Chart::ApiManager { .. } => {
+            "The chart cannot take that Secret: with wso2.apim.secureVaultEnabled, its entrypoint\n\
+             (templates/am/wso2am-conf-entrypoint.yaml) copies password-tmp from a Secrets Store CSI volume alone\n\
+             (/mnt/secrets-store/, the Azure, AWS or GCP secret its values name). Put the password in that store,\n\
+             or add the Secret's volume and the cp to the chart's entrypoint.\n"
+        }
+    };
+    let values = format!(
+        "In this set {VALUES} holds no password: its password values are the $secret{{...}} references of\n\
+         deployment-security.toml.\n"
+    );
+    format!("\n{}{values}{chart_takes}", k8s::password_tmp(names, home))
 }
 
 /// INSTALL.txt: the two commands, and what the values file holds.

@@ -17,7 +17,7 @@ use crate::formats::keystore::{self, Entry};
 use crate::formats::pem;
 use crate::io::output::{PUBLIC_MODE, Plan, SECRET_MODE};
 use crate::model::cluster::Cluster;
-use crate::model::product::{Holds, Product, StorePurpose};
+use crate::model::product::{ConfigFile, Holds, Product, StorePurpose};
 use crate::model::set::Set;
 use crate::vocab::roles::{CertRole, NodeRole};
 
@@ -99,6 +99,8 @@ fn label(option: &str, value: &str, max: usize) -> Result<()> {
 /// One role's objects.
 struct Objects<'a> {
     role: NodeRole,
+    /// Whether the role's server reads Secure Vault's files, and needs the keystore password at start.
+    vault: bool,
     /// Hosts that have the role.
     hosts: Vec<String>,
     secret_type: &'static str,
@@ -142,6 +144,10 @@ pub fn plan(set: &Set, cluster: &Cluster, names: &Names) -> Result<Plan> {
             cluster.domain(),
             names.prefix
         ))
+        .comment(&match roles.iter().any(|objects| objects.vault) {
+            true => password_tmp(names, "<PRODUCT_HOME>"),
+            false => String::new(),
+        })
         .entry(0, "namePrefix", &names.prefix)
         .open(0, "roles");
     let mut plan = Plan::default();
@@ -212,7 +218,9 @@ fn roles(cluster: &Cluster) -> Vec<(NodeRole, Vec<String>)> {
 fn objects<'a>(set: &Set, role: NodeRole, hosts: Vec<String>, ca: &'a str, fingerprint: &str) -> Result<Objects<'a>> {
     let encode = |bytes: &[u8]| Zeroizing::new(Base64::encode_string(bytes));
     let mut secret = Vec::new();
+    let mut vault = false;
     for file in set.node_files(role)? {
+        vault |= matches!(file.spec.holds, Holds::Config(ConfigFile::Vault(_)));
         let key = match (role, file.spec.holds) {
             (NodeRole::Nginx, Holds::Chain(_)) => "tls.crt",
             (NodeRole::Nginx, Holds::PrivateKey(_)) => "tls.key",
@@ -241,6 +249,7 @@ fn objects<'a>(set: &Set, role: NodeRole, hosts: Vec<String>, ca: &'a str, finge
     };
     Ok(Objects {
         role,
+        vault,
         hosts,
         secret_type,
         secret,
@@ -253,7 +262,7 @@ fn objects<'a>(set: &Set, role: NodeRole, hosts: Vec<String>, ca: &'a str, finge
 fn secret_manifest(objects: &Objects, cluster: &Cluster, names: &Names) -> Vec<u8> {
     let name = names.object(objects.role);
     let mut yaml = Yaml::with_capacity(objects.size());
-    yaml.comment(&(heading(objects, cluster) + &guide(objects, &name)));
+    yaml.comment(&(heading(objects, cluster) + &guide(objects, &name, names)));
     metadata(&mut yaml, "Secret", &name, objects.role, &objects.manifest, names);
     yaml.entry(0, "type", objects.secret_type).open(0, "data");
     for (key, base64, _) in &objects.secret {
@@ -309,7 +318,7 @@ fn heading(objects: &Objects, cluster: &Cluster) -> String {
 }
 
 /// What the Secret is for and where each of its keys goes.
-fn guide(objects: &Objects, name: &str) -> String {
+fn guide(objects: &Objects, name: &str, names: &Names) -> String {
     if objects.role == NodeRole::Nginx {
         return format!(
             "Secret {name}: nginx's certificate chain and key, as an Ingress's tls secretName takes them, or\n\
@@ -323,7 +332,34 @@ fn guide(objects: &Objects, name: &str) -> String {
     for (key, _, path) in &objects.secret {
         text += &format!("  {key:<24} {path}\n");
     }
-    text + "The XML files are here, not in the ConfigMap, because they hold passwords.\n"
+    text += "The XML files are here, not in the ConfigMap, because they hold passwords.\n";
+    if objects.vault {
+        text += &password_tmp(names, "<PRODUCT_HOME>");
+    }
+    text
+}
+
+/// What a Secure Vault set's output says of the keystore password the server needs at start: its own Secret,
+/// `PREFIX-password-tmp` with the key `password-tmp`, made by the operator from standard input (iospki has the
+/// password in no file of the set to write it from, and so it never lands on a disk), mounted by the pods and
+/// copied to `home/password-tmp` before the server starts, as WSO2's own charts do with theirs.
+pub(super) fn password_tmp(names: &Names, home: &str) -> String {
+    let name = names.named(super::PASSWORD_TMP);
+    let namespace = names
+        .namespace
+        .as_ref()
+        .map_or(String::new(), |namespace| format!(" --namespace {namespace}"));
+    format!(
+        "Secure Vault: the server decrypts its passwords from cipher-text.properties at start, and needs the\n\
+         keystore password to open the key: it is in no object here. Make its own Secret {name}, key\n\
+         {tmp}, one line typed without echo (no file, no shell history), then mount it in the pods (a\n\
+         secret volume, e.g. at /mnt/{tmp}) and copy it to {home}/{tmp} just before the server\n\
+         starts (the server deletes that file after reading it; a Secret's mount is read-only):\n\
+         \x20 (IFS= read -rsp 'keystore password: ' p && printf '%s\\n' \"$p\") |\n\
+         \x20   kubectl create secret generic {name}{namespace} --from-file={tmp}=/dev/stdin\n\
+         \x20 cp /mnt/{tmp}/{tmp} {home}/{tmp}\n",
+        tmp = super::PASSWORD_TMP,
+    )
 }
 
 /// The role's entry in values.yaml: the same type and data as its manifest.

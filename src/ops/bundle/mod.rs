@@ -26,7 +26,7 @@ use crate::error::{Error, Result};
 use crate::io::output::{Lock, PUBLIC_MODE, Plan};
 use crate::model::cluster::Cluster;
 pub use crate::model::cluster::Node;
-use crate::model::product::Holds;
+use crate::model::product::{ConfigFile, Holds};
 use crate::model::set::{NodeFile, Set};
 use crate::vocab::roles::NodeRole;
 pub use k8s::NameChoice;
@@ -197,7 +197,14 @@ pub struct NodeBundle {
     pub node: Node,
     /// Its files.
     pub files: Vec<BundleFile>,
+    /// Whether its server reads Secure Vault's files, and so needs the keystore password at each start, a
+    /// secret no bundle carries: in `<home>/password-tmp` or typed at the console.
+    pub vault: bool,
 }
+
+/// The file, in a server's home, from which Secure Vault's DefaultSecretCallbackHandler reads the keystore
+/// password at start (one line), then deletes it.
+pub const PASSWORD_TMP: &str = "password-tmp";
 
 impl NodeBundle {
     /// The files the node's server reads: all but INSTALL.txt, iospki-bundle.json and SHA256SUMS.
@@ -218,6 +225,7 @@ struct RoleFiles {
     role: NodeRole,
     placed: Vec<NodeFile>,
     files: Vec<BundleFile>,
+    vault: bool,
 }
 
 impl RoleFiles {
@@ -227,7 +235,15 @@ impl RoleFiles {
             .iter()
             .map(|file| BundleFile::new(file.placement.path, file.contents.clone(), file.spec.mode()))
             .collect();
-        Ok(RoleFiles { role, placed, files })
+        let vault = placed
+            .iter()
+            .any(|file| matches!(file.spec.holds, Holds::Config(ConfigFile::Vault(_))));
+        Ok(RoleFiles {
+            role,
+            placed,
+            files,
+            vault,
+        })
     }
 }
 
@@ -247,7 +263,7 @@ pub fn node_bundles(set: &Set, cluster: &Cluster) -> Result<Vec<NodeBundle>> {
             }
         };
         let mut files = role.files.clone();
-        let install = install_text(&node, cluster, &role.placed);
+        let install = install_text(&node, cluster, role);
         files.push(BundleFile::new(
             INSTALL,
             Zeroizing::new(install.into_bytes()),
@@ -264,7 +280,11 @@ pub fn node_bundles(set: &Set, cluster: &Cluster) -> Result<Vec<NodeBundle>> {
         files.sort_by(|a, b| a.path.cmp(&b.path));
         let sums = checksums(&files);
         files.push(BundleFile::new(SUMS, Zeroizing::new(sums.into_bytes()), PUBLIC_MODE));
-        bundles.push(NodeBundle { node, files });
+        bundles.push(NodeBundle {
+            node,
+            files,
+            vault: role.vault,
+        });
     }
     Ok(bundles)
 }
@@ -278,8 +298,8 @@ fn checksums(files: &[BundleFile]) -> String {
     text
 }
 
-fn install_text(node: &Node, cluster: &Cluster, files: &[NodeFile]) -> String {
-    let product = cluster.product();
+fn install_text(node: &Node, cluster: &Cluster, role: &RoleFiles) -> String {
+    let (product, files) = (cluster.product(), &role.placed);
     let mut text = format!(
         "iospki bundle for {}, {} of the {} cluster {}.\n\n",
         node.name,
@@ -311,9 +331,25 @@ fn install_text(node: &Node, cluster: &Cluster, files: &[NodeFile]) -> String {
             product.name
         );
     }
+    if role.vault {
+        text.push_str(VAULT_START);
+    }
     text.push_str("\nCheck the files first, in this directory: sha256sum -c SHA256SUMS\n");
     text
 }
+
+/// What INSTALL.txt says of the keystore password, in a bundle of a Secure Vault set.
+const VAULT_START: &str = "
+Secure Vault: the server decrypts its passwords from cipher-text.properties at start, with the key of the
+keystore secret-conf.properties names. It needs that keystore's password at each start, and this bundle has no
+file for it: give it in one of two ways.
+  - Just before starting, write it, on one line, to <PRODUCT_HOME>/password-tmp, mode 0600, owned by the
+    server's user. The server reads it and deletes it. Write it as that user, so that no link the user
+    could have planted there is followed:
+        sudo -u SERVER_USER bash -c 'umask 077; IFS= read -rsp \"keystore password: \" p &&
+            printf \"%s\\n\" \"$p\" > <PRODUCT_HOME>/password-tmp'
+  - Or type it at the prompt the server shows on its console at start.
+";
 
 /// The directives that name nginx's files, for sets that write no server blocks of their own.
 fn nginx_directives(files: &[NodeFile]) -> String {

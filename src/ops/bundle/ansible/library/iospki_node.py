@@ -11,11 +11,14 @@
 # The home's own path may hold links, when only root could have made them: every directory on the way to it is
 # root's (or the running user's) and writable by no one else (a sticky one such as /tmp for an entry root owns:
 # only an entry's owner can rename or remove it there), or the run stops.
+# With password (a Secure Vault set, before the restart), it writes that alone as the home's password-tmp, the same
+# way: a link or FIFO there is refused, and the new file is renamed over the name.
 
 DOCUMENTATION = r"""
 module: iospki_node
 short_description: install iospki's files under a server home that another account owns
-description: See the head of this file. Supports check mode and diff (the public files only).
+description: See the head of this file. Supports check mode and diff (the public files only). With password, it
+  writes that alone, as password-tmp in the home, for a server whose set uses Secure Vault.
 """
 
 import base64
@@ -39,6 +42,8 @@ MAX_RUNS_PER_SECOND = 100
 DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
 NEW_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+# Where Secure Vault's DefaultSecretCallbackHandler reads the keystore password at start, below the home.
+PASSWORD_TMP = "password-tmp"
 
 
 class Refused(Exception):
@@ -359,18 +364,23 @@ def install(home, shown_home, file, owner):
         raise Refused("%s changed while it was installed: run again" % shown)
 
 
-def node(module):
-    params = module.params
-    shown_home = params["home"].rstrip("/") or "/"
-    if len(params["files"]) != len(params["contents"]):
-        raise Refused("files and contents differ in length")
-    files = [File(spec, encoded, params["node"]) for spec, encoded in zip(params["files"], params["contents"])]
+def open_home(params):
+    """The node's home, walked as open_path does; its path as messages show it."""
     try:
         home = open_path(params["home"], False, False)
     except Refused as refused:
         raise Refused(
             "iospki_home %s: %s (set iospki_home in host_vars/%s.yml)" % (params["home"], refused, params["node"])
         )
+    return home, params["home"].rstrip("/") or "/"
+
+
+def node(module):
+    params = module.params
+    if len(params["files"]) != len(params["contents"]):
+        raise Refused("files and contents differ in length")
+    files = [File(spec, encoded, params["node"]) for spec, encoded in zip(params["files"], params["contents"])]
+    home, shown_home = open_home(params)
     try:
         owner = owner_of(params, os.fstat(home))
         for file in files:
@@ -417,22 +427,45 @@ def update(home, shown_home, changes, owner, params, result):
         install(home, shown_home, file, owner)
 
 
+def give_password(module):
+    """The keystore password, one line, as PASSWORD_TMP in the home, 0600 and the files' owner's, written as every
+    file is (a new file beside it, renamed over the name) once what is there is found to be no link, FIFO or
+    anything but a regular file. The server reads it at start, then deletes it."""
+    params = module.params
+    password = params["password"]
+    if "\n" in password or "\r" in password or not password:
+        raise Refused("iospki_keystore_password is empty or holds a line break: the server reads one line")
+    home, shown_home = open_home(params)
+    shown = "%s/%s" % (shown_home, PASSWORD_TMP)
+    try:
+        owner = owner_of(params, os.fstat(home))
+        read_file(home, PASSWORD_TMP, shown)
+        if not module.check_mode:
+            write_file(home, PASSWORD_TMP, (password + "\n").encode("utf-8"), 0o600, owner, shown)
+    finally:
+        os.close(home)
+    return {"changed": True, "written": shown}
+
+
 def main():
     module = AnsibleModule(
         argument_spec={
             "node": {"type": "str", "required": True},
             "home": {"type": "str", "required": True},
-            "files": {"type": "list", "elements": "dict", "required": True},
-            "contents": {"type": "list", "elements": "str", "required": True, "no_log": True},
+            "files": {"type": "list", "elements": "dict", "default": []},
+            "contents": {"type": "list", "elements": "str", "default": [], "no_log": True},
             "owner": {"type": "str", "default": ""},
             "group": {"type": "str", "default": ""},
-            "backup_dir": {"type": "str", "required": True},
-            "round": {"type": "str", "required": True},
+            "backup_dir": {"type": "str"},
+            "round": {"type": "str"},
+            "password": {"type": "str", "no_log": True},
         },
+        required_one_of=[("password", "backup_dir")],
+        required_together=[("backup_dir", "round")],
         supports_check_mode=True,
     )
     try:
-        result = node(module)
+        result = give_password(module) if module.params["password"] is not None else node(module)
     except Refused as refused:
         module.fail_json(msg="%s: %s" % (module.params["node"], refused))
     except OSError as error:
