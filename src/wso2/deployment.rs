@@ -321,7 +321,9 @@ pub fn read_security(text: &str) -> Result<SecuritySettings, String> {
             let Some(string) = value.get_ref().as_str() else {
                 return Err(format!("line {at}: [secrets] {} is not a string", alias.get_ref()));
             };
-            settings.secrets.push((alias.get_ref().to_string(), toml_value(string, at)));
+            settings
+                .secrets
+                .push((alias.get_ref().to_string(), toml_value(string, at)));
         }
     }
     Ok(settings)
@@ -399,7 +401,11 @@ mod tests {
         assert_eq!(value("keystore.primary", "alias"), Some(("k".into(), 6)));
         assert_eq!(value("keystore.tls", "alias"), None);
         let vault = read_security("[secrets]\na = \"x\"\nb = \"[y]\"\n").unwrap();
-        let secrets: Vec<_> = vault.secrets().iter().map(|(k, v)| (k.as_str(), v.value.as_str(), v.line)).collect();
+        let secrets: Vec<_> = vault
+            .secrets()
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.value.as_str(), v.line))
+            .collect();
         assert_eq!(secrets, [("a", "x", 2), ("b", "[y]", 3)]);
     }
 

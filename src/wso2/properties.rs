@@ -38,7 +38,10 @@ pub fn line(key: &str, value: &str) -> String {
 /// a key ended by the first unescaped `=`, `:` or blank, lines continued by an odd number of backslashes, and
 /// `\t`, `\n`, `\r`, `\f`, `\uXXXX` escapes. A malformed `\u` is an error, as it is for Java.
 pub fn parse(text: &str) -> Result<Vec<(String, String)>, String> {
-    Ok(parse_lines(text)?.into_iter().map(|(key, value, _)| (key, value)).collect())
+    Ok(parse_lines(text)?
+        .into_iter()
+        .map(|(key, value, _)| (key, value))
+        .collect())
 }
 
 /// [`parse`], each key and value with the line it starts on (1 for the first).

@@ -17,9 +17,7 @@ use crate::formats::x509::Certificate;
 use crate::io::input::Kind;
 use crate::io::secret::Password;
 use crate::model::ledger::Ledger;
-use crate::model::product::{
-    ConfigFile, Holds, Product, StorePurpose, Value, VaultFile, WithoutStoreName, iot,
-};
+use crate::model::product::{ConfigFile, Holds, Product, StorePurpose, Value, VaultFile, WithoutStoreName, iot};
 use crate::ops::findings::Finding;
 use crate::vocab::nesting::TooDeep;
 use crate::vocab::roles::{ByRole, CertRole, NodeRole};
@@ -354,18 +352,24 @@ impl<'a> Reader<'a> {
         let present = secrets.is_ok() || found.conf.as_ref().err().is_none_or(|e| e != "is missing");
         match secrets {
             Ok(entries) => found.secrets = vault::decrypt_all(key, entries),
-            Err(reason) if present || expected => {
-                self.problem(&found.secrets_file, reason, "write the set again with iospki init --secure-vault")
-            }
+            Err(reason) if present || expected => self.problem(
+                &found.secrets_file,
+                reason,
+                "write the set again with iospki init --secure-vault",
+            ),
             Err(_) => {}
         }
         for path in files.settings {
             let path = self.tree_path(&path);
-            let Ok(text) = vault::read_text(self.tree, &path) else { continue };
+            let Ok(text) = vault::read_text(self.tree, &path) else {
+                continue;
+            };
             let shown = self.tree.shown(&path);
             found.references.extend(vault::references(&shown, &text));
             let password = &self.options.store_password;
-            found.plain.extend(vault::plain_in_settings(&shown, &text, self.product, password));
+            found
+                .plain
+                .extend(vault::plain_in_settings(&shown, &text, self.product, password));
         }
         if present || expected || !found.references.is_empty() {
             self.observation.vault = Some(found);

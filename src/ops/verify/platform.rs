@@ -258,7 +258,10 @@ fn observe_vault(
 
 /// The store passwords `settings` holds in plain text rather than as `$secret{alias}`.
 fn plain_passwords(settings: &SecuritySettings, config: &str) -> Vec<Named> {
-    let sections = KEYSTORE_SECTIONS.iter().map(|(section, _)| *section).chain(["truststore"]);
+    let sections = KEYSTORE_SECTIONS
+        .iter()
+        .map(|(section, _)| *section)
+        .chain(["truststore"]);
     sections
         .flat_map(|section| ["password", "key_password"].map(|key| (section, key)))
         .filter_map(|(section, key)| {
@@ -827,25 +830,36 @@ mod tests {
 
     const PASSWORD: &str = "platform-test-password";
 
+    type Files = Vec<(PathBuf, Zeroizing<Vec<u8>>)>;
+
     /// The files of one Identity Server 7.1 set by name, made once.
-    fn files() -> &'static Vec<(PathBuf, Zeroizing<Vec<u8>>)> {
-        static FILES: OnceLock<Vec<(PathBuf, Zeroizing<Vec<u8>>)>> = OnceLock::new();
-        FILES.get_or_init(|| {
-            let choices = Choices {
-                product: Some(is7::IS_7_1.id()),
-                ..Choices::default()
-            };
-            let options = InitOptions::new(choices.settings().unwrap(), Password::new(PASSWORD));
-            let given = [(CertRole::Ca, crate::test_keys::ca())].into_iter().collect();
-            let keys = generate_keys(options.settings.cluster.product(), given, 2048).unwrap();
-            let outcome = plan(&options, &keys, None, None, crate::formats::issue::now()).unwrap();
-            outcome
-                .set
-                .files()
-                .iter()
-                .map(|f| (PathBuf::from(f.spec.name), f.contents.clone()))
-                .collect()
-        })
+    fn files() -> &'static Files {
+        static FILES: OnceLock<Files> = OnceLock::new();
+        FILES.get_or_init(|| make(false))
+    }
+
+    /// The files of one Identity Server 7.1 set made with Secure Vault, made once.
+    fn vault_files() -> &'static Files {
+        static FILES: OnceLock<Files> = OnceLock::new();
+        FILES.get_or_init(|| make(true))
+    }
+
+    fn make(secure_vault: bool) -> Files {
+        let choices = Choices {
+            product: Some(is7::IS_7_1.id()),
+            secure_vault: Some(secure_vault),
+            ..Choices::default()
+        };
+        let options = InitOptions::new(choices.settings().unwrap(), Password::new(PASSWORD));
+        let given = [(CertRole::Ca, crate::test_keys::ca())].into_iter().collect();
+        let keys = generate_keys(options.settings.cluster.product(), given, 2048).unwrap();
+        let outcome = plan(&options, &keys, None, None, crate::formats::issue::now()).unwrap();
+        outcome
+            .set
+            .files()
+            .iter()
+            .map(|f| (PathBuf::from(f.spec.name), f.contents.clone()))
+            .collect()
     }
 
     fn options() -> Options {
@@ -863,7 +877,12 @@ mod tests {
 
     /// The set's files, deployment-security.toml edited by `edit`, observed as `release`.
     fn observed_with(release: &'static Release, edit: impl Fn(&str) -> String) -> Observed {
-        let files = files()
+        observed_of(files(), release, edit)
+    }
+
+    /// `files`, deployment-security.toml edited by `edit`, observed as `release`.
+    fn observed_of(files: &Files, release: &'static Release, edit: impl Fn(&str) -> String) -> Observed {
+        let files = files
             .iter()
             .map(|(path, bytes)| match path.to_str() {
                 Some(DEPLOYMENT_SECURITY_FILE) => {
@@ -1013,17 +1032,61 @@ mod tests {
     }
 
     #[test]
-    fn passwords_in_the_secure_vault_are_warnings_that_the_store_was_not_judged() {
+    fn secure_vault_aliases_nothing_decrypts_are_problems_and_their_stores_unjudged() {
         let observed = observed_with(release(&is7::IS_7_1), |text| {
             text.replace(&format!("password = \"{PASSWORD}\""), "password = \"$secret{tls}\"")
         });
         let found = judge(&observed, &options());
-        assert!(found.iter().all(|f| !f.is_problem()), "{found:#?}");
+        let problems: Vec<&Finding> = found.iter().filter(|f| f.is_problem()).collect();
+        assert!(
+            problems[0].to_string().contains("secret-conf.properties: is missing")
+                && problems[1..].iter().all(|f| f.what.contains("is a Secure Vault alias")),
+            "{found:#?}"
+        );
         assert!(
             found
                 .iter()
                 .any(|f| f.what.starts_with("is a secure-vault alias ($secret{tls})")),
             "{found:#?}"
+        );
+    }
+
+    #[test]
+    fn a_secure_vault_set_is_judged_with_its_decrypted_passwords() {
+        let sound = observed_of(vault_files(), release(&is7::IS_7_1), str::to_owned);
+        assert_eq!(judge(&sound, &options()), Vec::<Finding>::new());
+        let tls = &sound.keystore(CertRole::Ssl).unwrap().store.password;
+        assert!(
+            tls.at
+                .ends_with("[keystore.tls] password ($secret{keystore_tls_password}, decrypted)"),
+            "{}",
+            tls.at
+        );
+        let Some((_, Ok(key))) = &sound.vault.as_ref().unwrap().key else {
+            panic!("no key")
+        };
+        let other = crate::formats::vault::encrypt(key.public_key_der(), "other").unwrap();
+        let observed = observed_of(vault_files(), release(&is7::IS_7_1), |text| {
+            let at = text.find("keystore_tls_password = ").unwrap();
+            let end = at + text[at..].find('\n').unwrap();
+            format!("{}keystore_tls_password = \"{other}\"{}", &text[..at], &text[end..])
+        });
+        finds(
+            stores_open,
+            &observed,
+            "[keystore.tls] password ($secret{keystore_tls_password}, decrypted): does not open tls.p12",
+        );
+    }
+
+    #[test]
+    fn a_plain_store_password_in_a_secure_vault_set_is_a_problem_at_its_line() {
+        let observed = observed_of(vault_files(), release(&is7::IS_7_1), |text| {
+            text.replacen("\"$secret{keystore_primary_password}\"", &format!("\"{PASSWORD}\""), 1)
+        });
+        finds(
+            secure_vault,
+            &observed,
+            "deployment-security.toml:9 [keystore.primary] password: holds a store's password in plain text",
         );
     }
 

@@ -979,18 +979,25 @@ fn vault_key(vault: &Vault) -> Vec<Finding> {
     };
     let mut findings = Vec::new();
     if let Some(algorithm) = conf.algorithm.as_deref()
-        && !PKCS1_TRANSFORMATIONS.iter().any(|t| t.eq_ignore_ascii_case(algorithm.trim()))
+        && !PKCS1_TRANSFORMATIONS
+            .iter()
+            .any(|t| t.eq_ignore_ascii_case(algorithm.trim()))
     {
         findings.push(Finding::problem(
             format!("{} secretRepositories.file.algorithm", vault.conf_location),
-            format!("is {algorithm}: the values are RSA PKCS#1 v1.5 (the cipher tool's default), which it does not decrypt"),
+            format!(
+                "is {algorithm}: the values are RSA PKCS#1 v1.5 (the cipher tool's default), which it does not decrypt"
+            ),
             "remove the line (the server's default is RSA, PKCS#1 v1.5) or set it to RSA/ECB/PKCS1Padding",
         ));
     }
     if let Some((location, Err(reason))) = &vault.key {
         findings.push(Finding::problem(
             location,
-            format!("{reason}: {} names it (keystore.identity.*), so the server decrypts no secret", vault.conf_location),
+            format!(
+                "{reason}: {} names it (keystore.identity.*), so the server decrypts no secret",
+                vault.conf_location
+            ),
             "name the keystore and key alias of the set's own store there (iospki init --secure-vault writes it)",
         ));
     }
@@ -1009,7 +1016,9 @@ fn vault_secrets(vault: &Vault, expected: Option<&Password>) -> Vec<Finding> {
                 Outcome::Plain => "is still plain text in [brackets]: the server refuses it (the cipher tool \
                                    encrypts it only when run on the node)"
                     .to_owned(),
-                Outcome::Undecrypted(e) => format!("{e} ({key}): it was encrypted under another key or is no ciphertext"),
+                Outcome::Undecrypted(e) => {
+                    format!("{e} ({key}): it was encrypted under another key or is no ciphertext")
+                }
                 Outcome::Decrypted(password) if expected.is_some_and(|p| p.secret_str() != password.secret_str()) => {
                     format!(
                         "decrypts with {key} to a password that does not open the stores: it holds another password, \
@@ -1736,6 +1745,125 @@ mod tests {
             nginx_serves_each_name_once,
             &observation,
             "nginx-es.conf: server_name SHOP.example.org is in two listen 443 server blocks",
+        );
+    }
+
+    /// A sound Secure Vault observation: one secret decrypting to the store password, named by one setting.
+    fn vault() -> Vault {
+        use super::super::vault::{Named, Secret};
+        Vault {
+            conf_location: "secret-conf.properties".into(),
+            conf: crate::wso2::vault::SecretConf::parse(
+                "secVault.enabled=true\nkeystore.identity.location=k.jks\nkeystore.identity.type=JKS\n\
+                 keystore.identity.alias=a\nsecretRepositories.file.location=c.properties\n",
+            ),
+            key: Some(("k.jks alias a".into(), Ok(crate::test_keys::ca()))),
+            secrets_file: "c.properties".into(),
+            secrets: vec![Secret {
+                location: "c.properties:1 A".into(),
+                alias: "A".into(),
+                outcome: Outcome::Decrypted(Password::new(PASSWORD)),
+            }],
+            references: vec![Named {
+                location: "settings.txt:3 A".into(),
+                name: "A".into(),
+            }],
+            plain: Vec::new(),
+        }
+    }
+
+    fn vault_judged(vault: Vault) -> Vec<String> {
+        let observation = Observation {
+            vault: Some(vault),
+            ..Observation::default()
+        };
+        judged(secure_vault, &observation)
+    }
+
+    fn vault_finds(vault: Vault, what: &str) {
+        let found = vault_judged(vault);
+        assert!(
+            found.len() == 1 && found[0].contains(what),
+            "expected one '{what}', got {found:?}"
+        );
+    }
+
+    #[test]
+    fn a_sound_secure_vault_set_passes() {
+        assert_eq!(vault_judged(vault()), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_missing_secret_conf_a_key_that_does_not_load_and_an_oaep_algorithm_are_problems() {
+        let missing = Vault {
+            conf: Err("is missing".into()),
+            ..vault()
+        };
+        vault_finds(
+            missing,
+            "secret-conf.properties: is missing: the server decrypts no secret",
+        );
+        let no_key = Vault {
+            key: Some((
+                "k.jks alias b".into(),
+                Err("is not in the store (keystore.identity.alias)".into()),
+            )),
+            ..vault()
+        };
+        vault_finds(no_key, "k.jks alias b: is not in the store");
+        let mut oaep = vault();
+        if let Ok(conf) = &mut oaep.conf {
+            conf.algorithm = Some("RSA/ECB/OAEPwithSHA1andMGF1Padding".into());
+        }
+        vault_finds(
+            oaep,
+            "secretRepositories.file.algorithm: is RSA/ECB/OAEPwithSHA1andMGF1Padding",
+        );
+        let mut pkcs1 = vault();
+        if let Ok(conf) = &mut pkcs1.conf {
+            conf.algorithm = Some("RSA/ECB/PKCS1Padding".into());
+        }
+        assert!(vault_judged(pkcs1).is_empty());
+    }
+
+    #[test]
+    fn a_secret_in_plain_text_under_another_key_or_of_another_password_is_a_problem() {
+        let with = |outcome| {
+            let mut vault = vault();
+            vault.secrets[0].outcome = outcome;
+            vault
+        };
+        vault_finds(
+            with(Outcome::Plain),
+            "c.properties:1 A: is still plain text in [brackets]",
+        );
+        vault_finds(
+            with(Outcome::Undecrypted(crate::formats::vault::VaultError::WrongKey)),
+            "c.properties:1 A: does not decrypt with the key of keystore.identity.alias",
+        );
+        vault_finds(
+            with(Outcome::Decrypted(Password::new("other"))),
+            "decrypts with k.jks alias a to a password that does not open the stores",
+        );
+        assert!(vault_judged(with(Outcome::Unjudged)).is_empty());
+    }
+
+    #[test]
+    fn an_alias_named_but_not_held_and_a_plain_password_are_problems() {
+        let mut unheld = vault();
+        unheld.secrets.clear();
+        vault_finds(
+            unheld,
+            "settings.txt:3 A: is a Secure Vault alias c.properties does not hold",
+        );
+        let mut plain = vault();
+        plain.plain.push(super::super::vault::Named {
+            location: "settings.txt:5".into(),
+            name: "Password".into(),
+        });
+        vault_finds(
+            plain,
+            "settings.txt:5: holds Password in plain text in a Secure Vault set",
         );
     }
 }

@@ -81,10 +81,13 @@ pub(super) struct Vault {
 impl Vault {
     /// The password `alias` decrypts to.
     pub(super) fn decrypted(&self, alias: &str) -> Option<&Password> {
-        self.secrets.iter().find(|s| s.alias == alias).and_then(|s| match &s.outcome {
-            Outcome::Decrypted(password) => Some(password),
-            _ => None,
-        })
+        self.secrets
+            .iter()
+            .find(|s| s.alias == alias)
+            .and_then(|s| match &s.outcome {
+                Outcome::Decrypted(password) => Some(password),
+                _ => None,
+            })
     }
 }
 
@@ -92,7 +95,10 @@ impl Vault {
 pub(super) fn read_conf(tree: &Tree, layout: Layout, conf_path: &Path, password: &Password) -> Vault {
     let path = at_root(tree, conf_path);
     let conf = read_text(tree, &path).and_then(|text| SecretConf::parse(&text));
-    let key = conf.as_ref().ok().map(|conf| identity_key(tree, layout, conf, password));
+    let key = conf
+        .as_ref()
+        .ok()
+        .map(|conf| identity_key(tree, layout, conf, password));
     Vault {
         conf_location: tree.shown(&path),
         conf,
@@ -118,9 +124,11 @@ fn identity_key(tree: &Tree, layout: Layout, conf: &SecretConf, password: &Passw
     let path = located(tree, layout, &conf.location);
     let location = format!("{} alias {}", tree.shown(&path), conf.alias);
     let key = (|| {
-        let data = tree.read(&path, Kind::Data).map_err(|e| format!("cannot be read: {e}"))?;
-        let opened = keystore::open(&data, Some(password))
-            .map_err(|e| format!("does not open with the store password: {e}"))?;
+        let data = tree
+            .read(&path, Kind::Data)
+            .map_err(|e| format!("cannot be read: {e}"))?;
+        let opened =
+            keystore::open(&data, Some(password)).map_err(|e| format!("does not open with the store password: {e}"))?;
         let item = (opened.store.get(&conf.alias)).ok_or("is not in the store (keystore.identity.alias)")?;
         let Entry::PrivateKey { key, .. } = &item.entry else {
             return Err("is a trusted certificate, not a key entry".to_owned());
@@ -202,8 +210,9 @@ pub(super) fn plain_in_settings(shown: &str, text: &str, product: &Product, pass
     for (number, line) in lines.iter().enumerate() {
         let next = lines.get(number + 1).copied().unwrap_or_default();
         let Some((_, setting)) = protected.iter().find(|(syntax, setting)| match syntax {
-            Syntax::Elements => line.starts_with(&format!("<{}>", setting.name))
-                || line.starts_with(&format!("<{} ", setting.name)),
+            Syntax::Elements => {
+                line.starts_with(&format!("<{}>", setting.name)) || line.starts_with(&format!("<{} ", setting.name))
+            }
             _ => line.starts_with(&format!("{}=\"", setting.name)),
         }) else {
             continue;
