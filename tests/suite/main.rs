@@ -43,5 +43,6 @@ mod scheduled_jobs;
 mod secrets;
 mod sso;
 mod util;
+mod vault_verify;
 mod verify;
 mod work_factors;
