@@ -10,9 +10,13 @@ use crate::util::{Run, iospki, scratch, tool};
 
 const PASSWORD: &str = "vault-verify-pw";
 
-/// `init --secure-vault` with `args` in a fresh scratch directory `name`, whose `output/` holds the set.
+/// `init --secure-vault` with `args` in a fresh scratch directory `name`, whose `output/` holds the set; a
+/// `--key ca.key` is made first by openssl genrsa.
 fn init(name: &str, args: &[&str]) -> PathBuf {
     let dir = scratch(name);
+    if args.contains(&"ca.key") {
+        tool(&dir, "openssl", ["genrsa", "-out", "ca.key", "2048"]);
+    }
     fs::write(dir.join("pw"), PASSWORD).unwrap();
     let mut all = vec!["init", "--secure-vault", "--key-bits", "2048", "--password-file", "pw"];
     all.extend_from_slice(args);
@@ -20,23 +24,9 @@ fn init(name: &str, args: &[&str]) -> PathBuf {
     dir
 }
 
-/// An IoT Server set: its CA key made by openssl genrsa.
+/// An IoT Server set.
 fn iot(name: &str) -> PathBuf {
-    let dir = scratch(name);
-    tool(&dir, "openssl", ["genrsa", "-out", "ca.key", "2048"]);
-    fs::write(dir.join("pw"), PASSWORD).unwrap();
-    let args = [
-        "init",
-        "--secure-vault",
-        "--key",
-        "ca.key",
-        "--key-bits",
-        "2048",
-        "--password-file",
-        "pw",
-    ];
-    iospki(&dir, args).success();
-    dir
+    init(name, &["--key", "ca.key"])
 }
 
 /// `verify` of `target` (flags and paths under `dir`) with the set's password.
@@ -103,6 +93,14 @@ fn openssl_encrypt(dir: &Path, from: &str, secret: &str) -> String {
     tool(dir, "openssl", ["base64", "-A", "-in", "secret.bin"])
         .trim()
         .to_owned()
+}
+
+/// `text` without the line that starts with `prefix`.
+fn without_line(text: &str, prefix: &str) -> String {
+    text.lines()
+        .filter(|l| !l.starts_with(prefix))
+        .map(|l| format!("{l}\n"))
+        .collect()
 }
 
 /// Another RSA key than the set's, made by openssl, in `dir/other.key`.
@@ -229,10 +227,7 @@ fn a_value_still_in_brackets_is_plain_text() {
 fn an_alias_removed_from_the_secrets_is_named_where_the_settings_use_it() {
     let dir = init("vault-verify-removed", &["--product", "es"]);
     edit(&dir, "cipher-text.properties", |t| {
-        t.lines()
-            .filter(|l| !l.starts_with("Carbon.Security.KeyStore.KeyPassword="))
-            .map(|l| format!("{l}\n"))
-            .collect()
+        without_line(t, "Carbon.Security.KeyStore.KeyPassword=")
     });
     finds(
         &dir,
@@ -241,10 +236,7 @@ fn an_alias_removed_from_the_secrets_is_named_where_the_settings_use_it() {
     );
     let dir = init("vault-verify-is-removed", &["--product", "apim", "--version=4.4"]);
     edit(&dir, "deployment-security.toml", |t| {
-        t.lines()
-            .filter(|l| !l.starts_with("keystore_internal_key_password ="))
-            .map(|l| format!("{l}\n"))
-            .collect()
+        without_line(t, "keystore_internal_key_password =")
     });
     finds(
         &dir,
