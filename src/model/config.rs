@@ -19,7 +19,7 @@ use crate::model::cluster::{Hosts, Nodes};
 use crate::model::defaults::KEY_BITS_RANGE;
 use crate::model::product::{Layout, ProductChoice, ProductId};
 use crate::model::settings::{Choices, PasswordSource};
-use crate::vocab::names::{HostName, NodeName};
+use crate::vocab::names::{HostName, NodeName, ServerHome};
 use crate::vocab::roles::{ByRole, CertRole, HostGroupId, NodeRole};
 
 #[derive(Deserialize)]
@@ -85,6 +85,7 @@ struct RawPasswords {
 #[serde(deny_unknown_fields)]
 struct RawSecureVault {
     enabled: Option<bool>,
+    server_home: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -135,6 +136,9 @@ pub fn parse_for(path: &Path, text: &str, product: ProductChoice<'_>) -> Result<
         protection: raw.p12_profile,
         public_roots: raw.public_roots,
         secure_vault: raw.secure_vault.enabled,
+        server_home: (raw.secure_vault.server_home)
+            .map(|home| at.server_home(home))
+            .transpose()?,
         key_bits: raw.key_bits.map(|b| at.bits(b)).transpose()?,
         subject: at.subject(raw.subject)?,
         store_password: at.source(
@@ -382,6 +386,10 @@ impl Located<'_> {
         self.line(at)
     }
 
+    fn server_home(&self, value: Spanned<String>) -> Result<ServerHome> {
+        ServerHome::parse(value.get_ref()).map_err(|e| self.error(&value, "secure_vault.server_home", e))
+    }
+
     fn alias(&self, value: Spanned<String>) -> Result<Alias> {
         Alias::chosen(value.get_ref()).map_err(|e| self.error(&value, "ssl_alias", e.to_string()))
     }
@@ -567,6 +575,27 @@ mod tests {
         );
         assert_eq!(term(CertRole::Ra).first_serial, Some(12_132_121_241_241));
         assert_eq!(file.out, Some(PathBuf::from("pki")));
+    }
+
+    #[test]
+    fn secure_vault_is_read_and_its_server_home_checked_where_it_is() {
+        let choices = load_text("[secure_vault]\nenabled = true\nserver_home = \"/opt/wso2/es/\"\n").unwrap();
+        assert_eq!(choices.secure_vault, Some(true));
+        assert_eq!(choices.server_home.unwrap().to_string(), "/opt/wso2/es");
+        let err = load_text("[secure_vault]\nserver_home = \"opt\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(":2: secure_vault.server_home: 'opt' is not an absolute path"),
+            "{err}"
+        );
+        let err = load_text("[secure_vault]\nserver_home = \"/opt\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("only Secure Vault's secret-conf.properties names the server home"),
+            "{err}"
+        );
     }
 
     #[test]

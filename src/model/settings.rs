@@ -11,7 +11,7 @@ use crate::formats::keystore::pkcs12::Protection;
 use crate::formats::subject::Subject;
 use crate::model::cluster::{Cluster, ClusterError, Hosts, Nodes};
 use crate::model::product::{Product, ProductId};
-use crate::vocab::names::HostName;
+use crate::vocab::names::{HostName, ServerHome};
 use crate::vocab::roles::{ByRole, CertRole};
 
 /// Where a password comes from.
@@ -164,6 +164,8 @@ pub struct Choices {
     pub key_password: Option<PasswordSource>,
     /// `[secure_vault] enabled`: the passwords of the server's files encrypted with Secure Vault.
     pub secure_vault: Option<bool>,
+    /// `[secure_vault] server_home`: where the nodes keep the server.
+    pub server_home: Option<ServerHome>,
 }
 
 impl Choices {
@@ -203,6 +205,11 @@ impl Choices {
             );
             return Err(Error::invalid("ssl_alias", reason));
         }
+        let secure_vault = self.secure_vault.unwrap_or(false);
+        if self.server_home.is_some() && !secure_vault {
+            let reason = "only Secure Vault's secret-conf.properties names the server home: turn it on too";
+            return Err(Error::invalid("server_home", reason));
+        }
         Ok(Settings {
             issuance: Issuance::defaults(product).with(&self.terms),
             cluster,
@@ -210,7 +217,8 @@ impl Choices {
             protection: self.protection.unwrap_or_default(),
             public_roots,
             subject: self.subject.clone(),
-            secure_vault: self.secure_vault.unwrap_or(false),
+            secure_vault,
+            server_home: self.server_home.clone(),
         })
     }
 
@@ -249,6 +257,9 @@ pub struct Settings {
     pub issuance: Issuance,
     /// Whether the server's files name Secure Vault aliases instead of holding the stores' password.
     pub secure_vault: bool,
+    /// The server home on the nodes, for Secure Vault: the server opens the keystore of secret-conf.properties
+    /// from its working directory, so that a relative location holds only when it starts in its home.
+    pub server_home: Option<ServerHome>,
 }
 
 /// Settings as the ledger records them (`iospki.ledger/1`).
@@ -280,6 +291,8 @@ struct Recorded {
     issuance: RecordedIssuance,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     secure_vault: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    server_home: Option<ServerHome>,
 }
 
 /// Ledgers written before there was a choice of product are the IoT Server's.
@@ -359,6 +372,7 @@ impl From<Settings> for Recorded {
             nodes: settings.cluster.node_names().clone(),
             subject: settings.subject,
             secure_vault: settings.secure_vault,
+            server_home: settings.server_home,
         }
     }
 }
@@ -404,6 +418,7 @@ impl TryFrom<Recorded> for Settings {
             subject: recorded.subject,
             issuance: Issuance::defaults(product).with(&recorded.issuance.choices()?),
             secure_vault: recorded.secure_vault,
+            server_home: recorded.server_home,
         })
     }
 }

@@ -23,7 +23,7 @@ use crate::ops::findings::Report;
 use crate::ops::merge::Existing;
 pub use crate::ops::merge::MergeReport;
 use crate::ops::{AskKeyPassword, NextSteps, Progress};
-pub use crate::vocab::names::HostName;
+pub use crate::vocab::names::{HostName, ServerHome};
 use crate::vocab::roles::{ByRole, CertRole};
 
 /// Everything `init` needs besides the keys.
@@ -86,6 +86,8 @@ pub struct Overrides {
     pub no_public_roots: bool,
     /// `--secure-vault`.
     pub secure_vault: bool,
+    /// `--server-home`.
+    pub server_home: Option<ServerHome>,
 }
 
 /// An `init`: where its choices, keys and passwords are, and how it asks for what they do not give.
@@ -161,7 +163,7 @@ pub fn run(request: &InitRequest<'_>) -> Result<InitReport> {
     let password = request.password_file.clone().map(PasswordSource::File);
     let next = (verified.problems() == 0).then(|| {
         let password = password.or(choices.store_password);
-        NextSteps::new(&out, &options.settings.cluster, password, &ssl_alias)
+        NextSteps::new(&out, &options.settings, password)
     });
     Ok(InitReport {
         out,
@@ -264,6 +266,7 @@ fn choices(request: &InitRequest<'_>) -> Result<Choices> {
     if flags.secure_vault {
         choices.secure_vault = Some(true);
     }
+    choices.server_home = flags.server_home.clone().or(choices.server_home);
     // A merged truststore keeps the node's own public roots.
     if flags.no_public_roots || request.merge_from.is_some() {
         choices.public_roots = Some(false);

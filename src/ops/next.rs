@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::model::cluster::Cluster;
 use crate::model::product::{ConfigFile, Holds, StorePurpose};
-use crate::model::settings::PasswordSource;
+use crate::model::settings::{PasswordSource, Settings};
 use crate::vocab::roles::NodeRole;
 use crate::wso2::nginx::{NGINX_DIR, NGINX_RELOAD};
 
@@ -38,12 +38,15 @@ pub struct NextSteps {
     pub truststore_type: &'static str,
     /// After a CA rotation: the alias of the old CA, which the new truststore keeps until it is dropped.
     pub earlier_ca: Option<String>,
+    /// Whether the servers read the keystore password from password-tmp at start (a Secure Vault set).
+    pub password_tmp: bool,
 }
 
 impl NextSteps {
-    /// The steps after writing the set of `cluster` to `dir` (as named), whose stores' password came from
-    /// `password` and whose KeyAlias is `ssl_alias`.
-    pub fn new(dir: &Path, cluster: &Cluster, password: Option<PasswordSource>, ssl_alias: &str) -> NextSteps {
+    /// The steps after writing the set made with `settings` to `dir` (as named), whose stores' password came
+    /// from `password`.
+    pub fn new(dir: &Path, settings: &Settings, password: Option<PasswordSource>) -> NextSteps {
+        let (cluster, ssl_alias) = (&settings.cluster, settings.ssl_alias.as_str());
         let bundles = bundles_dir(dir);
         let nodes = cluster.nodes();
         let truststore = cluster.product().store(StorePurpose::TrustStore);
@@ -69,6 +72,7 @@ impl NextSteps {
                 _ => "JKS",
             },
             earlier_ca: None,
+            password_tmp: settings.secure_vault,
             bundles,
         }
     }

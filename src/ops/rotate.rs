@@ -248,7 +248,7 @@ pub fn run(request: &RotateRequest) -> Result<RotateReport> {
             &dir
         };
         let password = request.password_file.clone().map(PasswordSource::File);
-        let mut next = NextSteps::new(named, set.cluster(), password, ssl_alias);
+        let mut next = NextSteps::new(named, set.settings(), password);
         next.earlier_ca = rotation.earlier_ca;
         report.next = Some(next);
     }

@@ -1,4 +1,5 @@
-//! The names of a cluster's hosts and machines, checked once where they are read.
+//! The names of a cluster's hosts and machines, and of the server home on its nodes, checked once where they are
+//! read.
 
 use std::fmt;
 
@@ -250,6 +251,75 @@ mod tests {
         assert_eq!(host("xn--e1afmkfd.org").as_str(), "xn--e1afmkfd.org");
         for bad in ["a/b", "..", "a..b", "../a", "A", "a_b", ""] {
             assert!(matches!(NodeName::parse(bad), Err(NodeNameError::Invalid(_))), "{bad}");
+        }
+    }
+}
+
+/// The server home on a cluster's nodes: an absolute path of printable characters, without `.` or `..`
+/// components and without a final `/`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct ServerHome(String);
+
+impl ServerHome {
+    /// The longest path accepted.
+    pub const MAX_LEN: usize = 1024;
+
+    /// Checks `text`.
+    pub fn parse(text: &str) -> Result<ServerHome, String> {
+        let shown = text.escape_debug();
+        let trimmed = text.trim_end_matches('/');
+        if !text.starts_with('/') || trimmed.is_empty() {
+            return Err(format!("'{shown}' is not an absolute path below /"));
+        }
+        if text.len() > Self::MAX_LEN || text.chars().any(char::is_control) {
+            return Err(format!(
+                "'{shown}' is longer than {} bytes or holds a control character",
+                Self::MAX_LEN
+            ));
+        }
+        if trimmed.split('/').any(|part| part == "." || part == "..") {
+            return Err(format!("'{shown}' has a . or .. component"));
+        }
+        Ok(ServerHome(trimmed.to_owned()))
+    }
+
+    /// `path` under the home.
+    pub fn join(&self, path: &str) -> String {
+        format!("{}/{path}", self.0)
+    }
+}
+
+impl TryFrom<String> for ServerHome {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<ServerHome, String> {
+        ServerHome::parse(&text)
+    }
+}
+
+impl From<ServerHome> for String {
+    fn from(home: ServerHome) -> String {
+        home.0
+    }
+}
+
+impl fmt::Display for ServerHome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod server_home_tests {
+    use super::ServerHome;
+
+    #[test]
+    fn a_server_home_is_absolute_and_plain() {
+        let home = ServerHome::parse("/opt/wso2/is-7.1/").unwrap();
+        assert_eq!(home.join("repository/x.p12"), "/opt/wso2/is-7.1/repository/x.p12");
+        for bad in ["opt/wso2", "/", "/opt/../etc", "/opt/./x", "/opt/a\nb"] {
+            assert!(ServerHome::parse(bad).is_err(), "{bad}");
         }
     }
 }

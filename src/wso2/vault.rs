@@ -105,14 +105,18 @@ pub fn file(kind: VaultFile, settings: &Settings, secrets: &Secrets) -> Zeroizin
         settings.cluster.domain()
     );
     match kind {
-        VaultFile::SecretConf => text += &secret_conf(product, settings.ssl_alias.as_str()),
+        VaultFile::SecretConf => text += &secret_conf(settings),
         VaultFile::CipherText => {
             for (alias, value) in secrets.entries() {
                 text += &properties::line(alias, value);
             }
         }
         VaultFile::CipherTool => {
+            let conf = conf_dir(product);
             for (file, syntax, alias) in snippet_aliases(product) {
+                let file = file
+                    .strip_prefix("repository/conf/")
+                    .map_or(file.to_owned(), |f| format!("{conf}/{f}"));
                 let place = format!("{file}{},{}", alias.xpath, syntax == Syntax::Attributes);
                 text += &properties::line(alias.alias, &place);
             }
@@ -121,15 +125,32 @@ pub fn file(kind: VaultFile, settings: &Settings, secrets: &Secrets) -> Zeroizin
     Zeroizing::new(text)
 }
 
-/// secret-conf.properties: the file secret repository over cipher-text.properties, the key of [`identity`],
-/// and the store and key passwords from the server's password file (DefaultSecretCallbackHandler).
-fn secret_conf(product: &Product, ssl_alias: &str) -> String {
+/// The server's configuration directory, which holds `security/` with Secure Vault's files: `repository/conf`, or
+/// the IoT Server core's `conf` (its start script sets carbon.config.dir.path there). The cipher tool names each
+/// file under it.
+fn conf_dir(product: &Product) -> &'static str {
+    product
+        .config(ConfigFile::Vault(VaultFile::CipherTool))
+        .and_then(|spec| spec.placements.first())
+        .and_then(|p| p.path.strip_suffix("/security/cipher-tool.properties"))
+        .unwrap_or("repository/conf")
+}
+
+/// secret-conf.properties: the file secret repository over cipher-text.properties (under the server home), the
+/// key of [`identity`] (under the settings' server home, else relative to where the server runs), and the store
+/// and key passwords from the server's password file (DefaultSecretCallbackHandler).
+fn secret_conf(settings: &Settings) -> String {
+    let product = settings.cluster.product();
     const HANDLER: &str = "org.wso2.carbon.securevault.DefaultSecretCallbackHandler";
     let cipher_text = product
         .config(ConfigFile::Vault(VaultFile::CipherText))
         .and_then(|spec| spec.placements.first())
         .map_or("repository/conf/security/cipher-text.properties", |p| p.path);
-    let identity = identity(product, ssl_alias);
+    let identity = identity(product, settings.ssl_alias.as_str());
+    let location = identity.as_ref().map(|identity| match &settings.server_home {
+        Some(home) => home.join(identity.location),
+        None => identity.location.to_owned(),
+    });
     let mut pairs = vec![
         ("secVault.enabled", "true"),
         (
@@ -143,9 +164,9 @@ fn secret_conf(product: &Product, ssl_alias: &str) -> String {
         ),
         ("secretRepositories.file.location", cipher_text),
     ];
-    if let Some(identity) = &identity {
+    if let (Some(identity), Some(location)) = (&identity, &location) {
         pairs.extend([
-            ("keystore.identity.location", identity.location),
+            ("keystore.identity.location", location.as_str()),
             ("keystore.identity.type", deployment::type_name(identity.format)),
             ("keystore.identity.alias", identity.alias.as_str()),
         ]);
@@ -218,6 +239,22 @@ mod tests {
     }
 
     #[test]
+    fn the_cipher_tool_finds_the_iot_servers_files_under_its_conf() {
+        let choices = crate::model::settings::Choices {
+            product: Some(iot::IOT.id()),
+            secure_vault: Some(true),
+            ..Default::default()
+        };
+        let text = file(VaultFile::CipherTool, &choices.settings().unwrap(), &Secrets::default());
+        assert!(text.contains(
+            "\nServer.Service.Connector.keystorePass=conf/tomcat/catalina-server.xml//Server/Service/Connector[@keystorePass],true\n"
+        ), "{}", *text);
+        assert!(text.contains(
+            "\nCarbon.Security.TrustStore.Password=conf/carbon.xml//Server/Security/TrustStore/Password,false\n"
+        ));
+    }
+
+    #[test]
     fn deployment_toml_products_decrypt_with_the_internal_key_else_the_primary() {
         let separate = ProductId::find("is", Some("7.1"), None, None).unwrap().product();
         let identity = identity(separate, "wso2carbon").unwrap();
@@ -229,10 +266,17 @@ mod tests {
     }
 
     #[test]
-    fn secret_conf_reads_back() {
-        let text = secret_conf(&es::ES, "node");
+    fn secret_conf_reads_back_with_the_keystore_under_the_server_home() {
+        let choices = crate::model::settings::Choices {
+            product: Some(es::ES.id()),
+            secure_vault: Some(true),
+            server_home: Some(crate::vocab::names::ServerHome::parse("/opt/es").unwrap()),
+            ..Default::default()
+        };
+        let text = secret_conf(&choices.settings().unwrap());
         let conf = SecretConf::parse(&text).unwrap();
-        assert_eq!(conf.alias, "node");
+        assert_eq!(conf.alias, "wso2carbon");
+        assert_eq!(conf.location, "/opt/es/repository/resources/security/wso2carbon.jks");
         assert_eq!(conf.cipher_text, "repository/conf/security/cipher-text.properties");
         assert_eq!(conf.algorithm, None);
         let err = SecretConf::parse("secVault.enabled=true\n").unwrap_err();

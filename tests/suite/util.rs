@@ -565,3 +565,136 @@ pub fn platform_stores(dir: &Path, mode: &str, args: &[&str]) -> Run {
     all.extend_from_slice(args);
     java(dir, "PlatformStores", &[&[mode][..], &all].concat(), "")
 }
+
+/// What SecureVault (tests/java/) said of a server home: each secret of its cipher-text.properties, each store
+/// it was asked to open, or the error that stops a server before it decrypts anything.
+pub struct Vault {
+    pub run: Run,
+    /// By alias.
+    pub secrets: std::collections::BTreeMap<String, Secret>,
+    /// By path in the home: `Ok` if it opened with its password alias's plaintext, else why not.
+    pub stores: std::collections::BTreeMap<String, Result<(), String>>,
+    /// Set when SecureVault exited 2 (`ERROR<TAB>why`).
+    pub error: Option<String>,
+}
+
+/// One secret as the server's file secret repository resolves it.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Secret {
+    /// Decrypted; the SHA-256 of its plaintext (UTF-8) in lower-case hex.
+    Ok(String),
+    /// Still `[plain text]`: the cipher tool has not encrypted it, and the server gets no secret from it.
+    Plain,
+    /// Why it does not decrypt.
+    Fail(String),
+}
+
+impl Vault {
+    /// Asserts that SecureVault exited 0, that each `(alias, plaintext)` decrypted to `plaintext`, that each
+    /// store asked for opened, and that the home's password-tmp is gone, as the server leaves it.
+    pub fn assert_all_open(&self, home: &Path, expected: &[(&str, &str)]) {
+        let stdout = self.run.success();
+        for (alias, plaintext) in expected {
+            assert_eq!(
+                self.secrets.get(*alias),
+                Some(&Secret::Ok(sha256_hex(plaintext))),
+                "{alias} did not decrypt to the expected plaintext\n{stdout}"
+            );
+        }
+        for (store, opened) in &self.stores {
+            assert_eq!(opened, &Ok(()), "{store}\n{stdout}");
+        }
+        assert_password_tmp_consumed(home);
+    }
+
+    /// The secret under `alias`; panics, with the output, if SecureVault printed none.
+    pub fn secret(&self, alias: &str) -> &Secret {
+        self.secrets
+            .get(alias)
+            .unwrap_or_else(|| panic!("no line for {alias}\n{}", self.run.stdout()))
+    }
+}
+
+/// Runs SecureVault on the server home `home`, whose configuration directory is `conf` (`repository/conf`,
+/// or `conf` for the Micro Integrator), from a directory of no test: it reads `home/password-tmp` (and deletes
+/// it, as the server does), decrypts every secret of the file secret repository secret-conf.properties names,
+/// then opens each `(store, alias)` of `stores` (a path in `home`) with the plaintext of `alias`. Paths in its
+/// messages are shown relative to `home`.
+pub fn secure_vault(home: &Path, conf: &str, stores: &[(&str, &str)]) -> Vault {
+    let classes = java_classes().to_str().unwrap().to_owned();
+    let home_arg = home.to_str().unwrap().to_owned();
+    let mode = if stores.is_empty() { "decrypt" } else { "open" };
+    let mut args = vec![
+        "-cp".to_owned(),
+        classes,
+        "SecureVault".to_owned(),
+        mode.to_owned(),
+        home_arg,
+    ];
+    args.push(conf.to_owned());
+    args.extend(stores.iter().map(|(store, alias)| format!("{store}={alias}")));
+    let run = Run {
+        rooted_at: Some(format!("{}/", home.display())),
+        ..run_in(elsewhere(), "java", args, &[])
+    };
+    let stdout = run.stdout();
+    let (mut secrets, mut opened, mut error) = (
+        std::collections::BTreeMap::new(),
+        std::collections::BTreeMap::new(),
+        None,
+    );
+    for line in stdout.lines() {
+        let fields: Vec<&str> = line.splitn(3, '\t').collect();
+        let detail = || fields.get(2).copied().unwrap_or_default().to_owned();
+        match fields[..] {
+            ["ERROR", why] => error = Some(why.to_owned()),
+            [store, "OPENS"] => {
+                opened.insert(store.to_owned(), Ok(()));
+            }
+            [name, "FAIL", ..] if stores.iter().any(|(store, _)| *store == name) => {
+                opened.insert(name.to_owned(), Err(detail()));
+            }
+            [alias, "FAIL", ..] => {
+                secrets.insert(alias.to_owned(), Secret::Fail(detail()));
+            }
+            [alias, "OK", ..] => {
+                secrets.insert(alias.to_owned(), Secret::Ok(detail()));
+            }
+            [alias, "PLAIN"] => {
+                secrets.insert(alias.to_owned(), Secret::Plain);
+            }
+            _ => panic!("SecureVault printed an unexpected line {line:?}\n{}", run.explain()),
+        }
+    }
+    let expected_code = if error.is_some() {
+        2
+    } else if secrets.values().all(|s| matches!(s, Secret::Ok(_))) && opened.values().all(|o| o.is_ok()) {
+        0
+    } else {
+        1
+    };
+    assert_eq!(
+        run.code(),
+        Some(expected_code),
+        "exit code does not match the lines\n{}",
+        run.explain()
+    );
+    Vault {
+        run,
+        secrets,
+        stores: opened,
+        error,
+    }
+}
+
+/// Asserts that `home/password-tmp` is gone, as a started server leaves it.
+pub fn assert_password_tmp_consumed(home: &Path) {
+    let file = home.join("password-tmp");
+    assert!(!file.exists(), "{} is still there after the start", file.display());
+}
+
+/// The SHA-256 of `text` (UTF-8) in lower-case hex, as SecureVault prints a plaintext.
+pub fn sha256_hex(text: &str) -> String {
+    use sha2::Digest;
+    base16ct::lower::encode_string(&sha2::Sha256::digest(text.as_bytes()))
+}

@@ -116,12 +116,16 @@ fn every_product_made_with_secure_vault_verifies_clean_as_do_its_bundles() {
         iot("vault-verify-iot"),
         init("vault-verify-is", &["--product", "is", "--version=7.1"]),
         init("vault-verify-apim", &["--product", "apim", "--version=4.4"]),
+        init(
+            "vault-verify-server-home",
+            &["--product", "es", "--server-home", "/opt/wso2/es"],
+        ),
     ];
     for dir in &sets {
         let report = verify(dir, &["output"]).success();
         assert!(report.contains("0 problem(s), 0 warning(s)"), "{report}");
     }
-    for dir in [&sets[0], &sets[2]] {
+    for dir in [&sets[0], &sets[2], &sets[4]] {
         iospki(dir, ["bundle", "output"]).success();
         for entry in fs::read_dir(dir.join("bundles")).unwrap() {
             let name = entry.unwrap().file_name().into_string().unwrap();

@@ -751,6 +751,12 @@ pub struct InitArgs {
     #[arg(long)]
     pub secure_vault: bool,
 
+    /// The server home on every node, absolute, for --secure-vault: secret-conf.properties names the keystore
+    /// under it (the server opens a relative location from its working directory, which its start script does
+    /// not set) [default: relative to the home: start the server from its home].
+    #[arg(long, value_name = "DIR")]
+    pub server_home: Option<String>,
+
     /// File holding, on one line (a FIFO or <(pass show NAME) too; - reads standard input, typed without echo on a
     /// terminal), the password of the stores in --merge-from [default: the store password].
     #[arg(long, value_name = "FILE", requires = "merge_from")]

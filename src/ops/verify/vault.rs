@@ -110,10 +110,19 @@ pub(super) fn read_conf(tree: &Tree, layout: Layout, conf_path: &Path, password:
     }
 }
 
-/// The path of a location secret-conf.properties names.
+/// The path of a location secret-conf.properties names. A bundle is unpacked into the server home, so an
+/// absolute location (`init --server-home`) is the longest of its tails that the bundle holds.
 pub(super) fn located(tree: &Tree, layout: Layout, location: &str) -> PathBuf {
+    let path = Path::new(location);
     match layout {
-        Layout::Flat => at_root(tree, Path::new(Path::new(location).file_name().unwrap_or_default())),
+        Layout::Flat => at_root(tree, Path::new(path.file_name().unwrap_or_default())),
+        Layout::Placed if path.is_absolute() && tree.root().is_none() => {
+            let parts: Vec<_> = path.components().skip(1).collect();
+            let tails = (0..parts.len()).map(|skip| parts[skip..].iter().collect::<PathBuf>());
+            let mut tails = tails.peekable();
+            let first = tails.peek().cloned().unwrap_or_default();
+            tails.find(|tail| tree.read(tail, Kind::Data).is_ok()).unwrap_or(first)
+        }
         Layout::Placed => tree.resolve(location),
     }
 }
@@ -256,6 +265,23 @@ mod tests {
         let found = references("f", text);
         let names: Vec<_> = found.iter().map(|n| (n.location.as_str(), n.name.as_str())).collect();
         assert_eq!(names, [("f:2 Carbon.X", "Carbon.X"), ("f:3 k_p", "k_p")]);
+    }
+
+    #[test]
+    fn an_absolute_location_in_a_bundle_is_its_tail_the_bundle_holds() {
+        let store = PathBuf::from("repository/resources/security/k.jks");
+        let tree = Tree::Memory(vec![(store.clone(), zeroize::Zeroizing::new(vec![1]))]);
+        let located = located(
+            &tree,
+            Layout::Placed,
+            "/opt/wso2/es/repository/resources/security/k.jks",
+        );
+        assert_eq!(located, store);
+        assert_eq!(located_flat(&tree), PathBuf::from("k.jks"));
+    }
+
+    fn located_flat(tree: &Tree) -> PathBuf {
+        located(tree, Layout::Flat, "/opt/es/repository/resources/security/k.jks")
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use iospki::error::{Error, Result};
-use iospki::ops::init::{Alias, HostName, InitReport, InitRequest, MergeReport, Overrides};
+use iospki::ops::init::{Alias, HostName, InitReport, InitRequest, MergeReport, Overrides, ServerHome};
 
 use crate::cli::InitArgs;
 use crate::print::info;
@@ -34,6 +34,10 @@ pub fn run(args: InitArgs) -> Result<ExitCode> {
             key_bits: args.key_bits,
             no_public_roots: args.no_public_roots,
             secure_vault: args.secure_vault,
+            server_home: args
+                .server_home
+                .map(|home| ServerHome::parse(&home).map_err(|e| Error::invalid("--server-home", e)))
+                .transpose()?,
         },
         password_file: args.password_file,
         key: args.key,

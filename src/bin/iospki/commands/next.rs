@@ -20,6 +20,7 @@ pub fn after_init(steps: &NextSteps) -> Result<()> {
     );
     info!("    tar -xzpf NODE.tar.gz -C <PRODUCT_HOME>");
     settings_to_paste(steps)?;
+    password_tmp(steps)?;
     info!("  {}", restart_order(steps));
     Ok(())
 }
@@ -34,9 +35,11 @@ pub fn after_rotation(steps: &NextSteps) -> Result<()> {
             "  on each node, unpack its archive over the server home (nginx: over {})",
             steps.nginx_dir
         );
+        password_tmp(steps)?;
         info!("  {}", restart_order(steps));
         return Ok(());
     };
+    password_tmp(steps)?;
     let truststore = steps.truststore;
     info!(
         "  a CA rotation goes in three rounds; in each, {}",
@@ -88,6 +91,18 @@ fn settings_to_paste(steps: &NextSteps) -> Result<()> {
     }
     for (role, path) in &steps.settings {
         info!("    {role:<12} {}", path_word(path));
+    }
+    Ok(())
+}
+
+/// Where a Secure Vault set's servers find the keystore password at start.
+fn password_tmp(steps: &NextSteps) -> Result<()> {
+    if steps.password_tmp {
+        info!(
+            "  before each server starts, write the keystore password to password-tmp in its home (one line, 0600, \
+             the server's owner): the server reads it once and deletes it (--format ansible writes it from \
+             iospki_keystore_password)"
+        );
     }
     Ok(())
 }
