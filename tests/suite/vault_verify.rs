@@ -169,6 +169,52 @@ fn a_deployment_toml_home_with_its_secrets_verifies_clean_and_a_wrong_alias_is_n
     );
 }
 
+/// carbon.xml of a Secure Vault home, as the cipher tool leaves it: each password `password`, with its alias.
+const VAULT_CARBON_XML: &str = r#"<?xml version="1.0" encoding="ISO-8859-1"?>
+<Server xmlns="http://wso2.org/projects/carbon/carbon.xml" xmlns:svns="http://org.wso2.securevault/configuration">
+<Security><KeyStore><Location>${carbon.home}/repository/resources/security/wso2carbon.jks</Location><Type>JKS</Type>
+<Password svns:secretAlias="Carbon.Security.KeyStore.Password">password</Password><KeyAlias>wso2carbon</KeyAlias>
+<KeyPassword svns:secretAlias="Carbon.Security.KeyStore.KeyPassword">password</KeyPassword></KeyStore>
+<TrustStore><Location>${carbon.home}/repository/resources/security/client-truststore.jks</Location><Type>JKS</Type>
+<Password svns:secretAlias="Carbon.Security.TrustStore.Password">password</Password></TrustStore></Security></Server>
+"#;
+
+#[test]
+fn a_carbon_home_opens_its_stores_with_the_passwords_its_aliases_decrypt_to() {
+    let dir = init("vault-verify-es-home", &["--product", "es"]);
+    let home = dir.join("home");
+    let (security, conf) = (home.join("repository/resources/security"), home.join("repository/conf"));
+    fs::create_dir_all(&security).unwrap();
+    fs::create_dir_all(conf.join("security")).unwrap();
+    let set = |file: &str| dir.join("output").join(file);
+    for store in ["wso2carbon.jks", "client-truststore.jks"] {
+        fs::copy(set(store), security.join(store)).unwrap();
+    }
+    for file in ["secret-conf.properties", "cipher-text.properties"] {
+        fs::copy(set(file), conf.join("security").join(file)).unwrap();
+    }
+    fs::write(conf.join("carbon.xml"), VAULT_CARBON_XML).unwrap();
+    let report = verify(&dir, &["--home", "home", "--product", "es"]).success();
+    assert!(report.contains("0 problem(s), 0 warning(s)"), "{report}");
+    let cipher_text = conf.join("security/cipher-text.properties");
+    let text = fs::read_to_string(&cipher_text).unwrap();
+    fs::write(
+        &cipher_text,
+        without_line(&text, "Carbon.Security.TrustStore.Password="),
+    )
+    .unwrap();
+    let run = verify(&dir, &["--home", "home", "--product", "es"]);
+    run.fails_with(1);
+    let report = run.stdout();
+    assert!(
+        report.contains(
+            "repository/conf/carbon.xml:7 Carbon.Security.TrustStore.Password: is a Secure Vault alias \
+             repository/conf/security/cipher-text.properties does not hold"
+        ),
+        "{report}"
+    );
+}
+
 #[test]
 fn a_ciphertext_under_another_key_does_not_decrypt() {
     let dir = init("vault-verify-other-key", &["--product", "es"]);

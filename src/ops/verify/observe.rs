@@ -254,6 +254,7 @@ pub(super) fn output(tree: &Tree, ledger: Option<Ledger>, options: &Options) -> 
         conf: config(ConfigFile::Vault(VaultFile::SecretConf)),
         cipher_text: config(ConfigFile::Vault(VaultFile::CipherText)),
         settings: settings_files,
+        configs: Vec::new(),
     };
     let expected = ledger.as_ref().is_some_and(|l| l.settings.secure_vault);
     reader.vault(Layout::Flat, files, expected);
@@ -276,15 +277,25 @@ pub(super) fn home(home: &Path, product: &'static Product, options: &Options) ->
     let text = std::str::from_utf8(&text).map_err(|_| Error::unreadable(&carbon_xml, "is not UTF-8"))?;
     let carbon = read::carbon(text).map_err(|e| Error::unreadable(&carbon_xml, e.to_string()))?;
     let mut reader = Reader::new(&tree, product, options);
-    let stores = &carbon.stores;
-    reader.observe_keystore(&stores.keystore, &stores.key_alias, &stores.key_password);
-    reader.observation.truststore = Some(reader.open(&stores.truststore));
     let config = |kind| {
         product
             .config(kind)
             .and_then(|spec| spec.placements.first())
             .map(|p| home.join(p.path))
     };
+    let files = VaultFiles {
+        conf: config(ConfigFile::Vault(VaultFile::SecretConf)),
+        cipher_text: config(ConfigFile::Vault(VaultFile::CipherText)),
+        settings: Vec::new(),
+        configs: vec![carbon_xml.clone()],
+    };
+    reader.vault(Layout::Placed, files, false);
+    let mut stores = carbon.stores.clone();
+    if let Some(vault) = &reader.observation.vault {
+        resolve_carbon_passwords(&mut stores, vault);
+    }
+    reader.observe_keystore(&stores.keystore, &stores.key_alias, &stores.key_password);
+    reader.observation.truststore = Some(reader.open(&stores.truststore));
     reader.certificate_config(config(ConfigFile::CertificateConfig), false);
     reader.iot_api_config(config(ConfigFile::IotApiConfig));
     reader.identity_provider(config(ConfigFile::IdentityProvider));
@@ -294,6 +305,21 @@ pub(super) fn home(home: &Path, product: &'static Product, options: &Options) ->
     reader.idp_config();
     reader.observation.carbon_elements = carbon.elements;
     reader.finish()
+}
+
+/// carbon.xml's passwords as the server reads them: an element whose alias the home names (ServerConfiguration
+/// resolves `Carbon.` + its path) is the password its secret decrypts to.
+fn resolve_carbon_passwords(stores: &mut read::CarbonStores, vault: &Vault) {
+    for (alias, password) in [
+        ("Carbon.Security.KeyStore.Password", &mut stores.keystore.password),
+        ("Carbon.Security.KeyStore.KeyPassword", &mut stores.key_password),
+        ("Carbon.Security.TrustStore.Password", &mut stores.truststore.password),
+    ] {
+        let named = vault.references.iter().any(|r| r.name == alias);
+        if let Some(decrypted) = vault.decrypted(alias).filter(|_| named) {
+            *password = decrypted.clone();
+        }
+    }
 }
 
 /// Observes one node's files from a bundle of `product`, as the node of `role` will use them.
@@ -320,6 +346,7 @@ pub(super) fn node(tree: &Tree, product: &'static Product, role: NodeRole, optio
         conf: placed(product.config(ConfigFile::Vault(VaultFile::SecretConf))),
         cipher_text: placed(product.config(ConfigFile::Vault(VaultFile::CipherText))),
         settings: placed(product.config(ConfigFile::Settings(role))).into_iter().collect(),
+        configs: Vec::new(),
     };
     reader.vault(Layout::Placed, files, false);
     reader.finish()
@@ -333,6 +360,8 @@ struct VaultFiles {
     cipher_text: Option<PathBuf>,
     /// The SETTINGS.txt files.
     settings: Vec<PathBuf>,
+    /// The server's own files that name aliases (a home's carbon.xml).
+    configs: Vec<PathBuf>,
 }
 
 impl<'a> Reader<'a> {
@@ -359,17 +388,20 @@ impl<'a> Reader<'a> {
             ),
             Err(_) => {}
         }
-        for path in files.settings {
+        let settings = files.settings.into_iter().map(|path| (path, true));
+        for (path, is_settings) in settings.chain(files.configs.into_iter().map(|path| (path, false))) {
             let path = self.tree_path(&path);
             let Ok(text) = vault::read_text(self.tree, &path) else {
                 continue;
             };
             let shown = self.tree.shown(&path);
             found.references.extend(vault::references(&shown, &text));
-            let password = &self.options.store_password;
-            found
-                .plain
-                .extend(vault::plain_in_settings(&shown, &text, self.product, password));
+            if is_settings {
+                let password = &self.options.store_password;
+                found
+                    .plain
+                    .extend(vault::plain_in_settings(&shown, &text, self.product, password));
+            }
         }
         if present || expected || !found.references.is_empty() {
             self.observation.vault = Some(found);
