@@ -262,6 +262,7 @@ pub struct TomlValue {
 #[derive(Debug, Default)]
 pub struct SecuritySettings {
     values: Vec<(&'static str, &'static str, TomlValue)>,
+    secrets: Vec<(String, TomlValue)>,
 }
 
 impl SecuritySettings {
@@ -276,6 +277,11 @@ impl SecuritySettings {
             .iter()
             .find(|(s, k, _)| *s == section && *k == key)
             .map(|(_, _, value)| value)
+    }
+
+    /// `[secrets]`: each Secure Vault alias with its encrypted value, in the file's order.
+    pub fn secrets(&self) -> &[(String, TomlValue)] {
+        &self.secrets
     }
 }
 
@@ -306,17 +312,28 @@ pub fn read_security(text: &str) -> Result<SecuritySettings, String> {
             let Some(string) = value.get_ref().as_str() else {
                 return Err(format!("line {at}: [{section}] {key} is not a string"));
             };
-            settings.values.push((
-                section,
-                key,
-                TomlValue {
-                    value: Zeroizing::new(string.to_owned()),
-                    line: at,
-                },
-            ));
+            settings.values.push((section, key, toml_value(string, at)));
+        }
+    }
+    if let Some(secrets) = child(&table, "secrets").and_then(|t| t.get_ref().as_table()) {
+        for (alias, value) in secrets.iter() {
+            let at = line(value.span().start);
+            let Some(string) = value.get_ref().as_str() else {
+                return Err(format!("line {at}: [secrets] {} is not a string", alias.get_ref()));
+            };
+            settings
+                .secrets
+                .push((alias.get_ref().to_string(), toml_value(string, at)));
         }
     }
     Ok(settings)
+}
+
+fn toml_value(string: &str, line: usize) -> TomlValue {
+    TomlValue {
+        value: Zeroizing::new(string.to_owned()),
+        line,
+    }
 }
 
 /// The value of `key` in `table`.
@@ -383,6 +400,13 @@ mod tests {
         assert_eq!(value("keystore.primary", "file_name"), Some(("a.p12".into(), 5)));
         assert_eq!(value("keystore.primary", "alias"), Some(("k".into(), 6)));
         assert_eq!(value("keystore.tls", "alias"), None);
+        let vault = read_security("[secrets]\na = \"x\"\nb = \"[y]\"\n").unwrap();
+        let secrets: Vec<_> = vault
+            .secrets()
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.value.as_str(), v.line))
+            .collect();
+        assert_eq!(secrets, [("a", "x", 2), ("b", "[y]", 3)]);
     }
 
     #[test]

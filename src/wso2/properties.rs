@@ -38,6 +38,14 @@ pub fn line(key: &str, value: &str) -> String {
 /// a key ended by the first unescaped `=`, `:` or blank, lines continued by an odd number of backslashes, and
 /// `\t`, `\n`, `\r`, `\f`, `\uXXXX` escapes. A malformed `\u` is an error, as it is for Java.
 pub fn parse(text: &str) -> Result<Vec<(String, String)>, String> {
+    Ok(parse_lines(text)?
+        .into_iter()
+        .map(|(key, value, _)| (key, value))
+        .collect())
+}
+
+/// [`parse`], each key and value with the line it starts on (1 for the first).
+pub fn parse_lines(text: &str) -> Result<Vec<(String, String, usize)>, String> {
     let mut pairs = Vec::new();
     let mut lines = text.lines().enumerate();
     while let Some((number, first)) = lines.next() {
@@ -52,7 +60,7 @@ pub fn parse(text: &str) -> Result<Vec<(String, String)>, String> {
         }
         let (key, value) = split(&logical);
         let unescaped = |part: &str| unescape(part).map_err(|e| format!("line {}: {e}", number + 1));
-        pairs.push((unescaped(key)?, unescaped(value)?));
+        pairs.push((unescaped(key)?, unescaped(value)?, number + 1));
     }
     Ok(pairs)
 }
@@ -143,5 +151,7 @@ mod tests {
         let expected: Vec<_> = expected.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         assert_eq!(pairs, expected);
         assert!(parse("a=\\u12").unwrap_err().contains("line 1"));
+        let lines: Vec<usize> = parse_lines(text).unwrap().iter().map(|(_, _, line)| *line).collect();
+        assert_eq!(lines, [3, 4, 5, 6, 8, 9]);
     }
 }

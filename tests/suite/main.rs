@@ -47,5 +47,6 @@ mod sso;
 mod util;
 mod vault_bundles;
 mod vault_sets;
+mod vault_verify;
 mod verify;
 mod work_factors;

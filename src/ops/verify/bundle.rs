@@ -177,7 +177,7 @@ fn verify_data(path: &Path, data: &[u8], options: &Options) -> Result<NodeReport
         let tree = Tree::Memory(files.into_iter().map(|f| (f.path, f.bytes)).collect());
         match &node.product.platform {
             Some(platform) if node.role != NodeRole::Nginx => {
-                match platform::observe(&tree, platform::BUNDLE, platform.release) {
+                match platform::observe(&tree, platform::BUNDLE, platform.release, &options.store_password) {
                     Ok(observed) => {
                         findings.extend(platform::judge(&observed, options));
                         held.extend(observed.tls_store().map(|h| (Shared::TlsStore, h)));

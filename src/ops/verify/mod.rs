@@ -16,6 +16,7 @@ mod observe;
 mod platform;
 mod rules;
 mod tree;
+mod vault;
 
 use std::path::{Path, PathBuf};
 

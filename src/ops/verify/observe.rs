@@ -9,6 +9,7 @@ use zeroize::Zeroizing;
 
 use super::Options;
 use super::tree::{ReadError, Tree};
+use super::vault::{self, Layout, Vault};
 use crate::error::{Error, Result, StoreError};
 use crate::formats::keystore::pkcs12::Protection;
 use crate::formats::keystore::{self, Entry, Opened};
@@ -16,7 +17,7 @@ use crate::formats::x509::Certificate;
 use crate::io::input::Kind;
 use crate::io::secret::Password;
 use crate::model::ledger::Ledger;
-use crate::model::product::{ConfigFile, Holds, Product, StorePurpose, Value, WithoutStoreName, iot};
+use crate::model::product::{ConfigFile, Holds, Product, StorePurpose, Value, VaultFile, WithoutStoreName, iot};
 use crate::ops::findings::Finding;
 use crate::vocab::nesting::TooDeep;
 use crate::vocab::roles::{ByRole, CertRole, NodeRole};
@@ -217,6 +218,8 @@ pub(super) struct Observation {
     pub named_hosts: Vec<NamedHost>,
     /// The identity provider's service providers, of a server home of a product that is its own.
     pub idp_config: Option<IdpConfig>,
+    /// Secure Vault's files and what they decrypt to, in a set made with it.
+    pub vault: Option<Vault>,
 }
 
 /// Where a layout finds the server's key store, trust store and configuration files.
@@ -243,6 +246,18 @@ pub(super) fn output(tree: &Tree, ledger: Option<Ledger>, options: &Options) -> 
     reader.nginx_conf(config(ConfigFile::Nginx));
     // The IoT Server's manager pushes to Apple's devices; it is the product with an iot-api-config.xml.
     reader.observation.pushes_to_apple = product.config(ConfigFile::IotApiConfig).is_some();
+    let settings_files = (product.files.iter())
+        .filter(|spec| matches!(spec.holds, Holds::Config(ConfigFile::Settings(_))))
+        .map(|spec| PathBuf::from(spec.name))
+        .collect();
+    let files = VaultFiles {
+        conf: config(ConfigFile::Vault(VaultFile::SecretConf)),
+        cipher_text: config(ConfigFile::Vault(VaultFile::CipherText)),
+        settings: settings_files,
+        configs: Vec::new(),
+    };
+    let expected = ledger.as_ref().is_some_and(|l| l.settings.secure_vault);
+    reader.vault(Layout::Flat, files, expected);
     let ledger_protection = ledger.as_ref().map(|l| l.settings.protection);
     reader.observation.cluster_hosts =
         ledger.map(|l| l.settings.cluster.role_hosts().iter().map(|h| h.to_string()).collect());
@@ -262,15 +277,25 @@ pub(super) fn home(home: &Path, product: &'static Product, options: &Options) ->
     let text = std::str::from_utf8(&text).map_err(|_| Error::unreadable(&carbon_xml, "is not UTF-8"))?;
     let carbon = read::carbon(text).map_err(|e| Error::unreadable(&carbon_xml, e.to_string()))?;
     let mut reader = Reader::new(&tree, product, options);
-    let stores = &carbon.stores;
-    reader.observe_keystore(&stores.keystore, &stores.key_alias, &stores.key_password);
-    reader.observation.truststore = Some(reader.open(&stores.truststore));
     let config = |kind| {
         product
             .config(kind)
             .and_then(|spec| spec.placements.first())
             .map(|p| home.join(p.path))
     };
+    let files = VaultFiles {
+        conf: config(ConfigFile::Vault(VaultFile::SecretConf)),
+        cipher_text: config(ConfigFile::Vault(VaultFile::CipherText)),
+        settings: Vec::new(),
+        configs: vec![carbon_xml.clone()],
+    };
+    reader.vault(Layout::Placed, files, false);
+    let mut stores = carbon.stores.clone();
+    if let Some(vault) = &reader.observation.vault {
+        resolve_carbon_passwords(&mut stores, vault);
+    }
+    reader.observe_keystore(&stores.keystore, &stores.key_alias, &stores.key_password);
+    reader.observation.truststore = Some(reader.open(&stores.truststore));
     reader.certificate_config(config(ConfigFile::CertificateConfig), false);
     reader.iot_api_config(config(ConfigFile::IotApiConfig));
     reader.identity_provider(config(ConfigFile::IdentityProvider));
@@ -280,6 +305,21 @@ pub(super) fn home(home: &Path, product: &'static Product, options: &Options) ->
     reader.idp_config();
     reader.observation.carbon_elements = carbon.elements;
     reader.finish()
+}
+
+/// carbon.xml's passwords as the server reads them: an element whose alias the home names (ServerConfiguration
+/// resolves `Carbon.` + its path) is the password its secret decrypts to.
+fn resolve_carbon_passwords(stores: &mut read::CarbonStores, vault: &Vault) {
+    for (alias, password) in [
+        ("Carbon.Security.KeyStore.Password", &mut stores.keystore.password),
+        ("Carbon.Security.KeyStore.KeyPassword", &mut stores.key_password),
+        ("Carbon.Security.TrustStore.Password", &mut stores.truststore.password),
+    ] {
+        let named = vault.references.iter().any(|r| r.name == alias);
+        if let Some(decrypted) = vault.decrypted(alias).filter(|_| named) {
+            *password = decrypted.clone();
+        }
+    }
 }
 
 /// Observes one node's files from a bundle of `product`, as the node of `role` will use them.
@@ -302,10 +342,72 @@ pub(super) fn node(tree: &Tree, product: &'static Product, role: NodeRole, optio
     reader.iot_api_config(placed(product.config(ConfigFile::IotApiConfig)));
     reader.identity_provider(placed(product.config(ConfigFile::IdentityProvider)));
     reader.observation.pushes_to_apple = role == NodeRole::Manager;
+    let files = VaultFiles {
+        conf: placed(product.config(ConfigFile::Vault(VaultFile::SecretConf))),
+        cipher_text: placed(product.config(ConfigFile::Vault(VaultFile::CipherText))),
+        settings: placed(product.config(ConfigFile::Settings(role))).into_iter().collect(),
+        configs: Vec::new(),
+    };
+    reader.vault(Layout::Placed, files, false);
     reader.finish()
 }
 
+/// Where a source keeps Secure Vault's files and the settings that name its aliases.
+struct VaultFiles {
+    /// secret-conf.properties, where the product has one for the node.
+    conf: Option<PathBuf>,
+    /// cipher-text.properties, where secret-conf.properties does not say.
+    cipher_text: Option<PathBuf>,
+    /// The SETTINGS.txt files.
+    settings: Vec<PathBuf>,
+    /// The server's own files that name aliases (a home's carbon.xml).
+    configs: Vec<PathBuf>,
+}
+
 impl<'a> Reader<'a> {
+    /// Secure Vault's files, where the source has them or `expected` (its ledger says it was made with Secure
+    /// Vault): secret-conf.properties, the key it names, each secret decrypted, the aliases the settings name and
+    /// the passwords they hold in plain text.
+    fn vault(&mut self, layout: Layout, files: VaultFiles, expected: bool) {
+        let Some(conf) = files.conf else { return };
+        let mut found = vault::read_conf(self.tree, layout, &conf, &self.options.store_password);
+        let cipher_text = match &found.conf {
+            Ok(conf) => vault::located(self.tree, layout, &conf.cipher_text),
+            Err(_) => self.tree_path(&files.cipher_text.unwrap_or_default()),
+        };
+        found.secrets_file = self.tree.shown(&cipher_text);
+        let key = found.key.as_ref().and_then(|(_, key)| key.as_ref().ok());
+        let secrets = vault::cipher_text(self.tree, &cipher_text);
+        let present = secrets.is_ok() || found.conf.as_ref().err().is_none_or(|e| e != "is missing");
+        match secrets {
+            Ok(entries) => found.secrets = vault::decrypt_all(key, entries),
+            Err(reason) if present || expected => self.problem(
+                &found.secrets_file,
+                reason,
+                "write the set again with iospki init --secure-vault",
+            ),
+            Err(_) => {}
+        }
+        let settings = files.settings.into_iter().map(|path| (path, true));
+        for (path, is_settings) in settings.chain(files.configs.into_iter().map(|path| (path, false))) {
+            let path = self.tree_path(&path);
+            let Ok(text) = vault::read_text(self.tree, &path) else {
+                continue;
+            };
+            let shown = self.tree.shown(&path);
+            found.references.extend(vault::references(&shown, &text));
+            if is_settings {
+                let password = &self.options.store_password;
+                found
+                    .plain
+                    .extend(vault::plain_in_settings(&shown, &text, self.product, password));
+            }
+        }
+        if present || expected || !found.references.is_empty() {
+            self.observation.vault = Some(found);
+        }
+    }
+
     fn new(tree: &'a Tree, product: &'static Product, options: &'a Options) -> Self {
         Reader {
             tree,

@@ -14,6 +14,7 @@ use zeroize::Zeroizing;
 use super::Options;
 use super::observe::{self, KeyLookup, OpenError, Store};
 use super::tree::{ReadError, Tree};
+use super::vault::{self, Layout, Named, Vault};
 use crate::error::{Error, Result, StoreError};
 use crate::formats::keystore::{self, Format};
 use crate::formats::x509::{AltName, Certificate, KeyUsage};
@@ -31,27 +32,35 @@ pub(super) struct Source {
     config: &'static str,
     /// The folder the stores' `file_name`s are in.
     stores: &'static str,
+    /// Secure Vault's secret-conf.properties, and how the paths it names are found.
+    secret_conf: (&'static str, Layout),
 }
 
 /// An output directory of `iospki init`: deployment-security.toml beside the stores.
 pub(super) const OUTPUT: Source = Source {
     config: DEPLOYMENT_SECURITY_FILE,
     stores: "",
+    secret_conf: ("secret-conf.properties", Layout::Flat),
 };
 
 /// A server home: its deployment.toml, the stores where the server opens them.
 pub(super) const HOME: Source = Source {
     config: DEPLOYMENT_TOML,
     stores: SECURITY_DIR,
+    secret_conf: (SECRET_CONF, Layout::Placed),
 };
 
 /// A node's bundle: deployment-security.toml at its root, the stores where the node installs them.
 pub(super) const BUNDLE: Source = Source {
     config: DEPLOYMENT_SECURITY_FILE,
     stores: SECURITY_DIR,
+    secret_conf: (SECRET_CONF, Layout::Placed),
 };
 
 const SECURITY_DIR: &str = "repository/resources/security";
+
+/// Where the server reads secret-conf.properties.
+const SECRET_CONF: &str = "repository/conf/security/secret-conf.properties";
 
 /// A value as the server takes it, and where it comes from: `FILE:LINE [section] key`, or the unset key and
 /// the release whose default it is.
@@ -115,6 +124,8 @@ pub(super) struct Observed {
     /// The cluster's public names and where they come from, for a set whose ledger records them (an output
     /// directory); none for a home or a bundle.
     pub public_names: Option<(String, Vec<String>)>,
+    /// Secure Vault's files and what `[secrets]` decrypts to, where the node has them.
+    pub vault: Option<Vault>,
 }
 
 /// What a node must hold the same of as every other node of its cluster: where, and its bytes.
@@ -153,12 +164,13 @@ impl Observed {
     }
 }
 
-/// Reads the node at `tree` of `release` as `source` lays it out; a configuration that cannot be read or parsed is
-/// the finding returned instead.
+/// Reads the node at `tree` of `release` as `source` lays it out, Secure Vault's key opened with `password`; a
+/// configuration that cannot be read or parsed is the finding returned instead.
 pub(super) fn observe(
     tree: &Tree,
     source: Source,
     release: &'static Release,
+    password: &Password,
 ) -> std::result::Result<Observed, Finding> {
     let config_path = tree_path(tree, Path::new(source.config));
     let config = tree.shown(&config_path);
@@ -174,10 +186,12 @@ pub(super) fn observe(
         .map_err(|e| unusable(format!("cannot be read: {e}")))?;
     let text = std::str::from_utf8(&text).map_err(|_| unusable("is not UTF-8 text".into()))?;
     let settings = deployment::read_security(text).map_err(unusable)?;
+    let vault = observe_vault(tree, source, password, &settings, (&config, text));
     let resolve = Resolver {
         settings: &settings,
         file: &config,
         release,
+        vault: vault.as_ref(),
     };
     let keystores = KEYSTORE_SECTIONS
         .iter()
@@ -207,8 +221,57 @@ pub(super) fn observe(
         hostname: resolve.set("server", "hostname"),
         public_names: None,
         keystores,
+        vault,
         config,
     })
+}
+
+/// Secure Vault's files, where the node has them: secret-conf.properties and its key, `[secrets]` decrypted,
+/// every `$secret{alias}` of the configuration `config` (as shown, and its text), and each store password it
+/// holds in plain text.
+fn observe_vault(
+    tree: &Tree,
+    source: Source,
+    password: &Password,
+    settings: &SecuritySettings,
+    (config, text): (&str, &str),
+) -> Option<Vault> {
+    let (conf, layout) = source.secret_conf;
+    let mut found = vault::read_conf(tree, layout, Path::new(conf), password);
+    found.references = vault::references(config, text);
+    let present = found.conf.as_ref().err().is_none_or(|e| e != "is missing");
+    if !present && settings.secrets().is_empty() && found.references.is_empty() {
+        return None;
+    }
+    let key = found.key.as_ref().and_then(|(_, key)| key.as_ref().ok());
+    let entries = (settings.secrets().iter())
+        .map(|(alias, value)| {
+            let at = format!("{config}:{} [secrets] {alias}", value.line);
+            (at, alias.clone(), value.value.to_string())
+        })
+        .collect();
+    found.secrets = vault::decrypt_all(key, entries);
+    found.secrets_file = format!("{config} [secrets]");
+    found.plain = plain_passwords(settings, config);
+    Some(found)
+}
+
+/// The store passwords `settings` holds in plain text rather than as `$secret{alias}`.
+fn plain_passwords(settings: &SecuritySettings, config: &str) -> Vec<Named> {
+    let sections = KEYSTORE_SECTIONS
+        .iter()
+        .map(|(section, _)| *section)
+        .chain(["truststore"]);
+    sections
+        .flat_map(|section| ["password", "key_password"].map(|key| (section, key)))
+        .filter_map(|(section, key)| {
+            let value = settings.get(section, key)?;
+            (!value.value.starts_with("$secret{") && !value.value.starts_with("$ref{")).then(|| Named {
+                location: format!("{config}:{} [{section}] {key}", value.line),
+                name: "a store's password".to_owned(),
+            })
+        })
+        .collect()
 }
 
 /// The key entry `alias` of the opened `store`, recovered with `key_password`.
@@ -236,15 +299,27 @@ struct Resolver<'a> {
     settings: &'a SecuritySettings,
     file: &'a str,
     release: &'static Release,
+    /// Secure Vault's secrets, decrypted.
+    vault: Option<&'a Vault>,
 }
 
 impl Resolver<'_> {
-    /// `key` of `[section]` as set there (a `$ref{...}` is as good as unset: it names the fallback).
+    /// `key` of `[section]` as set there (a `$ref{...}` is as good as unset: it names the fallback), a
+    /// `$secret{alias}` as the password it decrypts to.
     fn set(&self, section: &str, key: &str) -> Option<Configured> {
         let value = self.settings.get(section, key)?;
+        let at = format!("{}:{} [{section}] {key}", self.file, value.line);
+        let alias = (value.value.strip_prefix("$secret{")).and_then(|rest| rest.strip_suffix('}'));
+        let decrypted = alias.and_then(|alias| Some((alias, self.vault?.decrypted(alias)?)));
+        if let Some((alias, password)) = decrypted {
+            return Some(Configured {
+                value: Zeroizing::new(password.secret_str().to_owned()),
+                at: format!("{at} ($secret{{{alias}}}, decrypted)"),
+            });
+        }
         (!value.value.starts_with("$ref{")).then(|| Configured {
             value: value.value.clone(),
-            at: format!("{}:{} [{section}] {key}", self.file, value.line),
+            at,
         })
     }
 
@@ -341,6 +416,7 @@ const RULES: &[Rule] = &[
     no_shipped_key,
     nothing_expires,
     truststore_has_the_gateway_certificate,
+    secure_vault,
 ];
 
 /// Judges `observed`.
@@ -703,6 +779,15 @@ fn truststore_has_the_gateway_certificate(observed: &Observed, _: &Options) -> V
     )]
 }
 
+/// A Secure Vault node, as the server meets it at start: secret-conf.properties and its key, each secret of
+/// `[secrets]`, each `$secret{alias}` and each store password in plain text. A secret that decrypts to another
+/// password is the finding of the store it does not open.
+fn secure_vault(observed: &Observed, _: &Options) -> Vec<Finding> {
+    (observed.vault.as_ref())
+        .map(|vault| super::rules::vault_findings(vault, None))
+        .unwrap_or_default()
+}
+
 /// Verifies the node at `tree` of a deployment.toml product's `release` as `source` lays it out, its TLS
 /// certificate against `public_names` where a ledger gives them.
 pub(super) fn verify(
@@ -712,7 +797,7 @@ pub(super) fn verify(
     public_names: Option<(String, Vec<String>)>,
     options: &Options,
 ) -> Vec<Finding> {
-    match observe(tree, source, release) {
+    match observe(tree, source, release, &options.store_password) {
         Ok(observed) => judge(
             &Observed {
                 public_names,
@@ -745,25 +830,36 @@ mod tests {
 
     const PASSWORD: &str = "platform-test-password";
 
+    type Files = Vec<(PathBuf, Zeroizing<Vec<u8>>)>;
+
     /// The files of one Identity Server 7.1 set by name, made once.
-    fn files() -> &'static Vec<(PathBuf, Zeroizing<Vec<u8>>)> {
-        static FILES: OnceLock<Vec<(PathBuf, Zeroizing<Vec<u8>>)>> = OnceLock::new();
-        FILES.get_or_init(|| {
-            let choices = Choices {
-                product: Some(is7::IS_7_1.id()),
-                ..Choices::default()
-            };
-            let options = InitOptions::new(choices.settings().unwrap(), Password::new(PASSWORD));
-            let given = [(CertRole::Ca, crate::test_keys::ca())].into_iter().collect();
-            let keys = generate_keys(options.settings.cluster.product(), given, 2048).unwrap();
-            let outcome = plan(&options, &keys, None, None, crate::formats::issue::now()).unwrap();
-            outcome
-                .set
-                .files()
-                .iter()
-                .map(|f| (PathBuf::from(f.spec.name), f.contents.clone()))
-                .collect()
-        })
+    fn files() -> &'static Files {
+        static FILES: OnceLock<Files> = OnceLock::new();
+        FILES.get_or_init(|| make(false))
+    }
+
+    /// The files of one Identity Server 7.1 set made with Secure Vault, made once.
+    fn vault_files() -> &'static Files {
+        static FILES: OnceLock<Files> = OnceLock::new();
+        FILES.get_or_init(|| make(true))
+    }
+
+    fn make(secure_vault: bool) -> Files {
+        let choices = Choices {
+            product: Some(is7::IS_7_1.id()),
+            secure_vault: Some(secure_vault),
+            ..Choices::default()
+        };
+        let options = InitOptions::new(choices.settings().unwrap(), Password::new(PASSWORD));
+        let given = [(CertRole::Ca, crate::test_keys::ca())].into_iter().collect();
+        let keys = generate_keys(options.settings.cluster.product(), given, 2048).unwrap();
+        let outcome = plan(&options, &keys, None, None, crate::formats::issue::now()).unwrap();
+        outcome
+            .set
+            .files()
+            .iter()
+            .map(|f| (PathBuf::from(f.spec.name), f.contents.clone()))
+            .collect()
     }
 
     fn options() -> Options {
@@ -781,7 +877,12 @@ mod tests {
 
     /// The set's files, deployment-security.toml edited by `edit`, observed as `release`.
     fn observed_with(release: &'static Release, edit: impl Fn(&str) -> String) -> Observed {
-        let files = files()
+        observed_of(files(), release, edit)
+    }
+
+    /// `files`, deployment-security.toml edited by `edit`, observed as `release`.
+    fn observed_of(files: &Files, release: &'static Release, edit: impl Fn(&str) -> String) -> Observed {
+        let files = files
             .iter()
             .map(|(path, bytes)| match path.to_str() {
                 Some(DEPLOYMENT_SECURITY_FILE) => {
@@ -791,7 +892,7 @@ mod tests {
                 _ => (path.clone(), bytes.clone()),
             })
             .collect();
-        observe(&Tree::Memory(files), OUTPUT, release).unwrap()
+        observe(&Tree::Memory(files), OUTPUT, release, &Password::new(PASSWORD)).unwrap()
     }
 
     fn sound() -> Observed {
@@ -931,17 +1032,61 @@ mod tests {
     }
 
     #[test]
-    fn passwords_in_the_secure_vault_are_warnings_that_the_store_was_not_judged() {
+    fn secure_vault_aliases_nothing_decrypts_are_problems_and_their_stores_unjudged() {
         let observed = observed_with(release(&is7::IS_7_1), |text| {
             text.replace(&format!("password = \"{PASSWORD}\""), "password = \"$secret{tls}\"")
         });
         let found = judge(&observed, &options());
-        assert!(found.iter().all(|f| !f.is_problem()), "{found:#?}");
+        let problems: Vec<&Finding> = found.iter().filter(|f| f.is_problem()).collect();
+        assert!(
+            problems[0].to_string().contains("secret-conf.properties: is missing")
+                && problems[1..].iter().all(|f| f.what.contains("is a Secure Vault alias")),
+            "{found:#?}"
+        );
         assert!(
             found
                 .iter()
                 .any(|f| f.what.starts_with("is a secure-vault alias ($secret{tls})")),
             "{found:#?}"
+        );
+    }
+
+    #[test]
+    fn a_secure_vault_set_is_judged_with_its_decrypted_passwords() {
+        let sound = observed_of(vault_files(), release(&is7::IS_7_1), str::to_owned);
+        assert_eq!(judge(&sound, &options()), Vec::<Finding>::new());
+        let tls = &sound.keystore(CertRole::Ssl).unwrap().store.password;
+        assert!(
+            tls.at
+                .ends_with("[keystore.tls] password ($secret{keystore_tls_password}, decrypted)"),
+            "{}",
+            tls.at
+        );
+        let Some((_, Ok(key))) = &sound.vault.as_ref().unwrap().key else {
+            panic!("no key")
+        };
+        let other = crate::formats::vault::encrypt(key.public_key_der(), "other").unwrap();
+        let observed = observed_of(vault_files(), release(&is7::IS_7_1), |text| {
+            let at = text.find("keystore_tls_password = ").unwrap();
+            let end = at + text[at..].find('\n').unwrap();
+            format!("{}keystore_tls_password = \"{other}\"{}", &text[..at], &text[end..])
+        });
+        finds(
+            stores_open,
+            &observed,
+            "[keystore.tls] password ($secret{keystore_tls_password}, decrypted): does not open tls.p12",
+        );
+    }
+
+    #[test]
+    fn a_plain_store_password_in_a_secure_vault_set_is_a_problem_at_its_line() {
+        let observed = observed_of(vault_files(), release(&is7::IS_7_1), |text| {
+            text.replacen("\"$secret{keystore_primary_password}\"", &format!("\"{PASSWORD}\""), 1)
+        });
+        finds(
+            secure_vault,
+            &observed,
+            "deployment-security.toml:9 [keystore.primary] password: holds a store's password in plain text",
         );
     }
 

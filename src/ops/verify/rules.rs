@@ -4,10 +4,12 @@
 
 use super::Options;
 use super::observe::{KeyLookup, Observation, OpenError, Store};
+use super::vault::{Outcome, Vault};
 use crate::error::StoreError;
 use crate::formats::crypto::{belongs_to, signed_by};
 use crate::formats::keystore::{Format, Oddity};
 use crate::formats::x509::{Certificate, ExtendedKeyUsage, KeyUsage};
+use crate::io::secret::Password;
 use crate::model::defaults::APPLE_MAX_DAYS;
 use crate::ops::findings::Finding;
 use crate::vocab::roles::{ByRole, CertRole};
@@ -49,6 +51,7 @@ const RULES: &[Rule] = &[
     pkcs12_files,
     nginx_chain_and_key,
     nginx_serves_each_name_once,
+    secure_vault,
 ];
 
 /// What is checked of every store, each a rule of its own.
@@ -938,6 +941,135 @@ fn nginx_chain_and_key(observation: &Observation, _: &Options) -> Vec<Finding> {
     )]
 }
 
+/// What to do about a Secure Vault secret that the server cannot use.
+const VAULT_FIX: &str = "encrypt the stores' password again with the key secret-conf.properties names (iospki init \
+                         --secure-vault --force, or the cipher tool on the node)";
+
+/// A Secure Vault set, as the server meets it at start: its secret-conf.properties and key, then each secret,
+/// each alias the settings name and each password they hold in plain text.
+fn secure_vault(observation: &Observation, options: &Options) -> Vec<Finding> {
+    (observation.vault.as_ref())
+        .map(|vault| vault_findings(vault, Some(&options.store_password)))
+        .unwrap_or_default()
+}
+
+/// Secure Vault's rules on `vault`, each secret expected to decrypt to `expected` where given.
+pub(super) fn vault_findings(vault: &Vault, expected: Option<&Password>) -> Vec<Finding> {
+    let mut findings = vault_key(vault);
+    findings.extend(vault_secrets(vault, expected));
+    findings.extend(vault_references(vault));
+    findings.extend(vault_plain_passwords(vault));
+    findings
+}
+
+/// The transformations the server's file secret repository decrypts iospki's values with: PKCS#1 v1.5.
+const PKCS1_TRANSFORMATIONS: [&str; 2] = ["RSA", "RSA/ECB/PKCS1Padding"];
+
+/// secret-conf.properties must be there and name a key the store password opens, decrypted with PKCS#1 v1.5.
+fn vault_key(vault: &Vault) -> Vec<Finding> {
+    let conf = match &vault.conf {
+        Ok(conf) => conf,
+        Err(reason) => {
+            return vec![Finding::problem(
+                &vault.conf_location,
+                format!("{reason}: the server decrypts no secret of this Secure Vault set and does not start"),
+                "write it with iospki init --secure-vault (it names the keystore and alias whose key decrypts)",
+            )];
+        }
+    };
+    let mut findings = Vec::new();
+    if let Some(algorithm) = conf.algorithm.as_deref()
+        && !PKCS1_TRANSFORMATIONS
+            .iter()
+            .any(|t| t.eq_ignore_ascii_case(algorithm.trim()))
+    {
+        findings.push(Finding::problem(
+            format!("{} secretRepositories.file.algorithm", vault.conf_location),
+            format!(
+                "is {algorithm}: the values are RSA PKCS#1 v1.5 (the cipher tool's default), which it does not decrypt"
+            ),
+            "remove the line (the server's default is RSA, PKCS#1 v1.5) or set it to RSA/ECB/PKCS1Padding",
+        ));
+    }
+    if let Some((location, Err(reason))) = &vault.key {
+        findings.push(Finding::problem(
+            location,
+            format!(
+                "{reason}: {} names it (keystore.identity.*), so the server decrypts no secret",
+                vault.conf_location
+            ),
+            "name the keystore and key alias of the set's own store there (iospki init --secure-vault writes it)",
+        ));
+    }
+    findings
+}
+
+/// Each secret must be encrypted, and decrypt with the key; with `expected`, to that password (the one that
+/// opens the stores every alias of an iospki set protects).
+fn vault_secrets(vault: &Vault, expected: Option<&Password>) -> Vec<Finding> {
+    let key = vault.key.as_ref().map_or("", |(location, _)| location.as_str());
+    vault
+        .secrets
+        .iter()
+        .filter_map(|secret| {
+            let what = match &secret.outcome {
+                Outcome::Plain => "is still plain text in [brackets]: the server refuses it (the cipher tool \
+                                   encrypts it only when run on the node)"
+                    .to_owned(),
+                Outcome::Undecrypted(e) => {
+                    format!("{e} ({key}): it was encrypted under another key or is no ciphertext")
+                }
+                Outcome::Decrypted(password) if expected.is_some_and(|p| p.secret_str() != password.secret_str()) => {
+                    format!(
+                        "decrypts with {key} to a password that does not open the stores: it holds another password, \
+                         or was encrypted under another key (whose padding the key rejects implicitly, as random text)"
+                    )
+                }
+                Outcome::Decrypted(_) | Outcome::Unjudged => return None,
+            };
+            Some(Finding::problem(&secret.location, what, VAULT_FIX))
+        })
+        .collect()
+}
+
+/// Each alias a configuration file names must be a secret: the server resolves nothing else.
+fn vault_references(vault: &Vault) -> Vec<Finding> {
+    vault
+        .references
+        .iter()
+        .filter(|named| !vault.secrets.iter().any(|s| s.alias == named.name))
+        .map(|named| {
+            Finding::problem(
+                &named.location,
+                format!(
+                    "is a Secure Vault alias {} does not hold: the server has no password for it",
+                    vault.secrets_file
+                ),
+                VAULT_FIX,
+            )
+        })
+        .collect()
+}
+
+/// A password iospki protects must not sit in plain text in a Secure Vault set.
+fn vault_plain_passwords(vault: &Vault) -> Vec<Finding> {
+    vault
+        .plain
+        .iter()
+        .map(|named| {
+            Finding::problem(
+                &named.location,
+                format!(
+                    "holds {} in plain text in a Secure Vault set: anyone who reads the file has the stores' password",
+                    named.name
+                ),
+                "name its alias instead (svns:secretAlias in Carbon's XML, $secret{alias} in deployment.toml), as \
+                 iospki init --secure-vault writes it",
+            )
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use std::path::PathBuf;
@@ -1613,6 +1745,125 @@ mod tests {
             nginx_serves_each_name_once,
             &observation,
             "nginx-es.conf: server_name SHOP.example.org is in two listen 443 server blocks",
+        );
+    }
+
+    /// A sound Secure Vault observation: one secret decrypting to the store password, named by one setting.
+    fn vault() -> Vault {
+        use super::super::vault::{Named, Secret};
+        Vault {
+            conf_location: "secret-conf.properties".into(),
+            conf: crate::wso2::vault::SecretConf::parse(
+                "secVault.enabled=true\nkeystore.identity.location=k.jks\nkeystore.identity.type=JKS\n\
+                 keystore.identity.alias=a\nsecretRepositories.file.location=c.properties\n",
+            ),
+            key: Some(("k.jks alias a".into(), Ok(crate::test_keys::ca()))),
+            secrets_file: "c.properties".into(),
+            secrets: vec![Secret {
+                location: "c.properties:1 A".into(),
+                alias: "A".into(),
+                outcome: Outcome::Decrypted(Password::new(PASSWORD)),
+            }],
+            references: vec![Named {
+                location: "settings.txt:3 A".into(),
+                name: "A".into(),
+            }],
+            plain: Vec::new(),
+        }
+    }
+
+    fn vault_judged(vault: Vault) -> Vec<String> {
+        let observation = Observation {
+            vault: Some(vault),
+            ..Observation::default()
+        };
+        judged(secure_vault, &observation)
+    }
+
+    fn vault_finds(vault: Vault, what: &str) {
+        let found = vault_judged(vault);
+        assert!(
+            found.len() == 1 && found[0].contains(what),
+            "expected one '{what}', got {found:?}"
+        );
+    }
+
+    #[test]
+    fn a_sound_secure_vault_set_passes() {
+        assert_eq!(vault_judged(vault()), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_missing_secret_conf_a_key_that_does_not_load_and_an_oaep_algorithm_are_problems() {
+        let missing = Vault {
+            conf: Err("is missing".into()),
+            ..vault()
+        };
+        vault_finds(
+            missing,
+            "secret-conf.properties: is missing: the server decrypts no secret",
+        );
+        let no_key = Vault {
+            key: Some((
+                "k.jks alias b".into(),
+                Err("is not in the store (keystore.identity.alias)".into()),
+            )),
+            ..vault()
+        };
+        vault_finds(no_key, "k.jks alias b: is not in the store");
+        let mut oaep = vault();
+        if let Ok(conf) = &mut oaep.conf {
+            conf.algorithm = Some("RSA/ECB/OAEPwithSHA1andMGF1Padding".into());
+        }
+        vault_finds(
+            oaep,
+            "secretRepositories.file.algorithm: is RSA/ECB/OAEPwithSHA1andMGF1Padding",
+        );
+        let mut pkcs1 = vault();
+        if let Ok(conf) = &mut pkcs1.conf {
+            conf.algorithm = Some("RSA/ECB/PKCS1Padding".into());
+        }
+        assert!(vault_judged(pkcs1).is_empty());
+    }
+
+    #[test]
+    fn a_secret_in_plain_text_under_another_key_or_of_another_password_is_a_problem() {
+        let with = |outcome| {
+            let mut vault = vault();
+            vault.secrets[0].outcome = outcome;
+            vault
+        };
+        vault_finds(
+            with(Outcome::Plain),
+            "c.properties:1 A: is still plain text in [brackets]",
+        );
+        vault_finds(
+            with(Outcome::Undecrypted(crate::formats::vault::VaultError::WrongKey)),
+            "c.properties:1 A: does not decrypt with the key of keystore.identity.alias",
+        );
+        vault_finds(
+            with(Outcome::Decrypted(Password::new("other"))),
+            "decrypts with k.jks alias a to a password that does not open the stores",
+        );
+        assert!(vault_judged(with(Outcome::Unjudged)).is_empty());
+    }
+
+    #[test]
+    fn an_alias_named_but_not_held_and_a_plain_password_are_problems() {
+        let mut unheld = vault();
+        unheld.secrets.clear();
+        vault_finds(
+            unheld,
+            "settings.txt:3 A: is a Secure Vault alias c.properties does not hold",
+        );
+        let mut plain = vault();
+        plain.plain.push(super::super::vault::Named {
+            location: "settings.txt:5".into(),
+            name: "Password".into(),
+        });
+        vault_finds(
+            plain,
+            "settings.txt:5: holds Password in plain text in a Secure Vault set",
         );
     }
 }
