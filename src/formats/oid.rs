@@ -72,6 +72,10 @@ pub const ANY_EXTENDED_KEY_USAGE: Oid = rfc5280::ANY_EXTENDED_KEY_USAGE;
 pub const KEY_BAG: Oid = pkcs12::PKCS_12_KEY_BAG_OID;
 /// PKCS #12 pkcs8ShroudedKeyBag.
 pub const SHROUDED_KEY_BAG: Oid = pkcs12::PKCS_12_PKCS8_KEY_BAG_OID;
+/// PKCS#12 secretBag, where Java keeps a secret key.
+pub const SECRET_BAG: Oid = pkcs12::PKCS_12_SECRET_BAG_OID;
+/// AES (NIST's aes arc), the algorithm of a secret key in Java's PKCS#12.
+pub const AES: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.1");
 /// PKCS #12 pbeWithSHAAnd3-KeyTripleDES-CBC.
 pub const PBE_SHA1_3DES: Oid = pkcs12::PKCS_12_PBE_WITH_SHAAND3_KEY_TRIPLE_DES_CBC;
 /// PKCS #12 pbeWithSHAAnd40BitRC2-CBC.

@@ -218,9 +218,9 @@ impl fmt::Debug for Password {
 /// The `[encryption] key` IS 7.1's default.json ships, published with the product: it protects nothing.
 pub const PUBLISHED_ENCRYPTION_KEY: &str = "03BAFEB27A8E871CAD83C5CD4E771DAB";
 
-/// The AES-128 key of deployment.toml's `[encryption] key` (SymmetricKeyInternalCryptoProvider, AES/GCM): 16
-/// bytes, written as 32 hexadecimal characters. Every node of a cluster needs the same one, and data encrypted
-/// with it is unreadable under any other.
+/// An AES-128 key: deployment.toml's `[encryption] key` (SymmetricKeyInternalCryptoProvider, AES/GCM), 16 bytes
+/// written as 32 hexadecimal characters, or Secure Vault's symmetric key, a secret-key entry of a PKCS#12 store.
+/// Every node of a cluster needs the same one, and data encrypted with it is unreadable under any other.
 #[derive(Clone, PartialEq, Eq)]
 pub struct SymmetricKey(Zeroizing<[u8; 16]>);
 
@@ -244,6 +244,17 @@ impl SymmetricKey {
             *byte = u8::from_str_radix(pair, 16).ok()?;
         }
         Some(SymmetricKey(key))
+    }
+
+    /// The key of the 16 bytes `bytes`, as a keystore's secret-key entry holds it.
+    pub fn from_bytes(bytes: &[u8]) -> Option<SymmetricKey> {
+        let key: [u8; 16] = bytes.try_into().ok()?;
+        Some(SymmetricKey(Zeroizing::new(key)))
+    }
+
+    /// The key's bytes.
+    pub fn secret_bytes(&self) -> &[u8; 16] {
+        &self.0
     }
 
     /// The key as deployment.toml writes it: 32 upper-case hexadecimal characters.

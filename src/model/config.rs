@@ -18,7 +18,7 @@ use crate::io::input::{self, Kind};
 use crate::model::cluster::{Hosts, Nodes};
 use crate::model::defaults::KEY_BITS_RANGE;
 use crate::model::product::{Layout, ProductChoice, ProductId};
-use crate::model::settings::{Choices, PasswordSource};
+use crate::model::settings::{Choices, PasswordSource, VaultCipher};
 use crate::vocab::names::{HostName, NodeName, ServerHome};
 use crate::vocab::roles::{ByRole, CertRole, HostGroupId, NodeRole};
 
@@ -86,6 +86,7 @@ struct RawPasswords {
 struct RawSecureVault {
     enabled: Option<bool>,
     server_home: Option<Spanned<String>>,
+    cipher: Option<VaultCipher>,
 }
 
 #[derive(Deserialize, Default)]
@@ -139,6 +140,7 @@ pub fn parse_for(path: &Path, text: &str, product: ProductChoice<'_>) -> Result<
         server_home: (raw.secure_vault.server_home)
             .map(|home| at.server_home(home))
             .transpose()?,
+        vault_cipher: raw.secure_vault.cipher,
         key_bits: raw.key_bits.map(|b| at.bits(b)).transpose()?,
         subject: at.subject(raw.subject)?,
         store_password: at.source(
@@ -582,6 +584,10 @@ mod tests {
         let choices = load_text("[secure_vault]\nenabled = true\nserver_home = \"/opt/wso2/es/\"\n").unwrap();
         assert_eq!(choices.secure_vault, Some(true));
         assert_eq!(choices.server_home.unwrap().to_string(), "/opt/wso2/es");
+        let text = "product = \"is\"\nversion = \"7.1\"\n[secure_vault]\nenabled = true\ncipher = \"symmetric\"\n";
+        assert_eq!(load_text(text).unwrap().vault_cipher, Some(VaultCipher::Symmetric));
+        let err = load_text("[secure_vault]\ncipher = \"aes\"\n").unwrap_err().to_string();
+        assert!(err.contains(":2: ") && err.contains("aes"), "{err}");
         let err = load_text("[secure_vault]\nserver_home = \"opt\"\n")
             .unwrap_err()
             .to_string();

@@ -37,6 +37,39 @@ impl PasswordSource {
     }
 }
 
+/// How Secure Vault encrypts the passwords: the cipher tool's default, RSA under the key of the identity store,
+/// or its symmetric mode, AES-GCM under a secret key in that store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum VaultCipher {
+    /// RSA, PKCS#1 v1.5.
+    #[default]
+    Asymmetric,
+    /// AES-GCM with a secret key of a PKCS#12 store.
+    Symmetric,
+}
+
+impl VaultCipher {
+    /// Every cipher, as `--vault-cipher` lists them.
+    pub const ALL: [VaultCipher; 2] = [VaultCipher::Asymmetric, VaultCipher::Symmetric];
+
+    /// Its name: `asymmetric` or `symmetric`.
+    pub fn key(self) -> &'static str {
+        match self {
+            VaultCipher::Asymmetric => "asymmetric",
+            VaultCipher::Symmetric => "symmetric",
+        }
+    }
+
+    /// What it is, as `--vault-cipher`'s help says it.
+    pub fn summary(self) -> &'static str {
+        match self {
+            VaultCipher::Asymmetric => "RSA PKCS#1 v1.5 under the identity store's key, the cipher tool's default",
+            VaultCipher::Symmetric => "AES-GCM under a secret key of the identity store (IS 7.1+, PKCS#12)",
+        }
+    }
+}
+
 /// How long one certificate is valid, and the serial it gets when first issued (`None`: random).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Term {
@@ -166,6 +199,8 @@ pub struct Choices {
     pub secure_vault: Option<bool>,
     /// `[secure_vault] server_home`: where the nodes keep the server.
     pub server_home: Option<ServerHome>,
+    /// `[secure_vault] cipher`.
+    pub vault_cipher: Option<VaultCipher>,
 }
 
 impl Choices {
@@ -210,6 +245,10 @@ impl Choices {
             let reason = "only Secure Vault's secret-conf.properties names the server home: turn it on too";
             return Err(Error::invalid("server_home", reason));
         }
+        let vault_cipher = self.vault_cipher.unwrap_or_default();
+        if vault_cipher == VaultCipher::Symmetric {
+            symmetric_vault(product, secure_vault).map_err(|reason| Error::invalid("vault cipher", reason))?;
+        }
         Ok(Settings {
             issuance: Issuance::defaults(product).with(&self.terms),
             cluster,
@@ -219,6 +258,7 @@ impl Choices {
             subject: self.subject.clone(),
             secure_vault,
             server_home: self.server_home.clone(),
+            vault_cipher,
         })
     }
 
@@ -233,6 +273,28 @@ impl Choices {
     pub fn key_bits(&self) -> u16 {
         self.key_bits.unwrap_or(crate::model::defaults::KEY_BITS)
     }
+}
+
+/// Whether `product`'s set can take Secure Vault's symmetric mode, with Secure Vault on or off (`secure_vault`).
+fn symmetric_vault(product: &Product, secure_vault: bool) -> std::result::Result<(), String> {
+    let Some(platform) = product.platform.as_ref().filter(|p| p.release.symmetric_vault) else {
+        return Err(format!(
+            "symmetric: {}'s Secure Vault decrypts only the asymmetric values (carbon-secvault before 1.1.9); \
+             Identity Server 7.1 and later decrypt both",
+            product.name
+        ));
+    };
+    if platform.format != crate::formats::keystore::Format::Pkcs12 {
+        return Err(
+            "symmetric: the AES key is a secret-key entry, which only PKCS#12 stores hold: \
+                    --store-type pkcs12"
+                .into(),
+        );
+    }
+    if !secure_vault {
+        return Err("symmetric names Secure Vault's cipher: turn Secure Vault on too".into());
+    }
+    Ok(())
 }
 
 fn default_alias(text: &str) -> Result<Alias> {
@@ -260,6 +322,15 @@ pub struct Settings {
     /// The server home on the nodes, for Secure Vault: the server opens the keystore of secret-conf.properties
     /// from its working directory, so that a relative location holds only when it starts in its home.
     pub server_home: Option<ServerHome>,
+    /// How Secure Vault encrypts, when it is on.
+    pub vault_cipher: VaultCipher,
+}
+
+impl Settings {
+    /// Whether the set keeps Secure Vault's AES key: Secure Vault on, with the symmetric cipher.
+    pub fn takes_vault_key(&self) -> bool {
+        self.secure_vault && self.vault_cipher == VaultCipher::Symmetric
+    }
 }
 
 /// Settings as the ledger records them (`iospki.ledger/1`).
@@ -293,6 +364,13 @@ struct Recorded {
     secure_vault: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     server_home: Option<ServerHome>,
+    #[serde(default, skip_serializing_if = "is_asymmetric")]
+    vault_cipher: VaultCipher,
+}
+
+/// The ledger leaves the default cipher out, as sets written before there was a choice have it.
+fn is_asymmetric(cipher: &VaultCipher) -> bool {
+    *cipher == VaultCipher::Asymmetric
 }
 
 /// Ledgers written before there was a choice of product are the IoT Server's.
@@ -373,6 +451,7 @@ impl From<Settings> for Recorded {
             subject: settings.subject,
             secure_vault: settings.secure_vault,
             server_home: settings.server_home,
+            vault_cipher: settings.vault_cipher,
         }
     }
 }
@@ -403,6 +482,9 @@ impl TryFrom<Recorded> for Settings {
         )
         .map_err(|e| RecordedError::Product(e.to_string()))?
         .product();
+        if recorded.vault_cipher == VaultCipher::Symmetric {
+            symmetric_vault(product, recorded.secure_vault).map_err(RecordedError::Product)?;
+        }
         let cluster = Cluster::new(
             product,
             recorded.domain,
@@ -419,6 +501,7 @@ impl TryFrom<Recorded> for Settings {
             issuance: Issuance::defaults(product).with(&recorded.issuance.choices()?),
             secure_vault: recorded.secure_vault,
             server_home: recorded.server_home,
+            vault_cipher: recorded.vault_cipher,
         })
     }
 }

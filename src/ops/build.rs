@@ -10,12 +10,13 @@ use crate::error::{Error, Result};
 use crate::formats::issue::{Issued, Request, issue, random_serial};
 use crate::formats::key::RsaKey;
 use crate::formats::keystore::{Entry, Keystore, jks, pkcs12};
-use crate::formats::vault::Secrets;
+use crate::formats::vault::{Secrets, VaultKey};
 use crate::formats::x509::Certificate;
 use crate::io::secret::{Password, SymmetricKey};
 use crate::model::ledger::{Ledger, Record};
 use crate::model::product::{
     AliasSpec, CertificateSpec, CommonName, EntrySpec, FileSpec, Holds, Product, StoreFormat, StorePurpose,
+    VAULT_KEY_ALIAS,
 };
 use crate::model::set::{Set, SetFile};
 use crate::model::settings::Settings;
@@ -41,6 +42,8 @@ pub struct Build<'a> {
     pub earlier_cas: Vec<(String, CertificateDer<'static>)>,
     /// The Secure Vault secrets of the set being renewed: each kept where the key still decrypts it.
     pub earlier_secrets: Option<Secrets>,
+    /// Secure Vault's AES key, for the symmetric cipher: made by init, kept by rotate.
+    pub vault_key: Option<&'a SymmetricKey>,
     /// The ledger, to which the new certificates are added.
     pub ledger: Ledger,
     /// The time of issue.
@@ -138,11 +141,22 @@ fn secrets(build: &Build<'_>) -> Result<Option<Secrets>> {
         return Ok(None);
     }
     let product = settings.cluster.product();
-    let identity = crate::wso2::vault::identity(product, settings.ssl_alias.as_str())
-        .expect("every product declares a keystore with a key (tested in wso2::vault)");
-    let key = key_of(build.keys, identity.role)?;
+    let identity = crate::wso2::vault::identity(product, settings.ssl_alias.as_str(), settings.vault_cipher)
+        .expect("every product declares a keystore with a key, and each that takes AES a place for it");
+    let key = match identity.role {
+        Some(role) => VaultKey::Rsa(key_of(build.keys, role)?),
+        None => VaultKey::Aes(vault_key(build)?),
+    };
     let secrets = crate::wso2::vault::secrets(product, key, build.store_password, build.earlier_secrets.as_ref())?;
     Ok(Some(secrets))
+}
+
+/// Secure Vault's AES key, which init makes and rotate keeps.
+fn vault_key<'a>(build: &Build<'a>) -> Result<&'a SymmetricKey> {
+    build.vault_key.ok_or_else(|| Error::Issue {
+        profile: "Secure Vault",
+        reason: "no AES key was given or made for the symmetric cipher".into(),
+    })
 }
 
 /// Issues, or keeps, the certificates of one set, recording in the ledger what it issues.
@@ -382,6 +396,11 @@ impl Files<'_, '_> {
                     }
                 }
                 EntrySpec::PublicRoots => {}
+                EntrySpec::VaultKey if self.build.settings.takes_vault_key() => {
+                    let key = vault_key(&self.build)?.secret_bytes().to_vec();
+                    store.insert(VAULT_KEY_ALIAS, now, Entry::SecretKey(Zeroizing::new(key)))?;
+                }
+                EntrySpec::VaultKey => {}
             }
         }
         Ok(store)

@@ -16,7 +16,7 @@ use crate::model::ledger::Ledger;
 pub use crate::model::product::ProductId;
 use crate::model::product::{ConfigFile, Product, ProductChoice};
 pub use crate::model::product::{Layout, StoreFormat};
-use crate::model::settings::{Choices, PasswordSource, Settings};
+use crate::model::settings::{Choices, PasswordSource, Settings, VaultCipher};
 use crate::ops::build::{Build, build};
 pub use crate::ops::build::{Outcome, Summary, generate_keys};
 use crate::ops::findings::Report;
@@ -35,10 +35,13 @@ pub struct InitOptions {
     pub store_password: Password,
     /// deployment.toml's `[encryption] key`, for a release that encrypts with one.
     pub encryption_key: Option<SymmetricKey>,
+    /// Secure Vault's AES key, for the symmetric cipher.
+    pub vault_key: Option<SymmetricKey>,
 }
 
 impl InitOptions {
-    /// The options of a new set: a new `[encryption] key` where the release encrypts with one.
+    /// The options of a new set: a new `[encryption] key` where the release encrypts with one, a new AES key
+    /// where Secure Vault takes one.
     pub fn new(settings: Settings, store_password: Password) -> InitOptions {
         let encrypts = settings
             .cluster
@@ -48,6 +51,7 @@ impl InitOptions {
             .is_some_and(|p| p.release.encryption);
         InitOptions {
             encryption_key: encrypts.then(SymmetricKey::generate),
+            vault_key: settings.takes_vault_key().then(SymmetricKey::generate),
             settings,
             store_password,
         }
@@ -88,6 +92,8 @@ pub struct Overrides {
     pub secure_vault: bool,
     /// `--server-home`.
     pub server_home: Option<ServerHome>,
+    /// `--vault-cipher`.
+    pub vault_cipher: Option<VaultCipher>,
 }
 
 /// An `init`: where its choices, keys and passwords are, and how it asks for what they do not give.
@@ -267,6 +273,7 @@ fn choices(request: &InitRequest<'_>) -> Result<Choices> {
         choices.secure_vault = Some(true);
     }
     choices.server_home = flags.server_home.clone().or(choices.server_home);
+    choices.vault_cipher = flags.vault_cipher.or(choices.vault_cipher);
     // A merged truststore keeps the node's own public roots.
     if flags.no_public_roots || request.merge_from.is_some() {
         choices.public_roots = Some(false);
@@ -347,6 +354,7 @@ pub fn plan(
         existing,
         earlier_cas: Vec::new(),
         earlier_secrets: None,
+        vault_key: options.vault_key.as_ref(),
         ledger,
         now,
     })

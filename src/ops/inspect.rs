@@ -221,6 +221,7 @@ fn entry_report(
     let certificates = match &item.entry {
         Entry::PrivateKey { chain, .. } => chain.iter().collect::<Vec<_>>(),
         Entry::TrustedCert(cert) => vec![cert],
+        Entry::SecretKey(_) => Vec::new(),
     };
     let certificates = certificates
         .into_iter()

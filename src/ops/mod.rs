@@ -20,7 +20,7 @@ pub mod verify;
 use std::path::Path;
 
 pub use crate::io::secret::{Empty, Password};
-pub use crate::model::settings::PasswordSource;
+pub use crate::model::settings::{PasswordSource, VaultCipher};
 pub use next::NextSteps;
 
 // What a front end needs beside the operations, named here so that it depends on `ops` and `error` alone

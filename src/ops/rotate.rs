@@ -14,11 +14,12 @@ use time::{Duration, OffsetDateTime};
 use crate::error::{Error, Result};
 use crate::formats::certinfo::CertificateInfo;
 use crate::formats::key::RsaKey;
+use crate::formats::keystore::{self, Entry};
 use crate::formats::vault::Secrets;
 use crate::io::input::{self, Kind};
 use crate::io::output::{Lock, Plan};
 use crate::io::secret::{Password, SymmetricKey};
-use crate::model::product::{ConfigFile, Product, VaultFile};
+use crate::model::product::{ConfigFile, Product, VAULT_KEY_ALIAS, VaultFile};
 use crate::model::set::Set;
 use crate::model::settings::PasswordSource;
 use crate::ops::NextSteps;
@@ -324,6 +325,7 @@ pub fn plan(inputs: Inputs<'_>, now: OffsetDateTime) -> Result<Rotation> {
     let new_keys: Vec<CertRole> = fresh.iter().map(|(role, _)| role).collect();
     let (keys, kept) = keys_and_kept(due, fresh);
     let earlier = earlier_secrets(set)?;
+    let vault_key = vault_key(set, store_password)?;
     let outcome = build(Build {
         settings: set.settings(),
         store_password,
@@ -333,6 +335,7 @@ pub fn plan(inputs: Inputs<'_>, now: OffsetDateTime) -> Result<Rotation> {
         existing: Some(&mut existing),
         earlier_cas,
         earlier_secrets: earlier.clone(),
+        vault_key: vault_key.as_ref(),
         ledger: set.ledger()?,
         now,
     })?;
@@ -366,6 +369,31 @@ pub fn plan(inputs: Inputs<'_>, now: OffsetDateTime) -> Result<Rotation> {
         earlier_ca,
         encrypted_again,
     })
+}
+
+/// Secure Vault's AES key of a set made with the symmetric cipher, kept: from the store secret-conf.properties
+/// names.
+fn vault_key(set: &Set, password: &Password) -> Result<Option<SymmetricKey>> {
+    let settings = set.settings();
+    if !settings.takes_vault_key() {
+        return Ok(None);
+    }
+    let identity = crate::wso2::vault::identity(set.product(), settings.ssl_alias.as_str(), settings.vault_cipher)
+        .expect("a product that takes the symmetric cipher declares where its key is (model::settings)");
+    let spec = set
+        .product()
+        .file(identity.file)
+        .expect("identity names a file of the product");
+    let opened = keystore::open(&set.contents(spec)?, Some(password)).map_err(|source| Error::Store {
+        path: spec.name.into(),
+        source,
+    })?;
+    let key = match opened.store.get(VAULT_KEY_ALIAS).map(|e| &e.entry) {
+        Some(Entry::SecretKey(bytes)) => SymmetricKey::from_bytes(bytes),
+        _ => None,
+    };
+    let reason = format!("holds no AES-128 key under {VAULT_KEY_ALIAS}: its Secure Vault values would not decrypt");
+    key.map(Some).ok_or_else(|| Error::unreadable(spec.name, reason))
 }
 
 /// The aliases whose values in `set` differ from `earlier`'s: those the new key encrypted again.

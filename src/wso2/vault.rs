@@ -9,35 +9,44 @@ use zeroize::Zeroizing;
 use super::deployment;
 use super::properties;
 use crate::error::{Error, Result};
-use crate::formats::key::RsaKey;
-use crate::formats::vault::Secrets;
+use crate::formats::vault::{Secrets, VaultKey};
 use crate::io::secret::Password;
 use crate::model::product::{
-    ConfigFile, EntrySpec, Holds, Product, SecretAlias, StoreFormat, StorePurpose, Syntax, Value, VaultFile,
+    ConfigFile, EntrySpec, Holds, Product, SecretAlias, StoreFormat, StorePurpose, Syntax, VAULT_KEY_ALIAS, Value,
+    VaultFile,
 };
-use crate::model::settings::Settings;
+use crate::model::settings::{Settings, VaultCipher};
 use crate::vocab::roles::CertRole;
 
 /// The keystore whose key decrypts, as secret-conf.properties names it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Identity {
+    /// The store's name in the set.
+    pub file: &'static str,
     /// `keystore.identity.location`: the store's path under the server home, where the server runs.
     pub location: &'static str,
     /// `keystore.identity.type`.
     pub format: StoreFormat,
     /// `keystore.identity.alias`.
     pub alias: String,
-    /// Whose key it is.
-    pub role: CertRole,
+    /// Whose private key it is; `None` for the AES key of the symmetric cipher.
+    pub role: Option<CertRole>,
 }
 
-/// The key that decrypts a set of `product` with the SSL alias `ssl_alias`: carbon.xml's KeyStore key for a Carbon
-/// 4.4 product; `[keystore.internal]`'s, else `[keystore.primary]`'s, for a deployment.toml product.
-pub fn identity(product: &Product, ssl_alias: &str) -> Option<Identity> {
+/// The key that decrypts a set of `product` with the SSL alias `ssl_alias` and `cipher`: carbon.xml's KeyStore key
+/// for a Carbon 4.4 product; `[keystore.internal]`'s, else `[keystore.primary]`'s, for a deployment.toml product;
+/// with the symmetric cipher, the AES key beside it.
+pub fn identity(product: &Product, ssl_alias: &str, cipher: VaultCipher) -> Option<Identity> {
     let (name, format, alias, role) = match product.platform {
+        Some(_) if cipher == VaultCipher::Symmetric => product.files.iter().find_map(|spec| match spec.holds {
+            Holds::Store(format, _, entries) if entries.iter().any(|e| matches!(e, EntrySpec::VaultKey)) => {
+                Some((spec.name, format, VAULT_KEY_ALIAS.to_owned(), None))
+            }
+            _ => None,
+        })?,
         Some(_) => [CertRole::Internal, CertRole::Primary].into_iter().find_map(|role| {
             let section = deployment::keystore_section(product, role, ssl_alias)?;
-            Some((section.file_name, section.format, section.alias, role))
+            Some((section.file_name, section.format, section.alias, Some(role)))
         })?,
         None => {
             let spec = product.store(StorePurpose::KeyStore)?;
@@ -45,7 +54,7 @@ pub fn identity(product: &Product, ssl_alias: &str) -> Option<Identity> {
                 return None;
             };
             let (alias, role) = entries.iter().find_map(|entry| match entry {
-                EntrySpec::Key { alias, key, .. } => Some((alias.resolve(ssl_alias).to_owned(), *key)),
+                EntrySpec::Key { alias, key, .. } => Some((alias.resolve(ssl_alias).to_owned(), Some(*key))),
                 _ => None,
             })?;
             (spec.name, format, alias, role)
@@ -53,6 +62,7 @@ pub fn identity(product: &Product, ssl_alias: &str) -> Option<Identity> {
     };
     let location = product.file(name)?.placements.first()?.path;
     Some(Identity {
+        file: name,
         location,
         format,
         alias,
@@ -87,7 +97,12 @@ fn snippet_aliases(product: &Product) -> impl Iterator<Item = (&'static str, Syn
 
 /// `password` encrypted for every alias of `product` to `key`, the key of [`identity`], keeping each value of
 /// `earlier` (the set being renewed) that still decrypts to it ([`Secrets::encrypt`]).
-pub fn secrets(product: &Product, key: &RsaKey, password: &Password, earlier: Option<&Secrets>) -> Result<Secrets> {
+pub fn secrets(
+    product: &Product,
+    key: VaultKey<'_>,
+    password: &Password,
+    earlier: Option<&Secrets>,
+) -> Result<Secrets> {
     Secrets::encrypt(aliases(product), key, password.secret_str(), earlier).map_err(|e| {
         Error::invalid(
             "the store password",
@@ -155,7 +170,7 @@ fn secret_conf(settings: &Settings) -> String {
         .config(ConfigFile::Vault(VaultFile::CipherText))
         .and_then(|spec| spec.placements.first())
         .map_or("repository/conf/security/cipher-text.properties", |p| p.path);
-    let identity = identity(product, settings.ssl_alias.as_str());
+    let identity = identity(product, settings.ssl_alias.as_str(), settings.vault_cipher);
     let location = identity.as_ref().map(|identity| match &settings.server_home {
         Some(home) => home.join(identity.location),
         None => identity.location.to_owned(),
@@ -173,6 +188,9 @@ fn secret_conf(settings: &Settings) -> String {
         ),
         ("secretRepositories.file.location", cipher_text),
     ];
+    if settings.vault_cipher == VaultCipher::Symmetric {
+        pairs.push(("secretRepositories.file.encryptionMode", "symmetric"));
+    }
     if let (Some(identity), Some(location)) = (&identity, &location) {
         pairs.extend([
             ("keystore.identity.location", location.as_str()),
@@ -202,6 +220,8 @@ pub struct SecretConf {
     pub cipher_text: String,
     /// `secretRepositories.file.algorithm`, when set.
     pub algorithm: Option<String>,
+    /// Whether `secretRepositories.file.encryptionMode` is `symmetric`.
+    pub symmetric: bool,
 }
 
 impl SecretConf {
@@ -219,6 +239,7 @@ impl SecretConf {
             alias: required("keystore.identity.alias")?,
             cipher_text: required("secretRepositories.file.location")?,
             algorithm: get("secretRepositories.file.algorithm"),
+            symmetric: get("secretRepositories.file.encryptionMode").as_deref() == Some("symmetric"),
         })
     }
 }
@@ -230,7 +251,7 @@ mod tests {
 
     #[test]
     fn carbon_products_decrypt_with_the_carbon_key_store_and_name_their_aliases() {
-        let identity = identity(&es::ES, "wso2carbon").unwrap();
+        let identity = identity(&es::ES, "wso2carbon", VaultCipher::Asymmetric).unwrap();
         assert_eq!(identity.location, "repository/resources/security/wso2carbon.jks");
         assert_eq!(
             (identity.format, identity.alias.as_str()),
@@ -264,11 +285,11 @@ mod tests {
     #[test]
     fn deployment_toml_products_decrypt_with_the_internal_key_else_the_primary() {
         let separate = ProductId::find("is", Some("7.1"), None, None).unwrap().product();
-        let identity = identity(separate, "wso2carbon").unwrap();
+        let identity = identity(separate, "wso2carbon", VaultCipher::Asymmetric).unwrap();
         assert_eq!(identity.location, "repository/resources/security/internal.p12");
         assert_eq!(
             (identity.alias.as_str(), identity.role),
-            ("internal", CertRole::Internal)
+            ("internal", Some(CertRole::Internal))
         );
     }
 

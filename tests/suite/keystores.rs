@@ -62,6 +62,7 @@ fn our_listing(store: &keystore::Keystore) -> Vec<Listed> {
             fingerprints: match &item.entry {
                 Entry::PrivateKey { chain, .. } => chain.iter().map(|c| fingerprint(c)).collect(),
                 Entry::TrustedCert(cert) => vec![fingerprint(cert)],
+                Entry::SecretKey(_) => Vec::new(),
             },
         })
         .collect();

@@ -165,9 +165,10 @@ pub fn elsewhere() -> &'static Path {
 }
 
 /// Flags whose value is never a path, even where a file of that name exists (`--format ansible`).
-const VALUE_FLAGS: [&str; 16] = [
+const VALUE_FLAGS: [&str; 17] = [
     "--cn",
     "--version",
+    "--vault-cipher",
     "--keystores",
     "--store-type",
     "--key-bits",

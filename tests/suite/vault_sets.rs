@@ -150,6 +150,105 @@ fn an_identity_server_7_node_decrypts_its_secrets_and_opens_all_four_stores() {
 }
 
 #[test]
+fn an_identity_server_7_node_decrypts_aes_values_with_the_secret_key_of_its_internal_store() {
+    let product = ["--product", "is", "--version", "7.2", "--vault-cipher", "symmetric"];
+    let set = deployment_toml_node_starts("vault-is72-aes", &product, "is-1", "p12");
+    let conf = std::fs::read_to_string(set.out().join("secret-conf.properties")).unwrap();
+    for line in [
+        "secretRepositories.file.encryptionMode=symmetric",
+        "keystore.identity.alias=securevault",
+    ] {
+        assert!(conf.lines().any(|l| l == line), "{line}\n{conf}");
+    }
+    let listing = crate::util::keytool_list(&set.out(), "internal.p12", ASCII_PASSWORD);
+    assert!(
+        listing.contains("Alias name: securevault\nCreation date: ") && listing.contains("Entry type: SecretKeyEntry"),
+        "{listing}"
+    );
+    // A CA rotation with new keys keeps the internal key and the AES key, and so every value.
+    let first = set.cipher_text();
+    set.rotate(&["--ca", "--rekey"]);
+    assert_eq!(set.cipher_text(), first);
+    let home = set.home("is-1", ASCII_PASSWORD);
+    let vault = secure_vault(&home, "repository/conf", &[]);
+    vault.assert_all_open(&home, &[("keystore_tls_password", ASCII_PASSWORD)]);
+}
+
+#[test]
+fn verify_finds_an_aes_value_whose_tag_does_not_check() {
+    let product = ["--product", "is", "--version", "7.1", "--vault-cipher", "symmetric"];
+    let set = VaultSet::new("vault-aes-verify", &product, ASCII_PASSWORD);
+    // The server renders cipher-text.properties from deployment.toml's [secrets].
+    let file = set.out().join("deployment-security.toml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("keystore_tls_password = "))
+        .unwrap();
+    let (alias, value) = line.split_once(" = ").unwrap();
+    let json = base64ct::Base64::decode_vec(value.trim_matches('"')).unwrap();
+    let mut json: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    let mut sealed = base64ct::Base64::decode_vec(json["cipherText"].as_str().unwrap()).unwrap();
+    sealed[0] ^= 1;
+    json["cipherText"] = base64ct::Base64::encode_string(&sealed).into();
+    let tampered = base64ct::Base64::encode_string(json.to_string().as_bytes());
+    std::fs::write(&file, text.replace(line, &format!("{alias} = \"{tampered}\""))).unwrap();
+    let (out, password) = (set.out(), set.dir.join("password"));
+    let run = iospki(
+        elsewhere(),
+        [
+            "verify",
+            out.to_str().unwrap(),
+            "--password-file",
+            password.to_str().unwrap(),
+        ],
+    );
+    run.fails_with(1);
+    let stdout = run.stdout();
+    assert!(stdout.contains("keystore_tls_password: does not decrypt"), "{stdout}");
+}
+
+#[test]
+fn the_symmetric_cipher_is_refused_where_the_server_or_the_store_cannot_take_it() {
+    for (product, reason) in [
+        (
+            &["--product", "is", "--version", "7.0"][..],
+            "Identity Server 7.0's Secure Vault decrypts only",
+        ),
+        (
+            &["--product", "apim", "--version", "4.6"][..],
+            "API Manager 4.6's Secure Vault decrypts only",
+        ),
+        (
+            &["--product", "es"][..],
+            "Enterprise Store's Secure Vault decrypts only",
+        ),
+        (
+            &["--product", "is", "--version", "7.1", "--store-type", "jks"][..],
+            "only PKCS#12 stores hold",
+        ),
+    ] {
+        let dir = scratch("vault-aes-refused");
+        let out = dir.join("output");
+        let mut args = vec![
+            "init",
+            "--secure-vault",
+            "--vault-cipher",
+            "symmetric",
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        args.extend_from_slice(product);
+        let stderr = iospki(elsewhere(), args).fails_with(2);
+        assert!(
+            stderr.starts_with("iospki: vault cipher: symmetric: ") && stderr.contains(reason),
+            "{stderr}"
+        );
+        assert!(!out.exists());
+    }
+}
+
+#[test]
 fn an_api_manager_4_node_decrypts_its_secrets_and_opens_its_jks_stores() {
     deployment_toml_node_starts(
         "vault-apim44",
@@ -161,7 +260,7 @@ fn an_api_manager_4_node_decrypts_its_secrets_and_opens_its_jks_stores() {
 
 /// A node of a deployment.toml product's vault set, its stores of `extension`, starts as the server does; its
 /// cipher-text.properties holds what deployment-security.toml's `[secrets]` does.
-fn deployment_toml_node_starts(name: &str, product: &[&str], node: &str, extension: &str) {
+fn deployment_toml_node_starts(name: &str, product: &[&str], node: &str, extension: &str) -> VaultSet {
     let set = VaultSet::new(name, product, ASCII_PASSWORD);
     let home = set.home(node, ASCII_PASSWORD);
     let security = "repository/resources/security";
@@ -193,6 +292,7 @@ fn deployment_toml_node_starts(name: &str, product: &[&str], node: &str, extensi
         assert!(toml.contains(&format!("\n{alias} = \"{value}\"\n")), "{alias}\n{toml}");
         assert!(toml.contains(&format!("\"$secret{{{alias}}}\"")), "{alias}\n{toml}");
     }
+    set
 }
 
 #[test]

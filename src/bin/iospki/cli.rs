@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand};
 use iospki::ops::Digest;
 use iospki::ops::Protection;
 use iospki::ops::defaults::{BUNDLE_DIR, OUT_DIR, SSL_ALIAS, WITHIN};
-use iospki::ops::{Layout, ProductId, StoreFormat};
+use iospki::ops::{Layout, ProductId, StoreFormat, VaultCipher};
 
 /// The PKI of a clustered WSO2 / Entgra IoT Server for iOS, without openssl or keytool.
 #[derive(Debug, Parser)]
@@ -756,6 +756,10 @@ pub struct InitArgs {
     /// not set) [default: relative to the home: start the server from its home].
     #[arg(long, value_name = "DIR")]
     pub server_home: Option<String>,
+
+    /// How --secure-vault encrypts [default: asymmetric, or the description's [secure_vault] cipher].
+    #[arg(long, value_name = "CIPHER", value_parser = choices::vault_cipher())]
+    pub vault_cipher: Option<VaultCipher>,
 
     /// File holding, on one line (a FIFO or <(pass show NAME) too; - reads standard input, typed without echo on a
     /// terminal), the password of the stores in --merge-from [default: the store password].

@@ -65,6 +65,12 @@ pub fn write(store: &Keystore, password: &Password) -> Result<Vec<u8>, StoreErro
                 put_date(&mut out, item.created);
                 put_cert(&mut out, cert)?;
             }
+            Entry::SecretKey(_) => {
+                return Err(StoreError::Unsupported(format!(
+                    "JKS holds no secret keys ('{}'): a store with an AES key is PKCS#12",
+                    item.alias
+                )));
+            }
         }
     }
     let digest = integrity_digest(password, &out);
@@ -154,6 +160,7 @@ fn encoded_size(store: &Keystore) -> usize {
                 8 + key_len + chain.iter().map(certificate).sum::<usize>()
             }
             Entry::TrustedCert(cert) => certificate(cert),
+            Entry::SecretKey(key) => key.len(),
         };
         4 + 2 + item.alias.len() * 3 + 8 + body
     };

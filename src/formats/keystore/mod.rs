@@ -209,6 +209,8 @@ pub enum Entry {
     },
     /// A certificate trusted as an anchor.
     TrustedCert(CertificateDer<'static>),
+    /// An AES key (Secure Vault's symmetric cipher), which only PKCS#12 holds.
+    SecretKey(Zeroizing<Vec<u8>>),
 }
 
 impl Entry {
@@ -225,6 +227,7 @@ impl Entry {
         match self {
             Entry::PrivateKey { chain, .. } => chain.first(),
             Entry::TrustedCert(cert) => Some(cert),
+            Entry::SecretKey(_) => None,
         }
     }
 
@@ -238,6 +241,7 @@ impl Entry {
         match self {
             Entry::PrivateKey { .. } => "PrivateKeyEntry",
             Entry::TrustedCert(_) => "trustedCertEntry",
+            Entry::SecretKey(_) => "SecretKeyEntry",
         }
     }
 }

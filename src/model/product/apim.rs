@@ -78,6 +78,7 @@ static V4_3: Release = Release {
     format: StoreFormat::Jks,
     shipped_store: ("wso2carbon.jks", "wso2carbon", StoreFormat::Jks),
     encryption: false,
+    symmetric_vault: false,
     gateway_certificate_alias: Some(GATEWAY_CERTIFICATE_ALIAS),
     shipped_fingerprints: &[],
     chart: Chart::ApiManager { branch: "4.4.x" },

@@ -53,6 +53,7 @@ static V7_0: Release = Release {
     format: StoreFormat::Jks,
     shipped_store: ("wso2carbon.jks", "wso2carbon", StoreFormat::Jks),
     encryption: true,
+    symmetric_vault: false,
     gateway_certificate_alias: None,
     shipped_fingerprints: &[
         "9D:B3:6B:A1:1A:21:DA:D5:56:53:72:7A:BC:E1:5D:74:57:93:E8:91:98:3F:E7:AA:DF:CE:1B:39:E3:B7:C8:62",
@@ -66,6 +67,7 @@ static V7_1: Release = Release {
     tag: "v7.1.0",
     format: StoreFormat::Pkcs12,
     shipped_store: ("wso2carbon.p12", "wso2carbon", StoreFormat::Pkcs12),
+    symmetric_vault: true,
     shipped_fingerprints: SHIPPED_7_1,
     ..V7_0
 };

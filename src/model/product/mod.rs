@@ -125,7 +125,13 @@ pub enum EntrySpec {
     /// The public root CAs of Mozilla's root program, for the server's outbound TLS (Apple's push service among
     /// them), when the settings ask for them.
     PublicRoots,
+    /// Secure Vault's AES key under [`VAULT_KEY_ALIAS`], beside the key that decrypts, when the settings ask for
+    /// the symmetric cipher.
+    VaultKey,
 }
+
+/// The alias of Secure Vault's AES key in a set made with the symmetric cipher.
+pub const VAULT_KEY_ALIAS: &str = "securevault";
 
 /// What a Java keystore is for, as the server's configuration names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -655,6 +661,8 @@ pub struct Release {
     pub shipped_store: (&'static str, &'static str, StoreFormat),
     /// Whether it encrypts with the symmetric `[encryption] key` (IS 7: SymmetricKeyInternalCryptoProvider).
     pub encryption: bool,
+    /// Whether its Secure Vault decrypts the symmetric mode (carbon-secvault 1.1.9+, `encryptionMode=symmetric`).
+    pub symmetric_vault: bool,
     /// The truststore alias of the certificate API Manager's gateway checks JWTs without a `kid` with, where the
     /// product has one: fixed in carbon-apimgt (`APIConstants.GATEWAY_PUBLIC_CERTIFICATE_ALIAS`), no
     /// deployment.toml key sets it.

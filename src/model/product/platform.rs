@@ -154,7 +154,10 @@ macro_rules! platform_files {
                 concat!("internal.", $crate::model::product::platform::extension!($format)),
                 $crate::model::product::StoreFormat::$format,
                 KeyStore,
-                &[$crate::model::product::platform::INTERNAL_ENTRY],
+                &[
+                    $crate::model::product::platform::INTERNAL_ENTRY,
+                    $crate::model::product::EntrySpec::VaultKey
+                ],
                 "[keystore.internal]",
                 "[keystore.internal]: the internal key, which encrypts"
             ),
@@ -178,6 +181,7 @@ macro_rules! platform_files {
                     $crate::model::product::platform::TLS_ENTRY,
                     $crate::model::product::platform::PRIMARY_ENTRY,
                     $crate::model::product::platform::INTERNAL_ENTRY,
+                    $crate::model::product::EntrySpec::VaultKey,
                 ],
                 "[keystore.primary], [keystore.internal], [keystore.tls]",
                 "[keystore.*]: the TLS, primary and internal keys"

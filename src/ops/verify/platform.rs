@@ -1065,7 +1065,7 @@ mod tests {
         let Some((_, Ok(key))) = &sound.vault.as_ref().unwrap().key else {
             panic!("no key")
         };
-        let other = crate::formats::vault::encrypt(key.public_key_der(), "other").unwrap();
+        let other = key.vault_key().encrypt("other").unwrap();
         let observed = observed_of(vault_files(), release(&is7::IS_7_1), |text| {
             let at = text.find("keystore_tls_password = ").unwrap();
             let end = at + text[at..].find('\n').unwrap();

@@ -965,7 +965,11 @@ pub(super) fn vault_findings(vault: &Vault, expected: Option<&Password>) -> Vec<
 /// The transformations the server's file secret repository decrypts iospki's values with: PKCS#1 v1.5.
 const PKCS1_TRANSFORMATIONS: [&str; 2] = ["RSA", "RSA/ECB/PKCS1Padding"];
 
-/// secret-conf.properties must be there and name a key the store password opens, decrypted with PKCS#1 v1.5.
+/// The transformation of the symmetric mode, the server's default for it.
+const GCM_TRANSFORMATIONS: [&str; 1] = ["AES/GCM/NoPadding"];
+
+/// secret-conf.properties must be there and name a key the store password opens, decrypted with PKCS#1 v1.5 (or,
+/// in the symmetric mode, AES-GCM).
 fn vault_key(vault: &Vault) -> Vec<Finding> {
     let conf = match &vault.conf {
         Ok(conf) => conf,
@@ -978,17 +982,23 @@ fn vault_key(vault: &Vault) -> Vec<Finding> {
         }
     };
     let mut findings = Vec::new();
+    let (accepted, cipher) = match conf.symmetric {
+        false => (
+            &PKCS1_TRANSFORMATIONS[..],
+            "RSA PKCS#1 v1.5 (the cipher tool's default)",
+        ),
+        true => (&GCM_TRANSFORMATIONS[..], "AES-GCM (the symmetric mode)"),
+    };
     if let Some(algorithm) = conf.algorithm.as_deref()
-        && !PKCS1_TRANSFORMATIONS
-            .iter()
-            .any(|t| t.eq_ignore_ascii_case(algorithm.trim()))
+        && !accepted.iter().any(|t| t.eq_ignore_ascii_case(algorithm.trim()))
     {
         findings.push(Finding::problem(
             format!("{} secretRepositories.file.algorithm", vault.conf_location),
+            format!("is {algorithm}: the values are {cipher}, which it does not decrypt"),
             format!(
-                "is {algorithm}: the values are RSA PKCS#1 v1.5 (the cipher tool's default), which it does not decrypt"
+                "remove the line (the server's default for the mode) or set it to {}",
+                accepted[accepted.len() - 1]
             ),
-            "remove the line (the server's default is RSA, PKCS#1 v1.5) or set it to RSA/ECB/PKCS1Padding",
         ));
     }
     if let Some((location, Err(reason))) = &vault.key {
@@ -1757,7 +1767,12 @@ mod tests {
                 "secVault.enabled=true\nkeystore.identity.location=k.jks\nkeystore.identity.type=JKS\n\
                  keystore.identity.alias=a\nsecretRepositories.file.location=c.properties\n",
             ),
-            key: Some(("k.jks alias a".into(), Ok(crate::test_keys::ca()))),
+            key: Some((
+                "k.jks alias a".into(),
+                Ok(crate::ops::verify::vault::IdentityKey::Rsa(Box::new(
+                    crate::test_keys::ca(),
+                ))),
+            )),
             secrets_file: "c.properties".into(),
             secrets: vec![Secret {
                 location: "c.properties:1 A".into(),

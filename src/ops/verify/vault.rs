@@ -8,9 +8,9 @@ use std::path::{Path, PathBuf};
 use super::tree::Tree;
 use crate::formats::key::RsaKey;
 use crate::formats::keystore::{self, Entry};
-use crate::formats::vault::{self, VaultError};
+use crate::formats::vault::{VaultError, VaultKey};
 use crate::io::input::Kind;
-use crate::io::secret::Password;
+use crate::io::secret::{Password, SymmetricKey};
 use crate::model::product::{Product, Syntax, Value};
 use crate::wso2::vault::SecretConf;
 
@@ -59,6 +59,25 @@ pub(super) struct Named {
     pub name: String,
 }
 
+/// The key secret-conf.properties names: an RSA private key, or (the symmetric mode) an AES key.
+#[derive(Debug)]
+pub(super) enum IdentityKey {
+    /// RSA, PKCS#1 v1.5.
+    Rsa(Box<RsaKey>),
+    /// AES-GCM.
+    Aes(SymmetricKey),
+}
+
+impl IdentityKey {
+    /// The key as the cipher takes it.
+    pub(super) fn vault_key(&self) -> VaultKey<'_> {
+        match self {
+            IdentityKey::Rsa(key) => VaultKey::Rsa(key),
+            IdentityKey::Aes(key) => VaultKey::Aes(key),
+        }
+    }
+}
+
 /// Everything read of a Secure Vault set.
 #[derive(Debug)]
 pub(super) struct Vault {
@@ -67,7 +86,7 @@ pub(super) struct Vault {
     /// What it says, or why it cannot be used (its absence among them).
     pub conf: Loaded<SecretConf>,
     /// The key of `keystore.identity.alias`, where it is (`STORE alias ALIAS`), or why it did not load.
-    pub key: Option<(String, Loaded<RsaKey>)>,
+    pub key: Option<(String, Loaded<IdentityKey>)>,
     /// The file holding the secrets, as shown.
     pub secrets_file: String,
     /// Each secret.
@@ -129,7 +148,7 @@ pub(super) fn located(tree: &Tree, layout: Layout, location: &str) -> PathBuf {
 
 /// The key of `keystore.identity.alias`, its store and key opened with `password` (the server reads one
 /// password from password-tmp for both unless started with -Dkey.password=true).
-fn identity_key(tree: &Tree, layout: Layout, conf: &SecretConf, password: &Password) -> (String, Loaded<RsaKey>) {
+fn identity_key(tree: &Tree, layout: Layout, conf: &SecretConf, password: &Password) -> (String, Loaded<IdentityKey>) {
     let path = located(tree, layout, &conf.location);
     let location = format!("{} alias {}", tree.shown(&path), conf.alias);
     let key = (|| {
@@ -139,19 +158,34 @@ fn identity_key(tree: &Tree, layout: Layout, conf: &SecretConf, password: &Passw
         let opened =
             keystore::open(&data, Some(password)).map_err(|e| format!("does not open with the store password: {e}"))?;
         let item = (opened.store.get(&conf.alias)).ok_or("is not in the store (keystore.identity.alias)")?;
-        let Entry::PrivateKey { key, .. } = &item.entry else {
-            return Err("is a trusted certificate, not a key entry".to_owned());
+        let key = match (&item.entry, conf.symmetric) {
+            (Entry::PrivateKey { key, .. }, false) => key,
+            (Entry::SecretKey(bytes), true) => {
+                let key = SymmetricKey::from_bytes(bytes);
+                let why = || {
+                    format!(
+                        "is an AES key of {} bits: iospki decrypts with AES-128 keys",
+                        bytes.len() * 8
+                    )
+                };
+                return key.map(IdentityKey::Aes).ok_or_else(why);
+            }
+            (_, true) => return Err("is no secret key, which the symmetric encryptionMode decrypts with".to_owned()),
+            (Entry::SecretKey(_), false) => return Err("is a secret key, not the RSA key entry".to_owned()),
+            (Entry::TrustedCert(_), false) => return Err("is a trusted certificate, not a key entry".to_owned()),
         };
         let pkcs8 = (key.secret_pkcs8(&conf.alias, password))
             .map_err(|_| "does not open with the store password".to_owned())?;
         let fail = || Err(crate::error::Error::key(&path, "is encrypted"));
-        crate::formats::key::load_bytes(&path, &pkcs8, fail).map_err(|e| format!("is not an RSA key: {e}"))
+        let key =
+            crate::formats::key::load_bytes(&path, &pkcs8, fail).map_err(|e| format!("is not an RSA key: {e}"))?;
+        Ok(IdentityKey::Rsa(Box::new(key)))
     })();
     (location, key)
 }
 
 /// Each of `entries` (`FILE:LINE alias`, alias, value) decrypted with `key`.
-pub(super) fn decrypt_all(key: Option<&RsaKey>, entries: Vec<(String, String, String)>) -> Vec<Secret> {
+pub(super) fn decrypt_all(key: Option<&IdentityKey>, entries: Vec<(String, String, String)>) -> Vec<Secret> {
     entries
         .into_iter()
         .map(|(location, alias, value)| {
@@ -159,7 +193,7 @@ pub(super) fn decrypt_all(key: Option<&RsaKey>, entries: Vec<(String, String, St
             let outcome = match key {
                 _ if trimmed.starts_with('[') && trimmed.ends_with(']') => Outcome::Plain,
                 None => Outcome::Unjudged,
-                Some(key) => match vault::decrypt(key, trimmed) {
+                Some(key) => match key.vault_key().decrypt(trimmed) {
                     Ok(plain) => Outcome::Decrypted(Password::new(plain.as_str())),
                     Err(e) => Outcome::Undecrypted(e),
                 },

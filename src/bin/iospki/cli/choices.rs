@@ -7,7 +7,7 @@ use iospki::ops::Digest;
 use iospki::ops::Protection;
 use std::sync::LazyLock;
 
-use iospki::ops::{CommonName, Layout, Product, ProductId, StoreFormat};
+use iospki::ops::{CommonName, Layout, Product, ProductId, StoreFormat, VaultCipher};
 
 /// A value parser over one of the library's lists: the keys of `all` are the choices, each with its help.
 fn one_of<T: Copy + Send + Sync + 'static>(
@@ -54,6 +54,13 @@ pub fn store_type() -> impl TypedValueParser<Value = StoreFormat> {
 /// `--keystores`: the store layouts of a deployment.toml product.
 pub fn layout() -> impl TypedValueParser<Value = Layout> {
     one_of(&Layout::ALL, Layout::key, |layout| layout.summary().to_owned())
+}
+
+/// `--vault-cipher`: Secure Vault's ciphers.
+pub fn vault_cipher() -> impl TypedValueParser<Value = VaultCipher> {
+    one_of(&VaultCipher::ALL, VaultCipher::key, |cipher| {
+        cipher.summary().to_owned()
+    })
 }
 
 /// `--digest`: the hashes a signature takes.

@@ -38,6 +38,7 @@ pub fn run(args: InitArgs) -> Result<ExitCode> {
                 .server_home
                 .map(|home| ServerHome::parse(&home).map_err(|e| Error::invalid("--server-home", e)))
                 .transpose()?,
+            vault_cipher: args.vault_cipher,
         },
         password_file: args.password_file,
         key: args.key,

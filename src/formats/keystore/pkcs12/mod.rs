@@ -22,6 +22,24 @@ use crate::formats::oid;
 use crate::io::secret::Password;
 use read::{CertificateBag, Contents};
 
+/// RFC 7292's SecretBag as Java writes a secret key: of type pkcs8ShroudedKeyBag, its value an OCTET STRING
+/// holding the EncryptedPrivateKeyInfo of a [`SecretKeyInfo`].
+#[derive(der::Sequence)]
+struct SecretBag {
+    secret_type_id: der::oid::ObjectIdentifier,
+    #[asn1(context_specific = "0", tag_mode = "EXPLICIT")]
+    secret_value: OctetString,
+}
+
+/// A secret key in the shape of a PKCS#8 PrivateKeyInfo, as Java's PKCS12 keystore encodes one: version 0, the
+/// key's algorithm, its bytes.
+#[derive(der::Sequence)]
+struct SecretKeyInfo {
+    version: u8,
+    algorithm: spki::AlgorithmIdentifierOwned,
+    key: OctetString,
+}
+
 /// How a PKCS#12 file is protected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -195,6 +213,10 @@ fn entries(contents: Contents) -> Result<(Keystore, usize), StoreError> {
             .map(|c| CertificateDer::from(c.bag.der.clone()))
             .collect();
         insert(&mut store, &alias, when, Entry::key(&bag.pkcs8, chain))?;
+    }
+    for bag in &contents.secret_keys {
+        let alias = bag.names.friendly_name.clone().unwrap_or_else(&mut unfriendly_name);
+        insert(&mut store, &alias, when, Entry::SecretKey(bag.key.clone()))?;
     }
     let mut untrusted = 0;
     for cert in &certs {
@@ -408,6 +430,23 @@ mod tests {
     }
 
     #[test]
+    fn an_aes_key_reads_back_under_its_alias_with_either_protection() {
+        let password = Password::new("changeit");
+        for protection in Protection::ALL {
+            let mut store = Keystore::new();
+            let key = Zeroizing::new(vec![7u8; 16]);
+            store
+                .insert("securevault", OffsetDateTime::UNIX_EPOCH, Entry::SecretKey(key.clone()))
+                .unwrap();
+            let bytes = write(&store, &password, protection).unwrap();
+            let opened = crate::formats::keystore::open(&bytes, Some(&password)).unwrap();
+            let entry = opened.store.get("securevault").unwrap();
+            assert!(matches!(&entry.entry, Entry::SecretKey(read) if *read == key));
+            assert_eq!(entry.entry.kind(), "SecretKeyEntry");
+        }
+    }
+
+    #[test]
     fn an_empty_friendly_name_is_the_alias_keytool_lists() {
         let password = Password::new("changeit");
         let opened = crate::formats::keystore::open(&trusted("", &password), Some(&password)).unwrap();
@@ -468,9 +507,9 @@ mod tests {
         };
         let contents = Contents {
             keys: vec![key; MAX_CHAIN_BYTES / der.len() + 1],
-            certificates: vec![CertificateBag { names, der }],
             authenticated: true,
-            keys_in_the_clear: 0,
+            certificates: vec![CertificateBag { names, der }],
+            ..Contents::default()
         };
         let err = entries(contents).map(drop).unwrap_err().to_string();
         assert!(err.contains("repeat more than 64 MiB of certificates"), "{err}");

@@ -30,11 +30,14 @@ use crate::formats::kdf::{Budget, Cost, Derivation};
 use crate::formats::oid;
 use crate::io::secret::Password;
 
-/// What a PKCS#12 file holds, decrypted: key bags and certificate bags in file order (other bags are skipped).
+/// What a PKCS#12 file holds, decrypted: key bags, AES secret keys and certificate bags in file order (other bags
+/// are skipped).
 #[derive(Default)]
 pub(super) struct Contents {
     /// The private keys.
     pub(super) keys: Vec<KeyBag>,
+    /// The AES keys of secret bags (Java's SecretKeyEntry), in the clear.
+    pub(super) secret_keys: Vec<SecretKeyBag>,
     /// The certificates.
     pub(super) certificates: Vec<CertificateBag>,
     /// Whether a MAC vouched for them (a file without one can be changed by anyone who can write it).
@@ -50,6 +53,14 @@ pub(super) struct KeyBag {
     pub(super) names: Names,
     /// PKCS#8 PrivateKeyInfo.
     pub(super) pkcs8: Zeroizing<Vec<u8>>,
+}
+
+/// An AES key, in the clear.
+pub(super) struct SecretKeyBag {
+    /// The bag's attributes.
+    pub(super) names: Names,
+    /// The key's bytes.
+    pub(super) key: Zeroizing<Vec<u8>>,
 }
 
 /// A certificate.
@@ -166,6 +177,8 @@ enum Safe {
 enum Bag {
     Key(KeyBag),
     Shrouded(Names, Sealed),
+    /// A secret bag holding a shrouded secret key.
+    Secret(Names, Sealed),
     Certificate(CertificateBag),
 }
 
@@ -299,7 +312,7 @@ impl Safe {
 fn bags_cost(bags: &[Bag]) -> Cost {
     bags.iter()
         .filter_map(|bag| match bag {
-            Bag::Shrouded(_, sealed) => Some(Cost::of(sealed.derivation, 1)),
+            Bag::Shrouded(_, sealed) | Bag::Secret(_, sealed) => Some(Cost::of(sealed.derivation, 1)),
             _ => None,
         })
         .fold(Cost::default(), Cost::and)
@@ -318,6 +331,16 @@ fn unseal(bags: &[Bag], attempt: Attempt<'_>, contents: &mut Contents) -> Result
                 names: names.clone(),
                 pkcs8: pkcs8(sealed.open(attempt)?)?,
             }),
+            Bag::Secret(names, sealed) => {
+                let info = Zeroizing::new(sealed.open(attempt)?);
+                let info = super::SecretKeyInfo::from_der(&info).map_err(der_error)?;
+                if info.algorithm.oid == oid::AES {
+                    contents.secret_keys.push(SecretKeyBag {
+                        names: names.clone(),
+                        key: Zeroizing::new(info.key.into_bytes().into_vec()),
+                    });
+                }
+            }
         }
     }
     Ok(())
@@ -333,7 +356,7 @@ fn decode_bags(safe_contents: &[u8]) -> Result<Vec<Bag>, StoreError> {
 }
 
 impl Bag {
-    /// The bag, or `None` for one iospki does not read (secrets, CRLs, nested safes).
+    /// The bag, or `None` for one iospki does not read (secrets other than shrouded keys, CRLs, nested safes).
     fn decode(bag: &SafeBag) -> Result<Option<Bag>, StoreError> {
         let names = Names::of(bag);
         let value = || {
@@ -349,6 +372,17 @@ impl Bag {
             oid::SHROUDED_KEY_BAG => {
                 let info = EncryptedPrivateKeyInfo::from_der(&value()?).map_err(der_error)?;
                 Bag::Shrouded(
+                    names,
+                    Sealed::new(&info.algorithm, info.encrypted_data.into_bytes().into_vec())?,
+                )
+            }
+            oid::SECRET_BAG => {
+                let secret = super::SecretBag::from_der(&value()?).map_err(der_error)?;
+                if secret.secret_type_id != oid::SHROUDED_KEY_BAG {
+                    return Ok(None);
+                }
+                let info = EncryptedPrivateKeyInfo::from_der(secret.secret_value.as_bytes()).map_err(der_error)?;
+                Bag::Secret(
                     names,
                     Sealed::new(&info.algorithm, info.encrypted_data.into_bytes().into_vec())?,
                 )

@@ -54,6 +54,12 @@ pub fn write(store: &Keystore, password: &Password, protection: Protection) -> R
                 let trusted = attributes(&[friendly_name(&item.alias)?, trusted_for_any_usage()?])?;
                 cert_bags.push(certificate_bag(cert, Some(trusted))?);
             }
+            Entry::SecretKey(key) => {
+                // Java's localKeyID for a key without a certificate: "Time " and its date in milliseconds.
+                let id = format!("Time {}", item.created.unix_timestamp_nanos() / 1_000_000);
+                let named = attributes(&[friendly_name(&item.alias)?, local_key_id_of(id.as_bytes())?])?;
+                key_bags.push(secret_bag(key, named, password, protection)?);
+            }
         }
     }
     let certificates = encrypted_safe(&cert_bags, password, protection)?;
@@ -124,6 +130,39 @@ fn key_bag(
     Ok(SafeBag {
         bag_id: oid::SHROUDED_KEY_BAG,
         bag_value: info.to_der().map_err(der_error)?,
+        bag_attributes: Some(attributes),
+    })
+}
+
+/// A secret bag as Java's PKCS12 keystore writes an AES key: a pkcs8ShroudedKeyBag secret whose PrivateKeyInfo-like
+/// body is version 0, the AES algorithm and the key's bytes (RFC 7292 4.2.5), encrypted as a key is.
+fn secret_bag(
+    key: &[u8],
+    attributes: Attributes,
+    password: &Password,
+    protection: Protection,
+) -> Result<SafeBag, StoreError> {
+    let info = super::SecretKeyInfo {
+        version: 0,
+        algorithm: AlgorithmIdentifierOwned {
+            oid: oid::AES,
+            parameters: None,
+        },
+        key: OctetString::new(key).map_err(der_error)?,
+    };
+    let plain = Zeroizing::new(info.to_der().map_err(der_error)?);
+    let (encryption_algorithm, encrypted) = encrypt(&plain, password, protection)?;
+    let sealed = EncryptedPrivateKeyInfo {
+        encryption_algorithm,
+        encrypted_data: OctetString::new(encrypted).map_err(der_error)?,
+    };
+    let bag = super::SecretBag {
+        secret_type_id: oid::SHROUDED_KEY_BAG,
+        secret_value: OctetString::new(sealed.to_der().map_err(der_error)?).map_err(der_error)?,
+    };
+    Ok(SafeBag {
+        bag_id: oid::SECRET_BAG,
+        bag_value: bag.to_der().map_err(der_error)?,
         bag_attributes: Some(attributes),
     })
 }
