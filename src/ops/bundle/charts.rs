@@ -107,7 +107,7 @@ pub fn plan(set: &Set, cluster: &Cluster, platform: &Platform, names: &Names) ->
     let [keystores, tls] = parts.secrets.each_ref().map(|s| s.name.as_str());
     let values = values(product, platform, cluster, &parts.sections, [keystores, tls]);
     plan.add(VALUES, values, SECRET_MODE, "Helm values for the official chart");
-    let mut install = install(product, cluster, chart);
+    let mut install = install(product, cluster, chart, set.settings().secure_vault);
     if set.settings().secure_vault {
         install += &vault_install(chart, names);
     }
@@ -338,7 +338,8 @@ fn secret_entry(yaml: &mut Yaml, depth: usize, key: &str, password: &crate::io::
 }
 
 /// What INSTALL.txt of a Secure Vault set says of the keystore password: its own Secret, and why the chart
-/// cannot take it as it is (FACTS-vault Q8: both charts copy password-tmp from a Secrets Store CSI volume only).
+/// cannot take it as it is (wso2/kubernetes-is 7.1.x and wso2/helm-apim 4.4.x copy password-tmp from a Secrets
+/// Store CSI volume only).
 fn vault_install(chart: Chart, names: &Names) -> String {
     let home = "${WSO2_SERVER_HOME}";
     let chart_takes = match chart {
@@ -367,7 +368,7 @@ fn vault_install(chart: Chart, names: &Names) -> String {
 }
 
 /// INSTALL.txt: the two commands, and what the values file holds.
-fn install(product: &Product, cluster: &Cluster, chart: Chart) -> String {
+fn install(product: &Product, cluster: &Cluster, chart: Chart, vault: bool) -> String {
     let (name, version) = chart_release(chart);
     let mut text = format!(
         "iospki bundle --format k8s for the {} cluster {}, for {} ({name} {version}).\n\n",
@@ -380,12 +381,16 @@ fn install(product: &Product, cluster: &Cluster, chart: Chart) -> String {
         "    helm repo add wso2 https://helm.wso2.com && helm repo update\n\
          \x20   kubectl apply --server-side -f kubectl/ --namespace NAMESPACE\n\
          \x20   helm install {} {name} --version {version} -f {VALUES} --namespace NAMESPACE\n\n\
-         kubectl/keystores.yaml and kubectl/tls.yaml are Secrets; {VALUES} holds the stores' password (the chart\n\
-         takes it as a value) and is 0600: keep it out of version control, give it to helm only.\n\
+         kubectl/keystores.yaml and kubectl/tls.yaml are Secrets; {VALUES} {} and is 0600: keep it out of version\n\
+         control, give it to helm only.\n\
          Other values of the chart (image, database, hosts) go in a values file of your own, given before it.\n\
          After a rotation: bundle again, kubectl apply, helm upgrade with the same files, then restart the pods\n\
          (kubectl rollout restart): Java reads its stores only at start.\n",
-        product.short_name
+        product.short_name,
+        match vault {
+            true => "holds no password (Secure Vault, below)",
+            false => "holds the stores' password (the chart\ntakes it as a value)",
+        }
     );
     text
 }
