@@ -41,7 +41,7 @@ pub struct Build<'a> {
     /// CAs that a CA rotation replaces, still trusted by alias (`cacert-<old serial>`).
     pub earlier_cas: Vec<(String, CertificateDer<'static>)>,
     /// The Secure Vault secrets of the set being renewed: each kept where the key still decrypts it.
-    pub earlier_secrets: Option<Secrets>,
+    pub earlier_secrets: Option<&'a Secrets>,
     /// Secure Vault's AES key, for the symmetric cipher: made by init, kept by rotate.
     pub vault_key: Option<&'a SymmetricKey>,
     /// The ledger, to which the new certificates are added.
@@ -72,6 +72,8 @@ pub struct Outcome {
     pub issued: Vec<Summary>,
     /// What merging into a node's existing stores did, per store (empty without a merge).
     pub merges: Vec<MergeReport>,
+    /// The passwords encrypted with Secure Vault, in a set made with it.
+    pub secrets: Option<Secrets>,
 }
 
 /// Generates a key for each certificate role of `product` that `given` has none for, sharing the prime searches
@@ -131,6 +133,7 @@ pub fn build(build: Build<'_>) -> Result<Outcome> {
         set: Set::new(build.settings.clone(), contents),
         issued,
         merges,
+        secrets,
     })
 }
 
@@ -147,7 +150,7 @@ fn secrets(build: &Build<'_>) -> Result<Option<Secrets>> {
         Some(role) => VaultKey::Rsa(key_of(build.keys, role)?),
         None => VaultKey::Aes(vault_key(build)?),
     };
-    let secrets = crate::wso2::vault::secrets(product, key, build.store_password, build.earlier_secrets.as_ref())?;
+    let secrets = crate::wso2::vault::secrets(product, key, build.store_password, build.earlier_secrets)?;
     Ok(Some(secrets))
 }
 

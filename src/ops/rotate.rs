@@ -334,7 +334,7 @@ pub fn plan(inputs: Inputs<'_>, now: OffsetDateTime) -> Result<Rotation> {
         kept,
         existing: Some(&mut existing),
         earlier_cas,
-        earlier_secrets: earlier.clone(),
+        earlier_secrets: earlier.as_ref(),
         vault_key: vault_key.as_ref(),
         ledger: set.ledger()?,
         now,
@@ -353,9 +353,9 @@ pub fn plan(inputs: Inputs<'_>, now: OffsetDateTime) -> Result<Rotation> {
             )
         })
         .collect();
-    let encrypted_again = match &earlier {
-        Some(earlier) => encrypted_again(earlier, &outcome.set)?,
-        None => Vec::new(),
+    let encrypted_again = match (&earlier, &outcome.secrets) {
+        (Some(earlier), Some(now)) => encrypted_again(earlier, now),
+        _ => Vec::new(),
     };
     let mut plan = outcome.set.plan();
     for file in previous {
@@ -396,15 +396,12 @@ fn vault_key(set: &Set, password: &Password) -> Result<Option<SymmetricKey>> {
     key.map(Some).ok_or_else(|| Error::unreadable(spec.name, reason))
 }
 
-/// The aliases whose values in `set` differ from `earlier`'s: those the new key encrypted again.
-fn encrypted_again(earlier: &Secrets, set: &Set) -> Result<Vec<String>> {
-    let Some(now) = earlier_secrets(set)? else {
-        return Ok(Vec::new());
-    };
+/// The aliases whose values in `now` differ from `earlier`'s: those the new key encrypted again.
+fn encrypted_again(earlier: &Secrets, now: &Secrets) -> Vec<String> {
     let changed = now
         .entries()
         .filter(|(alias, value)| earlier.get(alias) != Some(*value));
-    Ok(changed.map(|(alias, _)| alias.to_owned()).collect())
+    changed.map(|(alias, _)| alias.to_owned()).collect()
 }
 
 fn change(product: &Product, issued: &Summary, ssl_alias: &str, old: &ByRole<String>, new_key: bool) -> Change {

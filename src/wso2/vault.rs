@@ -153,11 +153,17 @@ pub fn cipher_tool_lines(product: &Product) -> String {
 /// The server's configuration directory, which holds `security/` with Secure Vault's files: `repository/conf`, or
 /// the IoT Server core's `conf` (its start script sets carbon.config.dir.path there).
 pub fn conf_dir(product: &Product) -> &'static str {
+    let path = cipher_text_path(product);
+    path.strip_suffix("/security/cipher-text.properties")
+        .unwrap_or("repository/conf")
+}
+
+/// Where the server nodes of `product` keep cipher-text.properties, under the server home.
+fn cipher_text_path(product: &Product) -> &'static str {
     product
         .config(ConfigFile::Vault(VaultFile::CipherText))
         .and_then(|spec| spec.placements.first())
-        .and_then(|p| p.path.strip_suffix("/security/cipher-text.properties"))
-        .unwrap_or("repository/conf")
+        .map_or("repository/conf/security/cipher-text.properties", |p| p.path)
 }
 
 /// secret-conf.properties: the file secret repository over cipher-text.properties (under the server home), the
@@ -166,10 +172,7 @@ pub fn conf_dir(product: &Product) -> &'static str {
 fn secret_conf(settings: &Settings) -> String {
     let product = settings.cluster.product();
     const HANDLER: &str = "org.wso2.carbon.securevault.DefaultSecretCallbackHandler";
-    let cipher_text = product
-        .config(ConfigFile::Vault(VaultFile::CipherText))
-        .and_then(|spec| spec.placements.first())
-        .map_or("repository/conf/security/cipher-text.properties", |p| p.path);
+    let cipher_text = cipher_text_path(product);
     let identity = identity(product, settings.ssl_alias.as_str(), settings.vault_cipher);
     let location = identity.as_ref().map(|identity| match &settings.server_home {
         Some(home) => home.join(identity.location),
