@@ -224,8 +224,10 @@ fn a_certificate_that_outlives_its_issuer_in_the_same_file_exits_1() {
     assert!(text.is_empty(), "{text}");
 }
 
-/// A set made 710 days ago (faketime), shared by the tests of this file: its RA and SSL certificates end within 30
-/// days, its CA does not. Returns the set's directory.
+/// A set made 709 and a half days ago (faketime), shared by the tests of this file: its RA and SSL certificates end
+/// within 30 days, its CA does not. The half day keeps their whole days left off a boundary: two checks a second
+/// apart count the same (made exactly 710 days ago, the count drops a second after issue). Returns the set's
+/// directory.
 fn aged_set() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
@@ -234,7 +236,7 @@ fn aged_set() -> &'static Path {
         let key = demo_key();
         let init = [
             "-f",
-            "-710d",
+            "-17028h",
             env!("CARGO_BIN_EXE_iospki"),
             "init",
             "--key",
